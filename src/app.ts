@@ -1,0 +1,49 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import type { Config, StoragePhase } from './config.js';
+import type { Database } from './db/connect.js';
+import type { SecretBox } from './security/secret-box.js';
+import type { Stores } from './stores/index.js';
+import type { FileSyncStatus } from './stores/dual.js';
+import { registerErrorHandler } from './http/errors.js';
+import { healthRoutes } from './http/health.routes.js';
+import { registerDomainRoutes } from './http/routes.js';
+import { loggerOptions } from './logging.js';
+
+/** Everything routes and services need, built once by the composition root (server, CLI, tests). */
+export interface AppContext {
+  config: Config;
+  db: Database;
+  phase: StoragePhase;
+  stores: Stores;
+  secretBox: SecretBox;
+  jwtSecret: string;
+  fileSync: FileSyncStatus;
+  version: string;
+  startedAt: number;
+  /** Injected clock (tests move time to expire tokens). */
+  now: () => Date;
+}
+
+export interface BuildOptions {
+  /** Where log lines go (tests capture them to check no secret is ever logged). */
+  logStream?: NodeJS.WritableStream;
+}
+
+/** Builds the Fastify app; never listens (server.ts does, tests use inject). */
+export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(ctx.config.logLevel, opts.logStream),
+    bodyLimit: Math.max(ctx.config.uploadMaxBytes * 2, 1024 * 1024),
+    trustProxy: false,
+    // Per-request lines only at debug: at info they would cost more than the queries.
+    logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
+  });
+  registerErrorHandler(app);
+  if (ctx.config.rateLimitMax > 0) {
+    await app.register(rateLimit, { global: true, max: ctx.config.rateLimitMax, timeWindow: ctx.config.rateLimitWindowMs });
+  }
+  await app.register(async (i) => healthRoutes(i, ctx));
+  await registerDomainRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,49 @@
+import { Command, CommanderError } from 'commander';
+import { loadConfig } from './config.js';
+import { startServer } from './server.js';
+import { processIo, type CliIo } from './cli/io.js';
+import { registerMigrateCommand } from './cli/migrate.command.js';
+import { VERSION } from './version.js';
+// ---- each command module adds its import here ----
+// (command imports)
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('mediaos')
+    .description('MediaOS server: the MediaOS API on SQLite or PostgreSQL, and the tools to move a legacy config/ directory into it')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  program
+    .command('serve')
+    .description('run the HTTP server (migrates the database first; PORT, HOST, DATABASE_URL, ... from the environment)')
+    .action(async () => {
+      const config = loadConfig(io.env, io.cwd);
+      const server = await startServer(config, { print: io.out });
+      const stop = async (signal: string) => {
+        io.out(`${signal}: shutting down`);
+        await server.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+    });
+
+  registerMigrateCommand(program, io);
+  // (command registrations)
+  return program;
+}
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<void> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode !== 0) io.setExitCode(err.exitCode);
+      return;
+    }
+    io.err(`error: ${err instanceof Error ? err.message : String(err)}`);
+    io.setExitCode(1);
+  }
+}

@@ -1,0 +1,96 @@
+import type { Command } from 'commander';
+import { databaseTarget, loadConfig } from '../config.js';
+import { openDatabase } from '../db/connect.js';
+import { backupDatabase } from '../db/backup.js';
+import { migrateDown, migrateTo, migrateToLatest, migrationStatus, type MigrationResult } from '../db/migrator.js';
+import type { CliIo } from './io.js';
+
+function printResults(io: CliIo, results: MigrationResult[]): void {
+  if (!results.length) io.out('nothing to do: the schema is already at the requested version');
+  for (const r of results) {
+    const arrow = r.direction === 'up' ? 'up  ' : 'down';
+    io.out(`${arrow} ${r.name}: ${r.status}${r.error ? ` (${r.error})` : ''}`);
+    if (r.sql) for (const s of r.sql) io.out(`    ${s.replace(/\s+/g, ' ').trim()};`);
+  }
+}
+
+export function registerMigrateCommand(program: Command, io: CliIo): void {
+  const migrate = program
+    .command('migrate')
+    .description('bring the database schema to the latest version (or --to N); takes a backup of an existing SQLite database first')
+    .option('--to <version>', 'migrate up or down to this schema version (0 = empty)')
+    .option('--dry-run', 'print the SQL that would run and change nothing')
+    .action(async (opts: { to?: string; dryRun?: boolean }) => {
+      const config = loadConfig(io.env, io.cwd);
+      const db = openDatabase(databaseTarget(config));
+      try {
+        const before = await migrationStatus(db);
+        if (!opts.dryRun && before.current > 0) {
+          const file = await backupDatabase(db, config.dataDir, `pre-migrate-v${before.current}`, config.backupRetention);
+          if (file) io.out(`backup: ${file}`);
+        }
+        let outcome;
+        if (opts.to !== undefined) {
+          const n = Number(opts.to);
+          if (!Number.isInteger(n)) throw new Error(`--to must be a version number (got "${opts.to}")`);
+          outcome = await migrateTo(db, n, { dryRun: opts.dryRun });
+        } else {
+          outcome = await migrateToLatest(db, { dryRun: opts.dryRun });
+        }
+        printResults(io, outcome.results);
+        if (outcome.error) {
+          io.err(`error: ${outcome.error}`);
+          io.setExitCode(1);
+          return;
+        }
+        const after = await migrationStatus(db);
+        io.out(`schema version: ${after.current}${opts.dryRun ? ' (dry run: unchanged)' : ''}`);
+      } finally {
+        await db.close();
+      }
+    });
+
+  migrate
+    .command('status')
+    .description('print the current schema version and the pending migrations')
+    .action(async () => {
+      const config = loadConfig(io.env, io.cwd);
+      const db = openDatabase(databaseTarget(config));
+      try {
+        const s = await migrationStatus(db);
+        io.out(`current version: ${s.current} (latest: ${s.latest})`);
+        for (const a of s.applied) io.out(`applied  ${String(a.version).padStart(4, '0')} ${a.name} at ${a.appliedAt}`);
+        for (const p of s.pending) io.out(`pending  ${String(p.version).padStart(4, '0')} ${p.name}`);
+        if (s.unknown.length) {
+          io.err(`unknown versions in the database (migrated by a newer MediaOS): ${s.unknown.join(', ')}`);
+          io.setExitCode(1);
+        }
+        if (!s.pending.length && !s.unknown.length) io.out('up to date');
+      } finally {
+        await db.close();
+      }
+    });
+
+  migrate
+    .command('down')
+    .description('revert the most recent migration (one step)')
+    .option('--dry-run', 'print the SQL that would run and change nothing')
+    .action(async (opts: { dryRun?: boolean }) => {
+      const config = loadConfig(io.env, io.cwd);
+      const db = openDatabase(databaseTarget(config));
+      try {
+        if (!opts.dryRun) {
+          const file = await backupDatabase(db, config.dataDir, 'pre-migrate-down', config.backupRetention);
+          if (file) io.out(`backup: ${file}`);
+        }
+        const outcome = await migrateDown(db, { dryRun: opts.dryRun });
+        printResults(io, outcome.results);
+        if (outcome.error) {
+          io.err(`error: ${outcome.error}`);
+          io.setExitCode(1);
+        }
+      } finally {
+        await db.close();
+      }
+    });
+}

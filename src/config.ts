@@ -1,0 +1,178 @@
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import type { Engine } from './db/dialect.js';
+
+/** The seed's storage phases (DESIGN.md): who is written and who is read. */
+export const STORAGE_PHASES = ['files', 'dual-read-files', 'dual-read-db', 'db'] as const;
+export type StoragePhase = (typeof STORAGE_PHASES)[number];
+
+export interface Config {
+  engine: Engine;
+  /** SQLite file path, or the PostgreSQL URL. */
+  databaseLocation: string;
+  /** DATABASE_URL as given (redacted form for display: see redactUrl). */
+  databaseUrl: string;
+  dataDir: string;
+  configDir: string;
+  host: string;
+  port: number;
+  jwtSecret?: string;
+  encryptionKey?: string;
+  /** From MEDIAOS_STORAGE_PHASE; when unset the phase recorded in the database is used. */
+  storagePhase?: StoragePhase;
+  openRegistration: boolean;
+  autoImport: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  loginRateLimitMax: number;
+  pgPoolMax: number;
+  pgSchema?: string;
+  sqliteCacheMb: number;
+  backupRetention: number;
+  uploadMaxBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+const bool = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      const s = v.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+      if (['0', 'false', 'no', 'off'].includes(s)) return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be true or false (got "${v}")` });
+      return z.NEVER;
+    });
+
+const int = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be an integer from ${min} to ${max} (got "${v}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const secret = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      if (v.length < 32) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be at least 32 characters (it has ${v.length})` });
+        return z.NEVER;
+      }
+      return v;
+    });
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().optional(),
+  MEDIAOS_DATA_DIR: z.string().optional(),
+  MEDIAOS_CONFIG_DIR: z.string().optional(),
+  HOST: z.string().optional(),
+  PORT: int('PORT', 0, 65535),
+  JWT_SECRET: secret('JWT_SECRET'),
+  ENCRYPTION_KEY: secret('ENCRYPTION_KEY'),
+  MEDIAOS_STORAGE_PHASE: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || (STORAGE_PHASES as readonly string[]).includes(v), {
+      message: `MEDIAOS_STORAGE_PHASE must be one of ${STORAGE_PHASES.join(', ')}`,
+    }),
+  MEDIAOS_OPEN_REGISTRATION: bool('MEDIAOS_OPEN_REGISTRATION'),
+  MEDIAOS_AUTO_IMPORT: bool('MEDIAOS_AUTO_IMPORT'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' })
+    .optional(),
+  RATE_LIMIT_MAX: int('RATE_LIMIT_MAX', 0, 10_000_000),
+  RATE_LIMIT_WINDOW: z.string().optional(),
+  MEDIAOS_LOGIN_RATE_LIMIT: int('MEDIAOS_LOGIN_RATE_LIMIT', 1, 10_000),
+  MEDIAOS_PG_POOL_MAX: int('MEDIAOS_PG_POOL_MAX', 1, 1000),
+  MEDIAOS_PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'MEDIAOS_PG_SCHEMA must be a lowercase SQL identifier').optional(),
+  MEDIAOS_SQLITE_CACHE_MB: int('MEDIAOS_SQLITE_CACHE_MB', 1, 4096),
+  MEDIAOS_BACKUP_RETENTION: int('MEDIAOS_BACKUP_RETENTION', 1, 1000),
+  UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
+});
+
+/** Accepts "60000" (ms, as legacy passed it through), "30 seconds", "1 minute", "2 hours". */
+export function parseDuration(value: string, name: string): number {
+  const s = value.trim().toLowerCase();
+  if (/^\d+$/.test(s)) return Number(s);
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|sec|seconds?|m|min|minutes?|h|hours?)$/.exec(s);
+  if (!m) throw new ConfigError(`${name} must be milliseconds or a duration like "1 minute" (got "${value}")`);
+  const n = Number(m[1]);
+  const unit = m[2];
+  const factor = unit.startsWith('ms') || unit.startsWith('milli') ? 1 : unit.startsWith('h') ? 3_600_000 : unit.startsWith('m') ? 60_000 : 1000;
+  return Math.round(n * factor);
+}
+
+function parseDatabaseUrl(url: string, cwd: string): { engine: Engine; location: string } {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { engine: 'postgres', location: url };
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new ConfigError('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/mediaos.db');
+    return { engine: 'sqlite', location: path === ':memory:' ? path : resolve(cwd, path) };
+  }
+  throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres:// (got "${redactUrl(url)}")`);
+}
+
+/** Hides a password in a connection string for messages and health output. */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}
+
+/** Pure: reads only the given env object (nothing else in the app reads process.env). */
+export function loadConfig(env: Record<string, string | undefined>, cwd: string = process.cwd()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`invalid configuration: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  const e = parsed.data;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  const dataDir = abs(e.MEDIAOS_DATA_DIR || './data');
+  const databaseUrl = e.DATABASE_URL || `sqlite:${resolve(dataDir, 'mediaos.db')}`;
+  const db = parseDatabaseUrl(databaseUrl, cwd);
+  return {
+    engine: db.engine,
+    databaseLocation: db.location,
+    databaseUrl,
+    dataDir,
+    configDir: abs(e.MEDIAOS_CONFIG_DIR || './config'),
+    host: e.HOST || '0.0.0.0',
+    port: e.PORT ?? 8080,
+    jwtSecret: e.JWT_SECRET,
+    encryptionKey: e.ENCRYPTION_KEY,
+    storagePhase: (e.MEDIAOS_STORAGE_PHASE || undefined) as StoragePhase | undefined,
+    openRegistration: e.MEDIAOS_OPEN_REGISTRATION ?? false,
+    autoImport: e.MEDIAOS_AUTO_IMPORT ?? true,
+    logLevel: e.LOG_LEVEL ?? 'info',
+    rateLimitMax: e.RATE_LIMIT_MAX ?? 1000,
+    rateLimitWindowMs: parseDuration(e.RATE_LIMIT_WINDOW || '1 minute', 'RATE_LIMIT_WINDOW'),
+    loginRateLimitMax: e.MEDIAOS_LOGIN_RATE_LIMIT ?? 10,
+    pgPoolMax: e.MEDIAOS_PG_POOL_MAX ?? 10,
+    pgSchema: e.MEDIAOS_PG_SCHEMA,
+    sqliteCacheMb: e.MEDIAOS_SQLITE_CACHE_MB ?? 32,
+    backupRetention: e.MEDIAOS_BACKUP_RETENTION ?? 10,
+    uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
+  };
+}
+
+export function databaseTarget(config: Config) {
+  return {
+    engine: config.engine,
+    location: config.databaseLocation,
+    sqliteCacheMb: config.sqliteCacheMb,
+    pgPoolMax: config.pgPoolMax,
+    pgSchema: config.pgSchema,
+  };
+}

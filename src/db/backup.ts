@@ -1,0 +1,34 @@
+import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database } from './connect.js';
+
+export function backupsDir(dataDir: string): string {
+  return join(dataDir, 'backups');
+}
+
+function stamp(d = new Date()): string {
+  return d.toISOString().replace(/[:.]/g, '-');
+}
+
+/**
+ * A consistent copy of the SQLite database made with SQLite's online backup API (readers and
+ * the writer keep going while it runs). Returns the file written, or undefined for PostgreSQL
+ * (use `mediaos dump` there). Keeps the newest `retain` database backups.
+ */
+export async function backupDatabase(db: Database, dataDir: string, label: string, retain = 10): Promise<string | undefined> {
+  if (db.engine !== 'sqlite' || !db.sqlite || db.target.location === ':memory:') return undefined;
+  const dir = backupsDir(dataDir);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `mediaos-${label}-${stamp()}.db`);
+  await db.sqlite.backup(file);
+  pruneBackups(dir, /^mediaos-.*\.db$/, retain);
+  return file;
+}
+
+export function pruneBackups(dir: string, pattern: RegExp, retain: number): void {
+  const files = readdirSync(dir)
+    .filter((f) => pattern.test(f))
+    .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  for (const { f } of files.slice(retain)) unlinkSync(join(dir, f));
+}

@@ -1,0 +1,142 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
+import pg from 'pg';
+import type { DB } from './schema.js';
+import type { Engine } from './dialect.js';
+import { cachedSqliteDatabase } from './sqlite-driver.js';
+
+// int8 (counts, file sizes) as JS numbers: every value we store fits in 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+// json/jsonb as text, exactly like SQLite, so one `fromJson` serves both engines (and a jsonb
+// string value such as "stored" is not mistaken for an already-parsed value).
+pg.types.setTypeParser(114, (v) => v);
+pg.types.setTypeParser(3802, (v) => v);
+
+export interface DatabaseTarget {
+  engine: Engine;
+  /** SQLite file path (':memory:' allowed) or PostgreSQL connection string. */
+  location: string;
+  sqliteCacheMb?: number;
+  pgPoolMax?: number;
+  /** PostgreSQL schema to use (search_path); tests give each run its own. */
+  pgSchema?: string;
+}
+
+export interface PoolStats {
+  size: number;
+  idle: number;
+  waiting: number;
+  max: number;
+  acquired: number;
+  waitMsTotal: number;
+  waitMsMax: number;
+}
+
+export interface Database {
+  kysely: Kysely<DB>;
+  engine: Engine;
+  target: DatabaseTarget;
+  /** The raw better-sqlite3 handle (SQLite only): online backup, pragmas. */
+  sqlite?: BetterSqlite3.Database;
+  poolStats(): PoolStats | undefined;
+  serverVersion(): Promise<string>;
+  journalMode(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  log?: (event: LogEvent) => void;
+  readonly?: boolean;
+}
+
+export function openDatabase(target: DatabaseTarget, opts: OpenOptions = {}): Database {
+  return target.engine === 'sqlite' ? openSqlite(target, opts) : openPostgres(target, opts);
+}
+
+function openSqlite(target: DatabaseTarget, opts: OpenOptions): Database {
+  if (target.location !== ':memory:') mkdirSync(dirname(target.location), { recursive: true });
+  const raw = new BetterSqlite3(target.location, { readonly: opts.readonly ?? false });
+  raw.pragma('busy_timeout = 10000');
+  if (!opts.readonly) {
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+  }
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('temp_store = MEMORY');
+  raw.pragma(`cache_size = -${(target.sqliteCacheMb ?? 32) * 1024}`);
+  raw.pragma('mmap_size = 268435456');
+  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachedSqliteDatabase(raw) }), log: opts.log });
+  let closed = false;
+  return {
+    kysely,
+    engine: 'sqlite',
+    target,
+    sqlite: raw,
+    poolStats: () => undefined,
+    serverVersion: async () => (raw.prepare('select sqlite_version() as v').get() as { v: string }).v,
+    journalMode: async () => String(raw.pragma('journal_mode', { simple: true })),
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (!opts.readonly) {
+        try { raw.pragma('optimize'); } catch { /* best effort on close */ }
+      }
+      await kysely.destroy();
+    },
+  };
+}
+
+function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
+  const max = target.pgPoolMax ?? 10;
+  const pool = new pg.Pool({
+    connectionString: target.location,
+    max,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 30_000,
+    options: target.pgSchema ? `-c search_path=${target.pgSchema}` : undefined,
+  });
+  // Swallow errors of idle clients (e.g. server restart); the next query reports the failure.
+  pool.on('error', () => {});
+  const stats = { acquired: 0, waitMsTotal: 0, waitMsMax: 0 };
+  // Kysely asks the pool for a client per query; timing that call measures the pool's queueing.
+  const timedPool = {
+    async connect() {
+      const start = performance.now();
+      const client = await pool.connect();
+      const waited = performance.now() - start;
+      stats.acquired += 1;
+      stats.waitMsTotal += waited;
+      if (waited > stats.waitMsMax) stats.waitMsMax = waited;
+      return client;
+    },
+    end: () => pool.end(),
+  };
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: timedPool }), log: opts.log });
+  let closed = false;
+  return {
+    kysely,
+    engine: 'postgres',
+    target,
+    poolStats: () => ({
+      size: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max,
+      acquired: stats.acquired,
+      waitMsTotal: Math.round(stats.waitMsTotal),
+      waitMsMax: Math.round(stats.waitMsMax),
+    }),
+    serverVersion: async () => {
+      const r = await sql<{ v: string }>`show server_version`.execute(kysely);
+      return String((r.rows[0] as unknown as Record<string, string>).server_version ?? r.rows[0]?.v);
+    },
+    journalMode: async () => 'wal',
+    async close() {
+      if (closed) return;
+      closed = true;
+      await kysely.destroy();
+    },
+  };
+}

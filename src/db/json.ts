@@ -1,0 +1,19 @@
+/** JSON and boolean column helpers shared by every repository (see schema.ts for why). */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+export function toJsonOrNull(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
+
+/** Both engines hand JSON columns back as text (connect.ts sets the pg type parsers). */
+export function fromJson<T = unknown>(value: unknown): T | undefined {
+  if (value === null || value === undefined) return undefined;
+  return JSON.parse(value as string) as T;
+}
+
+export function fromBool(value: boolean | number | null | undefined): boolean | undefined {
+  if (value === null || value === undefined) return undefined;
+  return value === true || value === 1;
+}

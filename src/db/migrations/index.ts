@@ -1,0 +1,18 @@
+import type { Kysely } from 'kysely';
+import type { Engine } from '../dialect.js';
+import * as m0001 from './0001_initial.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Kysely<any>, engine: Engine): Promise<void>;
+  down(db: Kysely<any>, engine: Engine): Promise<void>;
+}
+
+/**
+ * Every migration, in order. A static list (not a directory scan) so it survives compilation and
+ * bundling; test/db/migrations.test.ts checks that every file in this folder is listed.
+ */
+export const migrations: readonly Migration[] = [
+  { version: 1, name: '0001_initial', up: m0001.up, down: m0001.down },
+];

@@ -1,0 +1,45 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ZodError } from 'zod';
+import { AppError, Invalid } from '../errors.js';
+
+/** Turns zod issues into one readable sentence naming the fields, e.g. "title: Required". */
+export function describeZodError(err: ZodError): string {
+  return err.issues
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}
+
+/** Parse a request part with zod; bad input is a 400 `{ok:false,error}` naming the field. */
+export function parseInput<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, value: unknown): T {
+  const r = schema.safeParse(value ?? {});
+  if (!r.success) throw new Invalid(describeZodError(r.error));
+  return r.data;
+}
+
+/**
+ * One mapping from thrown errors to responses, registered before any route (Fastify 5 binds the
+ * handler at route registration; legacy registered it last and never used it: API.md §0.2).
+ * - AppError: its status and `{ok:false,error,...extra}` (the legacy body shape).
+ * - Fastify's own 4xx (bad JSON, bad content type, body too large, rate limit): Fastify's
+ *   default body, as legacy clients saw it.
+ * - Anything else: logged with its cause, answered 500 `{ok:false,error:"internal_error"}`.
+ */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
+    if (err instanceof AppError) {
+      if (err.status >= 500) request.log.error({ err: (err as { causeError?: unknown }).causeError ?? err }, 'request failed');
+      return reply.status(err.status).send({ ok: false, error: err.code, ...err.extra });
+    }
+    if (err instanceof ZodError) {
+      return reply.status(400).send({ ok: false, error: describeZodError(err) });
+    }
+    const fe = err as FastifyError;
+    const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      if (fe.validation) return reply.status(400).send({ ok: false, error: fe.message });
+      return reply.status(status).send(err);
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.status(500).send({ ok: false, error: 'internal_error' });
+  });
+}

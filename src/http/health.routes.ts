@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../app.js';
+import { migrationStatus } from '../db/migrator.js';
+
+/**
+ * GET /api/health: no auth. 200 `{ok:true, db:{engine, schemaVersion, journalMode, serverVersion,
+ * pool?}, storagePhase, fileSync, version, uptimeSec}`; 503 with ok:false when the database
+ * cannot answer. GET /api/system/health keeps the legacy shape.
+ */
+export async function healthRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.get('/api/health', { config: { rateLimit: false } }, async (_req, reply) => {
+    const uptimeSec = Math.round((Date.now() - ctx.startedAt) / 1000);
+    try {
+      const status = await migrationStatus(ctx.db);
+      const [journalMode, serverVersion] = await Promise.all([ctx.db.journalMode(), ctx.db.serverVersion()]);
+      const pool = ctx.db.poolStats();
+      return {
+        ok: true,
+        db: { engine: ctx.db.engine, schemaVersion: status.current, journalMode, serverVersion, ...(pool ? { pool } : {}) },
+        storagePhase: ctx.phase,
+        fileSync: ctx.fileSync,
+        version: ctx.version,
+        uptimeSec,
+      };
+    } catch (err) {
+      reply.log.error({ err }, 'health check: database unavailable');
+      return reply.status(503).send({
+        ok: false,
+        error: 'database_unavailable',
+        db: { engine: ctx.db.engine },
+        storagePhase: ctx.phase,
+        version: ctx.version,
+        uptimeSec,
+      });
+    }
+  });
+
+  app.get('/api/system/health', { config: { rateLimit: false } }, async () => ({
+    status: 'ok',
+    timestamp: new Date().toISOString(),
+    uptime: process.uptime(),
+    version: ctx.version,
+    environment: 'production',
+  }));
+}

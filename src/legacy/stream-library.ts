@@ -1,0 +1,349 @@
+// Streams one top-level array out of a big legacy file (library.json, wanted.json) with
+// bounded memory: at most one read chunk plus the element being assembled.
+//
+// Why not stream-json: its token stream rebuilds values from tokens (slower on hundreds of MB,
+// numbers via parseFloat) and its errors carry no position. Instead a byte scanner finds where
+// each element starts and ends (strings, escapes and nesting only; every byte of a multi-byte
+// UTF-8 character is >= 0x80, so scanning bytes is safe) and hands that slice to JSON.parse.
+// Values are therefore exactly what JSON.parse gives, and a syntax error has an exact offset,
+// turned into line:column by one cheap re-scan of the file on the error path only.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { LegacyFileError, ioError, locateJsonError } from './read-json.js';
+
+export interface StreamLegacyArrayOptions {
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Read chunk size in bytes (default 1 MiB). */
+  chunkSize?: number;
+}
+
+export interface StreamLegacyArrayResult {
+  /** Every top-level key except the streamed one, as JSON.parse would give it. */
+  otherKeys: Record<string, unknown>;
+  count: number;
+}
+
+/** Internal: a syntax error at an absolute byte offset, or a shape error. */
+class ScanError extends Error {
+  constructor(
+    readonly kind: 'invalid_json' | 'invalid_shape',
+    readonly detail: string,
+    readonly offset: number,
+  ) {
+    super(detail);
+  }
+}
+
+const enum S {
+  Root,
+  ObjFirst,
+  ObjKey,
+  Colon,
+  Value,
+  AfterMember,
+  ArrFirst,
+  ArrElem,
+  ArrAfter,
+  Done,
+  Capture,
+}
+
+const enum Cap {
+  Key,
+  Other,
+  Elem,
+}
+
+const isWs = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/** Incremental scanner for `{"<key>": [ ... ], "<other>": <value>, ...}`. */
+class TopArrayScanner {
+  otherKeys: Record<string, unknown> = {};
+  count = 0;
+  private state = S.Root;
+  private base = 0; // absolute byte offset of the current chunk
+  private seenKey = false;
+  private currentKey = '';
+  // capture of one value spanning chunks
+  private capKind = Cap.Elem;
+  private capStart = 0;
+  private capParts: Buffer[] = [];
+  private capDepth = 0;
+  private capInStr = false;
+  private capEsc = false;
+  private capScalar = false;
+
+  constructor(private readonly key: string) {}
+
+  feed(buf: Buffer, out: unknown[]): void {
+    let j = 0;
+    if (this.base === 0 && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) j = 3;
+    let capFrom = 0;
+    const len = buf.length;
+    while (j < len) {
+      if (this.state === S.Capture) {
+        const end = this.scanCapture(buf, j);
+        if (end < 0) {
+          j = len;
+          break;
+        }
+        this.finishCapture(buf.subarray(capFrom, end), out);
+        j = end;
+        continue;
+      }
+      const c = buf[j]!;
+      if (isWs(c)) {
+        j++;
+        continue;
+      }
+      const at = this.base + j;
+      switch (this.state) {
+        case S.Root:
+          if (c !== 0x7b) throw this.rootError(c, at);
+          this.state = S.ObjFirst;
+          j++;
+          break;
+        case S.ObjFirst:
+        case S.ObjKey:
+          if (c === 0x7d && this.state === S.ObjFirst) {
+            this.state = S.Done;
+            j++;
+          } else if (c === 0x22) {
+            capFrom = j;
+            this.beginCapture(Cap.Key, c, at);
+            j++;
+          } else {
+            throw unexpected(c, at);
+          }
+          break;
+        case S.Colon:
+          if (c !== 0x3a) throw unexpected(c, at);
+          this.state = S.Value;
+          j++;
+          break;
+        case S.Value:
+          if (this.currentKey === this.key) {
+            if (this.seenKey) throw new ScanError('invalid_shape', `duplicate key "${this.key}"`, at);
+            if (c !== 0x5b) throw new ScanError('invalid_shape', `"${this.key}" is not an array`, at);
+            this.seenKey = true;
+            this.state = S.ArrFirst;
+            j++;
+          } else {
+            capFrom = j;
+            this.beginCapture(Cap.Other, c, at);
+            j++;
+          }
+          break;
+        case S.AfterMember:
+          if (c === 0x2c) this.state = S.ObjKey;
+          else if (c === 0x7d) this.state = S.Done;
+          else throw unexpected(c, at);
+          j++;
+          break;
+        case S.ArrFirst:
+        case S.ArrElem:
+          if (c === 0x5d && this.state === S.ArrFirst) {
+            this.state = S.AfterMember;
+          } else {
+            capFrom = j;
+            this.beginCapture(Cap.Elem, c, at);
+          }
+          j++;
+          break;
+        case S.ArrAfter:
+          if (c === 0x2c) this.state = S.ArrElem;
+          else if (c === 0x5d) this.state = S.AfterMember;
+          else throw unexpected(c, at);
+          j++;
+          break;
+        case S.Done:
+          throw new ScanError('invalid_json', 'Unexpected non-whitespace character after JSON', at);
+      }
+    }
+    if (this.state === S.Capture) this.capParts.push(buf.subarray(capFrom));
+    this.base += len;
+  }
+
+  /** Call at end of input (`size` = total bytes). */
+  end(size: number): void {
+    // Anything but Done (even a bare number ending exactly at EOF) is inside the unclosed object.
+    if (this.state !== S.Done) throw new ScanError('invalid_json', 'Unexpected end of JSON input', size);
+    if (!this.seenKey) throw new ScanError('invalid_shape', `no "${this.key}" array at the top level`, 0);
+  }
+
+  private rootError(c: number, at: number): ScanError {
+    const jsonStart = c === 0x5b || c === 0x22 || c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e;
+    return jsonStart ? new ScanError('invalid_shape', 'top-level value is not an object', at) : unexpected(c, at);
+  }
+
+  private beginCapture(kind: Cap, c: number, at: number): void {
+    if (c === 0x2c || c === 0x5d || c === 0x7d || c === 0x3a) throw unexpected(c, at);
+    this.capKind = kind;
+    this.capStart = at;
+    this.capParts = [];
+    this.capEsc = false;
+    this.capInStr = c === 0x22;
+    this.capDepth = c === 0x7b || c === 0x5b ? 1 : 0;
+    this.capScalar = !this.capInStr && this.capDepth === 0;
+    this.state = S.Capture;
+  }
+
+  /** Scans from j (the first byte is already accounted for at begin); returns end index or -1. */
+  private scanCapture(buf: Buffer, j: number): number {
+    const len = buf.length;
+    if (this.capScalar) {
+      // first byte was consumed by beginCapture's caller; continue to a delimiter
+      for (; j < len; j++) {
+        const c = buf[j]!;
+        if (c === 0x2c || c === 0x5d || c === 0x7d || isWs(c)) return j;
+      }
+      return -1;
+    }
+    let depth = this.capDepth;
+    let inStr = this.capInStr;
+    let esc = this.capEsc;
+    for (; j < len; j++) {
+      const c = buf[j]!;
+      if (inStr) {
+        if (esc) esc = false;
+        else if (c === 0x5c) esc = true;
+        else if (c === 0x22) {
+          inStr = false;
+          if (depth === 0) {
+            this.capInStr = false;
+            return j + 1;
+          }
+        }
+      } else if (c === 0x22) {
+        inStr = true;
+      } else if (c === 0x7b || c === 0x5b) {
+        depth++;
+      } else if (c === 0x7d || c === 0x5d) {
+        if (--depth === 0) {
+          this.capDepth = 0;
+          return j + 1;
+        }
+      }
+    }
+    this.capDepth = depth;
+    this.capInStr = inStr;
+    this.capEsc = esc;
+    return -1;
+  }
+
+  private finishCapture(tail: Buffer, out: unknown[]): void {
+    const bytes = this.capParts.length === 0 ? tail : Buffer.concat([...this.capParts, tail]);
+    this.capParts = [];
+    const text = bytes.toString('utf8');
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      const { index, detail } = locateJsonError(text, err);
+      throw new ScanError('invalid_json', detail, this.capStart + Buffer.byteLength(text.slice(0, index)));
+    }
+    switch (this.capKind) {
+      case Cap.Key:
+        this.currentKey = value as string;
+        this.state = S.Colon;
+        break;
+      case Cap.Other:
+        // defineProperty, not assignment: a "__proto__" key must stay an own key, as in JSON.parse
+        Object.defineProperty(this.otherKeys, this.currentKey, { value, writable: true, enumerable: true, configurable: true });
+        this.state = S.AfterMember;
+        break;
+      case Cap.Elem:
+        out.push(value);
+        this.count++;
+        this.state = S.ArrAfter;
+        break;
+    }
+  }
+}
+
+function unexpected(c: number, at: number): ScanError {
+  const shown = c < 0x7f ? JSON.stringify(String.fromCharCode(c)).slice(1, -1) : `\\x${c.toString(16)}`;
+  return new ScanError('invalid_json', `Unexpected token '${shown}'`, at);
+}
+
+/**
+ * Yields each element of the top-level array `key` of the JSON object in `path`, in order,
+ * and returns the other top-level keys and the element count. Stops reading if the consumer
+ * stops iterating. Errors are LegacyFileError (invalid_json with line:column, invalid_shape, io).
+ */
+export async function* streamLegacyArray(
+  path: string,
+  key: string,
+  opts: StreamLegacyArrayOptions = {},
+): AsyncGenerator<{ index: number; value: unknown }, StreamLegacyArrayResult> {
+  let totalBytes: number;
+  try {
+    totalBytes = (await stat(path)).size;
+  } catch (err) {
+    throw ioError(path, err);
+  }
+  const scanner = new TopArrayScanner(key);
+  const stream = createReadStream(path, { highWaterMark: opts.chunkSize ?? 1 << 20 });
+  const out: unknown[] = [];
+  let bytesRead = 0;
+  let index = 0;
+  try {
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        bytesRead += chunk.length;
+        scanner.feed(chunk, out);
+        opts.onProgress?.(bytesRead, totalBytes);
+        for (let k = 0; k < out.length; k++) yield { index: index++, value: out[k] };
+        out.length = 0;
+      }
+      scanner.end(bytesRead);
+    } catch (err) {
+      if (err instanceof ScanError) throw await toFileError(path, err);
+      if (err instanceof LegacyFileError) throw err;
+      throw ioError(path, err);
+    }
+  } finally {
+    stream.destroy();
+  }
+  return { otherKeys: scanner.otherKeys, count: scanner.count };
+}
+
+async function toFileError(path: string, err: ScanError): Promise<LegacyFileError> {
+  if (err.kind === 'invalid_shape') return new LegacyFileError({ file: path, code: 'invalid_shape', detail: err.detail });
+  try {
+    const { line, column } = await lineColumnOfByte(path, err.offset);
+    return new LegacyFileError({ file: path, code: 'invalid_json', detail: err.detail, line, column, offset: err.offset });
+  } catch {
+    return new LegacyFileError({ file: path, code: 'invalid_json', detail: err.detail, offset: err.offset });
+  }
+}
+
+/**
+ * 1-based line and column of an absolute byte offset, by re-reading the file up to it.
+ * Columns count UTF-16 code units (as JSON.parse positions do); a leading BOM is not counted.
+ */
+export async function lineColumnOfByte(path: string, offset: number): Promise<{ line: number; column: number }> {
+  let line = 1;
+  let column = 1;
+  let pos = 0;
+  const stream = createReadStream(path, { end: Math.max(0, offset - 1), highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let j = 0;
+      if (pos === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) j = 3;
+      for (; j < chunk.length && pos + j < offset; j++) {
+        const b = chunk[j]!;
+        if (b === 0x0a) {
+          line++;
+          column = 1;
+        } else if ((b & 0xc0) !== 0x80) {
+          column += b >= 0xf0 ? 2 : 1; // 4-byte sequences are surrogate pairs in UTF-16
+        }
+      }
+      pos += chunk.length;
+    }
+  } finally {
+    stream.destroy();
+  }
+  return { line, column };
+}

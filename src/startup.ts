@@ -1,0 +1,13 @@
+import type { Config } from './config.js';
+import type { Database } from './db/connect.js';
+
+/**
+ * Work `serve` does after migrating and before building the app (for example the automatic
+ * first import of a legacy config/ directory). Each hook is listed here in order.
+ */
+export async function runStartupHooks(config: Config, db: Database, print: (line: string) => void): Promise<void> {
+  void config;
+  void db;
+  void print;
+  // (startup hooks)
+}
