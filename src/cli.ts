@@ -12,6 +12,7 @@ export function buildProgram(io: CliIo): Command {
     .description('MediaOS server: the MediaOS API on SQLite or PostgreSQL, and the tools to move a legacy config/ directory into it')
     .version(VERSION)
     .exitOverride()
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
 
   program

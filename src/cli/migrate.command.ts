@@ -18,6 +18,7 @@ export function registerMigrateCommand(program: Command, io: CliIo): void {
   const migrate = program
     .command('migrate')
     .description('bring the database schema to the latest version (or --to N); takes a backup of an existing SQLite database first')
+    .enablePositionalOptions()
     .option('--to <version>', 'migrate up or down to this schema version (0 = empty)')
     .option('--dry-run', 'print the SQL that would run and change nothing')
     .action(async (opts: { to?: string; dryRun?: boolean }) => {

@@ -113,11 +113,12 @@ class TopArrayScanner {
             this.beginCapture(Cap.Key, c, at);
             j++;
           } else {
-            throw unexpected(c, at);
+            const detail = this.state === S.ObjFirst ? "Expected property name or '}'" : 'Expected double-quoted property name';
+            throw new ScanError('invalid_json', detail, at);
           }
           break;
         case S.Colon:
-          if (c !== 0x3a) throw unexpected(c, at);
+          if (c !== 0x3a) throw new ScanError('invalid_json', "Expected ':' after property name", at);
           this.state = S.Value;
           j++;
           break;
@@ -137,7 +138,7 @@ class TopArrayScanner {
         case S.AfterMember:
           if (c === 0x2c) this.state = S.ObjKey;
           else if (c === 0x7d) this.state = S.Done;
-          else throw unexpected(c, at);
+          else throw new ScanError('invalid_json', "Expected ',' or '}' after property value", at);
           j++;
           break;
         case S.ArrFirst:
@@ -153,7 +154,7 @@ class TopArrayScanner {
         case S.ArrAfter:
           if (c === 0x2c) this.state = S.ArrElem;
           else if (c === 0x5d) this.state = S.AfterMember;
-          else throw unexpected(c, at);
+          else throw new ScanError('invalid_json', "Expected ',' or ']' after array element", at);
           j++;
           break;
         case S.Done:
@@ -299,8 +300,8 @@ export async function* streamLegacyArray(
       scanner.end(bytesRead);
     } catch (err) {
       if (err instanceof ScanError) throw await toFileError(path, err);
-      if (err instanceof LegacyFileError) throw err;
-      throw ioError(path, err);
+      // system errors (EISDIR, EIO, ...) name the file; anything else (e.g. from onProgress) passes as is
+      throw (err as NodeJS.ErrnoException).syscall ? ioError(path, err) : err;
     }
   } finally {
     stream.destroy();
