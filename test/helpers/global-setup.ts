@@ -9,6 +9,7 @@ import type { TestProject } from 'vitest/node';
 export default async function setup(project: TestProject): Promise<void> {
   const url = process.env.MEDIAOS_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
   const wanted = (process.env.MEDIAOS_TEST_ENGINES || 'sqlite,postgres').split(',').map((s) => s.trim());
+  if (process.env.MEDIAOS_TEST_REQUIRE_PG === '1' && !wanted.includes('postgres')) wanted.push('postgres');
   let pgUrl = '';
   if (wanted.includes('postgres')) {
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });

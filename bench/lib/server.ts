@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CLI = join(ROOT, 'bin/mediaos');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface BenchServer {
+  url: string;
+  pid: number;
+  /** Milliseconds from spawn to the first healthy answer. */
+  coldStartMs: number;
+  rssMb(): number;
+  peakRssMb(): number;
+  stop(): Promise<void>;
+}
+
+function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+/** Starts `mediaos serve` as its own process on 127.0.0.1 (so its RSS is its own) and waits for health. */
+export async function startServer(env: Record<string, string>): Promise<BenchServer> {
+  const port = await freePort();
+  const started = performance.now();
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve'], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '0', MEDIAOS_LOGIN_RATE_LIMIT: '10000', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${output}`);
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const coldStartMs = Math.round(performance.now() - started);
+  return {
+    url,
+    pid: child.pid!,
+    coldStartMs,
+    rssMb: () => procStatus(child.pid!, 'VmRSS'),
+    peakRssMb: () => procStatus(child.pid!, 'VmHWM'),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }),
+  };
+}
+
+export async function login(url: string, email: string, password: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  const body = (await res.json()) as { ok: boolean; accessToken?: string; error?: string };
+  if (!body.ok || !body.accessToken) throw new Error(`login failed: ${res.status} ${body.error}`);
+  return body.accessToken;
+}
+
+/**
+ * Runs the CLI to completion (import, etc.), returning its output and the peak RSS read from
+ * /proc while it ran; never throws on a non-zero exit (the caller decides).
+ */
+export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string; ms: number; peakRssMb: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let peak = 0;
+    const poll = setInterval(() => {
+      try {
+        peak = Math.max(peak, procStatus(child.pid!, 'VmHWM'));
+      } catch {
+        /* exited */
+      }
+    }, 50);
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      resolve({ code: code ?? 1, out, ms: Math.round(performance.now() - started), peakRssMb: peak });
+    });
+  });
+}

@@ -1,0 +1,264 @@
+/**
+ * `npm run bench` / `npm run bench:quick`: the speed of the `files` phase (legacy JSON) and the
+ * `db` phase (SQLite, and PostgreSQL with --pg URL) on the same generated library, side by side.
+ * Everything talks to 127.0.0.1 only and stops by itself. Prints one table and writes it to
+ * bench/RESULTS.md (or --out FILE).
+ *
+ *   npx tsx bench/run.ts [--sizes 10000,100000,1000000] [--quick] [--pg postgres://...] [--out FILE]
+ */
+import { cpus, totalmem } from 'node:os';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateLegacyDir, TEST_PASSWORD } from './generate-legacy.js';
+import { login, runCli, startServer, ROOT, type BenchServer } from './lib/server.js';
+import { runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
+import { readFileSync } from 'node:fs';
+
+interface Args { sizes: number[]; quick: boolean; pg?: string; out: string }
+
+function parseArgs(argv: string[]): Args {
+  const get = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const quick = argv.includes('--quick');
+  return {
+    quick,
+    sizes: (get('--sizes') ?? (quick ? '10000' : '10000,100000,1000000')).split(',').map(Number),
+    pg: get('--pg'),
+    out: get('--out') ?? join(ROOT, quick ? 'bench/RESULTS-quick.md' : 'bench/RESULTS.md'),
+  };
+}
+
+type Row = { figure: string; unit: string; better: 'lower' | 'higher'; values: Record<string, number> };
+
+const SEARCH_WORDS = ['amelie', 'river', 'kingdom', 'cafe', 'bjork', 'station', 'mirror', 'garden'];
+const PREFIXES = ['riv', 'kin', 'gar', 'sta', 'mir', 'orc', 'har', 'emp'];
+
+async function firstIds(url: string, token: string, n: number): Promise<string[]> {
+  const res = await fetch(`${url}/api/library?sort=createdAt&limit=${Math.min(n, 500)}`, { headers: { authorization: `Bearer ${token}` } });
+  const body = (await res.json()) as { items: { id: string }[] };
+  return body.items.map((i) => i.id);
+}
+
+/** Walks the title order with limit=500 to ~90% of the library, returning the cursor there. */
+async function deepCursor(url: string, token: string): Promise<string> {
+  let cursor: string | null = null;
+  let seen = 0;
+  let total = Infinity;
+  while (seen < total * 0.9) {
+    const res = await fetch(`${url}/api/library?sort=title&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const body = (await res.json()) as { items: unknown[]; total: number; nextCursor: string | null };
+    total = body.total;
+    seen += body.items.length;
+    if (!body.nextCursor) break;
+    cursor = body.nextCursor;
+  }
+  return cursor ?? '';
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const rows = new Map<string, Row>();
+  const record = (figure: string, unit: string, better: Row['better'], column: string, value: number) => {
+    const row = rows.get(figure) ?? { figure, unit, better, values: {} };
+    row.values[column] = value;
+    rows.set(figure, row);
+  };
+  const engines = ['files', 'sqlite', ...(args.pg ? ['postgres'] : [])];
+  const readSeconds = args.quick ? 1.5 : 5;
+  const loadSeconds = args.quick ? 5 : 30;
+  let sqliteVersion = '';
+  const notes: string[] = [];
+
+  for (const size of args.sizes) {
+    const work = mkdtempSync(join(tmpdir(), `mediaos-bench-${size}-`));
+    try {
+      const legacy = join(work, 'legacy');
+      const t0 = performance.now();
+      await generateLegacyDir({ dir: legacy, items: size, seed: 7 });
+      console.log(`[${size}] generated legacy dir in ${Math.round(performance.now() - t0)} ms`);
+
+      for (const engine of engines) {
+        const col = `${engine} ${size >= 1e6 ? `${size / 1e6}M` : `${size / 1e3}k`}`;
+        const data = join(work, `data-${engine}`);
+        const configDir = join(work, `config-${engine}`);
+        cpSync(legacy, configDir, { recursive: true });
+        mkdirSync(data, { recursive: true });
+        const env: Record<string, string> = { MEDIAOS_DATA_DIR: data, MEDIAOS_CONFIG_DIR: configDir, MEDIAOS_AUTO_IMPORT: 'false' };
+        if (engine === 'postgres') {
+          const schema = `bench_${size}_${Date.now()}`;
+          env.DATABASE_URL = args.pg!;
+          env.MEDIAOS_PG_SCHEMA = schema;
+          const pg = (await import('pg')).default;
+          const c = new pg.Client({ connectionString: args.pg });
+          await c.connect();
+          await c.query(`create schema ${schema}`);
+          await c.end();
+        }
+        if (engine === 'files') {
+          env.MEDIAOS_STORAGE_PHASE = 'files';
+        } else {
+          env.MEDIAOS_STORAGE_PHASE = 'db';
+          const imp = await runCli(['import', '--from', configDir], env);
+          if (imp.code !== 0 && imp.code !== 3) throw new Error(`import failed (${imp.code}):\n${imp.out}`);
+          record('import: rows/s', 'rows/s', 'higher', col, Math.round(size / (imp.ms / 1000)));
+          record('import: peak RSS', 'MB', 'lower', col, imp.peakRssMb);
+        }
+
+        const server: BenchServer = await startServer(env);
+        try {
+          const health = (await (await fetch(`${server.url}/api/health`)).json()) as { db: { serverVersion: string; engine: string } };
+          if (health.db.engine === 'sqlite') sqliteVersion = health.db.serverVersion;
+          record('cold start: serve -> healthy', 'ms', 'lower', col, server.coldStartMs);
+          const token = await login(server.url, 'owner@example.org', TEST_PASSWORD).catch(async () => login(server.url, 'admin@example.org', TEST_PASSWORD));
+          const firstPage = performance.now();
+          await fetch(`${server.url}/api/library?sort=title&limit=100`, { headers: { authorization: `Bearer ${token}` } });
+          record('cold start: first library page', 'ms', 'lower', col, Math.round(performance.now() - firstPage));
+          record('RSS after start', 'MB', 'lower', col, server.rssMb());
+
+          const ids = await firstIds(server.url, token, 500);
+          const cursor = await deepCursor(server.url, token);
+          const pick = <T,>(a: T[], i: number) => a[i % a.length];
+          const reads: [string, (i: number) => LoadRequest][] = [
+            ['page of 100 by title', () => ({ method: 'GET', path: '/api/library?sort=title&limit=100' })],
+            ['page of 100 by -createdAt', () => ({ method: 'GET', path: '/api/library?sort=-createdAt&limit=100' })],
+            ['page of 100, kind=series', () => ({ method: 'GET', path: '/api/library?kind=series&limit=100' })],
+            ['deep page (cursor at 90%)', () => ({ method: 'GET', path: `/api/library?sort=title&limit=100&cursor=${encodeURIComponent(cursor)}` })],
+            ['search a word', (i) => ({ method: 'GET', path: `/api/library?q=${pick(SEARCH_WORDS, i)}&limit=100` })],
+            ['search a 3-letter prefix', (i) => ({ method: 'GET', path: `/api/library?q=${pick(PREFIXES, i)}&limit=100` })],
+            ['get by id', (i) => ({ method: 'GET', path: `/api/library/${encodeURIComponent(pick(ids, i))}` })],
+          ];
+          for (const [name, next] of reads) {
+            const one = await runLoad({ url: server.url, token, connections: 1, durationMs: readSeconds * 1000, next });
+            record(`${name}: p50, 1 client`, 'ms', 'lower', col, one.p50);
+            record(`${name}: p95, 1 client`, 'ms', 'lower', col, one.p95);
+            record(`${name}: p99, 1 client`, 'ms', 'lower', col, one.p99);
+            const fifty = await runLoad({ url: server.url, token, connections: 50, durationMs: readSeconds * 1000, next });
+            record(`${name}: req/s, 50 connections`, 'req/s', 'higher', col, fifty.rps);
+            record(`${name}: p99, 50 connections`, 'ms', 'lower', col, fifty.p99);
+            report(col, name, one, fifty, notes);
+          }
+
+          const run = `${engine}${size}`;
+          const writeAmount = size >= 1e6 && engine === 'files' ? 10 : args.quick ? 100 : 300;
+          const created: string[] = [];
+          const writes: [string, (i: number) => LoadRequest][] = [
+            ['add library item', (i) => {
+              const id = `bench-${run}-${i}`;
+              created.push(id);
+              return { method: 'POST', path: '/api/library', body: { id, kind: 'movie', title: `Bench ${run} ${i}` } };
+            }],
+            ['patch library item', (i) => ({ method: 'PATCH', path: `/api/library/${encodeURIComponent(pick(created, i))}`, body: { posterUrl: `https://img.example/${i}.jpg` } })],
+            ['delete library item', (i) => ({ method: 'DELETE', path: `/api/library/${encodeURIComponent(created[i])}` })],
+            ['add wanted item', (i) => ({ method: 'POST', path: '/api/wanted', body: { id: `w-${run}-${i}`, title: `Wanted ${i}`, kind: 'movies' } })],
+          ];
+          for (const [name, next] of writes) {
+            const r = await runLoad({ url: server.url, token, connections: 1, amount: writeAmount, next });
+            record(`${name}: p50, 1 client`, 'ms', 'lower', col, r.p50);
+            record(`${name}: p99, 1 client`, 'ms', 'lower', col, r.p99);
+            if (r.errors || Object.keys(r.failures).length) notes.push(`${col} ${name}: ${JSON.stringify(r.failures)} ${r.samples.join(' | ')}`);
+          }
+
+          const mixed = (i: number): LoadRequest =>
+            i % 10 === 9
+              ? { method: 'POST', path: '/api/wanted', body: { id: `m-${run}-${i}`, title: `Mixed ${i}`, kind: 'movie' } }
+              : i % 3 === 0
+                ? { method: 'GET', path: `/api/library?q=${pick(PREFIXES, i)}&limit=50` }
+                : i % 3 === 1
+                  ? { method: 'GET', path: `/api/library/${encodeURIComponent(pick(ids, i))}` }
+                  : { method: 'GET', path: '/api/library?sort=title&limit=100' };
+          const mix = await runLoad({ url: server.url, token, connections: 10, durationMs: readSeconds * 1000, next: mixed });
+          record('mixed 90/10 read/write: req/s, 10 connections', 'req/s', 'higher', col, mix.rps);
+          record('mixed 90/10 read/write: p99, 10 connections', 'ms', 'lower', col, mix.p99);
+
+          const load = await runLoad({ url: server.url, token, connections: 1000, durationMs: loadSeconds * 1000, next: mixed, timeoutMs: 60_000 });
+          record(`load: 1,000 connections ${loadSeconds}s mixed: req/s`, 'req/s', 'higher', col, load.rps);
+          record(`load: 1,000 connections ${loadSeconds}s mixed: p99`, 'ms', 'lower', col, load.p99);
+          const errs = load.errors + Object.values(load.failures).reduce((a, b) => a + b, 0);
+          record(`load: 1,000 connections ${loadSeconds}s mixed: errors`, 'count', 'lower', col, errs);
+          if (errs) notes.push(`${col} load errors: network ${load.errors}, ${JSON.stringify(load.failures)}; ${load.samples.join(' | ')}`);
+          record('RSS after load', 'MB', 'lower', col, server.rssMb());
+          record('peak RSS', 'MB', 'lower', col, server.peakRssMb());
+        } finally {
+          await server.stop();
+        }
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+
+  const columns = [...new Set([...rows.values()].flatMap((r) => Object.keys(r.values)))];
+  const table = renderTable([...rows.values()], columns, args.sizes);
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, SQLite ${sqliteVersion}${args.pg ? ', PostgreSQL (see column)' : ''}`;
+  const text = [
+    `# MediaOS benchmark results`,
+    '',
+    `Run: ${new Date().toISOString()} · ${machine}`,
+    `Command: \`npx tsx bench/run.ts ${process.argv.slice(2).join(' ')}\` (server and load generator share the machine; 127.0.0.1, keep-alive).`,
+    `Latencies in ms; "x" columns = how many times better the database phase is than the files phase for that row.`,
+    '',
+    table,
+    '',
+    ...(notes.length ? ['## Notes from the run', '', ...notes.map((n) => `- ${n}`), ''] : []),
+  ].join('\n');
+  console.log(text);
+  writeFileSync(args.out, appendFindings(args.out, text));
+  console.log(`written to ${args.out}`);
+}
+
+function report(col: string, name: string, one: LoadResult, fifty: LoadResult, notes: string[]): void {
+  console.log(`${col.padEnd(14)} ${name.padEnd(30)} p50 ${one.p50.toFixed(2)} p95 ${one.p95.toFixed(2)} p99 ${one.p99.toFixed(2)} ms | 50 conns ${fifty.rps.toFixed(0)} req/s p99 ${fifty.p99.toFixed(1)} ms`);
+  for (const r of [one, fifty]) {
+    if (r.errors || Object.keys(r.failures).length) notes.push(`${col} ${name}: ${JSON.stringify(r.failures)} ${r.samples.join(' | ')}`);
+  }
+}
+
+function fmt(v: number | undefined, unit: string): string {
+  if (v === undefined || Number.isNaN(v)) return '–';
+  if (unit === 'ms') return v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US');
+  return Math.round(v).toLocaleString('en-US');
+}
+
+function renderTable(rows: Row[], columns: string[], sizes: number[]): string {
+  const label = (s: number) => (s >= 1e6 ? `${s / 1e6}M` : `${s / 1e3}k`);
+  const head: string[] = ['figure'];
+  for (const s of sizes) {
+    for (const c of columns.filter((c) => c.endsWith(` ${label(s)}`))) head.push(c);
+    head.push(`x ${label(s)}`);
+  }
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const r of rows) {
+    const cells = [`${r.figure} (${r.unit})`];
+    for (const s of sizes) {
+      const cols = columns.filter((c) => c.endsWith(` ${label(s)}`));
+      for (const c of cols) cells.push(fmt(r.values[c], r.unit));
+      const files = r.values[`files ${label(s)}`];
+      const db = r.values[`sqlite ${label(s)}`];
+      const ratio = files === undefined || db === undefined || !files || !db ? undefined : r.better === 'higher' ? db / files : files / db;
+      cells.push(ratio === undefined || r.unit === 'count' ? '' : `${ratio >= 10 ? Math.round(ratio).toLocaleString('en-US') : ratio.toFixed(1)}x`);
+    }
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Keeps a hand-written "## Findings" section of an existing results file below the new table. */
+function appendFindings(file: string, text: string): string {
+  try {
+    const old = readFileSync(file, 'utf8');
+    const i = old.indexOf('## Findings');
+    return i >= 0 ? `${text}\n${old.slice(i)}` : text;
+  } catch {
+    return text;
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
