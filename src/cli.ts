@@ -6,6 +6,8 @@ import { registerMigrateCommand } from './cli/migrate.command.js';
 import { VERSION } from './version.js';
 // ---- each command module adds its import here ----
 // (command imports)
+import { registerDbCommand } from './cli/db.command.js';
+import { registerDumpCommands } from './cli/dump.command.js';
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('mediaos')
@@ -32,6 +34,8 @@ export function buildProgram(io: CliIo): Command {
 
   registerMigrateCommand(program, io);
   // (command registrations)
+  registerDbCommand(program, io);
+  registerDumpCommands(program, io);
   return program;
 }
 

@@ -97,10 +97,11 @@ export async function migrateTo(db: Database, target: number, opts: MigrateOptio
     ...list.filter((m) => m.version > target && applied.has(m.version)).reverse().map((m) => ({ m, direction: 'down' as const })),
   ];
 
+  if (opts.dryRun) return dryRunSteps(db, steps);
   const results: MigrationResult[] = [];
   for (let i = 0; i < steps.length; i++) {
     const { m, direction } = steps[i];
-    const result = opts.dryRun ? await dryRunStep(db, m, direction) : await runStep(db, m, direction);
+    const result = await runStep(db, m, direction);
     results.push(result);
     if (result.status === 'failed') {
       for (const rest of steps.slice(i + 1)) {
@@ -158,13 +159,15 @@ async function runStep(db: Database, m: Migration, direction: 'up' | 'down'): Pr
   }
 }
 
-/** Runs the step for real inside a transaction that is always rolled back, recording its SQL. */
-async function dryRunStep(db: Database, m: Migration, direction: 'up' | 'down'): Promise<MigrationResult> {
-  const captured: string[] = [];
+/**
+ * Runs all the steps for real inside one transaction that is always rolled back (later steps
+ * need the earlier ones' tables), recording each step's SQL.
+ */
+async function dryRunSteps(db: Database, steps: { m: Migration; direction: 'up' | 'down' }[]): Promise<{ results: MigrationResult[]; error?: string }> {
+  let captured: string[] = [];
   const log = (e: { level: string; query: { sql: string } }) => {
     if (e.level === 'query' || e.level === 'error') captured.push(e.query.sql);
   };
-  const base = { version: m.version, name: m.name, direction };
   let capturing: Kysely<any>;
   let release: () => Promise<void>;
   if (db.engine === 'sqlite' && db.sqlite) {
@@ -176,19 +179,33 @@ async function dryRunStep(db: Database, m: Migration, direction: 'up' | 'down'):
     capturing = other.kysely as unknown as Kysely<any>;
     release = () => other.close();
   }
+  const results: MigrationResult[] = [];
+  let error: string | undefined;
   try {
     await capturing.transaction().execute(async (trx) => {
-      await applyStep(trx, db, m, direction);
+      for (const { m, direction } of steps) {
+        const base = { version: m.version, name: m.name, direction };
+        captured = [];
+        if (error) {
+          results.push({ ...base, status: 'not-run' });
+          continue;
+        }
+        try {
+          await applyStep(trx, db, m, direction);
+          results.push({ ...base, status: 'dry-run', sql: captured.filter((q) => !/schema_migrations|pg_advisory_xact_lock/.test(q)) });
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          results.push({ ...base, status: 'failed', error: message, sql: captured });
+          error = `migration ${m.name} (${direction}) failed: ${message}`;
+          if (db.engine === 'postgres') break; // the transaction is aborted; nothing more can run in it
+        }
+      }
       throw new DryRunRollback();
     });
-    return { ...base, status: 'failed', error: 'dry run did not roll back' };
   } catch (err) {
-    if (err instanceof DryRunRollback) {
-      const statements = captured.filter((s) => !/schema_migrations|pg_advisory_xact_lock/.test(s));
-      return { ...base, status: 'dry-run', sql: statements };
-    }
-    return { ...base, status: 'failed', error: err instanceof Error ? err.message : String(err), sql: captured };
+    if (!(err instanceof DryRunRollback)) error ??= err instanceof Error ? err.message : String(err);
   } finally {
     await release();
   }
+  return { results, error };
 }

@@ -9,6 +9,7 @@
 // - `update(mutate)` runs mutators one at a time, in call order, on the live value. Calls that
 //   arrive while a write is in flight are applied together and flushed in ONE write; each
 //   promise settles only once the write holding its change is durable (or has failed).
+// - `replace(value)` keeps `value` by reference: the caller hands it over and stops using it.
 import fsp from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ioError, parseLegacyJson, serializeLegacyJsonChunks } from './read-json.js';

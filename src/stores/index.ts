@@ -18,14 +18,44 @@ export interface StoreContext {
 
 // ---- domain stores: each domain adds its import and its member below (one line each) ----
 // (domain imports)
+import { createSettingsDocumentStore, type SettingsDocumentStore } from '../settings/settings.store.js';
+import { createVerifyJobsStore, createVerifyStore, type VerifyJobsStore, type VerifyStore } from '../verify/verify.store.js';
+import { createJobsStore } from '../jobs/jobs.store.js';
+import type { JobQueue } from '../jobs/jobs.queue.js';
+import { createDownloadersStore, type DownloadersStore } from '../downloaders/downloaders.store.js';
+import { createGrabsStore, type GrabsStore } from '../grabs/grabs.store.js';
+import { createUsersStore, type UsersStore } from '../users/users.store.js';
+import { createSessionsStore, type SessionsStore } from '../sessions/sessions.store.js';
+import { createLibraryStore, type LibraryStore } from '../library/library.store.js';
+import { createWantedStore, type WantedStore } from '../wanted/wanted.store.js';
 
 export interface Stores {
   // (domain members)
+  settings: SettingsDocumentStore;
+  verify: VerifyStore;
+  verifyJobs: VerifyJobsStore;
+  jobs: JobQueue;
+  downloaders: DownloadersStore;
+  grabs: GrabsStore;
+  users: UsersStore;
+  sessions: SessionsStore;
+  library: LibraryStore;
+  wanted: WantedStore;
 }
 
 export function createStores(ctx: StoreContext): Stores {
   void ctx;
   return {
     // (domain factories)
+    settings: createSettingsDocumentStore(ctx),
+    verify: createVerifyStore(ctx),
+    verifyJobs: createVerifyJobsStore(ctx),
+    jobs: createJobsStore(ctx),
+    downloaders: createDownloadersStore(ctx),
+    grabs: createGrabsStore(ctx),
+    users: createUsersStore(ctx),
+    sessions: createSessionsStore(ctx),
+    library: createLibraryStore(ctx),
+    wanted: createWantedStore(ctx),
   };
 }

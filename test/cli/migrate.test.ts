@@ -31,12 +31,14 @@ describe('mediaos migrate', () => {
       const hash = () => createHash('sha256').update(readFileSync(db)).digest('hex');
       const before = hash();
       r = await runCli(['migrate', 'down', '--dry-run'], env);
+      expect(r.out).toMatch(new RegExp(`down ${latest.name}: dry-run`));
+      r = await runCli(['migrate', '--to', '0', '--dry-run'], env);
       expect(r.out).toMatch(/DROP TABLE IF EXISTS users/);
       expect(hash()).toBe(before);
 
       r = await runCli(['migrate', '--to', '0'], env);
       expect(r.code).toBe(0);
-      expect(r.out).toMatch(/backup: .*backups\/mediaos-pre-migrate-v1-/);
+      expect(r.out).toMatch(new RegExp(`backup: .*backups/mediaos-pre-migrate-v${latest.version}-`));
       expect(r.out).toMatch(/schema version: 0/);
       expect(readdirSync(join(dir, 'backups')).length).toBe(1);
 
@@ -50,7 +52,7 @@ describe('mediaos migrate', () => {
 
       await runCli(['migrate'], env);
       r = await runCli(['migrate', 'down'], env);
-      expect(r.out).toMatch(/down 0001_initial: reverted|down .*: reverted/);
+      expect(r.out).toMatch(new RegExp(`down ${latest.name}: reverted`));
     } finally {
       cleanup();
     }

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** POST /api/activity/action; checked by hand for the legacy error codes. */
+export const activityActionBody = z.object({
+  client: z.unknown().optional(),
+  op: z.unknown().optional(),
+  id: z.unknown().optional(),
+});
+export type ActivityActionBody = z.infer<typeof activityActionBody>;
+
+/** A grab record as the queue and history show it. */
+export interface GrabActivityItem {
+  kind?: string;
+  id?: string;
+  title?: string;
+  client?: string;
+  protocol?: string;
+  ok?: boolean;
+  status?: number | string;
+  at?: string;
+}
+
+export interface SabHistoryItem {
+  client: 'sabnzbd';
+  protocol: 'usenet';
+  title: string;
+  status?: string;
+  /** SAB `completed`: epoch SECONDS (legacy passed it through). */
+  at?: number;
+  category?: string;
+}
+
+export interface LiveItem {
+  client: 'qbittorrent' | 'sabnzbd';
+  protocol: 'torrent' | 'usenet';
+  clientId: string;
+  title: string;
+  progress?: number;
+  status?: string;
+  speedBps?: number;
+  etaSec?: number;
+  eta?: string;
+  category?: string;
+  clientUrl: string;
+}

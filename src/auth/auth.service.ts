@@ -1,0 +1,278 @@
+/**
+ * Authentication for the whole API (issue #3). Decisions, in one place:
+ * - Tokens stay legacy HS256 JWTs signed with JWT_SECRET (API.md §0.4), plus `sid` (session id)
+ *   and `typ` ("access" | "refresh"); lifetimes 15 min / 7 days. Every login/register opens a
+ *   `sessions` row holding sha256(current refresh token). The kinds are no longer interchangeable.
+ * - Refresh rotates the pair. An older refresh token of a session (valid signature, hash
+ *   mismatch) is reuse: the whole session is revoked ('refresh_reuse') and the caller gets 401.
+ * - Logout revokes the session named by the Bearer access token or `{refreshToken}`; it answers
+ *   200 whatever it is given (legacy logout was a no-op).
+ * - Legacy tokens (no sid/typ): refused as Bearer; a legacy REFRESH token is exchanged once at
+ *   /api/auth/refresh for a session whose id derives from the token, so browsers logged in on the
+ *   old server keep their login (NOTES §7) and a second presentation counts as reuse.
+ * - Authorization reads the user (role included) and the session by primary key on each request;
+ *   no cache, so a logout or revocation takes effect on the very next request.
+ * - Failed logins are limited per IP and per email in memory (login-limiter.ts: resets on restart).
+ *   Unknown emails cost the same PBKDF2 work as wrong passwords and get the same answer.
+ * - Passwords: legacy PBKDF2 verifies as is; in phase db a good login rehashes to argon2id; in
+ *   phases files/dual-* new passwords are legacy PBKDF2 so the old server verifies them after a
+ *   rollback.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AppContext } from '../app.js';
+import { Duplicate, Forbidden, Invalid, TooManyRequests, Unauthorized } from '../errors.js';
+import { checkPasswordPolicy, hashLegacyPassword, hashPassword, isLegacyPasswordHash, verifyPassword } from '../security/passwords.js';
+import { randomHexId, sha256Hex } from '../security/tokens.js';
+import type { SessionsStore } from '../sessions/sessions.store.js';
+import type { UsersStore } from '../users/users.store.js';
+import { toUserResponse, type UserRecord, type UserResponse, type UserRole } from '../users/users.types.js';
+import { emailKey } from '../users/users.codec.js';
+import { issueTokenPair, readAccessToken, readRefreshToken } from './auth.tokens.js';
+import { createLoginLimiter, type LoginLimiter } from './login-limiter.js';
+import type { AuthUser, ClientMeta } from './auth.types.js';
+
+const LOGIN_WINDOW_MS = 15 * 60 * 1000;
+const BEARER = 'Bearer ';
+const MAX_USER_AGENT = 256;
+/** Verified against when the email is unknown, so a miss costs what a wrong password costs. */
+const DUMMY_HASH = `${'0'.repeat(32)}:${'0'.repeat(128)}`;
+
+/** 429 for the login limiter; the route turns `retryAfterSec` into a Retry-After header. */
+export class LoginRateLimited extends TooManyRequests {
+  constructor(readonly retryAfterSec: number) {
+    super('Too many login attempts. Try again later.');
+  }
+}
+
+export interface AuthResult {
+  user: UserResponse;
+  accessToken: string;
+  refreshToken: string;
+}
+
+export interface AuthDeps {
+  users: UsersStore;
+  sessions: SessionsStore;
+  jwtSecret: string;
+  phase: AppContext['phase'];
+  openRegistration: boolean;
+  loginRateLimitMax: number;
+  now: () => Date;
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;
+
+/** Legacy id format (FORMATS §0.4): `user_<ms>_<up to 9 base36 chars>`, from a CSPRNG here. */
+function newUserId(nowMs: number): string {
+  const alphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
+  const suffix = [...randomBytes(9)].map((b) => alphabet[b % 36]).join('');
+  return `user_${nowMs}_${suffix}`;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function createAuthService(deps: AuthDeps) {
+  const { users, sessions, jwtSecret } = deps;
+  const nowSec = () => Math.floor(deps.now().getTime() / 1000);
+  const nowIso = () => deps.now().toISOString();
+  const limiter: LoginLimiter = createLoginLimiter({ max: deps.loginRateLimitMax, windowMs: LOGIN_WINDOW_MS, now: () => deps.now().getTime() });
+  let registering: Promise<unknown> = Promise.resolve();
+
+  /** In phase db new hashes are argon2id; before that the old server must still verify them after a rollback. */
+  const hashForPhase = (password: string) => (deps.phase === 'db' ? hashPassword(password) : hashLegacyPassword(password));
+
+  async function openSession(user: UserRecord, meta: ClientMeta, sid = randomHexId()): Promise<AuthResult> {
+    const pair = issueTokenPair(jwtSecret, user, sid, nowSec());
+    await sessions.create({
+      id: sid,
+      userId: user.id,
+      tokenHash: sha256Hex(pair.refreshToken),
+      expiresAt: new Date(pair.refreshExp * 1000).toISOString(),
+      createdAt: nowIso(),
+      ...(meta.ip ? { ip: meta.ip } : {}),
+      ...(meta.userAgent ? { userAgent: meta.userAgent.slice(0, MAX_USER_AGENT) } : {}),
+    });
+    return { user: toUserResponse(user), accessToken: pair.accessToken, refreshToken: pair.refreshToken };
+  }
+
+  /** The Bearer check behind every protected route (API.md §0.4 messages, plus "Session revoked"). */
+  async function authenticateHeader(header: string | undefined, role: UserRole): Promise<AuthUser> {
+    if (typeof header !== 'string' || !header.startsWith(BEARER) || header.length === BEARER.length) {
+      throw new Unauthorized('Authentication required');
+    }
+    const check = readAccessToken(header.slice(BEARER.length), jwtSecret, nowSec());
+    if (!check.ok) throw new Unauthorized(check.error);
+    const user = await users.getById(check.sub);
+    if (!user) throw new Unauthorized('User not found');
+    const session = await sessions.get(check.sid);
+    if (!session || session.userId !== user.id || session.revokedAt !== undefined || session.expiresAt < nowIso()) {
+      throw new Unauthorized('Session revoked');
+    }
+    if (role === 'admin' && user.role !== 'admin') throw new Forbidden('Insufficient permissions');
+    return { id: user.id, email: user.email, role: user.role, sessionId: session.id };
+  }
+
+  async function register(body: { email?: unknown; password?: unknown }, authorization: string | undefined, meta: ClientMeta) {
+    // One registration at a time: two "first users" must not both become admin.
+    const run = registering.then(async () => {
+      const isFirstUser = (await users.count()) === 0;
+      if (!isFirstUser && !deps.openRegistration) await authenticateHeader(authorization, 'admin');
+      const email = str(body.email)?.trim() ?? '';
+      if (email === '' || !email.includes('@')) throw new Invalid('Valid email is required');
+      const password = str(body.password) ?? '';
+      const policy = checkPasswordPolicy(password);
+      if (!policy.ok) throw new Invalid(policy.errors[0], { errors: policy.errors, strength: policy.strength });
+      if (await users.getByEmail(email)) throw new Duplicate('Email already exists');
+      const at = nowIso();
+      const user: UserRecord = {
+        id: newUserId(deps.now().getTime()),
+        email,
+        passwordHash: await hashForPhase(password),
+        role: isFirstUser ? 'admin' : 'user',
+        createdAt: at,
+        updatedAt: at,
+      };
+      await users.insert(user);
+      meta.log?.info({ userId: user.id, role: user.role }, 'user registered');
+      return { ...(await openSession(user, meta)), isFirstUser };
+    });
+    registering = run.catch(() => undefined);
+    return run;
+  }
+
+  async function login(body: { email?: unknown; password?: unknown }, meta: ClientMeta): Promise<AuthResult> {
+    const email = str(body.email)?.trim();
+    const password = str(body.password);
+    if (!email || !password) throw new Invalid('Email and password are required');
+    const keys = [`ip:${meta.ip ?? ''}`, `email:${emailKey(email)}`];
+    const wait = limiter.retryAfter(keys);
+    if (wait > 0) throw new LoginRateLimited(wait);
+
+    const user = await users.getByEmail(email);
+    const good = await verifyPassword(password, user ? user.passwordHash : DUMMY_HASH);
+    if (!user || !good) {
+      limiter.recordFailure(keys);
+      throw new Unauthorized('Invalid credentials');
+    }
+    limiter.clear(keys[1]);
+    const before = { ...user };
+    const updated: UserRecord = { ...user, lastLoginAt: nowIso() };
+    // Legacy PBKDF2 hashes move to argon2id once the files are retired; updatedAt stays (the
+    // password did not change: FORMATS §3.1 ties updatedAt to password changes).
+    if (deps.phase === 'db' && isLegacyPasswordHash(user.passwordHash)) updated.passwordHash = await hashPassword(password);
+    await users.update(updated);
+    const result = await openSession(updated, meta);
+    // Legacy answers with the user as it was before this login (previous lastLoginAt or none).
+    return { ...result, user: toUserResponse(before) };
+  }
+
+  async function refresh(body: { refreshToken?: unknown }, meta: ClientMeta): Promise<AuthResult> {
+    const token = str(body.refreshToken);
+    if (!token) throw new Invalid('Refresh token is required');
+    const check = readRefreshToken(token, jwtSecret, nowSec());
+    if (!check.ok) throw new Unauthorized(check.error);
+
+    if (check.kind === 'legacy') {
+      // A browser logged in on the old server (NOTES §7): its refresh token is exchanged ONCE for a
+      // session whose id is derived from the token, so a second presentation is recognised as reuse.
+      const sid = sha256Hex(`legacy-refresh:${token}`).slice(0, 32);
+      if (await sessions.get(sid)) {
+        await sessions.revoke(sid, 'refresh_reuse', nowIso());
+        meta.log?.warn({ userId: check.sub, sessionId: sid }, 'legacy refresh token presented twice; session revoked');
+        throw new Unauthorized('Session revoked');
+      }
+      const user = await users.getById(check.sub);
+      if (!user) throw new Unauthorized('Invalid token');
+      try {
+        return await openSession(user, meta, sid);
+      } catch (err) {
+        if (await sessions.get(sid)) throw new Unauthorized('Session revoked'); // lost a race with itself
+        throw err;
+      }
+    }
+
+    const session = await sessions.get(check.sid);
+    if (!session) throw new Unauthorized('Session revoked');
+    if (session.userId !== check.sub) throw new Unauthorized('Invalid refresh token');
+    const user = await users.getById(check.sub);
+    if (!user) throw new Unauthorized('Invalid token');
+    if (session.revokedAt !== undefined || session.expiresAt < nowIso()) throw new Unauthorized('Session revoked');
+
+    const presented = sha256Hex(token);
+    const pair = issueTokenPair(jwtSecret, user, session.id, nowSec());
+    const rotated =
+      presented === session.tokenHash &&
+      (await sessions.rotate(session.id, {
+        fromHash: presented,
+        toHash: sha256Hex(pair.refreshToken),
+        expiresAt: new Date(pair.refreshExp * 1000).toISOString(),
+        usedAt: nowIso(),
+      }));
+    if (!rotated) {
+      // An older refresh token of this session (or a lost race): someone else may hold the
+      // current one. Revoke the whole session; its owner logs in again.
+      await sessions.revoke(session.id, 'refresh_reuse', nowIso());
+      meta.log?.warn({ userId: user.id, sessionId: session.id }, 'refresh token reuse; session revoked');
+      throw new Unauthorized('Session revoked');
+    }
+    return { user: toUserResponse(user), accessToken: pair.accessToken, refreshToken: pair.refreshToken };
+  }
+
+  /**
+   * Revokes the session named by the Bearer access token or by `{refreshToken}`. Always succeeds
+   * (legacy logout was a no-op that answered 200), so it reveals nothing about a token.
+   */
+  async function logout(authorization: string | undefined, body: { refreshToken?: unknown }): Promise<void> {
+    const at = nowIso();
+    const targets: { sub: string; sid: string }[] = [];
+    if (typeof authorization === 'string' && authorization.startsWith(BEARER)) {
+      // An expired access token still names its session: logging out must work after a nap.
+      const c = readAccessToken(authorization.slice(BEARER.length), jwtSecret, 0);
+      if (c.ok) targets.push(c);
+    }
+    const token = str(body.refreshToken);
+    if (token) {
+      const c = readRefreshToken(token, jwtSecret, nowSec(), { ignoreExpiry: true });
+      if (c.ok && c.kind === 'session') targets.push(c);
+    }
+    for (const t of targets) {
+      const s = await sessions.get(t.sid);
+      if (s && s.userId === t.sub) await sessions.revoke(t.sid, 'logout', at);
+    }
+  }
+
+  async function me(userId: string): Promise<UserResponse> {
+    const user = await users.getById(userId);
+    if (!user) throw new Unauthorized('User not found');
+    return toUserResponse(user);
+  }
+
+  async function status() {
+    const hasUsers = (await users.count()) > 0;
+    return { ok: true as const, configured: jwtSecret.length >= 32, hasUsers, requiresSetup: !hasUsers };
+  }
+
+  return { authenticateHeader, register, login, refresh, logout, me, status };
+}
+
+const services = new WeakMap<AppContext, AuthService>();
+
+/** One auth service per app context (it holds the login limiter and the registration lock). */
+export function getAuthService(ctx: AppContext): AuthService {
+  let s = services.get(ctx);
+  if (!s) {
+    s = createAuthService({
+      users: ctx.stores.users,
+      sessions: ctx.stores.sessions,
+      jwtSecret: ctx.jwtSecret,
+      phase: ctx.phase,
+      openRegistration: ctx.config.openRegistration,
+      loginRateLimitMax: ctx.config.loginRateLimitMax,
+      now: () => ctx.now(),
+    });
+    services.set(ctx, s);
+  }
+  return s;
+}

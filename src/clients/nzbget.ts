@@ -1,0 +1,81 @@
+import { httpRequest, joinUrl, parseJson, snippet, toFailure, type ClientResult } from './http.js';
+
+/**
+ * NZBGet JSON-RPC (`POST {base}/jsonrpc`, Basic auth when a username is set).
+ * Adds use `append` (NZBGet 13+; the content may be a URL or the NZB itself in base64), not the
+ * legacy `appendurl`, which NZBGet deprecated in v13 and later removed. `append` answers the new
+ * NZBID (> 0) or 0 / a negative number on failure.
+ */
+export interface NzbgetSettings {
+  baseUrl: string;
+  username?: string;
+  password?: string;
+  category?: string;
+  timeoutMs: number;
+}
+
+export interface NzbgetUpload {
+  filename?: string;
+  data: Buffer;
+}
+
+async function rpc(s: NzbgetSettings, method: string, params: unknown[]): Promise<ClientResult<{ result: unknown }>> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (s.username) headers.authorization = `Basic ${Buffer.from(`${s.username}:${s.password ?? ''}`, 'utf8').toString('base64')}`;
+  const reply = await httpRequest(
+    joinUrl(s.baseUrl, '/jsonrpc'),
+    { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 }) },
+    s.timeoutMs,
+  );
+  if (!reply.ok) return { ok: false, status: reply.status, error: `http_${reply.status}` };
+  const data = parseJson(reply.text) as { result?: unknown; error?: unknown } | undefined;
+  if (!data || typeof data !== 'object') return { ok: false, status: reply.status, error: 'invalid_reply' };
+  if (data.error) {
+    const e = data.error as { message?: unknown };
+    const why = typeof e.message === 'string' ? snippet(e.message, [s.password]) : 'rpc_error';
+    return { ok: false, status: reply.status, error: `nzbget: ${why}` };
+  }
+  return { ok: true, status: reply.status, result: data.result };
+}
+
+async function guard<T extends object>(s: NzbgetSettings, run: () => Promise<ClientResult<T>>): Promise<ClientResult<T>> {
+  try {
+    return await run();
+  } catch (err) {
+    return toFailure(err, [s.password]);
+  }
+}
+
+function appended(r: ClientResult<{ result: unknown }>): ClientResult {
+  if (!r.ok) return r;
+  const ok = r.result === true || (typeof r.result === 'number' && r.result > 0);
+  return ok ? { ok: true, status: r.status } : { ok: false, status: r.status, error: 'rejected' };
+}
+
+/** NZBGet names the job after NZBFilename; "/" or "\" would make it a path. */
+function nzbName(name: string | undefined): string {
+  if (!name) return '';
+  const clean = name.replace(/[\\/]/g, '_');
+  return /\.nzb$/i.test(clean) ? clean : `${clean}.nzb`;
+}
+
+export function nzbgetTest(s: NzbgetSettings): Promise<ClientResult<{ version?: string }>> {
+  return guard(s, async () => {
+    const r = await rpc(s, 'version', []);
+    if (!r.ok) return r;
+    return { ok: true, status: r.status, version: typeof r.result === 'string' ? r.result.slice(0, 40) : undefined };
+  });
+}
+
+function appendParams(s: NzbgetSettings, name: string, content: string): unknown[] {
+  // NZBFilename, Content, Category, Priority, AddToTop, AddPaused, DupeKey, DupeScore, DupeMode, PPParameters
+  return [name, content, s.category ?? '', 0, false, false, '', 0, 'SCORE', []];
+}
+
+export function nzbgetAppendUrl(s: NzbgetSettings, url: string, title?: string): Promise<ClientResult> {
+  return guard(s, async () => appended(await rpc(s, 'append', appendParams(s, nzbName(title), url))));
+}
+
+export function nzbgetAppendFile(s: NzbgetSettings, upload: NzbgetUpload): Promise<ClientResult> {
+  return guard(s, async () => appended(await rpc(s, 'append', appendParams(s, nzbName(upload.filename || 'upload.nzb'), upload.data.toString('base64')))));
+}

@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../app.js';
+import { authenticate } from '../http/auth.js';
+import { parseInput } from '../http/errors.js';
+import { createDownloadersService } from './downloaders.service.js';
+import { saveDownloadersBody, testDownloaderBody } from './downloaders.types.js';
+
+/**
+ * Download-client settings (API.md §3). Legacy had no auth here (anyone could read which secrets
+ * exist and replace them); now reading needs a user and writing or probing needs an admin.
+ */
+export async function downloadersRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const service = createDownloadersService({ downloaders: ctx.stores.downloaders });
+  const user = { preHandler: authenticate(ctx, 'user') };
+  const admin = { preHandler: authenticate(ctx, 'admin') };
+
+  // Bare DownloadersView (no `ok`), as legacy.
+  app.get('/api/settings/downloaders', user, async () => service.view());
+
+  app.post('/api/settings/downloaders', admin, async (request) => {
+    const body = parseInput(saveDownloadersBody, request.body);
+    return { ok: true, downloaders: await service.save(body) };
+  });
+
+  // A failed probe is the test's answer (200 {ok:false,error}); only a bad `client` is a 400.
+  app.post('/api/settings/downloaders/test', admin, async (request) => service.test(parseInput(testDownloaderBody, request.body)));
+}

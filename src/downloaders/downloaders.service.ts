@@ -1,0 +1,180 @@
+import { Invalid } from '../errors.js';
+import { clampTimeout, type ClientResult } from '../clients/http.js';
+import { qbitTest, type QbitSettings } from '../clients/qbittorrent.js';
+import { sabTest, type SabSettings } from '../clients/sabnzbd.js';
+import { nzbgetTest, type NzbgetSettings } from '../clients/nzbget.js';
+import type { DownloadersStore } from './downloaders.store.js';
+import {
+  isClientType,
+  type ClientType,
+  type DownloaderSection,
+  type DownloadersSettings,
+  type DownloadersView,
+  type SaveDownloadersBody,
+  type TestDownloaderBody,
+} from './downloaders.types.js';
+
+/** The settings test has a fixed 4 s budget (API.md §3). */
+export const TEST_TIMEOUT_MS = 4000;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const secretOf = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** Drops undefined members, so the JSON keeps the legacy key order and no `undefined`s. */
+function compact<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+/** API.md §0.5: `enabled = enabled || !!baseUrl`; `has*` instead of any secret. */
+export function toView(settings: DownloadersSettings): DownloadersView {
+  const q = settings.qbittorrent ?? {};
+  const n = settings.nzbget ?? {};
+  const s = settings.sabnzbd ?? {};
+  return {
+    qbittorrent: compact({
+      enabled: q.enabled === true || !!q.baseUrl,
+      hasPassword: !!q.password,
+      baseUrl: q.baseUrl,
+      username: q.username,
+      category: q.category,
+      timeoutMs: q.timeoutMs,
+    }),
+    nzbget: compact({ enabled: n.enabled === true || !!n.baseUrl, hasPassword: !!n.password, baseUrl: n.baseUrl, username: n.username, timeoutMs: n.timeoutMs }),
+    sabnzbd: compact({
+      enabled: s.enabled === true || !!s.baseUrl,
+      hasApiKey: !!s.apiKey,
+      baseUrl: s.baseUrl,
+      category: s.category,
+      timeoutMs: s.timeoutMs,
+    }),
+  };
+}
+
+/** `Math.trunc(Number(x))` when finite (numeric strings too); undefined, null and "" mean "not given". */
+export function normalizeTimeout(x: unknown): number | undefined {
+  if (x === undefined || x === null || (typeof x === 'string' && x.trim() === '')) return undefined;
+  const n = Number(x);
+  return Number.isFinite(n) ? Math.trunc(n) : undefined;
+}
+
+/**
+ * A secret after a save: a non-empty value replaces it, `null` clears it, omitted or "" keeps
+ * the stored one. Legacy kept qBittorrent/NZBGet passwords this way but dropped the SABnzbd
+ * apiKey when omitted (FORMATS.md §3.3); the legacy UI sends it only when changed, so every
+ * save without it silently broke SABnzbd. We keep it, like the passwords.
+ */
+function nextSecret(given: string | null | undefined, stored: unknown): string | undefined {
+  if (given === null) return undefined;
+  if (typeof given === 'string' && given !== '') return given;
+  return secretOf(stored);
+}
+
+type SectionInput = NonNullable<SaveDownloadersBody[ClientType]>;
+
+/** One section rebuilt from the body (FORMATS.md §3.3): omitted keys go, a missing section is `{enabled:false}`. */
+export function buildSection(client: ClientType, input: SectionInput | null | undefined, stored: DownloaderSection | undefined): DownloaderSection {
+  if (!input) return { enabled: false };
+  const i = input as Record<string, unknown>;
+  const out: DownloaderSection = { enabled: input.enabled === true };
+  if (typeof i.baseUrl === 'string') out.baseUrl = i.baseUrl;
+  if (client !== 'sabnzbd' && typeof i.username === 'string') out.username = i.username;
+  if (client === 'sabnzbd') out.apiKey = nextSecret(i.apiKey as string | null | undefined, stored?.apiKey);
+  else out.password = nextSecret(i.password as string | null | undefined, stored?.password);
+  out.timeoutMs = normalizeTimeout(i.timeoutMs);
+  if (client !== 'nzbget' && typeof i.category === 'string') out.category = i.category;
+  return compact(out);
+}
+
+// ---- adapter settings from stored sections ----
+
+function timeoutOf(section: DownloaderSection, fixed?: number): number {
+  return fixed ?? clampTimeout(section.timeoutMs);
+}
+
+export function qbitSettings(section: DownloaderSection, fixedTimeout?: number): QbitSettings | undefined {
+  const baseUrl = str(section.baseUrl);
+  if (!baseUrl) return undefined;
+  return { baseUrl, username: str(section.username) || undefined, password: str(section.password), category: str(section.category) || undefined, timeoutMs: timeoutOf(section, fixedTimeout) };
+}
+
+export function sabSettings(section: DownloaderSection, fixedTimeout?: number): SabSettings | undefined {
+  const baseUrl = str(section.baseUrl);
+  const apiKey = secretOf(section.apiKey);
+  if (!baseUrl || !apiKey) return undefined;
+  return { baseUrl, apiKey, category: str(section.category) || undefined, timeoutMs: timeoutOf(section, fixedTimeout) };
+}
+
+export function nzbgetSettings(section: DownloaderSection, fixedTimeout?: number): NzbgetSettings | undefined {
+  const baseUrl = str(section.baseUrl);
+  if (!baseUrl) return undefined;
+  return { baseUrl, username: str(section.username) || undefined, password: str(section.password), category: str(section.category) || undefined, timeoutMs: timeoutOf(section, fixedTimeout) };
+}
+
+/** The client a grab or an activity call may use: the stored `enabled` flag AND a baseUrl (legacy grab rule). */
+export function isActive(section: DownloaderSection | undefined): section is DownloaderSection {
+  return !!section && section.enabled === true && !!str(section.baseUrl);
+}
+
+function originOf(url: unknown): string | undefined {
+  try {
+    return typeof url === 'string' ? new URL(url.trim()).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export type TestResult = ClientResult<{ version?: string }>;
+
+export function createDownloadersService(deps: { downloaders: DownloadersStore }) {
+  return {
+    async view(): Promise<DownloadersView> {
+      return toView(await deps.downloaders.get());
+    },
+
+    async save(body: SaveDownloadersBody): Promise<DownloadersView> {
+      const stored = await deps.downloaders.get();
+      const next: DownloadersSettings = {
+        qbittorrent: buildSection('qbittorrent', body.qbittorrent, stored.qbittorrent),
+        nzbget: buildSection('nzbget', body.nzbget, stored.nzbget),
+        sabnzbd: buildSection('sabnzbd', body.sabnzbd, stored.sabnzbd),
+      };
+      await deps.downloaders.save(next);
+      return toView(next);
+    },
+
+    /**
+     * Probes a client with the STORED settings (secrets decrypted) overlaid with the body's
+     * overrides; legacy merged the secret-free view, so a stored secret was never sent. A stored
+     * secret goes only to the stored server's origin: overriding baseUrl with another host needs
+     * the secret in the body too (else the test could hand it to any server).
+     */
+    async test(body: TestDownloaderBody): Promise<TestResult> {
+      if (body.client === undefined || body.client === null || body.client === '') throw new Invalid('client_required');
+      if (!isClientType(body.client)) throw new Invalid('invalid_client');
+      const client = body.client;
+      const stored: DownloaderSection = { ...((await deps.downloaders.get())[client] ?? {}) };
+      const o = body.settings ?? {};
+      const sameServer = o.baseUrl === undefined || originOf(o.baseUrl) === originOf(stored.baseUrl);
+      if (!sameServer) {
+        delete stored.password;
+        delete stored.apiKey;
+      }
+      const merged: DownloaderSection = { ...stored };
+      if (o.baseUrl !== undefined) merged.baseUrl = o.baseUrl;
+      if (o.username !== undefined) merged.username = o.username;
+      if (secretOf(o.password)) merged.password = o.password;
+      if (secretOf(o.apiKey)) merged.apiKey = o.apiKey;
+      if (o.category !== undefined) merged.category = o.category;
+
+      if (!str(merged.baseUrl)) return { ok: false, error: 'missing_baseUrl' };
+      if (client === 'qbittorrent') return qbitTest(qbitSettings(merged, TEST_TIMEOUT_MS) as QbitSettings);
+      if (client === 'nzbget') return nzbgetTest(nzbgetSettings(merged, TEST_TIMEOUT_MS) as NzbgetSettings);
+      const sab = sabSettings(merged, TEST_TIMEOUT_MS);
+      if (!sab) return { ok: false, error: 'missing_apiKey' };
+      return sabTest(sab);
+    },
+  };
+}
+
+export type DownloadersService = ReturnType<typeof createDownloadersService>;

@@ -1,0 +1,49 @@
+import multipart, { type MultipartFile } from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from '../app.js';
+import { authenticate } from '../http/auth.js';
+import { parseInput } from '../http/errors.js';
+import { createDownloadsService } from './downloads.service.js';
+import { NZB_FILE_FIELDS, grabBody, lastGrabQuery, type GrabInput, type UploadedNzb } from './downloads.types.js';
+
+/** Legacy per-route limit: 20 grabs a minute per client IP (API.md §0.3). */
+const GRAB_RATE_LIMIT = {
+  max: 20,
+  timeWindow: 60_000,
+  errorResponseBuilder: () => ({ statusCode: 429, error: 'Too Many Requests', message: 'Too many download requests. Please wait a moment.' }),
+};
+
+/** Reads a multipart grab: text fields plus at most one NZB file (nzbUpload | nzb | nzbFile). */
+async function readMultipart(request: FastifyRequest): Promise<GrabInput> {
+  const fields: Record<string, string> = {};
+  let upload: UploadedNzb | undefined;
+  for await (const part of request.parts()) {
+    if (part.type === 'file') {
+      const file = part as MultipartFile;
+      const data = await file.toBuffer(); // throws 413 past uploadMaxBytes
+      if ((NZB_FILE_FIELDS as readonly string[]).includes(file.fieldname) && !upload) {
+        upload = { filename: file.filename || undefined, mimetype: file.mimetype || undefined, data };
+      }
+    } else if (typeof part.value === 'string') {
+      fields[part.fieldname] = part.value;
+    }
+  }
+  return { ...parseInput(grabBody, fields), upload };
+}
+
+export async function downloadsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  // Scoped to this plugin: only the grab route takes multipart bodies.
+  await app.register(multipart, { limits: { fileSize: ctx.config.uploadMaxBytes, files: 1, fields: 20 } });
+  const service = createDownloadsService({ downloaders: ctx.stores.downloaders, grabs: ctx.stores.grabs, now: () => ctx.now() });
+  const user = { preHandler: authenticate(ctx, 'user') };
+
+  app.post('/api/downloads/grab', { ...user, config: { rateLimit: GRAB_RATE_LIMIT } }, async (request) => {
+    const input = request.isMultipart() ? await readMultipart(request) : parseInput(grabBody, request.body);
+    return service.grab(input);
+  });
+
+  app.get('/api/downloads/last', user, async (request) => {
+    const q = parseInput(lastGrabQuery, request.query);
+    return { ok: true, last: await service.last(q.kind, q.id) };
+  });
+}

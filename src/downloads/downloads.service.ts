@@ -1,0 +1,112 @@
+import { AppError, Invalid, UpstreamError } from '../errors.js';
+import type { ClientResult } from '../clients/http.js';
+import { qbitAddMagnet } from '../clients/qbittorrent.js';
+import { sabAddFile, sabAddUrl } from '../clients/sabnzbd.js';
+import { nzbgetAppendFile, nzbgetAppendUrl } from '../clients/nzbget.js';
+import type { DownloadersStore } from '../downloaders/downloaders.store.js';
+import { isActive, nzbgetSettings, qbitSettings, sabSettings } from '../downloaders/downloaders.service.js';
+import type { GrabsStore } from '../grabs/grabs.store.js';
+import { grabKey, type GrabRecord } from '../grabs/grabs.types.js';
+import type { GrabInput, GrabReply } from './downloads.types.js';
+
+/** The UI sends plural kinds on some calls and singular on others (FORMATS.md §0.5). */
+const KIND_VARIANTS: Record<string, string> = { movies: 'movie', movie: 'movies', books: 'book', book: 'books' };
+
+/** 409: no client is set up to take it (the request is fine; the server's state is not). */
+export class NotConfigured extends AppError {
+  constructor(code: string) {
+    super(409, code);
+  }
+}
+
+const isHttp = (link: string | undefined): link is string => !!link && /^https?:\/\//i.test(link);
+
+export interface DownloadsDeps {
+  downloaders: Pick<DownloadersStore, 'get'>;
+  grabs: Pick<GrabsStore, 'get' | 'put'>;
+  now: () => Date;
+}
+
+/**
+ * Sends a release to a download client (API.md §6 "How a grab is dispatched") with the DECRYPTED
+ * stored secrets (legacy sent the ciphertext: FORMATS.md §3.3), and records the last grab per
+ * `<kind>:<id>` whenever a client was called or an upload was stored.
+ *
+ * Answers: `{ok:true,queued:true}`; `{ok:true,queued:false,stored:true}`; 400 for bad input
+ * (`missing_params`, `missing_link`, `unsupported_link_or_protocol`); 409 when no client can take
+ * it (`qbittorrent_not_configured`, `usenet_not_configured`); 502 `{ok:false,queued:false,error}`
+ * when the client refused or could not be reached.
+ */
+export function createDownloadsService(deps: DownloadsDeps) {
+  async function record(key: string, base: GrabRecord, client: string, r: ClientResult, extra: { category?: string; uploaded?: boolean }): Promise<GrabReply> {
+    const rec: GrabRecord = { ...base, client, ok: r.ok };
+    if (r.status !== undefined) rec.status = r.ok && extra.uploaded ? 'uploaded' : r.status;
+    rec.at = deps.now().toISOString();
+    if (extra.category) rec.category = extra.category;
+    await deps.grabs.put(key, rec);
+    if (r.ok) return { ok: true, queued: true };
+    throw new UpstreamError(r.error, { queued: false });
+  }
+
+  return {
+    async grab(input: GrabInput): Promise<GrabReply> {
+      const kind = input.kind ?? '';
+      const id = input.id ?? '';
+      const title = input.title;
+      if (!title) throw new Invalid('missing_params');
+      const link = input.link || undefined;
+      const upload = input.upload;
+      if (!link && !upload) throw new Invalid('missing_link');
+      const protocol = input.protocol ?? (link?.startsWith('magnet:') ? 'torrent' : 'usenet');
+      const key = grabKey(kind, id);
+      const base: GrabRecord = { kind, id, title, link: link ?? null, protocol };
+      const settings = await deps.downloaders.get();
+
+      if (protocol === 'torrent') {
+        if (!link || !link.startsWith('magnet:')) throw new Invalid('unsupported_link_or_protocol');
+        const qb = settings.qbittorrent;
+        if (!isActive(qb)) throw new NotConfigured('qbittorrent_not_configured');
+        const s = qbitSettings(qb);
+        if (!s) throw new NotConfigured('qbittorrent_not_configured');
+        return record(key, base, 'qbittorrent', await qbitAddMagnet(s, link), {});
+      }
+
+      const sab = isActive(settings.sabnzbd) ? sabSettings(settings.sabnzbd) : undefined;
+      if (sab && isHttp(link)) return record(key, base, 'sabnzbd', await sabAddUrl(sab, link), { category: sab.category });
+      if (sab && upload) return record(key, base, 'sabnzbd', await sabAddFile(sab, upload), { category: sab.category, uploaded: true });
+      const nz = isActive(settings.nzbget) ? nzbgetSettings(settings.nzbget) : undefined;
+      if (nz && isHttp(link)) return record(key, base, 'nzbget', await nzbgetAppendUrl(nz, link, title), {});
+      if (nz && upload) return record(key, base, 'nzbget', await nzbgetAppendFile(nz, upload), { uploaded: true });
+      if (upload) {
+        const rec: GrabRecord = {
+          ...base,
+          client: 'usenet',
+          ok: false,
+          status: 'stored',
+          at: deps.now().toISOString(),
+          nzbUpload: {
+            ...(upload.filename ? { filename: upload.filename } : {}),
+            ...(upload.mimetype ? { mimetype: upload.mimetype } : {}),
+            base64: upload.data.toString('base64'),
+            size: upload.data.length,
+          },
+        };
+        await deps.grabs.put(key, rec);
+        return { ok: true, queued: false, stored: true };
+      }
+      if (link && !isHttp(link)) throw new Invalid('unsupported_link_or_protocol');
+      throw new NotConfigured('usenet_not_configured');
+    },
+
+    /** The exact key first, then the plural/singular variant of the kind. */
+    async last(kind: string | undefined, id: string | undefined): Promise<GrabRecord | null> {
+      if (!kind || !id) throw new Invalid('missing_params');
+      const exact = await deps.grabs.get(grabKey(kind, id));
+      if (exact) return exact;
+      const variant = KIND_VARIANTS[kind];
+      return (variant && (await deps.grabs.get(grabKey(variant, id)))) || null;
+    },
+  };
+}
+
+export type DownloadsService = ReturnType<typeof createDownloadsService>;

@@ -1,0 +1,77 @@
+import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { DB, GrabsTable } from '../db/schema.js';
+import type { GrabEntry, GrabRecord } from './grabs.types.js';
+import { grabFromRow, grabToRow } from './grabs.codec.js';
+
+const columns = ['key', 'kind', 'item_id', 'title', 'link', 'protocol', 'client', 'ok', 'status', 'at', 'category', 'nzb_upload', 'extra'] as const;
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export function createGrabsSql(db: Db) {
+  /**
+   * Insert or replace by key. A replaced key keeps its position (like assigning an existing key
+   * of the legacy object); a new key goes last. The library link is set when the item exists.
+   */
+  async function upsert(trx: Db, row: Insertable<GrabsTable>, position: 'append' | 'given'): Promise<void> {
+    await trx
+      .insertInto('grabs')
+      .values((eb) => ({
+        ...row,
+        library_item_id: eb.selectFrom('library_items').select('id').where('id', '=', row.item_id),
+        position: position === 'append'
+          ? eb.selectFrom('grabs').select((s) => s(s.fn.coalesce(s.fn.max('position'), s.lit(-1)), '+', 1).as('p'))
+          : row.position,
+      }))
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet((eb) => ({
+          kind: eb.ref('excluded.kind'),
+          item_id: eb.ref('excluded.item_id'),
+          library_item_id: eb.ref('excluded.library_item_id'),
+          title: eb.ref('excluded.title'),
+          link: eb.ref('excluded.link'),
+          protocol: eb.ref('excluded.protocol'),
+          client: eb.ref('excluded.client'),
+          ok: eb.ref('excluded.ok'),
+          status: eb.ref('excluded.status'),
+          at: eb.ref('excluded.at'),
+          category: eb.ref('excluded.category'),
+          nzb_upload: eb.ref('excluded.nzb_upload'),
+          extra: eb.ref('excluded.extra'),
+          ...(position === 'append' ? {} : { position: eb.ref('excluded.position') }),
+        })),
+      )
+      .execute();
+  }
+
+  return {
+    async get(key: string): Promise<GrabRecord | undefined> {
+      const row = await db.selectFrom('grabs').select(columns).where('key', '=', key).executeTakeFirst();
+      return row ? grabFromRow(row) : undefined;
+    },
+
+    /** Every record in file order. */
+    async list(): Promise<GrabEntry[]> {
+      const rows = await db.selectFrom('grabs').select(columns).orderBy('position').orderBy('key').execute();
+      return rows.map((row) => ({ key: row.key, record: grabFromRow(row) }));
+    },
+
+    async put(key: string, record: GrabRecord): Promise<void> {
+      await upsert(db, grabToRow(key, record, 0), 'append');
+    },
+
+    /** For the importer: rows built with grabToRow (their positions are kept). */
+    async insertRows(rows: Insertable<GrabsTable>[]): Promise<void> {
+      const run = async (trx: Db) => {
+        for (const row of rows) await upsert(trx, row, 'given');
+      };
+      await (db.isTransaction ? run(db) : (db as Kysely<DB>).transaction().execute(run));
+    },
+
+    async count(): Promise<number> {
+      const r = await db.selectFrom('grabs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+  };
+}
+
+export type GrabsSql = ReturnType<typeof createGrabsSql>;

@@ -1,0 +1,43 @@
+/** The NZB kept in a grab record when no client could take the upload (FORMATS.md §3.8). */
+export interface NzbUpload {
+  filename?: string;
+  mimetype?: string;
+  base64: string;
+  size: number;
+  [key: string]: unknown;
+}
+
+/**
+ * One value of legacy `grabs.json` (the last grab per `<kind>:<id>` key), with the legacy key
+ * names. `link` is `null` for NZB uploads without a URL; `status` is the client's HTTP status,
+ * `"uploaded"`, `"stored"`, or absent when the client call failed before an HTTP reply.
+ */
+export interface GrabRecord {
+  kind?: string;
+  id?: string;
+  title?: string;
+  link?: string | null;
+  protocol?: 'torrent' | 'usenet' | string;
+  client?: 'qbittorrent' | 'sabnzbd' | 'nzbget' | 'usenet' | string;
+  ok?: boolean;
+  status?: number | string;
+  at?: string;
+  category?: string;
+  nzbUpload?: NzbUpload;
+  [key: string]: unknown;
+}
+
+export interface GrabEntry {
+  key: string;
+  record: GrabRecord;
+}
+
+/** `<kind>:<id>` split on the FIRST ':' (ids may contain ':'; a key without one is all kind). */
+export function splitGrabKey(key: string): { kind: string; itemId: string } {
+  const at = key.indexOf(':');
+  return at < 0 ? { kind: key, itemId: '' } : { kind: key.slice(0, at), itemId: key.slice(at + 1) };
+}
+
+export function grabKey(kind: string, id: string): string {
+  return `${kind}:${id}`;
+}

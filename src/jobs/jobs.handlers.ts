@@ -1,0 +1,14 @@
+import type { AppContext } from '../app.js';
+import { VERIFY_JOB_TYPE, verifyServiceFor } from '../verify/verify.service.js';
+import type { JobHandlers } from './jobs.types.js';
+
+/**
+ * THE table of job handlers, by job type. A new kind of background work adds one line here
+ * (its service does the work; the handler only unpacks the payload).
+ */
+export function jobHandlers(ctx: AppContext): JobHandlers {
+  const verify = verifyServiceFor(ctx);
+  return {
+    [VERIFY_JOB_TYPE]: (payload, run) => verify.runJob(payload, run),
+  };
+}

@@ -1,0 +1,80 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { AppContext } from '../app.js';
+import { authenticate } from '../http/auth.js';
+import { parseInput } from '../http/errors.js';
+import { createLibraryService, type LibraryService } from './library.service.js';
+import {
+  LIBRARY_PAGE_PARAMS, artworkBody, createLibraryItemBody, libraryListQuery, patchLibraryItemBody, type LibraryItem,
+} from './library.types.js';
+
+type IdParams = { Params: { id: string } };
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Items of the paged answer: any keys allowed (unknown legacy keys must survive). */
+const pageResponse = {
+  200: {
+    type: 'object',
+    properties: {
+      items: { type: 'array', items: { type: 'object', additionalProperties: true } },
+      total: { type: 'integer' },
+      nextCursor: { type: ['string', 'null'] },
+    },
+  },
+} as const;
+
+/**
+ * The legacy `{items}` list, built batch by batch: the first batch is read before anything is
+ * sent (so a storage error is still a clean 500), then the rest streams. A big library is never
+ * held as one array plus one giant string.
+ */
+async function sendFullList(reply: FastifyReply, service: LibraryService): Promise<FastifyReply> {
+  const batches = service.allBatches();
+  const first = await batches.next();
+  const join = (items: LibraryItem[]) => items.map((i) => JSON.stringify(i)).join(',');
+  if (first.done) return reply.type(JSON_TYPE).send('{"items":[]}');
+  const second = await batches.next();
+  if (second.done) return reply.type(JSON_TYPE).send(`{"items":[${join(first.value)}]}`);
+  async function* chunks(): AsyncGenerator<string> {
+    yield `{"items":[${join(first.value)},${join((second as IteratorYieldResult<LibraryItem[]>).value)}`;
+    for await (const batch of batches) yield `,${join(batch)}`;
+    yield ']}';
+  }
+  return reply.type(JSON_TYPE).send(Readable.from(chunks()));
+}
+
+export async function libraryRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const service = createLibraryService({ library: ctx.stores.library, now: ctx.now });
+  const user = { preHandler: authenticate(ctx, 'user') };
+  const admin = { preHandler: authenticate(ctx, 'admin') };
+
+  // No paging parameter: the legacy `{items}` (all, insertion order). Any of q/kind/sort/limit/
+  // cursor: one keyset page `{items,total,nextCursor}`.
+  app.get('/api/library', { ...user, schema: { response: pageResponse } }, async (request, reply) => {
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    if (!LIBRARY_PAGE_PARAMS.some((k) => Object.hasOwn(query, k))) return sendFullList(reply, service);
+    const picked = Object.fromEntries(LIBRARY_PAGE_PARAMS.filter((k) => Object.hasOwn(query, k)).map((k) => [k, query[k]]));
+    return service.page(parseInput(libraryListQuery, picked));
+  });
+
+  app.get<IdParams>('/api/library/:id', user, async (request) => {
+    return { ok: true, item: await service.get(request.params.id) };
+  });
+
+  app.post('/api/library', admin, async (request) => {
+    return { ok: true, item: await service.create(parseInput(createLibraryItemBody, request.body)) };
+  });
+
+  app.post('/api/library/artwork', admin, async (request) => {
+    return { ok: true, item: await service.setArtwork(parseInput(artworkBody, request.body)) };
+  });
+
+  app.patch<IdParams>('/api/library/:id', admin, async (request) => {
+    return { ok: true, item: await service.patch(request.params.id, parseInput(patchLibraryItemBody, request.body)) };
+  });
+
+  app.delete<IdParams>('/api/library/:id', admin, async (request) => {
+    return { ok: true, item: await service.remove(request.params.id) };
+  });
+}

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+/** Library kinds are singular (FORMATS.md §0.5); the DB CHECK constraint holds the same list. */
+export const LIBRARY_KINDS = ['movie', 'series', 'music', 'book'] as const;
+export type LibraryKind = (typeof LIBRARY_KINDS)[number];
+
+/**
+ * One `library.json` item (FORMATS.md §3.2), as found on disk: optional keys are absent rather
+ * than null, and keys MediaOS never wrote (e.g. `path`) are kept as they are.
+ */
+export interface LibraryItem {
+  id: string;
+  kind: LibraryKind;
+  title: string;
+  posterUrl?: string;
+  backgroundUrl?: string;
+  year?: number;
+  quality?: string;
+  source?: string;
+  filePath?: string;
+  fileSize?: number;
+  metadata?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export const LIBRARY_SORTS = ['title', '-title', 'createdAt', '-createdAt'] as const;
+export type LibrarySort = (typeof LIBRARY_SORTS)[number];
+export const LIBRARY_PAGE_MAX = 500;
+export const LIBRARY_PAGE_DEFAULT = 100;
+
+/** A decoded keyset cursor: the last row's sort key and its insertion sequence. */
+export interface LibraryCursor {
+  sort: LibrarySort;
+  key: string;
+  seq: number;
+}
+
+/** What a store answers a paged query with (`cursor` already decoded). */
+export interface LibraryQuery {
+  /** Search tokens, already folded by `searchTokens` (empty = no text filter). */
+  tokens: string[];
+  kind?: LibraryKind;
+  sort: LibrarySort;
+  limit: number;
+  after?: LibraryCursor;
+}
+
+export interface LibraryPage {
+  items: LibraryItem[];
+  total: number;
+  /** The cursor of the last item when more rows follow, else null. */
+  next: LibraryCursor | null;
+}
+
+export type LibraryCreateResult =
+  | { status: 'created'; item: LibraryItem }
+  | { status: 'exists'; item: LibraryItem }
+  | { status: 'duplicate_id' };
+
+/** PATCH semantics: a `null` URL removes the key; an absent key leaves it. */
+export interface LibraryPatch {
+  kind?: LibraryKind;
+  title?: string;
+  posterUrl?: string | null;
+  backgroundUrl?: string | null;
+}
+
+export type LibraryPatchResult =
+  | { status: 'updated'; item: LibraryItem }
+  | { status: 'not_found' }
+  | { status: 'duplicate_title' };
+
+// ---- request bodies and queries ----
+
+/** Absolute http(s) URL (legacy used zod `.url()`; we refuse javascript:/data: and relative URLs). */
+const artworkUrl = z.string().refine((v) => {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, { message: 'must be an absolute http(s) URL' });
+
+const kind = z.enum(LIBRARY_KINDS, { message: `must be one of ${LIBRARY_KINDS.join(', ')}` });
+const nonBlank = z.string({ message: 'is required' }).refine((v) => v.trim() !== '', { message: 'must not be blank' });
+
+/** POST /api/library: extra keys are stripped (legacy). */
+export const createLibraryItemBody = z.object({
+  id: z.string().optional(),
+  kind,
+  title: nonBlank,
+  posterUrl: artworkUrl.optional(),
+  backgroundUrl: artworkUrl.optional(),
+});
+export type CreateLibraryItemBody = z.infer<typeof createLibraryItemBody>;
+
+/** PATCH /api/library/:id: a blank title is ignored; null removes an artwork URL. */
+export const patchLibraryItemBody = z.object({
+  kind: kind.optional(),
+  title: z.string().optional(),
+  posterUrl: artworkUrl.nullable().optional(),
+  backgroundUrl: artworkUrl.nullable().optional(),
+});
+
+export const artworkBody = z.object({
+  title: z.string({ message: 'is required' }),
+  tab: z.enum(['poster', 'background', 'banner', 'season']).optional(),
+  url: artworkUrl,
+});
+
+/** Query of GET /api/library in its paged form; every value arrives as a string. */
+export const libraryListQuery = z.object({
+  q: z.string().max(500).optional(),
+  kind: kind.optional(),
+  sort: z.enum(LIBRARY_SORTS, { message: `must be one of ${LIBRARY_SORTS.join(', ')}` }).optional(),
+  limit: z
+    .string()
+    .regex(/^\d+$/, { message: `must be an integer from 1 to ${LIBRARY_PAGE_MAX}` })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= LIBRARY_PAGE_MAX, { message: `must be an integer from 1 to ${LIBRARY_PAGE_MAX}` })
+    .optional(),
+  cursor: z.string().max(2000).optional(),
+});
+
+/** The query keys that switch GET /api/library from the legacy `{items}` to the paged answer. */
+export const LIBRARY_PAGE_PARAMS = ['q', 'kind', 'sort', 'limit', 'cursor'] as const;

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+export type UserRole = 'admin' | 'user';
+
+/**
+ * One user exactly as legacy `users.json` holds it (FORMATS.md §3.1): same keys, optional keys
+ * optional, unknown keys kept. `passwordHash` is the legacy PBKDF2 `<saltHex>:<hashHex>` or, for
+ * users who logged in under phase `db`, an argon2id PHC string.
+ */
+export interface UserRecord {
+  id: string;
+  email: string;
+  passwordHash: string;
+  role: UserRole;
+  createdAt: string;
+  updatedAt: string;
+  lastLoginAt?: string;
+  [key: string]: unknown;
+}
+
+/** What the API returns for a user (API.md §0.5): never the hash, never unknown keys. */
+export interface UserResponse {
+  id: string;
+  email: string;
+  role: UserRole;
+  createdAt: string;
+  updatedAt: string;
+  lastLoginAt?: string;
+}
+
+export function toUserResponse(user: UserRecord): UserResponse {
+  const out: UserResponse = {
+    id: user.id,
+    email: user.email,
+    role: user.role,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  };
+  if (typeof user.lastLoginAt === 'string') out.lastLoginAt = user.lastLoginAt;
+  return out;
+}
+
+/** Legacy body shapes: anything else in the body is ignored; type errors are answered per route. */
+export const credentialsBodySchema = z.looseObject({
+  email: z.unknown().optional(),
+  password: z.unknown().optional(),
+});
+
+export const refreshBodySchema = z.looseObject({
+  refreshToken: z.unknown().optional(),
+});

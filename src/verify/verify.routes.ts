@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AppContext } from '../app.js';
+import { authenticate } from '../http/auth.js';
+import { parseInput } from '../http/errors.js';
+import { documentBody } from '../settings/settings.types.js';
+import { verifyServiceFor } from './verify.service.js';
+import { verifyLastQuery, verifyRequestBody, type VerifySettings } from './verify.types.js';
+
+const jobParams = z.object({ id: z.string() });
+
+/**
+ * Legacy heuristic verify (API.md §8). Every route needs a user token (legacy had none);
+ * replacing the thresholds needs admin. Bad input: 400 `{ok:false,error:"missing_params"}`;
+ * unknown job: 404 `{ok:false,error:"not_found"}` (legacy answered both with 200).
+ */
+export async function verifyRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const verify = verifyServiceFor(ctx);
+  const user = { preHandler: authenticate(ctx, 'user') };
+  const admin = { preHandler: authenticate(ctx, 'admin') };
+
+  app.post('/api/verify/check', user, async (request) => {
+    const result = await verify.check(parseInput(verifyRequestBody, request.body));
+    return { ok: true, result };
+  });
+
+  app.get('/api/verify/last', user, async (request) => {
+    const q = parseInput(verifyLastQuery, request.query);
+    return { ok: true, result: await verify.last(q.kind, q.id) };
+  });
+
+  app.post('/api/verify/jobs', user, async (request) => {
+    const jobId = await verify.enqueue(parseInput(verifyRequestBody, request.body));
+    return { ok: true, jobId };
+  });
+
+  app.get('/api/verify/jobs/:id', user, async (request) => {
+    const { id } = parseInput(jobParams, request.params);
+    return { ok: true, job: await verify.job(id) };
+  });
+
+  app.get('/api/settings/verify', user, async () => ({ ok: true, settings: await verify.getSettings() }));
+
+  app.post('/api/settings/verify', admin, async (request) => {
+    const settings = await verify.saveSettings(parseInput(documentBody, request.body) as VerifySettings);
+    return { ok: true, settings };
+  });
+}

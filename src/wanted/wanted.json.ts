@@ -1,0 +1,77 @@
+/** Wanted items in the legacy `wanted.json` (FORMATS.md §3.5), keys and order as legacy writes them. */
+import { join } from 'node:path';
+import { createJsonFile, unchanged } from '../legacy/json-file.js';
+import type { WantedItem } from './wanted.types.js';
+import type { WantedScanUpdate } from './wanted.sql.js';
+
+export interface WantedDoc {
+  items: unknown[];
+  [key: string]: unknown;
+}
+
+const isItem = (v: unknown): v is WantedItem =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as WantedItem).id === 'string' && typeof (v as WantedItem).kind === 'string';
+
+export function createWantedJson(opts: { configDir: string; onError?: (err: Error) => void }) {
+  const file = createJsonFile<WantedDoc>(join(opts.configDir, 'wanted.json'), {
+    defaultValue: () => ({ items: [] }),
+    onError: opts.onError,
+  });
+  const itemsOf = (doc: WantedDoc): unknown[] => {
+    if (!Array.isArray(doc.items)) doc.items = [];
+    return doc.items;
+  };
+
+  return {
+    file,
+
+    async list(): Promise<WantedItem[]> {
+      const doc = await file.read();
+      return structuredClone((Array.isArray(doc.items) ? doc.items : []).filter(isItem));
+    },
+
+    async add(item: WantedItem): Promise<boolean> {
+      return file.update((doc) => {
+        const items = itemsOf(doc);
+        if (items.some((v) => isItem(v) && v.kind === item.kind && v.id === item.id)) return unchanged(false);
+        items.push({ ...item });
+        return true;
+      });
+    },
+
+    async remove(kind: string, id: string): Promise<boolean> {
+      return file.update((doc) => {
+        const items = itemsOf(doc);
+        const kept = items.filter((v) => !(isItem(v) && v.kind === kind && v.id === id));
+        if (kept.length === items.length) return unchanged(false);
+        doc.items = kept;
+        return true;
+      });
+    },
+
+    async recordScans(updates: WantedScanUpdate[]): Promise<void> {
+      if (updates.length === 0) return;
+      const byKey = new Map(updates.map((u) => [`${u.kind}\u0000${u.id}`, u.lastScan]));
+      await file.update((doc) => {
+        const items = itemsOf(doc);
+        let changed = false;
+        for (let i = 0; i < items.length; i++) {
+          const v = items[i];
+          if (!isItem(v)) continue;
+          const scan = byKey.get(`${v.kind}\u0000${v.id}`);
+          if (scan === undefined) continue;
+          items[i] = { ...v, lastScan: scan };
+          changed = true;
+        }
+        return changed ? undefined : unchanged(undefined);
+      });
+    },
+
+    /** Nothing to link in a file. */
+    async linkToLibrary(): Promise<number> {
+      return 0;
+    },
+  };
+}
+
+export type WantedJson = ReturnType<typeof createWantedJson>;

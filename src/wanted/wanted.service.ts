@@ -1,0 +1,41 @@
+import type { WantedStore } from './wanted.store.js';
+import { wantedKey, type WantedItem } from './wanted.types.js';
+
+export interface WantedScanResult {
+  key: string;
+  found: number;
+  grabbed: number;
+}
+
+export function createWantedService(deps: { wanted: WantedStore; now: () => Date }) {
+  const { wanted } = deps;
+  return {
+    list: () => wanted.list(),
+
+    /** Dedupes on kind+id (the existing entry stays); answers the full list, like legacy. */
+    async add(body: { id: string; title: string; kind: string }): Promise<WantedItem[]> {
+      await wanted.add({ id: body.id, title: body.title, kind: body.kind, addedAt: deps.now().toISOString() });
+      return wanted.list();
+    },
+
+    async remove(kind: string, id: string): Promise<WantedItem[]> {
+      await wanted.remove(kind, id);
+      return wanted.list();
+    },
+
+    /**
+     * Legacy /api/wanted/scan made up random `found`/`grabbed` numbers. No search backend is
+     * wired to the wanted list yet, so this reports what it actually did: searched nothing,
+     * found 0, grabbed 0. It still stamps `lastScan` on every item, as clients expect.
+     */
+    async scan(): Promise<{ scanned: number; results: WantedScanResult[]; scannedAt: string }> {
+      const items = await wanted.list();
+      const scannedAt = deps.now().toISOString();
+      const results = items.map((i) => ({ key: wantedKey(i), found: 0, grabbed: 0 }));
+      await wanted.recordScans(items.map((i) => ({ kind: i.kind, id: i.id, lastScan: { at: scannedAt, found: 0, grabbed: 0 } })));
+      return { scanned: items.length, results, scannedAt };
+    },
+  };
+}
+
+export type WantedService = ReturnType<typeof createWantedService>;

@@ -1,0 +1,86 @@
+/** All SQL of the wanted domain (identical on SQLite and PostgreSQL). */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { WANTED_ITEM_COLUMNS, wantedItemFromRow, wantedItemToRow, type WantedRow } from './wanted.codec.js';
+import type { WantedItem, WantedLastScan } from './wanted.types.js';
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export interface WantedScanUpdate {
+  kind: string;
+  id: string;
+  lastScan: WantedLastScan;
+}
+
+export function createWantedSql(db: Db) {
+  const cols = [...WANTED_ITEM_COLUMNS];
+  const toItem = (row: WantedRow) => wantedItemFromRow(row);
+
+  async function inTransaction<R>(fn: (trx: Db) => Promise<R>): Promise<R> {
+    return db.isTransaction ? fn(db) : (db as Kysely<DB>).transaction().execute(fn);
+  }
+
+  return {
+    /** Legacy array order. */
+    async list(): Promise<WantedItem[]> {
+      const rows = await db.selectFrom('wanted_items').select(cols).orderBy('position').orderBy('id').execute();
+      return rows.map(toItem);
+    },
+
+    /**
+     * Appends unless (kind, id) is already wanted (then false: legacy dedupe keeps the old entry).
+     * The link to the library is set when a library item with that id exists.
+     */
+    async add(item: WantedItem): Promise<boolean> {
+      const row = wantedItemToRow(item);
+      const inserted = await db
+        .insertInto('wanted_items')
+        .values({
+          ...row,
+          library_item_id: (eb) => eb.selectFrom('library_items').select('id').where('id', '=', item.id),
+          position: (eb) => eb.selectFrom('wanted_items').select(sql<number>`coalesce(max(position), -1) + 1`.as('p')),
+        })
+        .onConflict((oc) => oc.doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      return inserted !== undefined;
+    },
+
+    async remove(kind: string, id: string): Promise<boolean> {
+      const r = await db.deleteFrom('wanted_items').where('kind', '=', kind).where('item_id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+
+    /** Writes `lastScan` on each listed item that still exists (the rest of the record unchanged). */
+    async recordScans(updates: WantedScanUpdate[]): Promise<void> {
+      if (updates.length === 0) return;
+      await inTransaction(async (trx) => {
+        for (const u of updates) {
+          const row = await trx.selectFrom('wanted_items').select(cols).where('kind', '=', u.kind).where('item_id', '=', u.id).executeTakeFirst();
+          if (!row) continue;
+          const next = { ...toItem(row), lastScan: u.lastScan };
+          const r = wantedItemToRow(next);
+          await trx.updateTable('wanted_items')
+            .set({ last_scan: r.last_scan, last_search_at: r.last_search_at, metadata: r.metadata, added_at: r.added_at })
+            .where('kind', '=', u.kind).where('item_id', '=', u.id).execute();
+        }
+      });
+    },
+
+    /**
+     * Sets `library_item_id` on every wanted row whose item id names an existing library item
+     * and that has no link yet (for the importer, after library and wanted rows are in).
+     */
+    async linkToLibrary(): Promise<number> {
+      const r = await db
+        .updateTable('wanted_items')
+        .set((eb) => ({ library_item_id: eb.ref('item_id') }))
+        .where('library_item_id', 'is', null)
+        .where((eb) => eb.exists(eb.selectFrom('library_items').select('library_items.seq').whereRef('library_items.id', '=', 'wanted_items.item_id')))
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+  };
+}
+
+export type WantedSql = ReturnType<typeof createWantedSql>;

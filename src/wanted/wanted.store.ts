@@ -1,0 +1,28 @@
+import type { StoreContext } from '../stores/index.js';
+import { phasedStore } from '../stores/dual.js';
+import { createWantedSql, type WantedScanUpdate } from './wanted.sql.js';
+import { createWantedJson } from './wanted.json.js';
+import type { WantedItem } from './wanted.types.js';
+
+export type { WantedScanUpdate } from './wanted.sql.js';
+
+/** What services see of the wanted list, whatever the storage phase (writes are deterministic). */
+export interface WantedStore {
+  /** Legacy array order. */
+  list(): Promise<WantedItem[]>;
+  /** false when (kind, id) is already wanted. */
+  add(item: WantedItem): Promise<boolean>;
+  /** false when absent. */
+  remove(kind: string, id: string): Promise<boolean>;
+  recordScans(updates: WantedScanUpdate[]): Promise<void>;
+  /** Links wanted rows to existing library items (importer; no-op for files). */
+  linkToLibrary(): Promise<number>;
+}
+
+export const WANTED_WRITES = ['add', 'remove', 'recordScans', 'linkToLibrary'] as const;
+
+export function createWantedStore(ctx: StoreContext): WantedStore {
+  const sql: WantedStore = createWantedSql(ctx.db.kysely);
+  const json: WantedStore = createWantedJson({ configDir: ctx.configDir });
+  return phasedStore<WantedStore>({ name: 'wanted', phase: ctx.phase, sql, json, writes: WANTED_WRITES, fileSync: ctx.fileSync, log: ctx.log });
+}
