@@ -1,6 +1,7 @@
 import type { AppContext } from '../app.js';
 import { VERIFY_JOB_TYPE, verifyServiceFor } from '../verify/verify.service.js';
 import type { JobHandlers } from './jobs.types.js';
+import { HOUSEKEEPING_JOB_TYPE, runHousekeeping } from '../housekeeping/housekeeping.service.js';
 
 /**
  * THE table of job handlers, by job type. A new kind of background work adds one line here
@@ -10,5 +11,6 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
   const verify = verifyServiceFor(ctx);
   return {
     [VERIFY_JOB_TYPE]: (payload, run) => verify.runJob(payload, run),
+    [HOUSEKEEPING_JOB_TYPE]: async () => runHousekeeping(ctx),
   };
 }

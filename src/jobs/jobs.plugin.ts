@@ -3,6 +3,9 @@ import type { AppContext } from '../app.js';
 import { jobHandlers } from './jobs.handlers.js';
 import { createJobsSql } from './jobs.sql.js';
 import { createJobWorker, type JobWorker } from './jobs.worker.js';
+import { scheduleHousekeeping } from '../housekeeping/housekeeping.service.js';
+
+const HOUSEKEEPING_CHECK_MS = 60 * 60 * 1000;
 
 /**
  * Runs the queue worker for the life of the app: started when the app is ready (re-queueing
@@ -18,10 +21,18 @@ export async function jobsPlugin(app: FastifyInstance, ctx: AppContext, opts: { 
     queue: ctx.stores.jobs,
     pollMs: opts.pollMs,
   });
+  // Daily chores: checked at start and hourly; one job per day (its id is the date).
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () =>
+    scheduleHousekeeping(ctx).catch((err: unknown) => app.log.warn({ err }, 'could not schedule housekeeping'));
   app.addHook('onReady', async () => {
     await worker.start();
+    await schedule();
+    timer = setInterval(schedule, HOUSEKEEPING_CHECK_MS);
+    timer.unref();
   });
   app.addHook('onClose', async () => {
+    if (timer) clearInterval(timer);
     await worker.stop();
   });
   return worker;

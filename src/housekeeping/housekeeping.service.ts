@@ -1,0 +1,45 @@
+import type { AppContext } from '../app.js';
+import { backupDatabase } from '../db/backup.js';
+import { createJobsSql } from '../jobs/jobs.sql.js';
+
+export const HOUSEKEEPING_JOB_TYPE = 'housekeeping';
+const FINISHED_JOBS_KEPT_DAYS = 7;
+
+export interface HousekeepingReport {
+  expiredSessions: number;
+  finishedJobs: number;
+  backup?: string;
+}
+
+/**
+ * The daily chores (Servarr habit): drop sessions whose refresh token expired, drop finished jobs
+ * older than a week, and take a database backup (SQLite online backup, newest
+ * MEDIAOS_BACKUP_RETENTION kept).
+ */
+export async function runHousekeeping(ctx: AppContext): Promise<HousekeepingReport> {
+  const now = ctx.now();
+  const expiredSessions = await ctx.stores.sessions.deleteExpired(now.toISOString());
+  const cutoff = new Date(now.getTime() - FINISHED_JOBS_KEPT_DAYS * 86_400_000).toISOString();
+  const finishedJobs = await createJobsSql(ctx.db.kysely, ctx.db.engine).deleteFinishedBefore(cutoff);
+  const backup = await backupDatabase(ctx.db, ctx.config.dataDir, 'daily', ctx.config.backupRetention);
+  return { expiredSessions, finishedJobs, backup };
+}
+
+/** The job id of a day's run: enqueueing it twice the same day is a no-op (primary key). */
+export function housekeepingJobId(day: Date): string {
+  return `housekeeping-${day.toISOString().slice(0, 10)}`;
+}
+
+/** Enqueues today's housekeeping unless it is already queued or done. */
+export async function scheduleHousekeeping(ctx: AppContext): Promise<boolean> {
+  const now = ctx.now();
+  const id = housekeepingJobId(now);
+  if (await ctx.stores.jobs.get(id)) return false;
+  try {
+    await ctx.stores.jobs.enqueue(HOUSEKEEPING_JOB_TYPE, {}, { id, now, maxAttempts: 2 });
+    return true;
+  } catch (err) {
+    if (await ctx.stores.jobs.get(id)) return false; // another process enqueued it first
+    throw err;
+  }
+}

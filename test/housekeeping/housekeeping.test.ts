@@ -1,0 +1,35 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { sqlEngines } from '../helpers/engines.js';
+import { housekeepingJobId, runHousekeeping, scheduleHousekeeping } from '../../src/housekeeping/housekeeping.service.js';
+
+for (const engine of sqlEngines()) {
+  describe(`housekeeping on ${engine}`, () => {
+    let t: TestApp;
+    afterEach(async () => t?.close());
+
+    it('drops expired sessions, keeps live ones, backs up SQLite, and is scheduled once a day', async () => {
+      t = await createTestApp({ engine });
+      const sessions = t.ctx.stores.sessions;
+      const base = { userId: 'u1', tokenHash: 'h', createdAt: '2020-01-01T00:00:00.000Z' };
+      await sessions.create({ ...base, id: 'old', expiresAt: '2020-01-02T00:00:00.000Z' });
+      await sessions.create({ ...base, id: 'live', expiresAt: '2999-01-01T00:00:00.000Z' });
+      const report = await runHousekeeping(t.ctx);
+      // (the job the app scheduled on ready may have run first; either way housekeeping removed it)
+      expect(report.expiredSessions).toBeLessThanOrEqual(1);
+      expect(await sessions.get('old')).toBeUndefined();
+      expect(await sessions.get('live')).toBeDefined();
+      if (engine === 'sqlite') {
+        expect(report.backup && existsSync(report.backup)).toBe(true);
+        expect(readdirSync(join(t.dir, 'backups')).some((f) => f.startsWith('mediaos-daily-'))).toBe(true);
+      } else {
+        expect(report.backup).toBeUndefined();
+      }
+      // the app scheduled today's run when it became ready; a second schedule is a no-op
+      expect(await t.ctx.stores.jobs.get(housekeepingJobId(t.ctx.now()))).toBeDefined();
+      expect(await scheduleHousekeeping(t.ctx)).toBe(false);
+    });
+  });
+}
