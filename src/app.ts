@@ -1,5 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import type { Config, StoragePhase } from './config.js';
 import type { Database } from './db/connect.js';
 import type { SecretBox } from './security/secret-box.js';
@@ -40,6 +42,15 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
   });
   registerErrorHandler(app);
+  // Default security headers (as legacy); CORS only for the origins the admin lists.
+  await app.register(helmet, { global: true });
+  if (ctx.config.allowedOrigins.length) {
+    await app.register(cors, {
+      origin: ctx.config.allowedOrigins.includes('*') ? true : ctx.config.allowedOrigins,
+      credentials: true,
+      methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
+    });
+  }
   if (ctx.config.rateLimitMax > 0) {
     await app.register(rateLimit, { global: true, max: ctx.config.rateLimitMax, timeWindow: ctx.config.rateLimitWindowMs });
   }

@@ -31,6 +31,8 @@ export interface Config {
   sqliteCacheMb: number;
   backupRetention: number;
   uploadMaxBytes: number;
+  /** Origins allowed to call the API from a browser on another origin (CORS); empty = same-origin only. */
+  allowedOrigins: string[];
 }
 
 export class ConfigError extends Error {}
@@ -102,6 +104,7 @@ const envSchema = z.object({
   MEDIAOS_SQLITE_CACHE_MB: int('MEDIAOS_SQLITE_CACHE_MB', 1, 4096),
   MEDIAOS_BACKUP_RETENTION: int('MEDIAOS_BACKUP_RETENTION', 1, 1000),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
+  ALLOWED_ORIGINS: z.string().optional(),
 });
 
 /** Accepts "60000" (ms, as legacy passed it through), "30 seconds", "1 minute", "2 hours". */
@@ -124,6 +127,23 @@ function parseDatabaseUrl(url: string, cwd: string): { engine: Engine; location:
     return { engine: 'sqlite', location: path === ':memory:' ? path : resolve(cwd, path) };
   }
   throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres:// (got "${redactUrl(url)}")`);
+}
+
+function parseOrigins(value: string | undefined): string[] {
+  if (!value) return [];
+  const origins = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const o of origins) {
+    if (o === '*') continue;
+    let ok = false;
+    try {
+      const u = new URL(o);
+      ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o.replace(/\/$/, '');
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new ConfigError(`ALLOWED_ORIGINS must be a comma-separated list of origins like https://media.example.org (got "${o}")`);
+  }
+  return origins.map((o) => o.replace(/\/$/, ''));
 }
 
 /** Hides a password in a connection string for messages and health output. */
@@ -164,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     sqliteCacheMb: e.MEDIAOS_SQLITE_CACHE_MB ?? 32,
     backupRetention: e.MEDIAOS_BACKUP_RETENTION ?? 10,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
+    allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
   };
 }
 

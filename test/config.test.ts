@@ -73,3 +73,15 @@ describe('instance secrets', () => {
     expect(JSON.parse(readFileSync(first.file, 'utf8')).jwtSecret).toBe(first.jwtSecret);
   });
 });
+
+describe('ALLOWED_ORIGINS', () => {
+  it('parses a list of origins and rejects anything else by name', () => {
+    expect(loadConfig({}, '/a').allowedOrigins).toEqual([]);
+    expect(loadConfig({ ALLOWED_ORIGINS: 'https://a.example, http://b.example:8080/' }, '/a').allowedOrigins).toEqual([
+      'https://a.example',
+      'http://b.example:8080',
+    ]);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'a.example' }, '/a')).toThrow(/ALLOWED_ORIGINS must be/);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://a.example/path' }, '/a')).toThrow(/ALLOWED_ORIGINS must be/);
+  });
+});
