@@ -3,6 +3,8 @@ import type { AppContext } from '../app.js';
 
 // ---- each domain adds its import and one register line below ----
 // (route imports)
+import { indexersRoutes } from '../indexers/indexers.routes.js';
+import { qualityRoutes } from '../quality/quality.routes.js';
 import { verifyRoutes } from '../verify/verify.routes.js';
 import { metadataSettingsRoutes } from '../metadata/metadata.routes.js';
 import { organizerConfigRoutes } from '../organizer/organizer.routes.js';
@@ -21,6 +23,8 @@ import { authRoutes } from '../auth/auth.routes.js';
 export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   void ctx;
   // (route registrations)
+  await app.register(async (i) => indexersRoutes(i, ctx));
+  await app.register(async (i) => qualityRoutes(i, ctx));
   await app.register(async (i) => verifyRoutes(i, ctx));
   await app.register(async (i) => metadataSettingsRoutes(i, ctx));
   await app.register(async (i) => organizerConfigRoutes(i, ctx));

@@ -11,7 +11,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import { z } from 'zod';
 import type { LibraryItemsTable } from '../db/schema.js';
-import { LIBRARY_KINDS, type LibraryItem } from './library.types.js';
+import { LIBRARY_KINDS, type LibraryItem, type LibraryPatch } from './library.types.js';
 import { foldForSearch } from './library.search.js';
 
 export { foldForSearch } from './library.search.js';
@@ -121,4 +121,17 @@ export function libraryItemFromRow(row: LibraryRow, _secrets?: Opener): LibraryI
     for (const key of Object.keys(extra)) setOwn(item, key, extra[key]);
   }
   return item;
+}
+
+/** PATCH semantics on a record: set given keys (new keys go last, as a legacy spread does), drop `null` URLs. */
+export function applyPatch(item: LibraryItem, patch: LibraryPatch): LibraryItem {
+  const next: LibraryItem = { ...item };
+  if (patch.kind !== undefined) next.kind = patch.kind;
+  if (patch.title !== undefined) next.title = patch.title;
+  for (const key of ['posterUrl', 'backgroundUrl'] as const) {
+    const v = patch[key];
+    if (v === null) delete next[key];
+    else if (v !== undefined) next[key] = v;
+  }
+  return next;
 }

@@ -8,8 +8,7 @@
  */
 import { join } from 'node:path';
 import { createJsonFile, unchanged } from '../legacy/json-file.js';
-import { titleKey } from './library.codec.js';
-import { applyPatch } from './library.sql.js';
+import { applyPatch, titleKey } from './library.codec.js';
 import { compareUtf8, foldForSearch, matchesTokens } from './library.search.js';
 import type {
   LibraryCreateResult, LibraryCursor, LibraryItem, LibraryPage, LibraryPatch, LibraryPatchResult, LibraryQuery,

@@ -56,7 +56,12 @@ const FULL_LIST_BATCH = 2000;
 export function createLibraryService(deps: { library: LibraryStore; now: () => Date }) {
   const { library } = deps;
   return {
-    /** Every item in insertion order, in batches (the legacy `{items}` list, built without one huge array). */
+    /**
+     * Every item in insertion order, in batches (the legacy `{items}` list, built without one
+     * huge array). Keyset batches on `seq` rather than a Kysely `.stream()`: a stream holds the
+     * single SQLite connection (every other request would wait for a slow client) and keeps a
+     * cached statement busy; separate short queries interleave with other requests.
+     */
     async *allBatches(batchSize = FULL_LIST_BATCH): AsyncGenerator<LibraryItem[]> {
       let after = -1;
       for (;;) {

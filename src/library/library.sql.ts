@@ -10,7 +10,7 @@
 import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { Engine } from '../db/dialect.js';
-import { LIBRARY_ITEM_COLUMNS, libraryItemFromRow, libraryItemToRow, titleKey, type LibraryRow } from './library.codec.js';
+import { LIBRARY_ITEM_COLUMNS, applyPatch, libraryItemFromRow, libraryItemToRow, titleKey, type LibraryRow } from './library.codec.js';
 import { ftsMatchExpression, tsQueryExpression } from './library.search.js';
 import type {
   LibraryCreateResult, LibraryCursor, LibraryItem, LibraryPage, LibraryPatch, LibraryPatchResult, LibraryQuery,
@@ -25,17 +25,6 @@ export function isUniqueViolation(err: unknown): boolean {
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }
 
-export function applyPatch(item: LibraryItem, patch: LibraryPatch): LibraryItem {
-  const next: LibraryItem = { ...item };
-  if (patch.kind !== undefined) next.kind = patch.kind;
-  if (patch.title !== undefined) next.title = patch.title;
-  for (const key of ['posterUrl', 'backgroundUrl'] as const) {
-    const v = patch[key];
-    if (v === null) delete next[key];
-    else if (v !== undefined) next[key] = v;
-  }
-  return next;
-}
 
 /**
  * Filtered counts (`total`) are cached per database handle: counting 250k rows of one kind costs

@@ -24,9 +24,10 @@ export interface Logger {
  *   dual-read-db     -> writes: db then files; reads: db
  *   db               -> sql only
  * The database is the source of truth in the dual phases: a failed file write is logged and
- * counted in `fileSync` (health shows it) and never fails the request. Writes are serialised per
+ * counted in `fileSync` (health shows it) and never fails the request. Writes are ordered per
  * store so the file sees the database's order of operations: otherwise two concurrent patches of
- * one record could land in one order in the database and the other in the file.
+ * one record could land in one order in the database and the other in the file. A request's
+ * promise resolves once both sides hold its change.
  *
  * Write methods must be deterministic given their arguments (services generate ids and times),
  * so applying the same call to both sides gives the same record.
@@ -51,10 +52,19 @@ export function phasedStore<T extends object>(opts: {
   for (const key of methodNames(sql)) {
     if (writes.has(key)) {
       wrapper[key] = (...args: unknown[]) => {
-        const run = queue.then(async () => {
+        // The chain orders the database writes and the *start* of each file write, so the file
+        // applies them in the database's order. It does not wait for a file write to finish
+        // before the next database write: queued file changes are then flushed together (the
+        // json file coalesces), instead of one whole-file rewrite per request.
+        const started = queue.then(async () => {
           const result = await (sql as Record<PropertyKey, (...a: unknown[]) => unknown>)[key](...args);
+          const fileWrite = (async () => (json as Record<PropertyKey, (...a: unknown[]) => unknown>)[key](...args))();
+          return { result, fileWrite };
+        });
+        queue = started.catch(() => undefined);
+        return started.then(async ({ result, fileWrite }) => {
           try {
-            await (json as Record<PropertyKey, (...a: unknown[]) => unknown>)[key](...args);
+            await fileWrite;
           } catch (err) {
             opts.fileSync.failures += 1;
             const message = err instanceof Error ? err.message : String(err);
@@ -63,8 +73,6 @@ export function phasedStore<T extends object>(opts: {
           }
           return result;
         });
-        queue = run.catch(() => undefined);
-        return run;
       };
     } else {
       const target = readFrom as Record<PropertyKey, (...a: unknown[]) => unknown>;

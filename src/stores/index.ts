@@ -18,6 +18,8 @@ export interface StoreContext {
 
 // ---- domain stores: each domain adds its import and its member below (one line each) ----
 // (domain imports)
+import { createIndexersStore, type IndexersStore } from '../indexers/indexers.store.js';
+import { createQualityStore, type QualityStore } from '../quality/quality.store.js';
 import { createSettingsDocumentStore, type SettingsDocumentStore } from '../settings/settings.store.js';
 import { createVerifyJobsStore, createVerifyStore, type VerifyJobsStore, type VerifyStore } from '../verify/verify.store.js';
 import { createJobsStore } from '../jobs/jobs.store.js';
@@ -31,6 +33,8 @@ import { createWantedStore, type WantedStore } from '../wanted/wanted.store.js';
 
 export interface Stores {
   // (domain members)
+  indexers: IndexersStore;
+  quality: QualityStore;
   settings: SettingsDocumentStore;
   verify: VerifyStore;
   verifyJobs: VerifyJobsStore;
@@ -47,6 +51,8 @@ export function createStores(ctx: StoreContext): Stores {
   void ctx;
   return {
     // (domain factories)
+    indexers: createIndexersStore(ctx),
+    quality: createQualityStore(ctx),
     settings: createSettingsDocumentStore(ctx),
     verify: createVerifyStore(ctx),
     verifyJobs: createVerifyJobsStore(ctx),

@@ -1,8 +1,7 @@
 /** Wanted items in the legacy `wanted.json` (FORMATS.md §3.5), keys and order as legacy writes them. */
 import { join } from 'node:path';
 import { createJsonFile, unchanged } from '../legacy/json-file.js';
-import type { WantedItem } from './wanted.types.js';
-import type { WantedScanUpdate } from './wanted.sql.js';
+import type { WantedItem, WantedScanUpdate } from './wanted.types.js';
 
 export interface WantedDoc {
   items: unknown[];

@@ -2,15 +2,10 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { WANTED_ITEM_COLUMNS, wantedItemFromRow, wantedItemToRow, type WantedRow } from './wanted.codec.js';
-import type { WantedItem, WantedLastScan } from './wanted.types.js';
+import type { WantedItem, WantedScanUpdate } from './wanted.types.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
-export interface WantedScanUpdate {
-  kind: string;
-  id: string;
-  lastScan: WantedLastScan;
-}
 
 export function createWantedSql(db: Db) {
   const cols = [...WANTED_ITEM_COLUMNS];

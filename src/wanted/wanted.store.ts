@@ -1,10 +1,10 @@
 import type { StoreContext } from '../stores/index.js';
 import { phasedStore } from '../stores/dual.js';
-import { createWantedSql, type WantedScanUpdate } from './wanted.sql.js';
+import { createWantedSql } from './wanted.sql.js';
 import { createWantedJson } from './wanted.json.js';
-import type { WantedItem } from './wanted.types.js';
+import type { WantedItem, WantedScanUpdate } from './wanted.types.js';
 
-export type { WantedScanUpdate } from './wanted.sql.js';
+export type { WantedScanUpdate } from './wanted.types.js';
 
 /** What services see of the wanted list, whatever the storage phase (writes are deterministic). */
 export interface WantedStore {

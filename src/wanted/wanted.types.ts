@@ -21,6 +21,13 @@ export interface WantedItem {
   [key: string]: unknown;
 }
 
+/** One item's new `lastScan` (the wanted store's recordScans). */
+export interface WantedScanUpdate {
+  kind: string;
+  id: string;
+  lastScan: WantedLastScan;
+}
+
 /** `<kind>:<id>`, the composite key legacy files and responses use. */
 export function wantedKey(item: { kind: string; id: string }): string {
   return `${item.kind}:${item.id}`;

@@ -68,6 +68,10 @@ for (const [engine, phase] of phaseMatrix()) {
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toContain('application/json');
       expect(res.body).toBe(JSON.stringify({ items }));
+      // The paged answer (serialized through the response schema) keeps unknown keys and key order too.
+      const page = await t.app.inject({ method: 'GET', url: '/api/library?sort=createdAt&limit=500', headers: admin });
+      expect(JSON.stringify(page.json().items)).toBe(JSON.stringify(items.slice(0, 500)));
+      expect(page.json().total).toBe(items.length);
     });
   });
 }

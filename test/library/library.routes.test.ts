@@ -37,6 +37,10 @@ for (const [engine, phase] of phaseMatrix()) {
       const res = await call('POST', '/api/library', { kind: 'movie', title: 'X' }, user);
       expect(res.statusCode).toBe(403);
       expect(res.json()).toEqual({ ok: false, error: 'Insufficient permissions' });
+      for (const [method, url] of [['PATCH', '/api/library/x'], ['DELETE', '/api/library/x'], ['POST', '/api/library/artwork']] as const) {
+        expect((await call(method, url, { title: 'x', url: 'https://x.test/a.jpg' }, user)).statusCode).toBe(403);
+      }
+      expect((await t.app.inject({ method: 'GET', url: '/api/library/x' })).statusCode).toBe(401);
     });
 
     it('creates with a legacy id, returns an existing title unchanged, 409 on a taken id', async () => {
