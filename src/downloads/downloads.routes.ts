@@ -4,6 +4,7 @@ import type { AppContext } from '../app.js';
 import { authenticate } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import { createDownloadsService } from './downloads.service.js';
+import { hasKeyMarker, resolveIndexerLink } from '../indexers/indexers.links.js';
 import { NZB_FILE_FIELDS, grabBody, lastGrabQuery, type GrabInput, type UploadedNzb } from './downloads.types.js';
 
 /** Legacy per-route limit: 20 grabs a minute per client IP (API.md §0.3). */
@@ -34,7 +35,12 @@ async function readMultipart(request: FastifyRequest): Promise<GrabInput> {
 export async function downloadsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   // Scoped to this plugin: only the grab route takes multipart bodies.
   await app.register(multipart, { limits: { fileSize: ctx.config.uploadMaxBytes, files: 1, fields: 20 } });
-  const service = createDownloadsService({ downloaders: ctx.stores.downloaders, grabs: ctx.stores.grabs, now: () => ctx.now() });
+  const service = createDownloadsService({
+    downloaders: ctx.stores.downloaders,
+    grabs: ctx.stores.grabs,
+    now: () => ctx.now(),
+    resolveLink: async (link) => (hasKeyMarker(link) ? resolveIndexerLink(link, await ctx.stores.indexers.getSources()) : link),
+  });
   const user = { preHandler: authenticate(ctx, 'user') };
 
   app.post('/api/downloads/grab', { ...user, config: { rateLimit: GRAB_RATE_LIMIT } }, async (request) => {

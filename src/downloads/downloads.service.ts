@@ -25,6 +25,11 @@ export interface DownloadsDeps {
   downloaders: Pick<DownloadersStore, 'get'>;
   grabs: Pick<GrabsStore, 'get' | 'put'>;
   now: () => Date;
+  /**
+   * Puts indexer API keys back into a search-result link (search hands out links with a marker
+   * instead of the key: src/indexers/indexers.links.ts). The grab record keeps the marked link.
+   */
+  resolveLink?: (link: string) => Promise<string>;
 }
 
 /**
@@ -61,6 +66,7 @@ export function createDownloadsService(deps: DownloadsDeps) {
       const key = grabKey(kind, id);
       const base: GrabRecord = { kind, id, title, link: link ?? null, protocol };
       const settings = await deps.downloaders.get();
+      const target = link && deps.resolveLink ? await deps.resolveLink(link) : link;
 
       if (protocol === 'torrent') {
         if (!link || !link.startsWith('magnet:')) throw new Invalid('unsupported_link_or_protocol');
@@ -68,14 +74,14 @@ export function createDownloadsService(deps: DownloadsDeps) {
         if (!isActive(qb)) throw new NotConfigured('qbittorrent_not_configured');
         const s = qbitSettings(qb);
         if (!s) throw new NotConfigured('qbittorrent_not_configured');
-        return record(key, base, 'qbittorrent', await qbitAddMagnet(s, link), {});
+        return record(key, base, 'qbittorrent', await qbitAddMagnet(s, target!), {});
       }
 
       const sab = isActive(settings.sabnzbd) ? sabSettings(settings.sabnzbd) : undefined;
-      if (sab && isHttp(link)) return record(key, base, 'sabnzbd', await sabAddUrl(sab, link), { category: sab.category });
+      if (sab && isHttp(target)) return record(key, base, 'sabnzbd', await sabAddUrl(sab, target), { category: sab.category });
       if (sab && upload) return record(key, base, 'sabnzbd', await sabAddFile(sab, upload), { category: sab.category, uploaded: true });
       const nz = isActive(settings.nzbget) ? nzbgetSettings(settings.nzbget) : undefined;
-      if (nz && isHttp(link)) return record(key, base, 'nzbget', await nzbgetAppendUrl(nz, link, title), {});
+      if (nz && isHttp(target)) return record(key, base, 'nzbget', await nzbgetAppendUrl(nz, target, title), {});
       if (nz && upload) return record(key, base, 'nzbget', await nzbgetAppendFile(nz, upload), { uploaded: true });
       if (upload) {
         const rec: GrabRecord = {

@@ -1,0 +1,223 @@
+import { randomInt } from 'node:crypto';
+import { Invalid, NotFound, UpstreamError } from '../errors.js';
+import { ClientError, scrub } from '../clients/http.js';
+import type { RawHit, SourceIndexer, SourceSettings } from '../indexer-clients/hits.js';
+import { prowlarrIndexers, prowlarrSearch, prowlarrTest } from '../indexer-clients/prowlarr.js';
+import { jackettIndexers, jackettSearch, jackettTest } from '../indexer-clients/jackett.js';
+import type { Logger } from '../stores/dual.js';
+import type { QualityStore } from '../quality/quality.store.js';
+import type { IndexersStore } from './indexers.store.js';
+import { filterAndSort } from './indexers.search.js';
+import { redactIndexerLink } from './indexers.links.js';
+import type {
+  CreateIndexerBody,
+  IndexerConfig,
+  IndexerPatch,
+  IndexerSources,
+  JackettSource,
+  JackettView,
+  ProwlarrSource,
+  ProwlarrView,
+  SaveJackettBody,
+  SaveProwlarrBody,
+  SearchBody,
+  SearchResult,
+  SyncSource,
+  TestSourceBody,
+} from './indexers.types.js';
+
+const B36 = '0123456789abcdefghijklmnopqrstuvwxyz';
+const LABEL: Record<SyncSource, string> = { prowlarr: 'Prowlarr', jackett: 'Jackett' };
+
+/** A manual indexer id: 11 random base36 chars (legacy: about 10-12). */
+export function newIndexerId(): string {
+  let id = '';
+  for (let i = 0; i < 11; i++) id += B36[randomInt(36)];
+  return id;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+const secretOf = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+export function prowlarrView(p: ProwlarrSource): ProwlarrView {
+  const out: Record<string, unknown> = { enabled: p.enabled === true };
+  if (typeof p.baseUrl === 'string') out.baseUrl = p.baseUrl;
+  out.hasApiKey = !!secretOf(p.apiKey);
+  if (typeof p.syncEnabled === 'boolean') out.syncEnabled = p.syncEnabled;
+  return out as unknown as ProwlarrView;
+}
+
+export function jackettView(j: JackettSource): JackettView {
+  const out: Record<string, unknown> = { enabled: j.enabled === true };
+  if (typeof j.baseUrl === 'string') out.baseUrl = j.baseUrl;
+  out.hasApiKey = !!secretOf(j.apiKey);
+  return out as unknown as JackettView;
+}
+
+/** An entry as the API shows it: never an apiKey. */
+export function publicIndexer(i: IndexerConfig): Omit<IndexerConfig, 'apiKey'> {
+  const { apiKey: _hidden, ...rest } = i;
+  return rest;
+}
+
+/**
+ * A source's settings after a save (FORMATS.md §3.4): `enabled` from the body; `baseUrl`
+ * replaced (omitted -> removed); `apiKey` kept when omitted or "" (null clears it: our
+ * addition); `syncEnabled` kept when omitted; other stored keys kept after the known ones.
+ */
+export function nextSource(stored: Record<string, unknown>, body: SaveProwlarrBody | SaveJackettBody, withSync: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = { enabled: body.enabled };
+  if (body.baseUrl !== undefined) out.baseUrl = body.baseUrl;
+  const apiKey = body.apiKey === null ? undefined : (secretOf(body.apiKey) ?? secretOf(stored.apiKey));
+  if (apiKey !== undefined) out.apiKey = apiKey;
+  if (withSync) {
+    const given = (body as SaveProwlarrBody).syncEnabled;
+    const sync = given ?? stored.syncEnabled;
+    if (sync !== undefined) out.syncEnabled = sync;
+  }
+  for (const [k, v] of Object.entries(stored)) if (!['enabled', 'baseUrl', 'apiKey', 'syncEnabled'].includes(k)) out[k] = v;
+  return out;
+}
+
+/** The stored settings a sync or search may use (enabled not required for sync, as legacy). */
+function settingsOf(sources: IndexerSources, source: SyncSource): SourceSettings | undefined {
+  const s = sources[source];
+  if (!isObject(s)) return undefined;
+  const baseUrl = typeof s.baseUrl === 'string' && s.baseUrl.trim() !== '' ? s.baseUrl : undefined;
+  const apiKey = secretOf(s.apiKey);
+  return baseUrl && apiKey ? { baseUrl, apiKey } : undefined;
+}
+
+function safeMessage(err: unknown, secrets: string[]): string {
+  if (err instanceof ClientError) return scrub(err.message, secrets);
+  return 'client_error';
+}
+
+function toEntry(source: SyncSource, s: SourceIndexer): IndexerConfig {
+  const e: IndexerConfig = { id: `${source}-${s.id}`, name: s.name, type: source, protocol: s.protocol, enabled: s.enabled };
+  if (s.priority !== undefined) e.priority = s.priority;
+  return e;
+}
+
+export interface IndexersServiceDeps {
+  indexers: IndexersStore;
+  quality: Pick<QualityStore, 'getMap'>;
+  log: Pick<Logger, 'warn'>;
+  /** Per-call timeouts (ms); the legacy 10 s / 30 s when omitted. */
+  timeouts?: { test?: number; sync?: number; search?: number };
+}
+
+export function createIndexersService(deps: IndexersServiceDeps) {
+  const { indexers, log } = deps;
+  const t = deps.timeouts ?? {};
+  // Saves of the sources document are read-modify-write: one at a time.
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <R>(fn: () => Promise<R>): Promise<R> => {
+    const run = chain.then(fn);
+    chain = run.catch(() => undefined);
+    return run;
+  };
+
+  return {
+    /** GET /api/indexers: the bare legacy view, `hasApiKey` instead of any key. */
+    async view(): Promise<{ prowlarr?: ProwlarrView; jackett?: JackettView; indexers: Omit<IndexerConfig, 'apiKey'>[] }> {
+      const doc = await indexers.get();
+      const out: { prowlarr?: ProwlarrView; jackett?: JackettView; indexers: Omit<IndexerConfig, 'apiKey'>[] } = { indexers: [] };
+      if (isObject(doc.prowlarr)) out.prowlarr = prowlarrView(doc.prowlarr);
+      if (isObject(doc.jackett)) out.jackett = jackettView(doc.jackett);
+      out.indexers = doc.indexers.map(publicIndexer);
+      return out;
+    },
+
+    async saveSource(source: SyncSource, body: SaveProwlarrBody | SaveJackettBody): Promise<ProwlarrView | JackettView> {
+      return serial(async () => {
+        const sources = await indexers.getSources();
+        const stored = isObject(sources[source]) ? (sources[source] as Record<string, unknown>) : {};
+        const next = nextSource(stored, body, source === 'prowlarr');
+        await indexers.saveSources({ ...sources, [source]: next });
+        return source === 'prowlarr' ? prowlarrView(next) : jackettView(next);
+      });
+    },
+
+    /** Probes with the BODY's url and key (legacy: stored values are not used). */
+    async test(source: SyncSource, body: TestSourceBody): Promise<{ ok: true; version?: string } | { ok: false; error: string }> {
+      const s: SourceSettings = { baseUrl: body.baseUrl, apiKey: body.apiKey, timeoutMs: t.test };
+      const r = source === 'prowlarr' ? await prowlarrTest(s) : await jackettTest(s);
+      if (!r.ok) log.warn({ source, error: r.error }, 'indexer source test failed');
+      return r.ok ? (r.version === undefined ? { ok: true } : { ok: true, version: r.version }) : { ok: false, error: r.error };
+    },
+
+    /** Replaces the source's entries by what it reports now (FORMATS.md §3.4). */
+    async sync(source: SyncSource): Promise<{ ok: true; count: number }> {
+      const s = settingsOf(await indexers.getSources(), source);
+      if (!s) throw new Invalid(`${LABEL[source]} not configured`);
+      let found: SourceIndexer[];
+      try {
+        found = await (source === 'prowlarr' ? prowlarrIndexers : jackettIndexers)({ ...s, timeoutMs: t.sync });
+      } catch (err) {
+        const error = safeMessage(err, [s.apiKey]);
+        log.warn({ source, error }, 'indexer sync failed');
+        throw new UpstreamError(error);
+      }
+      const seen = new Set<string>();
+      const entries = found.map((f) => toEntry(source, f)).filter((e) => !seen.has(e.id) && seen.add(e.id));
+      await indexers.syncIndexers(source, entries);
+      return { ok: true, count: entries.length };
+    },
+
+    async create(body: CreateIndexerBody): Promise<Omit<IndexerConfig, 'apiKey'>> {
+      const indexer: IndexerConfig = { id: newIndexerId(), name: body.name, type: 'manual', protocol: body.type, enabled: true };
+      if (body.url !== undefined) indexer.baseUrl = body.url;
+      await indexers.addIndexer(indexer);
+      return indexer;
+    },
+
+    async patch(id: string, patch: IndexerPatch): Promise<Omit<IndexerConfig, 'apiKey'>> {
+      const next = await indexers.patchIndexer(id, patch);
+      if (!next) throw new NotFound('not_found');
+      return publicIndexer(next);
+    },
+
+    async remove(id: string): Promise<Omit<IndexerConfig, 'apiKey'>> {
+      const removed = await indexers.removeIndexer(id);
+      if (!removed) throw new NotFound('not_found');
+      return publicIndexer(removed);
+    },
+
+    /**
+     * Queries every enabled, configured source at once (manual indexers are never queried, as
+     * legacy). A failing source is logged and reported in `errors`; the others still answer.
+     * Nothing found -> `results: []` (legacy returned 3 fake magnets). Links never carry a
+     * source's key (indexers.links.ts).
+     */
+    async search(body: SearchBody): Promise<{ ok: true; results: SearchResult[]; errors?: { source: SyncSource; error: string }[] }> {
+      const sources = await indexers.getSources();
+      const jobs: { source: SyncSource; run: Promise<RawHit[]>; key: string }[] = [];
+      for (const source of ['prowlarr', 'jackett'] as const) {
+        const cfg = sources[source];
+        const s = settingsOf(sources, source);
+        if (!isObject(cfg) || cfg.enabled !== true || !s) continue;
+        const fn = source === 'prowlarr' ? prowlarrSearch : jackettSearch;
+        jobs.push({ source, key: s.apiKey, run: fn({ ...s, timeoutMs: t.search }, body.q) });
+      }
+      const settled = await Promise.allSettled(jobs.map((j) => j.run));
+      const hits: RawHit[] = [];
+      const errors: { source: SyncSource; error: string }[] = [];
+      settled.forEach((r, i) => {
+        if (r.status === 'fulfilled') hits.push(...r.value);
+        else {
+          const error = safeMessage(r.reason, [jobs[i].key]);
+          log.warn({ source: jobs[i].source, error }, 'indexer search failed');
+          errors.push({ source: jobs[i].source, error });
+        }
+      });
+      const wantsMap = body.serverFilter === true && body.kind !== undefined;
+      const results = filterAndSort(hits, body, wantsMap ? await deps.quality.getMap() : undefined).map((r) => ({ ...r, link: redactIndexerLink(r.link, sources) }));
+      return errors.length > 0 ? { ok: true, results, errors } : { ok: true, results };
+    },
+  };
+}
+
+export type IndexersService = ReturnType<typeof createIndexersService>;
