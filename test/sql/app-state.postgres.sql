@@ -1,0 +1,10 @@
+-- appState.set
+insert into "app_state" ("key", "value", "updated_at")
+values ($1, $2, $3)
+on conflict ("key") do update
+set "value" = $4, "updated_at" = $5;
+
+-- appState.get
+select "value"
+from "app_state"
+where "key" = $1;

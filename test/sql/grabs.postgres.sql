@@ -1,0 +1,47 @@
+-- grabs.put
+insert into "grabs" ("key", "kind", "item_id", "library_item_id", "title", "link", "protocol",
+  "client", "ok", "status", "at", "category", "nzb_upload", "position", "extra")
+values ($1, $2, $3, (select "id" from "library_items" where "id" = $4), $5, $6, $7, $8, $9, $10,
+  $11, $12, $13, (select coalesce(max("position"), -1) + $14 as "p" from "grabs"), $15)
+on conflict ("key") do update
+set "kind" = "excluded"."kind", "item_id" = "excluded"."item_id",
+  "library_item_id" = "excluded"."library_item_id", "title" = "excluded"."title",
+  "link" = "excluded"."link", "protocol" = "excluded"."protocol", "client" = "excluded"."client",
+  "ok" = "excluded"."ok", "status" = "excluded"."status", "at" = "excluded"."at",
+  "category" = "excluded"."category", "nzb_upload" = "excluded"."nzb_upload",
+  "extra" = "excluded"."extra";
+
+-- grabs.get
+select "key", "kind", "item_id", "title", "link", "protocol", "client", "ok", "status", "at",
+  "category", "nzb_upload", "extra"
+from "grabs"
+where "key" = $1;
+
+-- grabs.list
+select "key", "kind", "item_id", "title", "link", "protocol", "client", "ok", "status", "at",
+  "category", "nzb_upload", "extra"
+from "grabs"
+order by "position", "key";
+
+-- grabs.insertRows [1/3]
+begin;
+
+-- grabs.insertRows [2/3]
+insert into "grabs" ("key", "kind", "item_id", "library_item_id", "title", "link", "protocol",
+  "client", "ok", "status", "at", "category", "nzb_upload", "position", "extra")
+values ($1, $2, $3, (select "id" from "library_items" where "id" = $4), $5, $6, $7, $8, $9, $10,
+  $11, $12, $13, $14, $15)
+on conflict ("key") do update
+set "kind" = "excluded"."kind", "item_id" = "excluded"."item_id",
+  "library_item_id" = "excluded"."library_item_id", "title" = "excluded"."title",
+  "link" = "excluded"."link", "protocol" = "excluded"."protocol", "client" = "excluded"."client",
+  "ok" = "excluded"."ok", "status" = "excluded"."status", "at" = "excluded"."at",
+  "category" = "excluded"."category", "nzb_upload" = "excluded"."nzb_upload",
+  "extra" = "excluded"."extra", "position" = "excluded"."position";
+
+-- grabs.insertRows [3/3]
+commit;
+
+-- grabs.count
+select count(*) as "n"
+from "grabs";
