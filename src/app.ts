@@ -8,6 +8,7 @@ import type { SecretBox } from './security/secret-box.js';
 import type { Stores } from './stores/index.js';
 import type { FileSyncStatus } from './stores/dual.js';
 import { registerErrorHandler } from './http/errors.js';
+import { registerInputGuard } from './http/input-guard.js';
 import { healthRoutes } from './http/health.routes.js';
 import { registerDomainRoutes } from './http/routes.js';
 import { loggerOptions } from './logging.js';
@@ -42,6 +43,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
   });
   registerErrorHandler(app);
+  registerInputGuard(app);
   // Default security headers (as legacy); CORS only for the origins the admin lists.
   await app.register(helmet, { global: true });
   if (ctx.config.allowedOrigins.length) {

@@ -57,10 +57,16 @@ export function redactUrl(raw: string): string {
     .replace(/([?&](?:apikey|api_key|apiKey|password|pass|token)=)[^&#\s]*/gi, '$1***');
 }
 
-/** Removes every given secret (and apikey query params) from a message. */
+/** The forms a secret comes back in from a server that echoes its input: raw, URL-encoded, form-encoded, JSON-escaped. */
+function secretForms(s: string): string[] {
+  const forms = [s, encodeURIComponent(s), new URLSearchParams({ s }).toString().slice(2), JSON.stringify(s).slice(1, -1)];
+  return [...new Set(forms)].sort((a, b) => b.length - a.length);
+}
+
+/** Removes every given secret, in each form it may be echoed in (and apikey query params), from a message. */
 export function scrub(message: string, secrets: (string | undefined)[]): string {
   let out = redactUrl(message);
-  for (const s of secrets) if (s && s.length >= 3) out = out.split(s).join('***');
+  for (const s of secrets) if (s && s.length >= 3) for (const f of secretForms(s)) out = out.split(f).join('***');
   return out;
 }
 
@@ -118,6 +124,6 @@ export function toFailure(err: unknown, secrets: (string | undefined)[]): Client
 
 /** A short piece of a reply body for an error message (never more than 80 chars, secrets removed). */
 export function snippet(text: string, secrets: (string | undefined)[]): string {
-  const one = text.replace(/\s+/g, ' ').trim().slice(0, 80);
-  return scrub(one, secrets);
+  // Scrub before cutting: a secret straddling the cut would otherwise leave its first part.
+  return scrub(text, secrets).replace(/\s+/g, ' ').trim().slice(0, 80);
 }

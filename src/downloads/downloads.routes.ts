@@ -3,6 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app.js';
 import { authenticate } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
+import { assertSafeInput } from '../http/input-guard.js';
+import { Invalid } from '../errors.js';
 import { createDownloadsService } from './downloads.service.js';
 import { hasKeyMarker, resolveIndexerLink } from '../indexers/indexers.links.js';
 import { NZB_FILE_FIELDS, grabBody, lastGrabQuery, type GrabInput, type UploadedNzb } from './downloads.types.js';
@@ -18,17 +20,27 @@ const GRAB_RATE_LIMIT = {
 async function readMultipart(request: FastifyRequest): Promise<GrabInput> {
   const fields: Record<string, string> = {};
   let upload: UploadedNzb | undefined;
-  for await (const part of request.parts()) {
-    if (part.type === 'file') {
-      const file = part as MultipartFile;
-      const data = await file.toBuffer(); // throws 413 past uploadMaxBytes
-      if ((NZB_FILE_FIELDS as readonly string[]).includes(file.fieldname) && !upload) {
-        upload = { filename: file.filename || undefined, mimetype: file.mimetype || undefined, data };
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        const file = part as MultipartFile;
+        const data = await file.toBuffer(); // throws 413 past uploadMaxBytes
+        if ((NZB_FILE_FIELDS as readonly string[]).includes(file.fieldname) && !upload) {
+          upload = { filename: file.filename || undefined, mimetype: file.mimetype || undefined, data };
+        }
+      } else if (typeof part.value === 'string') {
+        fields[part.fieldname] = part.value;
       }
-    } else if (typeof part.value === 'string') {
-      fields[part.fieldname] = part.value;
     }
+  } catch (err) {
+    // The parser's own limits are 4xx already (413 files/size); a body it cannot read
+    // (no boundary, cut short) is the client's error, not a 500.
+    const status = (err as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status < 500) throw err;
+    throw new Invalid('invalid_multipart_body');
   }
+  // Parsed by hand, so the JSON-body guard (NUL, lone surrogates) is applied here.
+  assertSafeInput({ ...fields, filename: upload?.filename, mimetype: upload?.mimetype });
   return { ...parseInput(grabBody, fields), upload };
 }
 

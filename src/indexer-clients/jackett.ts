@@ -1,4 +1,4 @@
-import { ClientError, type ClientFailure } from '../clients/http.js';
+import { ClientError, scrub, type ClientFailure } from '../clients/http.js';
 import { getOk, jsonOf, num, str, SEARCH_TIMEOUT_MS, SYNC_TIMEOUT_MS, TEST_TIMEOUT_MS, type RawHit, type SourceIndexer, type SourceSettings } from './hits.js';
 import { failure } from './prowlarr.js';
 import { parseTorznab, parseTorznabError } from './torznab.js';
@@ -44,7 +44,9 @@ export async function jackettIndexers(s: SourceSettings): Promise<SourceIndexer[
 export async function jackettSearch(s: SourceSettings, query: string): Promise<RawHit[]> {
   const reply = await getOk(s, '/api/v2.0/indexers/all/results/torznab/api', { apikey: s.apiKey, t: 'search', q: query }, {}, s.timeoutMs ?? SEARCH_TIMEOUT_MS);
   const error = parseTorznabError(reply.text);
-  if (error) throw new ClientError(`torznab error ${error.code}${error.description ? `: ${error.description}` : ''}`.slice(0, 160));
+  // Jackett may echo the request (and so the key) in its error text: scrub first, then shorten,
+  // so a key cut in half by the length limit cannot survive.
+  if (error) throw new ClientError(scrub(`torznab error ${error.code}${error.description ? `: ${error.description}` : ''}`, [s.apiKey]).slice(0, 160));
   const out: RawHit[] = [];
   for (const item of parseTorznab(reply.text)) {
     const link = str(item.attrs.magneturl) ?? str(item.link) ?? str(item.enclosure?.url);

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { prowlarrIndexers, prowlarrSearch, prowlarrTest } from '../../src/indexer-clients/prowlarr.js';
 import { jackettIndexers, jackettSearch, jackettTest } from '../../src/indexer-clients/jackett.js';
 import { decodeEntities, parseTorznab, parseTorznabError } from '../../src/indexer-clients/torznab.js';
 import { ClientError } from '../../src/clients/http.js';
 import { fakeJackett, fakeProwlarr, hangingServer, JACKETT_VERSION, PROWLARR_VERSION, torznabXml, type Fake } from './fakes.js';
+import { startFake } from '../clients/fakes.js';
 
 const P_KEY = 'prowlarr-api-key-0123456789abcdef';
 const J_KEY = 'jackett-api-key-abcdefghijklmnop';
@@ -105,6 +106,23 @@ describe('jackett adapter', () => {
       { title: 'Heat & Dust 720p &&', size: 1073741824, seeders: 7, link: `https://jackett/dl/2/?jackett_apikey=${J_KEY}&path=def`, protocol: 'torrent' },
     ]);
     await expect(jackettSearch({ baseUrl: j.url, apiKey: 'bad' }, 'Heat')).rejects.toThrow('torznab error 100: Invalid API Key');
+  });
+});
+
+describe('a Torznab error that echoes the request', () => {
+  let e: Fake;
+  afterEach(async () => e?.close());
+  it('never carries the API key, even when the message is shortened across it', async () => {
+    const key = 'jackett-key-' + 'k'.repeat(40);
+    const description = `${'x'.repeat(100)} /api?apikey=${key}&t=search`;
+    e = await startFake((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      res.end(`<?xml version="1.0"?><error code="900" description="${description}" />`);
+    });
+    const err = await jackettSearch({ baseUrl: e.url, apiKey: key }, 'Heat').catch((x: Error) => x);
+    expect(String((err as Error).message)).toMatch(/^torznab error 900/);
+    expect(String((err as Error).message)).not.toContain(key.slice(0, 12 + 8));
+    expect(String((err as Error).message)).not.toContain('kkkkkkkk');
   });
 });
 

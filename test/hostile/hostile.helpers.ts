@@ -1,0 +1,192 @@
+import { expect } from 'vitest';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { StoragePhase } from '../../src/config.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';
+import { phaseMatrix } from '../helpers/matrix.js';
+import type { TestEngine } from '../helpers/engines.js';
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+export interface RouteDef { method: Method; url: string }
+
+// ---------------------------------------------------------------------------------------------
+// THE access policy the sweep checks, in one place. Everything not listed as public needs a
+// token; writes matched by ADMIN_WRITES need the admin role (DOMAIN_GUIDE: "writes to settings,
+// library, indexers, quality need admin"), except the user-level actions in USER_WRITES.
+// ---------------------------------------------------------------------------------------------
+
+/** Routes answered without a token (the UI asks them before anyone can log in). */
+export const PUBLIC_ROUTES: readonly (string | RegExp)[] = [
+  'GET /api/health',
+  /^GET \/api\/system\//,
+  'GET /api/auth/status',
+  'POST /api/auth/login',
+  'POST /api/auth/register',
+  'POST /api/auth/refresh',
+  'POST /api/auth/logout',
+  'GET /api/onboarding/check-setup',
+];
+
+/** Write routes reserved to admins (prefix match on the path). */
+const ADMIN_WRITES: readonly RegExp[] = [
+  /^\/api\/settings\//,
+  /^\/api\/library(\/|$)/,
+  /^\/api\/indexers(\/|$)/,
+  /^\/api\/scanner\//,
+  /^\/api\/metadata\/settings$/,
+  /^\/api\/organizer\/(config|start|stop)$/,
+  /^\/api\/onboarding\/(setup|scan)$/,
+  /^\/api\/subtitles\/automation\/config$/,
+];
+
+/** Writes under an admin prefix that any user may call (searches, previews). */
+const USER_WRITES: readonly string[] = [
+  'POST /api/indexers/search',
+  'POST /api/scanner/preview',
+];
+
+const key = (r: RouteDef) => `${r.method} ${r.url}`;
+
+export function isPublic(r: RouteDef): boolean {
+  return PUBLIC_ROUTES.some((p) => (typeof p === 'string' ? p === key(r) : p.test(key(r))));
+}
+
+export function isAdminOnly(r: RouteDef): boolean {
+  if (r.method === 'GET' || isPublic(r) || USER_WRITES.includes(key(r))) return false;
+  return ADMIN_WRITES.some((re) => re.test(r.url));
+}
+
+export const isWrite = (r: RouteDef) => r.method === 'POST' || r.method === 'PATCH' || r.method === 'PUT';
+
+/**
+ * Every registered route, read back from Fastify's own route tree (`printRoutes`), so a route
+ * added later is swept without touching these tests. HEAD/OPTIONS twins are left out.
+ */
+export function listRoutes(app: FastifyInstance): RouteDef[] {
+  const out: RouteDef[] = [];
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^((?:│ {3}| {4})*)(?:├── |└── )(\S+)(?: \(([^)]*)\))?/.exec(line);
+    if (!m) continue;
+    const depth = m[1].length / 4;
+    stack.length = depth;
+    const path = (depth ? stack[depth - 1] : '') + m[2];
+    stack.push(path);
+    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      if (method === 'HEAD' || method === 'OPTIONS') continue;
+      out.push({ method: method as Method, url: path });
+    }
+  }
+  // The parse must agree with the router itself.
+  for (const r of out) expect(app.hasRoute({ method: r.method, url: r.url }), key(r)).toBe(true);
+  return out;
+}
+
+/** The route's URL with every `:param` replaced by `value` (already URL-encoded). */
+export function fillParams(url: string, value = 'missing-id'): string {
+  return url.replace(/:[A-Za-z0-9_]+/g, value);
+}
+
+/** The full engine x phase matrix (test/helpers/matrix.ts). */
+export function routeMatrix(): [TestEngine, StoragePhase][] {
+  return phaseMatrix();
+}
+
+/**
+ * For the heaviest sweeps: each store implementation once (sql on every engine, json files) plus
+ * one dual phase (both written in one request). The dual phases only combine these.
+ */
+export function storageMatrix(): [TestEngine, StoragePhase][] {
+  const m = phaseMatrix();
+  const firstDual = m.find(([, p]) => p.startsWith('dual-'));
+  return [...m.filter(([, p]) => p === 'db' || p === 'files'), ...(firstDual ? [firstDual] : [])];
+}
+
+export interface Actors {
+  t: TestApp;
+  admin: string;
+  user: string;
+  routes: RouteDef[];
+  /** A library item that exists, so `/api/library/:id` writes reach the service. */
+  libraryId: string;
+}
+
+export async function setupActors(engine: TestEngine, phase: StoragePhase, opts: { now?: () => Date } = {}): Promise<Actors> {
+  const t = await createTestApp({ engine, phase, now: opts.now });
+  const admin = await registerAdmin(t.app);
+  const user = await registerUser(t.app, admin.accessToken);
+  const created = await t.app.inject({
+    method: 'POST', url: '/api/library', headers: bearer(admin.accessToken), payload: { kind: 'movie', title: 'Target' },
+  });
+  expect(created.statusCode).toBe(200);
+  const libraryId = (created.json() as { item: { id: string } }).item.id;
+  return { t, admin: admin.accessToken, user: user.accessToken, routes: listRoutes(t.app), libraryId };
+}
+
+/**
+ * Sends a raw body to a route as the admin (public routes without a token, so logout cannot
+ * end the admin's session). `/api/library/:id` targets the existing item.
+ */
+export function sendBody(a: Actors, r: RouteDef, payload: string | undefined, contentType = 'application/json') {
+  const url = r.url.startsWith('/api/library/:id') ? fillParams(r.url, encodeURIComponent(a.libraryId)) : fillParams(r.url);
+  const headers: Record<string, string> = isPublic(r) ? {} : bearer(a.admin);
+  if (payload !== undefined) headers['content-type'] = contentType;
+  return a.t.app.inject({ method: r.method, url, headers, payload });
+}
+
+/** Things an attacker must never read in a response body. */
+const STACK_OR_PATH = [
+  /\n\s+at /, // a stack frame
+  /\bat .*\.(ts|js):\d+/,
+  /\/work\//,
+  /\/tmp\//,
+  /node_modules/,
+  /[A-Za-z]:\\/, // windows paths
+  /\bSqliteError\b|\bSQLITE_[A-Z]+/,
+  /\bsyntax error at or near\b|\bduplicate key value\b|\bviolates\b/,
+  /\bTypeError\b|\bReferenceError\b|\bRangeError\b/,
+];
+
+export interface SafeOpts {
+  /** Echo of the request that legitimately comes back (e.g. a saved path); skips the path check. */
+  allowPaths?: boolean;
+}
+
+/** Never a 5xx, always JSON, never a stack trace, file path or driver error in the body. */
+export function expectSafe(res: LightMyRequestResponse, label: string, opts: SafeOpts = {}): void {
+  // 502 is the declared answer when a download client or indexer cannot be reached (UpstreamError):
+  // the sweep's valid bodies point them at a closed local port. Its body is still checked below.
+  const upstream = res.statusCode === 502 && /^\{"ok":false,"error":"[a-z_]+"/.test(res.body);
+  if (!upstream) expect(res.statusCode, `${label}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
+  expect(String(res.headers['content-type'] ?? ''), `${label}: content-type`).toMatch(/^application\/json/);
+  expect(() => JSON.parse(res.body), `${label}: body is JSON`).not.toThrow();
+  for (const re of STACK_OR_PATH) {
+    if (opts.allowPaths && (re.source.includes('work') || re.source.includes('tmp'))) continue;
+    expect(re.test(res.body), `${label}: body matches ${re}: ${res.body.slice(0, 300)}`).toBe(false);
+  }
+}
+
+/** An error answer in the envelope most routes use. */
+export function expectOkFalse(res: LightMyRequestResponse, label: string): void {
+  const body = res.json() as Record<string, unknown>;
+  expect(body.ok, `${label}: ${res.body.slice(0, 200)}`).toBe(false);
+  expect(typeof body.error, `${label}: error is a string`).toBe('string');
+}
+
+export function expectNotPolluted(): void {
+  const probe = {} as Record<string, unknown>;
+  expect(probe.polluted).toBeUndefined();
+  expect(probe.isAdmin).toBeUndefined();
+  expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
+  expect(Object.keys(Object.prototype)).toEqual([]);
+}
+
+/** 4xx answers carry one of the documented envelopes. */
+export function expectErrorEnvelope(res: LightMyRequestResponse, l: string): void {
+  if (res.statusCode < 400) return;
+  const b = res.json() as Record<string, unknown>;
+  const legacyOk = b.ok === false && typeof b.error === 'string';
+  const fastify = typeof b.statusCode === 'number' && typeof b.message === 'string';
+  const success = b.success === false;
+  expect(legacyOk || fastify || success, `${l}: envelope ${res.body.slice(0, 200)}`).toBe(true);
+}
