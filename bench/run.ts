@@ -69,10 +69,31 @@ async function main(): Promise<void> {
     rows.set(figure, row);
   };
   const engines = ['files', 'sqlite', ...(args.pg ? ['postgres'] : [])];
-  const readSeconds = args.quick ? 1.5 : 5;
-  const loadSeconds = args.quick ? 5 : 30;
+  const readSeconds = args.quick ? 0.75 : 5;
+  const loadSeconds = args.quick ? 3 : 30;
   let sqliteVersion = '';
   const notes: string[] = [];
+
+  /** Writes the table so far (after every size, so a long run leaves results even if stopped). */
+  const write = (done: number[]) => {
+  const columns = [...new Set([...rows.values()].flatMap((r) => Object.keys(r.values)))];
+  const table = renderTable([...rows.values()], columns, done);
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, SQLite ${sqliteVersion}${args.pg ? ', PostgreSQL (see column)' : ''}`;
+  const text = [
+    `# MediaOS benchmark results`,
+    '',
+    `Run: ${new Date().toISOString()} · ${machine}`,
+    `Command: \`npx tsx bench/run.ts ${process.argv.slice(2).join(' ')}\` (server and load generator share the machine; 127.0.0.1, keep-alive).`,
+    `Latencies in ms; "x" columns = how many times better the database phase is than the files phase for that row.`,
+    '',
+    table,
+    '',
+    ...(notes.length ? ['## Notes from the run', '', ...notes.map((n) => `- ${n}`), ''] : []),
+  ].join('\n');
+  if (done.length === args.sizes.length) console.log(text);
+  writeFileSync(args.out, appendFindings(args.out, text));
+  console.log(`written to ${args.out}`);
+  };
 
   for (const size of args.sizes) {
     const work = mkdtempSync(join(tmpdir(), `mediaos-bench-${size}-`));
@@ -144,7 +165,7 @@ async function main(): Promise<void> {
           }
 
           const run = `${engine}${size}`;
-          const writeAmount = size >= 1e6 && engine === 'files' ? 10 : args.quick ? 100 : 300;
+          const writeAmount = size >= 1e6 && engine === 'files' ? 10 : args.quick ? 50 : 300;
           const created: string[] = [];
           const writes: [string, (i: number) => LoadRequest][] = [
             ['add library item', (i) => {
@@ -190,25 +211,8 @@ async function main(): Promise<void> {
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+    write(args.sizes.slice(0, args.sizes.indexOf(size) + 1));
   }
-
-  const columns = [...new Set([...rows.values()].flatMap((r) => Object.keys(r.values)))];
-  const table = renderTable([...rows.values()], columns, args.sizes);
-  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, SQLite ${sqliteVersion}${args.pg ? ', PostgreSQL (see column)' : ''}`;
-  const text = [
-    `# MediaOS benchmark results`,
-    '',
-    `Run: ${new Date().toISOString()} · ${machine}`,
-    `Command: \`npx tsx bench/run.ts ${process.argv.slice(2).join(' ')}\` (server and load generator share the machine; 127.0.0.1, keep-alive).`,
-    `Latencies in ms; "x" columns = how many times better the database phase is than the files phase for that row.`,
-    '',
-    table,
-    '',
-    ...(notes.length ? ['## Notes from the run', '', ...notes.map((n) => `- ${n}`), ''] : []),
-  ].join('\n');
-  console.log(text);
-  writeFileSync(args.out, appendFindings(args.out, text));
-  console.log(`written to ${args.out}`);
 }
 
 function report(col: string, name: string, one: LoadResult, fifty: LoadResult, notes: string[]): void {

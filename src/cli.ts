@@ -6,6 +6,11 @@ import { registerMigrateCommand } from './cli/migrate.command.js';
 import { VERSION } from './version.js';
 // ---- each command module adds its import here ----
 // (command imports)
+import { registerImportCommand } from './cli/import.command.js';
+import { registerVerifyImportCommand } from './cli/verify-import.command.js';
+import { registerExportCommand } from './cli/export.command.js';
+import { registerRollbackCommand } from './cli/rollback.command.js';
+import { registerPhaseCommand } from './cli/phase.command.js';
 import { registerDbCommand } from './cli/db.command.js';
 import { registerDumpCommands } from './cli/dump.command.js';
 
@@ -15,7 +20,9 @@ export function buildProgram(io: CliIo): Command {
     .version(VERSION)
     .exitOverride()
     .enablePositionalOptions()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    // A fixed width, so `--help` reads the same everywhere (and as printed in the README).
+    .configureHelp({ helpWidth: 100 });
 
   program
     .command('serve')
@@ -34,6 +41,11 @@ export function buildProgram(io: CliIo): Command {
 
   registerMigrateCommand(program, io);
   // (command registrations)
+  registerImportCommand(program, io);
+  registerVerifyImportCommand(program, io);
+  registerExportCommand(program, io);
+  registerRollbackCommand(program, io);
+  registerPhaseCommand(program, io);
   registerDbCommand(program, io);
   registerDumpCommands(program, io);
   return program;

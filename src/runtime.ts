@@ -1,7 +1,8 @@
 import { databaseTarget, type Config, type StoragePhase } from './config.js';
 import { openDatabase, type Database } from './db/connect.js';
 import { backupDatabase } from './db/backup.js';
-import { migrateToLatest, migrationStatus, type MigrationResult } from './db/migrator.js';
+import { migrateToLatest, migrationStatus, OutOfSyncMigrationsError, tableExists, type MigrationResult } from './db/migrator.js';
+import { withMaintenanceLock } from './db/locks.sql.js';
 import { createAppStateSql } from './db/app-state.sql.js';
 import { createSecretBox } from './security/secret-box.js';
 import { ensureInstanceSecrets } from './secrets-file.js';
@@ -26,11 +27,14 @@ export async function prepareDatabase(config: Config): Promise<PreparedDatabase>
   const db = openDatabase(databaseTarget(config));
   try {
     const status = await migrationStatus(db);
+    if (status.unknown.length) throw new OutOfSyncMigrationsError(status.unknown);
     let backup: string | undefined;
-    if (status.unknown.length === 0 && status.current > 0 && status.pending.length > 0) {
+    if (status.current > 0 && status.pending.length > 0) {
       backup = await backupDatabase(db, config.dataDir, `pre-migrate-v${status.current}`, config.backupRetention);
     }
-    const { results, error } = await migrateToLatest(db);
+    const { results, error } = status.pending.length
+      ? await withMaintenanceLock(db.kysely, await tableExists(db, 'locks'), 'migrate', () => migrateToLatest(db))
+      : { results: [], error: undefined };
     if (error) throw new Error(error);
     return { db, migrated: results, backup };
   } catch (err) {

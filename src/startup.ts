@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { Database } from './db/connect.js';
+import { autoImportOnFirstStart } from './migration/auto-import.js';
 
 /**
  * Work `serve` does after migrating and before building the app (for example the automatic
@@ -10,4 +11,5 @@ export async function runStartupHooks(config: Config, db: Database, print: (line
   void db;
   void print;
   // (startup hooks)
+  await autoImportOnFirstStart(config, db, print);
 }

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { databaseTarget, loadConfig } from '../config.js';
 import { openDatabase } from '../db/connect.js';
 import { backupDatabase } from '../db/backup.js';
-import { migrateDown, migrateTo, migrateToLatest, migrationStatus, type MigrationResult } from '../db/migrator.js';
+import { migrateDown, migrateTo, migrateToLatest, migrationStatus, tableExists, type MigrationResult } from '../db/migrator.js';
+import { withMaintenanceLock } from '../db/locks.sql.js';
 import type { CliIo } from './io.js';
 
 function printResults(io: CliIo, results: MigrationResult[]): void {
@@ -30,14 +31,13 @@ export function registerMigrateCommand(program: Command, io: CliIo): void {
           const file = await backupDatabase(db, config.dataDir, `pre-migrate-v${before.current}`, config.backupRetention);
           if (file) io.out(`backup: ${file}`);
         }
-        let outcome;
+        let target: number | undefined;
         if (opts.to !== undefined) {
-          const n = Number(opts.to);
-          if (!Number.isInteger(n)) throw new Error(`--to must be a version number (got "${opts.to}")`);
-          outcome = await migrateTo(db, n, { dryRun: opts.dryRun });
-        } else {
-          outcome = await migrateToLatest(db, { dryRun: opts.dryRun });
+          target = Number(opts.to);
+          if (!Number.isInteger(target)) throw new Error(`--to must be a version number (got "${opts.to}")`);
         }
+        const run = () => (target !== undefined ? migrateTo(db, target, { dryRun: opts.dryRun }) : migrateToLatest(db, { dryRun: opts.dryRun }));
+        const outcome = opts.dryRun ? await run() : await withMaintenanceLock(db.kysely, await tableExists(db, 'locks'), 'migrate', run);
         printResults(io, outcome.results);
         if (outcome.error) {
           io.err(`error: ${outcome.error}`);
@@ -84,7 +84,8 @@ export function registerMigrateCommand(program: Command, io: CliIo): void {
           const file = await backupDatabase(db, config.dataDir, 'pre-migrate-down', config.backupRetention);
           if (file) io.out(`backup: ${file}`);
         }
-        const outcome = await migrateDown(db, { dryRun: opts.dryRun });
+        const down = () => migrateDown(db, { dryRun: opts.dryRun });
+        const outcome = opts.dryRun ? await down() : await withMaintenanceLock(db.kysely, await tableExists(db, 'locks'), 'migrate', down);
         printResults(io, outcome.results);
         if (outcome.error) {
           io.err(`error: ${outcome.error}`);

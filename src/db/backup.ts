@@ -6,6 +6,8 @@ export function backupsDir(dataDir: string): string {
   return join(dataDir, 'backups');
 }
 
+let backupCounter = 0;
+
 function stamp(d = new Date()): string {
   return d.toISOString().replace(/[:.]/g, '-');
 }
@@ -19,7 +21,8 @@ export async function backupDatabase(db: Database, dataDir: string, label: strin
   if (db.engine !== 'sqlite' || !db.sqlite || db.target.location === ':memory:') return undefined;
   const dir = backupsDir(dataDir);
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `mediaos-${label}-${stamp()}.db`);
+  // The process id and a counter keep two backups taken in the same millisecond apart.
+  const file = join(dir, `mediaos-${label}-${stamp()}-${process.pid}-${++backupCounter}.db`);
   await db.sqlite.backup(file);
   pruneBackups(dir, /^mediaos-.*\.db$/, retain);
   return file;

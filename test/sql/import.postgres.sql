@@ -96,10 +96,9 @@ CREATE TABLE import_stage_library (pos bigint PRIMARY KEY, id TEXT NOT NULL, kin
   metadata jsonb, extra jsonb, created_at TEXT NOT NULL);
 
 -- import.insertStage
-insert into "import_stage_library" ("pos", "id", "kind", "title", "title_lower", "search_text",
-  "poster_url", "background_url", "year", "quality", "source", "file_path", "file_size",
-  "metadata", "extra", "created_at")
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16),
+INSERT INTO import_stage_library (pos, id, kind, title, title_lower, search_text, poster_url,
+  background_url, year, quality, source, file_path, file_size, metadata, extra, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16),
   ($17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32),
   ($33, $34, $35, $36, $37, $38, $39, $40, $41, $42, $43, $44, $45, $46, $47, $48);
 
@@ -109,26 +108,20 @@ CREATE INDEX import_stage_library_id ON import_stage_library (id, pos);
 -- import.indexStage [2/2]
 CREATE INDEX import_stage_library_title ON import_stage_library (kind, title_lower, pos);
 
--- import.stageDuplicates (id)
-SELECT s.*, f.first_pos
-FROM import_stage_library s JOIN (
-  SELECT id, MIN(pos) AS first_pos
-  FROM import_stage_library
-  GROUP BY id
-  HAVING COUNT(*) > 1
-) f ON s.id = f.id
-WHERE s.pos > f.first_pos
-ORDER BY s.pos;
-
--- import.stageDuplicates (title)
-SELECT s.*, f.first_pos
-FROM import_stage_library s JOIN (
-  SELECT kind, title_lower, MIN(pos) AS first_pos
-  FROM import_stage_library
-  GROUP BY kind, title_lower
-  HAVING COUNT(*) > 1
-) f ON s.kind = f.kind AND s.title_lower = f.title_lower
-WHERE s.pos > f.first_pos
+-- import.stageSuspects
+SELECT s.*
+FROM import_stage_library s
+WHERE s.id IN (SELECT id FROM import_stage_library GROUP BY id HAVING COUNT(*) > 1)
+  OR EXISTS (
+  SELECT 1
+  FROM (
+    SELECT kind, title_lower
+    FROM import_stage_library
+    GROUP BY kind, title_lower
+    HAVING COUNT(*) > 1
+  ) d
+  WHERE d.kind = s.kind AND d.title_lower = s.title_lower
+)
 ORDER BY s.pos;
 
 -- import.deleteStagePositions
@@ -181,6 +174,68 @@ ORDER BY s.pos;
 
 -- import.dropStage
 DROP TABLE IF EXISTS import_stage_library;
+
+-- import.maxLibrarySeq
+select max("seq") as "m"
+from "library_items";
+
+-- import.insertLibraryParams
+INSERT INTO library_items (id, kind, title, title_lower, search_text, poster_url, background_url,
+  year, quality, source, file_path, file_size, metadata, extra, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+ON CONFLICT DO NOTHING;
+
+-- import.insertLibraryParams (conflict skipped)
+INSERT INTO library_items (id, kind, title, title_lower, search_text, poster_url, background_url,
+  year, quality, source, file_path, file_size, metadata, extra, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+ON CONFLICT DO NOTHING;
+
+-- import.libraryKeysAfter
+select "id", "kind", "title_lower"
+from "library_items"
+where "seq" > $1;
+
+-- import.libraryConflict [1/2]
+select "id"
+from "library_items"
+where "id" = $1;
+
+-- import.libraryConflict [2/2]
+select "id"
+from "library_items"
+where "kind" = $1 and "title_lower" = $2;
+
+-- import.suspendLibraryIndexes [1/5]
+select indexname, indexdef
+from pg_indexes
+where schemaname = current_schema() and tablename = 'library_items'
+  and indexname not in (select conname from pg_constraint where conrelid = 'library_items'::regclass);
+
+-- import.suspendLibraryIndexes [2/5]
+DROP INDEX idx_library_created_at;
+
+-- import.suspendLibraryIndexes [3/5]
+DROP INDEX idx_library_kind_created_at;
+
+-- import.suspendLibraryIndexes [4/5]
+DROP INDEX idx_library_search;
+
+-- import.suspendLibraryIndexes [5/5]
+DROP INDEX idx_library_title;
+
+-- import.suspendLibraryIndexes (restore) [1/4]
+CREATE INDEX idx_library_created_at ON library_items USING btree (created_at, seq);
+
+-- import.suspendLibraryIndexes (restore) [2/4]
+CREATE INDEX idx_library_kind_created_at ON library_items USING btree (kind, created_at, seq);
+
+-- import.suspendLibraryIndexes (restore) [3/4]
+CREATE INDEX idx_library_search ON library_items USING gin (to_tsvector('simple'::regconfig,
+  search_text));
+
+-- import.suspendLibraryIndexes (restore) [4/4]
+CREATE INDEX idx_library_title ON library_items USING btree (title_lower, seq);
 
 -- import.libraryRowsByIds
 select "id", "kind", "title", "title_lower", "search_text", "poster_url", "background_url", "year",

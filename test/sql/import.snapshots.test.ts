@@ -32,12 +32,20 @@ async function exercise(rec: SqlRecorder): Promise<void> {
   await call('import.createStage', () => imp.createStage());
   await call('import.insertStage', () => imp.insertStage([stageRow(1, 'a', 'Alien'), stageRow(2, 'a', 'Aliens'), stageRow(3, 'b', 'alien')]));
   await call('import.indexStage', () => imp.indexStage());
-  expect(await call('import.stageDuplicates (id)', () => imp.stageDuplicates('id'))).toHaveLength(1);
-  expect(await call('import.stageDuplicates (title)', () => imp.stageDuplicates('title'))).toHaveLength(1);
+  expect(await call('import.stageSuspects', () => imp.stageSuspects())).toHaveLength(3);
   await call('import.deleteStagePositions', () => imp.deleteStagePositions([2, 3]));
   expect(await call('import.stageCount', () => imp.stageCount())).toBe(1);
   expect(await call('import.mergeStage', () => imp.mergeStage())).toMatchObject({ inserted: 1 });
   await call('import.dropStage', () => imp.dropStage());
+  const fresh = libraryItemToRow({ id: 'c', kind: 'movie', title: 'Coma' });
+  const params = [...LIBRARY_DATA_COLUMNS].map((col) => (fresh as Record<string, unknown>)[col] ?? null).concat([T0]);
+  expect(await call('import.maxLibrarySeq', () => imp.maxLibrarySeq())).toBeGreaterThan(0);
+  expect(await call('import.insertLibraryParams', () => imp.insertLibraryParams(params, 1))).toBe(1);
+  expect(await call('import.insertLibraryParams (conflict skipped)', () => imp.insertLibraryParams(params, 1))).toBe(0);
+  await call('import.libraryKeysAfter', () => imp.libraryKeysAfter(0));
+  expect(await call('import.libraryConflict', () => imp.libraryConflict({ id: 'z', kind: 'movie', title_lower: 'coma' }))).toEqual({ by: 'title', id: 'c' });
+  const restore = await call('import.suspendLibraryIndexes', () => imp.suspendLibraryIndexes());
+  await call('import.suspendLibraryIndexes (restore)', () => restore());
   await call('import.libraryRowsByIds', () => imp.libraryRowsByIds(LIBRARY_DATA_COLUMNS, ['a']));
   await call('import.libraryPage', () => imp.libraryPage(LIBRARY_DATA_COLUMNS, 0, 100));
 

@@ -97,10 +97,9 @@ CREATE TABLE import_stage_library (pos INTEGER PRIMARY KEY, id TEXT NOT NULL, ki
   extra TEXT CHECK (extra IS NULL OR json_valid(extra)), created_at TEXT NOT NULL);
 
 -- import.insertStage
-insert into "import_stage_library" ("pos", "id", "kind", "title", "title_lower", "search_text",
-  "poster_url", "background_url", "year", "quality", "source", "file_path", "file_size",
-  "metadata", "extra", "created_at")
-values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),
+INSERT INTO import_stage_library (pos, id, kind, title, title_lower, search_text, poster_url,
+  background_url, year, quality, source, file_path, file_size, metadata, extra, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),
   (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),
   (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
@@ -110,26 +109,20 @@ CREATE INDEX import_stage_library_id ON import_stage_library (id, pos);
 -- import.indexStage [2/2]
 CREATE INDEX import_stage_library_title ON import_stage_library (kind, title_lower, pos);
 
--- import.stageDuplicates (id)
-SELECT s.*, f.first_pos
-FROM import_stage_library s JOIN (
-  SELECT id, MIN(pos) AS first_pos
-  FROM import_stage_library
-  GROUP BY id
-  HAVING COUNT(*) > 1
-) f ON s.id = f.id
-WHERE s.pos > f.first_pos
-ORDER BY s.pos;
-
--- import.stageDuplicates (title)
-SELECT s.*, f.first_pos
-FROM import_stage_library s JOIN (
-  SELECT kind, title_lower, MIN(pos) AS first_pos
-  FROM import_stage_library
-  GROUP BY kind, title_lower
-  HAVING COUNT(*) > 1
-) f ON s.kind = f.kind AND s.title_lower = f.title_lower
-WHERE s.pos > f.first_pos
+-- import.stageSuspects
+SELECT s.*
+FROM import_stage_library s
+WHERE s.id IN (SELECT id FROM import_stage_library GROUP BY id HAVING COUNT(*) > 1)
+  OR EXISTS (
+  SELECT 1
+  FROM (
+    SELECT kind, title_lower
+    FROM import_stage_library
+    GROUP BY kind, title_lower
+    HAVING COUNT(*) > 1
+  ) d
+  WHERE d.kind = s.kind AND d.title_lower = s.title_lower
+)
 ORDER BY s.pos;
 
 -- import.deleteStagePositions
@@ -182,6 +175,78 @@ ORDER BY s.pos;
 
 -- import.dropStage
 DROP TABLE IF EXISTS import_stage_library;
+
+-- import.maxLibrarySeq
+select max("seq") as "m"
+from "library_items";
+
+-- import.insertLibraryParams
+INSERT INTO library_items (id, kind, title, title_lower, search_text, poster_url, background_url,
+  year, quality, source, file_path, file_size, metadata, extra, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT DO NOTHING;
+
+-- import.insertLibraryParams (conflict skipped)
+INSERT INTO library_items (id, kind, title, title_lower, search_text, poster_url, background_url,
+  year, quality, source, file_path, file_size, metadata, extra, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT DO NOTHING;
+
+-- import.libraryKeysAfter
+select "id", "kind", "title_lower"
+from "library_items"
+where "seq" > ?;
+
+-- import.libraryConflict [1/2]
+select "id"
+from "library_items"
+where "id" = ?;
+
+-- import.libraryConflict [2/2]
+select "id"
+from "library_items"
+where "kind" = ? and "title_lower" = ?;
+
+-- import.suspendLibraryIndexes [1/6]
+select type, name, sql
+from sqlite_master
+where tbl_name = 'library_items' and sql is not null
+  and (type = 'index' or (type = 'trigger' and upper(sql) like '%AFTER INSERT ON LIBRARY_ITEMS%'));
+
+-- import.suspendLibraryIndexes [2/6]
+select name
+from sqlite_master
+where type = 'table' and sql like '%content=''library_items''%';
+
+-- import.suspendLibraryIndexes [3/6]
+DROP INDEX idx_library_title;
+
+-- import.suspendLibraryIndexes [4/6]
+DROP INDEX idx_library_created_at;
+
+-- import.suspendLibraryIndexes [5/6]
+DROP INDEX idx_library_kind_created_at;
+
+-- import.suspendLibraryIndexes [6/6]
+DROP TRIGGER library_items_fts_ai;
+
+-- import.suspendLibraryIndexes (restore) [1/5]
+CREATE INDEX idx_library_title ON library_items(title_lower, seq);
+
+-- import.suspendLibraryIndexes (restore) [2/5]
+CREATE INDEX idx_library_created_at ON library_items(created_at, seq);
+
+-- import.suspendLibraryIndexes (restore) [3/5]
+CREATE INDEX idx_library_kind_created_at ON library_items(kind, created_at, seq);
+
+-- import.suspendLibraryIndexes (restore) [4/5]
+CREATE TRIGGER library_items_fts_ai AFTER INSERT ON library_items BEGIN INSERT INTO library_items_fts(rowid,
+  search_text)
+VALUES (NEW.seq, NEW.search_text); END;
+
+-- import.suspendLibraryIndexes (restore) [5/5]
+INSERT INTO library_items_fts(library_items_fts)
+VALUES ('rebuild');
 
 -- import.libraryRowsByIds
 select "id", "kind", "title", "title_lower", "search_text", "poster_url", "background_url", "year",

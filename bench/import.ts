@@ -1,0 +1,108 @@
+/**
+ * The import benchmark (issue 4, item 7): generates legacy config dirs (bench/generate-legacy.ts)
+ * and runs the BUILT CLI (`node bin/mediaos import`, so the figures are the shipped code's, not
+ * tsx's) into a fresh database for each size; prints wall time, library rows/s and the import
+ * process's peak RSS (VmHWM, sampled from /proc). Targets: 1M items < 30 s, peak RSS < 300 MB.
+ *
+ *   npm run build && npx tsx bench/import.ts [--items 100000,1000000] [--pg postgres://...] [--keep]
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { generateLegacyDir } from './generate-legacy.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const KEY = 'bench-encryption-key-0123456789abcdef';
+
+interface Run {
+  items: number;
+  engine: string;
+  seconds: number;
+  peakMb: number;
+  code: number | null;
+  phases: string[];
+}
+
+function peakRssKb(pid: number): number | undefined {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function runImport(items: number, dir: string, data: string, pgUrl?: string): Promise<Run> {
+  let schema: string | undefined;
+  if (pgUrl) {
+    schema = `bench_import_${Date.now()}`;
+    const c = new pg.Client({ connectionString: pgUrl });
+    await c.connect();
+    await c.query(`create schema ${schema}`);
+    await c.end();
+  }
+  const env = {
+    ...process.env,
+    MEDIAOS_DATA_DIR: data,
+    ENCRYPTION_KEY: KEY,
+    JWT_SECRET: KEY,
+    DATABASE_URL: pgUrl ?? `sqlite:${join(data, 'mediaos.db')}`,
+    ...(schema ? { MEDIAOS_PG_SCHEMA: schema } : {}),
+  };
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'mediaos'), 'import', '--from', dir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let peak = 0;
+  const timer = setInterval(() => (peak = Math.max(peak, peakRssKb(child.pid!) ?? 0)), 50);
+  const phases: string[] = [];
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (const line of d.toString().split('\n')) {
+      if (/^(backup|read|write|verify|commit):/.test(line)) phases.push(`${line.split(':')[0]} @${((performance.now() - started) / 1000).toFixed(1)}s`);
+    }
+  });
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearInterval(timer);
+  const seconds = (performance.now() - started) / 1000;
+  if (code !== 0) console.error(out);
+  if (pgUrl && schema) {
+    const c = new pg.Client({ connectionString: pgUrl });
+    await c.connect();
+    await c.query(`drop schema ${schema} cascade`);
+    await c.end();
+  }
+  return { items, engine: pgUrl ? 'postgres' : 'sqlite', seconds, peakMb: peak / 1024, code, phases };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { items: { type: 'string' }, pg: { type: 'string' }, keep: { type: 'boolean' } } });
+  if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('build first: npm run build');
+  const sizes = (values.items ?? '100000,1000000').split(',').map(Number);
+  const rows: Run[] = [];
+  for (const items of sizes) {
+    const base = mkdtempSync(join(tmpdir(), `mediaos-bench-import-${items}-`));
+    try {
+      const dir = join(base, 'config');
+      const t = performance.now();
+      await generateLegacyDir({ dir, items, seed: 1 });
+      console.log(`generated ${items} items in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      const run = await runImport(items, dir, join(base, 'data'), values.pg);
+      rows.push(run);
+      console.log(`  ${run.engine} ${items} items: ${run.seconds.toFixed(1)} s, ${Math.round(items / run.seconds)} rows/s, peak RSS ${run.peakMb.toFixed(0)} MB, exit ${run.code} (${run.phases.join(', ')})`);
+    } finally {
+      if (!values.keep) rmSync(base, { recursive: true, force: true });
+    }
+  }
+  console.log('\n| engine | library items | import time | rows/s | peak RSS | exit |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const r of rows) console.log(`| ${r.engine} | ${r.items} | ${r.seconds.toFixed(1)} s | ${Math.round(r.items / r.seconds)} | ${r.peakMb.toFixed(0)} MB | ${r.code} |`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { CliIo } from './io.js';
+import { guarded, openMigrationContext } from '../migration/context.js';
+import { EXIT_ERROR, ImportVerifyError, runImport } from '../migration/import.js';
+import { cliImportProgress } from '../migration/progress.js';
+import { mismatchLines, quarantineLines, summaryLines } from '../migration/report.js';
+import { createImportSql } from '../migration/import.sql.js';
+
+export function registerImportCommand(program: Command, io: CliIo): void {
+  program
+    .command('import')
+    .description('import a legacy MediaOS config/ directory into the database (backup first, one transaction, verified); exit 0 all imported, 3 some quarantined, 2 error (nothing changed)')
+    .option('--from <dir>', 'the legacy config directory (default: MEDIAOS_CONFIG_DIR)')
+    .option('--dry-run', 'read and validate everything and print the report; write nothing')
+    .option('--legacy-encryption-key <key>', "the old server's ENCRYPTION_KEY, to decrypt its secrets (default: ENCRYPTION_KEY)")
+    .option('--skip-broken-files', 'quarantine the bytes of a file that is not valid JSON and go on (default: stop)')
+    .option('--lock-wait <seconds>', 'how long to wait for another import or migration to finish', '10')
+    .option('--report', 'list the quarantined records of the last import instead of importing')
+    .action(async (opts: { from?: string; dryRun?: boolean; legacyEncryptionKey?: string; skipBrokenFiles?: boolean; lockWait: string; report?: boolean }) =>
+      guarded(io, EXIT_ERROR, async () => {
+        const ctx = await openMigrationContext(io);
+        const progress = cliImportProgress(io);
+        try {
+          if (opts.report) {
+            const rows = await createImportSql(ctx.db.kysely, ctx.db.engine).selectQuarantine();
+            for (const line of quarantineLines(rows)) io.out(line);
+            return;
+          }
+          const wait = Number(opts.lockWait);
+          if (!Number.isFinite(wait) || wait < 0) throw new Error(`--lock-wait must be a number of seconds (got "${opts.lockWait}")`);
+          const from = resolve(io.cwd, opts.from ?? ctx.config.configDir);
+          io.out(`${opts.dryRun ? 'dry run: ' : ''}importing ${from} into ${ctx.db.engine}`);
+          const report = await runImport({
+            db: ctx.db,
+            from,
+            dataDir: ctx.config.dataDir,
+            backupRetention: ctx.config.backupRetention,
+            legacyKey: opts.legacyEncryptionKey ?? ctx.encryptionKey,
+            secretBox: ctx.secretBox,
+            dryRun: opts.dryRun,
+            skipBrokenFiles: opts.skipBrokenFiles,
+            lockWaitMs: wait * 1000,
+            restorePragmas: false,
+            progress,
+          }).catch((err: unknown) => {
+            progress.stop();
+            if (err instanceof ImportVerifyError) for (const line of mismatchLines(err.mismatches.slice(0, 50))) io.err(`  ${line}`);
+            const message = err instanceof Error ? err.message : String(err);
+            throw new Error(/nothing was changed/.test(message) ? message : `${message} (nothing was changed)`);
+          });
+          progress.stop();
+          for (const line of summaryLines(report)) io.out(line);
+          io.setExitCode(report.exitCode);
+        } finally {
+          progress.stop();
+          await ctx.close();
+        }
+      }),
+    );
+}

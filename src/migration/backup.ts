@@ -1,0 +1,42 @@
+/**
+ * The backups taken before an import (and a rollback): the whole legacy config directory as
+ * `<data>/backups/config-<timestamp>.tar.gz`, and the SQLite database through the online backup
+ * API when it holds data (PostgreSQL: `mediaos dump` is the tool; the import says so).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { backupDatabase, backupsDir, pruneBackups } from '../db/backup.js';
+import type { Database } from '../db/connect.js';
+import { archiveDirectory } from './archive.js';
+import { createImportSql } from './import.sql.js';
+
+export function stamp(d = new Date()): string {
+  return d.toISOString().replace(/[:.]/g, '-');
+}
+
+/** Archives `dir` into `<data>/backups/config-<label-><timestamp>.tar.gz`; undefined when `dir` does not exist. */
+export async function archiveConfigDir(dir: string, dataDir: string, retain: number, label = ''): Promise<string | undefined> {
+  if (!existsSync(dir)) return undefined;
+  const out = backupsDir(dataDir);
+  mkdirSync(out, { recursive: true });
+  const file = join(out, `config-${label ? `${label}-` : ''}${stamp()}.tar.gz`);
+  await archiveDirectory(dir, file, 'config');
+  pruneBackups(out, /^config-.*\.tar\.gz$/, Math.max(retain, 1));
+  return file;
+}
+
+export interface PreImportBackup {
+  config?: string;
+  database?: string;
+  /** Why no database backup file was written, when the database has data. */
+  databaseNote?: string;
+}
+
+export async function backupBeforeImport(db: Database, dir: string, dataDir: string, retain: number, label: string): Promise<PreImportBackup> {
+  const out: PreImportBackup = { config: await archiveConfigDir(dir, dataDir, retain, label) };
+  if (await createImportSql(db.kysely, db.engine).hasData()) {
+    out.database = await backupDatabase(db, dataDir, `pre-${label}`, retain);
+    if (!out.database) out.databaseNote = 'PostgreSQL database not copied: take one with `mediaos dump` (or pg_dump)';
+  }
+  return out;
+}

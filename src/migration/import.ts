@@ -1,0 +1,314 @@
+/**
+ * `mediaos import`: back up, read and validate every legacy file, then ONE transaction that makes
+ * the database equal to the files (upsert by key, delete what is gone, quarantine what cannot go
+ * into a column), read back and compare inside that transaction, and record the run. Any error
+ * before the commit leaves the database as it was. Re-running on the same directory changes no
+ * row and says so.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/connect.js';
+import type { DB } from '../db/schema.js';
+import { createAppStateSql } from '../db/app-state.sql.js';
+import { createLocksSql, describeHolder, MAINTENANCE_LOCK } from '../db/locks.sql.js';
+import { randomHexId } from '../security/tokens.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { jsonEqual } from './compare.js';
+import type { Target } from './legacy-files.js';
+import { createImportSql, type ImportSql } from './import.sql.js';
+import { importLibrary } from './library-import.js';
+import { readSnapshot, type AcceptedUnit, type FileSnapshot, type QuarantineEntry } from './snapshot.js';
+import { verifyAgainstDatabase, type Mismatch } from './verify.js';
+import { backupBeforeImport, stamp, type PreImportBackup } from './backup.js';
+import type { SetDigest } from './digest.js';
+
+/** app_state key: which legacy files existed at the last import (export writes those back even when empty). */
+export const LEGACY_FILES_KEY = 'legacy_files';
+
+export const EXIT_OK = 0;
+export const EXIT_ERROR = 2;
+export const EXIT_QUARANTINED = 3;
+
+export interface ImportProgress {
+  phase(name: 'backup' | 'read' | 'write' | 'verify' | 'commit'): void;
+  /** library.json while it is read or written (bytes give the fraction). */
+  library(stage: 'read' | 'write', items: number, bytes: number, totalBytes: number): void;
+}
+
+export interface ImportOptions {
+  db: Database;
+  /** The legacy config/ directory. */
+  from: string;
+  dataDir: string;
+  backupRetention: number;
+  legacyKey: string | undefined;
+  secretBox: SecretBox;
+  dryRun?: boolean;
+  skipBrokenFiles?: boolean;
+  lockWaitMs?: number;
+  /**
+   * false: leave SQLite's memory bounds (no mmap, temp to files) in place after the import; the
+   * CLI closes the database right after, and re-enabling the map would only inflate RSS at close.
+   */
+  restorePragmas?: boolean;
+  /** Label of the backups and of the lock holder (`import`, `auto-import`). */
+  label?: string;
+  progress?: ImportProgress;
+}
+
+export interface FileReport {
+  file: string;
+  exists: boolean;
+  broken?: string;
+  read: number;
+  imported: number;
+  quarantined: number;
+  inserted: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+}
+
+export interface ImportReport {
+  id: string;
+  sourceDir: string;
+  startedAt: string;
+  finishedAt: string;
+  dryRun: boolean;
+  status: 'completed' | 'failed';
+  exitCode: number;
+  /** True when any row (or quarantined record) was added, changed or removed. */
+  changed: boolean;
+  backup?: PreImportBackup;
+  files: FileReport[];
+  /** Every quarantined record (never its value: it may hold a secret). */
+  quarantine: { file: string; locator: string; reason: string }[];
+  verify?: { checked: number; mismatches: Mismatch[] };
+  error?: string;
+  reportFile?: string;
+}
+
+class RollbackSignal extends Error {}
+
+export class ImportVerifyError extends Error {
+  constructor(readonly mismatches: Mismatch[]) {
+    super(`read-back check failed: ${mismatches.length} mismatch(es), first: ${mismatches[0]?.file} ${mismatches[0]?.locator} ${mismatches[0]?.field} ${mismatches[0]?.problem}; nothing was changed`);
+  }
+}
+
+const WITH_CREATED_AT = new Set(['users', 'downloaders', 'indexers', 'quality_profiles', 'settings']);
+
+type Counts = Pick<FileReport, 'inserted' | 'updated' | 'deleted' | 'unchanged'>;
+
+/** Makes one small target's rows equal to its accepted records (rewritten rows keep created_at). */
+async function syncTarget(sql: ImportSql, target: Target, units: AcceptedUnit[], box: SecretBox): Promise<Counts> {
+  const rows = await sql.selectRows(target.table, [...new Set([target.keyColumn, ...target.columns])], target.scope);
+  const existing = new Map<string, unknown>();
+  for (const row of rows) existing.set(String(row[target.keyColumn]), target.fromRow(row, box).record);
+  const write: AcceptedUnit[] = [];
+  let inserted = 0;
+  let updated = 0;
+  let unchanged = 0;
+  for (const u of units) {
+    if (!existing.has(u.key)) {
+      inserted++;
+      write.push(u);
+    } else {
+      if (jsonEqual(u.record, existing.get(u.key))) unchanged++;
+      else {
+        updated++;
+        write.push(u);
+      }
+      existing.delete(u.key);
+    }
+  }
+  const gone = [...existing.keys()];
+  const rewritten = write.map((u) => u.key).filter((k) => !gone.includes(k));
+  const created = WITH_CREATED_AT.has(target.table) ? await sql.createdAt(target.table, target.keyColumn, rewritten) : new Map<string, string>();
+  await sql.deleteKeys(target.table, target.keyColumn, [...gone, ...rewritten]);
+  const newRows = write.map((u) => {
+    const row = target.toRow(u.ref, u.record, box);
+    const c = created.get(u.key);
+    if (c !== undefined && row.created_at === undefined) row.created_at = c;
+    return row;
+  });
+  await sql.insertRows(target.table, newRows);
+  return { inserted, updated, deleted: gone.length, unchanged };
+}
+
+/** Makes import_quarantine equal to `entries`; returns how many rows changed. */
+async function syncQuarantine(sql: ImportSql, entries: QuarantineEntry[], importId: string | null): Promise<number> {
+  const existing = new Map((await sql.selectQuarantine()).map((q) => [`${q.file}\u0000${q.locator}`, q]));
+  const insert: Record<string, unknown>[] = [];
+  const remove: string[] = [];
+  for (const e of entries) {
+    const k = `${e.file}\u0000${e.locator}`;
+    const old = existing.get(k);
+    existing.delete(k);
+    if (old && old.raw_encoding === e.encoding && old.reason === e.reason && (old.raw === e.raw || (e.encoding === 'json' && jsonEqual(JSON.parse(old.raw), JSON.parse(e.raw))))) continue;
+    if (old) remove.push(old.id);
+    insert.push({ id: randomHexId(), import_id: importId, file: e.file, locator: e.locator, reason: e.reason, raw: e.raw, raw_encoding: e.encoding });
+  }
+  for (const old of existing.values()) remove.push(old.id);
+  await sql.deleteQuarantine(remove);
+  await sql.insertQuarantine(insert);
+  return insert.length + remove.length - Math.min(insert.length, remove.length);
+}
+
+function fileReport(snap: FileSnapshot): FileReport {
+  return {
+    file: snap.spec.file,
+    exists: snap.exists,
+    ...(snap.broken ? { broken: snap.broken } : {}),
+    read: snap.read,
+    imported: snap.accepted.filter((u) => u.target === snap.spec.target).length,
+    quarantined: snap.quarantine.length,
+    inserted: 0,
+    updated: 0,
+    deleted: 0,
+    unchanged: 0,
+  };
+}
+
+function add(r: FileReport, c: Counts): void {
+  r.inserted += c.inserted;
+  r.updated += c.updated;
+  r.deleted += c.deleted;
+  r.unchanged += c.unchanged;
+}
+
+/** The whole import. Throws (LegacyFileError, LockBusyError, ImportVerifyError, ...) when nothing was changed because of an error. */
+export async function runImport(opts: ImportOptions): Promise<ImportReport> {
+  const started = new Date();
+  const id = randomHexId();
+  const label = opts.label ?? 'import';
+  const report: ImportReport = {
+    id,
+    sourceDir: opts.from,
+    startedAt: started.toISOString(),
+    finishedAt: '',
+    dryRun: Boolean(opts.dryRun),
+    status: 'completed',
+    exitCode: EXIT_OK,
+    changed: false,
+    files: [],
+    quarantine: [],
+  };
+  // The backup and the reading run side by side (gzip works on the thread pool while the main
+  // thread parses); both finish before anything is written.
+  const secretCache = new Map<string, string>();
+  if (!opts.dryRun) opts.progress?.phase('backup');
+  opts.progress?.phase('read');
+  const [backup, read] = await Promise.allSettled([
+    opts.dryRun ? Promise.resolve(undefined) : backupBeforeImport(opts.db, opts.from, opts.dataDir, opts.backupRetention, label),
+    readSnapshot({
+      dir: opts.from,
+      legacyKey: opts.legacyKey,
+      skipBrokenFiles: opts.skipBrokenFiles,
+      secretCache,
+      onLibraryBytes: (b, t) => opts.progress?.library('read', 0, b, t),
+    }),
+  ]);
+  if (backup.status === 'rejected') throw backup.reason;
+  if (read.status === 'rejected') throw read.reason;
+  report.backup = backup.value;
+  const snapshot = read.value;
+
+  const lock = await createLocksSql(opts.db.kysely).acquire(MAINTENANCE_LOCK, describeHolder(label), { waitMs: opts.lockWaitMs });
+  const restorePragmas = boundSqliteMemory(opts.db);
+  try {
+    await opts.db.kysely
+      .transaction()
+      .execute(async (trx) => {
+        await applySnapshot(trx, opts, snapshot, report);
+        if (opts.dryRun) throw new RollbackSignal();
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof RollbackSignal)) throw err;
+      });
+  } finally {
+    if (opts.restorePragmas !== false) restorePragmas();
+    await lock.release();
+  }
+  report.finishedAt = new Date().toISOString();
+  if (!opts.dryRun) {
+    const dir = join(opts.dataDir, 'imports');
+    mkdirSync(dir, { recursive: true });
+    report.reportFile = join(dir, `import-${stamp(started)}.json`);
+    writeFileSync(report.reportFile, JSON.stringify(report, null, 2), { mode: 0o600 });
+  }
+  return report;
+}
+
+/**
+ * SQLite keeps the import's memory bounded: sorts and temporary b-trees spill to temp files
+ * instead of RAM, and the database is not memory-mapped (mapped pages of a 1 GB file count as
+ * resident memory on a 2 GB NAS). Restored when the import ends.
+ */
+function boundSqliteMemory(db: Database): () => void {
+  const raw = db.sqlite;
+  if (!raw) return () => {};
+  const saved = { temp: raw.pragma('temp_store', { simple: true }), mmap: raw.pragma('mmap_size', { simple: true }) };
+  raw.pragma('temp_store = FILE');
+  raw.pragma('mmap_size = 0');
+  return () => {
+    raw.pragma(`temp_store = ${Number(saved.temp)}`);
+    raw.pragma(`mmap_size = ${Number(saved.mmap)}`);
+  };
+}
+
+async function applySnapshot(trx: Kysely<DB>, opts: ImportOptions, snapshot: FileSnapshot[], report: ImportReport): Promise<void> {
+  const sql = createImportSql(trx, opts.db.engine);
+  const box = opts.secretBox;
+  if (!opts.dryRun) {
+    await sql.insertRun({ id: report.id, source_dir: opts.from, started_at: report.startedAt, finished_at: report.startedAt, status: 'completed', dry_run: false, exit_code: 0, report: '{}' });
+  }
+  opts.progress?.phase('write');
+  const quarantine: QuarantineEntry[] = [];
+  let libraryDigest: SetDigest | undefined;
+  for (const snap of snapshot) {
+    const r = fileReport(snap);
+    quarantine.push(...snap.quarantine);
+    if (snap.spec.streamed) {
+      const lib = await importLibrary({
+        sql,
+        dir: opts.from,
+        present: snap.exists && !snap.broken,
+        importTime: report.startedAt,
+        onItems: (n, b, t) => opts.progress?.library('write', n, b, t),
+      });
+      add(r, lib);
+      libraryDigest = lib.digest;
+      r.read = lib.read;
+      r.imported = lib.read - lib.quarantine.length;
+      r.quarantined += lib.quarantine.length;
+      quarantine.push(...lib.quarantine);
+    } else {
+      const targets = [snap.spec.target];
+      if (snap.spec.shape.kind === 'array' && snap.spec.shape.rest) targets.push(snap.spec.shape.rest);
+      for (const t of targets) add(r, await syncTarget(sql, t, snap.accepted.filter((u) => u.target === t), box));
+    }
+    report.files.push(r);
+  }
+  await sql.relink();
+  const qChanges = await syncQuarantine(sql, quarantine, opts.dryRun ? null : report.id); // a dry run records no run row
+  report.quarantine = quarantine.map((q) => ({ file: q.file, locator: q.locator, reason: q.reason }));
+  report.changed = qChanges > 0 || report.files.some((f) => f.inserted + f.updated + f.deleted > 0);
+
+  const appState = createAppStateSql(trx);
+  const present = Object.fromEntries(snapshot.map((s) => [s.spec.file, s.exists]));
+  if (!jsonEqual(await appState.get(LEGACY_FILES_KEY), present)) await appState.set(LEGACY_FILES_KEY, present);
+
+  opts.progress?.phase('verify');
+  const verify = await verifyAgainstDatabase({ kysely: trx, engine: opts.db.engine, dir: opts.from, snapshot, open: box, libraryDigest });
+  report.verify = { checked: verify.checked, mismatches: verify.mismatches };
+  if (verify.mismatches.length > 0) throw new ImportVerifyError(verify.mismatches);
+
+  report.exitCode = quarantine.length > 0 ? EXIT_QUARANTINED : EXIT_OK;
+  if (!opts.dryRun) {
+    opts.progress?.phase('commit');
+    const finishedAt = new Date().toISOString();
+    await sql.finishRun(report.id, finishedAt, report.exitCode, JSON.stringify({ ...report, finishedAt }));
+  }
+}

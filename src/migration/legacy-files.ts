@@ -1,0 +1,301 @@
+/**
+ * THE table of legacy files the importer, verify-import and export walk (FORMATS.md §1): for each
+ * file, its shape, where its records go (table + codec), how a record is identified, which of its
+ * fields are legacy-encrypted secrets, and how a record's place in the file (its locator, a JSON
+ * Pointer: `/items/12`, `/user_1`, `/qbittorrent`, `` for the whole document) is written.
+ * Adding a legacy file = one entry here; the pipeline has no per-file code.
+ */
+import type { z } from 'zod';
+import { legacyUserSchema, userFromRow, userToRow, emailKey, type UserRow } from '../users/users.codec.js';
+import type { UserRecord } from '../users/users.types.js';
+import { LIBRARY_ITEM_COLUMNS, legacyLibraryItemSchema, libraryItemFromRow, libraryItemToRow, type LibraryRow } from '../library/library.codec.js';
+import type { LibraryItem } from '../library/library.types.js';
+import { WANTED_ITEM_COLUMNS, legacyWantedItemSchema, wantedItemFromRow, wantedItemToRow, wantedRowId, type WantedRow } from '../wanted/wanted.codec.js';
+import type { WantedItem } from '../wanted/wanted.types.js';
+import { downloaderFromRow, downloaderToRow, legacyDownloaderSectionSchema, type DownloaderRow } from '../downloaders/downloaders.codec.js';
+import { CLIENT_TYPES, type ClientType } from '../downloaders/downloaders.types.js';
+import { indexerFromRow, indexerSourcesFromRow, indexerSourcesToRow, indexerToRow, legacyIndexerSchema, type IndexerRow, type LegacyIndexer } from '../indexers/indexers.codec.js';
+import {
+  legacyQualityMapSchema,
+  legacyQualityProfileSchema,
+  qualityMapFromRow,
+  qualityMapToRow,
+  qualityProfileFromRow,
+  qualityProfileToRow,
+  qualityProfilesEnvelope,
+  qualityProfilesEnvelopeFromRow,
+  qualityProfilesFileFromEnvelope,
+  type LegacyQualityProfile,
+  type QualityProfileRow,
+} from '../quality/quality.codec.js';
+import { grabFromRow, grabToRow, legacyGrabSchema, type GrabRow } from '../grabs/grabs.codec.js';
+import { VERIFY_RESULT_COLUMNS, legacyVerifyResultSchema, verifyResultFromRow, verifyResultToRow, type VerifyResultRow } from '../verify/verify.codec.js';
+import type { VerifyResultRecord } from '../verify/verify.types.js';
+import { legacySettingsDocumentSchema, settingsFromRow, settingsToRow } from '../settings/settings.codec.js';
+
+export interface Sealer {
+  seal(plaintext: string): string;
+}
+export interface Opener {
+  open(sealed: string): string;
+}
+
+/** Tables the importer writes records into. */
+export type TargetTable = 'users' | 'library_items' | 'wanted_items' | 'downloaders' | 'indexers' | 'quality_profiles' | 'grabs' | 'verify_results' | 'settings';
+
+/** Where a record sits in its file: `key` for map entries / sections / documents, `index` for array elements. */
+export interface UnitRef {
+  key: string;
+  index: number;
+}
+
+type Row = Record<string, unknown>;
+
+/** One kind of record and its table (a file has one or two: e.g. indexers.json = entries + sources document). */
+export interface Target {
+  name: string;
+  table: TargetTable;
+  /** The column that identifies a row (matched against `identity`). */
+  keyColumn: string;
+  /** settings rows: the one `key` this target owns (other rows of the table are left alone). */
+  scope?: string;
+  /** Columns to select to rebuild a record (never selectAll: some tables hold secrets). */
+  columns: readonly string[];
+  /** Export order. */
+  orderBy: string;
+  schema: z.ZodType;
+  /** The row key of a valid record; `reason` when the record cannot be stored as it is. */
+  identity(ref: UnitRef, record: any): { key: string } | { reason: string };
+  /** A second unique key (e.g. case-folded email); a later record with the same one is quarantined. */
+  unique?: { of(record: any): string; reason(firstLocator: string): string };
+  /** Legacy-encrypted fields of a record (decrypted on import, encrypted on export). */
+  secretPaths: readonly (readonly string[])[];
+  toRow(ref: UnitRef, record: any, seal: Sealer): Row;
+  /** Row -> the record and its key in the file (map key / section name; '' for array elements). */
+  fromRow(row: any, open: Opener): { key: string; record: unknown };
+}
+
+export type FileShape =
+  | { kind: 'map' }
+  | {
+      kind: 'array';
+      arrayKey: string;
+      /** Where the rest of the file (all but the array) goes; without one, other top-level keys are quarantined. */
+      rest?: Target;
+      /** The rest's record from the whole file (default: the file without the array; must accept any JSON value). */
+      restOf?: (file: unknown) => unknown;
+      /** The exact inverse for export (default: rest keys, then the array). */
+      join?: (rest: unknown, elements: unknown[]) => unknown;
+    }
+  | { kind: 'sections'; sections: readonly string[] }
+  | { kind: 'document' };
+
+export interface LegacyFileSpec {
+  file: string;
+  shape: FileShape;
+  /** Records of the main part (map entries, array elements, sections, or the whole document). */
+  target: Target;
+  /** Streamed element by element (library.json: up to millions of items). */
+  streamed?: boolean;
+}
+
+// ---- JSON Pointer locators (RFC 6901) ----
+
+export function pointer(...segments: (string | number)[]): string {
+  return segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+export function parsePointer(p: string): string[] {
+  if (p === '') return [];
+  return p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+// ---- targets ----
+
+const byKey = (ref: UnitRef) => ({ key: ref.key });
+
+const users: Target = {
+  name: 'users',
+  table: 'users',
+  keyColumn: 'id',
+  columns: ['id', 'email', 'password_hash', 'role', 'created_at', 'updated_at', 'last_login_at', 'extra'],
+  orderBy: 'created_at',
+  schema: legacyUserSchema,
+  identity: (ref, r: UserRecord) => (r.id === ref.key ? { key: r.id } : { reason: `its id "${r.id}" is not its key "${ref.key}" (users.json keys each user by id)` }),
+  unique: { of: (r: UserRecord) => emailKey(r.email), reason: (first) => `duplicate email (ignoring case) of the user at ${first}` },
+  secretPaths: [],
+  toRow: (_ref, r: UserRecord) => userToRow(r),
+  fromRow: (row: UserRow) => {
+    const record = userFromRow(row);
+    return { key: record.id, record };
+  },
+};
+
+export const libraryTarget: Target = {
+  name: 'library',
+  table: 'library_items',
+  keyColumn: 'id',
+  columns: LIBRARY_ITEM_COLUMNS,
+  orderBy: 'seq',
+  schema: legacyLibraryItemSchema,
+  identity: (_ref, r: LibraryItem) => ({ key: r.id }),
+  secretPaths: [],
+  toRow: (_ref, r: LibraryItem) => libraryItemToRow(r),
+  fromRow: (row: LibraryRow) => ({ key: '', record: libraryItemFromRow(row) }),
+};
+
+const wanted: Target = {
+  name: 'wanted',
+  table: 'wanted_items',
+  keyColumn: 'id',
+  columns: WANTED_ITEM_COLUMNS,
+  orderBy: 'position',
+  schema: legacyWantedItemSchema,
+  identity: (_ref, r: WantedItem) => ({ key: wantedRowId(r.kind, r.id) }),
+  secretPaths: [],
+  toRow: (ref, r: WantedItem) => wantedItemToRow(r, undefined, ref.index),
+  fromRow: (row: WantedRow) => ({ key: '', record: wantedItemFromRow(row) }),
+};
+
+const downloaders: Target = {
+  name: 'downloaders',
+  table: 'downloaders',
+  keyColumn: 'client_type',
+  columns: ['client_type', 'enabled', 'base_url', 'username', 'encrypted_password', 'encrypted_api_key', 'category', 'timeout_ms', 'config'],
+  orderBy: 'client_type',
+  schema: legacyDownloaderSectionSchema,
+  identity: byKey,
+  secretPaths: [['password'], ['apiKey']],
+  toRow: (ref, r, seal) => downloaderToRow(ref.key as ClientType, r, seal),
+  fromRow: (row: DownloaderRow, open) => ({ key: row.client_type, record: downloaderFromRow(row, open) }),
+};
+
+const indexers: Target = {
+  name: 'indexers',
+  table: 'indexers',
+  keyColumn: 'id',
+  columns: ['id', 'name', 'type', 'protocol', 'base_url', 'encrypted_api_key', 'enabled', 'priority', 'config'],
+  orderBy: 'position',
+  schema: legacyIndexerSchema,
+  identity: (_ref, r: LegacyIndexer) => ({ key: r.id }),
+  // Legacy never wrote an entry apiKey (FORMATS §3.4); one found there is taken as legacy-encrypted too.
+  secretPaths: [['apiKey']],
+  toRow: (ref, r: LegacyIndexer, seal) => indexerToRow(r, seal, ref.index),
+  fromRow: (row: IndexerRow, open) => ({ key: '', record: indexerFromRow(row, open) }),
+};
+
+/** A whole document stored as one `settings` row. */
+function settingsTarget(scope: string, codec?: { schema?: z.ZodType; secretPaths?: string[][]; toRow?: (doc: any, seal: Sealer) => Row; fromRow?: (row: any, open: Opener) => unknown }): Target {
+  return {
+    name: `settings:${scope}`,
+    table: 'settings',
+    keyColumn: 'key',
+    scope,
+    columns: ['key', 'value'],
+    orderBy: 'key',
+    schema: codec?.schema ?? legacySettingsDocumentSchema(scope),
+    identity: () => ({ key: scope }),
+    secretPaths: codec?.secretPaths ?? [],
+    toRow: (_ref, doc, seal) => (codec?.toRow ? codec.toRow(doc, seal) : settingsToRow(scope, doc, seal)),
+    fromRow: (row, open) => ({ key: scope, record: codec?.fromRow ? codec.fromRow(row, open) : settingsFromRow(row, open).value }),
+  };
+}
+
+const indexerSources = settingsTarget('indexers', {
+  schema: legacySettingsDocumentSchema('indexers'),
+  secretPaths: [['prowlarr', 'apiKey'], ['jackett', 'apiKey']],
+  toRow: (doc, seal) => indexerSourcesToRow(doc, seal),
+  fromRow: (row, open) => indexerSourcesFromRow(row, open),
+});
+
+const qualityProfiles: Target = {
+  name: 'quality-profiles',
+  table: 'quality_profiles',
+  keyColumn: 'id',
+  columns: ['id', 'name', 'description', 'upgrade_allowed', 'cutoff', 'qualities', 'min_size', 'max_size', 'config'],
+  orderBy: 'position',
+  schema: legacyQualityProfileSchema,
+  identity: (_ref, r: LegacyQualityProfile) => ({ key: r.id }),
+  secretPaths: [],
+  toRow: (ref, r: LegacyQualityProfile) => qualityProfileToRow(r, ref.index),
+  fromRow: (row: QualityProfileRow) => ({ key: '', record: qualityProfileFromRow(row) }),
+};
+
+/**
+ * The rest of quality-profiles.json: the quality codec's envelope, which also records a missing
+ * or non-array `profiles` and a file that is not an object (so that file never needs quarantine).
+ */
+const qualityProfilesEnvelopeTarget = settingsTarget('quality-profiles', {
+  schema: legacyQualityMapSchema,
+  toRow: (envelope) => ({ key: 'quality-profiles', value: JSON.stringify(envelope) }),
+  fromRow: (row) => qualityProfilesEnvelopeFromRow(row),
+});
+
+const grabs: Target = {
+  name: 'grabs',
+  table: 'grabs',
+  keyColumn: 'key',
+  columns: ['key', 'kind', 'item_id', 'title', 'link', 'protocol', 'client', 'ok', 'status', 'at', 'category', 'nzb_upload', 'extra'],
+  orderBy: 'position',
+  schema: legacyGrabSchema,
+  identity: byKey,
+  secretPaths: [],
+  toRow: (ref, r) => grabToRow(ref.key, r, ref.index),
+  fromRow: (row: GrabRow) => ({ key: row.key, record: grabFromRow(row) }),
+};
+
+const verifyResults: Target = {
+  name: 'verify-results',
+  table: 'verify_results',
+  keyColumn: 'key',
+  columns: VERIFY_RESULT_COLUMNS,
+  orderBy: 'position',
+  schema: legacyVerifyResultSchema,
+  identity: byKey,
+  secretPaths: [],
+  toRow: (ref, r: VerifyResultRecord) => verifyResultToRow(ref.key, r, undefined, ref.index),
+  fromRow: (row: VerifyResultRow) => ({ key: row.key, record: verifyResultFromRow(row) }),
+};
+
+/** Every legacy file MediaOS v0.3 persists (FORMATS.md §1), in import order (library before the files that link to it). */
+export const LEGACY_FILES: readonly LegacyFileSpec[] = [
+  { file: 'users.json', shape: { kind: 'map' }, target: users },
+  { file: 'library.json', shape: { kind: 'array', arrayKey: 'items' }, target: libraryTarget, streamed: true },
+  { file: 'wanted.json', shape: { kind: 'array', arrayKey: 'items' }, target: wanted },
+  { file: 'downloaders.json', shape: { kind: 'sections', sections: CLIENT_TYPES }, target: downloaders },
+  { file: 'indexers.json', shape: { kind: 'array', arrayKey: 'indexers', rest: indexerSources }, target: indexers },
+  { file: 'quality.json', shape: { kind: 'document' }, target: settingsTarget('quality', { schema: legacyQualityMapSchema, toRow: (d) => qualityMapToRow(d), fromRow: (row) => qualityMapFromRow(row) }) },
+  {
+    file: 'quality-profiles.json',
+    shape: {
+      kind: 'array',
+      arrayKey: 'profiles',
+      rest: qualityProfilesEnvelopeTarget,
+      restOf: (file) => qualityProfilesEnvelope(file),
+      join: (envelope, profiles) => qualityProfilesFileFromEnvelope(envelope as Record<string, unknown>, profiles as never[]),
+    },
+    target: qualityProfiles,
+  },
+  { file: 'grabs.json', shape: { kind: 'map' }, target: grabs },
+  { file: 'verify.json', shape: { kind: 'document' }, target: settingsTarget('verify') },
+  { file: 'verify-results.json', shape: { kind: 'map' }, target: verifyResults },
+  { file: 'settings.json', shape: { kind: 'document' }, target: settingsTarget('settings') },
+  { file: 'metadata.json', shape: { kind: 'document' }, target: settingsTarget('metadata', { secretPaths: [['tmdb', 'apiKey']] }) },
+  { file: 'organizer.json', shape: { kind: 'document' }, target: settingsTarget('organizer') },
+  { file: 'subtitle-automation.json', shape: { kind: 'document' }, target: settingsTarget('subtitle-automation') },
+  { file: 'monitor.json', shape: { kind: 'document' }, target: settingsTarget('monitor') },
+];
+
+export function specFor(file: string): LegacyFileSpec | undefined {
+  return LEGACY_FILES.find((s) => s.file === file);
+}
+
+/** Every target (one per table part), in import order. */
+export function allTargets(): Target[] {
+  const out: Target[] = [];
+  for (const spec of LEGACY_FILES) {
+    out.push(spec.target);
+    if (spec.shape.kind === 'array' && spec.shape.rest) out.push(spec.shape.rest);
+  }
+  return out;
+}

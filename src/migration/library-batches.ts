@@ -1,0 +1,101 @@
+/**
+ * The CPU half of the library import: library.json streamed, each item validated, mapped to its
+ * row (the library codec), checked to come back unchanged, stamped with created_at and hashed
+ * for the read-back digest; emitted in batches of flat insert parameters. It runs in a worker
+ * thread when the compiled worker exists (dist/), so parsing overlaps the SQLite inserts on the
+ * main thread; in-process otherwise (tests run the sources). Either way the output is the same.
+ */
+import { hash } from 'node:crypto';
+import { join } from 'node:path';
+import { streamLegacyArray } from '../legacy/stream-library.js';
+import { libraryItemFromRow, type LibraryRow } from '../library/library.codec.js';
+import { libraryTarget, pointer } from './legacy-files.js';
+import { checkRecord, type QuarantineEntry } from './snapshot.js';
+import { jsonEqual } from './compare.js';
+import { BATCH_ROWS, LIBRARY_DATA_COLUMNS } from './import.sql.js';
+
+/** Insert columns, in parameter order. */
+export const LIBRARY_INSERT_COLUMNS = [...LIBRARY_DATA_COLUMNS, 'created_at'] as const;
+const WIDTH = LIBRARY_INSERT_COLUMNS.length;
+const EARLIEST = Date.UTC(2015, 0, 1);
+
+export interface LibraryBatch {
+  /** rows × LIBRARY_INSERT_COLUMNS values, row after row. */
+  params: unknown[];
+  /** Array index of each row in library.json. */
+  pos: number[];
+  /** SHA-1 words (5 per row) of each row's record as the codec rebuilds it. */
+  hashes: Float64Array;
+  /** Items that failed validation, in file order. */
+  quarantine: QuarantineEntry[];
+  /** Items read so far, and library.json bytes read of total. */
+  read: number;
+  bytes: number;
+  total: number;
+}
+
+/** The library codec did not give a record back unchanged: nothing is written. */
+export class LibraryCodecError extends Error {
+  constructor(readonly locator: string) {
+    super(`library.json ${locator}: the record would not come back from the database unchanged (library codec round trip); nothing was changed`);
+  }
+}
+
+/**
+ * created_at of an imported item: legacy ids start with base36(Date.now()) (8 chars today;
+ * FORMATS.md §0.4), so the time the item was added is in its id when the id looks generated and
+ * the time is plausible; otherwise `fallback` (the import time).
+ */
+export function createdAtFromId(id: string, fallback: string, now = Date.now()): string {
+  if (!/^[0-9a-z]{8,14}$/.test(id)) return fallback;
+  const ms = parseInt(id.slice(0, 8), 36);
+  if (!Number.isFinite(ms) || ms < EARLIEST || ms > now + 86_400_000) return fallback;
+  return new Date(ms).toISOString();
+}
+
+export function recordHashWords(record: unknown, out: Float64Array, at: number): void {
+  const h = hash('sha1', JSON.stringify(record) ?? 'null', 'buffer') as unknown as Buffer;
+  for (let i = 0; i < 5; i++) out[at + i] = h.readUInt32BE(i * 4);
+}
+
+/** Row object of row `i` of a batch (for the rare rejected row). */
+export function batchRow(batch: Pick<LibraryBatch, 'params'>, i: number): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  LIBRARY_INSERT_COLUMNS.forEach((c, k) => (row[c] = batch.params[i * WIDTH + k]));
+  return row;
+}
+
+export async function* libraryBatches(dir: string, importTime: string): AsyncGenerator<LibraryBatch> {
+  let bytes = 0;
+  let total = 0;
+  let read = 0;
+  const fresh = (): LibraryBatch => ({ params: [], pos: [], hashes: new Float64Array(BATCH_ROWS * 5), quarantine: [], read, bytes, total });
+  let batch = fresh();
+  const it = streamLegacyArray(join(dir, 'library.json'), 'items', { onProgress: (b, t) => ((bytes = b), (total = t)) });
+  for (;;) {
+    const step = await it.next();
+    if (step.done) break;
+    const { index, value } = step.value;
+    read++;
+    const ref = { key: '', index };
+    const check = checkRecord(libraryTarget, ref, value);
+    if (!check.ok) {
+      batch.quarantine.push({ file: 'library.json', locator: pointer('items', index), reason: check.reason!, raw: JSON.stringify(value) ?? 'null', encoding: 'json' });
+      continue;
+    }
+    const row = libraryTarget.toRow(ref, value, { seal: (s) => s });
+    const rebuilt = libraryItemFromRow(row as unknown as LibraryRow);
+    if (!jsonEqual(rebuilt, value)) throw new LibraryCodecError(pointer('items', index));
+    row.created_at = createdAtFromId(check.key!, importTime);
+    recordHashWords(rebuilt, batch.hashes, batch.pos.length * 5);
+    for (const c of LIBRARY_INSERT_COLUMNS) batch.params.push(row[c] ?? null);
+    batch.pos.push(index);
+    if (batch.pos.length >= BATCH_ROWS) {
+      Object.assign(batch, { read, bytes, total });
+      yield batch;
+      batch = fresh();
+    }
+  }
+  Object.assign(batch, { read, bytes, total });
+  yield batch;
+}

@@ -1,0 +1,34 @@
+/**
+ * Worker thread for library-batches.ts: produces the batches and posts them to the import, at
+ * most `credits` ahead of what the importer has written (so memory stays bounded when parsing is
+ * faster than inserting).
+ */
+import { parentPort } from 'node:worker_threads';
+import { libraryBatches } from './library-batches.js';
+
+const port = parentPort!;
+let credits = 0;
+let wake: (() => void) | undefined;
+
+port.on('message', (msg: { start?: { dir: string; importTime: string; credits: number }; credit?: number }) => {
+  if (msg.credit) {
+    credits += msg.credit;
+    wake?.();
+    wake = undefined;
+  }
+  if (msg.start) void run(msg.start.dir, msg.start.importTime, msg.start.credits);
+});
+
+async function run(dir: string, importTime: string, initial: number): Promise<void> {
+  credits += initial;
+  try {
+    for await (const batch of libraryBatches(dir, importTime)) {
+      while (credits <= 0) await new Promise<void>((r) => (wake = r));
+      credits--;
+      port.postMessage({ batch }, [batch.hashes.buffer as ArrayBuffer]);
+    }
+    port.postMessage({ done: true });
+  } catch (err) {
+    port.postMessage({ error: err instanceof Error ? err.message : String(err) });
+  }
+}

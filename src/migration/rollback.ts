@@ -1,0 +1,56 @@
+/**
+ * `mediaos rollback`: archive the current config dir, export the database into it (files the
+ * database does not hold are removed from it; they are in the archive), set phase `files`, and
+ * list the users whose password hash the old server cannot verify (argon2, set in phase db).
+ */
+import { existsSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Database } from '../db/connect.js';
+import { createLocksSql, describeHolder, MAINTENANCE_LOCK } from '../db/locks.sql.js';
+import { isLegacyPasswordHash } from '../security/passwords.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { archiveConfigDir } from './backup.js';
+import { exportDatabase, type ExportResult } from './export.js';
+import { recordPhase } from './phases.js';
+import { createImportSql } from './import.sql.js';
+
+export interface RollbackOptions {
+  db: Database;
+  configDir: string;
+  dataDir: string;
+  backupRetention: number;
+  legacyKey: string;
+  secretBox: SecretBox;
+  lockWaitMs?: number;
+}
+
+export interface RollbackResult {
+  archive?: string;
+  exported: ExportResult;
+  removed: string[];
+  /** Users the old server cannot log in (their hash is argon2). */
+  unverifiable: { id: string; email: string }[];
+}
+
+export async function runRollback(opts: RollbackOptions): Promise<RollbackResult> {
+  const lock = await createLocksSql(opts.db.kysely).acquire(MAINTENANCE_LOCK, describeHolder('rollback'), { waitMs: opts.lockWaitMs });
+  try {
+    const archive = await archiveConfigDir(opts.configDir, opts.dataDir, opts.backupRetention, 'rollback');
+    const exported = await exportDatabase({ db: opts.db, to: opts.configDir, legacyKey: opts.legacyKey, secretBox: opts.secretBox });
+    const removed: string[] = [];
+    for (const file of exported.absent) {
+      const path = join(opts.configDir, file);
+      if (existsSync(path)) {
+        await unlink(path);
+        removed.push(file);
+      }
+    }
+    await recordPhase(opts.db, 'files');
+    const users = await createImportSql(opts.db.kysely, opts.db.engine).selectRows('users', ['id', 'email', 'password_hash']);
+    const unverifiable = users.filter((u) => !isLegacyPasswordHash(u.password_hash)).map((u) => ({ id: String(u.id), email: String(u.email) }));
+    return { archive, exported, removed, unverifiable };
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * verify-import: every legacy record compared with the database, field by field, as JSON values
+ * (secrets after decryption on both sides). A record is either in its table (rebuilt with the
+ * codec's fromRow) or in the quarantine at its locator with its raw value. Rows of the database
+ * that no file record accounts for are mismatches too. The import runs the same check inside
+ * its transaction before committing.
+ */
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import type { Engine } from '../db/dialect.js';
+import { streamLegacyArray } from '../legacy/stream-library.js';
+import { diffValues, jsonEqual } from './compare.js';
+import { libraryTarget, pointer, type Opener, type Target } from './legacy-files.js';
+import { createImportSql, BATCH_ROWS } from './import.sql.js';
+import type { FileSnapshot, QuarantineEntry } from './snapshot.js';
+import { SetDigest } from './digest.js';
+
+export interface Mismatch {
+  file: string;
+  locator: string;
+  field: string;
+  problem: string;
+}
+
+export interface VerifyResult {
+  checked: number;
+  mismatches: Mismatch[];
+  /** More mismatches existed than `limit`. */
+  truncated: boolean;
+}
+
+export interface VerifyOptions {
+  kysely: Kysely<DB>;
+  engine: Engine;
+  dir: string;
+  snapshot: FileSnapshot[];
+  open: Opener;
+  limit?: number;
+  /**
+   * The import's digest of the library records it wrote: when given, library_items is checked by
+   * one sequential scan against it (falling back to the record-by-record comparison on a difference).
+   */
+  libraryDigest?: SetDigest;
+}
+
+function rawValue(q: { raw: string; encoding?: string; raw_encoding?: string }): unknown {
+  return (q.encoding ?? q.raw_encoding) === 'base64' ? { base64: q.raw } : JSON.parse(q.raw);
+}
+
+export async function verifyAgainstDatabase(opts: VerifyOptions): Promise<VerifyResult> {
+  const sql = createImportSql(opts.kysely, opts.engine);
+  const limit = opts.limit ?? 1000;
+  const mismatches: Mismatch[] = [];
+  let checked = 0;
+  let truncated = false;
+  const add = (m: Mismatch) => {
+    if (mismatches.length < limit) mismatches.push(m);
+    else truncated = true;
+  };
+  const quarantineRows = await sql.selectQuarantine();
+
+  for (const snap of opts.snapshot) {
+    const file = snap.spec.file;
+    // quarantine: expected (from the files) vs recorded
+    const expectedQ = new Map<string, QuarantineEntry>();
+    for (const q of snap.quarantine) expectedQ.set(q.locator, q);
+    const actualQ = new Map(quarantineRows.filter((q) => q.file === file).map((q) => [q.locator, q]));
+    const libraryQ = new Set<string>();
+    for (const [locator, actual] of actualQ) {
+      const expected = expectedQ.get(locator);
+      if (snap.spec.streamed && !expected && /^\/items\/\d+$/.test(locator)) {
+        libraryQ.add(locator); // checked while streaming below
+        continue;
+      }
+      checked++;
+      if (!expected) add({ file, locator, field: '', problem: 'quarantined in the database but not in the file' });
+      else if (!jsonEqual(rawValue(expected), rawValue(actual))) add({ file, locator, field: '', problem: 'quarantined value differs from the file' });
+      expectedQ.delete(locator);
+    }
+    for (const locator of expectedQ.keys()) {
+      if (snap.spec.streamed && /^\/items\/\d+$/.test(locator)) continue;
+      add({ file, locator, field: '', problem: 'not in the database (neither imported nor quarantined)' });
+    }
+
+    if (snap.spec.streamed) {
+      checked += await verifyLibrary(opts, snap, actualQ, add);
+      continue;
+    }
+    const targets: Target[] = [snap.spec.target];
+    if (snap.spec.shape.kind === 'array' && snap.spec.shape.rest) targets.push(snap.spec.shape.rest);
+    for (const target of targets) {
+      const rows = await sql.selectRows(target.table, [...new Set([target.keyColumn, ...target.columns])], target.scope);
+      const db = new Map<string, unknown>();
+      for (const row of rows) db.set(String(row[target.keyColumn]), target.fromRow(row, opts.open).record);
+      for (const unit of snap.accepted) {
+        if (unit.target !== target) continue;
+        checked++;
+        if (!db.has(unit.key)) {
+          add({ file, locator: unit.locator, field: '', problem: 'missing in the database' });
+          continue;
+        }
+        for (const d of diffValues(unit.record, db.get(unit.key))) add({ file, locator: unit.locator, field: d.field, problem: d.problem });
+        db.delete(unit.key);
+      }
+      for (const key of db.keys()) {
+        add({ file, locator: target.keyColumn === 'id' ? `(id ${key})` : pointer(key), field: '', problem: snap.exists ? 'in the database but not in the file' : 'in the database but the file does not exist' });
+      }
+    }
+  }
+  return { checked, mismatches, truncated };
+}
+
+async function verifyLibrary(
+  opts: VerifyOptions,
+  snap: FileSnapshot,
+  quarantined: Map<string, { raw: string; raw_encoding: string }>,
+  add: (m: Mismatch) => void,
+): Promise<number> {
+  const sql = createImportSql(opts.kysely, opts.engine);
+  const file = snap.spec.file;
+  const total = await sql.countRows('library_items');
+  if (!snap.exists || snap.broken) {
+    if (total > 0) add({ file, locator: '', field: '', problem: `${total} items in the database but library.json ${snap.broken ? 'is broken' : 'does not exist'}` });
+    return 0;
+  }
+  if (opts.libraryDigest) {
+    const found = new SetDigest();
+    let after = 0;
+    for (;;) {
+      const page = await sql.libraryPage(libraryTarget.columns, after, 2000);
+      if (page.length === 0) break;
+      for (const row of page) found.add(libraryTarget.fromRow(row, opts.open).record);
+      after = Number(page[page.length - 1]!.seq);
+    }
+    if (found.equals(opts.libraryDigest)) return found.count;
+  }
+  let checked = 0;
+  let matched = 0;
+  let batch: { locator: string; id: string; record: unknown }[] = [];
+  const flush = async () => {
+    const rows = await sql.libraryRowsByIds(libraryTarget.columns, batch.map((b) => b.id));
+    const byId = new Map(rows.map((r) => [String(r.id), r]));
+    for (const b of batch) {
+      const row = byId.get(b.id);
+      if (!row) {
+        add({ file, locator: b.locator, field: '', problem: 'missing in the database (neither imported nor quarantined)' });
+        continue;
+      }
+      matched++;
+      for (const d of diffValues(b.record, libraryTarget.fromRow(row, opts.open).record)) add({ file, locator: b.locator, field: d.field, problem: d.problem });
+    }
+    batch = [];
+  };
+  const it = streamLegacyArray(join(opts.dir, file), 'items');
+  for (;;) {
+    const step = await it.next();
+    if (step.done) break;
+    const { index, value } = step.value;
+    checked++;
+    const locator = pointer('items', index);
+    const q = quarantined.get(locator);
+    if (q) {
+      if (!jsonEqual(value, rawValue(q))) add({ file, locator, field: '', problem: 'quarantined value differs from the file' });
+      quarantined.delete(locator);
+      continue;
+    }
+    const id = (value as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string') {
+      add({ file, locator, field: 'id', problem: 'not in the database (neither imported nor quarantined)' });
+      continue;
+    }
+    batch.push({ locator, id, record: value });
+    if (batch.length >= BATCH_ROWS) await flush();
+  }
+  if (batch.length > 0) await flush();
+  for (const [locator] of quarantined) {
+    if (/^\/items\/\d+$/.test(locator)) add({ file, locator, field: '', problem: 'quarantined in the database but not in the file' });
+  }
+  if (total > matched) add({ file, locator: '', field: '', problem: `${total - matched} items in the database are not in library.json` });
+  return checked;
+}

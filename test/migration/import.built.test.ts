@@ -1,0 +1,49 @@
+/**
+ * The shipped CLI (dist/, built by `npm test`'s pretest): there library.json is parsed in a
+ * worker thread (library-batches.worker.js), which the sources under vitest never use.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateLegacyDir } from '../../bench/generate-legacy.js';
+import { migrationEnv, type MigrationEnv } from './helpers.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const built = existsSync(join(ROOT, 'dist', 'migration', 'library-batches.worker.js'));
+const run = promisify(execFile);
+
+describe.skipIf(!built)('the built CLI (worker-thread parsing)', () => {
+  let m: MigrationEnv | undefined;
+  afterEach(async () => {
+    await m?.cleanup();
+    m = undefined;
+  });
+
+  it('imports a generated dir with bad and duplicate items, quarantines them, and verifies clean', async () => {
+    m = await migrationEnv('sqlite');
+    const dir = join(m.dir, 'legacy');
+    await generateLegacyDir({ dir, items: 3000, seed: 3 });
+    const lib = JSON.parse(readFileSync(join(dir, 'library.json'), 'utf8'));
+    lib.items.splice(1200, 0, { ...lib.items[5] }); // same id as an earlier item
+    lib.items.splice(2500, 0, { id: 'x-bad', kind: 'tv', title: 'Bad kind' });
+    writeFileSync(join(dir, 'library.json'), JSON.stringify(lib, null, 2));
+    const cli = (...args: string[]) =>
+      run(process.execPath, [join(ROOT, 'bin', 'mediaos'), ...args], { env: { ...process.env, ...m!.env }, cwd: m!.dir }).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      );
+    const first = await cli('import', '--from', dir);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(3);
+    expect(first.stdout).toMatch(/library\.json\s+3002\s+3000\s+2\s+3000/);
+    const report = await cli('import', '--report');
+    expect(report.stdout).toContain('library.json\t/items/1200\tduplicate id');
+    expect(report.stdout).toContain('library.json\t/items/2500\tinvalid record (kind:');
+    expect((await cli('verify-import', '--from', dir)).code).toBe(0);
+    const again = await cli('import', '--from', dir);
+    expect(again.code).toBe(3);
+    expect(again.stdout).toContain('no changes');
+  }, 60_000);
+});

@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { archiveDirectory } from '../../src/migration/archive.js';
+import { diffValues, jsonEqual } from '../../src/migration/compare.js';
+import { createdAtFromId } from '../../src/migration/library-import.js';
+import { parsePointer, pointer, LEGACY_FILES } from '../../src/migration/legacy-files.js';
+import { SetDigest } from '../../src/migration/digest.js';
+import { tempDir } from '../helpers/engines.js';
+
+describe('migration building blocks', () => {
+  let cleanup: (() => void) | undefined;
+  afterEach(() => cleanup?.());
+
+  it('the registry covers the 15 legacy files of FORMATS.md §1', () => {
+    expect(LEGACY_FILES.map((f) => f.file).sort()).toEqual([
+      'downloaders.json', 'grabs.json', 'indexers.json', 'library.json', 'metadata.json', 'monitor.json', 'organizer.json',
+      'quality-profiles.json', 'quality.json', 'settings.json', 'subtitle-automation.json', 'users.json', 'verify-results.json',
+      'verify.json', 'wanted.json',
+    ]);
+  });
+
+  it('JSON pointers round-trip keys with "/" and "~"', () => {
+    expect(pointer('items', 3)).toBe('/items/3');
+    expect(pointer('movie:a/b~c')).toBe('/movie:a~1b~0c');
+    expect(parsePointer('/movie:a~1b~0c')).toEqual(['movie:a/b~c']);
+    expect(parsePointer('')).toEqual([]);
+    expect(parsePointer(pointer(':'))).toEqual([':']);
+  });
+
+  it('compares JSON values regardless of key order and names differing fields', () => {
+    expect(jsonEqual({ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1 })).toBe(true);
+    expect(jsonEqual({ a: 1 }, { a: 1, b: undefined })).toBe(false);
+    expect(jsonEqual([1, 2], [2, 1])).toBe(false);
+    expect(jsonEqual(1, '1')).toBe(false);
+    expect(diffValues({ a: 1, m: { x: 'y' }, l: [1, 2], gone: true }, { a: 2, m: { x: 'z' }, l: [1, 3], extra: 1 })).toEqual([
+      { field: 'a', problem: 'value differs' },
+      { field: 'm.x', problem: 'value differs' },
+      { field: 'l[1]', problem: 'value differs' },
+      { field: 'gone', problem: 'missing in database' },
+      { field: 'extra', problem: 'only in database' },
+    ]);
+    expect(diffValues({ y: 1995 }, { y: '1995' })).toEqual([{ field: 'y', problem: 'type differs (file: number, database: string)' }]);
+  });
+
+  it('created_at comes from a plausible base36 timestamp id, else the import time', () => {
+    const now = Date.UTC(2026, 0, 1);
+    expect(createdAtFromId('mbdlzeo0k3p9q1', 'FALLBACK', now)).toBe(new Date(parseInt('mbdlzeo0', 36)).toISOString());
+    expect(createdAtFromId('the-wire', 'FALLBACK', now)).toBe('FALLBACK');
+    expect(createdAtFromId('zzzzzzzzzz', 'FALLBACK', now)).toBe('FALLBACK'); // far future
+    expect(createdAtFromId('00000001aa', 'FALLBACK', now)).toBe('FALLBACK'); // 1970
+    expect(createdAtFromId('UPPERCASE1', 'FALLBACK', now)).toBe('FALLBACK');
+  });
+
+  it('set digests ignore order and see any change', () => {
+    const a = new SetDigest();
+    const b = new SetDigest();
+    a.add({ id: 1 });
+    a.add({ id: 2 });
+    b.add({ id: 2 });
+    b.add({ id: 1 });
+    expect(a.equals(b)).toBe(true);
+    b.add({ id: 3 });
+    b.add({ id: 3 }, -1);
+    expect(a.equals(b)).toBe(true);
+    b.add({ id: 4 });
+    expect(a.equals(b)).toBe(false);
+  });
+
+  it('archives a directory as a tar.gz that tar reads back byte for byte', async () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const src = join(t.dir, 'config');
+    mkdirSync(join(src, 'sub'), { recursive: true });
+    writeFileSync(join(src, 'users.json'), '{"a":1}');
+    writeFileSync(join(src, 'empty.json'), '');
+    const long = `${'x'.repeat(120)}-é.json`;
+    writeFileSync(join(src, 'sub', long), Buffer.alloc(1500, 7));
+    const target = join(t.dir, 'backup.tar.gz');
+    await archiveDirectory(src, target);
+    const out = join(t.dir, 'out');
+    mkdirSync(out);
+    execFileSync('tar', ['-xzf', target, '-C', out]);
+    expect(execFileSync('cat', [join(out, 'config', 'users.json')]).toString()).toBe('{"a":1}');
+    expect(execFileSync('wc', ['-c', join(out, 'config', 'sub', long)]).toString()).toMatch(/^1500 /);
+    expect(execFileSync('wc', ['-c', join(out, 'config', 'empty.json')]).toString()).toMatch(/^0 /);
+  });
+});
