@@ -52,16 +52,18 @@ export function createQualitySql(db: Db) {
     return list.map(qualityProfileFromRow);
   }
 
-  /** The profiles the API serves: undefined = no file; [] when the file's `profiles` is not a list. */
-  async function served(trx: Db): Promise<QualityProfile[] | undefined> {
+  /**
+   * The stored envelope and the profiles the API serves from it (read once per operation):
+   * profiles undefined = no file; [] when the file's `profiles` is not a list.
+   */
+  async function load(trx: Db): Promise<{ env: Record<string, unknown> | undefined; profiles: QualityProfile[] | undefined }> {
     const env = await envelope(trx);
-    if (!env) return undefined;
-    return envelopeHasProfiles(env) ? rows(trx) : [];
+    if (!env) return { env, profiles: undefined };
+    return { env, profiles: envelopeHasProfiles(env) ? await rows(trx) : [] };
   }
 
-  /** Writes `profiles` as the file's list, keeping the file's other top-level keys. */
-  async function writeAll(trx: Db, profiles: QualityProfile[]): Promise<void> {
-    const env = (await envelope(trx)) ?? {};
+  /** Writes `profiles` as the file's list, keeping the other top-level keys of `env` (the stored envelope). */
+  async function writeAll(trx: Db, env: Record<string, unknown>, profiles: QualityProfile[]): Promise<void> {
     const kept: Record<string, unknown> = {};
     if (!(NON_OBJECT_DOCUMENT_KEY in env)) {
       for (const [k, v] of Object.entries(env)) if (k !== ABSENT_KEY && k !== NON_ARRAY_PROFILES_KEY) kept[k] = v;
@@ -83,19 +85,19 @@ export function createQualitySql(db: Db) {
     },
 
     async listProfiles(): Promise<QualityProfile[] | undefined> {
-      return served(db);
+      return (await load(db)).profiles;
     },
 
     async replaceProfiles(profiles: QualityProfile[]): Promise<void> {
-      await inTransaction((trx) => writeAll(trx, profiles));
+      await inTransaction(async (trx) => writeAll(trx, (await envelope(trx)) ?? {}, profiles));
     },
 
     /** Appends; a missing file is first materialised with `defaults` (legacy read them, then wrote). */
     async addProfile(profile: QualityProfile, defaults: QualityProfile[]): Promise<void> {
       await inTransaction(async (trx) => {
-        const current = await served(trx);
-        if (current === undefined || !envelopeHasProfiles((await envelope(trx)) ?? {})) {
-          await writeAll(trx, [...(current ?? defaults), profile]);
+        const { env, profiles: current } = await load(trx);
+        if (env === undefined || current === undefined || !envelopeHasProfiles(env)) {
+          await writeAll(trx, env ?? {}, [...(current ?? defaults), profile]);
           return;
         }
         const r = await trx.selectFrom('quality_profiles').select((eb) => eb.fn.max('position').as('max')).executeTakeFirst();
@@ -106,21 +108,23 @@ export function createQualitySql(db: Db) {
 
     async patchProfile(id: string, patch: ProfilePatch, defaults: QualityProfile[]): Promise<QualityProfile | undefined> {
       return inTransaction(async (trx) => {
-        const current = (await served(trx)) ?? defaults;
+        const loaded = await load(trx);
+        const current = loaded.profiles ?? defaults;
         const i = current.findIndex((p) => p.id === id);
         if (i < 0) return undefined;
         const next = applyProfilePatch(current[i], patch);
-        await writeAll(trx, current.map((p, k) => (k === i ? next : p)));
+        await writeAll(trx, loaded.env ?? {}, current.map((p, k) => (k === i ? next : p)));
         return next;
       });
     },
 
     async removeProfile(id: string, defaults: QualityProfile[]): Promise<QualityProfile | undefined> {
       return inTransaction(async (trx) => {
-        const current = (await served(trx)) ?? defaults;
+        const loaded = await load(trx);
+        const current = loaded.profiles ?? defaults;
         const i = current.findIndex((p) => p.id === id);
         if (i < 0) return undefined;
-        await writeAll(trx, current.filter((_, k) => k !== i));
+        await writeAll(trx, loaded.env ?? {}, current.filter((_, k) => k !== i));
         return current[i];
       });
     },

@@ -14,70 +14,60 @@ select "value"
 from "settings"
 where "key" = ?;
 
--- quality.addProfile (no file: defaults first) [1/8]
+-- quality.addProfile (no file: defaults first) [1/7]
 begin;
 
--- quality.addProfile (no file: defaults first) [2/8]
+-- quality.addProfile (no file: defaults first) [2/7]
 select "value"
 from "settings"
 where "key" = ?;
 
--- quality.addProfile (no file: defaults first) [3/8]
-select "value"
-from "settings"
-where "key" = ?;
-
--- quality.addProfile (no file: defaults first) [4/8]
+-- quality.addProfile (no file: defaults first) [3/7]
 insert into "settings" ("key", "value")
 values (?, ?)
 on conflict ("key") do update
 set "value" = ?;
 
--- quality.addProfile (no file: defaults first) [5/8]
+-- quality.addProfile (no file: defaults first) [4/7]
 delete from "quality_profiles";
 
--- quality.addProfile (no file: defaults first) [6/8]
+-- quality.addProfile (no file: defaults first) [5/7]
 insert into "quality_profiles" ("id", "name", "description", "upgrade_allowed", "cutoff",
   "qualities", "min_size", "max_size", "position", "config")
 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
--- quality.addProfile (no file: defaults first) [7/8]
+-- quality.addProfile (no file: defaults first) [6/7]
 insert into "quality_profiles" ("id", "name", "description", "upgrade_allowed", "cutoff",
   "qualities", "min_size", "max_size", "position", "config")
 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
--- quality.addProfile (no file: defaults first) [8/8]
+-- quality.addProfile (no file: defaults first) [7/7]
 commit;
 
--- quality.addProfile [1/7]
+-- quality.addProfile [1/6]
 begin;
 
--- quality.addProfile [2/7]
+-- quality.addProfile [2/6]
 select "value"
 from "settings"
 where "key" = ?;
 
--- quality.addProfile [3/7]
+-- quality.addProfile [3/6]
 select "id", "name", "description", "upgrade_allowed", "cutoff", "qualities", "min_size",
   "max_size", "position", "config"
 from "quality_profiles"
 order by "position", "id";
 
--- quality.addProfile [4/7]
-select "value"
-from "settings"
-where "key" = ?;
-
--- quality.addProfile [5/7]
+-- quality.addProfile [4/6]
 select max("position") as "max"
 from "quality_profiles";
 
--- quality.addProfile [6/7]
+-- quality.addProfile [5/6]
 insert into "quality_profiles" ("id", "name", "description", "upgrade_allowed", "cutoff",
   "qualities", "min_size", "max_size", "position", "config")
 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
--- quality.addProfile [7/7]
+-- quality.addProfile [6/6]
 commit;
 
 -- quality.listProfiles [1/2]
@@ -91,91 +81,81 @@ select "id", "name", "description", "upgrade_allowed", "cutoff", "qualities", "m
 from "quality_profiles"
 order by "position", "id";
 
--- quality.patchProfile [1/10]
+-- quality.patchProfile [1/9]
 begin;
 
--- quality.patchProfile [2/10]
+-- quality.patchProfile [2/9]
 select "value"
 from "settings"
 where "key" = ?;
 
--- quality.patchProfile [3/10]
+-- quality.patchProfile [3/9]
 select "id", "name", "description", "upgrade_allowed", "cutoff", "qualities", "min_size",
   "max_size", "position", "config"
 from "quality_profiles"
 order by "position", "id";
 
--- quality.patchProfile [4/10]
-select "value"
-from "settings"
-where "key" = ?;
-
--- quality.patchProfile [5/10]
+-- quality.patchProfile [4/9]
 insert into "settings" ("key", "value")
 values (?, ?)
 on conflict ("key") do update
 set "value" = ?;
 
--- quality.patchProfile [6/10]
+-- quality.patchProfile [5/9]
 delete from "quality_profiles";
 
--- quality.patchProfile [7/10]
+-- quality.patchProfile [6/9]
 insert into "quality_profiles" ("id", "name", "description", "upgrade_allowed", "cutoff",
   "qualities", "min_size", "max_size", "position", "config")
 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
--- quality.patchProfile [8/10]
+-- quality.patchProfile [7/9]
 insert into "quality_profiles" ("id", "name", "description", "upgrade_allowed", "cutoff",
   "qualities", "min_size", "max_size", "position", "config")
 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
--- quality.patchProfile [9/10]
+-- quality.patchProfile [8/9]
 insert into "quality_profiles" ("id", "name", "description", "upgrade_allowed", "cutoff",
   "qualities", "min_size", "max_size", "position", "config")
 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
--- quality.patchProfile [10/10]
+-- quality.patchProfile [9/9]
 commit;
 
--- quality.removeProfile [1/9]
+-- quality.removeProfile [1/8]
 begin;
 
--- quality.removeProfile [2/9]
+-- quality.removeProfile [2/8]
 select "value"
 from "settings"
 where "key" = ?;
 
--- quality.removeProfile [3/9]
+-- quality.removeProfile [3/8]
 select "id", "name", "description", "upgrade_allowed", "cutoff", "qualities", "min_size",
   "max_size", "position", "config"
 from "quality_profiles"
 order by "position", "id";
 
--- quality.removeProfile [4/9]
-select "value"
-from "settings"
-where "key" = ?;
-
--- quality.removeProfile [5/9]
+-- quality.removeProfile [4/8]
 insert into "settings" ("key", "value")
 values (?, ?)
 on conflict ("key") do update
 set "value" = ?;
 
--- quality.removeProfile [6/9]
+-- quality.removeProfile [5/8]
 delete from "quality_profiles";
 
--- quality.removeProfile [7/9]
+-- quality.removeProfile [6/8]
 insert into "quality_profiles" ("id", "name", "description", "upgrade_allowed", "cutoff",
   "qualities", "min_size", "max_size", "position", "config")
 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
--- quality.removeProfile [8/9]
+-- quality.removeProfile [7/8]
 insert into "quality_profiles" ("id", "name", "description", "upgrade_allowed", "cutoff",
   "qualities", "min_size", "max_size", "position", "config")
 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
--- quality.removeProfile [9/9]
+-- quality.removeProfile [8/8]
 commit;
 
 -- quality.replaceProfiles [1/6]
