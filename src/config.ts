@@ -29,6 +29,8 @@ export interface Config {
   pgPoolMax: number;
   pgSchema?: string;
   sqliteCacheMb: number;
+  /** SQLite memory-mapped I/O size; 0 (default) reads through the page cache, keeping RSS small. */
+  sqliteMmapMb: number;
   backupRetention: number;
   uploadMaxBytes: number;
   /** Origins allowed to call the API from a browser on another origin (CORS); empty = same-origin only. */
@@ -102,6 +104,7 @@ const envSchema = z.object({
   MEDIAOS_PG_POOL_MAX: int('MEDIAOS_PG_POOL_MAX', 1, 1000),
   MEDIAOS_PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'MEDIAOS_PG_SCHEMA must be a lowercase SQL identifier').optional(),
   MEDIAOS_SQLITE_CACHE_MB: int('MEDIAOS_SQLITE_CACHE_MB', 1, 4096),
+  MEDIAOS_SQLITE_MMAP_MB: int('MEDIAOS_SQLITE_MMAP_MB', 0, 65536),
   MEDIAOS_BACKUP_RETENTION: int('MEDIAOS_BACKUP_RETENTION', 1, 1000),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
   ALLOWED_ORIGINS: z.string().optional(),
@@ -182,6 +185,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     pgPoolMax: e.MEDIAOS_PG_POOL_MAX ?? 10,
     pgSchema: e.MEDIAOS_PG_SCHEMA,
     sqliteCacheMb: e.MEDIAOS_SQLITE_CACHE_MB ?? 32,
+    sqliteMmapMb: e.MEDIAOS_SQLITE_MMAP_MB ?? 0,
     backupRetention: e.MEDIAOS_BACKUP_RETENTION ?? 10,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
@@ -193,6 +197,7 @@ export function databaseTarget(config: Config) {
     engine: config.engine,
     location: config.databaseLocation,
     sqliteCacheMb: config.sqliteCacheMb,
+    sqliteMmapMb: config.sqliteMmapMb,
     pgPoolMax: config.pgPoolMax,
     pgSchema: config.pgSchema,
   };

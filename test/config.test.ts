@@ -21,6 +21,8 @@ describe('loadConfig', () => {
       rateLimitMax: 1000,
       rateLimitWindowMs: 60_000,
       pgPoolMax: 10,
+      sqliteCacheMb: 32,
+      sqliteMmapMb: 0,
     });
   });
 
@@ -39,6 +41,7 @@ describe('loadConfig', () => {
     [{ MEDIAOS_OPEN_REGISTRATION: 'maybe' }, /MEDIAOS_OPEN_REGISTRATION must be true or false/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ RATE_LIMIT_WINDOW: 'soon' }, /RATE_LIMIT_WINDOW must be milliseconds/],
+    [{ MEDIAOS_SQLITE_MMAP_MB: '-1' }, /MEDIAOS_SQLITE_MMAP_MB/],
   ])('names the variable in the error for %j', (env, message) => {
     expect(() => loadConfig(env as Record<string, string>, '/a')).toThrow(ConfigError);
     expect(() => loadConfig(env as Record<string, string>, '/a')).toThrow(message);

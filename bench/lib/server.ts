@@ -34,10 +34,10 @@ function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 /** Starts `mediaos serve` as its own process on 127.0.0.1 (so its RSS is its own) and waits for health. */
-export async function startServer(env: Record<string, string>): Promise<BenchServer> {
+export async function startServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<BenchServer> {
   const port = await freePort();
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, CLI, 'serve'], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '0', MEDIAOS_LOGIN_RATE_LIMIT: '10000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -19,6 +19,12 @@ export interface DatabaseTarget {
   /** SQLite file path (':memory:' allowed) or PostgreSQL connection string. */
   location: string;
   sqliteCacheMb?: number;
+  /**
+   * Memory-mapped I/O (default 0: off). Mapped pages count in the process's RSS (a 1M-item
+   * library: +250 MB after one count), while reads through the page cache stay bounded by
+   * cache_size and the kernel's file cache; measured equally fast for the API's queries.
+   */
+  sqliteMmapMb?: number;
   pgPoolMax?: number;
   /** PostgreSQL schema to use (search_path); tests give each run its own. */
   pgSchema?: string;
@@ -66,7 +72,7 @@ function openSqlite(target: DatabaseTarget, opts: OpenOptions): Database {
   raw.pragma('foreign_keys = ON');
   raw.pragma('temp_store = MEMORY');
   raw.pragma(`cache_size = -${(target.sqliteCacheMb ?? 32) * 1024}`);
-  raw.pragma('mmap_size = 268435456');
+  raw.pragma(`mmap_size = ${(target.sqliteMmapMb ?? 0) * 1024 * 1024}`);
   const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachedSqliteDatabase(raw) }), log: opts.log });
   let closed = false;
   return {
