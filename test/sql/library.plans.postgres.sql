@@ -1,6 +1,6 @@
 -- library.query sort=title
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 order by "title_lower" asc, "seq" asc
 limit $1;
@@ -9,7 +9,7 @@ limit $1;
 
 -- library.query sort=title, cursor
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where ("title_lower", "seq") > ($1, $2)
 order by "title_lower" asc, "seq" asc
@@ -20,7 +20,7 @@ limit $3;
 
 -- library.query sort=-createdAt
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "created_at"
 from "library_items"
 order by "created_at" desc, "seq" desc
 limit $1;
@@ -29,7 +29,7 @@ limit $1;
 
 -- library.query sort=-createdAt, cursor
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "created_at"
 from "library_items"
 where ("created_at", "seq") < ($1, $2)
 order by "created_at" desc, "seq" desc
@@ -40,7 +40,7 @@ limit $3;
 
 -- library.query kind=movie, sort=title
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where "kind" = $1
 order by "title_lower" asc
@@ -51,7 +51,7 @@ limit $2;
 
 -- library.query kind=series, sort=-createdAt
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "created_at"
 from "library_items"
 where "kind" = $1
 order by "created_at" desc, "seq" desc
@@ -62,7 +62,7 @@ limit $2;
 
 -- library.query q=star, sort=title
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1)
 order by "title_lower" asc, "seq" asc
@@ -73,7 +73,7 @@ limit $2;
 
 -- library.query q=star, sort=-createdAt, cursor
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "created_at"
 from "library_items"
 where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1)
   and ("created_at", "seq") < ($2, $3)
@@ -86,7 +86,7 @@ limit $4;
 
 -- library.query q="moon 001", kind=book, sort=title
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where "kind" = $1 and to_tsvector('simple', search_text) @@ to_tsquery('simple', $2)
 order by "title_lower" asc
@@ -102,7 +102,7 @@ limit $3;
 
 -- library.query q=title (many matches), sort=title
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1)
 order by "title_lower" asc, "seq" asc

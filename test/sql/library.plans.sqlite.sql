@@ -1,6 +1,6 @@
 -- library.query sort=title
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 order by "title_lower" asc, "seq" asc
 limit ?;
@@ -8,7 +8,7 @@ limit ?;
 
 -- library.query sort=title, cursor
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where ("title_lower", "seq") > (?, ?)
 order by "title_lower" asc, "seq" asc
@@ -17,7 +17,7 @@ limit ?;
 
 -- library.query sort=-createdAt
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "created_at"
 from "library_items"
 order by "created_at" desc, "seq" desc
 limit ?;
@@ -25,7 +25,7 @@ limit ?;
 
 -- library.query sort=-createdAt, cursor
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "created_at"
 from "library_items"
 where ("created_at", "seq") < (?, ?)
 order by "created_at" desc, "seq" desc
@@ -34,7 +34,7 @@ limit ?;
 
 -- library.query kind=movie, sort=title
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where "kind" = ?
 order by "title_lower" asc
@@ -43,7 +43,7 @@ limit ?;
 
 -- library.query kind=series, sort=-createdAt
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "created_at"
 from "library_items"
 where "kind" = ?
 order by "created_at" desc, "seq" desc
@@ -52,7 +52,7 @@ limit ?;
 
 -- library.query q=star, sort=title
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where "seq" in (select rowid from library_items_fts where library_items_fts match ?)
 order by "title_lower" asc, "seq" asc
@@ -64,7 +64,7 @@ limit ?;
 
 -- library.query q=star, sort=-createdAt, cursor
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "created_at"
 from "library_items"
 where "seq" in (select rowid from library_items_fts where library_items_fts match ?)
   and ("created_at", "seq") < (?, ?)
@@ -77,7 +77,7 @@ limit ?;
 
 -- library.query q="moon 001", kind=book, sort=title
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where "kind" = ? and "seq" in (select rowid from library_items_fts where library_items_fts match ?)
 order by "title_lower" asc
@@ -89,7 +89,7 @@ limit ?;
 
 -- library.query q=title (many matches), sort=title
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where +seq in (select rowid from library_items_fts where library_items_fts match ?)
 order by "title_lower" asc, "seq" asc

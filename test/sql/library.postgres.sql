@@ -4,7 +4,7 @@ from "library_items";
 
 -- library.query sort=title [2/2]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 order by "title_lower" asc, "seq" asc
 limit $1;
@@ -15,7 +15,7 @@ from "library_items";
 
 -- library.query sort=title, cursor [2/2]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where ("title_lower", "seq") > ($1, $2)
 order by "title_lower" asc, "seq" asc
@@ -27,7 +27,7 @@ from "library_items";
 
 -- library.query sort=-title [2/2]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 order by "title_lower" desc, "seq" desc
 limit $1;
@@ -38,7 +38,7 @@ from "library_items";
 
 -- library.query sort=createdAt, cursor [2/2]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "created_at"
 from "library_items"
 where ("created_at", "seq") > ($1, $2)
 order by "created_at" asc, "seq" asc
@@ -50,7 +50,7 @@ from "library_items";
 
 -- library.query sort=-createdAt [2/2]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "created_at"
 from "library_items"
 order by "created_at" desc, "seq" desc
 limit $1;
@@ -61,7 +61,7 @@ from "library_items";
 
 -- library.query sort=-createdAt, cursor [2/2]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "created_at"
 from "library_items"
 where ("created_at", "seq") < ($1, $2)
 order by "created_at" desc, "seq" desc
@@ -74,7 +74,7 @@ where "kind" = $1;
 
 -- library.query kind=movie, sort=title [2/2]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where "kind" = $1
 order by "title_lower" asc
@@ -87,7 +87,7 @@ where "kind" = $1;
 
 -- library.query kind=movie, sort=title, cursor [2/2]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where "kind" = $1 and "title_lower" > $2
 order by "title_lower" asc
@@ -100,7 +100,7 @@ where "kind" = $1;
 
 -- library.query kind=series, sort=-createdAt [2/2]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "created_at"
 from "library_items"
 where "kind" = $1
 order by "created_at" desc, "seq" desc
@@ -113,7 +113,7 @@ where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1);
 
 -- library.query q=star, sort=title [2/2]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1)
 order by "title_lower" asc, "seq" asc
@@ -126,7 +126,7 @@ where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1);
 
 -- library.query q=star, sort=-createdAt, cursor [2/2]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "created_at"
 from "library_items"
 where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1)
   and ("created_at", "seq") < ($2, $3)
@@ -140,7 +140,7 @@ where "kind" = $1 and to_tsvector('simple', search_text) @@ to_tsquery('simple',
 
 -- library.query q="moon 001", kind=book, sort=title [2/2]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where "kind" = $1 and to_tsvector('simple', search_text) @@ to_tsquery('simple', $2)
 order by "title_lower" asc
@@ -153,7 +153,7 @@ where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1);
 
 -- library.query q=title (many matches), sort=title [2/2]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1)
 order by "title_lower" asc, "seq" asc

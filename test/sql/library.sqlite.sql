@@ -7,7 +7,7 @@ from "library_items";
 
 -- library.query sort=title [3/3]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 order by "title_lower" asc, "seq" asc
 limit ?;
@@ -21,7 +21,7 @@ from "library_items";
 
 -- library.query sort=title, cursor [3/3]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where ("title_lower", "seq") > (?, ?)
 order by "title_lower" asc, "seq" asc
@@ -36,7 +36,7 @@ from "library_items";
 
 -- library.query sort=-title [3/3]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 order by "title_lower" desc, "seq" desc
 limit ?;
@@ -50,7 +50,7 @@ from "library_items";
 
 -- library.query sort=createdAt, cursor [3/3]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "created_at"
 from "library_items"
 where ("created_at", "seq") > (?, ?)
 order by "created_at" asc, "seq" asc
@@ -65,7 +65,7 @@ from "library_items";
 
 -- library.query sort=-createdAt [3/3]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "created_at"
 from "library_items"
 order by "created_at" desc, "seq" desc
 limit ?;
@@ -79,7 +79,7 @@ from "library_items";
 
 -- library.query sort=-createdAt, cursor [3/3]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "created_at"
 from "library_items"
 where ("created_at", "seq") < (?, ?)
 order by "created_at" desc, "seq" desc
@@ -95,7 +95,7 @@ where "kind" = ?;
 
 -- library.query kind=movie, sort=title [3/3]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where "kind" = ?
 order by "title_lower" asc
@@ -111,7 +111,7 @@ where "kind" = ?;
 
 -- library.query kind=movie, sort=title, cursor [3/3]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where "kind" = ? and "title_lower" > ?
 order by "title_lower" asc
@@ -127,7 +127,7 @@ where "kind" = ?;
 
 -- library.query kind=series, sort=-createdAt [3/3]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "created_at"
 from "library_items"
 where "kind" = ?
 order by "created_at" desc, "seq" desc
@@ -143,7 +143,7 @@ where library_items_fts match ?;
 
 -- library.query q=star, sort=title [3/3]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where "seq" in (select rowid from library_items_fts where library_items_fts match ?)
 order by "title_lower" asc, "seq" asc
@@ -159,7 +159,7 @@ where library_items_fts match ?;
 
 -- library.query q=star, sort=-createdAt, cursor [3/3]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "created_at"
 from "library_items"
 where "seq" in (select rowid from library_items_fts where library_items_fts match ?)
   and ("created_at", "seq") < (?, ?)
@@ -176,7 +176,7 @@ where "kind" = ? and "seq" in (select rowid from library_items_fts where library
 
 -- library.query q="moon 001", kind=book, sort=title [3/3]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where "kind" = ? and "seq" in (select rowid from library_items_fts where library_items_fts match ?)
 order by "title_lower" asc
@@ -192,7 +192,7 @@ where library_items_fts match ?;
 
 -- library.query q=title (many matches), sort=title [3/3]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
-  "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "created_at"
+  "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
 where +seq in (select rowid from library_items_fts where library_items_fts match ?)
 order by "title_lower" asc, "seq" asc
