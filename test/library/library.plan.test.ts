@@ -92,6 +92,17 @@ for (const engine of sqlEngines()) {
       if (engine === 'sqlite') expect(await planOf({ tokens: searchTokens('comm'), sort: 'title', limit: 100 })).toContain('idx_library_title');
     });
 
+    it('counts a total once for concurrent requests that miss the cache', async () => {
+      const store = createLibrarySql(logged.kysely, engine);
+      bumpLibraryTotals(logged.kysely);
+      captured = [];
+      const q: LibraryQuery = { tokens: [], kind: 'series', sort: '-createdAt', limit: 5 };
+      const pages = await Promise.all(Array.from({ length: 20 }, () => store.query(q)));
+      expect(new Set(pages.map((p) => p.total))).toEqual(new Set([N / 4]));
+      expect(captured.filter((c) => /count\(\*\)/.test(c.sql))).toHaveLength(1);
+      expect(captured.filter((c) => c.sql.includes('order by'))).toHaveLength(20);
+    });
+
     it('caches totals until a write (store writes and bumpLibraryTotals invalidate)', async () => {
       const store = createLibrarySql(tdb.db.kysely, engine);
       const q: LibraryQuery = { tokens: searchTokens('rare'), kind: 'movie', sort: 'title', limit: 1 };
