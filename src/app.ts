@@ -9,6 +9,7 @@ import type { Stores } from './stores/index.js';
 import type { FileSyncStatus } from './stores/dual.js';
 import { registerErrorHandler } from './http/errors.js';
 import { registerInputGuard } from './http/input-guard.js';
+import { registerJsonParser, registerNotFound, registerOptions } from './http/transport.js';
 import { healthRoutes } from './http/health.routes.js';
 import { registerDomainRoutes } from './http/routes.js';
 import { loggerOptions } from './logging.js';
@@ -39,11 +40,15 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     logger: loggerOptions(ctx.config.logLevel, opts.logStream),
     bodyLimit: Math.max(ctx.config.uploadMaxBytes * 2, 1024 * 1024),
     trustProxy: false,
+    // `/api/wanted/` = `/api/wanted`: legacy served its prefixed routes both ways.
+    routerOptions: { ignoreTrailingSlash: true },
     // Per-request lines only at debug: at info they would cost more than the queries.
     logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
   });
   registerErrorHandler(app);
   registerInputGuard(app);
+  registerJsonParser(app);
+  registerNotFound(app);
   // Default security headers (as legacy); CORS only for the origins the admin lists.
   await app.register(helmet, { global: true });
   if (ctx.config.allowedOrigins.length) {
@@ -51,7 +56,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       origin: ctx.config.allowedOrigins.includes('*') ? true : ctx.config.allowedOrigins,
       credentials: true,
       methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
+      // A bare OPTIONS (no Origin) gets 204 too, not a text/plain 400.
+      strictPreflight: false,
     });
+  } else {
+    registerOptions(app);
   }
   if (ctx.config.rateLimitMax > 0) {
     await app.register(rateLimit, { global: true, max: ctx.config.rateLimitMax, timeWindow: ctx.config.rateLimitWindowMs });

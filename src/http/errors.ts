@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
 import { AppError, Invalid } from '../errors.js';
@@ -21,7 +22,8 @@ export function parseInput<T>(schema: { safeParse(v: unknown): { success: true; 
  * handler at route registration; legacy registered it last and never used it: API.md §0.2).
  * - AppError: its status and `{ok:false,error,...extra}` (the legacy body shape).
  * - Fastify's own 4xx (bad JSON, bad content type, body too large, rate limit): Fastify's
- *   default body, as legacy clients saw it.
+ *   default body as legacy clients saw it (`statusCode`, `code`, `error` = the HTTP reason,
+ *   `message`), plus `ok:false` like every other error.
  * - Anything else: logged with its cause, answered 500 `{ok:false,error:"internal_error"}`.
  */
 export function registerErrorHandler(app: FastifyInstance): void {
@@ -37,7 +39,15 @@ export function registerErrorHandler(app: FastifyInstance): void {
     const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
     if (status >= 400 && status < 500) {
       if (fe.validation) return reply.status(400).send({ ok: false, error: fe.message });
-      return reply.status(status).send(err);
+      // Rate-limit builders throw plain objects, hence the reads with fallbacks.
+      const reason = (err as { error?: unknown }).error;
+      return reply.status(status).send({
+        ok: false,
+        statusCode: status,
+        ...(typeof fe.code === 'string' ? { code: fe.code } : {}),
+        error: typeof reason === 'string' ? reason : (STATUS_CODES[status] ?? 'Error'),
+        message: typeof fe.message === 'string' ? fe.message : '',
+      });
     }
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send({ ok: false, error: 'internal_error' });

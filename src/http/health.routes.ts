@@ -5,7 +5,7 @@ import { migrationStatus } from '../db/migrator.js';
 /**
  * GET /api/health: no auth. 200 `{ok:true, db:{engine, schemaVersion, journalMode, serverVersion,
  * pool?}, storagePhase, fileSync, version, uptimeSec}`; 503 with ok:false when the database
- * cannot answer. GET /api/system/health keeps the legacy shape.
+ * cannot answer. GET /api/system/health and /api/system/info keep the legacy shapes (API.md §16).
  */
 export async function healthRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/api/health', { config: { rateLimit: false } }, async (_req, reply) => {
@@ -41,5 +41,15 @@ export async function healthRoutes(app: FastifyInstance, ctx: AppContext): Promi
     uptime: process.uptime(),
     version: ctx.version,
     environment: 'production',
+  }));
+
+  app.get('/api/system/info', { config: { rateLimit: false } }, async () => ({
+    name: 'MediaOS',
+    version: ctx.version,
+    description: 'Self-hosted media manager',
+    environment: 'production',
+    nodeVersion: process.version,
+    platform: process.platform,
+    arch: process.arch,
   }));
 }
