@@ -74,6 +74,10 @@ for (const [engine, phase] of conformanceMatrix()) {
       expectOk(await c.call('POST', '/api/settings/downloaders', {
         token: c.admin, body: { qbittorrent: { enabled: true, baseUrl: qb.url, username: 'admin', password: 'qb-pass-9', category: 'mediaos' } },
       }));
+      // POST /api/settings/downloaders/test with the stored credentials: {ok:true,status:number}.
+      const probe = expectOk(await c.call('POST', '/api/settings/downloaders/test', { token: c.admin, body: { client: 'qbittorrent' } }));
+      expectShape(probe, { ok: 'boolean', status: 'integer' });
+      expect(probe.status).toBe(200);
       const res = await grab({ kind: 'movies', id: 'heat', title: 'Heat.1995.1080p', link: MAGNET });
       expect(res.statusCode, res.body).toBe(200);
       expect(res.json()).toEqual({ ok: true, queued: true });
