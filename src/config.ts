@@ -21,6 +21,8 @@ export interface Config {
   /** From MEDIAOS_STORAGE_PHASE; when unset the phase recorded in the database is used. */
   storagePhase?: StoragePhase;
   openRegistration: boolean;
+  /** false: refresh tokens are not rotated (for the v0.3 web UI, which keeps its first one). */
+  refreshRotation: boolean;
   autoImport: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   rateLimitMax: number;
@@ -94,6 +96,7 @@ const envSchema = z.object({
       message: `MEDIAOS_STORAGE_PHASE must be one of ${STORAGE_PHASES.join(', ')}`,
     }),
   MEDIAOS_OPEN_REGISTRATION: bool('MEDIAOS_OPEN_REGISTRATION'),
+  MEDIAOS_REFRESH_ROTATION: bool('MEDIAOS_REFRESH_ROTATION'),
   MEDIAOS_AUTO_IMPORT: bool('MEDIAOS_AUTO_IMPORT'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' })
@@ -177,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     encryptionKey: e.ENCRYPTION_KEY,
     storagePhase: (e.MEDIAOS_STORAGE_PHASE || undefined) as StoragePhase | undefined,
     openRegistration: e.MEDIAOS_OPEN_REGISTRATION ?? false,
+    refreshRotation: e.MEDIAOS_REFRESH_ROTATION ?? true,
     autoImport: e.MEDIAOS_AUTO_IMPORT ?? true,
     logLevel: e.LOG_LEVEL ?? 'info',
     rateLimitMax: e.RATE_LIMIT_MAX ?? 1000,

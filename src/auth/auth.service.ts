@@ -10,6 +10,10 @@
  * - Legacy tokens (no sid/typ): refused as Bearer; a legacy REFRESH token is exchanged once at
  *   /api/auth/refresh for a session whose id derives from the token, so browsers logged in on the
  *   old server keep their login (NOTES §7) and a second presentation counts as reuse.
+ * - `MEDIAOS_REFRESH_ROTATION=false` (opt-in, for the v0.3 web UI, which keeps its first refresh
+ *   token and presents it every 14 min, NOTES §1): refresh answers a new access token and the
+ *   presented refresh token; that token stays valid until it expires or its session is logged
+ *   out. A token the session no longer holds is still reuse. Logout still revokes everything.
  * - Authorization reads the user (role included) and the session by primary key on each request;
  *   no cache, so a logout or revocation takes effect on the very next request.
  * - Failed logins are limited per IP and per email in memory (login-limiter.ts: resets on restart).
@@ -24,10 +28,11 @@ import { Duplicate, Forbidden, Invalid, TooManyRequests, Unauthorized } from '..
 import { checkPasswordPolicy, hashLegacyPassword, hashPassword, isLegacyPasswordHash, verifyPassword } from '../security/passwords.js';
 import { randomHexId, sha256Hex } from '../security/tokens.js';
 import type { SessionsStore } from '../sessions/sessions.store.js';
+import type { SessionRecord } from '../sessions/sessions.types.js';
 import type { UsersStore } from '../users/users.store.js';
 import { toUserResponse, type UserRecord, type UserResponse, type UserRole } from '../users/users.types.js';
 import { emailKey } from '../users/users.codec.js';
-import { issueTokenPair, readAccessToken, readRefreshToken } from './auth.tokens.js';
+import { issueAccessToken, issueTokenPair, readAccessToken, readRefreshToken } from './auth.tokens.js';
 import { createLoginLimiter, type LoginLimiter } from './login-limiter.js';
 import type { AuthUser, ClientMeta } from './auth.types.js';
 
@@ -56,6 +61,8 @@ export interface AuthDeps {
   jwtSecret: string;
   phase: AppContext['phase'];
   openRegistration: boolean;
+  /** false: refresh tokens are not rotated (MEDIAOS_REFRESH_ROTATION). */
+  refreshRotation?: boolean;
   loginRateLimitMax: number;
   now: () => Date;
 }
@@ -178,7 +185,9 @@ export function createAuthService(deps: AuthDeps) {
       // A browser logged in on the old server (NOTES §7): its refresh token is exchanged ONCE for a
       // session whose id is derived from the token, so a second presentation is recognised as reuse.
       const sid = sha256Hex(`legacy-refresh:${token}`).slice(0, 32);
-      if (await sessions.get(sid)) {
+      const exchanged = await sessions.get(sid);
+      if (exchanged && deps.refreshRotation === false) return keepRefreshToken(exchanged, check.sub, token);
+      if (exchanged) {
         await sessions.revoke(sid, 'refresh_reuse', nowIso());
         meta.log?.warn({ userId: check.sub, sessionId: sid }, 'legacy refresh token presented twice; session revoked');
         throw new Unauthorized('Session revoked');
@@ -201,6 +210,7 @@ export function createAuthService(deps: AuthDeps) {
     if (session.revokedAt !== undefined || session.expiresAt < nowIso()) throw new Unauthorized('Session revoked');
 
     const presented = sha256Hex(token);
+    if (deps.refreshRotation === false && presented === session.tokenHash) return keepRefreshToken(session, user.id, token);
     const pair = issueTokenPair(jwtSecret, user, session.id, nowSec());
     const rotated =
       presented === session.tokenHash &&
@@ -218,6 +228,15 @@ export function createAuthService(deps: AuthDeps) {
       throw new Unauthorized('Session revoked');
     }
     return { user: toUserResponse(user), accessToken: pair.accessToken, refreshToken: pair.refreshToken };
+  }
+
+  /** Refresh without rotation: a new access token for a live session, the same refresh token. */
+  async function keepRefreshToken(session: SessionRecord, sub: string, token: string): Promise<AuthResult> {
+    if (session.userId !== sub) throw new Unauthorized('Invalid refresh token');
+    if (session.revokedAt !== undefined || session.expiresAt < nowIso()) throw new Unauthorized('Session revoked');
+    const user = await users.getById(sub);
+    if (!user) throw new Unauthorized('Invalid token');
+    return { user: toUserResponse(user), accessToken: issueAccessToken(jwtSecret, user, session.id, nowSec()), refreshToken: token };
   }
 
   /**
@@ -269,6 +288,7 @@ export function getAuthService(ctx: AppContext): AuthService {
       jwtSecret: ctx.jwtSecret,
       phase: ctx.phase,
       openRegistration: ctx.config.openRegistration,
+      refreshRotation: ctx.config.refreshRotation,
       loginRateLimitMax: ctx.config.loginRateLimitMax,
       now: () => ctx.now(),
     });

@@ -19,16 +19,18 @@ export interface TokenPair {
  * otherwise sign the same payload, and rotation could not tell the new token from the old one.
  */
 export function issueTokenPair(secret: string, user: { id: string; email: string; role: UserRole }, sid: string, nowSec: number): TokenPair {
-  const accessToken = signJwt(
-    { sub: user.id, email: user.email, role: user.role, iat: nowSec, exp: nowSec + ACCESS_TTL_SEC, sid, typ: 'access' },
-    secret,
-  );
+  const accessToken = issueAccessToken(secret, user, sid, nowSec);
   const refreshExp = nowSec + REFRESH_TTL_SEC;
   const refreshToken = signJwt(
     { sub: user.id, iat: nowSec, exp: refreshExp, sid, typ: 'refresh', jti: randomBytes(8).toString('hex') },
     secret,
   );
   return { accessToken, refreshToken, refreshExp };
+}
+
+/** A new access token for an existing session (refresh without rotation). */
+export function issueAccessToken(secret: string, user: { id: string; email: string; role: UserRole }, sid: string, nowSec: number): string {
+  return signJwt({ sub: user.id, email: user.email, role: user.role, iat: nowSec, exp: nowSec + ACCESS_TTL_SEC, sid, typ: 'access' }, secret);
 }
 
 export type AccessCheck =
