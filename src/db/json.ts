@@ -17,3 +17,12 @@ export function fromBool(value: boolean | number | null | undefined): boolean | 
   if (value === null || value === undefined) return undefined;
   return value === true || value === 1;
 }
+
+/**
+ * `target[key] = value` as JSON.parse does it: an own data property even for "__proto__" (plain
+ * assignment would set the prototype and the key would vanish from the JSON).
+ */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
+}

@@ -1,7 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import { z } from 'zod';
 import type { DownloadersTable } from '../db/schema.js';
-import { fromBool, fromJson, toJson } from '../db/json.js';
+import { fromBool, fromJson, setOwn, toJson } from '../db/json.js';
 import { legacyEncryptAsync, looksLegacyEncrypted, readLegacySecretAsync } from '../security/legacy-crypto.js';
 import { CLIENT_TYPES, type ClientType, type DownloaderSection, type DownloadersSettings } from './downloaders.types.js';
 
@@ -63,7 +63,7 @@ export type LegacyDownloaderSection = z.infer<typeof legacyDownloaderSectionSche
 
 export function downloaderToRow(clientType: ClientType, section: LegacyDownloaderSection, secrets: Sealer): Insertable<DownloadersTable> {
   const config: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(section)) if (!KNOWN.has(k)) config[k] = v;
+  for (const [k, v] of Object.entries(section)) if (!KNOWN.has(k)) setOwn(config, k, v);
 
   const row: Insertable<DownloadersTable> = {
     id: clientType,
@@ -121,7 +121,7 @@ export function downloaderFromRow(row: DownloaderRow, secrets: Opener): Download
     if (k in config) dst[k] = config[k];
     else if (k in src) dst[k] = src[k];
   }
-  for (const [k, v] of Object.entries(config)) if (!KNOWN.has(k) && k !== ABSENT_KEY) ordered[k] = v;
+  for (const [k, v] of Object.entries(config)) if (!KNOWN.has(k) && k !== ABSENT_KEY) setOwn(ordered, k, v);
   for (const k of absent) delete ordered[k];
   return ordered;
 }

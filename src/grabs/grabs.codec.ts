@@ -1,7 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import { z } from 'zod';
 import type { GrabsTable } from '../db/schema.js';
-import { fromBool, fromJson, toJson } from '../db/json.js';
+import { fromBool, fromJson, setOwn, toJson } from '../db/json.js';
 import { splitGrabKey, type GrabRecord } from './grabs.types.js';
 
 /**
@@ -44,7 +44,7 @@ export type LegacyGrabRecord = z.infer<typeof legacyGrabSchema>;
 export function grabToRow(key: string, record: LegacyGrabRecord, position: number): Insertable<GrabsTable> {
   const extra: Record<string, unknown> = {};
   const absent: string[] = [];
-  for (const [k, v] of Object.entries(record)) if (!KNOWN.has(k)) extra[k] = v;
+  for (const [k, v] of Object.entries(record)) if (!KNOWN.has(k)) setOwn(extra, k, v);
 
   const parts = splitGrabKey(key);
   const row: Insertable<GrabsTable> = {
@@ -117,7 +117,7 @@ export function grabFromRow(row: GrabRow): GrabRecord {
     if (k in extra) dst[k] = extra[k];
     else if (k in src) dst[k] = src[k];
   }
-  for (const [k, v] of Object.entries(extra)) if (!KNOWN.has(k) && k !== ABSENT_KEY) out[k] = v;
+  for (const [k, v] of Object.entries(extra)) if (!KNOWN.has(k) && k !== ABSENT_KEY) setOwn(out, k, v);
   for (const k of absent) delete out[k];
   return out;
 }

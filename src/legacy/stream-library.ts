@@ -9,7 +9,8 @@
 // turned into line:column by one cheap re-scan of the file on the error path only.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { LegacyFileError, ioError, locateJsonError } from './read-json.js';
+import { LegacyFileError, invalidUtf8Detail, ioError, locateJsonError } from './read-json.js';
+import { invalidUtf8Offset } from './json-text.js';
 
 export interface StreamLegacyArrayOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
@@ -20,7 +21,16 @@ export interface StreamLegacyArrayOptions {
 export interface StreamLegacyArrayResult {
   /** Every top-level key except the streamed one, as JSON.parse would give it. */
   otherKeys: Record<string, unknown>;
+  /** The JSON text of each of them, as found in the file. */
+  otherKeysText: Map<string, string>;
   count: number;
+}
+
+/** One element of the streamed array: its value (JSON.parse) and its JSON text as found in the file. */
+export interface StreamedElement {
+  index: number;
+  value: unknown;
+  text: string;
 }
 
 /** Internal: a syntax error at an absolute byte offset, or a shape error. */
@@ -59,6 +69,7 @@ const isWs = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c
 /** Incremental scanner for `{"<key>": [ ... ], "<other>": <value>, ...}`. */
 class TopArrayScanner {
   otherKeys: Record<string, unknown> = {};
+  otherKeysText = new Map<string, string>();
   count = 0;
   private state = S.Root;
   private base = 0; // absolute byte offset of the current chunk
@@ -75,7 +86,7 @@ class TopArrayScanner {
 
   constructor(private readonly key: string) {}
 
-  feed(buf: Buffer, out: unknown[]): void {
+  feed(buf: Buffer, out: { value: unknown; text: string }[]): void {
     let j = 0;
     if (this.base === 0 && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) j = 3;
     let capFrom = 0;
@@ -168,11 +179,13 @@ class TopArrayScanner {
   /** Call at end of input (`size` = total bytes). */
   end(size: number): void {
     // Anything but Done (even a bare number ending exactly at EOF) is inside the unclosed object.
+    if (this.state === S.Root) throw new ScanError('invalid_json', size === 0 ? 'the file is empty' : 'the file holds only whitespace', size);
     if (this.state !== S.Done) throw new ScanError('invalid_json', 'Unexpected end of JSON input', size);
     if (!this.seenKey) throw new ScanError('invalid_shape', `no "${this.key}" array at the top level`, 0);
   }
 
   private rootError(c: number, at: number): ScanError {
+    if (at === 0 && (c === 0xff || c === 0xfe)) return new ScanError('invalid_json', 'the file is UTF-16; legacy files are UTF-8, save it as UTF-8', 0);
     const jsonStart = c === 0x5b || c === 0x22 || c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e;
     return jsonStart ? new ScanError('invalid_shape', 'top-level value is not an object', at) : unexpected(c, at);
   }
@@ -232,9 +245,11 @@ class TopArrayScanner {
     return -1;
   }
 
-  private finishCapture(tail: Buffer, out: unknown[]): void {
+  private finishCapture(tail: Buffer, out: { value: unknown; text: string }[]): void {
     const bytes = this.capParts.length === 0 ? tail : Buffer.concat([...this.capParts, tail]);
     this.capParts = [];
+    const bad = invalidUtf8Offset(bytes); // decoding would turn such bytes into U+FFFD without a word
+    if (bad >= 0) throw new ScanError('invalid_json', invalidUtf8Detail(bytes[bad]!), this.capStart + bad);
     const text = bytes.toString('utf8');
     let value: unknown;
     try {
@@ -251,10 +266,11 @@ class TopArrayScanner {
       case Cap.Other:
         // defineProperty, not assignment: a "__proto__" key must stay an own key, as in JSON.parse
         Object.defineProperty(this.otherKeys, this.currentKey, { value, writable: true, enumerable: true, configurable: true });
+        this.otherKeysText.set(this.currentKey, text);
         this.state = S.AfterMember;
         break;
       case Cap.Elem:
-        out.push(value);
+        out.push({ value, text });
         this.count++;
         this.state = S.ArrAfter;
         break;
@@ -276,7 +292,7 @@ export async function* streamLegacyArray(
   path: string,
   key: string,
   opts: StreamLegacyArrayOptions = {},
-): AsyncGenerator<{ index: number; value: unknown }, StreamLegacyArrayResult> {
+): AsyncGenerator<StreamedElement, StreamLegacyArrayResult> {
   let totalBytes: number;
   try {
     totalBytes = (await stat(path)).size;
@@ -285,7 +301,7 @@ export async function* streamLegacyArray(
   }
   const scanner = new TopArrayScanner(key);
   const stream = createReadStream(path, { highWaterMark: opts.chunkSize ?? 1 << 20 });
-  const out: unknown[] = [];
+  const out: { value: unknown; text: string }[] = [];
   let bytesRead = 0;
   let index = 0;
   try {
@@ -294,7 +310,7 @@ export async function* streamLegacyArray(
         bytesRead += chunk.length;
         scanner.feed(chunk, out);
         opts.onProgress?.(bytesRead, totalBytes);
-        for (let k = 0; k < out.length; k++) yield { index: index++, value: out[k] };
+        for (let k = 0; k < out.length; k++) yield { index: index++, value: out[k]!.value, text: out[k]!.text };
         out.length = 0;
       }
       scanner.end(bytesRead);
@@ -306,7 +322,7 @@ export async function* streamLegacyArray(
   } finally {
     stream.destroy();
   }
-  return { otherKeys: scanner.otherKeys, count: scanner.count };
+  return { otherKeys: scanner.otherKeys, otherKeysText: scanner.otherKeysText, count: scanner.count };
 }
 
 async function toFileError(path: string, err: ScanError): Promise<LegacyFileError> {

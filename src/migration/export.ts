@@ -5,12 +5,14 @@
  * at its locator (array index, map key, or the whole file's original bytes). A file the database
  * does not hold is not written. library.json is streamed page by page.
  */
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Database } from '../db/connect.js';
 import { createAppStateSql } from '../db/app-state.sql.js';
 import { serializeLegacyJson } from '../legacy/read-json.js';
+import { lossyNumberIndex } from '../legacy/json-text.js';
 import { legacyEncryptAsync } from '../security/legacy-crypto.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { LEGACY_FILES, parsePointer, type LegacyFileSpec, type Target } from './legacy-files.js';
@@ -33,6 +35,29 @@ export interface ExportResult {
 }
 
 type QRow = { file: string; locator: string; raw: string; raw_encoding: 'json' | 'base64' };
+
+/**
+ * Quarantined values whose JSON text holds a number JSON.parse cannot give back exactly (1e400,
+ * 20-digit integers, -0) are written as that text, not re-serialized: a placeholder string goes
+ * into the document and is replaced by the text once the document is serialized.
+ */
+class Verbatim {
+  private readonly nonce = randomBytes(8).toString('hex');
+  private readonly texts = new Map<string, string>();
+  /** The value to put in the document for a quarantined raw JSON text. */
+  value(raw: string): unknown {
+    if (lossyNumberIndex(raw) < 0) return JSON.parse(raw);
+    const token = `mediaos-verbatim-${this.nonce}-${this.texts.size}`;
+    this.texts.set(JSON.stringify(token), raw);
+    return token;
+  }
+  /** Serialized JSON (`JSON.stringify` of such values) with the placeholders replaced by their texts. */
+  splice(json: string): string {
+    let out = json;
+    for (const [token, raw] of this.texts) out = out.split(token).join(raw);
+    return out;
+  }
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -90,7 +115,8 @@ export async function exportDatabase(opts: ExportOptions): Promise<ExportResult>
     const path = join(opts.to, spec.file);
     const whole = q.find((r) => r.locator === '');
     if (whole) {
-      await writeFile(path, whole.raw_encoding === 'base64' ? Buffer.from(whole.raw, 'base64') : serializeLegacyJson(JSON.parse(whole.raw)));
+      const verbatim = new Verbatim();
+      await writeFile(path, whole.raw_encoding === 'base64' ? Buffer.from(whole.raw, 'base64') : verbatim.splice(serializeLegacyJson(verbatim.value(whole.raw))));
       result.written.push({ file: spec.file, records: 0, quarantined: 1 });
       continue;
     }
@@ -104,7 +130,8 @@ export async function exportDatabase(opts: ExportOptions): Promise<ExportResult>
 async function exportFile(sql: ImportSql, spec: LegacyFileSpec, q: QRow[], opts: ExportOptions, wasPresent: boolean) {
   const main = await records(sql, spec.target, opts);
   const shape = spec.shape;
-  const qValue = new Map(q.map((r) => [parsePointer(r.locator), JSON.parse(r.raw) as unknown] as const).map(([p, v]) => [p.join('\u0000'), { p, v }]));
+  const verbatim = new Verbatim();
+  const qValue = new Map(q.map((r) => [parsePointer(r.locator), verbatim.value(r.raw)] as const).map(([p, v]) => [p.join('\u0000'), { p, v }]));
   let value: unknown;
   let present = wasPresent || main.length > 0 || q.length > 0;
   switch (shape.kind) {
@@ -151,7 +178,7 @@ async function exportFile(sql: ImportSql, spec: LegacyFileSpec, q: QRow[], opts:
     }
   }
   if (!present || value === undefined) return undefined;
-  await writeAtomic(join(opts.to, spec.file), serializeLegacyJson(value));
+  await writeAtomic(join(opts.to, spec.file), verbatim.splice(serializeLegacyJson(value)));
   return { records: main.length, quarantined: q.length };
 }
 
@@ -161,10 +188,11 @@ async function exportLibrary(sql: ImportSql, spec: LegacyFileSpec, q: QRow[], op
   if (!wasPresent && count === 0 && q.length === 0) return undefined;
   const quarantined = new Map<number, unknown>();
   const strays: [string, unknown][] = [];
+  const verbatim = new Verbatim();
   for (const r of q) {
     const p = parsePointer(r.locator);
-    if (p.length === 2 && p[0] === 'items' && /^\d+$/.test(p[1]!)) quarantined.set(Number(p[1]), JSON.parse(r.raw));
-    else if (p.length === 1) strays.push([p[0]!, JSON.parse(r.raw)]);
+    if (p.length === 2 && p[0] === 'items' && /^\d+$/.test(p[1]!)) quarantined.set(Number(p[1]), verbatim.value(r.raw));
+    else if (p.length === 1) strays.push([p[0]!, verbatim.value(r.raw)]);
   }
   const path = join(opts.to, spec.file);
   const temp = `${path}.export-tmp`;
@@ -177,7 +205,7 @@ async function exportLibrary(sql: ImportSql, spec: LegacyFileSpec, q: QRow[], op
   let index = 0;
   let rows = 0;
   const emit = async (item: unknown) => {
-    buf += (index === 0 ? '\n    ' : ',\n    ') + JSON.stringify(item, null, 2).replace(/\n/g, '\n    ');
+    buf += (index === 0 ? '\n    ' : ',\n    ') + verbatim.splice(JSON.stringify(item, null, 2).replace(/\n/g, '\n    '));
     index++;
     if (buf.length >= 1 << 20) {
       const ok = out.write(buf);
@@ -208,7 +236,7 @@ async function exportLibrary(sql: ImportSql, spec: LegacyFileSpec, q: QRow[], op
     await drainQuarantined();
     for (const k of [...quarantined.keys()].sort((a, b) => a - b)) await emit(quarantined.get(k));
     buf += index === 0 ? ']' : '\n  ]';
-    for (const [k, v] of strays) buf += `,\n  ${JSON.stringify(k)}: ${JSON.stringify(v, null, 2).replace(/\n/g, '\n  ')}`;
+    for (const [k, v] of strays) buf += `,\n  ${JSON.stringify(k)}: ${verbatim.splice(JSON.stringify(v, null, 2).replace(/\n/g, '\n  '))}`;
     out.end(`${buf}\n}`);
     await done;
     await rename(temp, path);

@@ -100,14 +100,23 @@ export interface LegacyFileSpec {
 }
 
 // ---- JSON Pointer locators (RFC 6901) ----
+// One extension: a NUL or a lone surrogate in a key is written `~uXXXX` (hex), so the locator
+// itself can be stored as text (RFC 6901 pointers never hold `~u`: `~` is always `~0`).
+
+const UNSTORABLE_IN_KEY = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 export function pointer(...segments: (string | number)[]): string {
-  return segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+  return segments
+    .map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1').replace(UNSTORABLE_IN_KEY, (c) => `~u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`)
+    .join('');
 }
 
 export function parsePointer(p: string): string[] {
   if (p === '') return [];
-  return p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return p
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~(u[0-9a-f]{4}|1|0)/g, (_, e: string) => (e === '0' ? '~' : e === '1' ? '/' : String.fromCharCode(parseInt(e.slice(1), 16)))));
 }
 
 // ---- targets ----

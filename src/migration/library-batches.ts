@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { streamLegacyArray } from '../legacy/stream-library.js';
 import { libraryItemFromRow, type LibraryRow } from '../library/library.codec.js';
 import { libraryTarget, pointer } from './legacy-files.js';
-import { checkRecord, type QuarantineEntry } from './snapshot.js';
+import { checkRecord, lossyReason, type QuarantineEntry } from './snapshot.js';
 import { jsonEqual } from './compare.js';
 import { BATCH_ROWS, LIBRARY_DATA_COLUMNS } from './import.sql.js';
 
@@ -75,12 +75,14 @@ export async function* libraryBatches(dir: string, importTime: string): AsyncGen
   for (;;) {
     const step = await it.next();
     if (step.done) break;
-    const { index, value } = step.value;
+    const { index, value, text } = step.value;
     read++;
     const ref = { key: '', index };
-    const check = checkRecord(libraryTarget, ref, value);
+    const lossy = lossyReason(text, { start: 0, end: text.length });
+    const check = lossy ? { ok: false, reason: lossy } : checkRecord(libraryTarget, ref, value, text.includes('\\u'));
     if (!check.ok) {
-      batch.quarantine.push({ file: 'library.json', locator: pointer('items', index), reason: check.reason!, raw: JSON.stringify(value) ?? 'null', encoding: 'json' });
+      // its exact text: JSON.stringify(value) would escape the same way, but not give a lossy number back
+      batch.quarantine.push({ file: 'library.json', locator: pointer('items', index), reason: check.reason!, raw: text, encoding: 'json' });
       continue;
     }
     const row = libraryTarget.toRow(ref, value, { seal: (s) => s });

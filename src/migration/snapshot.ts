@@ -6,10 +6,14 @@
  * syntax is checked here (streamed); the importer streams it again (see library-import.ts).
  */
 import { join } from 'node:path';
-import { LegacyFileError, readLegacyJson } from '../legacy/read-json.js';
+import { readFile } from 'node:fs/promises';
+import { LegacyFileError, readLegacyJson, stripBom } from '../legacy/read-json.js';
+import { lossyNumberIndex, topLevelSpans, type Span } from '../legacy/json-text.js';
 import { streamLegacyArray } from '../legacy/stream-library.js';
+import { setOwn } from '../db/json.js';
 import { readLegacySecretAsync } from '../security/legacy-crypto.js';
 import { LEGACY_FILES, pointer, type LegacyFileSpec, type Target, type UnitRef } from './legacy-files.js';
+import { unstorableReason } from './storable.js';
 
 export interface QuarantineEntry {
   file: string;
@@ -59,13 +63,19 @@ export interface RecordCheck {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Schema + identity of one raw record (sync; secrets are opened separately). */
-export function checkRecord(target: Target, ref: UnitRef, raw: unknown): RecordCheck {
+/**
+ * Schema, storability and identity of one raw record (sync; secrets are opened separately).
+ * `escapes: false` says the record's JSON text holds no \u escape, so no string of it can hold a
+ * NUL or a lone surrogate (valid UTF-8 text cannot): the walk looking for them is skipped.
+ */
+export function checkRecord(target: Target, ref: UnitRef, raw: unknown, escapes = true): RecordCheck {
   const parsed = target.schema.safeParse(raw);
   if (!parsed.success) {
     const detail = parsed.error.issues.slice(0, 3).map((i) => `${i.path.length ? i.path.join('.') : 'record'}: ${i.message}`).join('; ');
     return { ok: false, reason: `invalid record (${detail})` };
   }
+  const unstorable = escapes ? unstorableReason(raw, ref.key) : undefined;
+  if (unstorable) return { ok: false, reason: unstorable };
   const id = target.identity(ref, raw);
   if ('reason' in id) return { ok: false, reason: id.reason };
   return { ok: true, key: id.key };
@@ -137,60 +147,102 @@ interface Candidate {
   rest?: boolean;
 }
 
-/** Splits a parsed file into candidate records and strays (values with no place in the database). */
-function split(spec: LegacyFileSpec, value: unknown): { candidates: Candidate[]; strays: QuarantineEntry[] } {
+/** Why a value whose JSON text is `text[span]` cannot go through JSON.parse/stringify unchanged. */
+export function lossyReason(text: string, span: Span): string | undefined {
+  const at = lossyNumberIndex(text, span.start, span.end);
+  if (at < 0) return undefined;
+  const literal = /^-?[\d.eE+-]+/.exec(text.slice(at, Math.min(span.end, at + 400)))![0];
+  const shown = literal.length > 40 ? `${literal.slice(0, 40)}...` : literal;
+  return `holds the number ${shown}, which would not come back exactly (kept verbatim here; export writes it back)`;
+}
+
+const unknownKey = (k: string) => `unknown top-level key ${JSON.stringify(k)} (kept here; export writes it back)`;
+
+/**
+ * Splits a parsed file into candidate records and strays (values with no place in the database).
+ * A member or element whose text holds a number JSON.parse cannot give back exactly is a stray
+ * kept as its exact text; a file whose top level has the wrong shape is kept as its bytes.
+ */
+function split(spec: LegacyFileSpec, value: unknown, bytes: Buffer, text: string): { candidates: Candidate[]; strays: QuarantineEntry[] } {
   const candidates: Candidate[] = [];
   const strays: QuarantineEntry[] = [];
   const shape = spec.shape;
-  const whole = (why: string) => strays.push(quarantined(spec.file, '', value, why));
+  const file = spec.file;
+  const spans = lossyNumberIndex(text) >= 0 ? topLevelSpans(text, shape.kind === 'array' ? shape.arrayKey : undefined) : undefined;
+  const done = { candidates, strays };
+  const whole = (why: string) => (strays.push({ file, locator: '', reason: why, raw: bytes.toString('base64'), encoding: 'base64' }), done);
+  /** A candidate, unless its text holds a lossy number: then a stray with that text. */
+  const unit = (target: Target, ref: UnitRef, locator: string, raw: unknown, span: Span | undefined): void => {
+    const lossy = span && lossyReason(text, span);
+    if (lossy) strays.push({ file, locator, reason: lossy, raw: text.slice(span.start, span.end), encoding: 'json' });
+    else candidates.push({ target, ref, locator, raw });
+  };
+  const stray = (key: string, raw: unknown, why: string): void => {
+    const span = spans?.members.get(key);
+    const lossy = span && lossyReason(text, span);
+    strays.push(lossy ? { file, locator: pointer(key), reason: lossy, raw: text.slice(span.start, span.end), encoding: 'json' } : quarantined(file, pointer(key), raw, why));
+  };
   switch (shape.kind) {
-    case 'document':
+    case 'document': {
+      const lossy = spans && lossyReason(text, { start: 0, end: text.length });
+      if (lossy) return whole(lossy);
       candidates.push({ target: spec.target, ref: { key: spec.target.scope ?? '', index: 0 }, locator: '', raw: value });
       break;
+    }
     case 'map': {
-      if (!isObject(value)) return whole('the file is not a JSON object keyed by id'), { candidates, strays };
-      Object.keys(value).forEach((key, index) => candidates.push({ target: spec.target, ref: { key, index }, locator: pointer(key), raw: value[key] }));
+      if (!isObject(value)) return whole('the file is not a JSON object keyed by id');
+      Object.keys(value).forEach((key, index) => unit(spec.target, { key, index }, pointer(key), value[key], spans?.members.get(key)));
       break;
     }
     case 'sections': {
-      if (!isObject(value)) return whole('the file is not a JSON object'), { candidates, strays };
+      if (!isObject(value)) return whole('the file is not a JSON object');
       Object.keys(value).forEach((key, index) => {
-        if (shape.sections.includes(key)) candidates.push({ target: spec.target, ref: { key, index }, locator: pointer(key), raw: value[key] });
-        else strays.push(quarantined(spec.file, pointer(key), value[key], `unknown top-level key "${key}" (kept here; export writes it back)`));
+        if (shape.sections.includes(key)) unit(spec.target, { key, index }, pointer(key), value[key], spans?.members.get(key));
+        else stray(key, value[key], unknownKey(key));
       });
       break;
     }
     case 'array': {
-      const wholeRest = shape.restOf !== undefined;
       const items = isObject(value) ? value[shape.arrayKey] : undefined;
+      if (!isObject(value)) {
+        // only a file with its own envelope (quality-profiles.json) keeps a non-object top level as a record
+        if (!shape.rest || !shape.restOf || spans || unstorableReason(value)) return whole(`the file is not a JSON object with an "${shape.arrayKey}" array`);
+        candidates.push({ target: shape.rest, ref: { key: shape.rest.scope ?? '', index: 0 }, locator: '', raw: shape.restOf(value), rest: true });
+        break;
+      }
       if (Array.isArray(items)) {
-        items.forEach((raw, index) => candidates.push({ target: spec.target, ref: { key: '', index }, locator: pointer(shape.arrayKey, index), raw }));
-      } else if (!wholeRest) {
-        return whole(`the file is not a JSON object with an "${shape.arrayKey}" array`), { candidates, strays };
+        items.forEach((raw, index) => unit(spec.target, { key: '', index }, pointer(shape.arrayKey, index), raw, spans?.elements?.[index]));
+      } else if (!shape.restOf) {
+        return whole(`the file is not a JSON object with an "${shape.arrayKey}" array`);
+      }
+      // The rest of the file: one record of its own (shape.rest), minus the top-level keys it cannot hold exactly.
+      const kept: Record<string, unknown> = {};
+      for (const k of Object.keys(value)) {
+        if (k === shape.arrayKey && Array.isArray(items)) continue;
+        const span = spans?.members.get(k);
+        const why = !shape.rest ? unknownKey(k) : unstorableReason(value[k], k) ?? (span && lossyReason(text, span));
+        if (why) stray(k, value[k], why);
+        else setOwn(kept, k, value[k]);
       }
       if (shape.rest) {
-        const rest: Record<string, unknown> = {};
-        if (isObject(value)) for (const k of Object.keys(value)) if (k !== shape.arrayKey) rest[k] = value[k];
-        candidates.push({ target: shape.rest, ref: { key: shape.rest.scope ?? '', index: 0 }, locator: '', raw: shape.restOf ? shape.restOf(value) : rest, rest: true });
-      } else if (isObject(value)) {
-        for (const k of Object.keys(value)) {
-          if (k !== shape.arrayKey) strays.push(quarantined(spec.file, pointer(k), value[k], `unknown top-level key "${k}" (kept here; export writes it back)`));
-        }
+        const withArray: Record<string, unknown> = { ...kept };
+        if (Array.isArray(items)) setOwn(withArray, shape.arrayKey, items);
+        candidates.push({ target: shape.rest, ref: { key: shape.rest.scope ?? '', index: 0 }, locator: '', raw: shape.restOf ? shape.restOf(withArray) : kept, rest: true });
       }
       break;
     }
   }
-  return { candidates, strays };
+  return done;
 }
 
 /** Validates, opens secrets and de-duplicates the candidates of one file. */
-async function settle(spec: LegacyFileSpec, candidates: Candidate[], opts: SnapshotOptions, out: FileSnapshot): Promise<void> {
+async function settle(spec: LegacyFileSpec, candidates: Candidate[], opts: SnapshotOptions, out: FileSnapshot, escapes: boolean): Promise<void> {
   const cache = opts.secretCache ?? new Map<string, string>();
   const seen = new Map<string, Map<string, string>>(); // target name -> key -> first locator
   const seenUnique = new Map<string, Map<string, string>>();
   for (const c of candidates) {
     if (!c.rest) out.read++;
-    const check = checkRecord(c.target, c.ref, c.raw);
+    const check = checkRecord(c.target, c.ref, c.raw, escapes);
     if (!check.ok) {
       out.quarantine.push(quarantined(spec.file, c.locator, c.raw, check.reason!));
       continue;
@@ -248,8 +300,9 @@ export async function readFileSnapshot(spec: LegacyFileSpec, opts: SnapshotOptio
       for (;;) {
         const step = await it.next();
         if (step.done) {
-          for (const [k, v] of Object.entries(step.value.otherKeys)) {
-            out.quarantine.push(quarantined(spec.file, pointer(k), v, `unknown top-level key "${k}" (kept here; export writes it back)`));
+          // kept as their exact text (a number in them may not survive JSON.parse)
+          for (const [k, text] of step.value.otherKeysText) {
+            out.quarantine.push({ file: spec.file, locator: pointer(k), reason: unknownKey(k), raw: text, encoding: 'json' });
           }
           break;
         }
@@ -258,12 +311,14 @@ export async function readFileSnapshot(spec: LegacyFileSpec, opts: SnapshotOptio
       out.exists = true;
     } catch (err) {
       if (err instanceof LegacyFileError && err.code === 'io' && /ENOENT/.test(err.detail)) return out;
-      if (!(err instanceof LegacyFileError) || err.code === 'io' || !opts.skipBrokenFiles) throw err;
-      const { readFile } = await import('node:fs/promises');
+      // Valid JSON of the wrong shape is kept whole, as for every other file; invalid JSON only when asked.
+      const shape = err instanceof LegacyFileError && err.code === 'invalid_shape';
+      if (!(err instanceof LegacyFileError) || err.code === 'io' || (!shape && !opts.skipBrokenFiles)) throw err;
       out.exists = true;
       out.broken = err.message;
       out.read = 0;
-      out.quarantine.push(brokenEntry(spec.file, await readFile(path), err));
+      const bytes = await readFile(path);
+      out.quarantine.push(shape ? { file: spec.file, locator: '', reason: err.message, raw: bytes.toString('base64'), encoding: 'base64' } : brokenEntry(spec.file, bytes, err));
     }
     return out;
   }
@@ -272,7 +327,6 @@ export async function readFileSnapshot(spec: LegacyFileSpec, opts: SnapshotOptio
     result = await readLegacyJson(path);
   } catch (err) {
     if (!(err instanceof LegacyFileError) || err.code !== 'invalid_json' || !opts.skipBrokenFiles) throw err;
-    const { readFile } = await import('node:fs/promises');
     out.exists = true;
     out.broken = err.message;
     out.quarantine.push(brokenEntry(spec.file, await readFile(path), err));
@@ -280,9 +334,10 @@ export async function readFileSnapshot(spec: LegacyFileSpec, opts: SnapshotOptio
   }
   if (!result.exists) return out;
   out.exists = true;
-  const { candidates, strays } = split(spec, result.value);
+  const text = stripBom(result.raw.toString('utf8'));
+  const { candidates, strays } = split(spec, result.value, result.raw, text);
   out.quarantine.push(...strays);
-  await settle(spec, candidates, opts, out);
+  await settle(spec, candidates, opts, out, text.includes('\\u'));
   return out;
 }
 

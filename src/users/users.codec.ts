@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Insertable, Selectable } from 'kysely';
 import type { UsersTable } from '../db/schema.js';
-import { fromJson, toJsonOrNull } from '../db/json.js';
+import { fromJson, setOwn, toJsonOrNull } from '../db/json.js';
 import type { UserRecord } from './users.types.js';
 
 /**
@@ -36,7 +36,7 @@ const KNOWN = new Set(['id', 'email', 'passwordHash', 'role', 'createdAt', 'upda
 
 export function userToRow(record: UserRecord, _secrets?: { seal(s: string): string }): Insertable<UsersTable> {
   const extra: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(record)) if (!KNOWN.has(k)) extra[k] = v;
+  for (const [k, v] of Object.entries(record)) if (!KNOWN.has(k)) setOwn(extra, k, v);
   const absent: string[] = [];
   const timeColumn = (key: 'createdAt' | 'updatedAt' | 'lastLoginAt'): string | undefined => {
     if (!Object.prototype.hasOwnProperty.call(record, key)) {
@@ -80,7 +80,7 @@ export function userFromRow(row: UserRow, _secrets?: { open(s: string): string }
   const extra = fromJson<Record<string, unknown>>(row.extra);
   if (extra) {
     const absent = Array.isArray(extra[ABSENT_KEY]) ? (extra[ABSENT_KEY] as string[]) : [];
-    for (const [k, v] of Object.entries(extra)) if (k !== ABSENT_KEY) record[k] = v;
+    for (const [k, v] of Object.entries(extra)) if (k !== ABSENT_KEY) setOwn(record, k, v);
     for (const k of absent) delete record[k];
   }
   return record;

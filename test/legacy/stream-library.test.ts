@@ -55,7 +55,7 @@ describe('streamLegacyArray', () => {
     const { values, result } = await collect(path, 'items', { chunkSize: 4093, onProgress: (a, b) => progress.push([a, b]) });
     expect(values.length).toBe(50_000);
     expect(values).toEqual(expected.items);
-    expect(result).toEqual({ otherKeys: {}, count: 50_000 });
+    expect(result).toEqual({ otherKeys: {}, otherKeysText: new Map(), count: 50_000 });
     const size = (await readFile(path)).length;
     expect(progress.at(-1)).toEqual([size, size]);
     expect(progress.every(([a], k) => k === 0 || a > progress[k - 1]![0])).toBe(true);
@@ -92,7 +92,7 @@ describe('streamLegacyArray', () => {
 
   it('serves other files and keys (wanted.json), empty arrays and a BOM', async () => {
     const path = await fileWith('wanted.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{\n  "items": []\n}')]));
-    expect(await collect(path)).toEqual({ values: [], result: { otherKeys: {}, count: 0 } });
+    expect(await collect(path)).toEqual({ values: [], result: { otherKeys: {}, otherKeysText: new Map(), count: 0 } });
     const profiles = await fileWith('qp.json', '{"profiles":[{"id":"any"}]}');
     expect((await collect(profiles, 'profiles')).values).toEqual([{ id: 'any' }]);
   });
@@ -135,7 +135,8 @@ describe('streamLegacyArray', () => {
       ['{"items": [1]} x', 1, 16, 'Unexpected non-whitespace character after JSON'],
       ['{"items" [1]}', 1, 10, "Expected ':' after property name"],
       ['{"items": [01]}', 1, 13, 'Unexpected number'],
-      ['', 1, 1, 'Unexpected end of JSON input'],
+      ['', 1, 1, 'the file is empty'],
+      [' \r\n\t', 2, 2, 'the file holds only whitespace'],
     ];
     for (const [text, line, column, detail] of cases) {
       const path = await fileWith('bad.json', text);
@@ -147,6 +148,41 @@ describe('streamLegacyArray', () => {
       const whole = await errorOf(readLegacyJson(path));
       expect([whole.line, whole.column, whole.detail], text).toEqual([line, column, detail]);
     }
+  });
+
+  it('refuses bytes that are not UTF-8 (Latin-1, CESU-8 surrogates, UTF-16) with their position, as the whole-file reader does', async () => {
+    const cases: Array<[Buffer, number, number, RegExp]> = [
+      [Buffer.from([...Buffer.from('{"items": [\n  "Bj'), 0xf6, ...Buffer.from('rk"]}')]), 2, 6, /^not UTF-8: byte 0xf6;/],
+      [Buffer.from([...Buffer.from('{"v": 1, "items": ["é'), 0xed, 0xa0, 0x80, ...Buffer.from('"]}')]), 1, 22, /^not UTF-8: byte 0xed;/],
+      [Buffer.from([...Buffer.from('{"items": [], "k\u00e9'), 0xc3, ...Buffer.from('": 1}')]), 1, 18, /^not UTF-8: byte 0xc3;/],
+      [Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"items": []}', 'utf16le')]), 1, 1, /^the file is UTF-16/],
+    ];
+    for (const [bytes, line, column, detail] of cases) {
+      const path = await fileWith('enc.json', bytes);
+      for (const chunkSize of [3, 1 << 20]) {
+        const err = await errorOf(collect(path, 'items', { chunkSize }));
+        expect([err.code, err.line, err.column], bytes.toString('hex')).toEqual(['invalid_json', line, column]);
+        expect(err.detail).toMatch(detail);
+      }
+      const whole = await errorOf(readLegacyJson(path));
+      expect([whole.code, whole.line, whole.column]).toEqual(['invalid_json', line, column]);
+      expect(whole.detail).toMatch(detail);
+    }
+  });
+
+  it('gives each element and other key with its exact text', async () => {
+    const text = '{"items": [ {"n": 1e400},\n 12345678901234567890 ], "v": -0, "w": "\\ud800"}';
+    const gen = streamLegacyArray(await fileWith('text.json', text), 'items', { chunkSize: 5 });
+    const texts: string[] = [];
+    for (;;) {
+      const next = await gen.next();
+      if (next.done) {
+        expect([...next.value.otherKeysText]).toEqual([['v', '-0'], ['w', '"\\ud800"']]);
+        break;
+      }
+      texts.push(next.value.text);
+    }
+    expect(texts).toEqual(['{"n": 1e400}', '12345678901234567890']);
   });
 
   it('rejects a top level that is not an object, or a key that is not an array', async () => {

@@ -7,6 +7,7 @@ import { diffValues, jsonEqual } from '../../src/migration/compare.js';
 import { createdAtFromId } from '../../src/migration/library-import.js';
 import { parsePointer, pointer, LEGACY_FILES } from '../../src/migration/legacy-files.js';
 import { SetDigest } from '../../src/migration/digest.js';
+import { escapeUnstorable, unstorableReason } from '../../src/migration/storable.js';
 import { tempDir } from '../helpers/engines.js';
 
 describe('migration building blocks', () => {
@@ -27,6 +28,27 @@ describe('migration building blocks', () => {
     expect(parsePointer('/movie:a~1b~0c')).toEqual(['movie:a/b~c']);
     expect(parsePointer('')).toEqual([]);
     expect(parsePointer(pointer(':'))).toEqual([':']);
+  });
+
+  it('JSON pointers write NUL and lone surrogates as ~uXXXX (storable text) and read them back', () => {
+    for (const key of ['a\u0000b', '\ud800', 'x\udfff', '~u0000', 'pair \ud83c\udfac ok', '~1/~0']) {
+      const p = pointer(key, 'k');
+      expect(p).not.toMatch(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+      expect(parsePointer(p)).toEqual([key, 'k']);
+    }
+    expect(pointer('movie:\ud800')).toBe('/movie:~ud800');
+    expect(pointer('\u0000')).toBe('/~u0000');
+    expect(pointer('~u0000')).toBe('/~0u0000');
+  });
+
+  it('names the field holding a string no database can store exactly, never the value', () => {
+    expect(unstorableReason({ title: 'ok 🎬', list: ['x'] })).toBeUndefined();
+    expect(unstorableReason({ a: { b: ['ok', 'x\u0000'] } })).toMatch(/^field a\.b\[1\] holds a NUL character \(U\+0000\)/);
+    expect(unstorableReason({ title: 'half \ud83c' })).toMatch(/^field title holds a lone UTF-16 surrogate \(U\+D83C\)/);
+    expect(unstorableReason({ ['k\udfff']: 1 })).toMatch(/^field k\\udfff holds a lone UTF-16 surrogate \(U\+DFFF\) in its name/);
+    expect(unstorableReason({}, 'movie:\u0000')).toMatch(/^its key holds a NUL character/);
+    expect(unstorableReason('\ud800')).toMatch(/^field \(value\) holds/);
+    expect(escapeUnstorable('a\u0000\ud800\ud83c\udfac')).toBe('a\\u0000\\ud800\ud83c\udfac');
   });
 
   it('compares JSON values regardless of key order and names differing fields', () => {
