@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app.js';
 import { authenticate } from '../http/auth.js';
-import { parseInput } from '../http/errors.js';
+import { parseDocumentInput, parseInput } from '../http/errors.js';
 import { createDownloadersService } from './downloaders.service.js';
 import { saveDownloadersBody, testDownloaderBody } from './downloaders.types.js';
 
@@ -18,7 +18,7 @@ export async function downloadersRoutes(app: FastifyInstance, ctx: AppContext): 
   app.get('/api/settings/downloaders', user, async () => service.view());
 
   app.post('/api/settings/downloaders', admin, async (request) => {
-    const body = parseInput(saveDownloadersBody, request.body);
+    const body = parseDocumentInput(saveDownloadersBody, request.body);
     return { ok: true, downloaders: await service.save(body) };
   });
 

@@ -18,6 +18,16 @@ export function parseInput<T>(schema: { safeParse(v: unknown): { success: true; 
 }
 
 /**
+ * For routes that REPLACE a whole document (downloader settings, verify settings): a request
+ * without a body (or `null`) is refused instead of read as `{}`, which would wipe the document
+ * and its stored secrets. An explicit `{}` still means "all defaults", as in legacy.
+ */
+export function parseDocumentInput<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, value: unknown): T {
+  if (value === undefined || value === null) throw new Invalid('request body is required (a JSON object); send {} to reset');
+  return parseInput(schema, value);
+}
+
+/**
  * One mapping from thrown errors to responses, registered before any route (Fastify 5 binds the
  * handler at route registration; legacy registered it last and never used it: API.md §0.2).
  * - AppError: its status and `{ok:false,error,...extra}` (the legacy body shape).

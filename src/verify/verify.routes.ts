@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { authenticate } from '../http/auth.js';
-import { parseInput } from '../http/errors.js';
+import { parseDocumentInput, parseInput } from '../http/errors.js';
 import { documentBody } from '../settings/settings.types.js';
 import { verifyServiceFor } from './verify.service.js';
 import { verifyLastQuery, verifyRequestBody, type VerifySettings } from './verify.types.js';
@@ -42,7 +42,7 @@ export async function verifyRoutes(app: FastifyInstance, ctx: AppContext): Promi
   app.get('/api/settings/verify', user, async () => ({ ok: true, settings: await verify.getSettings() }));
 
   app.post('/api/settings/verify', admin, async (request) => {
-    const settings = await verify.saveSettings(parseInput(documentBody, request.body) as VerifySettings);
+    const settings = await verify.saveSettings(parseDocumentInput(documentBody, request.body) as VerifySettings);
     return { ok: true, settings };
   });
 }

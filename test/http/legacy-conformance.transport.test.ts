@@ -65,6 +65,24 @@ for (const [engine, phase] of conformanceMatrix()) {
       }
     });
 
+    it('refuses an absent body on whole-document saves instead of wiping the document', async () => {
+      const saved = expectOk(await c.call('POST', '/api/settings/downloaders', {
+        token: c.admin, body: { qbittorrent: { enabled: true, baseUrl: 'http://127.0.0.1:9', username: 'u', password: 'kept-secret-1' } },
+      }));
+      expect(saved.downloaders).toMatchObject({ qbittorrent: { enabled: true, hasPassword: true } });
+      expectOk(await c.call('POST', '/api/settings/verify', { token: c.admin, body: { minDurationSec: 300 } }));
+      for (const headers of [JSON_CT, {}]) {
+        expectError(await c.call('POST', '/api/settings/downloaders', { token: c.admin, headers }), 400, /request body is required/, 'downloaders');
+        expectError(await c.call('POST', '/api/settings/verify', { token: c.admin, headers }), 400, /request body is required/, 'verify');
+      }
+      expectError(await c.call('POST', '/api/settings/downloaders', { token: c.admin, body: null }), 400, /request body is required/, 'null');
+      const view = (await c.call('GET', '/api/settings/downloaders', { token: c.admin })).json();
+      expect(view).toMatchObject({ qbittorrent: { enabled: true, baseUrl: 'http://127.0.0.1:9', hasPassword: true } });
+      expect(expectOk(await c.call('GET', '/api/settings/verify', { token: c.admin })).settings).toEqual({ minDurationSec: 300 });
+      // An explicit {} is still the legacy "reset to defaults".
+      expect(expectOk(await c.call('POST', '/api/settings/verify', { token: c.admin, body: {} })).settings).toEqual({});
+    });
+
     it('refuses form-urlencoded with the legacy 415 body (+ ok:false) and writes nothing', async () => {
       const before = await libraryCount();
       const res = await c.t.app.inject({
