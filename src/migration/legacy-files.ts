@@ -6,16 +6,28 @@
  * Adding a legacy file = one entry here; the pipeline has no per-file code.
  */
 import type { z } from 'zod';
-import { legacyUserSchema, userFromRow, userToRow, emailKey, type UserRow } from '../users/users.codec.js';
+import { ABSENT_KEY as USER_ABSENT_KEY, legacyUserSchema, userFromRow, userToRow, emailKey, type UserRow } from '../users/users.codec.js';
 import type { UserRecord } from '../users/users.types.js';
 import { LIBRARY_ITEM_COLUMNS, legacyLibraryItemSchema, libraryItemFromRow, libraryItemToRow, type LibraryRow } from '../library/library.codec.js';
 import type { LibraryItem } from '../library/library.types.js';
 import { WANTED_ITEM_COLUMNS, legacyWantedItemSchema, wantedItemFromRow, wantedItemToRow, wantedRowId, type WantedRow } from '../wanted/wanted.codec.js';
 import type { WantedItem } from '../wanted/wanted.types.js';
-import { downloaderFromRow, downloaderToRow, legacyDownloaderSectionSchema, type DownloaderRow } from '../downloaders/downloaders.codec.js';
+import { ABSENT_KEY as DOWNLOADER_ABSENT_KEY, downloaderFromRow, downloaderToRow, legacyDownloaderSectionSchema, type DownloaderRow } from '../downloaders/downloaders.codec.js';
 import { CLIENT_TYPES, type ClientType } from '../downloaders/downloaders.types.js';
-import { indexerFromRow, indexerSourcesFromRow, indexerSourcesToRow, indexerToRow, legacyIndexerSchema, type IndexerRow, type LegacyIndexer } from '../indexers/indexers.codec.js';
 import {
+  ABSENT_KEY as INDEXER_ABSENT_KEY,
+  indexerFromRow,
+  indexerSourcesFromRow,
+  indexerSourcesToRow,
+  indexerToRow,
+  legacyIndexerSchema,
+  type IndexerRow,
+  type LegacyIndexer,
+} from '../indexers/indexers.codec.js';
+import {
+  ABSENT_KEY as QUALITY_ABSENT_KEY,
+  NON_ARRAY_PROFILES_KEY,
+  NON_OBJECT_DOCUMENT_KEY,
   legacyQualityMapSchema,
   legacyQualityProfileSchema,
   qualityMapFromRow,
@@ -28,8 +40,8 @@ import {
   type LegacyQualityProfile,
   type QualityProfileRow,
 } from '../quality/quality.codec.js';
-import { grabFromRow, grabToRow, legacyGrabSchema, type GrabRow } from '../grabs/grabs.codec.js';
-import { VERIFY_RESULT_COLUMNS, legacyVerifyResultSchema, verifyResultFromRow, verifyResultToRow, type VerifyResultRow } from '../verify/verify.codec.js';
+import { ABSENT_KEY as GRAB_ABSENT_KEY, grabFromRow, grabToRow, legacyGrabSchema, type GrabRow } from '../grabs/grabs.codec.js';
+import { ABSENT_KEY as VERIFY_ABSENT_KEY, VERIFY_RESULT_COLUMNS, legacyVerifyResultSchema, verifyResultFromRow, verifyResultToRow, type VerifyResultRow } from '../verify/verify.codec.js';
 import type { VerifyResultRecord } from '../verify/verify.types.js';
 import { legacySettingsDocumentSchema, settingsFromRow, settingsToRow } from '../settings/settings.codec.js';
 
@@ -70,6 +82,11 @@ export interface Target {
   unique?: { of(record: any): string; reason(firstLocator: string): string };
   /** Legacy-encrypted fields of a record (decrypted on import, encrypted on export). */
   secretPaths: readonly (readonly string[])[];
+  /**
+   * Keys the codec uses as its own markers in the row's JSON (e.g. `$absent`): a record that holds
+   * one itself would not come back unchanged, so it is quarantined (for a rest target: that key).
+   */
+  reserved?: readonly string[];
   toRow(ref: UnitRef, record: any, seal: Sealer): Row;
   /** Row -> the record and its key in the file (map key / section name; '' for array elements). */
   fromRow(row: any, open: Opener): { key: string; record: unknown };
@@ -86,6 +103,8 @@ export type FileShape =
       restOf?: (file: unknown) => unknown;
       /** The exact inverse for export (default: rest keys, then the array). */
       join?: (rest: unknown, elements: unknown[]) => unknown;
+      /** Top-level keys the rest's codec uses as its own markers: a file holding one has it quarantined. */
+      reserved?: readonly string[];
     }
   | { kind: 'sections'; sections: readonly string[] }
   | { kind: 'document' };
@@ -132,6 +151,7 @@ const users: Target = {
   schema: legacyUserSchema,
   identity: (ref, r: UserRecord) => (r.id === ref.key ? { key: r.id } : { reason: `its id "${r.id}" is not its key "${ref.key}" (users.json keys each user by id)` }),
   unique: { of: (r: UserRecord) => emailKey(r.email), reason: (first) => `duplicate email (ignoring case) of the user at ${first}` },
+  reserved: [USER_ABSENT_KEY],
   secretPaths: [],
   toRow: (_ref, r: UserRecord) => userToRow(r),
   fromRow: (row: UserRow) => {
@@ -174,6 +194,7 @@ const downloaders: Target = {
   orderBy: 'client_type',
   schema: legacyDownloaderSectionSchema,
   identity: byKey,
+  reserved: [DOWNLOADER_ABSENT_KEY],
   secretPaths: [['password'], ['apiKey']],
   toRow: (ref, r, seal) => downloaderToRow(ref.key as ClientType, r, seal),
   fromRow: (row: DownloaderRow, open) => ({ key: row.client_type, record: downloaderFromRow(row, open) }),
@@ -188,6 +209,7 @@ const indexers: Target = {
   schema: legacyIndexerSchema,
   identity: (_ref, r: LegacyIndexer) => ({ key: r.id }),
   // Legacy never wrote an entry apiKey (FORMATS §3.4); one found there is taken as legacy-encrypted too.
+  reserved: [INDEXER_ABSENT_KEY],
   secretPaths: [['apiKey']],
   toRow: (ref, r: LegacyIndexer, seal) => indexerToRow(r, seal, ref.index),
   fromRow: (row: IndexerRow, open) => ({ key: '', record: indexerFromRow(row, open) }),
@@ -225,6 +247,7 @@ const qualityProfiles: Target = {
   orderBy: 'position',
   schema: legacyQualityProfileSchema,
   identity: (_ref, r: LegacyQualityProfile) => ({ key: r.id }),
+  reserved: [QUALITY_ABSENT_KEY],
   secretPaths: [],
   toRow: (ref, r: LegacyQualityProfile) => qualityProfileToRow(r, ref.index),
   fromRow: (row: QualityProfileRow) => ({ key: '', record: qualityProfileFromRow(row) }),
@@ -248,6 +271,7 @@ const grabs: Target = {
   orderBy: 'position',
   schema: legacyGrabSchema,
   identity: byKey,
+  reserved: [GRAB_ABSENT_KEY],
   secretPaths: [],
   toRow: (ref, r) => grabToRow(ref.key, r, ref.index),
   fromRow: (row: GrabRow) => ({ key: row.key, record: grabFromRow(row) }),
@@ -261,6 +285,7 @@ const verifyResults: Target = {
   orderBy: 'position',
   schema: legacyVerifyResultSchema,
   identity: byKey,
+  reserved: [VERIFY_ABSENT_KEY],
   secretPaths: [],
   toRow: (ref, r: VerifyResultRecord) => verifyResultToRow(ref.key, r, undefined, ref.index),
   fromRow: (row: VerifyResultRow) => ({ key: row.key, record: verifyResultFromRow(row) }),
@@ -282,6 +307,7 @@ export const LEGACY_FILES: readonly LegacyFileSpec[] = [
       rest: qualityProfilesEnvelopeTarget,
       restOf: (file) => qualityProfilesEnvelope(file),
       join: (envelope, profiles) => qualityProfilesFileFromEnvelope(envelope as Record<string, unknown>, profiles as never[]),
+      reserved: [QUALITY_ABSENT_KEY, NON_ARRAY_PROFILES_KEY, NON_OBJECT_DOCUMENT_KEY],
     },
     target: qualityProfiles,
   },

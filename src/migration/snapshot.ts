@@ -76,6 +76,8 @@ export function checkRecord(target: Target, ref: UnitRef, raw: unknown, escapes 
   }
   const unstorable = escapes ? unstorableReason(raw, ref.key) : undefined;
   if (unstorable) return { ok: false, reason: unstorable };
+  const marker = isObject(raw) ? target.reserved?.find((k) => Object.prototype.hasOwnProperty.call(raw, k)) : undefined;
+  if (marker !== undefined) return { ok: false, reason: reservedReason(marker) };
   const id = target.identity(ref, raw);
   if ('reason' in id) return { ok: false, reason: id.reason };
   return { ok: true, key: id.key };
@@ -156,6 +158,7 @@ export function lossyReason(text: string, span: Span): string | undefined {
   return `holds the number ${shown}, which would not come back exactly (kept verbatim here; export writes it back)`;
 }
 
+const reservedReason = (k: string) => `holds the key ${JSON.stringify(k)}, which MediaOS uses as a marker in its own rows (kept verbatim here; export writes it back)`;
 const unknownKey = (k: string) => `unknown top-level key ${JSON.stringify(k)} (kept here; export writes it back)`;
 
 /**
@@ -220,7 +223,7 @@ function split(spec: LegacyFileSpec, value: unknown, bytes: Buffer, text: string
       for (const k of Object.keys(value)) {
         if (k === shape.arrayKey && Array.isArray(items)) continue;
         const span = spans?.members.get(k);
-        const why = !shape.rest ? unknownKey(k) : unstorableReason(value[k], k) ?? (span && lossyReason(text, span));
+        const why = !shape.rest ? unknownKey(k) : unstorableReason(value[k], k) ?? (span && lossyReason(text, span)) ?? (shape.reserved?.includes(k) ? reservedReason(k) : undefined);
         if (why) stray(k, value[k], why);
         else setOwn(kept, k, value[k]);
       }

@@ -31,7 +31,7 @@ export function emailKey(email: string): string {
  * NOT NULL (legacy always writes both; a hand-edited file may not). The column then holds the
  * database default and the key is dropped again on the way out.
  */
-const ABSENT_KEY = '$mediaos.absent';
+export const ABSENT_KEY = '$mediaos.absent';
 const KNOWN = new Set(['id', 'email', 'passwordHash', 'role', 'createdAt', 'updatedAt', 'lastLoginAt']);
 
 export function userToRow(record: UserRecord, _secrets?: { seal(s: string): string }): Insertable<UsersTable> {

@@ -97,7 +97,7 @@ export function verifyResultToRow(key: string, record: VerifyResultRecord, _secr
 }
 
 /** `extra` key listing `kind`/`id` keys the legacy record did not have (never written by legacy). */
-const ABSENT_KEY = '$mediaos.absent';
+export const ABSENT_KEY = '$mediaos.absent';
 
 // Key order: what legacy writes ({...result, kind, id, title, path?}), then the other keys.
 export function verifyResultFromRow(row: VerifyResultRow, _secrets?: Opener): VerifyResultRecord {

@@ -6,8 +6,10 @@
  * records included; numbers compared digit by digit, strings code unit by code unit), and a file
  * that is not JSON stops the import with its name and line:column, changing nothing.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sqlEngines } from '../helpers/engines.js';
 import { readLegacySecret } from '../../src/security/legacy-crypto.js';
@@ -128,3 +130,37 @@ for (const engine of sqlEngines()) {
     }
   });
 }
+
+// The shipped CLI parses library.json in a worker thread (the sources under vitest never do).
+const ROOT = join(import.meta.dirname, '..', '..');
+const built = existsSync(join(ROOT, 'dist', 'migration', 'library-batches.worker.js'));
+const execute = promisify(execFile);
+
+describe.skipIf(!built)(`nasty library items through the built CLI (worker-thread parsing, seed ${SEED})`, () => {
+  let m: MigrationEnv | undefined;
+  afterEach(async () => {
+    await m?.cleanup();
+    m = undefined;
+  });
+
+  for (const c of CASES.filter((k) => /^(numbers|NUL|lone surrogates|titles differing)/.test(k.name))) {
+    it(c.name, async () => {
+      m = await migrationEnv('sqlite');
+      const src = join(m.dir, 'legacy');
+      writeDir(src, c);
+      const cli = (...args: string[]) =>
+        execute(process.execPath, [join(ROOT, 'bin', 'mediaos'), ...args], { env: { ...process.env, ...m!.env }, cwd: m!.dir }).then(
+          (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
+          (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }),
+        );
+      const run = await cli('import', '--from', src);
+      expect(run.err).toBe('');
+      expect(run.code).toBe(c.code);
+      expect(reportLines((await cli('import', '--report')).out.trimEnd())).toEqual([...c.quarantined!].sort());
+      expect((await cli('verify-import', '--from', src)).code).toBe(0);
+      const out = join(m.dir, 'exported');
+      expect((await cli('export', '--to', out)).code).toBe(0);
+      expect(legacyValues(out)).toEqual(legacyValues(src));
+    }, 60_000);
+  }
+});

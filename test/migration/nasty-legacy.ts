@@ -197,6 +197,21 @@ export function realisticDir(rng: Rng, size = 24): LegacyDir {
 
 // ---- building blocks of the cases ----
 
+export interface NastyCase {
+  name: string;
+  /** File name -> bytes (names that are not legacy files are extra files in the directory). */
+  files: Record<string, Buffer>;
+  /** Extra subdirectories, name -> their files. */
+  subdirs?: Record<string, Record<string, Buffer>>;
+  args?: string[];
+  code: 0 | 2 | 3 | 'any';
+  /** exit 2: what stderr must say. */
+  err?: RegExp;
+  quarantined?: string[];
+}
+
+/** `file<TAB>locator` lines as `mediaos import --report` lists them. */
+export const q = (file: string, ...locators: string[]) => locators.map((l) => `${file}\t${l || '(whole file)'}`);
 export const items = (dir: LegacyDir) => (dir['library.json'] as { items: Item[] }).items;
 export const usersOf = (dir: LegacyDir) => dir['users.json'] as Record<string, Record<string, unknown>>;
 export const firstUser = (dir: LegacyDir) => Object.values(usersOf(dir))[0]!;
