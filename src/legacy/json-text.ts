@@ -53,12 +53,24 @@ export function isLossyNumber(literal: string): boolean {
 
 const isNumberChar = (c: number) => (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
 
+export interface JsonTextFacts {
+  /** Index of the first lossy number literal, or -1. */
+  lossyAt: number;
+  /** Deepest nesting of arrays and objects (a scalar is 0, `[]` is 1). */
+  depth: number;
+}
+
 /**
- * Index of the first lossy number literal in valid JSON text `text[from, to)`, or -1. Strings
- * are skipped whole; a literal of at most 15 characters without an exponent or a leading "-0"
- * cannot be lossy (doubles hold 15 significant digits), so only the rare others are checked.
+ * One pass over valid JSON text `text[from, to)`: the first lossy number literal and the nesting
+ * depth (JSON.parse takes any depth, but JSON.stringify, comparisons and the databases' JSON
+ * types do not). Strings are skipped whole; a literal of at most 15 characters without an
+ * exponent or a leading "-0" cannot be lossy (doubles hold 15 significant digits), so only the
+ * rare others are checked.
  */
-export function lossyNumberIndex(text: string, from = 0, to = text.length): number {
+export function jsonTextFacts(text: string, from = 0, to = text.length): JsonTextFacts {
+  let lossyAt = -1;
+  let depth = 0;
+  let max = 0;
   let i = from;
   while (i < to) {
     const c = text.charCodeAt(i);
@@ -66,13 +78,19 @@ export function lossyNumberIndex(text: string, from = 0, to = text.length): numb
       let j = i + 1;
       for (;;) {
         j = text.indexOf('"', j);
-        if (j < 0 || j >= to) return -1;
+        if (j < 0 || j >= to) return { lossyAt, depth: max };
         let k = j - 1;
         while (text.charCodeAt(k) === 0x5c) k--;
         if ((j - 1 - k) % 2 === 0) break;
         j++;
       }
       i = j + 1;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) max = depth;
+      i++;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+      i++;
     } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
       let j = i + 1;
       let plain = true;
@@ -81,13 +99,18 @@ export function lossyNumberIndex(text: string, from = 0, to = text.length): numb
         if (d === 0x65 || d === 0x45) plain = false;
         j++;
       }
-      if ((!plain || j - i > 15 || (c === 0x2d && text.charCodeAt(i + 1) === 0x30)) && isLossyNumber(text.slice(i, j))) return i;
+      if (lossyAt < 0 && (!plain || j - i > 15 || (c === 0x2d && text.charCodeAt(i + 1) === 0x30)) && isLossyNumber(text.slice(i, j))) lossyAt = i;
       i = j;
     } else {
       i++;
     }
   }
-  return -1;
+  return { lossyAt, depth: max };
+}
+
+/** Index of the first lossy number literal in valid JSON text `text[from, to)`, or -1. */
+export function lossyNumberIndex(text: string, from = 0, to = text.length): number {
+  return jsonTextFacts(text, from, to).lossyAt;
 }
 
 export interface Span {

@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import type { Database } from '../db/connect.js';
 import { createAppStateSql } from '../db/app-state.sql.js';
 import { serializeLegacyJson } from '../legacy/read-json.js';
-import { lossyNumberIndex } from '../legacy/json-text.js';
+import { jsonTextFacts } from '../legacy/json-text.js';
 import { legacyEncryptAsync } from '../security/legacy-crypto.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { LEGACY_FILES, parsePointer, type LegacyFileSpec, type Target } from './legacy-files.js';
 import { createImportSql, type ImportSql } from './import.sql.js';
-import { setPath } from './snapshot.js';
+import { MAX_DEPTH, setPath } from './snapshot.js';
 import { LEGACY_FILES_KEY } from './import.js';
 
 export interface ExportOptions {
@@ -38,7 +38,7 @@ type QRow = { file: string; locator: string; raw: string; raw_encoding: 'json' |
 
 /**
  * Quarantined values whose JSON text holds a number JSON.parse cannot give back exactly (1e400,
- * 20-digit integers, -0) are written as that text, not re-serialized: a placeholder string goes
+ * 20-digit integers, -0), or nests deeper than JSON.stringify goes, are written as that text: a placeholder string goes
  * into the document and is replaced by the text once the document is serialized.
  */
 class Verbatim {
@@ -46,7 +46,8 @@ class Verbatim {
   private readonly texts = new Map<string, string>();
   /** The value to put in the document for a quarantined raw JSON text. */
   value(raw: string): unknown {
-    if (lossyNumberIndex(raw) < 0) return JSON.parse(raw);
+    const facts = jsonTextFacts(raw);
+    if (facts.lossyAt < 0 && facts.depth <= MAX_DEPTH) return JSON.parse(raw);
     const token = `mediaos-verbatim-${this.nonce}-${this.texts.size}`;
     this.texts.set(JSON.stringify(token), raw);
     return token;

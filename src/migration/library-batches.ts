@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { streamLegacyArray } from '../legacy/stream-library.js';
 import { libraryItemFromRow, type LibraryRow } from '../library/library.codec.js';
 import { libraryTarget, pointer } from './legacy-files.js';
-import { checkRecord, lossyReason, type QuarantineEntry } from './snapshot.js';
+import { checkRecord, verbatimReason, type QuarantineEntry } from './snapshot.js';
 import { jsonEqual } from './compare.js';
 import { BATCH_ROWS, LIBRARY_DATA_COLUMNS } from './import.sql.js';
 
@@ -78,7 +78,7 @@ export async function* libraryBatches(dir: string, importTime: string): AsyncGen
     const { index, value, text } = step.value;
     read++;
     const ref = { key: '', index };
-    const lossy = lossyReason(text, { start: 0, end: text.length });
+    const lossy = verbatimReason(text, { start: 0, end: text.length });
     const check = lossy ? { ok: false, reason: lossy } : checkRecord(libraryTarget, ref, value, text.includes('\\u'));
     if (!check.ok) {
       // its exact text: JSON.stringify(value) would escape the same way, but not give a lossy number back

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { LegacyFileError, readLegacyJson, stripBom } from '../legacy/read-json.js';
-import { lossyNumberIndex, topLevelSpans, type Span } from '../legacy/json-text.js';
+import { jsonTextFacts, topLevelSpans, type Span } from '../legacy/json-text.js';
 import { streamLegacyArray } from '../legacy/stream-library.js';
 import { setOwn } from '../db/json.js';
 import { readLegacySecretAsync } from '../security/legacy-crypto.js';
@@ -149,11 +149,22 @@ interface Candidate {
   rest?: boolean;
 }
 
-/** Why a value whose JSON text is `text[span]` cannot go through JSON.parse/stringify unchanged. */
-export function lossyReason(text: string, span: Span): string | undefined {
-  const at = lossyNumberIndex(text, span.start, span.end);
-  if (at < 0) return undefined;
-  const literal = /^-?[\d.eE+-]+/.exec(text.slice(at, Math.min(span.end, at + 400)))![0];
+/**
+ * Deepest nesting a record may have: SQLite's JSON functions stop at 1000 levels (its CHECK
+ * json_valid then fails), and JSON.stringify and our comparisons recurse. Real legacy records
+ * nest 4 or 5 levels; a deeper one is kept verbatim.
+ */
+export const MAX_DEPTH = 500;
+
+/**
+ * Why a value whose JSON text is `text[span]` must be kept as that text: a number JSON.parse
+ * cannot give back exactly, or nesting deeper than MAX_DEPTH. Undefined for ordinary values.
+ */
+export function verbatimReason(text: string, span: Span): string | undefined {
+  const facts = jsonTextFacts(text, span.start, span.end);
+  if (facts.depth > MAX_DEPTH) return `nested ${facts.depth} levels deep, more than the ${MAX_DEPTH} the database takes (kept verbatim here; export writes it back)`;
+  if (facts.lossyAt < 0) return undefined;
+  const literal = /^-?[\d.eE+-]+/.exec(text.slice(facts.lossyAt, Math.min(span.end, facts.lossyAt + 400)))![0];
   const shown = literal.length > 40 ? `${literal.slice(0, 40)}...` : literal;
   return `holds the number ${shown}, which would not come back exactly (kept verbatim here; export writes it back)`;
 }
@@ -163,31 +174,32 @@ const unknownKey = (k: string) => `unknown top-level key ${JSON.stringify(k)} (k
 
 /**
  * Splits a parsed file into candidate records and strays (values with no place in the database).
- * A member or element whose text holds a number JSON.parse cannot give back exactly is a stray
- * kept as its exact text; a file whose top level has the wrong shape is kept as its bytes.
+ * A member or element whose text holds a number JSON.parse cannot give back exactly, or nests too
+ * deep, is a stray kept as its exact text; a file whose top level has the wrong shape is kept as its bytes.
  */
 function split(spec: LegacyFileSpec, value: unknown, bytes: Buffer, text: string): { candidates: Candidate[]; strays: QuarantineEntry[] } {
   const candidates: Candidate[] = [];
   const strays: QuarantineEntry[] = [];
   const shape = spec.shape;
   const file = spec.file;
-  const spans = lossyNumberIndex(text) >= 0 ? topLevelSpans(text, shape.kind === 'array' ? shape.arrayKey : undefined) : undefined;
+  const facts = jsonTextFacts(text);
+  const spans = facts.lossyAt >= 0 || facts.depth > MAX_DEPTH ? topLevelSpans(text, shape.kind === 'array' ? shape.arrayKey : undefined) : undefined;
   const done = { candidates, strays };
   const whole = (why: string) => (strays.push({ file, locator: '', reason: why, raw: bytes.toString('base64'), encoding: 'base64' }), done);
-  /** A candidate, unless its text holds a lossy number: then a stray with that text. */
+  /** A candidate, unless its text must be kept verbatim (verbatimReason): then a stray with that text. */
   const unit = (target: Target, ref: UnitRef, locator: string, raw: unknown, span: Span | undefined): void => {
-    const lossy = span && lossyReason(text, span);
+    const lossy = span && verbatimReason(text, span);
     if (lossy) strays.push({ file, locator, reason: lossy, raw: text.slice(span.start, span.end), encoding: 'json' });
     else candidates.push({ target, ref, locator, raw });
   };
   const stray = (key: string, raw: unknown, why: string): void => {
     const span = spans?.members.get(key);
-    const lossy = span && lossyReason(text, span);
+    const lossy = span && verbatimReason(text, span);
     strays.push(lossy ? { file, locator: pointer(key), reason: lossy, raw: text.slice(span.start, span.end), encoding: 'json' } : quarantined(file, pointer(key), raw, why));
   };
   switch (shape.kind) {
     case 'document': {
-      const lossy = spans && lossyReason(text, { start: 0, end: text.length });
+      const lossy = spans && verbatimReason(text, { start: 0, end: text.length });
       if (lossy) return whole(lossy);
       candidates.push({ target: spec.target, ref: { key: spec.target.scope ?? '', index: 0 }, locator: '', raw: value });
       break;
@@ -223,7 +235,7 @@ function split(spec: LegacyFileSpec, value: unknown, bytes: Buffer, text: string
       for (const k of Object.keys(value)) {
         if (k === shape.arrayKey && Array.isArray(items)) continue;
         const span = spans?.members.get(k);
-        const why = !shape.rest ? unknownKey(k) : unstorableReason(value[k], k) ?? (span && lossyReason(text, span)) ?? (shape.reserved?.includes(k) ? reservedReason(k) : undefined);
+        const why = !shape.rest ? unknownKey(k) : unstorableReason(value[k], k) ?? (span && verbatimReason(text, span)) ?? (shape.reserved?.includes(k) ? reservedReason(k) : undefined);
         if (why) stray(k, value[k], why);
         else setOwn(kept, k, value[k]);
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { invalidUtf8Offset, isLossyNumber, looksUtf16, lossyNumberIndex, topLevelSpans } from '../../src/legacy/json-text.js';
+import { invalidUtf8Offset, isLossyNumber, jsonTextFacts, looksUtf16, lossyNumberIndex, topLevelSpans } from '../../src/legacy/json-text.js';
 
 describe('JSON text facts JSON.parse hides', () => {
   it('a number literal is lossy when JSON.parse then JSON.stringify does not give the same number back', () => {
@@ -16,6 +16,14 @@ describe('JSON text facts JSON.parse hides', () => {
     expect(lossyNumberIndex('{"a": "x\\\\", "b": [1, 1e400]}')).toBe(22);
     expect(lossyNumberIndex('{"a": "x\\"1e400", "b": -0}')).toBe(23);
     expect(lossyNumberIndex('[1e400, 2]', 2)).toBe(-1);
+  });
+
+  it('measures nesting depth without recursing, brackets in strings ignored', () => {
+    expect(jsonTextFacts('1').depth).toBe(0);
+    expect(jsonTextFacts('{"a": [1, {"b": "[[[[{{"}], "c": []}').depth).toBe(3);
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    expect(jsonTextFacts(deep)).toEqual({ lossyAt: -1, depth: 100_000 });
+    expect(jsonTextFacts('[[1e400]]')).toEqual({ lossyAt: 2, depth: 2 });
   });
 
   it('gives the text span of each top-level member and of each element of one array (last duplicate wins)', () => {

@@ -5,9 +5,9 @@
  * minified, Python's ensure_ascii, hand edits), plus the hostile values a lossless importer must
  * not lose (lone surrogates, NUL, numbers JSON.stringify cannot write back, duplicate keys, ...).
  *
- * `exactJson` is the test's own oracle for "equal as JSON values": it parses text without
+ * `canonicalJson` is the test's own oracle for "equal as JSON values": it reads text without
  * JavaScript numbers (every literal kept as an exact decimal, -0 distinct from 0), objects with
- * last-wins duplicate keys (as JSON.parse), strings exactly (UTF-16 code units).
+ * last-wins duplicate keys (as JSON.parse), strings exactly (UTF-16 code units), at any depth.
  */
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
@@ -266,97 +266,104 @@ export function render(dir: LegacyDir, style: Style | ((file: string) => Style) 
 
 // ---- the oracle: exact JSON values ----
 
-/** A JSON value with exact numbers: `{ $num: '<sign><digits>e<exp>' }`; objects sorted, last duplicate wins. */
-export function exactJson(text: string): unknown {
+/**
+ * The canonical text of a JSON value, with no JavaScript number or recursion in between: object
+ * members sorted by key (the last of a duplicated key wins, as in JSON.parse), every number as
+ * its exact decimal (`#<sign>0.<digits>e<exp>`, -0 distinct from 0), every string as
+ * JSON.stringify writes it after `mapString` (code unit for code unit). Two texts are equal as
+ * JSON values iff their canonical texts are equal. Iterative: 20000 levels deep is fine.
+ */
+export function canonicalJson(text: string, mapString: (s: string) => string = (s) => s): string {
+  type Frame = { obj: true; members: Map<string, string>; key?: string } | { obj: false; items: string[] };
+  const stack: Frame[] = [];
   let i = 0;
+  let result: string | undefined;
+  const fail = (): never => {
+    throw new SyntaxError(`canonicalJson: invalid JSON at ${i}`);
+  };
   const ws = () => {
     while (i < text.length && ' \t\r\n'.includes(text[i]!)) i++;
   };
-  const fail = (): never => {
-    throw new SyntaxError(`exactJson: invalid JSON at ${i}`);
-  };
-  const value = (): unknown => {
-    ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      const members = new Map<string, unknown>();
-      ws();
-      if (text[i] === '}') return i++, sortObject(members);
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail();
-        const k = string();
-        ws();
-        if (text[i++] !== ':') fail();
-        members.set(k, value());
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') return i++, sortObject(members);
-        else fail();
-      }
-    }
-    if (c === '[') {
-      i++;
-      const out: unknown[] = [];
-      ws();
-      if (text[i] === ']') return i++, out;
-      for (;;) {
-        out.push(value());
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') return i++, out;
-        else fail();
-      }
-    }
-    if (c === '"') return string();
-    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
-      if (text.startsWith(word, i)) return (i += word.length), v;
-    }
-    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (!m) fail();
-    i += m![0].length;
-    return { $num: exactDecimal(m![0]) };
-  };
   const string = (): string => {
     const start = i;
-    i++;
-    while (text[i] !== '"') {
-      if (i >= text.length) fail();
-      i += text[i] === '\\' ? 2 : 1;
-    }
+    for (i++; text[i] !== '"'; i += text[i] === '\\' ? 2 : 1) if (i >= text.length) fail();
     i++;
     return JSON.parse(text.slice(start, i)) as string;
   };
-  const v = value();
+  let afterValue = false; // a value just ended inside a container: ',' or the closing bracket must follow
+  const put = (v: string) => {
+    const top = stack.at(-1);
+    if (!top) result = v;
+    else if (top.obj) top.members.set(top.key!, v);
+    else top.items.push(v);
+    afterValue = top !== undefined;
+  };
+  while (result === undefined) {
+    ws();
+    const top = stack.at(-1);
+    const c = text[i];
+    if (afterValue && c === ',') {
+      i++;
+      afterValue = false;
+      if (top?.obj) top.key = undefined;
+      continue;
+    }
+    if (c === '}' || c === ']') {
+      const open = stack.pop();
+      if (!open || open.obj !== (c === '}')) fail();
+      i++;
+      if (open!.obj) put(`{${[...open!.members.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`);
+      else put(`[${open!.items.join(',')}]`);
+      continue;
+    }
+    if (afterValue) fail();
+    if (top?.obj && top.key === undefined) {
+      if (c !== '"') fail();
+      top.key = string();
+      ws();
+      if (text[i++] !== ':') fail();
+      continue;
+    }
+    if (c === '{' || c === '[') {
+      stack.push(c === '{' ? { obj: true, members: new Map() } : { obj: false, items: [] });
+      i++;
+      continue;
+    }
+    if (c === '"') {
+      put(JSON.stringify(mapString(string())));
+      continue;
+    }
+    const word = (['true', 'false', 'null'] as const).find((w) => text.startsWith(w, i));
+    if (word) {
+      i += word.length;
+      put(word);
+      continue;
+    }
+    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400)) ?? fail();
+    i += m[0].length;
+    put(`#${exactDecimal(m[0])}`);
+  }
   ws();
   if (i !== text.length) fail();
-  return v;
+  return result!;
 }
 
-function sortObject(members: Map<string, unknown>): Record<string, unknown> {
-  return own([...members.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-/** `-1.50e2` -> `-15e1`: sign, significant digits without trailing zeros, exponent. */
+/** `-1.50e2` -> `-0.15e3`: sign, significant digits, exponent (BigInt: any literal). */
 export function exactDecimal(literal: string): string {
   const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(literal)!;
-  let digits = (m[2]! + (m[3] ?? '')).replace(/^0+/, '');
-  let exp = BigInt(m[4] ?? 0) - BigInt((m[3] ?? '').length);
+  const all = m[2]! + (m[3] ?? '');
+  const digits = all.replace(/^0+/, '').replace(/0+$/, '');
   if (digits === '') return `${m[1]}0`;
-  const trailing = digits.length - digits.replace(/0+$/, '').length;
-  digits = digits.slice(0, digits.length - trailing);
-  exp += BigInt(trailing);
-  return `${m[1]}${digits}e${exp}`;
+  const lead = all.length - all.replace(/^0+/, '').length;
+  return `${m[1]}0.${digits}e${BigInt(m[4] ?? 0) + BigInt(m[2]!.length) - BigInt(lead)}`;
 }
 
-/** The exact JSON value of a file's bytes (UTF-8, an optional BOM), or its bytes when it is not JSON. */
-export function fileValue(bytes: Buffer): unknown {
-  if (!isUtf8(bytes)) return { $bytes: bytes.toString('base64') };
-  const text = bytes.toString('utf8').replace(/^\ufeff/, '');
+/** The canonical JSON text of a file's bytes (UTF-8, an optional BOM), or its bytes when it is not JSON. */
+export function fileValue(bytes: Buffer, mapString?: (s: string) => string): string {
+  if (!isUtf8(bytes)) return `bytes:${bytes.toString('base64')}`;
   try {
-    return exactJson(text);
+    return canonicalJson(bytes.toString('utf8').replace(/^\ufeff/, ''), mapString);
   } catch {
-    return { $bytes: bytes.toString('base64') };
+    return `bytes:${bytes.toString('base64')}`;
   }
 }

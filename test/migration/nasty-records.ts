@@ -182,6 +182,24 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
     add({ name: 'unknown keys nested 12 deep with arrays, empty containers and empty keys', files: render(dir), code: 0, quarantined: [] });
   }
 
+  // ---- nesting deeper than JSON.stringify, SQLite's JSON (1000 levels) or our comparisons go ----
+  {
+    const dir = base();
+    const deep = (n: number) => new RawJson(`${'['.repeat(n)}${']'.repeat(n)}`);
+    const lib = addItems(dir, { id: 'deep-600', kind: 'movie', title: 'Deep 600', extra: deep(600) }, { id: 'deep-20k', kind: 'movie', title: 'Deep 20k', metadata: { x: deep(20_000) } });
+    addItems(dir, { id: 'deep-400', kind: 'movie', title: 'Deep 400 is fine', extra: deep(400) });
+    grabsOf(dir)['movie:deep'] = grab('movie', 'deep', { debug: deep(1500) });
+    const w = addWanted(dir, wantedItem('movie', 'deep', { trace: { a: deep(6000) } }));
+    (dir['indexers.json'] as Record<string, unknown>).history = deep(3000);
+    (dir['monitor.json'] as Record<string, unknown>).log = deep(1200);
+    add({
+      name: 'values nested 600, 1500, 3000, 6000 and 20000 levels deep are quarantined verbatim; 400 is not',
+      files: render(dir),
+      code: 3,
+      quarantined: [...q('library.json', ...lib), ...q('grabs.json', '/movie:deep'), ...q('wanted.json', ...w), ...q('indexers.json', '/history'), ...q('monitor.json', '')],
+    });
+  }
+
   // ---- ids ----
   {
     const dir = base();
