@@ -12,12 +12,11 @@ import { join } from 'node:path';
 import type { Database } from '../db/connect.js';
 import { createAppStateSql } from '../db/app-state.sql.js';
 import { serializeLegacyJson } from '../legacy/read-json.js';
-import { jsonTextFacts } from '../legacy/json-text.js';
 import { legacyEncryptAsync } from '../security/legacy-crypto.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { LEGACY_FILES, parsePointer, type LegacyFileSpec, type Target } from './legacy-files.js';
 import { createImportSql, type ImportSql } from './import.sql.js';
-import { MAX_DEPTH, setPath } from './snapshot.js';
+import { keptAsText, setPath } from './snapshot.js';
 import { LEGACY_FILES_KEY } from './import.js';
 
 export interface ExportOptions {
@@ -46,8 +45,7 @@ class Verbatim {
   private readonly texts = new Map<string, string>();
   /** The value to put in the document for a quarantined raw JSON text. */
   value(raw: string): unknown {
-    const facts = jsonTextFacts(raw);
-    if (facts.lossyAt < 0 && facts.depth <= MAX_DEPTH) return JSON.parse(raw);
+    if (!keptAsText(raw)) return JSON.parse(raw);
     const token = `mediaos-verbatim-${this.nonce}-${this.texts.size}`;
     this.texts.set(JSON.stringify(token), raw);
     return token;

@@ -18,7 +18,7 @@ import { jsonEqual } from './compare.js';
 import type { Target } from './legacy-files.js';
 import { createImportSql, type ImportSql } from './import.sql.js';
 import { importLibrary } from './library-import.js';
-import { readSnapshot, type AcceptedUnit, type FileSnapshot, type QuarantineEntry } from './snapshot.js';
+import { keptAsText, readSnapshot, type AcceptedUnit, type FileSnapshot, type QuarantineEntry } from './snapshot.js';
 import { verifyAgainstDatabase, type Mismatch } from './verify.js';
 import { backupBeforeImport, stamp, type PreImportBackup } from './backup.js';
 import type { SetDigest } from './digest.js';
@@ -146,7 +146,7 @@ async function syncQuarantine(sql: ImportSql, entries: QuarantineEntry[], import
     const k = `${e.file}\u0000${e.locator}`;
     const old = existing.get(k);
     existing.delete(k);
-    if (old && old.raw_encoding === e.encoding && old.reason === e.reason && (old.raw === e.raw || (e.encoding === 'json' && jsonEqual(JSON.parse(old.raw), JSON.parse(e.raw))))) continue;
+    if (old && old.raw_encoding === e.encoding && old.reason === e.reason && (old.raw === e.raw || (e.encoding === 'json' && !keptAsText(old.raw) && !keptAsText(e.raw) && jsonEqual(JSON.parse(old.raw), JSON.parse(e.raw))))) continue;
     if (old) remove.push(old.id);
     insert.push({ id: randomHexId(), import_id: importId, file: e.file, locator: e.locator, reason: e.reason, raw: e.raw, raw_encoding: e.encoding });
   }

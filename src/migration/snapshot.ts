@@ -156,6 +156,12 @@ interface Candidate {
  */
 export const MAX_DEPTH = 500;
 
+/** True when a quarantined raw JSON text must be written back as text (see verbatimReason): equal only to itself. */
+export function keptAsText(raw: string): boolean {
+  const facts = jsonTextFacts(raw);
+  return facts.lossyAt >= 0 || facts.depth > MAX_DEPTH;
+}
+
 /**
  * Why a value whose JSON text is `text[span]` must be kept as that text: a number JSON.parse
  * cannot give back exactly, or nesting deeper than MAX_DEPTH. Undefined for ordinary values.

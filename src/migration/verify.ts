@@ -13,7 +13,7 @@ import { streamLegacyArray } from '../legacy/stream-library.js';
 import { diffValues, jsonEqual } from './compare.js';
 import { libraryTarget, pointer, type Opener, type Target } from './legacy-files.js';
 import { createImportSql, BATCH_ROWS } from './import.sql.js';
-import type { FileSnapshot, QuarantineEntry } from './snapshot.js';
+import { keptAsText, type FileSnapshot, type QuarantineEntry } from './snapshot.js';
 import { SetDigest } from './digest.js';
 
 export interface Mismatch {
@@ -48,9 +48,15 @@ function rawValue(q: { raw: string; encoding?: string; raw_encoding?: string }):
   return (q.encoding ?? q.raw_encoding) === 'base64' ? { base64: q.raw } : JSON.parse(q.raw);
 }
 
-/** The same text (the usual case: no parsing, which also spares comparing deep values) or the same JSON value. */
+/**
+ * The same text (the usual case: no parsing, which also spares comparing deep values), or the
+ * same JSON value when neither is kept as text (1e400 and 2e400 parse the same but differ).
+ */
 function sameRaw(a: { raw: string; encoding?: string; raw_encoding?: string }, b: { raw: string; encoding?: string; raw_encoding?: string }): boolean {
-  return (a.raw === b.raw && (a.encoding ?? a.raw_encoding) === (b.encoding ?? b.raw_encoding)) || jsonEqual(rawValue(a), rawValue(b));
+  const encoding = a.encoding ?? a.raw_encoding;
+  if (encoding !== (b.encoding ?? b.raw_encoding)) return false;
+  if (a.raw === b.raw) return true;
+  return encoding === 'json' && !keptAsText(a.raw) && !keptAsText(b.raw) && jsonEqual(rawValue(a), rawValue(b));
 }
 
 export async function verifyAgainstDatabase(opts: VerifyOptions): Promise<VerifyResult> {
@@ -166,7 +172,7 @@ async function verifyLibrary(
     const locator = pointer('items', index);
     const q = quarantined.get(locator);
     if (q) {
-      if (text !== q.raw && !jsonEqual(value, rawValue(q))) add({ file, locator, field: '', problem: 'quarantined value differs from the file' });
+      if (!sameRaw({ raw: text, encoding: 'json' }, q)) add({ file, locator, field: '', problem: 'quarantined value differs from the file' });
       quarantined.delete(locator);
       continue;
     }
