@@ -8,7 +8,7 @@
 import type { z } from 'zod';
 import { ABSENT_KEY as USER_ABSENT_KEY, legacyUserSchema, userFromRow, userToRow, emailKey, type UserRow } from '../users/users.codec.js';
 import type { UserRecord } from '../users/users.types.js';
-import { LIBRARY_ITEM_COLUMNS, legacyLibraryItemSchema, libraryItemFromRow, libraryItemToRow, type LibraryRow } from '../library/library.codec.js';
+import { LIBRARY_ITEM_COLUMNS, legacyLibraryItemSchema, libraryItemFromRow, libraryItemToRow, titleKey, type LibraryRow } from '../library/library.codec.js';
 import type { LibraryItem } from '../library/library.types.js';
 import { WANTED_ITEM_COLUMNS, legacyWantedItemSchema, wantedItemFromRow, wantedItemToRow, wantedRowId, type WantedRow } from '../wanted/wanted.codec.js';
 import type { WantedItem } from '../wanted/wanted.types.js';
@@ -87,6 +87,8 @@ export interface Target {
    * one itself would not come back unchanged, so it is quarantined (for a rest target: that key).
    */
   reserved?: readonly string[];
+  /** The record's strings that land in indexed columns (ids, keys, titles, ...), by field name. */
+  indexed?(ref: UnitRef, record: any): [field: string, value: unknown][];
   toRow(ref: UnitRef, record: any, seal: Sealer): Row;
   /** Row -> the record and its key in the file (map key / section name; '' for array elements). */
   fromRow(row: any, open: Opener): { key: string; record: unknown };
@@ -149,6 +151,7 @@ const users: Target = {
   columns: ['id', 'email', 'password_hash', 'role', 'created_at', 'updated_at', 'last_login_at', 'extra'],
   orderBy: 'created_at',
   schema: legacyUserSchema,
+  indexed: (_ref, r: UserRecord) => [['id', r.id], ['email', r.email], ['email in lower case', emailKey(r.email)]],
   identity: (ref, r: UserRecord) => (r.id === ref.key ? { key: r.id } : { reason: `its id "${r.id}" is not its key "${ref.key}" (users.json keys each user by id)` }),
   unique: { of: (r: UserRecord) => emailKey(r.email), reason: (first) => `duplicate email (ignoring case) of the user at ${first}` },
   reserved: [USER_ABSENT_KEY],
@@ -167,6 +170,7 @@ export const libraryTarget: Target = {
   columns: LIBRARY_ITEM_COLUMNS,
   orderBy: 'seq',
   schema: legacyLibraryItemSchema,
+  indexed: (_ref, r: LibraryItem) => [['id', r.id], ['title in lower case', titleKey(r.title)]],
   identity: (_ref, r: LibraryItem) => ({ key: r.id }),
   secretPaths: [],
   toRow: (_ref, r: LibraryItem) => libraryItemToRow(r),
@@ -180,6 +184,7 @@ const wanted: Target = {
   columns: WANTED_ITEM_COLUMNS,
   orderBy: 'position',
   schema: legacyWantedItemSchema,
+  indexed: (_ref, r: WantedItem) => [['kind and id', `${r.kind}${r.id}`], ['addedAt', r.addedAt]],
   identity: (_ref, r: WantedItem) => ({ key: wantedRowId(r.kind, r.id) }),
   secretPaths: [],
   toRow: (ref, r: WantedItem) => wantedItemToRow(r, undefined, ref.index),
@@ -207,6 +212,7 @@ const indexers: Target = {
   columns: ['id', 'name', 'type', 'protocol', 'base_url', 'encrypted_api_key', 'enabled', 'priority', 'config'],
   orderBy: 'position',
   schema: legacyIndexerSchema,
+  indexed: (_ref, r: LegacyIndexer) => [['id', r.id]],
   identity: (_ref, r: LegacyIndexer) => ({ key: r.id }),
   // Legacy never wrote an entry apiKey (FORMATS §3.4); one found there is taken as legacy-encrypted too.
   reserved: [INDEXER_ABSENT_KEY],
@@ -246,6 +252,7 @@ const qualityProfiles: Target = {
   columns: ['id', 'name', 'description', 'upgrade_allowed', 'cutoff', 'qualities', 'min_size', 'max_size', 'config'],
   orderBy: 'position',
   schema: legacyQualityProfileSchema,
+  indexed: (_ref, r: LegacyQualityProfile) => [['id', r.id]],
   identity: (_ref, r: LegacyQualityProfile) => ({ key: r.id }),
   reserved: [QUALITY_ABSENT_KEY],
   secretPaths: [],
@@ -270,6 +277,7 @@ const grabs: Target = {
   columns: ['key', 'kind', 'item_id', 'title', 'link', 'protocol', 'client', 'ok', 'status', 'at', 'category', 'nzb_upload', 'extra'],
   orderBy: 'position',
   schema: legacyGrabSchema,
+  indexed: (ref, r: Record<string, unknown>) => [['key', ref.key], ['id', typeof r.id === 'string' ? r.id : ref.key], ['at', r.at]],
   identity: byKey,
   reserved: [GRAB_ABSENT_KEY],
   secretPaths: [],
@@ -284,6 +292,7 @@ const verifyResults: Target = {
   columns: VERIFY_RESULT_COLUMNS,
   orderBy: 'position',
   schema: legacyVerifyResultSchema,
+  indexed: (ref) => [['key', ref.key]],
   identity: byKey,
   reserved: [VERIFY_ABSENT_KEY],
   secretPaths: [],

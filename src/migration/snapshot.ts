@@ -78,6 +78,9 @@ export function checkRecord(target: Target, ref: UnitRef, raw: unknown, escapes 
   if (unstorable) return { ok: false, reason: unstorable };
   const marker = isObject(raw) ? target.reserved?.find((k) => Object.prototype.hasOwnProperty.call(raw, k)) : undefined;
   if (marker !== undefined) return { ok: false, reason: reservedReason(marker) };
+  for (const [field, v] of target.indexed?.(ref, raw) ?? []) {
+    if (typeof v === 'string' && v.length > MAX_INDEXED_BYTES / 3 && Buffer.byteLength(v) > MAX_INDEXED_BYTES) return { ok: false, reason: tooLongReason(field, v) };
+  }
   const id = target.identity(ref, raw);
   if ('reason' in id) return { ok: false, reason: id.reason };
   return { ok: true, key: id.key };
@@ -156,6 +159,22 @@ interface Candidate {
  */
 export const MAX_DEPTH = 500;
 
+/**
+ * Longest string (UTF-8 bytes) that goes into an indexed column: a PostgreSQL b-tree entry holds
+ * at most 2704 bytes (less compression), so a longer id, key, email or title would stop the
+ * import there. The same limit on every engine, so SQLite and PostgreSQL agree (and `db copy`
+ * between them works); real ids and titles are far shorter.
+ */
+export const MAX_INDEXED_BYTES = 2000;
+
+const tooLongReason = (field: string, v: string) =>
+  `${field} is ${Buffer.byteLength(v)} bytes long; the database indexes at most ${MAX_INDEXED_BYTES} (kept verbatim here; export writes it back)`;
+
+/** A map key whose locator would not fit the quarantine's index: the whole file is kept instead. */
+const keyTooLong = (key: string) => key.length > MAX_INDEXED_BYTES / 3 && Buffer.byteLength(pointer(key)) > MAX_INDEXED_BYTES;
+const longKeyReason = (key: string) =>
+  `a top-level key is ${Buffer.byteLength(key)} bytes long, more than a record's place in the file may be (${MAX_INDEXED_BYTES}); the whole file is kept verbatim (export writes it back)`;
+
 /** True when a quarantined raw JSON text must be written back as text (see verbatimReason): equal only to itself. */
 export function keptAsText(raw: string): boolean {
   const facts = jsonTextFacts(raw);
@@ -192,6 +211,8 @@ function split(spec: LegacyFileSpec, value: unknown, bytes: Buffer, text: string
   const spans = facts.lossyAt >= 0 || facts.depth > MAX_DEPTH ? topLevelSpans(text, shape.kind === 'array' ? shape.arrayKey : undefined) : undefined;
   const done = { candidates, strays };
   const whole = (why: string) => (strays.push({ file, locator: '', reason: why, raw: bytes.toString('base64'), encoding: 'base64' }), done);
+  const longKey = isObject(value) ? Object.keys(value).find(keyTooLong) : undefined;
+  if (longKey !== undefined && shape.kind !== 'document') return whole(longKeyReason(longKey));
   /** A candidate, unless its text must be kept verbatim (verbatimReason): then a stray with that text. */
   const unit = (target: Target, ref: UnitRef, locator: string, raw: unknown, span: Span | undefined): void => {
     const lossy = span && verbatimReason(text, span);
@@ -321,6 +342,13 @@ export async function readFileSnapshot(spec: LegacyFileSpec, opts: SnapshotOptio
       for (;;) {
         const step = await it.next();
         if (step.done) {
+          const longKey = [...step.value.otherKeysText.keys()].find(keyTooLong);
+          if (longKey !== undefined) {
+            out.broken = longKeyReason(longKey);
+            out.read = 0;
+            out.quarantine.push({ file: spec.file, locator: '', reason: out.broken, raw: (await readFile(path)).toString('base64'), encoding: 'base64' });
+            break;
+          }
           // kept as their exact text (a number in them may not survive JSON.parse)
           for (const [k, text] of step.value.otherKeysText) {
             out.quarantine.push({ file: spec.file, locator: pointer(k), reason: unknownKey(k), raw: text, encoding: 'json' });

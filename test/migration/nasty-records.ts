@@ -92,17 +92,41 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
     });
   }
 
-  // ---- big strings ----
+  // ---- big strings: fine where nothing indexes them; a longer id, key, email or title than an index takes is quarantined ----
   {
     const dir = base();
+    const rng = rngFrom(99);
+    // incompressible: PostgreSQL could not squeeze these into a b-tree entry (2704 bytes at most) by compressing
+    const noise = (chars: number) => Array.from({ length: chars }, () => String.fromCodePoint(0x4e00 + Math.floor(rng() * 0x5000))).join('');
     const ascii = 'A'.repeat(100 * 1024);
     const cjk = '語'.repeat(34_200);
     const emoji = '🎬'.repeat(25_600);
-    addItems(dir, { id: 'long-ascii', kind: 'movie', title: ascii }, { id: 'long-cjk', kind: 'movie', title: cjk }, { id: 'long-emoji', kind: 'book', title: emoji, metadata: { blurb: ascii } });
-    addWanted(dir, wantedItem('movies', 'long-ascii', { title: ascii }));
-    grabsOf(dir)['movie:long-ascii'] = grab('movie', 'long-ascii', { title: cjk, ok: false, status: 'stored', nzbUpload: { filename: 'big.nzb', mimetype: 'application/x-nzb', base64: Buffer.alloc(768 * 1024, 7).toString('base64'), size: 768 * 1024 } });
-    (dir['settings.json'] as Record<string, unknown>).motd = emoji;
-    add({ name: '100 KB titles (ASCII, CJK, emoji) and a 1 MB stored NZB', files: render(dir), code: 0, quarantined: [] });
+    const [t100k, t1900] = [noise(34_000), noise(633)]; // 102 000 and 1 899 bytes
+    const long = addItems(
+      dir,
+      { id: 'long-ascii', kind: 'movie', title: ascii },
+      { id: 'long-cjk', kind: 'movie', title: cjk },
+      { id: 'long-emoji', kind: 'book', title: emoji, metadata: { blurb: ascii } },
+      { id: 'long-noise', kind: 'movie', title: t100k },
+      { id: noise(700), kind: 'music', title: 'A 2100-byte id' },
+    );
+    addItems(dir, { id: 'just-fits', kind: 'series', title: t1900, metadata: { blurb: t100k } });
+    const w = addWanted(dir, wantedItem('movies', noise(700)));
+    addWanted(dir, wantedItem('movies', 'long-ascii', { title: ascii }), wantedItem('movies', 'long-noise', { title: t100k }));
+    grabsOf(dir)['movie:long-ascii'] = grab('movie', 'long-ascii', { title: t100k, ok: false, status: 'stored', nzbUpload: { filename: 'big.nzb', mimetype: 'application/x-nzb', base64: Buffer.alloc(768 * 1024, 7).toString('base64'), size: 768 * 1024 } });
+    grabsOf(dir)['movie:long-at'] = grab('movie', 'long-at', { at: noise(700) });
+    resultsOf(dir)['movie:long-noise'] = result('movie', 'long-noise', { title: t100k, path: `/x/${t100k}` });
+    usersOf(dir).user_long_email = { ...firstUser(dir), id: 'user_long_email', email: `${noise(700)}@example.org` };
+    (dir['settings.json'] as Record<string, unknown>).motd = emoji + t100k;
+    add({
+      name: '100 KB titles of wanted items, grabs, results and settings and a 1 MB NZB import; library titles, ids, emails over 2000 bytes are quarantined',
+      files: render(dir),
+      code: 3,
+      quarantined: [...q('library.json', ...long), ...q('wanted.json', ...w), ...q('grabs.json', '/movie:long-at'), ...q('users.json', '/user_long_email')],
+    });
+    const keys = base();
+    grabsOf(keys)[`movie:${noise(700)}`] = grab('movie', 'x');
+    add({ name: 'a 2100-byte key in grabs.json: the whole file is quarantined', files: render(keys), code: 3, quarantined: q('grabs.json', '') });
   }
 
   // ---- numbers ----
@@ -203,7 +227,7 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
   // ---- ids ----
   {
     const dir = base();
-    const ids = ['imdb:tt0113277', 'a:b:c', 'movies/2024/heat', '100%', '%2F', 'with space', ' ', '', '.', '..', 'ünïcødé', '🎬', '~0~1', '~', '/', 'x\ty', 'a'.repeat(2000)];
+    const ids = ['imdb:tt0113277', 'a:b:c', 'movies/2024/heat', '100%', '%2F', 'with space', ' ', '', '.', '..', 'ünïcødé', '🎬', '~0~1', '~', '/', 'x\ty', 'a'.repeat(1900)];
     ids.forEach((id, k) => addItems(dir, { id, kind: (['movie', 'series', 'music', 'book'] as const)[k % 4]!, title: `Odd id ${k}` }));
     for (const id of ids) {
       grabsOf(dir)[`movies:${id}`] = grab('movies', id);
@@ -215,7 +239,7 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
     addWanted(dir, ...ids.map((id) => wantedItem('movies', id)));
     const users = usersOf(dir);
     for (const id of ['user/with/slash', 'user%20pct', 'user:colon', '~', 'ユーザー']) users[id] = { ...firstUser(dir), id, email: `${encodeURIComponent(id)}@example.org` };
-    add({ name: 'ids with :, /, %, ~, spaces, unicode, empty and 2000 chars', files: render(dir), code: 0, quarantined: [] });
+    add({ name: 'ids with :, /, %, ~, spaces, unicode, empty and 1900 chars', files: render(dir), code: 0, quarantined: [] });
   }
 
   // ---- kinds ----
