@@ -182,11 +182,25 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
     Object.assign(dl.nzbget!, { baseUrl: null, username: null, password: null, enabled: null, timeoutMs: null, category: null });
     (dir['settings.json'] as Record<string, unknown>).mediaFolders = null;
     (dir['metadata.json'] as Record<string, Record<string, unknown>>).musicbrainz = null as never;
+    // records that are not objects at all
+    const notItems = addItems(dir, ...([null, 42, 'a string', [], true] as unknown as Item[]));
+    const notWanted = addWanted(dir, ...([null, [1]] as unknown as Record<string, unknown>[]));
+    users.user_string = 'not a user' as never;
+    grabsOf(dir)['movie:array'] = [1, 2];
+    resultsOf(dir)['movie:number'] = 5;
+    dl.sabnzbd = 'off' as never;
+    const ix = (dir['indexers.json'] as { indexers: unknown[] }).indexers;
+    ix.push(null);
+    const profiles = (dir['quality-profiles.json'] as { profiles: unknown[] }).profiles;
+    profiles.push('hd');
     add({
-      name: 'null where a string is expected',
+      name: 'null where a string is expected, and records that are null, numbers, strings or arrays',
       files: render(dir),
       code: 3,
-      quarantined: [...q('library.json', ...bad), ...q('users.json', '/user_null_email'), ...q('wanted.json', w[0]!)],
+      quarantined: [
+        ...q('library.json', ...bad, ...notItems), ...q('users.json', '/user_null_email', '/user_string'), ...q('wanted.json', w[0]!, ...notWanted), ...q('grabs.json', '/movie:array'),
+        ...q('verify-results.json', '/movie:number'), ...q('downloaders.json', '/sabnzbd'), ...q('indexers.json', `/indexers/${ix.length - 1}`), ...q('quality-profiles.json', `/profiles/${profiles.length - 1}`),
+      ],
     });
   }
 
