@@ -49,8 +49,8 @@ const QUALITIES = ['1080p', '720p', '2160p', '480p', '576p'];
 const SOURCES = ['BluRay', 'WEB-DL', 'WEBRip', 'HDTV', 'DVD'];
 const CODECS = ['x264', 'x265', 'HEVC', 'AV1'];
 
-/** mulberry32: tiny, fast, deterministic; plenty for test data. */
-function prng(seed: number): () => number {
+/** mulberry32: tiny, fast, deterministic; plenty for test data (the nasty-dir tests use it too). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { createJsonFile, unchanged } from '../legacy/json-file.js';
 import type { Logger } from '../stores/dual.js';
 import { isObject, openLegacyIndexerSources, sealLegacyIndexerSources } from './indexers.codec.js';
+import { setOwn } from '../db/json.js';
 import {
   applyIndexerPatch,
   keptBySync,
@@ -78,7 +79,7 @@ export function createIndexersJson(opts: { configDir: string; legacyKey: string;
       const sealed = await sealLegacyIndexerSources(next, opts.legacyKey, current, cache);
       await mutate((draft) => {
         for (const k of Object.keys(draft)) if (k !== 'indexers' && !(k in sealed)) delete draft[k];
-        for (const [k, v] of Object.entries(sealed)) if (k !== 'indexers') draft[k] = v;
+        for (const [k, v] of Object.entries(sealed)) if (k !== 'indexers') setOwn(draft, k, v);
         entriesOf(draft);
       });
     },

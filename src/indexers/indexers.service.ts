@@ -9,6 +9,7 @@ import type { QualityStore } from '../quality/quality.store.js';
 import type { IndexersStore } from './indexers.store.js';
 import { filterAndSort } from './indexers.search.js';
 import { redactIndexerLink } from './indexers.links.js';
+import { setOwn } from '../db/json.js';
 import type {
   CreateIndexerBody,
   IndexerConfig,
@@ -77,7 +78,7 @@ export function nextSource(stored: Record<string, unknown>, body: SaveProwlarrBo
     const sync = given ?? stored.syncEnabled;
     if (sync !== undefined) out.syncEnabled = sync;
   }
-  for (const [k, v] of Object.entries(stored)) if (!['enabled', 'baseUrl', 'apiKey', 'syncEnabled'].includes(k)) out[k] = v;
+  for (const [k, v] of Object.entries(stored)) if (!['enabled', 'baseUrl', 'apiKey', 'syncEnabled'].includes(k)) setOwn(out, k, v);
   return out;
 }
 

@@ -1,36 +1,14 @@
-import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app.js';
 import { authenticate } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
-import { createLibraryService, type LibraryService } from './library.service.js';
+import { sendJsonList } from '../http/json-list.js';
+import { createLibraryService } from './library.service.js';
 import {
-  LIBRARY_PAGE_PARAMS, artworkBody, createLibraryItemBody, libraryListQuery, patchLibraryItemBody, type LibraryItem,
+  LIBRARY_PAGE_PARAMS, artworkBody, createLibraryItemBody, libraryListQuery, patchLibraryItemBody,
 } from './library.types.js';
 
 type IdParams = { Params: { id: string } };
-
-const JSON_TYPE = 'application/json; charset=utf-8';
-
-/**
- * The legacy `{items}` list, built batch by batch: the first batch is read before anything is
- * sent (so a storage error is still a clean 500), then the rest streams. A big library is never
- * held as one array plus one giant string.
- */
-async function sendFullList(reply: FastifyReply, service: LibraryService): Promise<FastifyReply> {
-  const batches = service.allBatches();
-  const first = await batches.next();
-  const join = (items: LibraryItem[]) => items.map((i) => JSON.stringify(i)).join(',');
-  if (first.done) return reply.type(JSON_TYPE).send('{"items":[]}');
-  const second = await batches.next();
-  if (second.done) return reply.type(JSON_TYPE).send(`{"items":[${join(first.value)}]}`);
-  async function* chunks(): AsyncGenerator<string> {
-    yield `{"items":[${join(first.value)},${join((second as IteratorYieldResult<LibraryItem[]>).value)}`;
-    for await (const batch of batches) yield `,${join(batch)}`;
-    yield ']}';
-  }
-  return reply.type(JSON_TYPE).send(Readable.from(chunks()));
-}
 
 export async function libraryRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const service = createLibraryService({ library: ctx.stores.library, now: ctx.now });
@@ -43,7 +21,7 @@ export async function libraryRoutes(app: FastifyInstance, ctx: AppContext): Prom
   // `additionalProperties` is twice as slow as JSON.stringify for a page (measured).
   app.get('/api/library', user, async (request, reply) => {
     const query = (request.query ?? {}) as Record<string, unknown>;
-    if (!LIBRARY_PAGE_PARAMS.some((k) => Object.hasOwn(query, k))) return sendFullList(reply, service);
+    if (!LIBRARY_PAGE_PARAMS.some((k) => Object.hasOwn(query, k))) return sendJsonList(reply, '{"items":', service.allBatches());
     const picked = Object.fromEntries(LIBRARY_PAGE_PARAMS.filter((k) => Object.hasOwn(query, k)).map((k) => [k, query[k]]));
     return service.page(parseInput(libraryListQuery, picked));
   });

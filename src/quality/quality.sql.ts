@@ -18,6 +18,7 @@ import {
   type LegacyQualityProfile,
 } from './quality.codec.js';
 import { applyProfilePatch, type ProfilePatch, type QualityMap, type QualityProfile } from './quality.types.js';
+import { setOwn } from '../db/json.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -66,7 +67,7 @@ export function createQualitySql(db: Db) {
   async function writeAll(trx: Db, env: Record<string, unknown>, profiles: QualityProfile[]): Promise<void> {
     const kept: Record<string, unknown> = {};
     if (!(NON_OBJECT_DOCUMENT_KEY in env)) {
-      for (const [k, v] of Object.entries(env)) if (k !== ABSENT_KEY && k !== NON_ARRAY_PROFILES_KEY) kept[k] = v;
+      for (const [k, v] of Object.entries(env)) if (k !== ABSENT_KEY && k !== NON_ARRAY_PROFILES_KEY) setOwn(kept, k, v);
     }
     await putSetting(trx, qualityProfilesEnvelopeToRow({ ...kept, profiles }));
     await trx.deleteFrom('quality_profiles').execute();

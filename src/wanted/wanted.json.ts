@@ -1,7 +1,7 @@
 /** Wanted items in the legacy `wanted.json` (FORMATS.md §3.5), keys and order as legacy writes them. */
 import { join } from 'node:path';
 import { createJsonFile, unchanged } from '../legacy/json-file.js';
-import type { WantedItem, WantedScanUpdate } from './wanted.types.js';
+import type { WantedBatch, WantedItem, WantedScanUpdate } from './wanted.types.js';
 
 export interface WantedDoc {
   items: unknown[];
@@ -27,6 +27,16 @@ export function createWantedJson(opts: { configDir: string; onError?: (err: Erro
     async list(): Promise<WantedItem[]> {
       const doc = await file.read();
       return structuredClone((Array.isArray(doc.items) ? doc.items : []).filter(isItem));
+    },
+
+    /** The cursor is the index in the file's array where the next batch starts. */
+    async listBatch(after: string | null, limit: number): Promise<WantedBatch> {
+      const doc = await file.read();
+      const all = Array.isArray(doc.items) ? doc.items : [];
+      const from = after === null ? 0 : Number(after);
+      if (!Number.isSafeInteger(from) || from < 0) throw new Error(`bad wanted cursor: ${after}`);
+      const end = Math.min(all.length, from + limit);
+      return { items: structuredClone(all.slice(from, end).filter(isItem)), next: end < all.length ? String(end) : null };
     },
 
     async add(item: WantedItem): Promise<boolean> {

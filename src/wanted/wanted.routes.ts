@@ -1,7 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../app.js';
 import { authenticate } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
+import { sendJsonList } from '../http/json-list.js';
 import { Invalid } from '../errors.js';
 import { createWantedService } from './wanted.service.js';
 import { addWantedBody, scanWantedBody } from './wanted.types.js';
@@ -10,16 +11,21 @@ export async function wantedRoutes(app: FastifyInstance, ctx: AppContext): Promi
   const service = createWantedService({ wanted: ctx.stores.wanted, now: ctx.now });
   const user = { preHandler: authenticate(ctx, 'user') };
 
-  app.get('/api/wanted', user, async () => ({ ok: true, items: await service.list() }));
+  // Every answer but scan is `{ok:true,items:<the full list>}` (legacy), streamed in batches.
+  const sendList = (reply: FastifyReply) => sendJsonList(reply, '{"ok":true,"items":', service.listBatches());
 
-  app.post('/api/wanted', user, async (request) => {
+  app.get('/api/wanted', user, async (_request, reply) => sendList(reply));
+
+  app.post('/api/wanted', user, async (request, reply) => {
     const parsed = addWantedBody.safeParse(request.body ?? {});
     if (!parsed.success) throw new Invalid('missing_params'); // the legacy code clients match on
-    return { ok: true, items: await service.add(parsed.data) };
+    await service.add(parsed.data);
+    return sendList(reply);
   });
 
-  app.delete<{ Params: { kind: string; id: string } }>('/api/wanted/:kind/:id', user, async (request) => {
-    return { ok: true, items: await service.remove(request.params.kind, request.params.id) };
+  app.delete<{ Params: { kind: string; id: string } }>('/api/wanted/:kind/:id', user, async (request, reply) => {
+    await service.remove(request.params.kind, request.params.id);
+    return sendList(reply);
   });
 
   // Legacy limit: 10 scans a minute (applies when the global rate limiter is on).

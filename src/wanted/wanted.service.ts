@@ -7,20 +7,30 @@ export interface WantedScanResult {
   grabbed: number;
 }
 
+const LIST_BATCH = 500;
+
 export function createWantedService(deps: { wanted: WantedStore; now: () => Date }) {
   const { wanted } = deps;
   return {
     list: () => wanted.list(),
 
-    /** Dedupes on kind+id (the existing entry stays); answers the full list, like legacy. */
-    async add(body: { id: string; title: string; kind: string }): Promise<WantedItem[]> {
-      await wanted.add({ id: body.id, title: body.title, kind: body.kind, addedAt: deps.now().toISOString() });
-      return wanted.list();
+    /** The whole list in batches (the routes stream it: it can be long and is sent often). */
+    async *listBatches(batchSize = LIST_BATCH): AsyncGenerator<WantedItem[]> {
+      let after: string | null = null;
+      do {
+        const batch = await wanted.listBatch(after, batchSize);
+        yield batch.items;
+        after = batch.next;
+      } while (after !== null);
     },
 
-    async remove(kind: string, id: string): Promise<WantedItem[]> {
-      await wanted.remove(kind, id);
-      return wanted.list();
+    /** Dedupes on kind+id (the existing entry stays); the route answers the full list, like legacy. */
+    async add(body: { id: string; title: string; kind: string }): Promise<boolean> {
+      return wanted.add({ id: body.id, title: body.title, kind: body.kind, addedAt: deps.now().toISOString() });
+    },
+
+    async remove(kind: string, id: string): Promise<boolean> {
+      return wanted.remove(kind, id);
     },
 
     /**

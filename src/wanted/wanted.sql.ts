@@ -2,7 +2,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { WANTED_ITEM_COLUMNS, wantedItemFromRow, wantedItemToRow, type WantedRow } from './wanted.codec.js';
-import type { WantedItem, WantedScanUpdate } from './wanted.types.js';
+import type { WantedBatch, WantedItem, WantedScanUpdate } from './wanted.types.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -20,6 +20,20 @@ export function createWantedSql(db: Db) {
     async list(): Promise<WantedItem[]> {
       const rows = await db.selectFrom('wanted_items').select(cols).orderBy('position').orderBy('id').execute();
       return rows.map(toItem);
+    },
+
+    /** Keyset over (position, row id): the cursor is `<position>:<row id>` of the last item. */
+    async listBatch(after: string | null, limit: number): Promise<WantedBatch> {
+      let query = db.selectFrom('wanted_items').select([...cols, 'position', 'id']);
+      if (after !== null) {
+        const cut = after.indexOf(':');
+        const position = Number(after.slice(0, cut));
+        if (cut < 1 || !Number.isSafeInteger(position)) throw new Error(`bad wanted cursor: ${after}`);
+        query = query.where((eb) => eb(eb.refTuple('position', 'id'), '>', eb.tuple(position, after.slice(cut + 1))));
+      }
+      const rows = await query.orderBy('position').orderBy('id').limit(limit).execute();
+      const last = rows[rows.length - 1];
+      return { items: rows.map(toItem), next: rows.length === limit && last ? `${last.position}:${last.id}` : null };
     },
 
     /**

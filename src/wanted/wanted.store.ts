@@ -2,7 +2,7 @@ import type { StoreContext } from '../stores/index.js';
 import { phasedStore } from '../stores/dual.js';
 import { createWantedSql } from './wanted.sql.js';
 import { createWantedJson } from './wanted.json.js';
-import type { WantedItem, WantedScanUpdate } from './wanted.types.js';
+import type { WantedBatch, WantedItem, WantedScanUpdate } from './wanted.types.js';
 
 export type { WantedScanUpdate } from './wanted.types.js';
 
@@ -10,6 +10,11 @@ export type { WantedScanUpdate } from './wanted.types.js';
 export interface WantedStore {
   /** Legacy array order. */
   list(): Promise<WantedItem[]>;
+  /**
+   * Up to `limit` items of the list after `after` (an opaque cursor from the previous batch;
+   * null = from the start), in list order, and the cursor of the next batch (null at the end).
+   */
+  listBatch(after: string | null, limit: number): Promise<WantedBatch>;
   /** false when (kind, id) is already wanted. */
   add(item: WantedItem): Promise<boolean>;
   /** false when absent. */

@@ -46,3 +46,9 @@ export const addWantedBody = z.object({
 });
 
 export const scanWantedBody = z.object({ enqueue: z.boolean().optional() }).optional();
+
+/** One batch of the wanted list (WantedStore.listBatch). */
+export interface WantedBatch {
+  items: WantedItem[];
+  next: string | null;
+}

@@ -144,6 +144,18 @@ describe('indexers json store on legacy files', () => {
     expect(readFileSync(join(f.configDir, 'indexers.json'), 'utf8').endsWith('\n')).toBe(false);
   });
 
+  it('keeps `__proto__` keys (top level and in a source) on rewrite', async () => {
+    const text = `{"prowlarr":{"enabled":true,"baseUrl":"http://prowlarr:9696","__proto__":{"polluted":1}},"indexers":[],"__proto__":{"top":2}}`;
+    writeFileSync(join(f.configDir, 'indexers.json'), text);
+    const store = createIndexersStore(f.ctx);
+    await store.saveSources({ ...(await store.getSources()) });
+    const after = readFileSync(join(f.configDir, 'indexers.json'), 'utf8');
+    const parsed = JSON.parse(after) as Record<string, unknown>;
+    expect(Object.getOwnPropertyDescriptor(parsed, '__proto__')?.value).toEqual({ top: 2 });
+    expect(Object.getOwnPropertyDescriptor(parsed.prowlarr as object, '__proto__')?.value).toEqual({ polluted: 1 });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('keeps an undecryptable key raw and warns without the value', async () => {
     const raw = legacyEncrypt(P_KEY, OTHER_KEY);
     writeFileSync(join(f.configDir, 'indexers.json'), JSON.stringify({ prowlarr: { enabled: true, apiKey: raw }, indexers: [manual] }));

@@ -13,22 +13,14 @@ import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURE_DIR } from './helpers.js';
+import { prng } from '../../bench/generate-legacy.js';
 
 // ---- seeded randomness ----
 
 export type Rng = () => number;
 
-/** mulberry32: small, fast, good enough for test data; the same seed gives the same directory. */
-export function rngFrom(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The benchmark generator's mulberry32: the same seed gives the same directory. */
+export const rngFrom: (seed: number) => Rng = prng;
 const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
 export const pick = <T>(rng: Rng, list: readonly T[]): T => list[Math.floor(rng() * list.length)]!;
 const base36 = (rng: Rng, n: number) => Array.from({ length: n }, () => int(rng, 0, 35).toString(36)).join('');

@@ -76,6 +76,25 @@ for (const [engine, phase] of phaseMatrix()) {
       expect(events[9]).toMatchObject({ day: '2025-03-11', daysUntil: 10, key: 'books:b7' });
     });
 
+    it('answers a long list (streamed in batches of 500) whole, in order, as valid JSON', async () => {
+      const before = (await call('GET', '/api/wanted')).json<{ items: WantedItem[] }>().items;
+      // 500 exactly fills a batch (an empty last batch must not leave a trailing comma), then 1,001.
+      for (const target of [500, 1001]) {
+        const items = (await call('GET', '/api/wanted')).json<{ items: WantedItem[] }>().items;
+        for (let i = items.length; i < target - 1; i++) await t.ctx.stores.wanted.add({ id: `bulk${i}`, title: `Bulk ${i}`, kind: 'series', addedAt: NOW.toISOString() });
+        const res = await call('POST', '/api/wanted', { id: `last${target}`, title: 'Last', kind: 'series' });
+        expect(res.statusCode).toBe(200);
+        const body = res.json<{ ok: boolean; items: WantedItem[] }>();
+        expect(body.ok).toBe(true);
+        expect(body.items).toHaveLength(target);
+        expect(body.items.slice(0, before.length)).toEqual(before);
+        expect(body.items[target - 1]).toMatchObject({ id: `last${target}` });
+        expect((await call('GET', '/api/wanted')).json()).toEqual(body);
+      }
+      for (let i = 0; i < 1001; i++) await t.ctx.stores.wanted.remove('series', `bulk${i}`);
+      for (const id of ['last500', 'last1001']) await t.ctx.stores.wanted.remove('series', id);
+    });
+
     it('deletes by kind/id and returns the rest; absent is fine', async () => {
       let res = await call('DELETE', '/api/wanted/movies/m1');
       expect(res.json<{ ok: boolean; items: WantedItem[] }>().items.map((i) => `${i.kind}:${i.id}`).slice(0, 2)).toEqual(['movie:m1', 'books:b0']);

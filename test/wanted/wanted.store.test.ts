@@ -45,6 +45,24 @@ for (const engine of engines) {
       expect(await store.list()).toEqual([a, b, c]);
     });
 
+    it('reads the list in batches, in list order, with a cursor that ends in null', async () => {
+      const all = await store.list();
+      for (const size of [1, 2, all.length, all.length + 5]) {
+        const seen: WantedItem[] = [];
+        let after: string | null = null;
+        let rounds = 0;
+        do {
+          const batch = await store.listBatch(after, size);
+          expect(batch.items.length).toBeLessThanOrEqual(size);
+          seen.push(...batch.items);
+          after = batch.next;
+          rounds += 1;
+        } while (after !== null && rounds < 50);
+        expect(seen).toEqual(all);
+      }
+      await expect(store.listBatch('not a cursor', 2)).rejects.toThrow(/bad wanted cursor/);
+    });
+
     it('records scans and keeps other keys', async () => {
       const scan = { at: '2025-01-02T00:00:00.000Z', found: 0, grabbed: 0 };
       await store.recordScans([{ kind: 'movies', id: 'lib1', lastScan: scan }, { kind: 'nope', id: 'nope', lastScan: scan }]);
