@@ -11,19 +11,20 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * `head` opens the object up to the array, e.g. `{"ok":true,"items":`.
  */
 export async function sendJsonList<T>(reply: FastifyReply, head: string, batches: AsyncGenerator<T[]>): Promise<FastifyReply> {
-  const join = (items: T[]) => items.map((i) => JSON.stringify(i)).join(',');
-  const nonEmpty = (async function* (): AsyncGenerator<T[], void, undefined> {
-    for await (const batch of batches) if (batch.length) yield batch;
+  // Each batch becomes its JSON text as soon as it is read: a response waiting to be sent holds
+  // text, not objects.
+  const texts = (async function* (): AsyncGenerator<string, void, undefined> {
+    for await (const batch of batches) if (batch.length) yield batch.map((i) => JSON.stringify(i)).join(',');
   })();
-  const first = await nonEmpty.next();
+  const first = await texts.next();
   if (first.done) return reply.type(JSON_TYPE).send(`${head}[]}`);
-  const firstItems = first.value;
-  const second = await nonEmpty.next();
-  if (second.done) return reply.type(JSON_TYPE).send(`${head}[${join(firstItems)}]}`);
-  const secondItems = second.value;
+  const firstText = first.value;
+  const second = await texts.next();
+  if (second.done) return reply.type(JSON_TYPE).send(`${head}[${firstText}]}`);
+  const secondText = second.value;
   async function* chunks(): AsyncGenerator<string> {
-    yield `${head}[${join(firstItems)},${join(secondItems)}`;
-    for await (const batch of nonEmpty) yield `,${join(batch)}`;
+    yield `${head}[${firstText},${secondText}`;
+    for await (const text of texts) yield `,${text}`;
     yield ']}';
   }
   return reply.type(JSON_TYPE).send(Readable.from(chunks()));
