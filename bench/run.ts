@@ -118,11 +118,7 @@ async function main(): Promise<void> {
           const schema = `bench_${size}_${Date.now()}`;
           env.DATABASE_URL = args.pg!;
           env.MEDIAOS_PG_SCHEMA = schema;
-          const pg = (await import('pg')).default;
-          const c = new pg.Client({ connectionString: args.pg });
-          await c.connect();
-          await c.query(`create schema ${schema}`);
-          await c.end();
+          await pgQuery(args.pg!, `create schema ${schema}`);
         }
         if (engine === 'files') {
           env.MEDIAOS_STORAGE_PHASE = 'files';
@@ -210,12 +206,25 @@ async function main(): Promise<void> {
           record('peak RSS', 'MB', 'lower', col, server.peakRssMb());
         } finally {
           await server.stop();
+          if (env.MEDIAOS_PG_SCHEMA) await pgQuery(args.pg!, `drop schema if exists ${env.MEDIAOS_PG_SCHEMA} cascade`);
         }
       }
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
     write(args.sizes.slice(0, args.sizes.indexOf(size) + 1));
+  }
+}
+
+/** One statement on the benchmark's PostgreSQL (its schema is made before and dropped after each run). */
+async function pgQuery(url: string, text: string): Promise<void> {
+  const pg = (await import('pg')).default;
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
   }
 }
 
