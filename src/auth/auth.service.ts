@@ -186,7 +186,7 @@ export function createAuthService(deps: AuthDeps) {
       // session whose id is derived from the token, so a second presentation is recognised as reuse.
       const sid = sha256Hex(`legacy-refresh:${token}`).slice(0, 32);
       const exchanged = await sessions.get(sid);
-      if (exchanged && deps.refreshRotation === false) return keepRefreshToken(exchanged, check.sub, token);
+      if (exchanged && deps.refreshRotation === false) return keepRefreshToken(exchanged, await liveSessionUser(exchanged, check.sub), token);
       if (exchanged) {
         await sessions.revoke(sid, 'refresh_reuse', nowIso());
         meta.log?.warn({ userId: check.sub, sessionId: sid }, 'legacy refresh token presented twice; session revoked');
@@ -204,13 +204,10 @@ export function createAuthService(deps: AuthDeps) {
 
     const session = await sessions.get(check.sid);
     if (!session) throw new Unauthorized('Session revoked');
-    if (session.userId !== check.sub) throw new Unauthorized('Invalid refresh token');
-    const user = await users.getById(check.sub);
-    if (!user) throw new Unauthorized('Invalid token');
-    if (session.revokedAt !== undefined || session.expiresAt < nowIso()) throw new Unauthorized('Session revoked');
+    const user = await liveSessionUser(session, check.sub);
 
     const presented = sha256Hex(token);
-    if (deps.refreshRotation === false && presented === session.tokenHash) return keepRefreshToken(session, user.id, token);
+    if (deps.refreshRotation === false && presented === session.tokenHash) return keepRefreshToken(session, user, token);
     const pair = issueTokenPair(jwtSecret, user, session.id, nowSec());
     const rotated =
       presented === session.tokenHash &&
@@ -230,12 +227,17 @@ export function createAuthService(deps: AuthDeps) {
     return { user: toUserResponse(user), accessToken: pair.accessToken, refreshToken: pair.refreshToken };
   }
 
-  /** Refresh without rotation: a new access token for a live session, the same refresh token. */
-  async function keepRefreshToken(session: SessionRecord, sub: string, token: string): Promise<AuthResult> {
+  /** The user of a session a refresh token names, if the session still lets it refresh. */
+  async function liveSessionUser(session: SessionRecord, sub: string): Promise<UserRecord> {
     if (session.userId !== sub) throw new Unauthorized('Invalid refresh token');
-    if (session.revokedAt !== undefined || session.expiresAt < nowIso()) throw new Unauthorized('Session revoked');
     const user = await users.getById(sub);
     if (!user) throw new Unauthorized('Invalid token');
+    if (session.revokedAt !== undefined || session.expiresAt < nowIso()) throw new Unauthorized('Session revoked');
+    return user;
+  }
+
+  /** Refresh without rotation: a new access token for the live session, the same refresh token. */
+  function keepRefreshToken(session: SessionRecord, user: UserRecord, token: string): AuthResult {
     return { user: toUserResponse(user), accessToken: issueAccessToken(jwtSecret, user, session.id, nowSec()), refreshToken: token };
   }
 
