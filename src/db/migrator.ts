@@ -147,12 +147,33 @@ async function applyStep(trx: Kysely<any>, db: Database, m: Migration, direction
     await m.down(trx, db.engine);
     await trx.deleteFrom('schema_migrations').where('version', '=', m.version).execute();
   }
+  if (db.engine === 'sqlite' && m.disableForeignKeys) {
+    const broken = (await sql<{ table: string; parent: string }>`PRAGMA foreign_key_check`.execute(trx)).rows;
+    if (broken.length > 0) {
+      throw new Error(`foreign key check failed: ${broken.length} row(s), first in ${broken[0]!.table} referencing ${broken[0]!.parent}`);
+    }
+  }
+}
+
+/**
+ * SQLite: foreign keys off while `fn` runs when one of `steps` rebuilds a table (the pragma cannot
+ * change inside a transaction, so it is set around it), and on again afterwards.
+ */
+async function withForeignKeysFor<T>(db: Database, steps: Migration[], fn: () => Promise<T>): Promise<T> {
+  const raw = db.engine === 'sqlite' && steps.some((m) => m.disableForeignKeys) ? db.sqlite : undefined;
+  if (!raw) return fn();
+  raw.pragma('foreign_keys = OFF');
+  try {
+    return await fn();
+  } finally {
+    raw.pragma('foreign_keys = ON');
+  }
 }
 
 async function runStep(db: Database, m: Migration, direction: 'up' | 'down'): Promise<MigrationResult> {
   const base = { version: m.version, name: m.name, direction };
   try {
-    await (db.kysely as unknown as Kysely<any>).transaction().execute((trx) => applyStep(trx, db, m, direction));
+    await withForeignKeysFor(db, [m], () => (db.kysely as unknown as Kysely<any>).transaction().execute((trx) => applyStep(trx, db, m, direction)));
     return { ...base, status: direction === 'up' ? 'applied' : 'reverted' };
   } catch (err) {
     return { ...base, status: 'failed', error: err instanceof Error ? err.message : String(err) };
@@ -182,7 +203,7 @@ async function dryRunSteps(db: Database, steps: { m: Migration; direction: 'up' 
   const results: MigrationResult[] = [];
   let error: string | undefined;
   try {
-    await capturing.transaction().execute(async (trx) => {
+    await withForeignKeysFor(db, steps.map((s) => s.m), () => capturing.transaction().execute(async (trx) => {
       for (const { m, direction } of steps) {
         const base = { version: m.version, name: m.name, direction };
         captured = [];
@@ -201,7 +222,7 @@ async function dryRunSteps(db: Database, steps: { m: Migration; direction: 'up' 
         }
       }
       throw new DryRunRollback();
-    });
+    }));
   } catch (err) {
     if (!(err instanceof DryRunRollback)) error ??= err instanceof Error ? err.message : String(err);
   } finally {

@@ -135,7 +135,40 @@ export function createImportSql(kysely: Kysely<DB>, engine: Engine) {
       await sql.raw(`CREATE TABLE ${STAGE_TABLE} (
         pos ${d.bigint} PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL, title_lower TEXT NOT NULL,
         search_text TEXT NOT NULL, poster_url TEXT, background_url TEXT, year INTEGER, quality TEXT, source TEXT, file_path TEXT,
-        file_size ${d.bigint}, ${d.json('metadata')}, ${d.json('extra')}, created_at TEXT NOT NULL)`).execute(db);
+        file_size ${d.bigint}, ${d.json('metadata')}, ${d.json('extra')}, created_at TEXT NOT NULL, bound ${d.bigint})`).execute(db);
+    },
+
+    /** Staged rows the bulk load set aside, each with `bound`: the last seq written before it in file order. */
+    async insertStageSuspects(rows: Row[]): Promise<void> {
+      await bulkInsert(STAGE_TABLE, ['pos', ...LIBRARY_DATA_COLUMNS, 'created_at', 'bound'], rows);
+    },
+
+    /** Staged rows after position `afterPos`, in file order. */
+    async stagePage(afterPos: number, limit: number): Promise<Row[]> {
+      return (await sql.raw(`SELECT * FROM ${STAGE_TABLE} WHERE pos > ${Number(afterPos)} ORDER BY pos LIMIT ${Number(limit)}`).execute(db)).rows as Row[];
+    },
+
+    /**
+     * The library item, among those written up to `bound` (earlier in file order), that a row
+     * collides with: by id first, else by kind + title_lower.
+     */
+    async libraryHolderUpTo(row: { id: string; kind: string; title_lower: string }, bound: number): Promise<{ by: 'id' | 'title'; id: string } | undefined> {
+      const byId = await db.selectFrom('library_items').select('id').where('id', '=', row.id).where('seq', '<=', bound).executeTakeFirst();
+      if (byId) return { by: 'id', id: row.id };
+      const byTitle = await db.selectFrom('library_items').select('id').where('kind', '=', row.kind).where('title_lower', '=', row.title_lower).where('seq', '<=', bound).executeTakeFirst();
+      return byTitle ? { by: 'title', id: String(byTitle.id) } : undefined;
+    },
+
+    /** A savepoint inside the import's transaction (both engines). */
+    async savepoint(name: 'library_bulk'): Promise<{ rollback(): Promise<void>; release(): Promise<void> }> {
+      await sql.raw(`SAVEPOINT ${name}`).execute(db);
+      return {
+        rollback: async () => {
+          await sql.raw(`ROLLBACK TO SAVEPOINT ${name}`).execute(db);
+          await sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db);
+        },
+        release: async () => void (await sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db)),
+      };
     },
 
     async insertStage(rows: Row[]): Promise<void> {
@@ -144,7 +177,7 @@ export function createImportSql(kysely: Kysely<DB>, engine: Engine) {
 
     /**
      * Inserts library rows straight into library_items (empty-table import), skipping rows that
-     * conflict on id or kind + title_lower; returns the keys of the rows inserted.
+     * conflict (on id; the title index is set aside meanwhile); returns how many went in.
      */
     async insertLibraryParams(params: unknown[], count: number): Promise<number> {
       const r = await db.executeQuery(CompiledQuery.raw(insertText('library_items', [...LIBRARY_DATA_COLUMNS, 'created_at'], count, ' ON CONFLICT DO NOTHING'), params));
@@ -175,6 +208,23 @@ export function createImportSql(kysely: Kysely<DB>, engine: Engine) {
      * recreates them and rebuilds the full-text index in one pass. A rollback (or a killed process)
      * undoes both, as all of it is transactional.
      */
+    /**
+     * SQLite: where statement journals and sorts live (the import runs with FILE to bound memory).
+     * The bulk insert sets MEMORY: each multi-row INSERT under the table's constraints keeps a
+     * statement journal of the pages it touches (a few MB); in temp files that was ~3 million
+     * small writes for a 1M-item library. Index rebuilds sort in FILE again. A connection that has
+     * opened its temp database cannot switch inside a transaction: it keeps its setting. PostgreSQL: no-op.
+     */
+    async tempStore(mode: 'MEMORY' | 'FILE'): Promise<void> {
+      if (engine !== 'sqlite') return;
+      try {
+        await sql.raw(`PRAGMA temp_store = ${mode}`).execute(db);
+      } catch (err) {
+        // Refused inside a transaction once this connection has used its temp database: only speed is at stake.
+        if (!/temporary storage cannot be changed/.test(String((err as Error)?.message))) throw err;
+      }
+    },
+
     async suspendLibraryIndexes(): Promise<() => Promise<void>> {
       if (engine === 'sqlite') {
         const objects = (await sql<{ type: string; name: string; sql: string }>`select type, name, sql from sqlite_master

@@ -18,6 +18,8 @@ import { pointer } from './legacy-files.js';
 import type { QuarantineEntry } from './snapshot.js';
 import type { ImportSql } from './import.sql.js';
 import { SetDigest } from './digest.js';
+import { HashedKeySet } from './key-set.js';
+import { BATCH_ROWS } from './import.sql.js';
 import { batchRow, libraryBatches, LIBRARY_INSERT_COLUMNS, type LibraryBatch } from './library-batches.js';
 
 export { createdAtFromId, LibraryCodecError } from './library-batches.js';
@@ -112,48 +114,102 @@ export async function importLibrary(opts: LibraryImportOptions): Promise<Library
   return result;
 }
 
+/**
+ * First import into an empty library_items. Titles are checked here, not by the unique title index
+ * (set aside with the others: inserting a million random titles into it cost more than the rest of
+ * the load): a row whose kind + title may already be taken is set aside in the stage table with the
+ * last seq written before it, and checked against the database once the indexes are back. If one
+ * turns out to take nothing (a hash collision, or the row that took its title was itself refused
+ * for its id) the load is undone and the merge below does the whole file instead: rare, slower,
+ * same result.
+ */
 async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult> {
   const { sql } = opts;
   const quarantine: QuarantineEntry[] = [];
   const digest = new SetDigest();
   let inserted = 0;
   let read = 0;
-  if (opts.present) {
-    const restore = await sql.suspendLibraryIndexes();
-    const width = LIBRARY_INSERT_COLUMNS.length;
-    let before = await sql.maxLibrarySeq();
-    read = await eachBatch(opts, quarantine, async (b) => {
-      const count = await sql.insertLibraryParams(b.params, b.pos.length);
-      if (count === b.pos.length) {
-        // the common case: every row went in
-        for (let i = 0; i < b.pos.length; i++) digest.addWords(b.hashes, i * 5);
-        inserted += count;
-        before = await sql.maxLibrarySeq();
-        return;
-      }
-      const done = await sql.libraryKeysAfter(before);
+  if (!opts.present) return { read, inserted, updated: 0, deleted: 0, unchanged: 0, quarantine, digest, mode: 'bulk' };
+  const savepoint = await sql.savepoint('library_bulk');
+  const restore = await sql.suspendLibraryIndexes();
+  await sql.tempStore('MEMORY');
+  const width = LIBRARY_INSERT_COLUMNS.length;
+  const titles = new HashedKeySet(1 << 16);
+  let before = await sql.maxLibrarySeq();
+  let suspects = 0;
+
+  /** Inserts rows `rows` of batch `b` (indexes into it, in file order). */
+  const insertRows = async (b: LibraryBatch, rows: number[]) => {
+    if (rows.length === 0) return;
+    const params: unknown[] = [];
+    for (const i of rows) for (let k = 0; k < width; k++) params.push(b.params[i * width + k]);
+    const count = await sql.insertLibraryParams(params, rows.length);
+    if (count === rows.length) {
+      for (const i of rows) digest.addWords(b.hashes, i * 5);
+      inserted += count;
       before = await sql.maxLibrarySeq();
-      const taken = new Map<string, number>();
-      for (const d of done) {
-        const k = `${d.id}\u0000${d.kind}\u0000${d.title_lower}`;
-        taken.set(k, (taken.get(k) ?? 0) + 1);
+      return;
+    }
+    const done = await sql.libraryKeysAfter(before);
+    before = await sql.maxLibrarySeq();
+    const taken = new Map<string, number>();
+    for (const d of done) {
+      const k = `${d.id}\u0000${d.kind}\u0000${d.title_lower}`;
+      taken.set(k, (taken.get(k) ?? 0) + 1);
+    }
+    for (const i of rows) {
+      const k = `${b.params[i * width]}\u0000${b.params[i * width + 1]}\u0000${b.params[i * width + 3]}`;
+      const n = taken.get(k) ?? 0;
+      if (n > 0) {
+        taken.set(k, n - 1);
+        digest.addWords(b.hashes, i * 5);
+        inserted++;
+        continue;
       }
-      for (let i = 0; i < b.pos.length; i++) {
-        const k = `${b.params[i * width]}\u0000${b.params[i * width + 1]}\u0000${b.params[i * width + 3]}`;
-        const n = taken.get(k) ?? 0;
-        if (n > 0) {
-          taken.set(k, n - 1);
-          digest.addWords(b.hashes, i * 5);
-          inserted++;
-          continue;
+      const row = batchRow(b, i) as Row;
+      const conflict = await sql.libraryConflict(row);
+      quarantine.push(entry(b.pos[i]!, libraryItemFromRow(row as unknown as LibraryRow), conflict ? duplicateReason(conflict.by, conflict.id) : 'rejected by the database'));
+    }
+  };
+
+  read = await eachBatch(opts, quarantine, async (b) => {
+    let run: number[] = [];
+    const aside: Record<string, unknown>[] = [];
+    for (let i = 0; i < b.pos.length; i++) {
+      if (titles.add(`${b.params[i * width + 1]}\u0000${b.params[i * width + 3]}`)) {
+        run.push(i);
+        continue;
+      }
+      await insertRows(b, run); // what comes before it in file order is written first
+      run = [];
+      if (suspects === 0) await sql.createStage();
+      suspects++;
+      aside.push({ pos: b.pos[i], ...batchRow(b, i), bound: before });
+    }
+    await insertRows(b, run);
+    if (aside.length > 0) await sql.insertStageSuspects(aside);
+  });
+  await sql.tempStore('FILE');
+  await restore();
+
+  if (suspects > 0) {
+    for (let after = -1; ; ) {
+      const page = await sql.stagePage(after, BATCH_ROWS);
+      if (page.length === 0) break;
+      for (const s of page) {
+        const holder = await sql.libraryHolderUpTo(s as Row, Number(s.bound));
+        if (!holder) {
+          // it takes nothing after all: let the merge decide the whole file
+          await savepoint.rollback();
+          return merge(opts);
         }
-        const row = batchRow(b, i) as Row;
-        const conflict = await sql.libraryConflict(row);
-        quarantine.push(entry(b.pos[i]!, libraryItemFromRow(row as unknown as LibraryRow), conflict ? duplicateReason(conflict.by, conflict.id) : 'rejected by the database'));
+        quarantine.push(entry(Number(s.pos), libraryItemFromRow(s as unknown as LibraryRow), duplicateReason(holder.by, holder.id)));
       }
-    });
-    await restore();
+      after = Number(page[page.length - 1]!.pos);
+    }
+    await sql.dropStage();
   }
+  await savepoint.release();
   return { read, inserted, updated: 0, deleted: 0, unchanged: 0, quarantine, digest, mode: 'bulk' };
 }
 

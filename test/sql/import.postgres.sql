@@ -93,7 +93,7 @@ DROP TABLE IF EXISTS import_stage_library;
 CREATE TABLE import_stage_library (pos bigint PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL,
   title TEXT NOT NULL, title_lower TEXT NOT NULL, search_text TEXT NOT NULL, poster_url TEXT,
   background_url TEXT, year INTEGER, quality TEXT, source TEXT, file_path TEXT, file_size bigint,
-  metadata jsonb, extra jsonb, created_at TEXT NOT NULL);
+  metadata jsonb, extra jsonb, created_at TEXT NOT NULL, bound bigint);
 
 -- import.insertStage
 INSERT INTO import_stage_library (pos, id, kind, title, title_lower, search_text, poster_url,
@@ -206,36 +206,42 @@ select "id"
 from "library_items"
 where "kind" = $1 and "title_lower" = $2;
 
--- import.suspendLibraryIndexes [1/5]
+-- import.suspendLibraryIndexes [1/6]
 select indexname, indexdef
 from pg_indexes
 where schemaname = current_schema() and tablename = 'library_items'
   and indexname not in (select conname from pg_constraint where conrelid = 'library_items'::regclass);
 
--- import.suspendLibraryIndexes [2/5]
+-- import.suspendLibraryIndexes [2/6]
 DROP INDEX idx_library_created_at;
 
--- import.suspendLibraryIndexes [3/5]
+-- import.suspendLibraryIndexes [3/6]
 DROP INDEX idx_library_kind_created_at;
 
--- import.suspendLibraryIndexes [4/5]
+-- import.suspendLibraryIndexes [4/6]
 DROP INDEX idx_library_search;
 
--- import.suspendLibraryIndexes [5/5]
+-- import.suspendLibraryIndexes [5/6]
 DROP INDEX idx_library_title;
 
--- import.suspendLibraryIndexes (restore) [1/4]
+-- import.suspendLibraryIndexes [6/6]
+DROP INDEX ux_library_kind_title;
+
+-- import.suspendLibraryIndexes (restore) [1/5]
 CREATE INDEX idx_library_created_at ON library_items USING btree (created_at, seq);
 
--- import.suspendLibraryIndexes (restore) [2/4]
+-- import.suspendLibraryIndexes (restore) [2/5]
 CREATE INDEX idx_library_kind_created_at ON library_items USING btree (kind, created_at, seq);
 
--- import.suspendLibraryIndexes (restore) [3/4]
+-- import.suspendLibraryIndexes (restore) [3/5]
 CREATE INDEX idx_library_search ON library_items USING gin (to_tsvector('simple'::regconfig,
   search_text));
 
--- import.suspendLibraryIndexes (restore) [4/4]
+-- import.suspendLibraryIndexes (restore) [4/5]
 CREATE INDEX idx_library_title ON library_items USING btree (title_lower, seq);
+
+-- import.suspendLibraryIndexes (restore) [5/5]
+CREATE UNIQUE INDEX ux_library_kind_title ON library_items USING btree (kind, title_lower);
 
 -- import.libraryRowsByIds
 select "id", "kind", "title", "title_lower", "search_text", "poster_url", "background_url", "year",

@@ -94,7 +94,7 @@ CREATE TABLE import_stage_library (pos INTEGER PRIMARY KEY, id TEXT NOT NULL, ki
   title TEXT NOT NULL, title_lower TEXT NOT NULL, search_text TEXT NOT NULL, poster_url TEXT,
   background_url TEXT, year INTEGER, quality TEXT, source TEXT, file_path TEXT, file_size INTEGER,
   metadata TEXT CHECK (metadata IS NULL OR json_valid(metadata)),
-  extra TEXT CHECK (extra IS NULL OR json_valid(extra)), created_at TEXT NOT NULL);
+  extra TEXT CHECK (extra IS NULL OR json_valid(extra)), created_at TEXT NOT NULL, bound INTEGER);
 
 -- import.insertStage
 INSERT INTO import_stage_library (pos, id, kind, title, title_lower, search_text, poster_url,
@@ -207,44 +207,50 @@ select "id"
 from "library_items"
 where "kind" = ? and "title_lower" = ?;
 
--- import.suspendLibraryIndexes [1/6]
+-- import.suspendLibraryIndexes [1/7]
 select type, name, sql
 from sqlite_master
 where tbl_name = 'library_items' and sql is not null
   and (type = 'index' or (type = 'trigger' and upper(sql) like '%AFTER INSERT ON LIBRARY_ITEMS%'));
 
--- import.suspendLibraryIndexes [2/6]
+-- import.suspendLibraryIndexes [2/7]
 select name
 from sqlite_master
 where type = 'table' and sql like '%content=''library_items''%';
 
--- import.suspendLibraryIndexes [3/6]
+-- import.suspendLibraryIndexes [3/7]
+DROP INDEX ux_library_kind_title;
+
+-- import.suspendLibraryIndexes [4/7]
 DROP INDEX idx_library_title;
 
--- import.suspendLibraryIndexes [4/6]
+-- import.suspendLibraryIndexes [5/7]
 DROP INDEX idx_library_created_at;
 
--- import.suspendLibraryIndexes [5/6]
+-- import.suspendLibraryIndexes [6/7]
 DROP INDEX idx_library_kind_created_at;
 
--- import.suspendLibraryIndexes [6/6]
+-- import.suspendLibraryIndexes [7/7]
 DROP TRIGGER library_items_fts_ai;
 
--- import.suspendLibraryIndexes (restore) [1/5]
+-- import.suspendLibraryIndexes (restore) [1/6]
+CREATE UNIQUE INDEX ux_library_kind_title ON library_items(kind, title_lower);
+
+-- import.suspendLibraryIndexes (restore) [2/6]
 CREATE INDEX idx_library_title ON library_items(title_lower, seq);
 
--- import.suspendLibraryIndexes (restore) [2/5]
+-- import.suspendLibraryIndexes (restore) [3/6]
 CREATE INDEX idx_library_created_at ON library_items(created_at, seq);
 
--- import.suspendLibraryIndexes (restore) [3/5]
+-- import.suspendLibraryIndexes (restore) [4/6]
 CREATE INDEX idx_library_kind_created_at ON library_items(kind, created_at, seq);
 
--- import.suspendLibraryIndexes (restore) [4/5]
+-- import.suspendLibraryIndexes (restore) [5/6]
 CREATE TRIGGER library_items_fts_ai AFTER INSERT ON library_items BEGIN INSERT INTO library_items_fts(rowid,
   search_text)
 VALUES (NEW.seq, NEW.search_text); END;
 
--- import.suspendLibraryIndexes (restore) [5/5]
+-- import.suspendLibraryIndexes (restore) [6/6]
 INSERT INTO library_items_fts(library_items_fts)
 VALUES ('rebuild');
 

@@ -46,7 +46,7 @@ where "kind" = $1
 order by "title_lower" asc
 limit $2;
 -- Limit
---   ->  Index Scan using library_items_kind_title_lower_key on library_items
+--   ->  Index Scan using ux_library_kind_title on library_items
 --         Index Cond: (kind = 'movie'::text)
 
 -- library.query kind=series, sort=-createdAt

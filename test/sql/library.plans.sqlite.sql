@@ -39,7 +39,7 @@ from "library_items"
 where "kind" = ?
 order by "title_lower" asc
 limit ?;
--- SEARCH library_items USING INDEX sqlite_autoindex_library_items_2 (kind=?)
+-- SEARCH library_items USING INDEX ux_library_kind_title (kind=?)
 
 -- library.query kind=series, sort=-createdAt
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",

@@ -3,12 +3,18 @@ import type { Engine } from '../dialect.js';
 import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_sessions_without_user_fk.js';
 import * as m0003 from './0003_library_title_bytewise_order.js';
+import * as m0004 from './0004_library_title_unique_index.js';
 
 export interface Migration {
   version: number;
   name: string;
   up(db: Kysely<any>, engine: Engine): Promise<void>;
   down(db: Kysely<any>, engine: Engine): Promise<void>;
+  /**
+   * SQLite: run with foreign keys off (a table rebuild: DROP TABLE would otherwise null or delete
+   * the rows that point at the table). The migrator runs `PRAGMA foreign_key_check` before it commits.
+   */
+  disableForeignKeys?: boolean;
 }
 
 /**
@@ -19,4 +25,5 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: '0001_initial', up: m0001.up, down: m0001.down },
   { version: 2, name: '0002_sessions_without_user_fk', up: m0002.up, down: m0002.down },
   { version: 3, name: '0003_library_title_bytewise_order', up: m0003.up, down: m0003.down },
+  { version: 4, name: '0004_library_title_unique_index', up: m0004.up, down: m0004.down, disableForeignKeys: m0004.disableForeignKeys },
 ];
