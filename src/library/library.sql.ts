@@ -7,7 +7,8 @@
  * idx_library_title (or idx_library_created_at, idx_library_kind_created_at, the unique
  * (kind, title_lower) index), so page 10,000 costs what page 1 costs. Never OFFSET.
  */
-import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type QueryResult, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { compileOnce } from '../db/compiled.js';
 import type { DB } from '../db/schema.js';
 import type { Engine } from '../db/dialect.js';
 import { LIBRARY_ITEM_COLUMNS, applyPatch, libraryItemFromRow, libraryItemToRow, titleKey, type LibraryRow } from './library.codec.js';
@@ -73,23 +74,29 @@ export function createLibrarySql(db: Db, engine: Engine) {
    * the sort index instead and test membership against the materialised match set, stopping at
    * LIMIT: at 1M items, 120k matches, 16 ms instead of 127 ms.
    */
-  function textFilter(tokens: string[], indexDriven = false) {
+  function textFilter(match: string, indexDriven = false) {
     return (eb: ExpressionBuilder<DB, 'library_items'>) =>
       engine === 'sqlite'
-        ? eb(indexDriven ? sql`+seq` : eb.ref('seq'), 'in', sql<number>`(select rowid from library_items_fts where library_items_fts match ${ftsMatchExpression(tokens)})`)
-        : eb(sql`to_tsvector('simple', search_text)`, '@@', sql`to_tsquery('simple', ${tsQueryExpression(tokens)})`);
+        ? eb(indexDriven ? sql`+seq` : eb.ref('seq'), 'in', sql<number>`(select rowid from library_items_fts where library_items_fts match ${match})`)
+        : eb(sql`to_tsvector('simple', search_text)`, '@@', sql`to_tsquery('simple', ${match})`);
   }
 
-  function filtered(q: Pick<LibraryQuery, 'tokens' | 'kind'>, indexDriven = false) {
+  /** The bound value of the text filter: an FTS5 MATCH expression or a tsquery. */
+  const matchExpression = (tokens: string[]) => (engine === 'sqlite' ? ftsMatchExpression(tokens) : tsQueryExpression(tokens));
+
+  /** `match`: the text filter's bound value, or undefined for none. */
+  function filtered(q: { kind?: string; match?: string }, indexDriven = false) {
     let query = db.selectFrom('library_items');
-    if (q.kind) query = query.where('kind', '=', q.kind);
-    if (q.tokens.length > 0) query = query.where(textFilter(q.tokens, indexDriven));
+    if (q.kind !== undefined) query = query.where('kind', '=', q.kind as LibraryQuery['kind'] & string);
+    if (q.match !== undefined) query = query.where(textFilter(q.match, indexDriven));
     return query;
   }
 
+  const filterOf = (q: Pick<LibraryQuery, 'tokens' | 'kind'>) => ({ kind: q.kind, match: q.tokens.length > 0 ? matchExpression(q.tokens) : undefined });
+
   function ordered(
     base: SelectQueryBuilder<DB, 'library_items', object>,
-    q: LibraryQuery,
+    q: Pick<LibraryQuery, 'sort' | 'kind' | 'after'>,
   ): SelectQueryBuilder<DB, 'library_items', object> {
     const desc = q.sort.startsWith('-');
     const dir = desc ? 'desc' : 'asc';
@@ -108,10 +115,45 @@ export function createLibrarySql(db: Db, engine: Engine) {
     return query.orderBy(keyCol, dir).orderBy('seq', dir);
   }
 
+  const dataVersionQuery = compileOnce(db, 0, () => sql<{ data_version: number }>`pragma data_version`);
   async function dataVersion(): Promise<string> {
     if (engine !== 'sqlite') return '';
-    const r = await sql<{ data_version: number }>`pragma data_version`.execute(db);
+    const r = await dataVersionQuery([]);
     return String(r.rows[0]?.data_version ?? '');
+  }
+
+  /**
+   * Page queries compiled once per shape (sort, which filters, cursor or not; src/db/compiled.ts):
+   * building and compiling the query cost about as much as SQLite walking the index for it.
+   * Slot order: kind, text match, cursor key, cursor seq, limit (each only if the shape uses it).
+   */
+  const pageQueries = new Map<string, (values: readonly unknown[]) => Promise<QueryResult<PagedRow>>>();
+  function runPage(q: LibraryQuery, indexDriven: boolean): Promise<QueryResult<PagedRow>> {
+    const match = q.tokens.length > 0 ? matchExpression(q.tokens) : undefined;
+    const values: unknown[] = [];
+    if (q.kind !== undefined) values.push(q.kind);
+    if (match !== undefined) values.push(match);
+    // By title within one kind, (kind, title_lower) is unique: the cursor's seq is not used (ordered()).
+    const keyOnly = q.sort.endsWith('title') && q.kind !== undefined;
+    if (q.after) values.push(q.after.key);
+    if (q.after && !keyOnly) values.push(q.after.seq);
+    values.push(q.limit + 1);
+    const shape = `${q.sort}|${q.kind !== undefined}|${match !== undefined}|${indexDriven}|${q.after !== undefined}`;
+    let run = pageQueries.get(shape);
+    if (!run) {
+      run = compileOnce(db, values.length, (slot) => {
+        let i = 0;
+        const kind = q.kind !== undefined ? slot<string>(i++) : undefined;
+        const m = match !== undefined ? slot<string>(i++) : undefined;
+        const after = q.after ? { sort: q.sort, key: slot<string>(i++), seq: keyOnly ? 0 : slot<number>(i++) } : undefined;
+        const limit = slot<number>(i++);
+        // Only the sort key of this order is read (a page is ~15 values per row: each one counts).
+        const base = filtered({ kind, match: m }, indexDriven).select([...cols, 'seq', q.sort.endsWith('title') ? 'title_lower' : 'created_at']) as unknown as SelectQueryBuilder<DB, 'library_items', object>;
+        return ordered(base, { sort: q.sort, kind: kind as LibraryQuery['kind'], after }).limit(limit) as unknown as SelectQueryBuilder<DB, 'library_items', PagedRow>;
+      });
+      pageQueries.set(shape, run);
+    }
+    return run(values);
   }
 
   async function total(q: Pick<LibraryQuery, 'tokens' | 'kind'>): Promise<number> {
@@ -148,7 +190,7 @@ export function createLibrarySql(db: Db, engine: Engine) {
       const r = await sql<{ n: number }>`select count(*) as n from library_items_fts where library_items_fts match ${ftsMatchExpression(q.tokens)}`.execute(db);
       return Number(r.rows[0]?.n ?? 0);
     }
-    const r = await filtered(q).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const r = await filtered(filterOf(q)).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
@@ -187,10 +229,8 @@ export function createLibrarySql(db: Db, engine: Engine) {
     async query(q: LibraryQuery): Promise<LibraryPage> {
       const n = await total(q);
       const indexDriven = engine === 'sqlite' && q.tokens.length > 0 && n >= INDEX_DRIVEN_MIN_MATCHES;
-      // Only the sort key of this order is read (a page is ~15 values per row: each one counts).
       const byTitle = q.sort.endsWith('title');
-      const base = filtered(q, indexDriven).select([...cols, 'seq', byTitle ? 'title_lower' : 'created_at']) as unknown as SelectQueryBuilder<DB, 'library_items', object>;
-      const rows = (await ordered(base, q).limit(q.limit + 1).execute()) as PagedRow[];
+      const rows = (await runPage(q, indexDriven)).rows;
       const more = rows.length > q.limit;
       const page = more ? rows.slice(0, q.limit) : rows;
       const last = page[page.length - 1];

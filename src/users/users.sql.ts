@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { compileOnce } from '../db/compiled.js';
 import { Duplicate } from '../errors.js';
 import { emailKey, userFromRow, userToRow } from './users.codec.js';
 import type { UserRecord } from './users.types.js';
@@ -27,9 +28,10 @@ function duplicateFrom(err: unknown): never {
 
 /** The `users` table (works on a Transaction too). Identical code for SQLite and PostgreSQL. */
 export function createUsersSql(db: Kysely<DB>): UsersStore {
+  const byId = compileOnce(db, 1, (slot) => db.selectFrom('users').select(userColumns).where('id', '=', slot<string>(0)));
   return {
     async getById(id) {
-      const row = await db.selectFrom('users').select(userColumns).where('id', '=', id).executeTakeFirst();
+      const row = (await byId([id])).rows[0];
       return row ? userFromRow(row) : undefined;
     },
 

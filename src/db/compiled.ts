@@ -1,0 +1,46 @@
+import type { Compilable, CompiledQuery, Kysely, QueryResult, RawBuilder } from 'kysely';
+
+/**
+ * A query that is built and compiled ONCE and then run with new parameter values.
+ *
+ * Building a Kysely query (immutable operation nodes, frozen at every step) and compiling it to
+ * SQL costs more than running a primary-key look-up on SQLite; the hot queries of every request
+ * (the session check, a page of the library) would pay it each time. `compileOnce` builds the
+ * query with placeholder values ("slots"), records where each slot landed in the parameter list,
+ * and later runs the same SQL text with the real values in those positions.
+ *
+ * Rules for `build`: the SQL must not depend on the values, only their positions (anything
+ * that changes the shape belongs in the cache key of the caller, e.g. "with a cursor or not"),
+ * and every slot must end up as a bound parameter: a slot inlined into the SQL text (or
+ * dropped) throws at compile time rather than running the wrong query.
+ */
+export type Slot = <T>(index: number) => T;
+
+const SLOT_PREFIX = '\u0000mediaos.slot:';
+
+export function compileOnce<R>(
+  // Any schema, a Transaction too.
+  db: Kysely<any>,
+  slots: number,
+  build: (slot: Slot) => Compilable<R> | RawBuilder<R>,
+): (values: readonly unknown[]) => Promise<QueryResult<R>> {
+  let compiled: CompiledQuery<R> | undefined;
+  let positions: number[] = [];
+  return (values) => {
+    if (values.length !== slots) throw new Error(`compileOnce: ${slots} value(s) expected, got ${values.length}`);
+    if (!compiled) {
+      // A query builder compiles by itself; a raw `sql` template needs the database's compiler.
+      const c = (build(<T>(i: number) => `${SLOT_PREFIX}${i}` as T) as RawBuilder<R>).compile(db);
+      positions = c.parameters.map((p) => (typeof p === 'string' && p.startsWith(SLOT_PREFIX) ? Number(p.slice(SLOT_PREFIX.length)) : -1));
+      for (let i = 0; i < slots; i++) {
+        if (!positions.includes(i)) throw new Error(`compileOnce: slot ${i} is not a bound parameter of: ${c.sql}`);
+      }
+      if (c.sql.includes(SLOT_PREFIX)) throw new Error(`compileOnce: a slot was inlined into the SQL: ${c.sql}`);
+      compiled = c;
+    }
+    const template = compiled.parameters;
+    const parameters = new Array<unknown>(template.length);
+    for (let i = 0; i < template.length; i++) parameters[i] = positions[i] >= 0 ? values[positions[i]] : template[i];
+    return db.executeQuery<R>({ ...compiled, parameters });
+  };
+}
