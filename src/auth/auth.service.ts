@@ -14,8 +14,9 @@
  *   token and presents it every 14 min, NOTES §1): refresh answers a new access token and the
  *   presented refresh token; that token stays valid until it expires or its session is logged
  *   out. A token the session no longer holds is still reuse. Logout still revokes everything.
- * - Authorization reads the user (role included) and the session by primary key on each request;
- *   no cache, so a logout or revocation takes effect on the very next request.
+ * - Authorization reads the user (role included) and the session by primary key on each request
+ *   (one joined read when both are in the database); no cache, so a logout or revocation takes
+ *   effect on the very next request, on every server sharing the database.
  * - Failed logins are limited per IP and per email in memory (login-limiter.ts: resets on restart).
  *   Unknown emails cost the same PBKDF2 work as wrong passwords and get the same answer.
  * - Passwords: legacy PBKDF2 verifies as is; in phase db a good login rehashes to argon2id; in
@@ -111,9 +112,12 @@ export function createAuthService(deps: AuthDeps) {
     }
     const check = readAccessToken(header.slice(BEARER.length), jwtSecret, nowSec());
     if (!check.ok) throw new Unauthorized(check.error);
-    const user = await users.getById(check.sub);
-    if (!user) throw new Unauthorized('User not found');
-    const session = await sessions.get(check.sid);
+    // One read where users and sessions live in the same database, else two.
+    const found = sessions.getWithUser
+      ? await sessions.getWithUser(check.sid, check.sub)
+      : await users.getById(check.sub).then(async (u) => (u ? { user: u, session: await sessions.get(check.sid) } : undefined));
+    if (!found) throw new Unauthorized('User not found');
+    const { user, session } = found;
     if (!session || session.userId !== user.id || session.revokedAt !== undefined || session.expiresAt < nowIso()) {
       throw new Unauthorized('Session revoked');
     }

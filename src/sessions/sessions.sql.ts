@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, SessionsTable } from '../db/schema.js';
-import type { NewSession, RotateSession, SessionRecord } from './sessions.types.js';
+import { compileOnce } from '../db/compiled.js';
+import type { NewSession, RotateSession, SessionRecord, SessionWithUser } from './sessions.types.js';
 import type { SessionsStore } from './sessions.store.js';
 
 const sessionColumns = ['id', 'user_id', 'token_hash', 'expires_at', 'created_at', 'revoked_at', 'revoke_reason', 'last_used_at', 'user_agent', 'ip'] as const;
@@ -22,7 +23,21 @@ function toSession(row: Pick<Selectable<SessionsTable>, (typeof sessionColumns)[
 }
 
 /** The `sessions` table (works on a Transaction too). Identical code for SQLite and PostgreSQL. */
-export function createSessionsSql(db: Kysely<DB>): SessionsStore {
+export function createSessionsSql(db: Kysely<DB>): SessionsStore & Required<Pick<SessionsStore, 'getWithUser'>> {
+  // The per-request look-ups, compiled once (src/db/compiled.ts).
+  const byId = compileOnce(db, 1, (slot) => db.selectFrom('sessions').select(sessionColumns).where('id', '=', slot<string>(0)));
+  // The user (by primary key) and, on the same row, the session (by primary key) if it exists:
+  // one statement, one round trip on PostgreSQL. No row = no such user.
+  const withUser = compileOnce(db, 2, (slot) =>
+    db
+      .selectFrom('users')
+      .leftJoin('sessions', (join) => join.on('sessions.id', '=', slot<string>(0)))
+      .select([
+        'users.id as u_id', 'users.email as u_email', 'users.role as u_role',
+        ...sessionColumns.map((c) => `sessions.${c} as ${c}` as const),
+      ])
+      .where('users.id', '=', slot<string>(1)),
+  );
   return {
     async create(s: NewSession) {
       await db
@@ -40,8 +55,16 @@ export function createSessionsSql(db: Kysely<DB>): SessionsStore {
     },
 
     async get(id) {
-      const row = await db.selectFrom('sessions').select(sessionColumns).where('id', '=', id).executeTakeFirst();
+      const row = (await byId([id])).rows[0];
       return row ? toSession(row) : undefined;
+    },
+
+    async getWithUser(id, userId): Promise<SessionWithUser | undefined> {
+      const row = (await withUser([id, userId])).rows[0];
+      if (!row) return undefined;
+      const user = { id: row.u_id, email: row.u_email, role: row.u_role };
+      // A left join without a match: every session column is NULL (id is the primary key).
+      return row.id === null ? { user } : { user, session: toSession(row as Parameters<typeof toSession>[0]) };
     },
 
     async listForUser(userId) {

@@ -34,3 +34,9 @@ export interface RotateSession {
   expiresAt: string;
   usedAt: string;
 }
+
+/** What the Bearer check of every request needs: the user's identity and role, and the session if it exists. */
+export interface SessionWithUser {
+  user: { id: string; email: string; role: 'admin' | 'user' };
+  session?: SessionRecord;
+}

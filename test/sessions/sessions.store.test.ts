@@ -38,6 +38,17 @@ for (const engine of sqlEngines()) {
       expect((await s.listForUser(user.id)).map((x) => x.id)).toEqual(['s1', 's2']);
     });
 
+    it('getWithUser: the user by id and, if it exists, the session by id, in one read', async () => {
+      const s = await setup();
+      await s.create(session('s1', { ip: '10.0.0.1', userAgent: 'ua' }));
+      const u = { id: user.id, email: user.email, role: user.role };
+      expect(await s.getWithUser('s1', user.id)).toEqual({ user: u, session: session('s1', { ip: '10.0.0.1', userAgent: 'ua' }) });
+      expect(await s.getWithUser('nope', user.id)).toEqual({ user: u });
+      expect(await s.getWithUser('s1', 'no_such_user')).toBeUndefined();
+      await s.revoke('s1', 'logout', '2025-01-03T00:00:00.000Z');
+      expect((await s.getWithUser('s1', user.id))?.session).toMatchObject({ revokedAt: '2025-01-03T00:00:00.000Z', revokeReason: 'logout' });
+    });
+
     it('rotates only from the current hash (compare-and-swap) and never a revoked session', async () => {
       const s = await setup();
       await s.create(session('s1'));
@@ -78,6 +89,8 @@ for (const engine of sqlEngines()) {
       expect(await store.get('m1')).toMatchObject({ userId: 'user_only_in_file' });
       expect(await store.revoke('m1', 'logout', '2025-01-02T00:00:00.000Z')).toBe(true);
       expect(await store.get('m1')).toMatchObject({ revokeReason: 'logout' });
+      // Users live in users.json in this phase: no joined look-up, the auth service reads both stores.
+      expect(store.getWithUser).toBeUndefined();
       // A user the database knows gets a real row.
       await createUsersSql(tdb.db.kysely).insert(user);
       await store.create(session('d1'));

@@ -9,6 +9,17 @@ select "id", "user_id", "token_hash", "expires_at", "created_at", "revoked_at", 
 from "sessions"
 where "id" = $1;
 
+-- sessions.getWithUser
+select "users"."id" as "u_id", "users"."email" as "u_email", "users"."role" as "u_role",
+  "sessions"."id" as "id", "sessions"."user_id" as "user_id",
+  "sessions"."token_hash" as "token_hash", "sessions"."expires_at" as "expires_at",
+  "sessions"."created_at" as "created_at", "sessions"."revoked_at" as "revoked_at",
+  "sessions"."revoke_reason" as "revoke_reason", "sessions"."last_used_at" as "last_used_at",
+  "sessions"."user_agent" as "user_agent", "sessions"."ip" as "ip"
+from "users"
+left join "sessions" on "sessions"."id" = $1
+where "users"."id" = $2;
+
 -- sessions.listForUser
 select "id", "user_id", "token_hash", "expires_at", "created_at", "revoked_at", "revoke_reason",
   "last_used_at", "user_agent", "ip"

@@ -55,6 +55,7 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
     const s = { id: 'sess_1', userId: 'user_1', tokenHash: 'hash_a', expiresAt: T2, createdAt: T0, userAgent: 'ua', ip: '10.0.0.1' };
     await rec.call('sessions.create', () => sessions.create(s));
     await rec.call('sessions.get', () => sessions.get('sess_1'));
+    await rec.call('sessions.getWithUser', () => sessions.getWithUser('sess_1', 'user_1'));
     await rec.call('sessions.listForUser', () => sessions.listForUser('user_1'));
     expect(await rec.call('sessions.rotate', () => sessions.rotate('sess_1', { fromHash: 'hash_a', toHash: 'hash_b', expiresAt: T2, usedAt: T1 }))).toBe(true);
     expect(await rec.call('sessions.revoke', () => sessions.revoke('sess_1', 'logout', T1))).toBe(true);
