@@ -1,7 +1,6 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { Config, StoragePhase } from './config.js';
 import type { Database } from './db/connect.js';
 import type { SecretBox } from './security/secret-box.js';
@@ -9,6 +8,7 @@ import type { Stores } from './stores/index.js';
 import type { FileSyncStatus } from './stores/dual.js';
 import { registerErrorHandler } from './http/errors.js';
 import { registerInputGuard } from './http/input-guard.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerJsonParser, registerNotFound, registerOptions } from './http/transport.js';
 import { healthRoutes } from './http/health.routes.js';
 import { registerDomainRoutes } from './http/routes.js';
@@ -49,8 +49,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   registerInputGuard(app);
   registerJsonParser(app);
   registerNotFound(app);
-  // Default security headers (as legacy); CORS only for the origins the admin lists.
-  await app.register(helmet, { global: true });
+  // Default security headers (as legacy: helmet's defaults); CORS only for the origins the admin lists.
+  registerSecurityHeaders(app);
   if (ctx.config.allowedOrigins.length) {
     await app.register(cors, {
       origin: ctx.config.allowedOrigins.includes('*') ? true : ctx.config.allowedOrigins,
