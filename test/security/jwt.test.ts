@@ -100,4 +100,16 @@ describe('verifyJwt', () => {
       expect(verifyJwt(legacyToken(payload, SECRET, header), SECRET, NOW)).toEqual({ ok: false, reason: 'malformed' });
     }
   });
+
+  it('a token verified once (cached) is still checked for expiry and only matches byte for byte', () => {
+    const token = legacyToken(ACCESS_JSON);
+    expect(verifyJwt(token, SECRET, NOW).ok).toBe(true);
+    expect(verifyJwt(token, SECRET, NOW).ok).toBe(true); // from the cache
+    expect(verifyJwt(token, SECRET, NOW + 901)).toEqual({ ok: false, reason: 'expired' });
+    expect(verifyJwt(token, 'another-secret-0123456789abcdef0123', NOW)).toEqual({ ok: false, reason: 'bad_signature' });
+    const tampered = `${token.slice(0, -2)}${token.endsWith('A') ? 'B' : 'A'}${token.slice(-1)}`;
+    expect(verifyJwt(tampered, SECRET, NOW)).toEqual({ ok: false, reason: 'bad_signature' });
+    const r = verifyJwt(token, SECRET, NOW);
+    expect(r.ok && Object.isFrozen(r.payload)).toBe(true);
+  });
 });
