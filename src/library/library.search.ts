@@ -18,7 +18,19 @@ const EXTRA_FOLD_RE = /[ßæœøłđðþıħŧŀ]/g;
 const MARKS_RE = /\p{M}+/gu;
 const SEPARATORS_RE = /[^\p{L}\p{N}\p{Co}]+/gu;
 
+const ASCII_RE = /^[\x00-\x7f]*$/;
+const ASCII_SEPARATORS_RE = /[^a-z0-9]+/g;
+
 export function foldForSearch(title: string): string {
+  // ASCII has no marks and no extra folds, and its letters and digits are exactly [a-z0-9] once
+  // lower-cased: the same result without the Unicode passes (most titles; a third of the
+  // import's parsing time at 1M items went to this function).
+  if (ASCII_RE.test(title)) return title.toLowerCase().replace(ASCII_SEPARATORS_RE, ' ').trim();
+  return foldUnicode(title);
+}
+
+/** The general fold (exported for the test that holds the ASCII shortcut to it). */
+export function foldUnicode(title: string): string {
   return title
     .normalize('NFD')
     .replace(MARKS_RE, '')

@@ -3,7 +3,7 @@ import {
   foldForSearch, legacyLibraryItemSchema, libraryItemFromRow, libraryItemToRow, type LibraryRow,
 } from '../../src/library/library.codec.js';
 import type { LibraryItem } from '../../src/library/library.types.js';
-import { compareUtf8, matchesTokens, searchTokens } from '../../src/library/library.search.js';
+import { compareUtf8, foldUnicode, matchesTokens, searchTokens } from '../../src/library/library.search.js';
 
 const roundTrip = (r: LibraryItem) => libraryItemFromRow(libraryItemToRow(r) as LibraryRow);
 
@@ -72,6 +72,16 @@ describe('search folding', () => {
     expect(foldForSearch('Łódź Straße Øre İstanbul')).toBe('lodz strasse ore istanbul');
     expect(foldForSearch('🎵🎵')).toBe('');
     expect(foldForSearch('千と千尋の神隠し')).toBe('千と千尋の神隠し');
+  });
+
+  it('folds ASCII titles by its shortcut exactly as the Unicode passes do', () => {
+    for (let a = 0; a < 128; a++) {
+      for (let b = 0; b < 128; b++) {
+        const title = `${String.fromCharCode(a)}Ab-9 ${String.fromCharCode(b)}`;
+        expect(foldForSearch(title), JSON.stringify(title)).toBe(foldUnicode(title));
+      }
+    }
+    expect(foldForSearch('  The WIRE: S01E02 (2002) ')).toBe('the wire s01e02 2002');
   });
 
   it('turns a query into prefix tokens and matches like the engines', () => {
