@@ -71,7 +71,7 @@ async function* batchSource(opts: LibraryImportOptions): AsyncGenerator<LibraryB
     return;
   }
   // A small heap: the worker holds one read chunk and a couple of batches (RSS budget: a 2 GB NAS).
-  const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 } });
+  const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 } });
   const queue: ({ batch: LibraryBatch } | { done: true } | { error: string })[] = [];
   let wake: (() => void) | undefined;
   const push = (m: (typeof queue)[number]) => {

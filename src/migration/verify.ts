@@ -139,7 +139,7 @@ async function verifyLibrary(
     const found = new SetDigest();
     let after = 0;
     for (;;) {
-      const page = await sql.libraryPage(libraryTarget.columns, after, 2000);
+      const page = await sql.libraryPage(libraryTarget.columns, after, 500);
       if (page.length === 0) break;
       for (const row of page) found.add(libraryTarget.fromRow(row, opts.open).record);
       after = Number(page[page.length - 1]!.seq);
