@@ -20,6 +20,10 @@ const COLUMNS = [
   'file_path', 'file_size', 'metadata', 'extra', 'created_at', 'updated_at',
 ].join(', ');
 
+/**
+ * The library table as 0001 made it, written out again on purpose: a migration is a frozen record
+ * of one schema step, so it must not change when another migration's code does.
+ */
 function sqliteTable(name: string, titleConstraint: boolean): string {
   const d = ddlFor('sqlite');
   return `CREATE TABLE ${name} (
