@@ -140,6 +140,8 @@ async function applyStep(trx: Kysely<any>, db: Database, m: Migration, direction
   const done = await trx.selectFrom('schema_migrations').select('version').where('version', '=', m.version).executeTakeFirst();
   if (direction === 'up' && done) return; // another process applied it while we waited
   if (direction === 'down' && !done) return;
+  const fkCheck = db.engine === 'sqlite' && m.disableForeignKeys;
+  const violationsBefore = fkCheck ? await foreignKeyViolations(trx) : undefined;
   if (direction === 'up') {
     await m.up(trx, db.engine);
     await trx.insertInto('schema_migrations').values({ version: m.version, name: m.name, applied_at: new Date().toISOString() }).execute();
@@ -147,12 +149,18 @@ async function applyStep(trx: Kysely<any>, db: Database, m: Migration, direction
     await m.down(trx, db.engine);
     await trx.deleteFrom('schema_migrations').where('version', '=', m.version).execute();
   }
-  if (db.engine === 'sqlite' && m.disableForeignKeys) {
-    const broken = (await sql<{ table: string; parent: string }>`PRAGMA foreign_key_check`.execute(trx)).rows;
-    if (broken.length > 0) {
-      throw new Error(`foreign key check failed: ${broken.length} row(s), first in ${broken[0]!.table} referencing ${broken[0]!.parent}`);
-    }
+  if (violationsBefore) {
+    // Only what this migration broke: a database may already hold violations (rows written while
+    // foreign keys were off elsewhere); they are not this migration's to judge.
+    const broken = [...(await foreignKeyViolations(trx))].filter((v) => !violationsBefore.has(v));
+    if (broken.length > 0) throw new Error(`foreign key check failed: ${broken.length} row(s) lost their parent, first: ${broken[0]}`);
   }
+}
+
+/** SQLite foreign key violations as `table rowid <rowid> -> parent` strings. */
+async function foreignKeyViolations(trx: Kysely<any>): Promise<Set<string>> {
+  const rows = (await sql<{ table: string; rowid: number | null; parent: string }>`PRAGMA foreign_key_check`.execute(trx)).rows;
+  return new Set(rows.map((r) => `${r.table} rowid ${r.rowid} -> ${r.parent}`));
 }
 
 /**

@@ -81,6 +81,61 @@ for (const engine of sqlEngines()) {
       expect((await migrationStatus(t.db)).current).toBe(latest);
     });
 
+    it('0004 rebuilds the library table keeping rows, links, search and the title rule', async () => {
+      t = await createTestDatabase(engine);
+      await migrateTo(t.db, 3);
+      const k = t.db.kysely;
+      await k.insertInto('library_items').values([
+        { id: 'a', kind: 'movie', title: 'Amélie', title_lower: 'amélie', search_text: 'amelie' },
+        { id: 'b', kind: 'series', title: 'The Wire', title_lower: 'the wire', search_text: 'the wire' },
+      ] as never).execute();
+      await k.insertInto('wanted_items').values({ id: 'w1', item_id: 'a', library_item_id: 'a', kind: 'movie', title: 'Amélie', position: 0 } as never).execute();
+      const before = await k.selectFrom('library_items').selectAll().orderBy('seq').execute();
+      const out = await migrateToLatest(t.db);
+      expect(out.error).toBeUndefined();
+      expect(await k.selectFrom('library_items').selectAll().orderBy('seq').execute()).toEqual(before);
+      expect((await k.selectFrom('wanted_items').select('library_item_id').execute())[0]!.library_item_id).toBe('a');
+      await expect(k.insertInto('library_items').values({ id: 'c', kind: 'movie', title: 'AMÉLIE', title_lower: 'amélie', search_text: 'amelie' } as never).execute()).rejects.toThrow();
+      if (engine === 'sqlite') {
+        const hits = await sql<{ rowid: number }>`select rowid from library_items_fts where library_items_fts match 'amel*'`.execute(k);
+        expect(hits.rows.map((r) => r.rowid)).toEqual([before[0]!.seq]);
+        expect((await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(k)).rows[0]!.foreign_keys).toBe(1);
+      }
+      // a library delete still unlinks (SET NULL), as before
+      await k.deleteFrom('library_items').where('id', '=', 'a').execute();
+      expect((await k.selectFrom('wanted_items').select('library_item_id').execute())[0]!.library_item_id).toBeNull();
+    });
+
+    if (engine === 'sqlite') {
+      it('a table rebuild that loses parents fails and changes nothing; older violations do not block it', async () => {
+        t = await createTestDatabase(engine);
+        const k = t.db.kysely;
+        await k.insertInto('library_items').values({ id: 'a', kind: 'movie', title: 'A', title_lower: 'a', search_text: 'a' } as never).execute();
+        await k.insertInto('wanted_items').values({ id: 'w1', item_id: 'a', library_item_id: 'a', kind: 'movie', title: 'A', position: 0 } as never).execute();
+        // a violation already there (written with foreign keys off) is not this migration's doing
+        t.db.sqlite!.pragma('foreign_keys = OFF');
+        await k.insertInto('wanted_items').values({ id: 'w2', item_id: 'gone', library_item_id: 'gone', kind: 'movie', title: 'B', position: 1 } as never).execute();
+        t.db.sqlite!.pragma('foreign_keys = ON');
+        const before = await catalog(t.db);
+        const lossy: Migration = {
+          version: latest + 1,
+          name: `${String(latest + 1).padStart(4, '0')}_lossy_rebuild`,
+          disableForeignKeys: true,
+          async up(db: Kysely<any>) {
+            await sql`delete from library_items`.execute(db); // no SET NULL with foreign keys off
+          },
+          async down() {},
+        };
+        const out = await migrateToLatest(t.db, { migrations: [...migrations, lossy] });
+        expect(out.error).toMatch(/_lossy_rebuild \(up\) failed: foreign key check failed: 1 row\(s\) lost their parent, first: wanted_items/);
+        expect(await catalog(t.db)).toEqual(before);
+        expect((await k.selectFrom('library_items').select('id').execute()).map((r) => r.id)).toEqual(['a']);
+        const harmless: Migration = { ...lossy, name: `${String(latest + 1).padStart(4, '0')}_harmless`, async up() {} };
+        expect((await migrateToLatest(t.db, { migrations: [...migrations, harmless] })).error).toBeUndefined();
+        expect(t.db.sqlite!.pragma('foreign_keys', { simple: true })).toBe(1);
+      });
+    }
+
     it('dry run prints the SQL and changes nothing', async () => {
       t = await createTestDatabase(engine, { migrate: false });
       const out = await migrateToLatest(t.db, { dryRun: true });
