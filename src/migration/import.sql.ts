@@ -148,17 +148,6 @@ export function createImportSql(kysely: Kysely<DB>, engine: Engine) {
       return (await sql.raw(`SELECT * FROM ${STAGE_TABLE} WHERE pos > ${Number(afterPos)} ORDER BY pos LIMIT ${Number(limit)}`).execute(db)).rows as Row[];
     },
 
-    /**
-     * The library item, among those written up to `bound` (earlier in file order), that a row
-     * collides with: by id first, else by kind + title_lower.
-     */
-    async libraryHolderUpTo(row: { id: string; kind: string; title_lower: string }, bound: number): Promise<{ by: 'id' | 'title'; id: string } | undefined> {
-      const byId = await db.selectFrom('library_items').select('id').where('id', '=', row.id).where('seq', '<=', bound).executeTakeFirst();
-      if (byId) return { by: 'id', id: row.id };
-      const byTitle = await db.selectFrom('library_items').select('id').where('kind', '=', row.kind).where('title_lower', '=', row.title_lower).where('seq', '<=', bound).executeTakeFirst();
-      return byTitle ? { by: 'title', id: String(byTitle.id) } : undefined;
-    },
-
     /** A savepoint inside the import's transaction (both engines). */
     async savepoint(name: 'library_bulk'): Promise<{ rollback(): Promise<void>; release(): Promise<void> }> {
       await sql.raw(`SAVEPOINT ${name}`).execute(db);
@@ -194,12 +183,38 @@ export function createImportSql(kysely: Kysely<DB>, engine: Engine) {
       return (await db.selectFrom('library_items').select(['id', 'kind', 'title_lower']).where('seq', '>', seq).execute()) as Row[];
     },
 
-    /** The library item a rejected row collided with: by id first, else by kind + title_lower. */
-    async libraryConflict(row: { id: string; kind: string; title_lower: string }): Promise<{ by: 'id' | 'title'; id: string } | undefined> {
-      const byId = await db.selectFrom('library_items').select('id').where('id', '=', row.id).executeTakeFirst();
+    /**
+     * The library item a row collides with, by id first, else by kind + title_lower; with `upToSeq`,
+     * only among the items written up to that seq (earlier in file order).
+     */
+    async libraryHolder(row: { id: string; kind: string; title_lower: string }, upToSeq?: number): Promise<{ by: 'id' | 'title'; id: string } | undefined> {
+      const upTo = <Q extends { where(c: 'seq', op: '<=', v: number): Q }>(q: Q) => (upToSeq === undefined ? q : q.where('seq', '<=', upToSeq));
+      const byId = await upTo(db.selectFrom('library_items').select('id').where('id', '=', row.id)).executeTakeFirst();
       if (byId) return { by: 'id', id: row.id };
-      const byTitle = await db.selectFrom('library_items').select('id').where('kind', '=', row.kind).where('title_lower', '=', row.title_lower).executeTakeFirst();
+      const byTitle = await upTo(db.selectFrom('library_items').select('id').where('kind', '=', row.kind).where('title_lower', '=', row.title_lower)).executeTakeFirst();
       return byTitle ? { by: 'title', id: String(byTitle.id) } : undefined;
+    },
+
+    /**
+     * SQLite: statement journals and sorts in MEMORY (or FILE) until the returned function puts the
+     * connection's previous setting back. The bulk insert uses MEMORY: each multi-row INSERT under
+     * the table's constraints keeps a statement journal of the pages it touches (a few MB); in temp
+     * files that was ~3 million small writes for a 1M-item library, while the import otherwise runs
+     * with FILE to bound memory (index rebuilds sort there). A connection that has already opened its
+     * temp database refuses the switch inside a transaction ("temporary storage cannot be changed"):
+     * it then keeps its setting, which costs speed, not correctness. PostgreSQL: nothing to do.
+     */
+    async tempStoreWhile(mode: 'MEMORY' | 'FILE'): Promise<() => Promise<void>> {
+      const none = async () => {};
+      if (engine !== 'sqlite') return none;
+      const previous = Number((await sql.raw<{ temp_store: number }>('PRAGMA temp_store').execute(db)).rows[0]!.temp_store);
+      try {
+        await sql.raw(`PRAGMA temp_store = ${mode}`).execute(db);
+      } catch (err) {
+        if (/temporary storage cannot be changed/.test(String((err as Error)?.message))) return none;
+        throw err;
+      }
+      return async () => void (await sql.raw(`PRAGMA temp_store = ${previous}`).execute(db));
     },
 
     /**
@@ -208,23 +223,6 @@ export function createImportSql(kysely: Kysely<DB>, engine: Engine) {
      * recreates them and rebuilds the full-text index in one pass. A rollback (or a killed process)
      * undoes both, as all of it is transactional.
      */
-    /**
-     * SQLite: where statement journals and sorts live (the import runs with FILE to bound memory).
-     * The bulk insert sets MEMORY: each multi-row INSERT under the table's constraints keeps a
-     * statement journal of the pages it touches (a few MB); in temp files that was ~3 million
-     * small writes for a 1M-item library. Index rebuilds sort in FILE again. A connection that has
-     * opened its temp database cannot switch inside a transaction: it keeps its setting. PostgreSQL: no-op.
-     */
-    async tempStore(mode: 'MEMORY' | 'FILE'): Promise<void> {
-      if (engine !== 'sqlite') return;
-      try {
-        await sql.raw(`PRAGMA temp_store = ${mode}`).execute(db);
-      } catch (err) {
-        // Refused inside a transaction once this connection has used its temp database: only speed is at stake.
-        if (!/temporary storage cannot be changed/.test(String((err as Error)?.message))) throw err;
-      }
-    },
-
     async suspendLibraryIndexes(): Promise<() => Promise<void>> {
       if (engine === 'sqlite') {
         const objects = (await sql<{ type: string; name: string; sql: string }>`select type, name, sql from sqlite_master

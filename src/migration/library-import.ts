@@ -16,10 +16,9 @@ import { Worker } from 'node:worker_threads';
 import { libraryItemFromRow, type LibraryRow } from '../library/library.codec.js';
 import { pointer } from './legacy-files.js';
 import type { QuarantineEntry } from './snapshot.js';
-import type { ImportSql } from './import.sql.js';
+import { BATCH_ROWS, type ImportSql } from './import.sql.js';
 import { SetDigest } from './digest.js';
 import { HashedKeySet } from './key-set.js';
-import { BATCH_ROWS } from './import.sql.js';
 import { batchRow, libraryBatches, LIBRARY_INSERT_COLUMNS, type LibraryBatch } from './library-batches.js';
 
 export { createdAtFromId, LibraryCodecError } from './library-batches.js';
@@ -132,7 +131,7 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
   if (!opts.present) return { read, inserted, updated: 0, deleted: 0, unchanged: 0, quarantine, digest, mode: 'bulk' };
   const savepoint = await sql.savepoint('library_bulk');
   const restore = await sql.suspendLibraryIndexes();
-  await sql.tempStore('MEMORY');
+  const restoreTempStore = await sql.tempStoreWhile('MEMORY');
   const width = LIBRARY_INSERT_COLUMNS.length;
   const titles = new HashedKeySet(1 << 16);
   let before = await sql.maxLibrarySeq();
@@ -167,12 +166,13 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
         continue;
       }
       const row = batchRow(b, i) as Row;
-      const conflict = await sql.libraryConflict(row);
+      const conflict = await sql.libraryHolder(row);
       quarantine.push(entry(b.pos[i]!, libraryItemFromRow(row as unknown as LibraryRow), conflict ? duplicateReason(conflict.by, conflict.id) : 'rejected by the database'));
     }
   };
 
-  read = await eachBatch(opts, quarantine, async (b) => {
+  /** One batch in file order: rows with a new title go in; a possible repeat waits in the stage. */
+  const loadBatch = async (b: LibraryBatch) => {
     let run: number[] = [];
     const aside: Record<string, unknown>[] = [];
     for (let i = 0; i < b.pos.length; i++) {
@@ -188,8 +188,11 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
     }
     await insertRows(b, run);
     if (aside.length > 0) await sql.insertStageSuspects(aside);
-  });
-  await sql.tempStore('FILE');
+  };
+
+  read = await eachBatch(opts, quarantine, loadBatch);
+  // (an error ends the import's transaction; its caller puts the connection's pragmas back)
+  await restoreTempStore(); // index rebuilds sort under the connection's own setting again
   await restore();
 
   if (suspects > 0) {
@@ -197,7 +200,7 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
       const page = await sql.stagePage(after, BATCH_ROWS);
       if (page.length === 0) break;
       for (const s of page) {
-        const holder = await sql.libraryHolderUpTo(s as Row, Number(s.bound));
+        const holder = await sql.libraryHolder(s as Row, Number(s.bound));
         if (!holder) {
           // it takes nothing after all: let the merge decide the whole file
           await savepoint.rollback();

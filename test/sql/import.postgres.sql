@@ -196,15 +196,25 @@ select "id", "kind", "title_lower"
 from "library_items"
 where "seq" > $1;
 
--- import.libraryConflict [1/2]
+-- import.libraryHolder [1/2]
 select "id"
 from "library_items"
 where "id" = $1;
 
--- import.libraryConflict [2/2]
+-- import.libraryHolder [2/2]
 select "id"
 from "library_items"
 where "kind" = $1 and "title_lower" = $2;
+
+-- import.libraryHolder (up to a seq) [1/2]
+select "id"
+from "library_items"
+where "id" = $1 and "seq" <= $2;
+
+-- import.libraryHolder (up to a seq) [2/2]
+select "id"
+from "library_items"
+where "kind" = $1 and "title_lower" = $2 and "seq" <= $3;
 
 -- import.suspendLibraryIndexes [1/6]
 select indexname, indexdef

@@ -43,7 +43,8 @@ async function exercise(rec: SqlRecorder): Promise<void> {
   expect(await call('import.insertLibraryParams', () => imp.insertLibraryParams(params, 1))).toBe(1);
   expect(await call('import.insertLibraryParams (conflict skipped)', () => imp.insertLibraryParams(params, 1))).toBe(0);
   await call('import.libraryKeysAfter', () => imp.libraryKeysAfter(0));
-  expect(await call('import.libraryConflict', () => imp.libraryConflict({ id: 'z', kind: 'movie', title_lower: 'coma' }))).toEqual({ by: 'title', id: 'c' });
+  expect(await call('import.libraryHolder', () => imp.libraryHolder({ id: 'z', kind: 'movie', title_lower: 'coma' }))).toEqual({ by: 'title', id: 'c' });
+  expect(await call('import.libraryHolder (up to a seq)', () => imp.libraryHolder({ id: 'z', kind: 'movie', title_lower: 'coma' }, 0))).toBeUndefined();
   const restore = await call('import.suspendLibraryIndexes', () => imp.suspendLibraryIndexes());
   await call('import.suspendLibraryIndexes (restore)', () => restore());
   await call('import.libraryRowsByIds', () => imp.libraryRowsByIds(LIBRARY_DATA_COLUMNS, ['a']));

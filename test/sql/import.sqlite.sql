@@ -197,15 +197,25 @@ select "id", "kind", "title_lower"
 from "library_items"
 where "seq" > ?;
 
--- import.libraryConflict [1/2]
+-- import.libraryHolder [1/2]
 select "id"
 from "library_items"
 where "id" = ?;
 
--- import.libraryConflict [2/2]
+-- import.libraryHolder [2/2]
 select "id"
 from "library_items"
 where "kind" = ? and "title_lower" = ?;
+
+-- import.libraryHolder (up to a seq) [1/2]
+select "id"
+from "library_items"
+where "id" = ? and "seq" <= ?;
+
+-- import.libraryHolder (up to a seq) [2/2]
+select "id"
+from "library_items"
+where "kind" = ? and "title_lower" = ? and "seq" <= ?;
 
 -- import.suspendLibraryIndexes [1/7]
 select type, name, sql
