@@ -26,7 +26,8 @@ export function compileOnce<R>(
 ): (values: readonly unknown[]) => Promise<QueryResult<R>> {
   let compiled: CompiledQuery<R> | undefined;
   let positions: number[] = [];
-  return (values) => {
+  // async: a misuse rejects like any failing query instead of throwing at the call site
+  return async (values) => {
     if (values.length !== slots) throw new Error(`compileOnce: ${slots} value(s) expected, got ${values.length}`);
     if (!compiled) {
       // A query builder compiles by itself; a raw `sql` template needs the database's compiler.
