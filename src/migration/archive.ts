@@ -97,7 +97,7 @@ async function* tarStream(root: string, prefix: string): AsyncGenerator<Buffer> 
  */
 export async function archiveDirectory(dir: string, target: string, prefix = 'config'): Promise<{ bytes: number }> {
   const temp = `${target}.partial`;
-  await pipeline(Readable.from(tarStream(dir, prefix)), createGzip({ level: 1 }), createWriteStream(temp, { mode: 0o600 }));
+  await pipeline(Readable.from(tarStream(dir, prefix)), createGzip({ level: 1, chunkSize: 1 << 20 }), createWriteStream(temp, { mode: 0o600 }));
   await rename(temp, target);
   return { bytes: (await stat(target)).size };
 }

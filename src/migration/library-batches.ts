@@ -1,11 +1,11 @@
 /**
  * The CPU half of the library import: library.json streamed, each item validated, mapped to its
- * row (the library codec), checked to come back unchanged, stamped with created_at and hashed
- * for the read-back digest; emitted in batches of flat insert parameters. It runs in a worker
+ * row (the library codec), checked to come back unchanged and stamped with created_at; emitted in
+ * batches of flat insert parameters. (The read-back digest is taken by the importer, on the main
+ * thread, which waits for batches more than it works.) It runs in a worker
  * thread when the compiled worker exists (dist/), so parsing overlaps the SQLite inserts on the
  * main thread; in-process otherwise (tests run the sources). Either way the output is the same.
  */
-import { hash } from 'node:crypto';
 import { join } from 'node:path';
 import { streamLegacyArray } from '../legacy/stream-library.js';
 import { libraryItemFromRow, type LibraryRow } from '../library/library.codec.js';
@@ -24,8 +24,6 @@ export interface LibraryBatch {
   params: unknown[];
   /** Array index of each row in library.json. */
   pos: number[];
-  /** SHA-1 words (5 per row) of each row's record as the codec rebuilds it. */
-  hashes: Float64Array;
   /** Items that failed validation, in file order. */
   quarantine: QuarantineEntry[];
   /** Items read so far, and library.json bytes read of total. */
@@ -50,15 +48,43 @@ export function createdAtFromId(id: string, fallback: string, now = Date.now()):
   if (!/^[0-9a-z]{8,14}$/.test(id)) return fallback;
   const ms = parseInt(id.slice(0, 8), 36);
   if (!Number.isFinite(ms) || ms < EARLIEST || ms > now + 86_400_000) return fallback;
-  return new Date(ms).toISOString();
+  return isoFromMs(ms);
 }
 
-export function recordHashWords(record: unknown, out: Float64Array, at: number): void {
-  const h = hash('sha1', JSON.stringify(record) ?? 'null', 'buffer') as unknown as Buffer;
-  for (let i = 0; i < 5; i++) out[at + i] = h.readUInt32BE(i * 4);
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+
+/**
+ * `new Date(ms).toISOString()` for a time in years 1970-9999, without the Date object (a million
+ * of them were a noticeable share of the import's parsing): days to a civil date by H. Hinnant's
+ * days_from_civil inverse.
+ */
+export function isoFromMs(ms: number): string {
+  const days = Math.floor(ms / 86_400_000);
+  let rest = ms - days * 86_400_000;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const m = Math.floor(rest / 60_000);
+  rest -= m * 60_000;
+  const sec = Math.floor(rest / 1000);
+  const milli = rest - sec * 1000;
+  return `${year}-${pad2(month)}-${pad2(day)}T${pad2(h)}:${pad2(m)}:${pad2(sec)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
 
-/** Row object of row `i` of a batch (for the rare rejected row). */
+/** The record the codec rebuilds from row `i` of a batch (what the read-back digest adds). */
+export function batchRecord(batch: Pick<LibraryBatch, 'params'>, i: number): unknown {
+  return libraryItemFromRow(batchRow(batch, i) as unknown as LibraryRow);
+}
+
+/** Row object of row `i` of a batch. */
 export function batchRow(batch: Pick<LibraryBatch, 'params'>, i: number): Record<string, unknown> {
   const row: Record<string, unknown> = {};
   LIBRARY_INSERT_COLUMNS.forEach((c, k) => (row[c] = batch.params[i * WIDTH + k]));
@@ -69,7 +95,7 @@ export async function* libraryBatches(dir: string, importTime: string): AsyncGen
   let bytes = 0;
   let total = 0;
   let read = 0;
-  const fresh = (): LibraryBatch => ({ params: [], pos: [], hashes: new Float64Array(BATCH_ROWS * 5), quarantine: [], read, bytes, total });
+  const fresh = (): LibraryBatch => ({ params: [], pos: [], quarantine: [], read, bytes, total });
   let batch = fresh();
   const it = streamLegacyArray(join(dir, 'library.json'), 'items', { onProgress: (b, t) => ((bytes = b), (total = t)) });
   for (;;) {
@@ -89,7 +115,6 @@ export async function* libraryBatches(dir: string, importTime: string): AsyncGen
     const rebuilt = libraryItemFromRow(row as unknown as LibraryRow);
     if (!jsonEqual(rebuilt, value)) throw new LibraryCodecError(pointer('items', index));
     row.created_at = createdAtFromId(check.key!, importTime);
-    recordHashWords(rebuilt, batch.hashes, batch.pos.length * 5);
     for (const c of LIBRARY_INSERT_COLUMNS) batch.params.push(row[c] ?? null);
     batch.pos.push(index);
     if (batch.pos.length >= BATCH_ROWS) {

@@ -25,7 +25,7 @@ async function run(dir: string, importTime: string, initial: number): Promise<vo
     for await (const batch of libraryBatches(dir, importTime)) {
       while (credits <= 0) await new Promise<void>((r) => (wake = r));
       credits--;
-      port.postMessage({ batch }, [batch.hashes.buffer as ArrayBuffer]);
+      port.postMessage({ batch });
     }
     port.postMessage({ done: true });
   } catch (err) {

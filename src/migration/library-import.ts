@@ -19,7 +19,7 @@ import type { QuarantineEntry } from './snapshot.js';
 import { BATCH_ROWS, type ImportSql } from './import.sql.js';
 import { SetDigest } from './digest.js';
 import { HashedKeySet } from './key-set.js';
-import { batchRow, libraryBatches, LIBRARY_INSERT_COLUMNS, type LibraryBatch } from './library-batches.js';
+import { batchRecord, batchRow, libraryBatches, LIBRARY_INSERT_COLUMNS, type LibraryBatch } from './library-batches.js';
 
 export { createdAtFromId, LibraryCodecError } from './library-batches.js';
 
@@ -42,6 +42,8 @@ export interface LibraryImportOptions {
   dir: string;
   /** false when library.json is absent or broken: the library becomes empty (the database equals the files). */
   present: boolean;
+  /** Items library.json holds (from the syntax check), to size the title set once. */
+  expected?: number;
   importTime: string;
   onItems?: (items: number, bytes: number, totalBytes: number) => void;
   /** Parse in a worker thread when the compiled worker exists (default true). */
@@ -70,7 +72,8 @@ async function* batchSource(opts: LibraryImportOptions): AsyncGenerator<LibraryB
     return;
   }
   // A small heap: the worker holds one read chunk and a couple of batches (RSS budget: a 2 GB NAS).
-  const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 } });
+  // 16 MB of young generation, not 8: a third fewer scavenges, 0.7 s less at 1M items, ~10 MB more RSS.
+  const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 } });
   const queue: ({ batch: LibraryBatch } | { done: true } | { error: string })[] = [];
   let wake: (() => void) | undefined;
   const push = (m: (typeof queue)[number]) => {
@@ -133,7 +136,7 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
   const restore = await sql.suspendLibraryIndexes();
   const restoreTempStore = await sql.tempStoreWhile('MEMORY');
   const width = LIBRARY_INSERT_COLUMNS.length;
-  const titles = new HashedKeySet(1 << 16);
+  const titles = new HashedKeySet(Math.max(opts.expected ?? 0, 1 << 16));
   let before = await sql.maxLibrarySeq();
   let suspects = 0;
 
@@ -144,7 +147,7 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
     for (const i of rows) for (let k = 0; k < width; k++) params.push(b.params[i * width + k]);
     const count = await sql.insertLibraryParams(params, rows.length);
     if (count === rows.length) {
-      for (const i of rows) digest.addWords(b.hashes, i * 5);
+      for (const i of rows) digest.add(batchRecord(b, i));
       inserted += count;
       before = await sql.maxLibrarySeq();
       return;
@@ -161,7 +164,7 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
       const n = taken.get(k) ?? 0;
       if (n > 0) {
         taken.set(k, n - 1);
-        digest.addWords(b.hashes, i * 5);
+        digest.add(batchRecord(b, i));
         inserted++;
         continue;
       }
@@ -225,7 +228,7 @@ async function merge(opts: LibraryImportOptions): Promise<LibraryImportResult> {
     ? await eachBatch(opts, quarantine, async (b) => {
         const rows: Record<string, unknown>[] = [];
         for (let i = 0; i < b.pos.length; i++) {
-          digest.addWords(b.hashes, i * 5);
+          digest.add(batchRecord(b, i));
           rows.push({ pos: b.pos[i], ...batchRow(b, i) });
         }
         await sql.insertStage(rows);

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { archiveDirectory } from '../../src/migration/archive.js';
 import { diffValues, jsonEqual } from '../../src/migration/compare.js';
 import { createdAtFromId } from '../../src/migration/library-import.js';
+import { isoFromMs } from '../../src/migration/library-batches.js';
 import { parsePointer, pointer, LEGACY_FILES } from '../../src/migration/legacy-files.js';
 import { SetDigest } from '../../src/migration/digest.js';
 import { escapeUnstorable, unstorableReason } from '../../src/migration/storable.js';
@@ -73,6 +74,14 @@ describe('migration building blocks', () => {
     expect(createdAtFromId('zzzzzzzzzz', 'FALLBACK', now)).toBe('FALLBACK'); // far future
     expect(createdAtFromId('00000001aa', 'FALLBACK', now)).toBe('FALLBACK'); // 1970
     expect(createdAtFromId('UPPERCASE1', 'FALLBACK', now)).toBe('FALLBACK');
+  });
+
+  it('isoFromMs formats like Date#toISOString (leap days, century rules, millisecond padding)', () => {
+    const edges = [0, Date.UTC(2000, 1, 29, 23, 59, 59, 999), Date.UTC(2100, 2, 1), Date.UTC(1999, 11, 31, 23, 59, 59, 9), Date.UTC(2024, 1, 29, 0, 0, 0, 90), Date.UTC(9999, 11, 31, 23, 59, 59, 999)];
+    let seed = 7;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < 20_000; i++) edges.push(Math.floor(rand() * Date.UTC(9999, 11, 31)));
+    for (const ms of edges) expect(isoFromMs(ms)).toBe(new Date(ms).toISOString());
   });
 
   it('set digests ignore order and see any change', () => {

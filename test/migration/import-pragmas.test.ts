@@ -1,0 +1,53 @@
+// The import bounds SQLite's memory while it runs (temp to files, no mmap, an 8 MiB page cache)
+// and puts the connection's own settings back afterwards (the server keeps using it).
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { migrateToLatest } from '../../src/db/migrator.js';
+import { runImport } from '../../src/migration/import.js';
+import { createSecretBox } from '../../src/security/secret-box.js';
+import { copyFixture, LEGACY_KEY, migrationEnv, type MigrationEnv } from './helpers.js';
+
+let env: MigrationEnv | undefined;
+afterEach(async () => {
+  await env?.cleanup();
+  env = undefined;
+});
+
+describe('import on SQLite: memory bounds while it runs, settings restored after', () => {
+  it.each([
+    { cacheMb: 32, during: -8192 },
+    { cacheMb: 4, during: -4096 }, // a smaller configured cache is kept
+  ])('cache of $cacheMb MiB', async ({ cacheMb, during }) => {
+    env = await migrationEnv('sqlite');
+    const from = copyFixture(join(env.dir, 'config'));
+    const db = env.open();
+    try {
+      await migrateToLatest(db);
+      const raw = db.sqlite!;
+      raw.pragma(`cache_size = -${cacheMb * 1024}`);
+      raw.pragma('mmap_size = 1048576');
+      const before = { cache: raw.pragma('cache_size', { simple: true }), temp: raw.pragma('temp_store', { simple: true }), mmap: raw.pragma('mmap_size', { simple: true }) };
+      const seen: Record<string, unknown> = {};
+      const report = await runImport({
+        db,
+        from,
+        dataDir: env.dir,
+        backupRetention: 2,
+        legacyKey: LEGACY_KEY,
+        secretBox: createSecretBox(LEGACY_KEY),
+        progress: {
+          phase: (name) => {
+            if (name === 'write') Object.assign(seen, { cache: raw.pragma('cache_size', { simple: true }), temp: raw.pragma('temp_store', { simple: true }), mmap: raw.pragma('mmap_size', { simple: true }) });
+          },
+          library: () => {},
+        },
+      });
+      expect(report.status).toBe('completed');
+      expect(report.verify?.mismatches).toEqual([]);
+      expect(seen).toEqual({ cache: during, temp: 1, mmap: 0 });
+      expect({ cache: raw.pragma('cache_size', { simple: true }), temp: raw.pragma('temp_store', { simple: true }), mmap: raw.pragma('mmap_size', { simple: true }) }).toEqual(before);
+    } finally {
+      await db.close();
+    }
+  });
+});
