@@ -13,6 +13,9 @@ type Row = Record<string, unknown>;
 /** Rows per multi-row INSERT: well under both engines' bind-parameter limits for our widest row. */
 export const BATCH_ROWS = 500;
 
+/** SQLite indexes of library_items that a bulk load keeps while rows come in created_at order. */
+export const ARRIVAL_ORDER_INDEXES = ['idx_library_created_at', 'idx_library_kind_created_at'];
+
 export const STAGE_TABLE = 'import_stage_library';
 
 /** Library columns written by the import (created_at only for new rows; seq/updated_at are the database's). */
@@ -219,28 +222,48 @@ export function createImportSql(kysely: Kysely<DB>, engine: Engine) {
 
     /**
      * Bulk-load mode for an empty library_items: drops its secondary indexes and insert triggers
-     * (definitions read from the live schema) inside the import transaction; the returned restore()
-     * recreates them and rebuilds the full-text index in one pass. A rollback (or a killed process)
-     * undoes both, as all of it is transactional.
+     * (definitions read from the live schema) inside the import transaction; restore() recreates
+     * them and rebuilds the full-text index in one pass. A rollback (or a killed process) undoes
+     * both, as all of it is transactional.
+     * SQLite keeps the created_at indexes (ARRIVAL_ORDER_INDEXES) while rows arrive in created_at
+     * order, as legacy files list items (ids start with their creation time): each entry then
+     * lands at the end of its index, which costs less than rebuilding it afterwards, on a main
+     * thread that would otherwise wait for the parser. setAsideRest() drops them too, for a file
+     * in another order (restore() then rebuilds them as well).
      */
-    async suspendLibraryIndexes(): Promise<() => Promise<void>> {
+    async suspendLibraryIndexes(): Promise<{ restore(): Promise<void>; setAsideRest(): Promise<void> }> {
+      const run = async (text: string) => void (await sql.raw(text).execute(db));
       if (engine === 'sqlite') {
         const objects = (await sql<{ type: string; name: string; sql: string }>`select type, name, sql from sqlite_master
           where tbl_name = 'library_items' and sql is not null and (type = 'index' or (type = 'trigger' and upper(sql) like '%AFTER INSERT ON LIBRARY_ITEMS%'))`.execute(db)).rows;
         const fts = (await sql<{ name: string }>`select name from sqlite_master where type = 'table' and sql like '%content=''library_items''%'`.execute(db)).rows;
-        for (const o of objects) await sql.raw(`DROP ${o.type === 'index' ? 'INDEX' : 'TRIGGER'} ${o.name}`).execute(db);
-        return async () => {
-          for (const o of objects) await sql.raw(o.sql).execute(db);
-          for (const f of fts) await sql.raw(`INSERT INTO ${f.name}(${f.name}) VALUES ('rebuild')`).execute(db);
+        const kept = objects.filter((o) => o.type === 'index' && ARRIVAL_ORDER_INDEXES.includes(o.name));
+        const aside = objects.filter((o) => !kept.includes(o));
+        const drop = async (list: typeof objects) => {
+          for (const o of list) await run(`DROP ${o.type === 'index' ? 'INDEX' : 'TRIGGER'} ${o.name}`);
+        };
+        await drop(aside);
+        return {
+          setAsideRest: async () => {
+            await drop(kept);
+            aside.push(...kept.splice(0));
+          },
+          restore: async () => {
+            for (const o of aside) await run(o.sql);
+            for (const f of fts) await run(`INSERT INTO ${f.name}(${f.name}) VALUES ('rebuild')`);
+          },
         };
       }
       const indexes = (await sql<{ indexname: string; indexdef: string }>`select indexname, indexdef from pg_indexes
         where schemaname = current_schema() and tablename = 'library_items'
           and indexname not in (select conname from pg_constraint where conrelid = 'library_items'::regclass)`.execute(db)).rows;
-      for (const i of indexes) await sql.raw(`DROP INDEX ${i.indexname}`).execute(db);
-      return async () => {
+      for (const i of indexes) await run(`DROP INDEX ${i.indexname}`);
+      return {
+        setAsideRest: async () => {},
         // indexdef names the schema; the table is found through search_path like every other statement
-        for (const i of indexes) await sql.raw(i.indexdef.replace(/ ON (?:"?[\w$]+"?\.)?library_items /, ' ON library_items ')).execute(db);
+        restore: async () => {
+          for (const i of indexes) await run(i.indexdef.replace(/ ON (?:"?[\w$]+"?\.)?library_items /, ' ON library_items '));
+        },
       };
     },
 

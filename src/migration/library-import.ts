@@ -24,6 +24,13 @@ import { batchRecord, batchRow, libraryBatches, LIBRARY_INSERT_COLUMNS, type Lib
 export { createdAtFromId, LibraryCodecError } from './library-batches.js';
 
 const FILE = 'library.json';
+/**
+ * The bulk load stops keeping the created_at indexes up once more than 1% of the rows (after the
+ * first 10,000) came earlier than the row before them: a file in another order. Items whose id
+ * holds no time (created_at = the import time) put only the row after them out of order.
+ */
+export const OUT_OF_ORDER_PERCENT = 1;
+const ORDER_SAMPLE = 10_000;
 
 export interface LibraryImportResult {
   read: number;
@@ -133,12 +140,17 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
   let read = 0;
   if (!opts.present) return { read, inserted, updated: 0, deleted: 0, unchanged: 0, quarantine, digest, mode: 'bulk' };
   const savepoint = await sql.savepoint('library_bulk');
-  const restore = await sql.suspendLibraryIndexes();
+  const indexes = await sql.suspendLibraryIndexes();
   const restoreTempStore = await sql.tempStoreWhile('MEMORY');
   const width = LIBRARY_INSERT_COLUMNS.length;
   const titles = new HashedKeySet(Math.max(opts.expected ?? 0, 1 << 16));
   let before = await sql.maxLibrarySeq();
   let suspects = 0;
+  // rows whose created_at is earlier than the row before them (see suspendLibraryIndexes)
+  let inOrder = true;
+  let outOfOrder = 0;
+  let seen = 0;
+  let lastCreated = '';
 
   /** Inserts rows `rows` of batch `b` (indexes into it, in file order). */
   const insertRows = async (b: LibraryBatch, rows: number[]) => {
@@ -176,6 +188,18 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
 
   /** One batch in file order: rows with a new title go in; a possible repeat waits in the stage. */
   const loadBatch = async (b: LibraryBatch) => {
+    if (inOrder) {
+      for (let i = 0; i < b.pos.length; i++) {
+        const created = b.params[i * width + width - 1] as string;
+        if (created < lastCreated) outOfOrder++;
+        lastCreated = created;
+      }
+      seen += b.pos.length;
+      if (seen >= ORDER_SAMPLE && outOfOrder * 100 > seen * OUT_OF_ORDER_PERCENT) {
+        inOrder = false;
+        await indexes.setAsideRest();
+      }
+    }
     let run: number[] = [];
     const aside: Record<string, unknown>[] = [];
     for (let i = 0; i < b.pos.length; i++) {
@@ -196,7 +220,7 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
   read = await eachBatch(opts, quarantine, loadBatch);
   // (an error ends the import's transaction; its caller puts the connection's pragmas back)
   await restoreTempStore(); // index rebuilds sort under the connection's own setting again
-  await restore();
+  await indexes.restore();
 
   if (suspects > 0) {
     for (let after = -1; ; ) {

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { LegacyFileError, readLegacyJson, stripBom } from '../legacy/read-json.js';
 import { jsonTextFacts, topLevelSpans, type Span } from '../legacy/json-text.js';
-import { streamLegacyArray } from '../legacy/stream-library.js';
 import { setOwn } from '../db/json.js';
 import { readLegacySecretAsync } from '../security/legacy-crypto.js';
+import { checkLegacyArray } from './library-check.js';
 import { LEGACY_FILES, pointer, type LegacyFileSpec, type Target, type UnitRef } from './legacy-files.js';
 import { unstorableReason } from './storable.js';
 
@@ -53,6 +53,8 @@ export interface SnapshotOptions {
   secretCache?: Map<string, string>;
   /** Called with library.json progress while its syntax is checked. */
   onLibraryBytes?: (done: number, total: number) => void;
+  /** Check library.json in a worker thread when the compiled worker exists (default true). */
+  worker?: boolean;
 }
 
 export interface RecordCheck {
@@ -338,24 +340,17 @@ export async function readFileSnapshot(spec: LegacyFileSpec, opts: SnapshotOptio
   const out: FileSnapshot = { spec, exists: false, accepted: [], quarantine: [], read: 0 };
   if (spec.streamed) {
     try {
-      const it = streamLegacyArray(path, (spec.shape as { arrayKey: string }).arrayKey, { onProgress: opts.onLibraryBytes });
-      for (;;) {
-        const step = await it.next();
-        if (step.done) {
-          const longKey = [...step.value.otherKeysText.keys()].find(keyTooLong);
-          if (longKey !== undefined) {
-            out.broken = longKeyReason(longKey);
-            out.read = 0;
-            out.quarantine.push({ file: spec.file, locator: '', reason: out.broken, raw: (await readFile(path)).toString('base64'), encoding: 'base64' });
-            break;
-          }
-          // kept as their exact text (a number in them may not survive JSON.parse)
-          for (const [k, text] of step.value.otherKeysText) {
-            out.quarantine.push({ file: spec.file, locator: pointer(k), reason: unknownKey(k), raw: text, encoding: 'json' });
-          }
-          break;
+      const checked = await checkLegacyArray(path, (spec.shape as { arrayKey: string }).arrayKey, opts.onLibraryBytes, { worker: opts.worker });
+      const longKey = [...checked.otherKeysText.keys()].find(keyTooLong);
+      if (longKey !== undefined) {
+        out.broken = longKeyReason(longKey);
+        out.quarantine.push({ file: spec.file, locator: '', reason: out.broken, raw: (await readFile(path)).toString('base64'), encoding: 'base64' });
+      } else {
+        out.read = checked.count;
+        // kept as their exact text (a number in them may not survive JSON.parse)
+        for (const [k, text] of checked.otherKeysText) {
+          out.quarantine.push({ file: spec.file, locator: pointer(k), reason: unknownKey(k), raw: text, encoding: 'json' });
         }
-        out.read++;
       }
       out.exists = true;
     } catch (err) {

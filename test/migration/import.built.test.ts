@@ -1,6 +1,7 @@
 /**
- * The shipped CLI (dist/, built by `npm test`'s pretest): there library.json is parsed in a
- * worker thread (library-batches.worker.js), which the sources under vitest never use.
+ * The shipped CLI (dist/, built by `npm test`'s pretest): there library.json is checked and parsed
+ * in worker threads (library-check.worker.js, library-batches.worker.js), which the sources under
+ * vitest never use.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -45,5 +46,28 @@ describe.skipIf(!built)('the built CLI (worker-thread parsing)', () => {
     const again = await cli('import', '--from', dir);
     expect(again.code).toBe(3);
     expect(again.stdout).toContain('no changes');
+  }, 60_000);
+
+  it('a broken library.json found by the checking worker: exit 2, line and column named, nothing changed', async () => {
+    m = await migrationEnv('sqlite');
+    const dir = join(m.dir, 'legacy');
+    await generateLegacyDir({ dir, items: 2000, seed: 4 });
+    const text = readFileSync(join(dir, 'library.json'), 'utf8');
+    const lines = text.split('\n');
+    const bad = lines.findIndex((l, i) => i > 1000 && l.includes('"title"'));
+    lines[bad] = lines[bad]!.replace('"title":', '"title" ');
+    writeFileSync(join(dir, 'library.json'), lines.join('\n'));
+    const env = { ...process.env, ...m.env };
+    const migrated = await run(process.execPath, [join(ROOT, 'bin', 'mediaos'), 'migrate'], { env, cwd: m.dir });
+    expect(migrated.stderr).toBe('');
+    const dbFile = m.env.DATABASE_URL!.replace(/^sqlite:/, '');
+    const before = readFileSync(dbFile);
+    const r = await run(process.execPath, [join(ROOT, 'bin', 'mediaos'), 'import', '--from', dir], { env, cwd: m.dir }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`library\\.json: invalid JSON at line ${bad + 1}, column \\d+`));
+    expect(readFileSync(dbFile).equals(before)).toBe(true);
   }, 60_000);
 });

@@ -93,6 +93,69 @@ for (const engine of sqlEngines()) {
   });
 }
 
+for (const engine of sqlEngines()) {
+  describe(`library bulk load: the created_at indexes while rows come in (${engine})`, () => {
+    let t: TestDatabase | undefined;
+    afterEach(async () => {
+      await t?.cleanup();
+      t = undefined;
+    });
+
+    /** Loads `items`, counting how often the load set the created_at indexes aside. */
+    async function loadCounting(items: Item[]): Promise<{ setAside: number; result: LibraryImportResult }> {
+      const dir = join(t!.dir, 'lib');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'library.json'), JSON.stringify({ items }));
+      let setAside = 0;
+      let result!: LibraryImportResult;
+      await t!.db.kysely.transaction().execute(async (trx) => {
+        const sql = createImportSql(trx, t!.db.engine);
+        const suspend = sql.suspendLibraryIndexes;
+        sql.suspendLibraryIndexes = async () => {
+          const s = await suspend();
+          return { restore: s.restore, setAsideRest: async () => void (setAside++, await s.setAsideRest()) };
+        };
+        result = await importLibrary({ sql, dir, present: true, importTime: '2026-01-01T00:00:00.000Z', worker: false });
+      });
+      return { setAside, result };
+    }
+
+    async function expectIndexesServe(count: number): Promise<void> {
+      const first = await t!.db.kysely.selectFrom('library_items').select(['id', 'created_at']).orderBy('created_at').orderBy('seq').limit(3).execute();
+      expect(first).toHaveLength(3);
+      const movies = await t!.db.kysely.selectFrom('library_items').select((eb) => eb.fn.countAll().as('n')).where('kind', '=', 'movie').where('created_at', '>=', '2024-01-01T00:00:00.000Z').executeTakeFirst();
+      expect(Number(movies!.n)).toBe(count);
+      if (t!.db.engine === 'sqlite') {
+        const names = t!.db.sqlite!.prepare(`select name from sqlite_master where tbl_name = 'library_items' and type = 'index' and name like 'idx_library_%created_at'`).pluck().all();
+        expect(names.sort()).toEqual(['idx_library_created_at', 'idx_library_kind_created_at']);
+        expect(t!.db.sqlite!.pragma('integrity_check', { simple: true })).toBe('ok');
+      }
+    }
+
+    const timed = (i: number): Item => ({ id: `${(Date.UTC(2024, 0, 1) + i * 1000).toString(36)}abcde`, kind: 'movie', title: `Title ${i}` });
+
+    it('keeps them up for a file in creation order, items without a time in their id included', async () => {
+      t = await createTestDatabase(engine);
+      // every 150th id holds no time (created_at = the import time, later than all): under 1% out of order
+      const items = Array.from({ length: 12_000 }, (_, i) => (i % 150 === 7 ? { id: `custom-${i}`, kind: 'movie', title: `Custom ${i}` } : timed(i)));
+      const { setAside, result } = await loadCounting(items);
+      expect(result.mode).toBe('bulk');
+      expect(result.inserted).toBe(12_000);
+      expect(setAside).toBe(0);
+      await expectIndexesServe(12_000);
+    });
+
+    it('sets them aside for a file in another order, and builds them at the end', async () => {
+      t = await createTestDatabase(engine);
+      const items = Array.from({ length: 12_000 }, (_, i) => timed((i * 7919) % 12_000)); // a permutation
+      const { setAside, result } = await loadCounting(items);
+      expect(result.inserted).toBe(12_000);
+      expect(setAside).toBe(1);
+      await expectIndexesServe(12_000);
+    });
+  });
+}
+
 describe('HashedKeySet', () => {
   it('remembers every key it was given across growth, and only those (for distinct hashes)', () => {
     const set = new HashedKeySet(4);

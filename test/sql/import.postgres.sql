@@ -237,6 +237,9 @@ DROP INDEX idx_library_title;
 -- import.suspendLibraryIndexes [6/6]
 DROP INDEX ux_library_kind_title;
 
+-- import.suspendLibraryIndexes (set aside the rest)
+-- (no statement)
+
 -- import.suspendLibraryIndexes (restore) [1/5]
 CREATE INDEX idx_library_created_at ON library_items USING btree (created_at, seq);
 

@@ -45,8 +45,9 @@ async function exercise(rec: SqlRecorder): Promise<void> {
   await call('import.libraryKeysAfter', () => imp.libraryKeysAfter(0));
   expect(await call('import.libraryHolder', () => imp.libraryHolder({ id: 'z', kind: 'movie', title_lower: 'coma' }))).toEqual({ by: 'title', id: 'c' });
   expect(await call('import.libraryHolder (up to a seq)', () => imp.libraryHolder({ id: 'z', kind: 'movie', title_lower: 'coma' }, 0))).toBeUndefined();
-  const restore = await call('import.suspendLibraryIndexes', () => imp.suspendLibraryIndexes());
-  await call('import.suspendLibraryIndexes (restore)', () => restore());
+  const indexes = await call('import.suspendLibraryIndexes', () => imp.suspendLibraryIndexes());
+  await call('import.suspendLibraryIndexes (set aside the rest)', () => indexes.setAsideRest());
+  await call('import.suspendLibraryIndexes (restore)', () => indexes.restore());
   await call('import.libraryRowsByIds', () => imp.libraryRowsByIds(LIBRARY_DATA_COLUMNS, ['a']));
   await call('import.libraryPage', () => imp.libraryPage(LIBRARY_DATA_COLUMNS, 0, 100));
 

@@ -217,31 +217,31 @@ select "id"
 from "library_items"
 where "kind" = ? and "title_lower" = ? and "seq" <= ?;
 
--- import.suspendLibraryIndexes [1/7]
+-- import.suspendLibraryIndexes [1/5]
 select type, name, sql
 from sqlite_master
 where tbl_name = 'library_items' and sql is not null
   and (type = 'index' or (type = 'trigger' and upper(sql) like '%AFTER INSERT ON LIBRARY_ITEMS%'));
 
--- import.suspendLibraryIndexes [2/7]
+-- import.suspendLibraryIndexes [2/5]
 select name
 from sqlite_master
 where type = 'table' and sql like '%content=''library_items''%';
 
--- import.suspendLibraryIndexes [3/7]
+-- import.suspendLibraryIndexes [3/5]
 DROP INDEX ux_library_kind_title;
 
--- import.suspendLibraryIndexes [4/7]
+-- import.suspendLibraryIndexes [4/5]
 DROP INDEX idx_library_title;
 
--- import.suspendLibraryIndexes [5/7]
+-- import.suspendLibraryIndexes [5/5]
+DROP TRIGGER library_items_fts_ai;
+
+-- import.suspendLibraryIndexes (set aside the rest) [1/2]
 DROP INDEX idx_library_created_at;
 
--- import.suspendLibraryIndexes [6/7]
+-- import.suspendLibraryIndexes (set aside the rest) [2/2]
 DROP INDEX idx_library_kind_created_at;
-
--- import.suspendLibraryIndexes [7/7]
-DROP TRIGGER library_items_fts_ai;
 
 -- import.suspendLibraryIndexes (restore) [1/6]
 CREATE UNIQUE INDEX ux_library_kind_title ON library_items(kind, title_lower);
@@ -250,15 +250,15 @@ CREATE UNIQUE INDEX ux_library_kind_title ON library_items(kind, title_lower);
 CREATE INDEX idx_library_title ON library_items(title_lower, seq);
 
 -- import.suspendLibraryIndexes (restore) [3/6]
-CREATE INDEX idx_library_created_at ON library_items(created_at, seq);
-
--- import.suspendLibraryIndexes (restore) [4/6]
-CREATE INDEX idx_library_kind_created_at ON library_items(kind, created_at, seq);
-
--- import.suspendLibraryIndexes (restore) [5/6]
 CREATE TRIGGER library_items_fts_ai AFTER INSERT ON library_items BEGIN INSERT INTO library_items_fts(rowid,
   search_text)
 VALUES (NEW.seq, NEW.search_text); END;
+
+-- import.suspendLibraryIndexes (restore) [4/6]
+CREATE INDEX idx_library_created_at ON library_items(created_at, seq);
+
+-- import.suspendLibraryIndexes (restore) [5/6]
+CREATE INDEX idx_library_kind_created_at ON library_items(kind, created_at, seq);
 
 -- import.suspendLibraryIndexes (restore) [6/6]
 INSERT INTO library_items_fts(library_items_fts)

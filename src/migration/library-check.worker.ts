@@ -1,0 +1,19 @@
+/** Worker thread for library-check.ts: checks one file's array and posts the outcome. */
+import { parentPort } from 'node:worker_threads';
+import { LegacyFileError } from '../legacy/read-json.js';
+import { checkArrayHere, type CheckMessage } from './library-check.js';
+
+const port = parentPort!;
+const post = (m: CheckMessage) => port.postMessage(m);
+
+port.once('message', ({ path, key }: { path: string; key: string }) => {
+  checkArrayHere(path, key, (bytes, total) => post({ progress: [bytes, total] })).then(
+    (r) => post({ checked: { count: r.count, otherKeysText: [...r.otherKeysText] } }),
+    (err: unknown) => {
+      if (err instanceof LegacyFileError) {
+        const { file, code, detail, line, column, offset } = err;
+        post({ fileError: { file, code, detail, line, column, offset } });
+      } else post({ error: err instanceof Error ? err.message : String(err) });
+    },
+  );
+});
