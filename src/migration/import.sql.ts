@@ -82,6 +82,8 @@ export function createImportSql(kysely: Kysely<DB>, engine: Engine) {
   }
 
   return {
+    engine,
+
     /** Every row of a target (small tables only; settings: the one key it owns). */
     async selectRows(table: TargetTable, columns: readonly string[], scope?: string, orderBy?: string): Promise<Row[]> {
       let q = db.selectFrom(table).select(columns as string[]);

@@ -16,7 +16,7 @@ import { Worker } from 'node:worker_threads';
 import { libraryItemFromRow, type LibraryRow } from '../library/library.codec.js';
 import { pointer } from './legacy-files.js';
 import type { QuarantineEntry } from './snapshot.js';
-import { BATCH_ROWS, type ImportSql } from './import.sql.js';
+import { BATCH_ROWS, LIBRARY_DATA_COLUMNS, type ImportSql } from './import.sql.js';
 import { SetDigest } from './digest.js';
 import { HashedKeySet } from './key-set.js';
 import { batchRecord, batchRow, libraryBatches, LIBRARY_INSERT_COLUMNS, type LibraryBatch } from './library-batches.js';
@@ -68,6 +68,17 @@ export function duplicateReason(by: 'id' | 'title', firstId: string): string {
   return by === 'id'
     ? `duplicate id: an earlier item has the id "${firstId}"`
     : `duplicate title: the earlier item "${firstId}" has the same kind and title (ignoring case, as legacy compared)`;
+}
+
+/** What the read-back check compares (see digest.ts): column values on SQLite, records on PostgreSQL. */
+function newDigest(sql: ImportSql): SetDigest {
+  return new SetDigest(sql.engine === 'sqlite' ? 'rows' : 'records');
+}
+
+/** Adds row `i` of a batch: its data columns (created_at is the last insert column, and a merge keeps an item's own). */
+function addBatchRow(digest: SetDigest, b: LibraryBatch, i: number): void {
+  if (digest.of === 'rows') digest.addRow(b.params, i * LIBRARY_INSERT_COLUMNS.length, LIBRARY_DATA_COLUMNS.length);
+  else digest.add(batchRecord(b, i));
 }
 
 const WORKER_URL = new URL('./library-batches.worker.js', import.meta.url);
@@ -135,7 +146,7 @@ export async function importLibrary(opts: LibraryImportOptions): Promise<Library
 async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult> {
   const { sql } = opts;
   const quarantine: QuarantineEntry[] = [];
-  const digest = new SetDigest();
+  const digest = newDigest(sql);
   let inserted = 0;
   let read = 0;
   if (!opts.present) return { read, inserted, updated: 0, deleted: 0, unchanged: 0, quarantine, digest, mode: 'bulk' };
@@ -159,7 +170,7 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
     for (const i of rows) for (let k = 0; k < width; k++) params.push(b.params[i * width + k]);
     const count = await sql.insertLibraryParams(params, rows.length);
     if (count === rows.length) {
-      for (const i of rows) digest.add(batchRecord(b, i));
+      for (const i of rows) addBatchRow(digest, b, i);
       inserted += count;
       before = await sql.maxLibrarySeq();
       return;
@@ -176,7 +187,7 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
       const n = taken.get(k) ?? 0;
       if (n > 0) {
         taken.set(k, n - 1);
-        digest.add(batchRecord(b, i));
+        addBatchRow(digest, b, i);
         inserted++;
         continue;
       }
@@ -246,13 +257,13 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
 async function merge(opts: LibraryImportOptions): Promise<LibraryImportResult> {
   const { sql } = opts;
   const quarantine: QuarantineEntry[] = [];
-  const digest = new SetDigest();
+  const digest = newDigest(sql);
   await sql.createStage();
   const read = opts.present
     ? await eachBatch(opts, quarantine, async (b) => {
         const rows: Record<string, unknown>[] = [];
         for (let i = 0; i < b.pos.length; i++) {
-          digest.add(batchRecord(b, i));
+          addBatchRow(digest, b, i);
           rows.push({ pos: b.pos[i], ...batchRow(b, i) });
         }
         await sql.insertStage(rows);
@@ -273,7 +284,8 @@ async function merge(opts: LibraryImportOptions): Promise<LibraryImportResult> {
       continue;
     }
     const record = libraryItemFromRow(s as unknown as LibraryRow);
-    digest.add(record, -1);
+    if (digest.of === 'rows') digest.addRow(LIBRARY_DATA_COLUMNS.map((c) => s[c] ?? null), 0, LIBRARY_DATA_COLUMNS.length, -1);
+    else digest.add(record, -1);
     quarantine.push(entry(Number(r.pos), record, takenIds.has(r.id) ? duplicateReason('id', r.id) : duplicateReason('title', firstByTitle!)));
     rejected.push(Number(r.pos));
   }

@@ -12,7 +12,7 @@ import type { Engine } from '../db/dialect.js';
 import { streamLegacyArray } from '../legacy/stream-library.js';
 import { diffValues, jsonEqual } from './compare.js';
 import { libraryTarget, pointer, type Opener, type Target } from './legacy-files.js';
-import { createImportSql, BATCH_ROWS } from './import.sql.js';
+import { createImportSql, BATCH_ROWS, LIBRARY_DATA_COLUMNS } from './import.sql.js';
 import { keptAsText, type FileSnapshot, type QuarantineEntry } from './snapshot.js';
 import { SetDigest } from './digest.js';
 
@@ -28,6 +28,8 @@ export interface VerifyResult {
   mismatches: Mismatch[];
   /** More mismatches existed than `limit`. */
   truncated: boolean;
+  /** The library was checked by the import's digest alone (no record-by-record comparison was needed). */
+  libraryByDigest?: boolean;
 }
 
 export interface VerifyOptions {
@@ -65,6 +67,7 @@ export async function verifyAgainstDatabase(opts: VerifyOptions): Promise<Verify
   const mismatches: Mismatch[] = [];
   let checked = 0;
   let truncated = false;
+  let libraryByDigest: boolean | undefined;
   const add = (m: Mismatch) => {
     if (mismatches.length < limit) mismatches.push(m);
     else truncated = true;
@@ -95,7 +98,9 @@ export async function verifyAgainstDatabase(opts: VerifyOptions): Promise<Verify
     }
 
     if (snap.spec.streamed) {
-      checked += await verifyLibrary(opts, snap, actualQ, add);
+      const library = await verifyLibrary(opts, snap, actualQ, add);
+      checked += library.checked;
+      libraryByDigest = library.byDigest;
       continue;
     }
     const targets: Target[] = [snap.spec.target];
@@ -119,7 +124,7 @@ export async function verifyAgainstDatabase(opts: VerifyOptions): Promise<Verify
       }
     }
   }
-  return { checked, mismatches, truncated };
+  return { checked, mismatches, truncated, ...(libraryByDigest === undefined ? {} : { libraryByDigest }) };
 }
 
 async function verifyLibrary(
@@ -127,24 +132,32 @@ async function verifyLibrary(
   snap: FileSnapshot,
   quarantined: Map<string, { raw: string; raw_encoding: string }>,
   add: (m: Mismatch) => void,
-): Promise<number> {
+): Promise<{ checked: number; byDigest?: boolean }> {
   const sql = createImportSql(opts.kysely, opts.engine);
   const file = snap.spec.file;
   const total = await sql.countRows('library_items');
   if (!snap.exists || snap.broken) {
     if (total > 0) add({ file, locator: '', field: '', problem: `${total} items in the database but library.json ${snap.broken ? 'is broken' : 'does not exist'}` });
-    return 0;
+    return { checked: 0 };
   }
   if (opts.libraryDigest) {
-    const found = new SetDigest();
+    const found = new SetDigest(opts.libraryDigest.of);
+    const columns = found.of === 'rows' ? LIBRARY_DATA_COLUMNS : libraryTarget.columns;
+    const values = new Array<unknown>(columns.length);
     let after = 0;
     for (;;) {
-      const page = await sql.libraryPage(libraryTarget.columns, after, 500);
+      const page = await sql.libraryPage(columns, after, 500);
       if (page.length === 0) break;
-      for (const row of page) found.add(libraryTarget.fromRow(row, opts.open).record);
+      for (const row of page) {
+        if (found.of === 'records') found.add(libraryTarget.fromRow(row, opts.open).record);
+        else {
+          for (let k = 0; k < columns.length; k++) values[k] = row[columns[k]!];
+          found.addRow(values, 0, columns.length);
+        }
+      }
       after = Number(page[page.length - 1]!.seq);
     }
-    if (found.equals(opts.libraryDigest)) return found.count;
+    if (found.equals(opts.libraryDigest)) return { checked: found.count, byDigest: true };
   }
   let checked = 0;
   let matched = 0;
@@ -189,5 +202,5 @@ async function verifyLibrary(
     if (/^\/items\/\d+$/.test(locator)) add({ file, locator, field: '', problem: 'quarantined in the database but not in the file' });
   }
   if (total > matched) add({ file, locator: '', field: '', problem: `${total - matched} items in the database are not in library.json` });
-  return checked;
+  return { checked, ...(opts.libraryDigest ? { byDigest: false } : {}) };
 }

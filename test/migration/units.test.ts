@@ -7,7 +7,7 @@ import { diffValues, jsonEqual } from '../../src/migration/compare.js';
 import { createdAtFromId } from '../../src/migration/library-import.js';
 import { isoFromMs } from '../../src/migration/library-batches.js';
 import { parsePointer, pointer, LEGACY_FILES } from '../../src/migration/legacy-files.js';
-import { SetDigest } from '../../src/migration/digest.js';
+import { rowText, SetDigest } from '../../src/migration/digest.js';
 import { escapeUnstorable, unstorableReason } from '../../src/migration/storable.js';
 import { tempDir } from '../helpers/engines.js';
 
@@ -82,6 +82,25 @@ describe('migration building blocks', () => {
     const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
     for (let i = 0; i < 20_000; i++) edges.push(Math.floor(rand() * Date.UTC(9999, 11, 31)));
     for (const ms of edges) expect(isoFromMs(ms)).toBe(new Date(ms).toISOString());
+  });
+
+  it('row texts are unambiguous, and a rows digest never equals a records digest', () => {
+    const lists: unknown[][] = [['a', 'b'], ['ab', ''], ['', 'ab'], [null], [''], ['\u0000'], [1], ['1'], ['#1\u0000'], [null, null], [{ a: 1 }], ['?{"a":1}\u0000']];
+    const texts = lists.map((l) => rowText(l, 0, l.length));
+    expect(new Set(texts).size).toBe(lists.length);
+    expect(rowText(['x', 'a', 'b', 'y'], 1, 2)).toBe(rowText(['a', 'b'], 0, 2));
+    const rows = new SetDigest('rows');
+    const records = new SetDigest('records');
+    expect(rows.equals(records)).toBe(false); // both empty, still different kinds
+    rows.addRow(['a', 1, null], 0, 3);
+    const again = new SetDigest('rows');
+    again.addRow(['a', 1, null], 0, 3);
+    expect(rows.equals(again)).toBe(true);
+    again.addRow(['b'], 0, 1);
+    again.addRow(['b'], 0, 1, -1);
+    expect(rows.equals(again)).toBe(true);
+    again.addRow(['a', '1', null], 0, 3);
+    expect(rows.equals(again)).toBe(false);
   });
 
   it('set digests ignore order and see any change', () => {
