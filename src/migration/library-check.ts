@@ -52,6 +52,8 @@ export async function checkLegacyArray(path: string, key: string, onProgress?: (
         else reject(new Error(m.error));
       });
       worker.on('error', reject);
+      // (after a result this changes nothing; before one, the thread died without a word)
+      worker.on('exit', (code) => reject(new Error(`the check of ${path} stopped unexpectedly (worker exit ${code})`)));
       worker.postMessage({ path, key });
     });
   } finally {

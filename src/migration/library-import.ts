@@ -29,7 +29,7 @@ const FILE = 'library.json';
  * first 10,000) came earlier than the row before them: a file in another order. Items whose id
  * holds no time (created_at = the import time) put only the row after them out of order.
  */
-export const OUT_OF_ORDER_PERCENT = 1;
+const OUT_OF_ORDER_PERCENT = 1;
 const ORDER_SAMPLE = 10_000;
 
 export interface LibraryImportResult {
@@ -101,6 +101,7 @@ async function* batchSource(opts: LibraryImportOptions): AsyncGenerator<LibraryB
   };
   worker.on('message', push);
   worker.on('error', (err) => push({ error: err.message }));
+  worker.on('exit', (code) => push({ error: `the parsing of library.json stopped unexpectedly (worker exit ${code})` }));
   worker.postMessage({ start: { dir: opts.dir, importTime: opts.importTime, credits: 2 } });
   try {
     for (;;) {
@@ -157,7 +158,7 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
   const titles = new HashedKeySet(Math.max(opts.expected ?? 0, 1 << 16));
   let before = await sql.maxLibrarySeq();
   let suspects = 0;
-  // rows whose created_at is earlier than the row before them (see suspendLibraryIndexes)
+  // the created_at order of the rows so far (see suspendLibraryIndexes and OUT_OF_ORDER_PERCENT)
   let inOrder = true;
   let outOfOrder = 0;
   let seen = 0;
