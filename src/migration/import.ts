@@ -282,6 +282,7 @@ async function applySnapshot(trx: Kysely<DB>, opts: ImportOptions, snapshot: Fil
         dir: opts.from,
         present: snap.exists && !snap.broken,
         expected: snap.read,
+        largest: snap.largest,
         importTime: report.startedAt,
         onItems: (n, b, t) => opts.progress?.library('write', n, b, t),
       });

@@ -15,6 +15,8 @@ import { streamLegacyArray } from '../legacy/stream-library.js';
 export interface ArrayCheck {
   /** Elements of the array. */
   count: number;
+  /** Length of the longest element's JSON text (UTF-16 code units). */
+  largest: number;
   /** Every other top-level key's JSON text, as found in the file, in file order. */
   otherKeysText: Map<string, string>;
 }
@@ -22,7 +24,7 @@ export interface ArrayCheck {
 /** What a worker posts: progress, the result, or the error (a LegacyFileError's fields, or a message). */
 export type CheckMessage =
   | { progress: [number, number] }
-  | { checked: { count: number; otherKeysText: [string, string][] } }
+  | { checked: { count: number; largest: number; otherKeysText: [string, string][] } }
   | { fileError: LegacyFileErrorInit }
   | { error: string };
 
@@ -32,10 +34,12 @@ const WORKER_URL = new URL('./library-check.worker.js', import.meta.url);
 export async function checkArrayHere(path: string, key: string, onProgress?: (bytes: number, total: number) => void): Promise<ArrayCheck> {
   const it = streamLegacyArray(path, key, { onProgress });
   let count = 0;
+  let largest = 0;
   for (;;) {
     const step = await it.next();
-    if (step.done) return { count, otherKeysText: step.value.otherKeysText };
+    if (step.done) return { count, largest, otherKeysText: step.value.otherKeysText };
     count++;
+    if (step.value.text.length > largest) largest = step.value.text.length;
   }
 }
 
@@ -47,7 +51,7 @@ export async function checkLegacyArray(path: string, key: string, onProgress?: (
     return await new Promise<ArrayCheck>((resolve, reject) => {
       worker.on('message', (m: CheckMessage) => {
         if ('progress' in m) onProgress?.(m.progress[0], m.progress[1]);
-        else if ('checked' in m) resolve({ count: m.checked.count, otherKeysText: new Map(m.checked.otherKeysText) });
+        else if ('checked' in m) resolve({ count: m.checked.count, largest: m.checked.largest, otherKeysText: new Map(m.checked.otherKeysText) });
         else if ('fileError' in m) reject(new LegacyFileError(m.fileError));
         else reject(new Error(m.error));
       });

@@ -8,7 +8,7 @@ const post = (m: CheckMessage) => port.postMessage(m);
 
 port.once('message', ({ path, key }: { path: string; key: string }) => {
   checkArrayHere(path, key, (bytes, total) => post({ progress: [bytes, total] })).then(
-    (r) => post({ checked: { count: r.count, otherKeysText: [...r.otherKeysText] } }),
+    (r) => post({ checked: { count: r.count, largest: r.largest, otherKeysText: [...r.otherKeysText] } }),
     (err: unknown) => {
       if (err instanceof LegacyFileError) {
         const { file, code, detail, line, column, offset } = err;

@@ -43,6 +43,8 @@ export interface FileSnapshot {
   quarantine: QuarantineEntry[];
   /** Records read (array elements, map entries, sections, documents). */
   read: number;
+  /** library.json: length of its longest item's JSON text (sizes the parsing worker's heap). */
+  largest?: number;
 }
 
 export interface SnapshotOptions {
@@ -347,6 +349,7 @@ export async function readFileSnapshot(spec: LegacyFileSpec, opts: SnapshotOptio
         out.quarantine.push({ file: spec.file, locator: '', reason: out.broken, raw: (await readFile(path)).toString('base64'), encoding: 'base64' });
       } else {
         out.read = checked.count;
+        out.largest = checked.largest;
         // kept as their exact text (a number in them may not survive JSON.parse)
         for (const [k, text] of checked.otherKeysText) {
           out.quarantine.push({ file: spec.file, locator: pointer(k), reason: unknownKey(k), raw: text, encoding: 'json' });

@@ -48,6 +48,25 @@ describe.skipIf(!built)('the built CLI (worker-thread parsing)', () => {
     expect(again.stdout).toContain('no changes');
   }, 60_000);
 
+  it('an item of 40 MB gets a parsing worker with room for it (its heap is sized by the longest item)', async () => {
+    m = await migrationEnv('sqlite');
+    const dir = join(m.dir, 'legacy');
+    await generateLegacyDir({ dir, items: 200, seed: 5 });
+    const lib = JSON.parse(readFileSync(join(dir, 'library.json'), 'utf8'));
+    lib.items.push({ id: 'huge1', kind: 'movie', title: 'Huge', metadata: { notes: 'n'.repeat(40_000_000) } });
+    writeFileSync(join(dir, 'library.json'), JSON.stringify(lib));
+    const env = { ...process.env, ...m.env };
+    const r = await run(process.execPath, [join(ROOT, 'bin', 'mediaos'), 'import', '--from', dir], { env, cwd: m.dir, maxBuffer: 1 << 24 }).then(
+      (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/library\.json\s+201\s+201\s+0/);
+    const verify = await run(process.execPath, [join(ROOT, 'bin', 'mediaos'), 'verify-import', '--from', dir], { env, cwd: m.dir });
+    expect(verify.stdout).toContain('0 mismatches');
+  }, 60_000);
+
   it('a broken library.json found by the checking worker: exit 2, line and column named, nothing changed', async () => {
     m = await migrationEnv('sqlite');
     const dir = join(m.dir, 'legacy');

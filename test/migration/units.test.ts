@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { archiveDirectory } from '../../src/migration/archive.js';
 import { diffValues, jsonEqual } from '../../src/migration/compare.js';
-import { createdAtFromId } from '../../src/migration/library-import.js';
+import { createdAtFromId, parserHeap } from '../../src/migration/library-import.js';
 import { isoFromMs } from '../../src/migration/library-batches.js';
 import { parsePointer, pointer, LEGACY_FILES } from '../../src/migration/legacy-files.js';
 import { rowText, SetDigest } from '../../src/migration/digest.js';
@@ -82,6 +82,13 @@ describe('migration building blocks', () => {
     const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
     for (let i = 0; i < 20_000; i++) edges.push(Math.floor(rand() * Date.UTC(9999, 11, 31)));
     for (const ms of edges) expect(isoFromMs(ms)).toBe(new Date(ms).toISOString());
+  });
+
+  it('the parsing worker gets a 64 MB old generation, more for a library with huge items', () => {
+    expect(parserHeap()).toEqual({ maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 });
+    expect(parserHeap(2_000).maxOldGenerationSizeMb).toBe(64);
+    expect(parserHeap(12_000_000).maxOldGenerationSizeMb).toBe(Math.ceil(48 + 8 * (24_000_000 / 2 ** 20)));
+    expect(parserHeap(2 ** 40).maxOldGenerationSizeMb).toBe(4096);
   });
 
   it('row texts are unambiguous, and a rows digest never equals a records digest', () => {
