@@ -79,30 +79,9 @@ export function isoFromMs(ms: number): string {
   return `${year}-${pad2(month)}-${pad2(day)}T${pad2(h)}:${pad2(m)}:${pad2(sec)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
 
-const AT = Object.fromEntries(LIBRARY_INSERT_COLUMNS.map((c, k) => [c, k])) as Record<(typeof LIBRARY_INSERT_COLUMNS)[number], number>;
-
-/**
- * The record the codec rebuilds from row `i` of a batch (what the read-back digest adds); the row
- * view is one object literal (a fixed shape), as this runs for every imported item.
- */
+/** The record the codec rebuilds from row `i` of a batch (the read-back digest on PostgreSQL). */
 export function batchRecord(batch: Pick<LibraryBatch, 'params'>, i: number): unknown {
-  const p = batch.params;
-  const o = i * WIDTH;
-  const row = {
-    id: p[o + AT.id],
-    kind: p[o + AT.kind],
-    title: p[o + AT.title],
-    poster_url: p[o + AT.poster_url],
-    background_url: p[o + AT.background_url],
-    year: p[o + AT.year],
-    quality: p[o + AT.quality],
-    source: p[o + AT.source],
-    file_path: p[o + AT.file_path],
-    file_size: p[o + AT.file_size],
-    metadata: p[o + AT.metadata],
-    extra: p[o + AT.extra],
-  };
-  return libraryItemFromRow(row as LibraryRow);
+  return libraryItemFromRow(batchRow(batch, i) as unknown as LibraryRow);
 }
 
 /** Row object of row `i` of a batch. */
