@@ -21,6 +21,12 @@ describe.skipIf(!built)('the built CLI (worker-thread parsing)', () => {
     await m?.cleanup();
     m = undefined;
   });
+  /** The built CLI in `m`'s environment; its exit code, stdout and stderr (a failing exit is not thrown). */
+  const cli = (...args: string[]) =>
+    run(process.execPath, [join(ROOT, 'bin', 'mediaos'), ...args], { env: { ...process.env, ...m!.env }, cwd: m!.dir, maxBuffer: 1 << 24 }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
 
   it('imports a generated dir with bad and duplicate items, quarantines them, and verifies clean', async () => {
     m = await migrationEnv('sqlite');
@@ -30,11 +36,6 @@ describe.skipIf(!built)('the built CLI (worker-thread parsing)', () => {
     lib.items.splice(1200, 0, { ...lib.items[5] }); // same id as an earlier item
     lib.items.splice(2500, 0, { id: 'x-bad', kind: 'tv', title: 'Bad kind' });
     writeFileSync(join(dir, 'library.json'), JSON.stringify(lib, null, 2));
-    const cli = (...args: string[]) =>
-      run(process.execPath, [join(ROOT, 'bin', 'mediaos'), ...args], { env: { ...process.env, ...m!.env }, cwd: m!.dir }).then(
-        (r) => ({ code: 0, ...r }),
-        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-      );
     const first = await cli('import', '--from', dir);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(3);
@@ -55,15 +56,11 @@ describe.skipIf(!built)('the built CLI (worker-thread parsing)', () => {
     const lib = JSON.parse(readFileSync(join(dir, 'library.json'), 'utf8'));
     lib.items.push({ id: 'huge1', kind: 'movie', title: 'Huge', metadata: { notes: 'n'.repeat(40_000_000) } });
     writeFileSync(join(dir, 'library.json'), JSON.stringify(lib));
-    const env = { ...process.env, ...m.env };
-    const r = await run(process.execPath, [join(ROOT, 'bin', 'mediaos'), 'import', '--from', dir], { env, cwd: m.dir, maxBuffer: 1 << 24 }).then(
-      (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
-      (e: { code: number; stdout: string; stderr: string }) => e,
-    );
+    const r = await cli('import', '--from', dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/library\.json\s+201\s+201\s+0/);
-    const verify = await run(process.execPath, [join(ROOT, 'bin', 'mediaos'), 'verify-import', '--from', dir], { env, cwd: m.dir });
+    const verify = await cli('verify-import', '--from', dir);
     expect(verify.stdout).toContain('0 mismatches');
   }, 60_000);
 
@@ -76,15 +73,12 @@ describe.skipIf(!built)('the built CLI (worker-thread parsing)', () => {
     const bad = lines.findIndex((l, i) => i > 1000 && l.includes('"title"'));
     lines[bad] = lines[bad]!.replace('"title":', '"title" ');
     writeFileSync(join(dir, 'library.json'), lines.join('\n'));
-    const env = { ...process.env, ...m.env };
-    const migrated = await run(process.execPath, [join(ROOT, 'bin', 'mediaos'), 'migrate'], { env, cwd: m.dir });
+    const migrated = await cli('migrate');
     expect(migrated.stderr).toBe('');
+    expect(migrated.code).toBe(0);
     const dbFile = m.env.DATABASE_URL!.replace(/^sqlite:/, '');
     const before = readFileSync(dbFile);
-    const r = await run(process.execPath, [join(ROOT, 'bin', 'mediaos'), 'import', '--from', dir], { env, cwd: m.dir }).then(
-      () => ({ code: 0, stderr: '' }),
-      (e: { code: number; stderr: string }) => e,
-    );
+    const r = await cli('import', '--from', dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`library\\.json: invalid JSON at line ${bad + 1}, column \\d+`));
     expect(readFileSync(dbFile).equals(before)).toBe(true);
