@@ -4,14 +4,14 @@ import cors from '@fastify/cors';
 import type { Config, StoragePhase } from './config.js';
 import type { Database } from './db/connect.js';
 import type { SecretBox } from './security/secret-box.js';
-import type { Stores } from './stores/index.js';
-import type { FileSyncStatus } from './stores/dual.js';
+import type { Stores } from './stores.js';
+import type { FileSyncStatus } from './storage/phased-store.js';
 import { registerErrorHandler } from './http/errors.js';
 import { registerInputGuard } from './http/input-guard.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerJsonParser, registerNotFound, registerOptions } from './http/transport.js';
-import { healthRoutes } from './http/health.routes.js';
-import { registerDomainRoutes } from './http/routes.js';
+import { healthRoutes } from './system/health.routes.js';
+import { registerDomainRoutes } from './routes.js';
 import { loggerOptions } from './logging.js';
 
 /** Everything routes and services need, built once by the composition root (server, CLI, tests). */

@@ -6,7 +6,7 @@ import { openDatabase } from '../src/db/connect.js';
 import { migrateTo, migrationStatus } from '../src/db/migrator.js';
 import { migrations } from '../src/db/migrations/index.js';
 import { createAppStateSql } from '../src/db/app-state.sql.js';
-import { PHASE_KEY, prepareDatabase, resolvePhase } from '../src/runtime.js';
+import { PHASE_KEY, prepareDatabase, resolvePhase } from '../src/storage/database.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { tempDir } from './helpers/engines.js';
 

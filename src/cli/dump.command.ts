@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { databaseTarget, loadConfig } from '../config.js';
-import { formatComparison } from '../db/checksum.js';
+import { formatComparison } from '../db/transfer/checksum.js';
 import { openDatabase } from '../db/connect.js';
-import { DEFAULT_BATCH_SIZE } from '../db/copy.js';
-import { dumpDatabase, DumpFormatError, restoreDatabase, RestoreVerificationError } from '../db/dump.js';
-import { describeTarget } from '../db/target-url.js';
-import { assertSourceExists, TransferRefused } from '../db/transfer-checks.js';
+import { DEFAULT_BATCH_SIZE } from '../db/transfer/copy.js';
+import { dumpDatabase, DumpFormatError, restoreDatabase, RestoreVerificationError } from '../db/transfer/dump.js';
+import { describeTarget } from '../db/transfer/target-url.js';
+import { assertSourceExists, TransferRefused } from '../db/transfer/transfer-checks.js';
 import { backupBeforeReplace, parseBatchSize, progressReporter, refusing } from './db.command.js';
 import type { CliIo } from './io.js';
 

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliIo } from './io.js';
-import { guarded, openMigrationContext } from '../migration/context.js';
+import { guarded, openMigrationContext } from './migration-context.js';
 import { EXIT_ERROR, ImportVerifyError, runImport } from '../migration/import.js';
-import { cliImportProgress } from '../migration/progress.js';
+import { cliImportProgress } from './import-progress.js';
 import { mismatchLines, quarantineLines, summaryLines } from '../migration/report.js';
 import { createImportSql } from '../migration/import.sql.js';
 

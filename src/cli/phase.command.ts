@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from './io.js';
 import { STORAGE_PHASES } from '../config.js';
-import { guarded, openMigrationContext } from '../migration/context.js';
+import { guarded, openMigrationContext } from './migration-context.js';
 import { isPhase, PhaseRefused, readPhase, setPhase } from '../migration/phases.js';
 import { mismatchLines } from '../migration/report.js';
 

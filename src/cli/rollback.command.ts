@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliIo } from './io.js';
-import { guarded, openMigrationContext } from '../migration/context.js';
+import { guarded, openMigrationContext } from './migration-context.js';
 import { runRollback } from '../migration/rollback.js';
 
 export function registerRollbackCommand(program: Command, io: CliIo): void {

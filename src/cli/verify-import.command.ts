@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliIo } from './io.js';
-import { guarded, openMigrationContext } from '../migration/context.js';
+import { guarded, openMigrationContext } from './migration-context.js';
 import { verifyConfigDir } from '../migration/phases.js';
 import { mismatchLines } from '../migration/report.js';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createJsonFile } from '../legacy/json-file.js';
-import type { Logger } from '../stores/dual.js';
+import type { Logger } from '../storage/phased-store.js';
 import { CLIENT_TYPES, type DownloadersSettings } from './downloaders.types.js';
 import { openLegacySection, sealLegacySection } from './downloaders.codec.js';
 

@@ -1,5 +1,5 @@
-import type { StoreContext } from '../stores/index.js';
-import { phasedStore } from '../stores/dual.js';
+import type { StoreContext } from '../stores.js';
+import { phasedStore } from '../storage/phased-store.js';
 import type { DownloadersSettings } from './downloaders.types.js';
 import { createDownloadersSql } from './downloaders.sql.js';
 import { createDownloadersJson } from './downloaders.json.js';

@@ -1,5 +1,5 @@
-import type { StoreContext } from '../stores/index.js';
-import { phasedStore } from '../stores/dual.js';
+import type { StoreContext } from '../stores.js';
+import { phasedStore } from '../storage/phased-store.js';
 import type { GrabEntry, GrabRecord } from './grabs.types.js';
 import { createGrabsSql } from './grabs.sql.js';
 import { createGrabsJson } from './grabs.json.js';

@@ -4,7 +4,7 @@ import { ClientError, scrub } from '../clients/http.js';
 import type { RawHit, SourceIndexer, SourceSettings } from '../indexer-clients/hits.js';
 import { prowlarrIndexers, prowlarrSearch, prowlarrTest } from '../indexer-clients/prowlarr.js';
 import { jackettIndexers, jackettSearch, jackettTest } from '../indexer-clients/jackett.js';
-import type { Logger } from '../stores/dual.js';
+import type { Logger } from '../storage/phased-store.js';
 import type { QualityStore } from '../quality/quality.store.js';
 import type { IndexersStore } from './indexers.store.js';
 import { filterAndSort } from './indexers.search.js';

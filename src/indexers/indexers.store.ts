@@ -1,5 +1,5 @@
-import type { StoreContext } from '../stores/index.js';
-import { phasedStore } from '../stores/dual.js';
+import type { StoreContext } from '../stores.js';
+import { phasedStore } from '../storage/phased-store.js';
 import { createIndexersSql } from './indexers.sql.js';
 import { createIndexersJson } from './indexers.json.js';
 import type { IndexerConfig, IndexerPatch, IndexerSources, IndexersDocument, SyncSource } from './indexers.types.js';

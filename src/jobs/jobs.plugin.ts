@@ -10,7 +10,7 @@ const HOUSEKEEPING_CHECK_MS = 60 * 60 * 1000;
 /**
  * Runs the queue worker for the life of the app: started when the app is ready (re-queueing
  * jobs a previous process left `running`), stopped on app.close() before the database closes
- * (server.ts and the test helper close the app first). Registered once, from http/routes.ts.
+ * (server.ts and the test helper close the app first). Registered once, from routes.ts.
  */
 export async function jobsPlugin(app: FastifyInstance, ctx: AppContext, opts: { pollMs?: number } = {}): Promise<JobWorker> {
   const worker = createJobWorker({

@@ -1,4 +1,4 @@
-import type { StoreContext } from '../stores/index.js';
+import type { StoreContext } from '../stores.js';
 import { createJobQueue, type JobQueue } from './jobs.queue.js';
 import { createJobsSql } from './jobs.sql.js';
 

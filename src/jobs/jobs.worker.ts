@@ -1,5 +1,5 @@
 import { randomHexId } from '../security/tokens.js';
-import type { Logger } from '../stores/dual.js';
+import type { Logger } from '../storage/phased-store.js';
 import type { JobQueue } from './jobs.queue.js';
 import type { JobsSql } from './jobs.sql.js';
 import { PermanentJobError, type JobHandlers, type JobRecord, type JobStatus } from './jobs.types.js';

@@ -1,5 +1,5 @@
-import type { StoreContext } from '../stores/index.js';
-import { phasedStore } from '../stores/dual.js';
+import type { StoreContext } from '../stores.js';
+import { phasedStore } from '../storage/phased-store.js';
 import { createLibrarySql } from './library.sql.js';
 import { createLibraryJson } from './library.json.js';
 import type {

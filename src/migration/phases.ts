@@ -7,7 +7,7 @@
 import { STORAGE_PHASES, type Config, type StoragePhase } from '../config.js';
 import type { Database } from '../db/connect.js';
 import { createAppStateSql } from '../db/app-state.sql.js';
-import { PHASE_KEY } from '../runtime.js';
+import { PHASE_KEY } from '../storage/database.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { readSnapshot } from './snapshot.js';
 import { verifyAgainstDatabase, type VerifyResult } from './verify.js';

@@ -1,5 +1,5 @@
-import type { StoreContext } from '../stores/index.js';
-import { phasedStore } from '../stores/dual.js';
+import type { StoreContext } from '../stores.js';
+import { phasedStore } from '../storage/phased-store.js';
 import { createQualitySql } from './quality.sql.js';
 import { createQualityJson } from './quality.json.js';
 import type { ProfilePatch, QualityMap, QualityProfile } from './quality.types.js';

@@ -1,4 +1,4 @@
-import type { StoreContext } from '../stores/index.js';
+import type { StoreContext } from '../stores.js';
 import { createSessionsSql } from './sessions.sql.js';
 import type { NewSession, RotateSession, SessionRecord, SessionWithUser } from './sessions.types.js';
 

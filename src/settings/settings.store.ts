@@ -1,5 +1,5 @@
-import { phasedStore } from '../stores/dual.js';
-import type { StoreContext } from '../stores/index.js';
+import { phasedStore } from '../storage/phased-store.js';
+import type { StoreContext } from '../stores.js';
 import { createSettingsJson } from './settings.json.js';
 import { createSettingsSql } from './settings.sql.js';
 import type { SettingsDocument } from './settings.types.js';

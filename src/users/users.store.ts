@@ -1,5 +1,5 @@
-import { phasedStore } from '../stores/dual.js';
-import type { StoreContext } from '../stores/index.js';
+import { phasedStore } from '../storage/phased-store.js';
+import type { StoreContext } from '../stores.js';
 import { createUsersJson } from './users.json.js';
 import { createUsersSql } from './users.sql.js';
 import type { UserRecord } from './users.types.js';

@@ -1,5 +1,5 @@
-import type { StoreContext } from '../stores/index.js';
-import { phasedStore } from '../stores/dual.js';
+import type { StoreContext } from '../stores.js';
+import { phasedStore } from '../storage/phased-store.js';
 import { createWantedSql } from './wanted.sql.js';
 import { createWantedJson } from './wanted.json.js';
 import type { WantedBatch, WantedItem, WantedScanUpdate } from './wanted.types.js';

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoragePhase } from '../../src/config.js';
-import type { StoreContext } from '../../src/stores/index.js';
+import type { StoreContext } from '../../src/stores.js';
 import { createSecretBox } from '../../src/security/secret-box.js';
-import { newFileSyncStatus } from '../../src/stores/dual.js';
+import { newFileSyncStatus } from '../../src/storage/phased-store.js';
 import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
 
 export const LEGACY_KEY = 'test-encryption-key-0123456789abcdef';

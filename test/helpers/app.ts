@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type StoragePhase } from '../../src/config.js';
 import { buildApp, type AppContext } from '../../src/app.js';
-import { createContext } from '../../src/runtime.js';
+import { createContext } from '../../src/storage/database.js';
 import { createTestDatabase, type TestEngine } from './engines.js';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef-0123456789';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/app.js';
-import { createContext } from '../../src/runtime.js';
+import { createContext } from '../../src/storage/database.js';
 import { sqlEngines } from '../helpers/engines.js';
 import { createImportSql } from '../../src/migration/import.sql.js';
 import { FIXTURE_DIR, FIXTURE_PASSWORD, LEGACY_KEY, migrationEnv, readDirValues, withDb, type MigrationEnv } from './helpers.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { prepareDatabase } from '../../src/runtime.js';
+import { prepareDatabase } from '../../src/storage/database.js';
 import { runStartupHooks } from '../../src/startup.js';
 import { readPhase } from '../../src/migration/phases.js';
 import { createImportSql } from '../../src/migration/import.sql.js';

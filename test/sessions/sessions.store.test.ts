@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSessionsSql } from '../../src/sessions/sessions.sql.js';
 import { createSessionsStore } from '../../src/sessions/sessions.store.js';
 import { createUsersSql } from '../../src/users/users.sql.js';
-import { newFileSyncStatus } from '../../src/stores/dual.js';
+import { newFileSyncStatus } from '../../src/storage/phased-store.js';
 import { createSecretBox } from '../../src/security/secret-box.js';
 import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
 import { TEST_ENCRYPTION_KEY } from '../helpers/app.js';

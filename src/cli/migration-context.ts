@@ -1,8 +1,8 @@
 /** What every migration command opens: config, the migrated database, our secret box and keys. */
-import type { CliIo } from '../cli/io.js';
+import type { CliIo } from './io.js';
 import { loadConfig, type Config } from '../config.js';
 import type { Database } from '../db/connect.js';
-import { prepareDatabase } from '../runtime.js';
+import { prepareDatabase } from '../storage/database.js';
 import { ensureInstanceSecrets } from '../secrets-file.js';
 import { createSecretBox, type SecretBox } from '../security/secret-box.js';
 

@@ -1,6 +1,6 @@
 /**
  * The one list of tables that hold data, in foreign-key order (a table comes after every table it
- * references), used by `db copy`, `dump` and `restore`. test/db/copy.test.ts checks it against the
+ * references), used by `db copy`, `dump` and `restore`. test/db/transfer/copy.test.ts checks it against the
  * migrated catalog of both engines, so a new table or column type cannot be forgotten here.
  *
  * Not listed on purpose:

@@ -1,7 +1,7 @@
-import type { StoragePhase } from '../config.js';
-import type { Database } from '../db/connect.js';
-import type { SecretBox } from '../security/secret-box.js';
-import type { FileSyncStatus, Logger } from './dual.js';
+import type { StoragePhase } from './config.js';
+import type { Database } from './db/connect.js';
+import type { SecretBox } from './security/secret-box.js';
+import type { FileSyncStatus, Logger } from './storage/phased-store.js';
 
 /** What every store factory receives (STYLE.md §3: narrow, explicit dependencies). */
 export interface StoreContext {
@@ -18,18 +18,18 @@ export interface StoreContext {
 
 // ---- domain stores: each domain adds its import and its member below (one line each) ----
 // (domain imports)
-import { createIndexersStore, type IndexersStore } from '../indexers/indexers.store.js';
-import { createQualityStore, type QualityStore } from '../quality/quality.store.js';
-import { createSettingsDocumentStore, type SettingsDocumentStore } from '../settings/settings.store.js';
-import { createVerifyJobsStore, createVerifyStore, type VerifyJobsStore, type VerifyStore } from '../verify/verify.store.js';
-import { createJobsStore } from '../jobs/jobs.store.js';
-import type { JobQueue } from '../jobs/jobs.queue.js';
-import { createDownloadersStore, type DownloadersStore } from '../downloaders/downloaders.store.js';
-import { createGrabsStore, type GrabsStore } from '../grabs/grabs.store.js';
-import { createUsersStore, type UsersStore } from '../users/users.store.js';
-import { createSessionsStore, type SessionsStore } from '../sessions/sessions.store.js';
-import { createLibraryStore, type LibraryStore } from '../library/library.store.js';
-import { createWantedStore, type WantedStore } from '../wanted/wanted.store.js';
+import { createIndexersStore, type IndexersStore } from './indexers/indexers.store.js';
+import { createQualityStore, type QualityStore } from './quality/quality.store.js';
+import { createSettingsDocumentStore, type SettingsDocumentStore } from './settings/settings.store.js';
+import { createVerifyJobsStore, createVerifyStore, type VerifyJobsStore, type VerifyStore } from './verify/verify.store.js';
+import { createJobsStore } from './jobs/jobs.store.js';
+import type { JobQueue } from './jobs/jobs.queue.js';
+import { createDownloadersStore, type DownloadersStore } from './downloaders/downloaders.store.js';
+import { createGrabsStore, type GrabsStore } from './grabs/grabs.store.js';
+import { createUsersStore, type UsersStore } from './users/users.store.js';
+import { createSessionsStore, type SessionsStore } from './sessions/sessions.store.js';
+import { createLibraryStore, type LibraryStore } from './library/library.store.js';
+import { createWantedStore, type WantedStore } from './wanted/wanted.store.js';
 
 export interface Stores {
   // (domain members)

@@ -1,9 +1,9 @@
 import type { Insertable, Kysely } from 'kysely';
-import type { CliIo } from '../../src/cli/io.js';
-import { main } from '../../src/cli.js';
-import type { DatabaseTarget } from '../../src/db/connect.js';
-import type { DB } from '../../src/db/schema.js';
-import { pgUrl } from '../helpers/engines.js';
+import type { CliIo } from '../../../src/cli/io.js';
+import { main } from '../../../src/cli.js';
+import type { DatabaseTarget } from '../../../src/db/connect.js';
+import type { DB } from '../../../src/db/schema.js';
+import { pgUrl } from '../../helpers/engines.js';
 
 /** A CliIo that records output, for running `main(argv, io)` in-process. */
 export function captureIo(env: Record<string, string | undefined>, cwd: string): CliIo & { lines: string[]; errors: string[]; exitCode: number } {

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import type { Engine } from './dialect.js';
+import type { Engine } from '../dialect.js';
 import type { PortableRow } from './table-rows.js';
 
 /**

@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/connect.js';
-import { DATA_TABLES, DERIVED_TABLES, OWN_TABLES } from '../../src/db/data-tables.js';
-import { summarizeTables, canonicalJson, TableHasher } from '../../src/db/checksum.js';
-import { parseTargetUrl, sameDatabase } from '../../src/db/target-url.js';
-import { progressReporter } from '../../src/cli/db.command.js';
-import { createTestDatabase, createTestTarget, pgUrl, sqlEngines, tempDir, type TestDatabase, type TestEngine } from '../helpers/engines.js';
+import { openDatabase, type Database } from '../../../src/db/connect.js';
+import { DATA_TABLES, DERIVED_TABLES, OWN_TABLES } from '../../../src/db/transfer/data-tables.js';
+import { summarizeTables, canonicalJson, TableHasher } from '../../../src/db/transfer/checksum.js';
+import { parseTargetUrl, sameDatabase } from '../../../src/db/transfer/target-url.js';
+import { progressReporter } from '../../../src/cli/db.command.js';
+import { createTestDatabase, createTestTarget, pgUrl, sqlEngines, tempDir, type TestDatabase, type TestEngine } from '../../helpers/engines.js';
 import { captureIo, runCli, seedAllTables, targetEnv, targetUrl } from './transfer-fixtures.js';
 
 const engines = sqlEngines();

@@ -1,15 +1,15 @@
-import { databaseTarget, type Config, type StoragePhase } from './config.js';
-import { openDatabase, type Database } from './db/connect.js';
-import { backupDatabase } from './db/backup.js';
-import { migrateToLatest, migrationStatus, OutOfSyncMigrationsError, tableExists, type MigrationResult } from './db/migrator.js';
-import { withMaintenanceLock } from './db/locks.sql.js';
-import { createAppStateSql } from './db/app-state.sql.js';
-import { createSecretBox } from './security/secret-box.js';
-import { ensureInstanceSecrets } from './secrets-file.js';
-import { createStores } from './stores/index.js';
-import { newFileSyncStatus, type Logger } from './stores/dual.js';
-import type { AppContext } from './app.js';
-import { VERSION } from './version.js';
+import { databaseTarget, type Config, type StoragePhase } from '../config.js';
+import { openDatabase, type Database } from '../db/connect.js';
+import { backupDatabase } from '../db/backup.js';
+import { migrateToLatest, migrationStatus, OutOfSyncMigrationsError, tableExists, type MigrationResult } from '../db/migrator.js';
+import { withMaintenanceLock } from '../db/locks.sql.js';
+import { createAppStateSql } from '../db/app-state.sql.js';
+import { createSecretBox } from '../security/secret-box.js';
+import { ensureInstanceSecrets } from '../secrets-file.js';
+import { createStores } from '../stores.js';
+import { newFileSyncStatus, type Logger } from './phased-store.js';
+import type { AppContext } from '../app.js';
+import { VERSION } from '../version.js';
 
 export const PHASE_KEY = 'storage_phase';
 

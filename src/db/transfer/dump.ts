@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Kysely } from 'kysely';
-import type { Database } from './connect.js';
+import type { Database } from '../connect.js';
 import { DATA_TABLES, dataTable, type DataTable } from './data-tables.js';
 import { summarizeTables, TableHasher, type SummaryComparison, type TableSummary } from './checksum.js';
 import {
@@ -15,7 +15,7 @@ import {
   type DumpEnd,
   type DumpHeader,
 } from './dump-format.js';
-import { migrations } from './migrations/index.js';
+import { migrations } from '../migrations/index.js';
 import {
   clearDataTables,
   dataColumns,

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from './connect.js';
-import type { Engine } from './dialect.js';
+import type { Database } from '../connect.js';
+import type { Engine } from '../dialect.js';
 import { DATA_TABLES, type DataTable } from './data-tables.js';
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Engine } from './dialect.js';
+import type { Engine } from '../dialect.js';
 import { DATA_TABLES, type DataTable } from './data-tables.js';
 import { dataColumns, readBatches, type Executor, type PortableRow, type PortableValue } from './table-rows.js';
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { redactUrl } from '../config.js';
-import type { DatabaseTarget } from './connect.js';
+import { redactUrl } from '../../config.js';
+import type { DatabaseTarget } from '../connect.js';
 
 /**
  * Database URLs given on the command line (`db copy --to/--from`):

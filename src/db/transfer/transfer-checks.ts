@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { sql } from 'kysely';
-import type { Database, DatabaseTarget } from './connect.js';
-import { migrateToLatest, migrationStatus } from './migrator.js';
+import type { Database, DatabaseTarget } from '../connect.js';
+import { migrateToLatest, migrationStatus } from '../migrator.js';
 import { nonEmptyTables } from './table-rows.js';
 
 /**

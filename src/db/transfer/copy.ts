@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { openDatabase, type Database, type DatabaseTarget } from './connect.js';
+import { openDatabase, type Database, type DatabaseTarget } from '../connect.js';
 import { DATA_TABLES } from './data-tables.js';
 import { compareSummaries, summarizeTables, TableHasher, type SummaryComparison, type TableSummary } from './checksum.js';
 import { clearDataTables, dataColumns, fixIdentitySequences, inSnapshot, insertRows, readBatches, rowCounts, type Executor } from './table-rows.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newFileSyncStatus, phasedStore } from '../../src/stores/dual.js';
+import { newFileSyncStatus, phasedStore } from '../../src/storage/phased-store.js';
 import type { StoragePhase } from '../../src/config.js';
 
 /** A tiny store with the shape of the real ones: async reads and writes, and an injectable failure. */
