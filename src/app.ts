@@ -1,11 +1,15 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import cors from '@fastify/cors';
-import type { Config, StoragePhase } from './config.js';
+import type { Config } from './config.js';
+import type { StoragePhase } from './storage/phase-list.js';
 import type { Database } from './db/connect.js';
-import type { SecretBox } from './security/secret-box.js';
-import type { Stores } from './stores.js';
-import type { FileSyncStatus } from './storage/phased-store.js';
+import type { AppContext } from './context.js';
+import { createServices } from './services.js';
+import { createStores } from './stores.js';
+import type { Logger } from './storage/phased-store.js';
+import { openStorage } from './storage/store-context.js';
+import { VERSION } from './version.js';
 import { registerErrorHandler } from './http/errors.js';
 import { registerInputGuard } from './http/input-guard.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
@@ -14,19 +18,25 @@ import { healthRoutes } from './system/health.routes.js';
 import { registerDomainRoutes } from './routes.js';
 import { loggerOptions } from './logging.js';
 
-/** Everything routes and services need, built once by the composition root (server, CLI, tests). */
-export interface AppContext {
-  config: Config;
-  db: Database;
-  phase: StoragePhase;
-  stores: Stores;
-  secretBox: SecretBox;
-  jwtSecret: string;
-  fileSync: FileSyncStatus;
-  version: string;
-  startedAt: number;
-  /** Injected clock (tests move time to expire tokens). */
-  now: () => Date;
+/** Builds the AppContext the HTTP app, the jobs worker and tests share. */
+export async function createContext(config: Config, db: Database, log: Logger, opts: { phase?: StoragePhase; now?: () => Date } = {}): Promise<AppContext> {
+  const { store, jwtSecret } = await openStorage(config, db, log, { phase: opts.phase });
+  const stores = createStores(store);
+  const now = opts.now ?? (() => new Date());
+  const services = createServices({ config, db, phase: store.phase, stores, jwtSecret, log, now });
+  return {
+    config,
+    db,
+    phase: store.phase,
+    stores,
+    services,
+    secretBox: store.secretBox,
+    jwtSecret,
+    fileSync: store.fileSync,
+    version: VERSION,
+    startedAt: Date.now(),
+    now,
+  };
 }
 
 export interface BuildOptions {
@@ -65,7 +75,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   if (ctx.config.rateLimitMax > 0) {
     await app.register(rateLimit, { global: true, max: ctx.config.rateLimitMax, timeWindow: ctx.config.rateLimitWindowMs });
   }
-  await app.register(async (i) => healthRoutes(i, ctx));
+  await app.register(async (i) => healthRoutes(i, { db: ctx.db, phase: ctx.phase, fileSync: ctx.fileSync, version: ctx.version, startedAt: ctx.startedAt }));
   await registerDomainRoutes(app, ctx);
   return app;
 }

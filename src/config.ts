@@ -1,10 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Engine } from './db/dialect.js';
-
-/** The seed's storage phases (DESIGN.md): who is written and who is read. */
-export const STORAGE_PHASES = ['files', 'dual-read-files', 'dual-read-db', 'db'] as const;
-export type StoragePhase = (typeof STORAGE_PHASES)[number];
+import { STORAGE_PHASES, type StoragePhase } from './storage/phase-list.js';
 
 export interface Config {
   engine: Engine;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from './app.js';
+import type { AppContext } from './context.js';
 
 // ---- each domain adds its import and one register line below ----
 // (route imports)
@@ -20,24 +20,28 @@ import { calendarRoutes } from './calendar/calendar.routes.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { pluginsRoutes } from './plugins/plugins.routes.js';
 
-/** Registers every domain's routes, each as an encapsulated plugin. */
+/**
+ * Registers every domain's routes, each as an encapsulated plugin given its own service(s) from
+ * the composition root (services.ts) and the auth hook's service; no route builds a service.
+ */
 export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  void ctx;
+  const { services: s } = ctx;
+  const auth = s.auth;
   // (route registrations)
-  await app.register(async (i) => indexersRoutes(i, ctx));
-  await app.register(async (i) => qualityRoutes(i, ctx));
-  await app.register(async (i) => verifyRoutes(i, ctx));
-  await app.register(async (i) => metadataSettingsRoutes(i, ctx));
-  await app.register(async (i) => organizerConfigRoutes(i, ctx));
-  await app.register(async (i) => onboardingRoutes(i, ctx));
-  await app.register(async (i) => subtitleAutomationRoutes(i, ctx));
-  await app.register(async (i) => { await jobsPlugin(i, ctx); });
-  await app.register(async (i) => downloadersRoutes(i, ctx));
-  await app.register(async (i) => downloadsRoutes(i, ctx));
-  await app.register(async (i) => activityRoutes(i, ctx));
-  await app.register(async (i) => libraryRoutes(i, ctx));
-  await app.register(async (i) => wantedRoutes(i, ctx));
-  await app.register(async (i) => calendarRoutes(i, ctx));
-  await app.register(async (i) => authRoutes(i, ctx));
-  await app.register(async (i) => pluginsRoutes(i, ctx));
+  await app.register(async (i) => indexersRoutes(i, { indexers: s.indexers, auth }));
+  await app.register(async (i) => qualityRoutes(i, { quality: s.quality, auth }));
+  await app.register(async (i) => verifyRoutes(i, { verify: s.verify, auth }));
+  await app.register(async (i) => metadataSettingsRoutes(i, { metadataSettings: s.metadataSettings, auth }));
+  await app.register(async (i) => organizerConfigRoutes(i, { organizerConfig: s.organizerConfig, auth }));
+  await app.register(async (i) => onboardingRoutes(i, { onboarding: s.onboarding, auth }));
+  await app.register(async (i) => subtitleAutomationRoutes(i, { subtitleAutomation: s.subtitleAutomation, auth }));
+  await app.register(async (i) => { await jobsPlugin(i, { db: ctx.db, now: ctx.now, stores: { jobs: ctx.stores.jobs }, services: { jobHandlers: s.jobHandlers } }); });
+  await app.register(async (i) => downloadersRoutes(i, { downloaders: s.downloaders, auth }));
+  await app.register(async (i) => downloadsRoutes(i, { downloads: s.downloads, auth, uploadMaxBytes: ctx.config.uploadMaxBytes }));
+  await app.register(async (i) => activityRoutes(i, { activity: s.activity, auth }));
+  await app.register(async (i) => libraryRoutes(i, { library: s.library, auth }));
+  await app.register(async (i) => wantedRoutes(i, { wanted: s.wanted, auth, engine: ctx.db.engine }));
+  await app.register(async (i) => calendarRoutes(i, { wanted: ctx.stores.wanted, now: ctx.now, auth }));
+  await app.register(async (i) => authRoutes(i, { auth }));
+  await app.register(async (i) => pluginsRoutes(i, { auth }));
 }

@@ -1,8 +1,8 @@
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { redactUrl, type Config } from './config.js';
-import { buildApp } from './app.js';
-import { createContext, prepareDatabase } from './storage/database.js';
+import { buildApp, createContext } from './app.js';
+import { prepareDatabase } from './storage/database.js';
 import { REDACT_PATHS } from './logging.js';
 import { runStartupHooks } from './startup.js';
 

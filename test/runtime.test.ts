@@ -6,7 +6,8 @@ import { openDatabase } from '../src/db/connect.js';
 import { migrateTo, migrationStatus } from '../src/db/migrator.js';
 import { migrations } from '../src/db/migrations/index.js';
 import { createAppStateSql } from '../src/db/app-state.sql.js';
-import { PHASE_KEY, prepareDatabase, resolvePhase } from '../src/storage/database.js';
+import { prepareDatabase } from '../src/storage/database.js';
+import { PHASE_KEY, resolvePhase } from '../src/storage/phase.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { tempDir } from './helpers/engines.js';
 

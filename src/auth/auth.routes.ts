@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../app.js';
-import { authenticate, requireUser } from '../http/auth.js';
+import { authenticate, requireUser, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import { credentialsBodySchema, refreshBodySchema } from '../users/users.types.js';
-import { getAuthService, LoginRateLimited } from './auth.service.js';
+import { LoginRateLimited, type AuthService } from './auth.service.js';
 import type { ClientMeta } from './auth.types.js';
 
 function meta(request: FastifyRequest): ClientMeta {
@@ -11,9 +10,13 @@ function meta(request: FastifyRequest): ClientMeta {
   return { ip: request.ip, userAgent: typeof ua === 'string' ? ua : undefined, log: request.log };
 }
 
+export interface AuthRoutesDeps {
+  auth: AuthService;
+}
+
 /** Legacy auth routes (API.md §1); the logic lives in auth.service.ts. */
-export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const auth = () => getAuthService(ctx);
+export async function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): Promise<void> {
+  const auth = () => deps.auth;
 
   app.post('/api/auth/register', async (request) => {
     const body = parseInput(credentialsBodySchema, request.body);
@@ -38,7 +41,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
     return { ok: true, user: r.user, accessToken: r.accessToken, refreshToken: r.refreshToken };
   });
 
-  app.get('/api/auth/me', { preHandler: authenticate(ctx, 'user') }, async (request) => {
+  app.get('/api/auth/me', { preHandler: authenticate(deps.auth, 'user') }, async (request) => {
     return { ok: true, user: await auth().me(requireUser(request).id) };
   });
 

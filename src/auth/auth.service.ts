@@ -24,7 +24,7 @@
  *   rollback.
  */
 import { randomBytes } from 'node:crypto';
-import type { AppContext } from '../app.js';
+import type { StoragePhase } from '../storage/phase-list.js';
 import { Duplicate, Forbidden, Invalid, TooManyRequests, Unauthorized } from '../errors.js';
 import { checkPasswordPolicy, hashLegacyPassword, hashPassword, isLegacyPasswordHash, verifyPassword } from '../security/passwords.js';
 import { randomHexId, sha256Hex } from '../security/tokens.js';
@@ -60,7 +60,7 @@ export interface AuthDeps {
   users: UsersStore;
   sessions: SessionsStore;
   jwtSecret: string;
-  phase: AppContext['phase'];
+  phase: StoragePhase;
   openRegistration: boolean;
   /** false: refresh tokens are not rotated (MEDIAOS_REFRESH_ROTATION). */
   refreshRotation?: boolean;
@@ -280,25 +280,4 @@ export function createAuthService(deps: AuthDeps) {
   }
 
   return { authenticateHeader, register, login, refresh, logout, me, status };
-}
-
-const services = new WeakMap<AppContext, AuthService>();
-
-/** One auth service per app context (it holds the login limiter and the registration lock). */
-export function getAuthService(ctx: AppContext): AuthService {
-  let s = services.get(ctx);
-  if (!s) {
-    s = createAuthService({
-      users: ctx.stores.users,
-      sessions: ctx.stores.sessions,
-      jwtSecret: ctx.jwtSecret,
-      phase: ctx.phase,
-      openRegistration: ctx.config.openRegistration,
-      refreshRotation: ctx.config.refreshRotation,
-      loginRateLimitMax: ctx.config.loginRateLimitMax,
-      now: () => ctx.now(),
-    });
-    services.set(ctx, s);
-  }
-  return s;
 }

@@ -1,12 +1,5 @@
-import type { UserRole } from '../users/users.types.js';
-
-/** The caller of an authenticated request (`request.user`). The role is read from the users store on every request. */
-export interface AuthUser {
-  id: string;
-  email: string;
-  role: UserRole;
-  sessionId: string;
-}
+/** The caller of an authenticated request (defined beside the hook that sets it). */
+export type { AuthUser } from '../http/auth.js';
 
 /** Where a login/refresh came from (stored on the session row). */
 export interface ClientMeta {

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { CliIo } from './io.js';
-import { STORAGE_PHASES } from '../config.js';
 import { guarded, openMigrationContext } from './migration-context.js';
-import { isPhase, PhaseRefused, readPhase, setPhase } from '../migration/phases.js';
+import { PhaseRefused, setPhase } from '../migration/phases.js';
+import { isPhase, STORAGE_PHASES } from '../storage/phase-list.js';
+import { readPhase } from '../storage/phase.js';
 import { mismatchLines } from '../migration/report.js';
 
 export function registerPhaseCommand(program: Command, io: CliIo): void {

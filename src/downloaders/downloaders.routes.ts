@@ -1,18 +1,22 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app.js';
-import { authenticate } from '../http/auth.js';
+import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseDocumentInput, parseInput } from '../http/errors.js';
-import { createDownloadersService } from './downloaders.service.js';
+import type { DownloadersService } from './downloaders.service.js';
 import { saveDownloadersBody, testDownloaderBody } from './downloaders.types.js';
+
+export interface DownloadersRoutesDeps {
+  downloaders: DownloadersService;
+  auth: RequestAuthenticator;
+}
 
 /**
  * Download-client settings (API.md §3). Legacy had no auth here (anyone could read which secrets
  * exist and replace them); now reading needs a user and writing or probing needs an admin.
  */
-export async function downloadersRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const service = createDownloadersService({ downloaders: ctx.stores.downloaders });
-  const user = { preHandler: authenticate(ctx, 'user') };
-  const admin = { preHandler: authenticate(ctx, 'admin') };
+export async function downloadersRoutes(app: FastifyInstance, deps: DownloadersRoutesDeps): Promise<void> {
+  const service = deps.downloaders;
+  const user = { preHandler: authenticate(deps.auth, 'user') };
+  const admin = { preHandler: authenticate(deps.auth, 'admin') };
 
   // Bare DownloadersView (no `ok`), as legacy.
   app.get('/api/settings/downloaders', user, async () => service.view());

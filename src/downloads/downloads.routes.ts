@@ -1,12 +1,10 @@
 import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppContext } from '../app.js';
-import { authenticate } from '../http/auth.js';
+import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import { assertSafeInput } from '../http/input-guard.js';
 import { Invalid } from '../errors.js';
-import { createDownloadsService } from './downloads.service.js';
-import { hasKeyMarker, resolveIndexerLink } from '../indexers/indexers.links.js';
+import type { DownloadsService } from './downloads.service.js';
 import { NZB_FILE_FIELDS, grabBody, lastGrabQuery, type GrabInput, type UploadedNzb } from './downloads.types.js';
 
 /** Legacy per-route limit: 20 grabs a minute per client IP (API.md §0.3). */
@@ -44,16 +42,18 @@ async function readMultipart(request: FastifyRequest): Promise<GrabInput> {
   return { ...parseInput(grabBody, fields), upload };
 }
 
-export async function downloadsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export interface DownloadsRoutesDeps {
+  downloads: DownloadsService;
+  auth: RequestAuthenticator;
+  /** UPLOAD_MAX_BYTES: the largest NZB file a grab may upload. */
+  uploadMaxBytes: number;
+}
+
+export async function downloadsRoutes(app: FastifyInstance, deps: DownloadsRoutesDeps): Promise<void> {
   // Scoped to this plugin: only the grab route takes multipart bodies.
-  await app.register(multipart, { limits: { fileSize: ctx.config.uploadMaxBytes, files: 1, fields: 20 } });
-  const service = createDownloadsService({
-    downloaders: ctx.stores.downloaders,
-    grabs: ctx.stores.grabs,
-    now: () => ctx.now(),
-    resolveLink: async (link) => (hasKeyMarker(link) ? resolveIndexerLink(link, await ctx.stores.indexers.getSources()) : link),
-  });
-  const user = { preHandler: authenticate(ctx, 'user') };
+  await app.register(multipart, { limits: { fileSize: deps.uploadMaxBytes, files: 1, fields: 20 } });
+  const service = deps.downloads;
+  const user = { preHandler: authenticate(deps.auth, 'user') };
 
   app.post('/api/downloads/grab', { ...user, config: { rateLimit: GRAB_RATE_LIMIT } }, async (request) => {
     const input = request.isMultipart() ? await readMultipart(request) : parseInput(grabBody, request.body);

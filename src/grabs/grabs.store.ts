@@ -1,4 +1,4 @@
-import type { StoreContext } from '../stores.js';
+import type { StoreContext } from '../storage/store-context.js';
 import { phasedStore } from '../storage/phased-store.js';
 import type { GrabEntry, GrabRecord } from './grabs.types.js';
 import { createGrabsSql } from './grabs.sql.js';

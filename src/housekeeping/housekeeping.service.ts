@@ -1,9 +1,26 @@
-import type { AppContext } from '../app.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/connect.js';
 import { backupDatabase } from '../db/backup.js';
 import { createJobsSql } from '../jobs/jobs.sql.js';
+import type { JobQueue } from '../jobs/jobs.queue.js';
+import type { SessionsStore } from '../sessions/sessions.types.js';
 
 export const HOUSEKEEPING_JOB_TYPE = 'housekeeping';
 const FINISHED_JOBS_KEPT_DAYS = 7;
+
+/** What the chores need (the app context satisfies it). */
+export interface HousekeepingDeps {
+  db: Database;
+  config: Pick<Config, 'dataDir' | 'backupRetention'>;
+  stores: { sessions: Pick<SessionsStore, 'deleteExpired'> };
+  now: () => Date;
+}
+
+/** What scheduling needs: the queue and the clock. */
+export interface HousekeepingScheduleDeps {
+  stores: { jobs: Pick<JobQueue, 'get' | 'enqueue'> };
+  now: () => Date;
+}
 
 export interface HousekeepingReport {
   expiredSessions: number;
@@ -16,7 +33,7 @@ export interface HousekeepingReport {
  * older than a week, and take a database backup (SQLite online backup, newest
  * MEDIAOS_BACKUP_RETENTION kept).
  */
-export async function runHousekeeping(ctx: AppContext): Promise<HousekeepingReport> {
+export async function runHousekeeping(ctx: HousekeepingDeps): Promise<HousekeepingReport> {
   const now = ctx.now();
   const expiredSessions = await ctx.stores.sessions.deleteExpired(now.toISOString());
   const cutoff = new Date(now.getTime() - FINISHED_JOBS_KEPT_DAYS * 86_400_000).toISOString();
@@ -31,7 +48,7 @@ export function housekeepingJobId(day: Date): string {
 }
 
 /** Enqueues today's housekeeping unless it is already queued or done. */
-export async function scheduleHousekeeping(ctx: AppContext): Promise<boolean> {
+export async function scheduleHousekeeping(ctx: HousekeepingScheduleDeps): Promise<boolean> {
   const now = ctx.now();
   const id = housekeepingJobId(now);
   if (await ctx.stores.jobs.get(id)) return false;

@@ -1,9 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app.js';
-import { authenticate } from '../http/auth.js';
+import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
-import { createIndexersService, type IndexersServiceDeps } from './indexers.service.js';
+import type { IndexersService } from './indexers.service.js';
 import { createIndexerBody, patchIndexerBody, saveJackettBody, saveProwlarrBody, searchBody, testSourceBody } from './indexers.types.js';
+
+export interface IndexersRoutesDeps {
+  indexers: IndexersService;
+  auth: RequestAuthenticator;
+}
 
 /**
  * Indexers and search (API.md §4). Reads and search need a user; every write, test and sync an
@@ -12,10 +16,10 @@ import { createIndexerBody, patchIndexerBody, saveJackettBody, saveProwlarrBody,
  * configured 400, a source that fails during sync 502. A failed connection test is the test's
  * answer: 200 `{ok:false,error}`. No response ever holds an apiKey.
  */
-export async function indexersRoutes(app: FastifyInstance, ctx: AppContext, opts: { timeouts?: IndexersServiceDeps['timeouts'] } = {}): Promise<void> {
-  const service = createIndexersService({ indexers: ctx.stores.indexers, quality: ctx.stores.quality, log: app.log, timeouts: opts.timeouts });
-  const user = { preHandler: authenticate(ctx, 'user') };
-  const admin = { preHandler: authenticate(ctx, 'admin') };
+export async function indexersRoutes(app: FastifyInstance, deps: IndexersRoutesDeps): Promise<void> {
+  const service = deps.indexers;
+  const user = { preHandler: authenticate(deps.auth, 'user') };
+  const admin = { preHandler: authenticate(deps.auth, 'admin') };
   type IdParams = { Params: { id: string } };
 
   app.get('/api/indexers', user, async () => service.view());

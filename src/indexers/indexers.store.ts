@@ -1,4 +1,4 @@
-import type { StoreContext } from '../stores.js';
+import type { StoreContext } from '../storage/store-context.js';
 import { phasedStore } from '../storage/phased-store.js';
 import { createIndexersSql } from './indexers.sql.js';
 import { createIndexersJson } from './indexers.json.js';

@@ -1,16 +1,15 @@
-import type { AppContext } from '../app.js';
-import { VERIFY_JOB_TYPE, verifyServiceFor } from '../verify/verify.service.js';
+import { VERIFY_JOB_TYPE, type VerifyService } from '../verify/verify.service.js';
 import type { JobHandlers } from './jobs.types.js';
-import { HOUSEKEEPING_JOB_TYPE, runHousekeeping } from '../housekeeping/housekeeping.service.js';
+import { HOUSEKEEPING_JOB_TYPE, runHousekeeping, type HousekeepingDeps } from '../housekeeping/housekeeping.service.js';
 
 /**
  * THE table of job handlers, by job type. A new kind of background work adds one line here
  * (its service does the work; the handler only unpacks the payload).
  */
-export function jobHandlers(ctx: AppContext): JobHandlers {
-  const verify = verifyServiceFor(ctx);
+export function jobHandlers(deps: { verify: Pick<VerifyService, 'runJob'>; housekeeping: HousekeepingDeps }): JobHandlers {
+  const { verify, housekeeping } = deps;
   return {
     [VERIFY_JOB_TYPE]: (payload, run) => verify.runJob(payload, run),
-    [HOUSEKEEPING_JOB_TYPE]: async () => runHousekeeping(ctx),
+    [HOUSEKEEPING_JOB_TYPE]: async () => runHousekeeping(housekeeping),
   };
 }

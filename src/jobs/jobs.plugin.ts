@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app.js';
-import { jobHandlers } from './jobs.handlers.js';
+import type { Database } from '../db/connect.js';
 import { createJobsSql } from './jobs.sql.js';
+import type { JobQueue } from './jobs.queue.js';
+import type { JobHandlers } from './jobs.types.js';
 import { createJobWorker, type JobWorker } from './jobs.worker.js';
 import { scheduleHousekeeping } from '../housekeeping/housekeeping.service.js';
 
@@ -12,10 +13,18 @@ const HOUSEKEEPING_CHECK_MS = 60 * 60 * 1000;
  * jobs a previous process left `running`), stopped on app.close() before the database closes
  * (server.ts and the test helper close the app first). Registered once, from routes.ts.
  */
-export async function jobsPlugin(app: FastifyInstance, ctx: AppContext, opts: { pollMs?: number } = {}): Promise<JobWorker> {
+export interface JobsPluginDeps {
+  db: Pick<Database, 'kysely' | 'engine'>;
+  now: () => Date;
+  stores: { jobs: JobQueue };
+  /** The handler table built once by the composition root (jobs.handlers.ts). */
+  services: { jobHandlers: JobHandlers };
+}
+
+export async function jobsPlugin(app: FastifyInstance, ctx: JobsPluginDeps, opts: { pollMs?: number } = {}): Promise<JobWorker> {
   const worker = createJobWorker({
     sql: createJobsSql(ctx.db.kysely, ctx.db.engine),
-    handlers: jobHandlers(ctx),
+    handlers: ctx.services.jobHandlers,
     log: app.log,
     now: ctx.now,
     queue: ctx.stores.jobs,

@@ -1,4 +1,4 @@
-import type { StoreContext } from '../stores.js';
+import type { StoreContext } from '../storage/store-context.js';
 import { createJobQueue, type JobQueue } from './jobs.queue.js';
 import { createJobsSql } from './jobs.sql.js';
 

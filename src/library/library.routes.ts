@@ -1,19 +1,23 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app.js';
-import { authenticate } from '../http/auth.js';
+import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import { sendJsonList } from '../http/json-list.js';
-import { createLibraryService } from './library.service.js';
+import type { LibraryService } from './library.service.js';
 import {
   LIBRARY_PAGE_PARAMS, artworkBody, createLibraryItemBody, libraryListQuery, patchLibraryItemBody,
 } from './library.types.js';
 
 type IdParams = { Params: { id: string } };
 
-export async function libraryRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const service = createLibraryService({ library: ctx.stores.library, now: ctx.now });
-  const user = { preHandler: authenticate(ctx, 'user') };
-  const admin = { preHandler: authenticate(ctx, 'admin') };
+export interface LibraryRoutesDeps {
+  library: LibraryService;
+  auth: RequestAuthenticator;
+}
+
+export async function libraryRoutes(app: FastifyInstance, deps: LibraryRoutesDeps): Promise<void> {
+  const service = deps.library;
+  const user = { preHandler: authenticate(deps.auth, 'user') };
+  const admin = { preHandler: authenticate(deps.auth, 'admin') };
 
   // No paging parameter: the legacy `{items}` (all, insertion order). Any of q/kind/sort/limit/
   // cursor: one keyset page `{items,total,nextCursor}`.

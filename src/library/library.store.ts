@@ -1,4 +1,4 @@
-import type { StoreContext } from '../stores.js';
+import type { StoreContext } from '../storage/store-context.js';
 import { phasedStore } from '../storage/phased-store.js';
 import { createLibrarySql } from './library.sql.js';
 import { createLibraryJson } from './library.json.js';

@@ -1,4 +1,3 @@
-import type { AppContext } from '../app.js';
 import { updateDocument } from '../settings/settings.service.js';
 import type { SettingsDocumentStore } from '../settings/settings.store.js';
 import { asDocument, hasOwn, setOwn } from '../settings/settings.types.js';
@@ -66,7 +65,3 @@ export function createMetadataSettingsService(deps: { settings: Pick<SettingsDoc
   };
 }
 export type MetadataSettingsService = ReturnType<typeof createMetadataSettingsService>;
-
-export function metadataSettingsServiceFor(ctx: AppContext): MetadataSettingsService {
-  return createMetadataSettingsService({ settings: ctx.stores.settings });
-}

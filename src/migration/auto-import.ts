@@ -12,7 +12,7 @@ import { createSecretBox } from '../security/secret-box.js';
 import { LEGACY_FILES } from './legacy-files.js';
 import { createImportSql } from './import.sql.js';
 import { EXIT_ERROR, runImport } from './import.js';
-import { readPhase, recordPhase } from './phases.js';
+import { readPhase, recordPhase } from '../storage/phase.js';
 import { summaryLines } from './report.js';
 
 export async function autoImportOnFirstStart(config: Config, db: Database, print: (line: string) => void): Promise<'imported' | 'skipped'> {

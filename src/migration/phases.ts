@@ -4,33 +4,13 @@
  * files (verify-import) and refuses on any mismatch. Leaving `db` for an earlier phase would make
  * the server read files that stopped being written: that is `mediaos rollback` (export first).
  */
-import { STORAGE_PHASES, type Config, type StoragePhase } from '../config.js';
+import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
-import { createAppStateSql } from '../db/app-state.sql.js';
-import { PHASE_KEY } from '../storage/database.js';
 import type { SecretBox } from '../security/secret-box.js';
+import { STORAGE_PHASES, type StoragePhase } from '../storage/phase-list.js';
+import { readPhase, recordPhase } from '../storage/phase.js';
 import { readSnapshot } from './snapshot.js';
 import { verifyAgainstDatabase, type VerifyResult } from './verify.js';
-
-export interface PhaseState {
-  /** What the server will use: MEDIAOS_STORAGE_PHASE when set, else the recorded phase, else `db`. */
-  effective: StoragePhase;
-  recorded?: StoragePhase;
-  fromEnv?: StoragePhase;
-}
-
-export async function readPhase(db: Database, config: Config): Promise<PhaseState> {
-  const recorded = await createAppStateSql(db.kysely).get<StoragePhase>(PHASE_KEY);
-  return { effective: config.storagePhase ?? recorded ?? 'db', recorded, fromEnv: config.storagePhase };
-}
-
-export async function recordPhase(db: Database, phase: StoragePhase): Promise<void> {
-  await createAppStateSql(db.kysely).set(PHASE_KEY, phase);
-}
-
-export function isPhase(v: string): v is StoragePhase {
-  return (STORAGE_PHASES as readonly string[]).includes(v);
-}
 
 export class PhaseRefused extends Error {
   constructor(message: string, readonly verify?: VerifyResult) {

@@ -12,7 +12,7 @@ import { isLegacyPasswordHash } from '../security/passwords.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { archiveConfigDir } from './backup.js';
 import { exportDatabase, type ExportResult } from './export.js';
-import { recordPhase } from './phases.js';
+import { recordPhase } from '../storage/phase.js';
 import { createImportSql } from './import.sql.js';
 
 export interface RollbackOptions {

@@ -1,9 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app.js';
-import { authenticate } from '../http/auth.js';
+import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
-import { onboardingServiceFor } from './onboarding.service.js';
+import type { OnboardingService } from './onboarding.service.js';
 import { ONBOARDING_STATUS, onboardingSetupBody } from './onboarding.types.js';
+
+export interface OnboardingRoutesDeps {
+  onboarding: OnboardingService;
+  auth: RequestAuthenticator;
+}
 
 /**
  * Onboarding (API.md §14; legacy had no auth at all).
@@ -13,16 +17,16 @@ import { ONBOARDING_STATUS, onboardingSetupBody } from './onboarding.types.js';
  * - GET /status: any user.
  * The browse/open-explorer/pick-folder routes (shell commands on the server) are not served.
  */
-export async function onboardingRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const service = onboardingServiceFor(ctx);
+export async function onboardingRoutes(app: FastifyInstance, deps: OnboardingRoutesDeps): Promise<void> {
+  const service = deps.onboarding;
   app.get('/api/onboarding/check-setup', async () => ({ setupCompleted: await service.setupCompleted() }));
-  app.post('/api/onboarding/setup', { preHandler: authenticate(ctx, 'admin') }, async (request) => {
+  app.post('/api/onboarding/setup', { preHandler: authenticate(deps.auth, 'admin') }, async (request) => {
     await service.setup(parseInput(onboardingSetupBody, request.body));
     return { success: true, message: 'Folders saved' };
   });
-  app.post('/api/onboarding/scan', { preHandler: authenticate(ctx, 'admin') }, async () => {
+  app.post('/api/onboarding/scan', { preHandler: authenticate(deps.auth, 'admin') }, async () => {
     await service.markScanned();
     return { success: true, message: 'Scan started' };
   });
-  app.get('/api/onboarding/status', { preHandler: authenticate(ctx, 'user') }, async () => ({ ...ONBOARDING_STATUS }));
+  app.get('/api/onboarding/status', { preHandler: authenticate(deps.auth, 'user') }, async () => ({ ...ONBOARDING_STATUS }));
 }

@@ -1,4 +1,3 @@
-import type { AppContext } from '../app.js';
 import { updateDocument } from '../settings/settings.service.js';
 import type { SettingsDocumentStore } from '../settings/settings.store.js';
 import { defaultAppSettings, withDefaults, type AppSettings } from '../settings/settings.types.js';
@@ -41,7 +40,3 @@ export function createOnboardingService(deps: { settings: Pick<SettingsDocumentS
   };
 }
 export type OnboardingService = ReturnType<typeof createOnboardingService>;
-
-export function onboardingServiceFor(ctx: AppContext): OnboardingService {
-  return createOnboardingService({ settings: ctx.stores.settings, now: ctx.now });
-}

@@ -1,4 +1,3 @@
-import type { AppContext } from '../app.js';
 import { updateDocument } from '../settings/settings.service.js';
 import type { SettingsDocumentStore } from '../settings/settings.store.js';
 import { asDocument, setOwn, withDefaults } from '../settings/settings.types.js';
@@ -42,7 +41,4 @@ export function createOrganizerConfigService(deps: { settings: Pick<SettingsDocu
     },
   };
 }
-
-export function organizerConfigServiceFor(ctx: AppContext) {
-  return createOrganizerConfigService({ settings: ctx.stores.settings });
-}
+export type OrganizerConfigService = ReturnType<typeof createOrganizerConfigService>;

@@ -1,19 +1,23 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app.js';
-import { authenticate } from '../http/auth.js';
+import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
-import { createQualityService } from './quality.service.js';
+import type { QualityService } from './quality.service.js';
 import { bulkSaveProfilesBody, newProfileBody, patchProfileBody, saveQualityMapBody } from './quality.types.js';
+
+export interface QualityRoutesDeps {
+  quality: QualityService;
+  auth: RequestAuthenticator;
+}
 
 /**
  * Quality (API.md §7): the legacy per-kind map and the named profiles, with the legacy bodies.
  * Reads need a user, writes an admin. Not found is 404 `{ok:false,error:"Profile not found"}`
  * (legacy answered 200), bad input 400 naming the field (legacy: 500 from zod).
  */
-export async function qualityRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const service = createQualityService({ quality: ctx.stores.quality, now: ctx.now });
-  const user = { preHandler: authenticate(ctx, 'user') };
-  const admin = { preHandler: authenticate(ctx, 'admin') };
+export async function qualityRoutes(app: FastifyInstance, deps: QualityRoutesDeps): Promise<void> {
+  const service = deps.quality;
+  const user = { preHandler: authenticate(deps.auth, 'user') };
+  const admin = { preHandler: authenticate(deps.auth, 'admin') };
   type IdParams = { Params: { id: string } };
 
   app.get('/api/settings/quality', user, async () => ({ ok: true, profiles: await service.getMap() }));

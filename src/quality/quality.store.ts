@@ -1,4 +1,4 @@
-import type { StoreContext } from '../stores.js';
+import type { StoreContext } from '../storage/store-context.js';
 import { phasedStore } from '../storage/phased-store.js';
 import { createQualitySql } from './quality.sql.js';
 import { createQualityJson } from './quality.json.js';

@@ -1,8 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, SessionsTable } from '../db/schema.js';
 import { compileOnce } from '../db/compiled.js';
-import type { NewSession, RotateSession, SessionRecord, SessionWithUser } from './sessions.types.js';
-import type { SessionsStore } from './sessions.store.js';
+import type { NewSession, RotateSession, SessionRecord, SessionWithUser, SessionsStore } from './sessions.types.js';
 
 const sessionColumns = ['id', 'user_id', 'token_hash', 'expires_at', 'created_at', 'revoked_at', 'revoke_reason', 'last_used_at', 'user_agent', 'ip'] as const;
 

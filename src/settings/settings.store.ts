@@ -1,5 +1,5 @@
 import { phasedStore } from '../storage/phased-store.js';
-import type { StoreContext } from '../stores.js';
+import type { StoreContext } from '../storage/store-context.js';
 import { createSettingsJson } from './settings.json.js';
 import { createSettingsSql } from './settings.sql.js';
 import type { SettingsDocument } from './settings.types.js';

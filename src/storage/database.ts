@@ -1,17 +1,8 @@
-import { databaseTarget, type Config, type StoragePhase } from '../config.js';
+import { databaseTarget, type Config } from '../config.js';
 import { openDatabase, type Database } from '../db/connect.js';
 import { backupDatabase } from '../db/backup.js';
 import { migrateToLatest, migrationStatus, OutOfSyncMigrationsError, tableExists, type MigrationResult } from '../db/migrator.js';
 import { withMaintenanceLock } from '../db/locks.sql.js';
-import { createAppStateSql } from '../db/app-state.sql.js';
-import { createSecretBox } from '../security/secret-box.js';
-import { ensureInstanceSecrets } from '../secrets-file.js';
-import { createStores } from '../stores.js';
-import { newFileSyncStatus, type Logger } from './phased-store.js';
-import type { AppContext } from '../app.js';
-import { VERSION } from '../version.js';
-
-export const PHASE_KEY = 'storage_phase';
 
 export interface PreparedDatabase {
   db: Database;
@@ -41,38 +32,4 @@ export async function prepareDatabase(config: Config): Promise<PreparedDatabase>
     await db.close();
     throw err;
   }
-}
-
-export async function resolvePhase(db: Database, config: Config): Promise<StoragePhase> {
-  if (config.storagePhase) return config.storagePhase;
-  return (await createAppStateSql(db.kysely).get<StoragePhase>(PHASE_KEY)) ?? 'db';
-}
-
-/** Builds the AppContext the HTTP app, the CLI and the jobs share. */
-export async function createContext(config: Config, db: Database, log: Logger, opts: { phase?: StoragePhase; now?: () => Date } = {}): Promise<AppContext> {
-  const secrets = ensureInstanceSecrets(config);
-  const phase = opts.phase ?? (await resolvePhase(db, config));
-  const secretBox = createSecretBox(secrets.encryptionKey);
-  const fileSync = newFileSyncStatus();
-  const stores = createStores({
-    db,
-    phase,
-    configDir: config.configDir,
-    secretBox,
-    legacyEncryptionKey: secrets.encryptionKey,
-    fileSync,
-    log,
-  });
-  return {
-    config,
-    db,
-    phase,
-    stores,
-    secretBox,
-    jwtSecret: secrets.jwtSecret,
-    fileSync,
-    version: VERSION,
-    startedAt: Date.now(),
-    now: opts.now ?? (() => new Date()),
-  };
 }

@@ -1,4 +1,4 @@
-import type { StoragePhase } from '../config.js';
+import type { StoragePhase } from '../storage/phase-list.js';
 
 /** What health reports about the file side of the dual-write phases. */
 export interface FileSyncStatus {

@@ -1,4 +1,3 @@
-import type { AppContext } from '../app.js';
 import { updateDocument } from '../settings/settings.service.js';
 import type { SettingsDocumentStore } from '../settings/settings.store.js';
 import { setOwn, withDefaults } from '../settings/settings.types.js';
@@ -25,7 +24,4 @@ export function createSubtitleAutomationConfigService(deps: { settings: Pick<Set
     },
   };
 }
-
-export function subtitleAutomationConfigServiceFor(ctx: AppContext) {
-  return createSubtitleAutomationConfigService({ settings: ctx.stores.settings });
-}
+export type SubtitleAutomationConfigService = ReturnType<typeof createSubtitleAutomationConfigService>;

@@ -1,13 +1,23 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app.js';
+import type { Database } from '../db/connect.js';
 import { migrationStatus } from '../db/migrator.js';
+import type { StoragePhase } from '../storage/phase-list.js';
+import type { FileSyncStatus } from '../storage/phased-store.js';
+
+export interface HealthDeps {
+  db: Database;
+  phase: StoragePhase;
+  fileSync: FileSyncStatus;
+  version: string;
+  startedAt: number;
+}
 
 /**
  * GET /api/health: no auth. 200 `{ok:true, db:{engine, schemaVersion, journalMode, serverVersion,
  * pool?}, storagePhase, fileSync, version, uptimeSec}`; 503 with ok:false when the database
  * cannot answer. GET /api/system/health and /api/system/info keep the legacy shapes (API.md §16).
  */
-export async function healthRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function healthRoutes(app: FastifyInstance, ctx: HealthDeps): Promise<void> {
   app.get('/api/health', { config: { rateLimit: false } }, async (_req, reply) => {
     const uptimeSec = Math.round((Date.now() - ctx.startedAt) / 1000);
     try {

@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import { createJsonFile, unchanged } from '../legacy/json-file.js';
 import { Duplicate } from '../errors.js';
 import { emailKey } from './users.codec.js';
-import type { UserRecord } from './users.types.js';
-import type { UsersStore } from './users.store.js';
+import type { UserRecord, UsersStore } from './users.types.js';
 
 type UsersFile = Record<string, UserRecord>;
 

@@ -3,8 +3,7 @@ import type { DB } from '../db/schema.js';
 import { compileOnce } from '../db/compiled.js';
 import { Duplicate } from '../errors.js';
 import { emailKey, userFromRow, userToRow } from './users.codec.js';
-import type { UserRecord } from './users.types.js';
-import type { UsersStore } from './users.store.js';
+import type { UserRecord, UsersStore } from './users.types.js';
 
 const userColumns = ['id', 'email', 'password_hash', 'role', 'created_at', 'updated_at', 'last_login_at', 'extra'] as const;
 

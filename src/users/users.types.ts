@@ -49,3 +49,20 @@ export const credentialsBodySchema = z.looseObject({
 export const refreshBodySchema = z.looseObject({
   refreshToken: z.unknown().optional(),
 });
+
+/**
+ * What services see of the users. Write methods take complete records (ids and times chosen by
+ * the service) so the dual phases write the same record to the database and to users.json.
+ */
+export interface UsersStore {
+  getById(id: string): Promise<UserRecord | undefined>;
+  /** Case-insensitive (JavaScript toLowerCase, as legacy compared). */
+  getByEmail(email: string): Promise<UserRecord | undefined>;
+  count(): Promise<number>;
+  list(): Promise<UserRecord[]>;
+  /** Throws Duplicate('Email already exists') (or 'duplicate_id'). */
+  insert(user: UserRecord): Promise<void>;
+  /** Replaces the stored record with `user` (same id), exactly as given, `updatedAt` included. */
+  update(user: UserRecord): Promise<void>;
+  remove(id: string): Promise<boolean>;
+}

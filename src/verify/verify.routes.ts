@@ -1,23 +1,27 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { AppContext } from '../app.js';
-import { authenticate } from '../http/auth.js';
+import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseDocumentInput, parseInput } from '../http/errors.js';
 import { documentBody } from '../settings/settings.types.js';
-import { verifyServiceFor } from './verify.service.js';
+import type { VerifyService } from './verify.service.js';
 import { verifyLastQuery, verifyRequestBody, type VerifySettings } from './verify.types.js';
 
 const jobParams = z.object({ id: z.string() });
+
+export interface VerifyRoutesDeps {
+  verify: VerifyService;
+  auth: RequestAuthenticator;
+}
 
 /**
  * Legacy heuristic verify (API.md §8). Every route needs a user token (legacy had none);
  * replacing the thresholds needs admin. Bad input: 400 `{ok:false,error:"missing_params"}`;
  * unknown job: 404 `{ok:false,error:"not_found"}` (legacy answered both with 200).
  */
-export async function verifyRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const verify = verifyServiceFor(ctx);
-  const user = { preHandler: authenticate(ctx, 'user') };
-  const admin = { preHandler: authenticate(ctx, 'admin') };
+export async function verifyRoutes(app: FastifyInstance, deps: VerifyRoutesDeps): Promise<void> {
+  const verify = deps.verify;
+  const user = { preHandler: authenticate(deps.auth, 'user') };
+  const admin = { preHandler: authenticate(deps.auth, 'admin') };
 
   app.post('/api/verify/check', user, async (request) => {
     const result = await verify.check(parseInput(verifyRequestBody, request.body));

@@ -1,4 +1,3 @@
-import type { AppContext } from '../app.js';
 import { Invalid, NotFound } from '../errors.js';
 import type { JobQueue } from '../jobs/jobs.queue.js';
 import { PermanentJobError, type JobRunContext } from '../jobs/jobs.types.js';
@@ -111,14 +110,3 @@ export function createVerifyService(deps: VerifyServiceDeps) {
   };
 }
 export type VerifyService = ReturnType<typeof createVerifyService>;
-
-/** The service on the app's stores (routes and the queue handler share this wiring). */
-export function verifyServiceFor(ctx: AppContext): VerifyService {
-  return createVerifyService({
-    verify: ctx.stores.verify,
-    verifyJobs: ctx.stores.verifyJobs,
-    settings: ctx.stores.settings,
-    queue: ctx.stores.jobs,
-    now: ctx.now,
-  });
-}

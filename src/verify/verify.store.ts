@@ -1,5 +1,5 @@
 import { phasedStore } from '../storage/phased-store.js';
-import type { StoreContext } from '../stores.js';
+import type { StoreContext } from '../storage/store-context.js';
 import { createVerifyJson } from './verify.json.js';
 import { createVerifyJobsSql, createVerifySql } from './verify.sql.js';
 import type { VerifyJob, VerifyOutcome, VerifyResultRecord } from './verify.types.js';

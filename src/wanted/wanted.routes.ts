@@ -1,25 +1,32 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppContext } from '../app.js';
-import { authenticate } from '../http/auth.js';
+import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import { sendJsonList } from '../http/json-list.js';
 import { Invalid } from '../errors.js';
-import { createWantedService } from './wanted.service.js';
+import type { WantedService } from './wanted.service.js';
 import { addWantedBody, scanWantedBody } from './wanted.types.js';
+import type { Engine } from '../db/dialect.js';
 
 /** A LIMIT no wanted list reaches: the whole list in one batch. */
 const WHOLE_LIST = 1_000_000_000;
 
-export async function wantedRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const service = createWantedService({ wanted: ctx.stores.wanted, now: ctx.now });
-  const user = { preHandler: authenticate(ctx, 'user') };
+export interface WantedRoutesDeps {
+  wanted: WantedService;
+  auth: RequestAuthenticator;
+  /** The database engine: SQLite streams the list in batches, PostgreSQL reads it in one query. */
+  engine: Engine;
+}
+
+export async function wantedRoutes(app: FastifyInstance, deps: WantedRoutesDeps): Promise<void> {
+  const service = deps.wanted;
+  const user = { preHandler: authenticate(deps.auth, 'user') };
 
   // Every answer but scan is `{ok:true,items:<the full list>}` (legacy). On SQLite it streams in
   // batches read as the socket drains (1,000 connections at 1M items: peak RSS 350 -> 212 MB). On
   // PostgreSQL each batch would be a pool round trip, and under load every request would wait
   // for the pool once per batch while holding its partial answer (measured: 2.3 GB), so the
   // list is read in one query there.
-  const batchSize = ctx.db.engine === 'sqlite' ? 500 : WHOLE_LIST;
+  const batchSize = deps.engine === 'sqlite' ? 500 : WHOLE_LIST;
   const sendList = (reply: FastifyReply) => sendJsonList(reply, '{"ok":true,"items":', service.listBatches(batchSize));
 
   app.get('/api/wanted', user, async (_request, reply) => sendList(reply));

@@ -1,4 +1,4 @@
-import type { StoreContext } from '../stores.js';
+import type { StoreContext } from '../storage/store-context.js';
 import { phasedStore } from '../storage/phased-store.js';
 import { createWantedSql } from './wanted.sql.js';
 import { createWantedJson } from './wanted.json.js';

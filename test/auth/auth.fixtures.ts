@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StoragePhase } from '../../src/config.js';
+import type { StoragePhase } from '../../src/storage/phase-list.js';
 import { createUsersSql } from '../../src/users/users.sql.js';
 import type { UserRecord } from '../../src/users/users.types.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StoragePhase } from '../../src/config.js';
-import type { StoreContext } from '../../src/stores.js';
+import type { StoragePhase } from '../../src/storage/phase-list.js';
+import type { StoreContext } from '../../src/storage/store-context.js';
 import { createSecretBox } from '../../src/security/secret-box.js';
 import { newFileSyncStatus } from '../../src/storage/phased-store.js';
 import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';

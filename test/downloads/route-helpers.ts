@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import type { StoragePhase } from '../../src/config.js';
+import type { StoragePhase } from '../../src/storage/phase-list.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';
 import type { TestEngine } from '../helpers/engines.js';

@@ -2,9 +2,10 @@ import { Writable } from 'node:stream';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { loadConfig, type StoragePhase } from '../../src/config.js';
-import { buildApp, type AppContext } from '../../src/app.js';
-import { createContext } from '../../src/storage/database.js';
+import { loadConfig } from '../../src/config.js';
+import type { StoragePhase } from '../../src/storage/phase-list.js';
+import { buildApp, createContext } from '../../src/app.js';
+import type { AppContext } from '../../src/context.js';
 import { createTestDatabase, type TestEngine } from './engines.js';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef-0123456789';

@@ -1,4 +1,4 @@
-import type { StoragePhase } from '../../src/config.js';
+import type { StoragePhase } from '../../src/storage/phase-list.js';
 import { sqlEngines, type TestEngine } from './engines.js';
 
 /**

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { StoragePhase } from '../../src/config.js';
+import type { StoragePhase } from '../../src/storage/phase-list.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';
 import { phaseMatrix } from '../helpers/matrix.js';

@@ -50,8 +50,7 @@ for (const [engine, phase] of phaseMatrix()) {
       expect((await t.app.inject({ method: 'POST', url: '/api/metadata/settings', payload: { tmdb: { includeAdult: 'yes' } }, headers: bearer(admin.accessToken) })).statusCode).toBe(400);
 
       // the key is usable by the search routes, and nowhere else in plaintext
-      const { metadataSettingsServiceFor } = await import('../../src/metadata/metadata.service.js');
-      expect((await metadataSettingsServiceFor(t.ctx).providerConfig()).tmdb.apiKey).toBe(TMDB_KEY);
+      expect((await t.ctx.services.metadataSettings.providerConfig()).tmdb.apiKey).toBe(TMDB_KEY);
       for (const r of [defaults, saved, kept, view]) expect(r.body).not.toContain(TMDB_KEY);
       expect(t.logs.length).toBeGreaterThan(0);
       expect(t.logs.join('\n')).not.toContain(TMDB_KEY);

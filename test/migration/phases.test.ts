@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { prepareDatabase } from '../../src/storage/database.js';
 import { runStartupHooks } from '../../src/startup.js';
-import { readPhase } from '../../src/migration/phases.js';
+import { readPhase } from '../../src/storage/phase.js';
 import { createImportSql } from '../../src/migration/import.sql.js';
 import { sqlEngines } from '../helpers/engines.js';
 import { FIXTURE_DIR, LEGACY_KEY, migrationEnv, readDirValues, withDb, type MigrationEnv } from './helpers.js';

@@ -1,0 +1,76 @@
+/**
+ * THE composition root: builds the stores and every service once, each with the narrow
+ * dependencies it needs, for the HTTP app, the jobs worker and tests alike. Routes receive their
+ * services from here (routes.ts); nothing else builds a service.
+ */
+import type { Config } from './config.js';
+import type { Database } from './db/connect.js';
+import type { StoragePhase } from './storage/phase-list.js';
+import type { Stores } from './stores.js';
+import type { Logger } from './storage/phased-store.js';
+import { createActivityService } from './activity/activity.service.js';
+import { createAuthService } from './auth/auth.service.js';
+import { createDownloadersService } from './downloaders/downloaders.service.js';
+import { createDownloadsService } from './downloads/downloads.service.js';
+import { hasKeyMarker, resolveIndexerLink } from './indexers/indexers.links.js';
+import { createIndexersService } from './indexers/indexers.service.js';
+import { jobHandlers } from './jobs/jobs.handlers.js';
+import { createLibraryService } from './library/library.service.js';
+import { createMetadataSettingsService } from './metadata/metadata.service.js';
+import { createOnboardingService } from './onboarding/onboarding.service.js';
+import { createOrganizerConfigService } from './organizer/organizer.service.js';
+import { createQualityService } from './quality/quality.service.js';
+import { createSubtitleAutomationConfigService } from './subtitles/subtitles.service.js';
+import { createVerifyService } from './verify/verify.service.js';
+import { createWantedService } from './wanted/wanted.service.js';
+
+export interface ServiceDeps {
+  config: Config;
+  db: Database;
+  phase: StoragePhase;
+  stores: Stores;
+  jwtSecret: string;
+  log: Logger;
+  now: () => Date;
+}
+
+/** Every service, built once. */
+export function createServices(d: ServiceDeps) {
+  const { config, stores, now } = d;
+  const verify = createVerifyService({ verify: stores.verify, verifyJobs: stores.verifyJobs, settings: stores.settings, queue: stores.jobs, now });
+  return {
+    // One per app: it holds the login limiter and the registration lock.
+    auth: createAuthService({
+      users: stores.users,
+      sessions: stores.sessions,
+      jwtSecret: d.jwtSecret,
+      phase: d.phase,
+      openRegistration: config.openRegistration,
+      refreshRotation: config.refreshRotation,
+      loginRateLimitMax: config.loginRateLimitMax,
+      now,
+    }),
+    activity: createActivityService({ downloaders: stores.downloaders, grabs: stores.grabs }),
+    downloaders: createDownloadersService({ downloaders: stores.downloaders }),
+    downloads: createDownloadsService({
+      downloaders: stores.downloaders,
+      grabs: stores.grabs,
+      now,
+      resolveLink: async (link) => (hasKeyMarker(link) ? resolveIndexerLink(link, await stores.indexers.getSources()) : link),
+    }),
+    indexers: createIndexersService({ indexers: stores.indexers, quality: stores.quality, log: d.log }),
+    library: createLibraryService({ library: stores.library, now }),
+    quality: createQualityService({ quality: stores.quality, now }),
+    wanted: createWantedService({ wanted: stores.wanted, now }),
+    metadataSettings: createMetadataSettingsService({ settings: stores.settings }),
+    onboarding: createOnboardingService({ settings: stores.settings, now }),
+    organizerConfig: createOrganizerConfigService({ settings: stores.settings }),
+    subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings }),
+    verify,
+    jobHandlers: jobHandlers({
+      verify,
+      housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, now },
+    }),
+  };
+}
+export type Services = ReturnType<typeof createServices>;
