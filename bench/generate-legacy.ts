@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { serializeLegacyJson } from '../src/legacy/read-json.js';
+import { serializeLegacyJson } from '../src/legacy/serialize-json.js';
 
 export interface GenerateLegacyOptions {
   dir: string;

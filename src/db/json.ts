@@ -13,6 +13,11 @@ export function fromJson<T = unknown>(value: unknown): T | undefined {
   return JSON.parse(value as string) as T;
 }
 
+/** A JSON object (not null, not an array): the one spelling of this check. */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 export function fromBool(value: boolean | number | null | undefined): boolean | undefined {
   if (value === null || value === undefined) return undefined;
   return value === true || value === 1;

@@ -3,12 +3,9 @@ import { createJsonFile } from '../legacy/json-file.js';
 import type { Logger } from '../storage/phased-store.js';
 import { CLIENT_TYPES, type DownloadersSettings } from './downloaders.types.js';
 import { openLegacySection, sealLegacySection } from './downloaders.codec.js';
+import { isObject } from '../db/json.js';
 
 type Doc = Record<string, unknown>;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /**
  * `downloaders.json` as the legacy server wrote it (FORMATS.md §3.3): the three sections with

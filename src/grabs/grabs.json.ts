@@ -1,12 +1,9 @@
 import { join } from 'node:path';
 import { createJsonFile } from '../legacy/json-file.js';
 import type { GrabEntry, GrabRecord } from './grabs.types.js';
+import { isObject } from '../db/json.js';
 
 type Doc = Record<string, GrabRecord>;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** `grabs.json` (FORMATS.md §3.8): an object keyed `<kind>:<id>`, the last grab per key. */
 export function createGrabsJson(opts: { configDir: string }) {

@@ -1,7 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import { z } from 'zod';
 import type { IndexersTable, SettingsTable } from '../db/schema.js';
-import { fromBool, fromJson, toJson } from '../db/json.js';
+import { fromBool, fromJson, toJson, isObject } from '../db/json.js';
 import { SECRET_BOX_PREFIX } from '../security/secret-box.js';
 import { legacyEncryptAsync, looksLegacyEncrypted, readLegacySecretAsync } from '../security/legacy-crypto.js';
 import {
@@ -51,10 +51,6 @@ const INT_MAX = 2_147_483_647;
 
 const fitsInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= INT_MAX;
 const isOneOf = <T extends string>(list: readonly T[], v: unknown): v is T => typeof v === 'string' && (list as readonly string[]).includes(v);
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Assigns an own data property (also `__proto__`). */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {

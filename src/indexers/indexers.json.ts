@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { createJsonFile, unchanged } from '../legacy/json-file.js';
 import type { Logger } from '../storage/phased-store.js';
-import { isObject, openLegacyIndexerSources, sealLegacyIndexerSources } from './indexers.codec.js';
+import { isObject } from '../db/json.js';
+import { openLegacyIndexerSources, sealLegacyIndexerSources } from './indexers.codec.js';
 import { setOwn } from '../db/json.js';
 import {
   applyIndexerPatch,

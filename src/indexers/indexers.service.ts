@@ -9,7 +9,7 @@ import type { QualityStore } from '../quality/quality.store.js';
 import type { IndexersStore } from './indexers.store.js';
 import { filterAndSort } from './indexers.search.js';
 import { redactIndexerLink } from './indexers.links.js';
-import { setOwn } from '../db/json.js';
+import { setOwn, isObject } from '../db/json.js';
 import type {
   CreateIndexerBody,
   IndexerConfig,
@@ -37,9 +37,6 @@ export function newIndexerId(): string {
   return id;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 const secretOf = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 export function prowlarrView(p: ProwlarrSource): ProwlarrView {

@@ -12,7 +12,9 @@
 // - `replace(value)` keeps `value` by reference: the caller hands it over and stops using it.
 import fsp from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ioError, parseLegacyJson, serializeLegacyJsonChunks } from './read-json.js';
+import { ioError } from './file-error.js';
+import { parseLegacyJson } from './read-json.js';
+import { serializeLegacyJsonChunks } from './serialize-json.js';
 
 export interface JsonFileOptions<T> {
   defaultValue: () => T;

@@ -9,7 +9,9 @@
 // turned into line:column by one cheap re-scan of the file on the error path only.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { LegacyFileError, invalidUtf8Detail, ioError, locateJsonError } from './read-json.js';
+import { LegacyFileError, ioError } from './file-error.js';
+import { invalidUtf8Detail } from './read-json.js';
+import { locateJsonError } from './json-error-position.js';
 import { invalidUtf8Offset } from './json-text.js';
 
 export interface StreamLegacyArrayOptions {

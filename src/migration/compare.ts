@@ -3,6 +3,7 @@
  * legacy files and PostgreSQL jsonb order keys differently), everything else does (types,
  * array order, strings byte for byte). Returns the paths where two values differ.
  */
+import { isObject } from '../db/json.js';
 
 export interface ValueDifference {
   /** Field path inside the record, e.g. `title`, `metadata.codec`, `issues[0].severity` ('' = the whole value). */
@@ -10,8 +11,6 @@ export interface ValueDifference {
   /** What differs, without the values (they may be secrets): "differs", "missing in database", ... */
   problem: string;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function join(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;

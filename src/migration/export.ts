@@ -11,13 +11,14 @@ import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Database } from '../db/connect.js';
 import { createAppStateSql } from '../db/app-state.sql.js';
-import { serializeLegacyJson } from '../legacy/read-json.js';
+import { serializeLegacyJson } from '../legacy/serialize-json.js';
 import { legacyEncryptAsync } from '../security/legacy-crypto.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { LEGACY_FILES, parsePointer, type LegacyFileSpec, type Target } from './legacy-files.js';
 import { createImportSql, type ImportSql } from './import.sql.js';
 import { keptAsText, setPath } from './snapshot.js';
 import { LEGACY_FILES_KEY } from './import.js';
+import { isObject } from '../db/json.js';
 
 export interface ExportOptions {
   db: Database;
@@ -57,8 +58,6 @@ class Verbatim {
     return out;
   }
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });

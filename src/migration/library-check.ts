@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { LegacyFileError, type LegacyFileErrorInit } from '../legacy/read-json.js';
+import { LegacyFileError, type LegacyFileErrorInit } from '../legacy/file-error.js';
 import { streamLegacyArray } from '../legacy/stream-library.js';
 
 export interface ArrayCheck {

@@ -7,9 +7,10 @@
  */
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { LegacyFileError, readLegacyJson, stripBom } from '../legacy/read-json.js';
+import { LegacyFileError } from '../legacy/file-error.js';
+import { readLegacyJson, stripBom } from '../legacy/read-json.js';
 import { jsonTextFacts, topLevelSpans, type Span } from '../legacy/json-text.js';
-import { setOwn } from '../db/json.js';
+import { setOwn, isObject } from '../db/json.js';
 import { readLegacySecretAsync } from '../security/legacy-crypto.js';
 import { checkLegacyArray } from './library-check.js';
 import { LEGACY_FILES, pointer, type LegacyFileSpec, type Target, type UnitRef } from './legacy-files.js';
@@ -64,8 +65,6 @@ export interface RecordCheck {
   key?: string;
   reason?: string;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Schema, storability and identity of one raw record (sync; secrets are opened separately).

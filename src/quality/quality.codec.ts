@@ -1,7 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import { z } from 'zod';
 import type { QualityProfilesTable, SettingsTable } from '../db/schema.js';
-import { fromBool, fromJson, toJson } from '../db/json.js';
+import { fromBool, fromJson, toJson, isObject } from '../db/json.js';
 import type { QualityMap, QualityProfile } from './quality.types.js';
 
 /**
@@ -51,10 +51,6 @@ export const legacyQualityProfilesFileSchema = z.unknown();
 
 const KEY_ORDER = ['id', 'name', 'description', 'upgradeAllowed', 'cutoff', 'qualities', 'minSize', 'maxSize'] as const;
 const KNOWN = new Set<string>(KEY_ORDER);
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });

@@ -1,12 +1,9 @@
 import { join } from 'node:path';
 import { createJsonFile } from '../legacy/json-file.js';
 import { applyProfilePatch, type ProfilePatch, type QualityMap, type QualityProfile } from './quality.types.js';
+import { isObject } from '../db/json.js';
 
 type Doc = Record<string, unknown>;
-
-function isObject(v: unknown): v is Doc {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const isProfile = (v: unknown): v is QualityProfile => isObject(v) && typeof v.id === 'string';
 

@@ -17,6 +17,7 @@ import type { SettingsTable } from '../db/schema.js';
 import { SECRET_BOX_PREFIX } from '../security/secret-box.js';
 import { legacyEncryptAsync, readLegacySecretAsync } from '../security/legacy-crypto.js';
 import type { SettingsDocument } from './settings.types.js';
+import { isObject } from '../db/json.js';
 
 export type Sealer = { seal(s: string): string };
 export type Opener = { open(s: string): string };
@@ -51,10 +52,6 @@ export function legacySettingsDocumentSchema(key: string): z.ZodType<SettingsDoc
 }
 
 export type SettingsRow = Pick<Selectable<SettingsTable>, 'key' | 'value'>;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /**
  * Returns a copy of `doc` where each secret string of `key` is replaced by `map(value)`; the

@@ -1,12 +1,9 @@
 import { join } from 'node:path';
 import { createJsonFile } from '../legacy/json-file.js';
 import type { VerifyResultRecord } from './verify.types.js';
+import { isObject } from '../db/json.js';
 
 type ResultsFile = Record<string, VerifyResultRecord>;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createJsonFile, unchanged } from '../../src/legacy/json-file.js';
-import { LegacyFileError } from '../../src/legacy/read-json.js';
+import { LegacyFileError } from '../../src/legacy/file-error.js';
 
 interface Lib {
   items: Array<{ id: string; n?: number }>;

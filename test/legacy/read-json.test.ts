@@ -2,14 +2,10 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  LegacyFileError,
-  findJsonErrorIndex,
-  lineColumnAt,
-  readLegacyJson,
-  serializeLegacyJson,
-  serializeLegacyJsonChunks,
-} from '../../src/legacy/read-json.js';
+import { LegacyFileError } from '../../src/legacy/file-error.js';
+import { findJsonErrorIndex, lineColumnAt } from '../../src/legacy/json-error-position.js';
+import { readLegacyJson } from '../../src/legacy/read-json.js';
+import { serializeLegacyJson, serializeLegacyJsonChunks } from '../../src/legacy/serialize-json.js';
 
 let dir: string;
 beforeAll(async () => {

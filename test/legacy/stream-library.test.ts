@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLegacyDir } from '../../bench/generate-legacy.js';
-import { LegacyFileError, readLegacyJson } from '../../src/legacy/read-json.js';
+import { LegacyFileError } from '../../src/legacy/file-error.js';
+import { readLegacyJson } from '../../src/legacy/read-json.js';
 import { lineColumnOfByte, streamLegacyArray } from '../../src/legacy/stream-library.js';
 
 let dir: string;
