@@ -1,7 +1,7 @@
 import { Invalid, UpstreamError } from '../errors.js';
-import { qbitAction, qbitList } from '../clients/qbittorrent.js';
-import { sabAction, sabHistory, sabQueue } from '../clients/sabnzbd.js';
-import type { ClientResult } from '../clients/http.js';
+import { qbitAction, qbitList } from '../download-clients/qbittorrent.js';
+import { sabAction, sabHistory, sabQueue } from '../download-clients/sabnzbd.js';
+import type { ClientResult } from '../http-client/http.js';
 import type { DownloadersStore } from '../downloaders/downloaders.store.js';
 import { isActive, qbitSettings, sabSettings } from '../downloaders/downloaders.service.js';
 import { NotConfigured } from '../downloads/downloads.service.js';

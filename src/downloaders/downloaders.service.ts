@@ -1,8 +1,8 @@
 import { Invalid } from '../errors.js';
-import { clampTimeout, type ClientResult } from '../clients/http.js';
-import { qbitTest, type QbitSettings } from '../clients/qbittorrent.js';
-import { sabTest, type SabSettings } from '../clients/sabnzbd.js';
-import { nzbgetTest, type NzbgetSettings } from '../clients/nzbget.js';
+import { clampTimeout, type ClientResult } from '../http-client/http.js';
+import { qbitTest, type QbitSettings } from '../download-clients/qbittorrent.js';
+import { sabTest, type SabSettings } from '../download-clients/sabnzbd.js';
+import { nzbgetTest, type NzbgetSettings } from '../download-clients/nzbget.js';
 import type { DownloadersStore } from './downloaders.store.js';
 import {
   isClientType,

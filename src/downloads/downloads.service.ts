@@ -1,8 +1,8 @@
 import { AppError, Invalid, UpstreamError } from '../errors.js';
-import type { ClientResult } from '../clients/http.js';
-import { qbitAddMagnet } from '../clients/qbittorrent.js';
-import { sabAddFile, sabAddUrl } from '../clients/sabnzbd.js';
-import { nzbgetAppendFile, nzbgetAppendUrl } from '../clients/nzbget.js';
+import type { ClientResult } from '../http-client/http.js';
+import { qbitAddMagnet } from '../download-clients/qbittorrent.js';
+import { sabAddFile, sabAddUrl } from '../download-clients/sabnzbd.js';
+import { nzbgetAppendFile, nzbgetAppendUrl } from '../download-clients/nzbget.js';
 import type { DownloadersStore } from '../downloaders/downloaders.store.js';
 import { isActive, nzbgetSettings, qbitSettings, sabSettings } from '../downloaders/downloaders.service.js';
 import type { GrabsStore } from '../grabs/grabs.store.js';

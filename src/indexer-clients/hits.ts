@@ -1,4 +1,4 @@
-import { ClientError, httpRequest, joinUrl, parseJson, type HttpReply } from '../clients/http.js';
+import { ClientError, httpRequest, joinUrl, parseJson, type HttpReply } from '../http-client/http.js';
 
 /** Timeouts of the legacy adapters (NOTES.md §3): test and sync 10 s, search 30 s. */
 export const TEST_TIMEOUT_MS = 10_000;

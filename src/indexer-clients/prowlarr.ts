@@ -1,4 +1,4 @@
-import { toFailure, type ClientFailure } from '../clients/http.js';
+import { toFailure, type ClientFailure } from '../http-client/http.js';
 import { getOk, jsonOf, num, str, SEARCH_TIMEOUT_MS, SYNC_TIMEOUT_MS, TEST_TIMEOUT_MS, type RawHit, type SourceIndexer, type SourceSettings } from './hits.js';
 
 /**

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { Invalid, NotFound, UpstreamError } from '../errors.js';
-import { ClientError, scrub } from '../clients/http.js';
+import { ClientError, scrub } from '../http-client/http.js';
 import type { RawHit, SourceIndexer, SourceSettings } from '../indexer-clients/hits.js';
 import { prowlarrIndexers, prowlarrSearch, prowlarrTest } from '../indexer-clients/prowlarr.js';
 import { jackettIndexers, jackettSearch, jackettTest } from '../indexer-clients/jackett.js';

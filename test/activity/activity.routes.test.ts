@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { phaseMatrix } from '../helpers/matrix.js';
-import { QB_SID, fakeQbit, fakeSab, type Fake } from '../clients/fakes.js';
+import { QB_SID, fakeQbit, fakeSab, type Fake } from '../download-clients/fakes.js';
 import { FIXED_NOW, QB_PASS, SAB_KEY, expectNoSecretLeak, routeCtx, saveDownloaders, type RouteCtx } from '../downloads/route-helpers.js';
 
 const MAGNET = 'magnet:?xt=urn:btih:aaaa';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { legacyDecrypt, looksLegacyEncrypted } from '../../src/security/legacy-crypto.js';
 import { TEST_ENCRYPTION_KEY } from '../helpers/app.js';
 import { phaseMatrix } from '../helpers/matrix.js';
-import { fakeNzbget, fakeQbit, fakeSab, hangingServer, jsonRpcCalls, type Fake } from '../clients/fakes.js';
+import { fakeNzbget, fakeQbit, fakeSab, hangingServer, jsonRpcCalls, type Fake } from '../download-clients/fakes.js';
 import { NZB_PASS, QB_PASS, SAB_KEY, expectNoSecretLeak, routeCtx, saveDownloaders, type RouteCtx } from '../downloads/route-helpers.js';
 
 const EMPTY_VIEW = {

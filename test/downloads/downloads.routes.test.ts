@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { phaseMatrix } from '../helpers/matrix.js';
 import { createTestApp } from '../helpers/app.js';
 import { bearer, registerAdmin } from '../helpers/auth.js';
-import { QB_SID, fakeNzbget, fakeQbit, fakeSab, hangingServer, jsonRpcCalls, type Fake } from '../clients/fakes.js';
+import { QB_SID, fakeNzbget, fakeQbit, fakeSab, hangingServer, jsonRpcCalls, type Fake } from '../download-clients/fakes.js';
 import { FIXED_NOW, NZB_PASS, QB_PASS, SAB_KEY, expectNoSecretLeak, routeCtx, saveDownloaders, type RouteCtx } from './route-helpers.js';
 
 const MAGNET = 'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=Heat';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { fakeSab, type Fake } from '../clients/fakes.js';
+import { fakeSab, type Fake } from '../download-clients/fakes.js';
 import { routeCtx, saveDownloaders, SAB_KEY, type RouteCtx } from './route-helpers.js';
 import { keyMarker } from '../../src/indexers/indexers.links.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerResponse } from 'node:http';
 import { bearer } from '../helpers/auth.js';
-import { startFake, type Fake, type Received } from '../clients/fakes.js';
+import { startFake, type Fake, type Received } from '../download-clients/fakes.js';
 import { TOP_LEVEL_BODIES, baseBody } from './hostile.bodies.js';
 import { expectSafe, isPublic, isWrite, storageMatrix, sendBody, setupActors, type Actors } from './hostile.helpers.js';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeQbit, type Fake } from '../clients/fakes.js';
+import { fakeQbit, type Fake } from '../download-clients/fakes.js';
 import { bearer } from '../helpers/auth.js';
 import {
   VERIFY_OUTCOME, conformanceMatrix, expectError, expectExactKeys, expectOk, expectShape, startClient, type Client,

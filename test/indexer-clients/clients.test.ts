@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { prowlarrIndexers, prowlarrSearch, prowlarrTest } from '../../src/indexer-clients/prowlarr.js';
 import { jackettIndexers, jackettSearch, jackettTest } from '../../src/indexer-clients/jackett.js';
 import { decodeEntities, parseTorznab, parseTorznabError } from '../../src/indexer-clients/torznab.js';
-import { ClientError } from '../../src/clients/http.js';
+import { ClientError } from '../../src/http-client/http.js';
 import { fakeJackett, fakeProwlarr, hangingServer, JACKETT_VERSION, PROWLARR_VERSION, torznabXml, type Fake } from './fakes.js';
-import { startFake } from '../clients/fakes.js';
+import { startFake } from '../download-clients/fakes.js';
 
 const P_KEY = 'prowlarr-api-key-0123456789abcdef';
 const J_KEY = 'jackett-api-key-abcdefghijklmnop';

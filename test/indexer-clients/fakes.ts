@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import { startFake, type Fake } from '../clients/fakes.js';
+import { startFake, type Fake } from '../download-clients/fakes.js';
 
-export { hangingServer, type Fake } from '../clients/fakes.js';
+export { hangingServer, type Fake } from '../download-clients/fakes.js';
 
 /**
  * Fake Prowlarr and Jackett on 127.0.0.1 (port 0). Each refuses any request whose key is not the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scrub, snippet } from '../../src/clients/http.js';
+import { scrub, snippet } from '../../src/http-client/http.js';
 
 const SECRET = 'Pw#1 a&b=c+d/e%41';
 

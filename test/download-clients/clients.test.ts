@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClientError, clampTimeout, describeFetchError, joinUrl, redactUrl, scrub, snippet, toFailure } from '../../src/clients/http.js';
-import { qbitAction, qbitAddMagnet, qbitList, qbitTest } from '../../src/clients/qbittorrent.js';
-import { sabAction, sabAddFile, sabAddUrl, sabHistory, sabQueue, sabTest } from '../../src/clients/sabnzbd.js';
-import { nzbgetAppendFile, nzbgetAppendUrl, nzbgetTest } from '../../src/clients/nzbget.js';
+import { ClientError, clampTimeout, describeFetchError, joinUrl, redactUrl, scrub, snippet, toFailure } from '../../src/http-client/http.js';
+import { qbitAction, qbitAddMagnet, qbitList, qbitTest } from '../../src/download-clients/qbittorrent.js';
+import { sabAction, sabAddFile, sabAddUrl, sabHistory, sabQueue, sabTest } from '../../src/download-clients/sabnzbd.js';
+import { nzbgetAppendFile, nzbgetAppendUrl, nzbgetTest } from '../../src/download-clients/nzbget.js';
 import { QB_SID, fakeNzbget, fakeQbit, fakeSab, hangingServer, jsonRpcCalls, type Fake } from './fakes.js';
 
 const QB_PASS = 'qb-Pa55word-unique-7781';
