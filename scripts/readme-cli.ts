@@ -1,58 +1,74 @@
 /**
- * `npm run docs:cli`: rewrites the README's command reference (between the cli:start and
- * cli:end markers) from the CLI's own `--help`, so the manual cannot drift from the program.
- * test/readme.test.ts fails when they differ.
+ * `npm run docs:cli`: writes docs/cli.md, the command reference, from the CLI's own `--help` for
+ * every command the program defines, so the manual cannot drift from the program.
+ * test/readme.test.ts fails when they differ, and when the README's command table misses one.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { main } from '../src/cli.js';
+import type { Command } from 'commander';
 import type { CliIo } from '../src/cli/io.js';
+import { buildProgram, main } from '../src/cli.js';
 
-export const DOCUMENTED_COMMANDS: { args: string[]; note: string }[] = [
-  { args: ['serve'], note: 'Runs the HTTP server. Migrates the database first (a SQLite backup is written to `<data>/backups/` before an existing database changes); on the first start with an empty database and legacy files in `MEDIAOS_CONFIG_DIR`, imports them and runs in `dual-read-db`.' },
-  { args: ['migrate'], note: 'Each migration runs in its own transaction with its version record: a failing one leaves the database as it was and is named in the error (exit 1). A database migrated by a newer MediaOS is refused. Migration 0004 (the library title index) rebuilds `library_items` on SQLite with foreign keys off and checks them before committing: about 11 s for a 1M-item library on a 2-core machine, after the backup.' },
-  { args: ['migrate', 'status'], note: '' },
-  { args: ['migrate', 'down'], note: '' },
-  { args: ['import'], note: 'Exit codes: 0 everything imported (or nothing to change), 3 some records quarantined (kept verbatim, see `--report`), 2 nothing changed because of an error (e.g. a file that is not valid JSON: its name and line:column are printed).' },
-  { args: ['verify-import'], note: '' },
-  { args: ['export'], note: '' },
-  { args: ['rollback'], note: 'Lists the users whose password hash the old server cannot verify (re-hashed to argon2id in phase `db`): they must reset their password there.' },
-  { args: ['phase'], note: '' },
-  { args: ['phase', 'set'], note: '' },
-  { args: ['db', 'copy'], note: 'Identity values are correct afterwards (new rows insert normally); `seq` (legacy library order) is preserved.' },
-  { args: ['dump'], note: '' },
-  { args: ['restore'], note: '' },
-];
+/** What --help cannot say, printed under a command's help. Keyed by the command path. */
+export const COMMAND_NOTES: Record<string, string> = {
+  serve:
+    'Runs the HTTP server. Migrates the database first (a SQLite backup is written to `<data>/backups/` before an existing database changes); on the first start with an empty database and legacy files in `MEDIAOS_CONFIG_DIR`, imports them and runs in `dual-read-db`.',
+  migrate:
+    'Each migration runs in its own transaction with its version record: a failing one leaves the database as it was and is named in the error (exit 1). A database migrated by a newer MediaOS is refused. Migration 0004 (the library title index) rebuilds `library_items` on SQLite with foreign keys off and checks them before committing: about 11 s for a 1M-item library on a 2-core machine, after the backup.',
+  import:
+    'Exit codes: 0 everything imported (or nothing to change), 3 some records quarantined (kept verbatim, see `--report`), 2 nothing changed because of an error (e.g. a file that is not valid JSON: its name and line:column are printed).',
+  rollback: 'Lists the users whose password hash the old server cannot verify (re-hashed to argon2id in phase `db`): they must reset their password there.',
+  'db copy': 'Identity values are correct afterwards (new rows insert normally); `seq` (legacy library order) is preserved.',
+};
+
+function silentIo(out: string[]): CliIo {
+  return { env: {}, cwd: process.cwd(), out: (l) => out.push(l), err: (l) => out.push(l), setExitCode: () => {}, isTty: false };
+}
+
+/** Every command path the program defines (`serve`, `migrate`, `migrate status`, ...), in definition order. */
+export function commandPaths(): string[] {
+  const paths: string[] = [];
+  const walk = (cmd: Command, prefix: string[]) => {
+    for (const sub of cmd.commands) {
+      const path = [...prefix, sub.name()];
+      paths.push(path.join(' '));
+      walk(sub, path);
+    }
+  };
+  walk(buildProgram(silentIo([])), []);
+  return paths;
+}
 
 export async function helpText(args: string[]): Promise<string> {
   const out: string[] = [];
-  const io: CliIo = { env: {}, cwd: process.cwd(), out: (l) => out.push(l), err: (l) => out.push(l), setExitCode: () => {}, isTty: false };
-  await main(['node', 'mediaos', ...args, '--help'], io);
+  await main(['node', 'mediaos', ...args, '--help'], silentIo(out));
   return out.join('\n').trimEnd();
 }
 
-export async function renderCliSection(): Promise<string> {
-  const parts: string[] = [];
-  for (const c of DOCUMENTED_COMMANDS) {
-    parts.push(`### \`mediaos ${c.args.join(' ')}\``, '', '```', await helpText(c.args), '```', '');
-    if (c.note) parts.push(c.note, '');
+const HEADER = `# Command line
+
+<!-- Generated by \`npm run docs:cli\` from each command's --help (and the notes in
+scripts/readme-cli.ts): change those, then regenerate. test/readme.test.ts fails when this file differs. -->
+
+\`bin/mediaos <command>\` (inside the checkout: \`npx mediaos <command>\`; \`mediaos <command> --help\`
+prints the same text). Every command reads the environment variables of
+[configuration.md](configuration.md): the database (\`DATABASE_URL\`), the data and legacy
+directories, the keys.
+`;
+
+/** The whole of docs/cli.md. */
+export async function renderCliDoc(): Promise<string> {
+  const parts: string[] = [HEADER];
+  for (const path of commandPaths()) {
+    parts.push(`## \`mediaos ${path}\``, '', '```', await helpText(path.split(' ')), '```', '');
+    if (COMMAND_NOTES[path]) parts.push(COMMAND_NOTES[path], '');
   }
   return parts.join('\n');
 }
 
-const START = '<!-- cli:start (generated by npm run docs:cli) -->';
-const END = '<!-- cli:end -->';
-
-export function replaceSection(readme: string, section: string): string {
-  const a = readme.indexOf(START);
-  const b = readme.indexOf(END);
-  if (a < 0 || b < a) throw new Error('README.md has no cli:start/cli:end markers');
-  return `${readme.slice(0, a + START.length)}\n${section}${readme.slice(b)}`;
-}
+export const CLI_DOC = fileURLToPath(new URL('../docs/cli.md', import.meta.url));
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const file = fileURLToPath(new URL('../README.md', import.meta.url));
-  const next = replaceSection(readFileSync(file, 'utf8'), await renderCliSection());
-  writeFileSync(file, next);
-  console.log('README.md command reference updated');
+  writeFileSync(CLI_DOC, await renderCliDoc());
+  console.log('docs/cli.md written');
 }
