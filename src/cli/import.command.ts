@@ -6,6 +6,8 @@ import { EXIT_ERROR, ImportVerifyError, runImport } from '../migration/import.js
 import { cliImportProgress } from '../migration/progress.js';
 import { mismatchLines, quarantineLines, summaryLines } from '../migration/report.js';
 import { createImportSql } from '../migration/import.sql.js';
+import { checkImportSource } from '../migration/import-guards.js';
+import { loadConfig } from '../config.js';
 
 export function registerImportCommand(program: Command, io: CliIo): void {
   program
@@ -15,10 +17,17 @@ export function registerImportCommand(program: Command, io: CliIo): void {
     .option('--dry-run', 'read and validate everything and print the report; write nothing')
     .option('--legacy-encryption-key <key>', "the old server's ENCRYPTION_KEY, to decrypt its secrets (default: ENCRYPTION_KEY)")
     .option('--skip-broken-files', 'quarantine the bytes of a file that is not valid JSON and go on (default: stop)')
+    .option('--allow-empty', 'import a directory that holds none of the legacy files (this empties the database)')
+    .option('--prune', 'remove what the directory no longer holds even when that is any user or more than 10% of a file\'s rows (default: refuse)')
     .option('--lock-wait <seconds>', 'how long to wait for another import or migration to finish', '10')
     .option('--report', 'list the quarantined records of the last import instead of importing')
-    .action(async (opts: { from?: string; dryRun?: boolean; legacyEncryptionKey?: string; skipBrokenFiles?: boolean; lockWait: string; report?: boolean }) =>
+    .action(async (opts: { from?: string; dryRun?: boolean; legacyEncryptionKey?: string; skipBrokenFiles?: boolean; allowEmpty?: boolean; prune?: boolean; lockWait: string; report?: boolean }) =>
       guarded(io, EXIT_ERROR, async () => {
+        if (!opts.report) {
+          // Before the database is opened (and its schema migrated): a wrong directory changes nothing.
+          const origin = opts.from ? `from --from ${opts.from}` : io.env.MEDIAOS_CONFIG_DIR ? `from MEDIAOS_CONFIG_DIR=${io.env.MEDIAOS_CONFIG_DIR}` : `the default ./config of the working directory ${io.cwd}; set MEDIAOS_CONFIG_DIR or pass --from`;
+          checkImportSource(resolve(io.cwd, opts.from ?? loadConfig(io.env, io.cwd).configDir), { allowEmpty: opts.allowEmpty, origin });
+        }
         const ctx = await openMigrationContext(io);
         const progress = cliImportProgress(io);
         try {
@@ -40,6 +49,8 @@ export function registerImportCommand(program: Command, io: CliIo): void {
             secretBox: ctx.secretBox,
             dryRun: opts.dryRun,
             skipBrokenFiles: opts.skipBrokenFiles,
+            allowEmpty: opts.allowEmpty,
+            prune: opts.prune,
             lockWaitMs: wait * 1000,
             restorePragmas: false,
             progress,

@@ -22,6 +22,7 @@ import { keptAsText, readSnapshot, type AcceptedUnit, type FileSnapshot, type Qu
 import { verifyAgainstDatabase, type Mismatch } from './verify.js';
 import { backupBeforeImport, stamp, type PreImportBackup } from './backup.js';
 import type { SetDigest } from './digest.js';
+import { checkImportSource, excessiveRemovals, pruneRefusal } from './import-guards.js';
 
 /** app_state key: which legacy files existed at the last import (export writes those back even when empty). */
 export const LEGACY_FILES_KEY = 'legacy_files';
@@ -46,6 +47,10 @@ export interface ImportOptions {
   secretBox: SecretBox;
   dryRun?: boolean;
   skipBrokenFiles?: boolean;
+  /** Import a directory that holds none of the legacy files (empties the database). */
+  allowEmpty?: boolean;
+  /** Remove more than import-guards' threshold of what the database holds. */
+  prune?: boolean;
   lockWaitMs?: number;
   /**
    * false: leave SQLite's memory bounds (no mmap, temp to files) in place after the import; the
@@ -85,6 +90,8 @@ export interface ImportReport {
   /** Every quarantined record (never its value: it may hold a secret). */
   quarantine: { file: string; locator: string; reason: string }[];
   verify?: { checked: number; mismatches: Mismatch[] };
+  /** Dry run: the removals a real run would refuse without `--prune`. */
+  pruneNeeded?: string[];
   error?: string;
   reportFile?: string;
 }
@@ -180,6 +187,7 @@ function add(r: FileReport, c: Counts): void {
 
 /** The whole import. Throws (LegacyFileError, LockBusyError, ImportVerifyError, ...) when nothing was changed because of an error. */
 export async function runImport(opts: ImportOptions): Promise<ImportReport> {
+  checkImportSource(opts.from, { allowEmpty: opts.allowEmpty });
   const started = new Date();
   const id = randomHexId();
   const label = opts.label ?? 'import';
@@ -298,6 +306,11 @@ async function applySnapshot(trx: Kysely<DB>, opts: ImportOptions, snapshot: Fil
       for (const t of targets) add(r, await syncTarget(sql, t, snap.accepted.filter((u) => u.target === t), box));
     }
     report.files.push(r);
+  }
+  const over = excessiveRemovals(report.files);
+  if (over.length > 0 && !opts.prune) {
+    if (!opts.dryRun) throw pruneRefusal(over);
+    report.pruneNeeded = over;
   }
   await sql.relink();
   const qChanges = await syncQuarantine(sql, quarantine, opts.dryRun ? null : report.id); // a dry run records no run row
