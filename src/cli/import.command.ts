@@ -8,6 +8,7 @@ import { mismatchLines, quarantineLines, summaryLines } from '../migration/repor
 import { createImportSql } from '../migration/import.sql.js';
 import { checkImportSource } from '../migration/import-guards.js';
 import { loadConfig } from '../config.js';
+import { createLocksSql, MAINTENANCE_LOCK } from '../db/locks.sql.js';
 
 export function registerImportCommand(program: Command, io: CliIo): void {
   program
@@ -20,8 +21,9 @@ export function registerImportCommand(program: Command, io: CliIo): void {
     .option('--allow-empty', 'import a directory that holds none of the legacy files (this empties the database)')
     .option('--prune', 'remove what the directory no longer holds even when that is any user or more than 10% of a file\'s rows (default: refuse)')
     .option('--lock-wait <seconds>', 'how long to wait for another import or migration to finish', '10')
+    .option('--force-unlock', 'first clear a maintenance lock left behind: only one that has expired, or whose holder was a process on this host that no longer runs')
     .option('--report', 'list the quarantined records of the last import instead of importing')
-    .action(async (opts: { from?: string; dryRun?: boolean; legacyEncryptionKey?: string; skipBrokenFiles?: boolean; allowEmpty?: boolean; prune?: boolean; lockWait: string; report?: boolean }) =>
+    .action(async (opts: { from?: string; dryRun?: boolean; legacyEncryptionKey?: string; skipBrokenFiles?: boolean; allowEmpty?: boolean; prune?: boolean; forceUnlock?: boolean; lockWait: string; report?: boolean }) =>
       guarded(io, EXIT_ERROR, async () => {
         if (!opts.report) {
           // Before the database is opened (and its schema migrated): a wrong directory changes nothing.
@@ -38,6 +40,12 @@ export function registerImportCommand(program: Command, io: CliIo): void {
           }
           const wait = Number(opts.lockWait);
           if (!Number.isFinite(wait) || wait < 0) throw new Error(`--lock-wait must be a number of seconds (got "${opts.lockWait}")`);
+          if (opts.forceUnlock) {
+            const r = await createLocksSql(ctx.db.kysely).forceUnlock(MAINTENANCE_LOCK);
+            if (r.action === 'none') io.out('--force-unlock: no maintenance lock is held');
+            else if (r.action === 'cleared') io.out(`--force-unlock: cleared the lock of ${r.holder} (since ${r.since}): ${r.why}`);
+            else throw new Error(`--force-unlock: left the lock of ${r.holder} (since ${r.since}) in place: ${r.why}`);
+          }
           const from = resolve(io.cwd, opts.from ?? ctx.config.configDir);
           io.out(`${opts.dryRun ? 'dry run: ' : ''}importing ${from} into ${ctx.db.engine}`);
           const report = await runImport({

@@ -32,11 +32,23 @@ export interface PreImportBackup {
   databaseNote?: string;
 }
 
-export async function backupBeforeImport(db: Database, dir: string, dataDir: string, retain: number, label: string): Promise<PreImportBackup> {
-  const out: PreImportBackup = { config: await archiveConfigDir(dir, dataDir, retain, label) };
+/**
+ * The backups before an import. Older backups are not pruned here: a failed import removes its
+ * own backups again (pruneAfterImport runs when it succeeded), so failures never push out a good one.
+ */
+export async function backupBeforeImport(db: Database, dir: string, dataDir: string, label: string): Promise<PreImportBackup> {
+  const out: PreImportBackup = { config: await archiveConfigDir(dir, dataDir, Infinity, label) };
   if (await createImportSql(db.kysely, db.engine).hasData()) {
-    out.database = await backupDatabase(db, dataDir, `pre-${label}`, retain);
+    out.database = await backupDatabase(db, dataDir, `pre-${label}`, Infinity);
     if (!out.database) out.databaseNote = 'PostgreSQL database not copied: take one with `mediaos dump` (or pg_dump)';
   }
   return out;
+}
+
+/** Keeps the newest `retain` config archives and database backups. */
+export function pruneAfterImport(dataDir: string, retain: number): void {
+  const out = backupsDir(dataDir);
+  if (!existsSync(out)) return;
+  pruneBackups(out, /^config-.*\.tar\.gz$/, Math.max(retain, 1));
+  pruneBackups(out, /^mediaos-.*\.db$/, retain);
 }

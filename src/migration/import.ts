@@ -5,7 +5,7 @@
  * before the commit leaves the database as it was. Re-running on the same directory changes no
  * row and says so.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/connect.js';
@@ -20,7 +20,7 @@ import { createImportSql, type ImportSql } from './import.sql.js';
 import { importLibrary } from './library-import.js';
 import { keptAsText, readSnapshot, type AcceptedUnit, type FileSnapshot, type QuarantineEntry } from './snapshot.js';
 import { verifyAgainstDatabase, type Mismatch } from './verify.js';
-import { backupBeforeImport, stamp, type PreImportBackup } from './backup.js';
+import { backupBeforeImport, pruneAfterImport, stamp, type PreImportBackup } from './backup.js';
 import type { SetDigest } from './digest.js';
 import { checkImportSource, excessiveRemovals, pruneRefusal } from './import-guards.js';
 
@@ -203,29 +203,30 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
     files: [],
     quarantine: [],
   };
-  // The backup and the reading run side by side (gzip works on the thread pool while the main
-  // thread parses); both finish before anything is written.
-  const secretCache = new Map<string, string>();
-  if (!opts.dryRun) opts.progress?.phase('backup');
-  opts.progress?.phase('read');
-  const [backup, read] = await Promise.allSettled([
-    opts.dryRun ? Promise.resolve(undefined) : backupBeforeImport(opts.db, opts.from, opts.dataDir, opts.backupRetention, label),
-    readSnapshot({
-      dir: opts.from,
-      legacyKey: opts.legacyKey,
-      skipBrokenFiles: opts.skipBrokenFiles,
-      secretCache,
-      onLibraryBytes: (b, t) => opts.progress?.library('read', 0, b, t),
-    }),
-  ]);
-  if (backup.status === 'rejected') throw backup.reason;
-  if (read.status === 'rejected') throw read.reason;
-  report.backup = backup.value;
-  const snapshot = read.value;
-
+  // The lock first: a run that has to wait or is refused has read nothing and backed up nothing.
   const lock = await createLocksSql(opts.db.kysely).acquire(MAINTENANCE_LOCK, describeHolder(label), { waitMs: opts.lockWaitMs });
   const restorePragmas = boundSqliteMemory(opts.db);
   try {
+    // The backup and the reading run side by side (gzip works on the thread pool while the main
+    // thread parses); both finish before anything is written.
+    const secretCache = new Map<string, string>();
+    if (!opts.dryRun) opts.progress?.phase('backup');
+    opts.progress?.phase('read');
+    const [backup, read] = await Promise.allSettled([
+      opts.dryRun ? Promise.resolve(undefined) : backupBeforeImport(opts.db, opts.from, opts.dataDir, label),
+      readSnapshot({
+        dir: opts.from,
+        legacyKey: opts.legacyKey,
+        skipBrokenFiles: opts.skipBrokenFiles,
+        secretCache,
+        onLibraryBytes: (b, t) => opts.progress?.library('read', 0, b, t),
+      }),
+    ]);
+    if (backup.status === 'fulfilled') report.backup = backup.value;
+    if (backup.status === 'rejected') throw backup.reason;
+    if (read.status === 'rejected') throw read.reason;
+    const snapshot = read.value;
+
     await opts.db.kysely
       .transaction()
       .execute(async (trx) => {
@@ -235,18 +236,27 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
       .catch((err: unknown) => {
         if (!(err instanceof RollbackSignal)) throw err;
       });
+  } catch (err) {
+    // Nothing was imported: the backups of this run are copies of what is still there.
+    removeBackups(report.backup);
+    throw err;
   } finally {
     if (opts.restorePragmas !== false) restorePragmas();
     await lock.release();
   }
   report.finishedAt = new Date().toISOString();
   if (!opts.dryRun) {
+    pruneAfterImport(opts.dataDir, opts.backupRetention);
     const dir = join(opts.dataDir, 'imports');
     mkdirSync(dir, { recursive: true });
     report.reportFile = join(dir, `import-${stamp(started)}.json`);
     writeFileSync(report.reportFile, JSON.stringify(report, null, 2), { mode: 0o600 });
   }
   return report;
+}
+
+function removeBackups(backup: PreImportBackup | undefined): void {
+  for (const file of [backup?.config, backup?.database]) if (file) rmSync(file, { force: true });
 }
 
 /** Page cache of the import's connection, in KiB (the bulk load writes pages in order: a big cache buys nothing). */
