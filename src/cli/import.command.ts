@@ -65,8 +65,11 @@ export function registerImportCommand(program: Command, io: CliIo): void {
           }).catch((err: unknown) => {
             progress.stop();
             if (err instanceof ImportVerifyError) for (const line of mismatchLines(err.mismatches.slice(0, 50))) io.err(`  ${line}`);
-            const message = err instanceof Error ? err.message : String(err);
-            throw new Error(/nothing was changed/.test(message) ? message : `${message} (nothing was changed)`);
+            const message = (err instanceof Error ? err.message : String(err)).replace(/(; | \()nothing was changed\)?$/, '');
+            const { names, backup } = ctx.schemaMigrated;
+            // True to what happened: opening the database may have migrated its schema first.
+            if (names.length === 0) throw new Error(`${message} (nothing was changed)`);
+            throw new Error(`${message} (no data was changed, but the database schema was migrated first: ${names.join(', ')}${backup ? `; backup from before: ${backup}` : ''})`);
           });
           progress.stop();
           for (const line of summaryLines(report)) io.out(line);

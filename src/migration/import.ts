@@ -5,7 +5,7 @@
  * before the commit leaves the database as it was. Re-running on the same directory changes no
  * row and says so.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/connect.js';
@@ -23,6 +23,8 @@ import { verifyAgainstDatabase, type Mismatch } from './verify.js';
 import { backupBeforeImport, pruneAfterImport, stamp, type PreImportBackup } from './backup.js';
 import type { SetDigest } from './digest.js';
 import { checkImportSource, excessiveRemovals, pruneRefusal } from './import-guards.js';
+import { checkFreeSpace, directoryBytes, IMPORT_FACTOR, type FreeSpaceProbe, type SpaceNeed } from './free-space.js';
+import { backupsDir } from '../db/backup.js';
 
 /** app_state key: which legacy files existed at the last import (export writes those back even when empty). */
 export const LEGACY_FILES_KEY = 'legacy_files';
@@ -57,6 +59,8 @@ export interface ImportOptions {
    * CLI closes the database right after, and re-enabling the map would only inflate RSS at close.
    */
   restorePragmas?: boolean;
+  /** Bytes free on a file system (default: statfs); tests pass their own. */
+  freeSpace?: FreeSpaceProbe;
   /** Label of the backups and of the lock holder (`import`, `auto-import`). */
   label?: string;
   progress?: ImportProgress;
@@ -207,6 +211,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
   const lock = await createLocksSql(opts.db.kysely).acquire(MAINTENANCE_LOCK, describeHolder(label), { waitMs: opts.lockWaitMs });
   const restorePragmas = boundSqliteMemory(opts.db);
   try {
+    if (!opts.dryRun) await checkImportSpace(opts);
     // The backup and the reading run side by side (gzip works on the thread pool while the main
     // thread parses); both finish before anything is written.
     const secretCache = new Map<string, string>();
@@ -239,6 +244,9 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
   } catch (err) {
     // Nothing was imported: the backups of this run are copies of what is still there.
     removeBackups(report.backup);
+    const file = sqliteFile(opts.db);
+    const message = err instanceof Error ? err.message : String(err);
+    if (file && /SQLITE_FULL|disk is full|ENOSPC/i.test(message) && !message.includes(file)) throw new Error(`writing the database ${file} failed: ${message}`, { cause: err });
     throw err;
   } finally {
     if (opts.restorePragmas !== false) restorePragmas();
@@ -253,6 +261,23 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
     writeFileSync(report.reportFile, JSON.stringify(report, null, 2), { mode: 0o600 });
   }
   return report;
+}
+
+function sqliteFile(db: Database): string | undefined {
+  return db.engine === 'sqlite' && db.target.location !== ':memory:' ? db.target.location : undefined;
+}
+
+/** Refuses (NotEnoughSpaceError) when the backups and the import would not fit (free-space.ts). */
+async function checkImportSpace(opts: ImportOptions): Promise<void> {
+  const legacy = directoryBytes(opts.from);
+  const backups = backupsDir(opts.dataDir);
+  const needs: SpaceNeed[] = [{ path: backups, bytes: legacy, what: 'the backup of the legacy directory (its size)' }];
+  const file = sqliteFile(opts.db);
+  if (file) {
+    if (await createImportSql(opts.db.kysely, opts.db.engine).hasData()) needs.push({ path: backups, bytes: statSync(file).size, what: 'the backup of the database (the size of its file)' });
+    needs.push({ path: file, bytes: legacy * IMPORT_FACTOR, what: `the import (${IMPORT_FACTOR} x the legacy directory)` });
+  }
+  checkFreeSpace(needs, opts.freeSpace);
 }
 
 function removeBackups(backup: PreImportBackup | undefined): void {
