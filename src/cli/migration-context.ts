@@ -12,6 +12,8 @@ export interface MigrationContext {
   secretBox: SecretBox;
   /** ENCRYPTION_KEY (env or instance secrets): the default legacy key for import and export. */
   encryptionKey: string;
+  /** Schema migrations this open applied (so a failure after them can say so), and their backup. */
+  schemaMigrated: { names: string[]; backup?: string };
   close(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export async function openMigrationContext(io: CliIo): Promise<MigrationContext>
     db: prepared.db,
     secretBox: createSecretBox(secrets.encryptionKey),
     encryptionKey: secrets.encryptionKey,
+    schemaMigrated: { names: prepared.migrated.filter((r) => r.status === 'applied').map((r) => r.name), backup: prepared.backup },
     close: () => prepared.db.close(),
   };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from './connect.js';
 
@@ -23,7 +23,13 @@ export async function backupDatabase(db: Database, dataDir: string, label: strin
   mkdirSync(dir, { recursive: true });
   // The process id and a counter keep two backups taken in the same millisecond apart.
   const file = join(dir, `mediaos-${label}-${stamp()}-${process.pid}-${++backupCounter}.db`);
-  await db.sqlite.backup(file);
+  try {
+    await db.sqlite.backup(file);
+  } catch (err) {
+    rmSync(file, { force: true }); // no half-written backup left behind
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(`backing up the database into ${file} failed: ${message}`, { cause: err });
+  }
   pruneBackups(dir, /^mediaos-.*\.db$/, retain);
   return file;
 }

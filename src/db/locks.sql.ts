@@ -17,16 +17,31 @@ import type { DB } from './schema.js';
 /** The one lock imports and schema migrations share. */
 export const MAINTENANCE_LOCK = 'maintenance';
 
+/** The default age of a heartbeat that makes a lock stale. */
+export const DEFAULT_STALE_MS = 5 * 60_000;
+
 export class LockBusyError extends Error {
   override name = 'LockBusyError';
   constructor(
     readonly lock: string,
     readonly holder: string,
     readonly since: string,
+    /** Last heartbeat and when the lock expires without another one (unknown for SQLite's write lock). */
+    readonly heartbeatAt?: string,
+    readonly expiresAt?: string,
   ) {
-    super(`another ${lock} task is running: ${holder} (since ${since}); wait for it to finish, or stop it and run again`);
+    super(
+      `another ${lock} task is running: ${holder} (since ${since}${heartbeatAt ? `, last heartbeat ${heartbeatAt}` : ''}); wait for it to finish, or stop it and run again` +
+        (expiresAt
+          ? `. If that process is gone, the lock expires at ${expiresAt}; \`mediaos import --force-unlock\` clears it then (at once when its holder was a process on this host that no longer runs)`
+          : ''),
+    );
   }
 }
+
+export type ForceUnlockResult =
+  | { action: 'none' }
+  | { action: 'cleared' | 'refused'; holder: string; since: string; why: string };
 
 export interface LockOptions {
   /** How long to wait for a busy lock before refusing (default 10 s). */
@@ -72,7 +87,7 @@ export function holderIsDead(holder: string): boolean {
 const isBusyError = (err: unknown) => /SQLITE_BUSY|database is locked/i.test(String((err as Error)?.message ?? err));
 
 export function createLocksSql(db: Kysely<DB>) {
-  async function tryTake(name: string, holder: string, staleMs: number): Promise<{ ok: true } | { ok: false; holder: string; since: string }> {
+  async function tryTake(name: string, holder: string, staleMs: number): Promise<{ ok: true } | { ok: false; holder: string; since: string; heartbeatAt?: string }> {
     const now = new Date().toISOString();
     const inserted = await db
       .insertInto('locks')
@@ -83,7 +98,7 @@ export function createLocksSql(db: Kysely<DB>) {
     const row = await db.selectFrom('locks').select(['holder', 'acquired_at', 'heartbeat_at']).where('name', '=', name).executeTakeFirst();
     if (!row) return tryTake(name, holder, staleMs); // released between the two statements
     const stale = Date.parse(row.heartbeat_at) < Date.now() - staleMs || holderIsDead(row.holder);
-    if (!stale) return { ok: false, holder: row.holder, since: row.acquired_at };
+    if (!stale) return { ok: false, holder: row.holder, since: row.acquired_at, heartbeatAt: row.heartbeat_at };
     // Take over only if nobody else did in the meantime (same heartbeat as we read).
     const taken = await db
       .updateTable('locks')
@@ -93,14 +108,14 @@ export function createLocksSql(db: Kysely<DB>) {
       .where('heartbeat_at', '=', row.heartbeat_at)
       .executeTakeFirst();
     if (Number(taken.numUpdatedRows) > 0) return { ok: true };
-    return { ok: false, holder: row.holder, since: row.acquired_at };
+    return { ok: false, holder: row.holder, since: row.acquired_at, heartbeatAt: row.heartbeat_at };
   }
 
   return {
     /** Takes the lock, waiting up to `waitMs`; throws LockBusyError naming the holder. */
     async acquire(name: string, holder: string, opts: LockOptions = {}): Promise<HeldLock> {
       const waitMs = opts.waitMs ?? 10_000;
-      const staleMs = opts.staleMs ?? 5 * 60_000;
+      const staleMs = opts.staleMs ?? DEFAULT_STALE_MS;
       const pollMs = opts.pollMs ?? 250;
       const deadline = Date.now() + waitMs;
       let told = false;
@@ -114,13 +129,39 @@ export function createLocksSql(db: Kysely<DB>) {
           result = { ok: false, holder: 'another process writing to the database', since: new Date().toISOString() };
         }
         if (result.ok) return held(name, holder, opts.heartbeatMs ?? Math.max(1000, Math.floor(staleMs / 5)));
-        if (Date.now() >= deadline) throw new LockBusyError(name, result.holder, result.since);
+        if (Date.now() >= deadline) {
+          const expires = result.heartbeatAt ? new Date(Date.parse(result.heartbeatAt) + staleMs).toISOString() : undefined;
+          throw new LockBusyError(name, result.holder, result.since, result.heartbeatAt, expires);
+        }
         if (!told) {
           opts.onWait?.(result.holder);
           told = true;
         }
         await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(1, deadline - Date.now()))));
       }
+    },
+
+    /**
+     * Removes the lock only when it is expired (heartbeat older than `staleMs`) or its holder was a
+     * process on this host that no longer runs; otherwise leaves it and says why.
+     */
+    async forceUnlock(name: string, staleMs = DEFAULT_STALE_MS): Promise<ForceUnlockResult> {
+      const row = await db.selectFrom('locks').select(['holder', 'acquired_at', 'heartbeat_at']).where('name', '=', name).executeTakeFirst();
+      if (!row) return { action: 'none' };
+      const base = { holder: row.holder, since: row.acquired_at };
+      const age = Date.now() - Date.parse(row.heartbeat_at);
+      let why: string;
+      if (holderIsDead(row.holder)) why = 'its holder was a process on this host that no longer runs';
+      else if (age > staleMs) why = `its last heartbeat (${row.heartbeat_at}) is older than ${Math.round(staleMs / 1000)} s`;
+      else {
+        const m = HOLDER_RE.exec(row.holder);
+        const where = m && m[2] === hostname() ? `its holder (pid ${m[1]}) still runs on this host` : `its holder may still run${m ? ` on ${m[2]}` : ''} (last heartbeat ${row.heartbeat_at})`;
+        return { action: 'refused', ...base, why: `${where}; it expires at ${new Date(Date.parse(row.heartbeat_at) + staleMs).toISOString()} if that process is gone` };
+      }
+      // Only the row we checked: a holder that took over meanwhile keeps its lock.
+      const gone = await db.deleteFrom('locks').where('name', '=', name).where('holder', '=', row.holder).where('heartbeat_at', '=', row.heartbeat_at).executeTakeFirst();
+      if (Number(gone.numDeletedRows) === 0) return { action: 'refused', ...base, why: 'it changed while it was checked (its holder is alive); run again' };
+      return { action: 'cleared', ...base, why };
     },
 
     async current(name: string): Promise<{ holder: string; acquiredAt: string; heartbeatAt: string } | undefined> {

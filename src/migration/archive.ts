@@ -4,7 +4,7 @@
  * never sits in memory. Readable by `tar -xzf` and every archive tool.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readdir, rename, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -97,7 +97,13 @@ async function* tarStream(root: string, prefix: string): AsyncGenerator<Buffer> 
  */
 export async function archiveDirectory(dir: string, target: string, prefix = 'config'): Promise<{ bytes: number }> {
   const temp = `${target}.partial`;
-  await pipeline(Readable.from(tarStream(dir, prefix)), createGzip({ level: 1, chunkSize: 1 << 20 }), createWriteStream(temp, { mode: 0o600 }));
-  await rename(temp, target);
+  try {
+    await pipeline(Readable.from(tarStream(dir, prefix)), createGzip({ level: 1, chunkSize: 1 << 20 }), createWriteStream(temp, { mode: 0o600 }));
+    await rename(temp, target);
+  } catch (err) {
+    await rm(temp, { force: true });
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(`archiving ${dir} into ${target} failed: ${message}`, { cause: err });
+  }
   return { bytes: (await stat(target)).size };
 }

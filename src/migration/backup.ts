@@ -3,7 +3,7 @@
  * `<data>/backups/config-<timestamp>.tar.gz`, and the SQLite database through the online backup
  * API when it holds data (PostgreSQL: `mediaos dump` is the tool; the import says so).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { backupDatabase, backupsDir, pruneBackups } from '../db/backup.js';
 import type { Database } from '../db/connect.js';
@@ -32,11 +32,26 @@ export interface PreImportBackup {
   databaseNote?: string;
 }
 
-export async function backupBeforeImport(db: Database, dir: string, dataDir: string, retain: number, label: string): Promise<PreImportBackup> {
-  const out: PreImportBackup = { config: await archiveConfigDir(dir, dataDir, retain, label) };
+/**
+ * The backups before an import. Older backups are not pruned here: a failed import removes its
+ * own backups again (pruneAfterImport runs when it succeeded), so failures never push out a good one.
+ */
+export async function backupBeforeImport(db: Database, dir: string, dataDir: string, label: string): Promise<PreImportBackup> {
+  const out: PreImportBackup = { config: await archiveConfigDir(dir, dataDir, Infinity, label) };
   if (await createImportSql(db.kysely, db.engine).hasData()) {
-    out.database = await backupDatabase(db, dataDir, `pre-${label}`, retain);
+    out.database = await backupDatabase(db, dataDir, `pre-${label}`, Infinity).catch((err: unknown) => {
+      if (out.config) rmSync(out.config, { force: true });
+      throw err;
+    });
     if (!out.database) out.databaseNote = 'PostgreSQL database not copied: take one with `mediaos dump` (or pg_dump)';
   }
   return out;
+}
+
+/** Keeps the newest `retain` config archives and database backups. */
+export function pruneAfterImport(dataDir: string, retain: number): void {
+  const out = backupsDir(dataDir);
+  if (!existsSync(out)) return;
+  pruneBackups(out, /^config-.*\.tar\.gz$/, Math.max(retain, 1));
+  pruneBackups(out, /^mediaos-.*\.db$/, retain);
 }

@@ -4,11 +4,17 @@
  * secrets in its encryption scheme with the given legacy key, and every quarantined record back
  * at its locator (array index, map key, or the whole file's original bytes). A file the database
  * does not hold is not written. library.json is streamed page by page.
+ *
+ * A target that is not empty is refused unless `force`. The whole set is written into a staging
+ * directory first (a sibling when the target does not exist yet, else a hidden one inside it, so
+ * the swap never crosses file systems, e.g. a mounted volume); only when every file is complete
+ * are they renamed into place, and legacy files the database does not hold are removed. If a
+ * rename fails, the previous files are put back. Other files in the target are left alone.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { copyFile, link, mkdir, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Database } from '../db/connect.js';
 import { createAppStateSql } from '../db/app-state.sql.js';
 import { serializeLegacyJson } from '../legacy/serialize-json.js';
@@ -25,6 +31,8 @@ export interface ExportOptions {
   to: string;
   legacyKey: string;
   secretBox: SecretBox;
+  /** Replace the legacy files of a target directory that is not empty (default: refuse). */
+  force?: boolean;
   onLibrary?: (items: number) => void;
 }
 
@@ -32,7 +40,16 @@ export interface ExportResult {
   written: { file: string; records: number; quarantined: number }[];
   /** Legacy files the database does not hold (not written). */
   absent: string[];
+  /** Legacy files of those that were in the target before and were removed. */
+  removed: string[];
 }
+
+/** The export refused to write (nothing was changed). */
+export class ExportRefusedError extends Error {
+  override name = 'ExportRefusedError';
+}
+
+const STAGE_PREFIX = '.mediaos-export-';
 
 type QRow = { file: string; locator: string; raw: string; raw_encoding: 'json' | 'base64' };
 
@@ -103,11 +120,68 @@ async function writeAtomic(path: string, text: string): Promise<void> {
 }
 
 export async function exportDatabase(opts: ExportOptions): Promise<ExportResult> {
+  const existed = existsSync(opts.to);
+  if (existed) {
+    const entries = await readdir(opts.to);
+    // a staging directory left by a killed export is debris of ours
+    for (const e of entries.filter((n) => n.startsWith(STAGE_PREFIX))) await rm(join(opts.to, e), { recursive: true, force: true });
+    const other = entries.filter((n) => !n.startsWith(STAGE_PREFIX));
+    if (other.length > 0 && !opts.force) {
+      throw new ExportRefusedError(
+        `${opts.to} is not empty (${other.length} entries: ${other.slice(0, 5).join(', ')}${other.length > 5 ? ', ...' : ''}); pass --force to replace its legacy files with the export (other files are left alone), or choose an empty directory`,
+      );
+    }
+  }
+  const nonce = randomBytes(6).toString('hex');
+  const stage = existed ? join(opts.to, `${STAGE_PREFIX}${nonce}`) : join(dirname(opts.to), `.${basename(opts.to)}${STAGE_PREFIX}${nonce}`);
+  await mkdir(stage, { recursive: true });
+  try {
+    const result = await writeSet({ ...opts, to: stage });
+    if (existed) result.removed = await swapIn(stage, opts.to, result);
+    else await rename(stage, opts.to);
+    return result;
+  } finally {
+    await rm(stage, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Moves the complete set from `stage` into `to`, file by file (each rename is atomic), and removes
+ * the legacy files the set does not hold. The previous files are linked into `stage` first and
+ * put back if anything fails.
+ */
+async function swapIn(stage: string, to: string, result: ExportResult): Promise<string[]> {
+  const previous = join(stage, '.previous');
+  await mkdir(previous);
+  const had = LEGACY_FILES.map((s) => s.file).filter((f) => existsSync(join(to, f)) && statSync(join(to, f)).isFile());
+  for (const f of had) await link(join(to, f), join(previous, f)).catch(() => copyFile(join(to, f), join(previous, f)));
+  const touched: string[] = [];
+  try {
+    for (const { file } of result.written) {
+      touched.push(file);
+      await rename(join(stage, file), join(to, file));
+    }
+    const removed: string[] = [];
+    for (const file of result.absent.filter((f) => had.includes(f))) {
+      touched.push(file);
+      await unlink(join(to, file));
+      removed.push(file);
+    }
+    return removed;
+  } catch (err) {
+    for (const f of touched) {
+      if (had.includes(f)) await rename(join(previous, f), join(to, f)).catch(() => {});
+      else await unlink(join(to, f)).catch(() => {});
+    }
+    throw err;
+  }
+}
+
+async function writeSet(opts: ExportOptions): Promise<ExportResult> {
   const sql = createImportSql(opts.db.kysely, opts.db.engine);
-  await mkdir(opts.to, { recursive: true });
   const presentAtImport = (await createAppStateSql(opts.db.kysely).get<Record<string, boolean>>(LEGACY_FILES_KEY)) ?? {};
   const allQ = (await sql.selectQuarantine()) as QRow[];
-  const result: ExportResult = { written: [], absent: [] };
+  const result: ExportResult = { written: [], absent: [], removed: [] };
   for (const spec of LEGACY_FILES) {
     const q = allQ.filter((r) => r.file === spec.file);
     const path = join(opts.to, spec.file);

@@ -5,7 +5,7 @@
  * before the commit leaves the database as it was. Re-running on the same directory changes no
  * row and says so.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/connect.js';
@@ -20,8 +20,11 @@ import { createImportSql, type ImportSql } from './import.sql.js';
 import { importLibrary } from './library-import.js';
 import { keptAsText, readSnapshot, type AcceptedUnit, type FileSnapshot, type QuarantineEntry } from './snapshot.js';
 import { verifyAgainstDatabase, type Mismatch } from './verify.js';
-import { backupBeforeImport, stamp, type PreImportBackup } from './backup.js';
+import { backupBeforeImport, pruneAfterImport, stamp, type PreImportBackup } from './backup.js';
 import type { SetDigest } from './digest.js';
+import { checkImportSource, excessiveRemovals, pruneRefusal } from './import-guards.js';
+import { checkFreeSpace, directoryBytes, IMPORT_FACTOR, type FreeSpaceProbe, type SpaceNeed } from './free-space.js';
+import { backupsDir } from '../db/backup.js';
 
 /** app_state key: which legacy files existed at the last import (export writes those back even when empty). */
 export const LEGACY_FILES_KEY = 'legacy_files';
@@ -46,12 +49,18 @@ export interface ImportOptions {
   secretBox: SecretBox;
   dryRun?: boolean;
   skipBrokenFiles?: boolean;
+  /** Import a directory that holds none of the legacy files (empties the database). */
+  allowEmpty?: boolean;
+  /** Remove more than import-guards' threshold of what the database holds. */
+  prune?: boolean;
   lockWaitMs?: number;
   /**
    * false: leave SQLite's memory bounds (no mmap, temp to files) in place after the import; the
    * CLI closes the database right after, and re-enabling the map would only inflate RSS at close.
    */
   restorePragmas?: boolean;
+  /** Bytes free on a file system (default: statfs); tests pass their own. */
+  freeSpace?: FreeSpaceProbe;
   /** Label of the backups and of the lock holder (`import`, `auto-import`). */
   label?: string;
   progress?: ImportProgress;
@@ -85,6 +94,8 @@ export interface ImportReport {
   /** Every quarantined record (never its value: it may hold a secret). */
   quarantine: { file: string; locator: string; reason: string }[];
   verify?: { checked: number; mismatches: Mismatch[] };
+  /** Dry run: the removals a real run would refuse without `--prune`. */
+  pruneNeeded?: string[];
   error?: string;
   reportFile?: string;
 }
@@ -180,6 +191,7 @@ function add(r: FileReport, c: Counts): void {
 
 /** The whole import. Throws (LegacyFileError, LockBusyError, ImportVerifyError, ...) when nothing was changed because of an error. */
 export async function runImport(opts: ImportOptions): Promise<ImportReport> {
+  checkImportSource(opts.from, { allowEmpty: opts.allowEmpty });
   const started = new Date();
   const id = randomHexId();
   const label = opts.label ?? 'import';
@@ -195,29 +207,31 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
     files: [],
     quarantine: [],
   };
-  // The backup and the reading run side by side (gzip works on the thread pool while the main
-  // thread parses); both finish before anything is written.
-  const secretCache = new Map<string, string>();
-  if (!opts.dryRun) opts.progress?.phase('backup');
-  opts.progress?.phase('read');
-  const [backup, read] = await Promise.allSettled([
-    opts.dryRun ? Promise.resolve(undefined) : backupBeforeImport(opts.db, opts.from, opts.dataDir, opts.backupRetention, label),
-    readSnapshot({
-      dir: opts.from,
-      legacyKey: opts.legacyKey,
-      skipBrokenFiles: opts.skipBrokenFiles,
-      secretCache,
-      onLibraryBytes: (b, t) => opts.progress?.library('read', 0, b, t),
-    }),
-  ]);
-  if (backup.status === 'rejected') throw backup.reason;
-  if (read.status === 'rejected') throw read.reason;
-  report.backup = backup.value;
-  const snapshot = read.value;
-
+  // The lock first: a run that has to wait or is refused has read nothing and backed up nothing.
   const lock = await createLocksSql(opts.db.kysely).acquire(MAINTENANCE_LOCK, describeHolder(label), { waitMs: opts.lockWaitMs });
   const restorePragmas = boundSqliteMemory(opts.db);
   try {
+    if (!opts.dryRun) await checkImportSpace(opts);
+    // The backup and the reading run side by side (gzip works on the thread pool while the main
+    // thread parses); both finish before anything is written.
+    const secretCache = new Map<string, string>();
+    if (!opts.dryRun) opts.progress?.phase('backup');
+    opts.progress?.phase('read');
+    const [backup, read] = await Promise.allSettled([
+      opts.dryRun ? Promise.resolve(undefined) : backupBeforeImport(opts.db, opts.from, opts.dataDir, label),
+      readSnapshot({
+        dir: opts.from,
+        legacyKey: opts.legacyKey,
+        skipBrokenFiles: opts.skipBrokenFiles,
+        secretCache,
+        onLibraryBytes: (b, t) => opts.progress?.library('read', 0, b, t),
+      }),
+    ]);
+    if (backup.status === 'fulfilled') report.backup = backup.value;
+    if (backup.status === 'rejected') throw backup.reason;
+    if (read.status === 'rejected') throw read.reason;
+    const snapshot = read.value;
+
     await opts.db.kysely
       .transaction()
       .execute(async (trx) => {
@@ -227,18 +241,47 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
       .catch((err: unknown) => {
         if (!(err instanceof RollbackSignal)) throw err;
       });
+  } catch (err) {
+    // Nothing was imported: the backups of this run are copies of what is still there.
+    removeBackups(report.backup);
+    const file = sqliteFile(opts.db);
+    const message = err instanceof Error ? err.message : String(err);
+    if (file && /SQLITE_FULL|disk is full|ENOSPC/i.test(message) && !message.includes(file)) throw new Error(`writing the database ${file} failed: ${message}`, { cause: err });
+    throw err;
   } finally {
     if (opts.restorePragmas !== false) restorePragmas();
     await lock.release();
   }
   report.finishedAt = new Date().toISOString();
   if (!opts.dryRun) {
+    pruneAfterImport(opts.dataDir, opts.backupRetention);
     const dir = join(opts.dataDir, 'imports');
     mkdirSync(dir, { recursive: true });
     report.reportFile = join(dir, `import-${stamp(started)}.json`);
     writeFileSync(report.reportFile, JSON.stringify(report, null, 2), { mode: 0o600 });
   }
   return report;
+}
+
+function sqliteFile(db: Database): string | undefined {
+  return db.engine === 'sqlite' && db.target.location !== ':memory:' ? db.target.location : undefined;
+}
+
+/** Refuses (NotEnoughSpaceError) when the backups and the import would not fit (free-space.ts). */
+async function checkImportSpace(opts: ImportOptions): Promise<void> {
+  const legacy = directoryBytes(opts.from);
+  const backups = backupsDir(opts.dataDir);
+  const needs: SpaceNeed[] = [{ path: backups, bytes: legacy, what: 'the backup of the legacy directory (its size)' }];
+  const file = sqliteFile(opts.db);
+  if (file) {
+    if (await createImportSql(opts.db.kysely, opts.db.engine).hasData()) needs.push({ path: backups, bytes: statSync(file).size, what: 'the backup of the database (the size of its file)' });
+    needs.push({ path: file, bytes: legacy * IMPORT_FACTOR, what: `the import (${IMPORT_FACTOR} x the legacy directory)` });
+  }
+  checkFreeSpace(needs, opts.freeSpace);
+}
+
+function removeBackups(backup: PreImportBackup | undefined): void {
+  for (const file of [backup?.config, backup?.database]) if (file) rmSync(file, { force: true });
 }
 
 /** Page cache of the import's connection, in KiB (the bulk load writes pages in order: a big cache buys nothing). */
@@ -298,6 +341,11 @@ async function applySnapshot(trx: Kysely<DB>, opts: ImportOptions, snapshot: Fil
       for (const t of targets) add(r, await syncTarget(sql, t, snap.accepted.filter((u) => u.target === t), box));
     }
     report.files.push(r);
+  }
+  const over = excessiveRemovals(report.files);
+  if (over.length > 0 && !opts.prune) {
+    if (!opts.dryRun) throw pruneRefusal(over);
+    report.pruneNeeded = over;
   }
   await sql.relink();
   const qChanges = await syncQuarantine(sql, quarantine, opts.dryRun ? null : report.id); // a dry run records no run row

@@ -24,6 +24,7 @@ export function summaryLines(report: ImportReport): string[] {
   const q = report.quarantine.length;
   if (report.dryRun) out.push(`dry run: nothing was written (${report.changed ? 'an import would change the database' : 'an import would change nothing'})`);
   else out.push(report.changed ? 'the database now equals the legacy files' : 'no changes: the database already equals the legacy files');
+  if (report.pruneNeeded) out.push(`an import would be refused without --prune: it would remove ${report.pruneNeeded.join('; ')}`);
   if (report.verify) out.push(`read-back check: ${report.verify.checked} records compared, ${report.verify.mismatches.length} mismatches`);
   if (q > 0 && report.dryRun) out.push(`${q} record(s) would be quarantined: ${report.quarantine.slice(0, 5).map((r) => `${r.file} ${r.locator || '(whole file)'}`).join(', ')}${q > 5 ? ', ...' : ''}`);
   else if (q > 0) out.push(`${q} record(s) quarantined (kept verbatim, written back by export): list them with \`mediaos import --report\``);

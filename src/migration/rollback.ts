@@ -3,9 +3,6 @@
  * database does not hold are removed from it; they are in the archive), set phase `files`, and
  * list the users whose password hash the old server cannot verify (argon2, set in phase db).
  */
-import { existsSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Database } from '../db/connect.js';
 import { createLocksSql, describeHolder, MAINTENANCE_LOCK } from '../db/locks.sql.js';
 import { isLegacyPasswordHash } from '../security/passwords.js';
@@ -37,15 +34,10 @@ export async function runRollback(opts: RollbackOptions): Promise<RollbackResult
   const lock = await createLocksSql(opts.db.kysely).acquire(MAINTENANCE_LOCK, describeHolder('rollback'), { waitMs: opts.lockWaitMs });
   try {
     const archive = await archiveConfigDir(opts.configDir, opts.dataDir, opts.backupRetention, 'rollback');
-    const exported = await exportDatabase({ db: opts.db, to: opts.configDir, legacyKey: opts.legacyKey, secretBox: opts.secretBox });
-    const removed: string[] = [];
-    for (const file of exported.absent) {
-      const path = join(opts.configDir, file);
-      if (existsSync(path)) {
-        await unlink(path);
-        removed.push(file);
-      }
-    }
+    // The config dir was archived above: its legacy files are replaced by the export as one set
+    // (files the database does not hold are removed; they are in the archive).
+    const exported = await exportDatabase({ db: opts.db, to: opts.configDir, legacyKey: opts.legacyKey, secretBox: opts.secretBox, force: true });
+    const removed = exported.removed;
     await recordPhase(opts.db, 'files');
     const users = await createImportSql(opts.db.kysely, opts.db.engine).selectRows('users', ['id', 'email', 'password_hash']);
     const unverifiable = users.filter((u) => !isLegacyPasswordHash(u.password_hash)).map((u) => ({ id: String(u.id), email: String(u.email) }));

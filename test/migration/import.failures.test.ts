@@ -127,7 +127,9 @@ for (const engine of sqlEngines()) {
       writeJson(join(src, 'wanted.json'), w);
       rmSync(join(src, 'monitor.json'));
 
-      const run = await m.cli('import', '--from', src);
+      // one of nine library items, one of four wanted items and the whole monitor.json: over the limit
+      expect((await m.cli('import', '--from', src)).err).toMatch(/refusing to remove .*library\.json: 1 of 9 rows; wanted\.json: 1 of 4 rows; monitor\.json: 1 of 1 rows/);
+      const run = await m.cli('import', '--from', src, '--prune');
       expect(run.code).toBe(0);
       expect(run.out).toMatch(/library\.json\s+9\s+9\s+0\s+1\s+3\s+1\s+5/);
       expect(run.out).toMatch(/wanted\.json\s+3\s+3\s+0\s+0\s+0\s+1\s+3/);

@@ -12,7 +12,7 @@ const ITEMS = 60_000;
 /** Starts `mediaos import` in a child process and SIGKILLs it once it reports writing library.json. */
 function importAndKill(m: MigrationEnv, from: string): Promise<{ killed: boolean; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'import', '--from', from], {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'import', '--from', from, '--prune'], {
       cwd: join(import.meta.dirname, '..', '..'),
       env: { ...process.env, ...m.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,7 +52,7 @@ for (const engine of sqlEngines()) {
       expect(run.killed).toBe(true);
       expect(await withDb(m, tableImage)).toEqual(before);
 
-      const next = await m.cli('import', '--from', big);
+      const next = await m.cli('import', '--from', big, '--prune'); // the generated directory replaces the fixture's records
       expect(next.err).toBe('');
       expect(next.code).toBe(0);
       expect(await withDb(m, (db) => createImportSql(db.kysely, db.engine).countRows('library_items'))).toBe(ITEMS);
