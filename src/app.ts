@@ -39,7 +39,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   const app = Fastify({
     logger: loggerOptions(ctx.config.logLevel, opts.logStream),
     bodyLimit: Math.max(ctx.config.uploadMaxBytes * 2, 1024 * 1024),
-    trustProxy: false,
+    // TRUST_PROXY: request.ip (login limits, session records) is the client behind the named proxies.
+    trustProxy: ctx.config.trustProxy,
     // `/api/wanted/` = `/api/wanted`: legacy served its prefixed routes both ways.
     routerOptions: { ignoreTrailingSlash: true },
     // Per-request lines only at debug: at info they would cost more than the queries.
