@@ -9,7 +9,7 @@ import type { FileSyncStatus } from './stores/dual.js';
 import { registerErrorHandler } from './http/errors.js';
 import { registerInputGuard } from './http/input-guard.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
-import { registerJsonParser, registerNotFound, registerOptions } from './http/transport.js';
+import { registerJsonParser, registerNotFound, registerOptions, trustProxyOption } from './http/transport.js';
 import { healthRoutes } from './http/health.routes.js';
 import { registerDomainRoutes } from './http/routes.js';
 import { loggerOptions } from './logging.js';
@@ -40,7 +40,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     logger: loggerOptions(ctx.config.logLevel, opts.logStream),
     bodyLimit: Math.max(ctx.config.uploadMaxBytes * 2, 1024 * 1024),
     // TRUST_PROXY: request.ip (login limits, session records) is the client behind the named proxies.
-    trustProxy: ctx.config.trustProxy,
+    trustProxy: trustProxyOption(ctx.config.trustProxy),
     // `/api/wanted/` = `/api/wanted`: legacy served its prefixed routes both ways.
     routerOptions: { ignoreTrailingSlash: true },
     // Per-request lines only at debug: at info they would cost more than the queries.

@@ -105,6 +105,17 @@ for (const [engine, phase] of phaseMatrix()) {
       expect((await viaProxy(VECTOR_PASSWORD, '192.0.2.99', '10.1.1.1')).statusCode).toBe(429);
     });
 
+    it('takes a hop count for TRUST_PROXY: the address the nearest proxy saw', async () => {
+      t = await authApp(engine, phase, { MEDIAOS_LOGIN_RATE_LIMIT: '3', TRUST_PROXY: '1' });
+      await seedLegacyUsers(t, [VECTOR_USER]);
+      const viaProxy = (password: string, forwarded: string) =>
+        t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: VECTOR_USER.email, password }, remoteAddress: '10.2.2.2', headers: { 'x-forwarded-for': forwarded } });
+      // A client-supplied first entry does not help: the proxy appended the real address last.
+      for (let i = 0; i < 3; i++) expect((await viaProxy('Wrong#Pass1', `1.1.1.${i}, 203.0.113.66`)).statusCode).toBe(401);
+      expect((await viaProxy(VECTOR_PASSWORD, '1.1.1.9, 203.0.113.66')).statusCode).toBe(429);
+      expect((await viaProxy(VECTOR_PASSWORD, '198.51.100.7')).statusCode).toBe(200);
+    });
+
     if (phase.startsWith('dual')) {
       it('keeps users.json on disk equal to the database after register and login', async () => {
         t = await authApp(engine, phase);
