@@ -37,6 +37,7 @@ import type { SessionRecord } from '../sessions/sessions.types.js';
 import type { UsersStore } from '../users/users.store.js';
 import { toUserResponse, type UserRecord, type UserResponse, type UserRole } from '../users/users.types.js';
 import { emailKey } from '../users/users.codec.js';
+import { indexedOverflow, indexedOverflowMessage } from '../db/indexed-limit.js';
 import { issueAccessToken, issueTokenPair, readAccessToken, readRefreshToken } from './auth.tokens.js';
 import { createLoginLimiter, type LoginLimiter } from './login-limiter.js';
 import type { AuthUser, ClientMeta } from './auth.types.js';
@@ -140,6 +141,8 @@ export function createAuthService(deps: AuthDeps) {
       if (!isFirstUser && !deps.openRegistration) await authenticateHeader(authorization, 'admin');
       const email = str(body.email)?.trim() ?? '';
       if (email === '' || !email.includes('@')) throw new Invalid('Valid email is required');
+      const emailBytes = indexedOverflow(email) ?? indexedOverflow(emailKey(email)); // both are unique indexes
+      if (emailBytes !== undefined) throw new Invalid(`email: ${indexedOverflowMessage(emailBytes)}`);
       const password = str(body.password) ?? '';
       const policy = checkPasswordPolicy(password);
       if (!policy.ok) throw new Invalid(policy.errors[0], { errors: policy.errors, strength: policy.strength });
