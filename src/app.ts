@@ -12,8 +12,9 @@ import { openStorage } from './storage/store-context.js';
 import { VERSION } from './version.js';
 import { registerErrorHandler } from './http/errors.js';
 import { registerInputGuard } from './http/input-guard.js';
+import { registerEarlyAuth } from './http/auth.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
-import { registerJsonParser, registerNotFound, registerOptions } from './http/transport.js';
+import { registerJsonParser, registerNotFound, registerOptions, trustProxyOption } from './http/transport.js';
 import { healthRoutes } from './system/health.routes.js';
 import { registerDomainRoutes } from './routes.js';
 import { loggerOptions } from './logging.js';
@@ -44,12 +45,17 @@ export interface BuildOptions {
   logStream?: NodeJS.WritableStream;
 }
 
+/** Largest request body a route takes unless it sets its own `bodyLimit` (1 MiB, Fastify's and legacy's default). */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
 /** Builds the Fastify app; never listens (server.ts does, tests use inject). */
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(ctx.config.logLevel, opts.logStream),
-    bodyLimit: Math.max(ctx.config.uploadMaxBytes * 2, 1024 * 1024),
-    trustProxy: false,
+    // Small by default; a route that needs more (the NZB upload) sets its own bodyLimit.
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    // TRUST_PROXY: request.ip (login limits, session records) is the client behind the named proxies.
+    trustProxy: trustProxyOption(ctx.config.trustProxy),
     // `/api/wanted/` = `/api/wanted`: legacy served its prefixed routes both ways.
     routerOptions: { ignoreTrailingSlash: true },
     // Per-request lines only at debug: at info they would cost more than the queries.
@@ -57,6 +63,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   });
   registerErrorHandler(app);
   registerInputGuard(app);
+  registerEarlyAuth(app);
   registerJsonParser(app);
   registerNotFound(app);
   // Default security headers (as legacy: helmet's defaults); CORS only for the origins the admin lists.

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Engine } from './db/dialect.js';
@@ -34,6 +35,11 @@ export interface Config {
   uploadMaxBytes: number;
   /** Origins allowed to call the API from a browser on another origin (CORS); empty = same-origin only. */
   allowedOrigins: string[];
+  /**
+   * Fastify's trustProxy, from TRUST_PROXY: false (default: the client is the socket's peer),
+   * true (trust every hop), a hop count, or the proxies' addresses/CIDRs.
+   */
+  trustProxy: boolean | number | string[];
 }
 
 export class ConfigError extends Error {}
@@ -108,6 +114,7 @@ const envSchema = z.object({
   MEDIAOS_BACKUP_RETENTION: int('MEDIAOS_BACKUP_RETENTION', 1, 1000),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
   ALLOWED_ORIGINS: z.string().optional(),
+  TRUST_PROXY: z.string().optional(),
 });
 
 /** Accepts "60000" (ms, as legacy passed it through), "30 seconds", "1 minute", "2 hours". */
@@ -147,6 +154,29 @@ function parseOrigins(value: string | undefined): string[] {
     if (!ok) throw new ConfigError(`ALLOWED_ORIGINS must be a comma-separated list of origins like https://media.example.org (got "${o}")`);
   }
   return origins.map((o) => o.replace(/\/$/, ''));
+}
+
+const TRUST_PROXY_HELP = 'TRUST_PROXY must be true, false, a hop count (1-100) or comma-separated proxy addresses/CIDRs like 127.0.0.1,10.0.0.0/8';
+
+/** Whose X-Forwarded-For to believe: false, true, a hop count, or the proxies' IPs/CIDRs. */
+export function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  const s = (value ?? '').trim();
+  if (s === '' || /^(false|0|no|off)$/i.test(s)) return false;
+  if (/^(true|yes|on)$/i.test(s)) return true;
+  if (/^\d+$/.test(s)) {
+    const hops = Number(s);
+    if (hops > 100) throw new ConfigError(`${TRUST_PROXY_HELP} (got "${value}")`);
+    return hops;
+  }
+  const entries = s.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const e of entries) {
+    const [ip, bits, extra] = e.split('/');
+    const family = isIP(ip);
+    const maxBits = family === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+    if (!family || !bitsOk || extra !== undefined) throw new ConfigError(`${TRUST_PROXY_HELP} (got "${e}")`);
+  }
+  return entries;
 }
 
 /** Hides a password in a connection string for messages and health output. */
@@ -190,6 +220,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     backupRetention: e.MEDIAOS_BACKUP_RETENTION ?? 10,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
   };
 }
 

@@ -14,6 +14,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** A failed listen as the admin needs it: which address, and what to do about it. */
+export function listenError(err: unknown, config: Pick<Config, 'host' | 'port'>): Error {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') {
+    return new Error(`port ${config.port} on ${config.host} is already in use (another MediaOS or another program listens there): stop it, or choose another port with the PORT environment variable (HOST for the address)`);
+  }
+  return new Error(`cannot listen on ${config.host}:${config.port} (set by HOST and PORT): ${err instanceof Error ? err.message : String(err)}`);
+}
+
 /** `mediaos serve`: migrate (with a backup when needed), build the app, listen, shut down cleanly. */
 export async function startServer(config: Config, opts: { print?: (line: string) => void } = {}): Promise<RunningServer> {
   const print = opts.print ?? ((line: string) => console.log(line));
@@ -36,7 +45,15 @@ export async function startServer(config: Config, opts: { print?: (line: string)
   // Node's default accept backlog (511) overflows when a thousand clients connect at once; the
   // kernel then drops their SYNs and they retry after 1, 3, 7, 15, 31 s (measured: a 31 s p99
   // under 1,000 connections). The kernel caps this at net.core.somaxconn.
-  const address = await app.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
+  } catch (err) {
+    // Nothing may keep the process alive after a failed listen (jobs, pool, timers): close all.
+    await app.close().catch(() => undefined);
+    await db.close().catch(() => undefined);
+    throw listenError(err, config);
+  }
   const where = config.engine === 'sqlite' ? config.databaseLocation : redactUrl(config.databaseUrl);
   print(`MediaOS ${ctx.version} listening on ${address} (${config.engine}: ${where}; storage phase ${ctx.phase})`);
   let closing: Promise<void> | undefined;

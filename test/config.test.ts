@@ -88,3 +88,20 @@ describe('ALLOWED_ORIGINS', () => {
     expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://a.example/path' }, '/a')).toThrow(/ALLOWED_ORIGINS must be/);
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('is false by default and takes true, a hop count or proxy addresses/CIDRs', () => {
+    expect(loadConfig({}, '/a').trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }, '/a').trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'TRUE' }, '/a').trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }, '/a').trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,fd00::/8' }, '/a').trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']);
+  });
+
+  it('refuses anything else, naming the variable and the bad entry', () => {
+    for (const bad of ['proxy.local', '10.0.0.0/33', '10.0.0.1/8/1', '::1/129', '101', 'maybe']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad }, '/a')).toThrow(/^TRUST_PROXY must be true, false, a hop count/);
+    }
+    expect(() => loadConfig({ TRUST_PROXY: '127.0.0.1,nope' }, '/a')).toThrow('(got "nope")');
+  });
+});

@@ -17,7 +17,11 @@
  * - Authorization reads the user (role included) and the session by primary key on each request
  *   (one joined read when both are in the database); no cache, so a logout or revocation takes
  *   effect on the very next request, on every server sharing the database.
- * - Failed logins are limited per IP and per email in memory (login-limiter.ts: resets on restart).
+ * - Failed logins are limited in memory (login-limiter.ts: resets on restart) per (email, client
+ *   IP), `MEDIAOS_LOGIN_RATE_LIMIT` a window, and per client IP at LOGIN_IP_FACTOR times that (one
+ *   address spraying many emails). Never per email alone: an attacker elsewhere must not be able
+ *   to lock the admin out. The client IP is the socket's, or the forwarded one when TRUST_PROXY
+ *   names the reverse proxy (without it, everyone behind a proxy shares the proxy's IP).
  *   Unknown emails cost the same PBKDF2 work as wrong passwords and get the same answer.
  * - Passwords: legacy PBKDF2 verifies as is; in phase db a good login rehashes to argon2id; in
  *   phases files/dual-* new passwords are legacy PBKDF2 so the old server verifies them after a
@@ -33,11 +37,14 @@ import type { SessionRecord } from '../sessions/sessions.types.js';
 import type { UsersStore } from '../users/users.store.js';
 import { toUserResponse, type UserRecord, type UserResponse, type UserRole } from '../users/users.types.js';
 import { emailKey } from '../users/users.codec.js';
+import { indexedOverflow, indexedOverflowMessage } from '../db/indexed-limit.js';
 import { issueAccessToken, issueTokenPair, readAccessToken, readRefreshToken } from './auth.tokens.js';
 import { createLoginLimiter, type LoginLimiter } from './login-limiter.js';
 import type { AuthUser, ClientMeta } from './auth.types.js';
 
 const LOGIN_WINDOW_MS = 15 * 60 * 1000;
+/** Failed logins one client IP may make across all emails, as a multiple of the per-(email, IP) limit. */
+export const LOGIN_IP_FACTOR = 5;
 const BEARER = 'Bearer ';
 const MAX_USER_AGENT = 256;
 /** Verified against when the email is unknown, so a miss costs what a wrong password costs. */
@@ -85,7 +92,9 @@ export function createAuthService(deps: AuthDeps) {
   const { users, sessions, jwtSecret } = deps;
   const nowSec = () => Math.floor(deps.now().getTime() / 1000);
   const nowIso = () => deps.now().toISOString();
-  const limiter: LoginLimiter = createLoginLimiter({ max: deps.loginRateLimitMax, windowMs: LOGIN_WINDOW_MS, now: () => deps.now().getTime() });
+  const clock = () => deps.now().getTime();
+  const pairLimiter: LoginLimiter = createLoginLimiter({ max: deps.loginRateLimitMax, windowMs: LOGIN_WINDOW_MS, now: clock });
+  const ipLimiter: LoginLimiter = createLoginLimiter({ max: deps.loginRateLimitMax * LOGIN_IP_FACTOR, windowMs: LOGIN_WINDOW_MS, now: clock });
   let registering: Promise<unknown> = Promise.resolve();
 
   /** In phase db new hashes are argon2id; before that the old server must still verify them after a rollback. */
@@ -132,6 +141,8 @@ export function createAuthService(deps: AuthDeps) {
       if (!isFirstUser && !deps.openRegistration) await authenticateHeader(authorization, 'admin');
       const email = str(body.email)?.trim() ?? '';
       if (email === '' || !email.includes('@')) throw new Invalid('Valid email is required');
+      const emailBytes = indexedOverflow(email) ?? indexedOverflow(emailKey(email)); // both are unique indexes
+      if (emailBytes !== undefined) throw new Invalid(`email: ${indexedOverflowMessage(emailBytes)}`);
       const password = str(body.password) ?? '';
       const policy = checkPasswordPolicy(password);
       if (!policy.ok) throw new Invalid(policy.errors[0], { errors: policy.errors, strength: policy.strength });
@@ -157,17 +168,19 @@ export function createAuthService(deps: AuthDeps) {
     const email = str(body.email)?.trim();
     const password = str(body.password);
     if (!email || !password) throw new Invalid('Email and password are required');
-    const keys = [`ip:${meta.ip ?? ''}`, `email:${emailKey(email)}`];
-    const wait = limiter.retryAfter(keys);
+    const ipKey = [`ip:${meta.ip ?? ''}`];
+    const pairKey = [`email-ip:${emailKey(email)} ${meta.ip ?? ''}`];
+    const wait = Math.max(ipLimiter.retryAfter(ipKey), pairLimiter.retryAfter(pairKey));
     if (wait > 0) throw new LoginRateLimited(wait);
 
     const user = await users.getByEmail(email);
     const good = await verifyPassword(password, user ? user.passwordHash : DUMMY_HASH);
     if (!user || !good) {
-      limiter.recordFailure(keys);
+      ipLimiter.recordFailure(ipKey);
+      pairLimiter.recordFailure(pairKey);
       throw new Unauthorized('Invalid credentials');
     }
-    limiter.clear(keys[1]);
+    pairLimiter.clear(pairKey[0]);
     const before = { ...user };
     const updated: UserRecord = { ...user, lastLoginAt: nowIso() };
     // Legacy PBKDF2 hashes move to argon2id once the files are retired; updatedAt stays (the

@@ -1,5 +1,5 @@
 /**
- * Failed-login limiter, per client IP and per email, fixed windows. In memory: it resets when the
+ * Failed-login limiter: failure counts per key (auth.service.ts picks the keys), fixed windows. In memory: it resets when the
  * server restarts, and each process of a multi-process deployment counts on its own (MediaOS runs
  * one process). The check comes BEFORE the password hash is computed, so a flood costs no CPU.
  */

@@ -55,7 +55,9 @@ export async function downloadsRoutes(app: FastifyInstance, deps: DownloadsRoute
   const service = deps.downloads;
   const user = { preHandler: authenticate(deps.auth, 'user') };
 
-  app.post('/api/downloads/grab', { ...user, config: { rateLimit: GRAB_RATE_LIMIT } }, async (request) => {
+  // The one route with a large body: an NZB upload up to UPLOAD_MAX_BYTES plus its multipart framing.
+  const bodyLimit = deps.uploadMaxBytes * 2;
+  app.post('/api/downloads/grab', { ...user, bodyLimit, config: { rateLimit: GRAB_RATE_LIMIT } }, async (request) => {
     const input = request.isMultipart() ? await readMultipart(request) : parseInput(grabBody, request.body);
     return service.grab(input);
   });

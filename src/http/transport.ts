@@ -1,9 +1,19 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 
 /**
  * How requests reach the routes, made to fit the clients written for the legacy server
  * (API.md §0.1, NOTES.md §1). Register before any route.
  */
+
+/**
+ * TRUST_PROXY (config.trustProxy) as Fastify takes it. Fastify 5 answers a bare hop count by
+ * trusting nothing (it cannot check the peer), so a count becomes "the nearest N hops", what
+ * proxy-addr did: right only when clients cannot reach the server except through the proxies.
+ */
+export function trustProxyOption(value: boolean | number | string[]): FastifyServerOptions['trustProxy'] {
+  if (typeof value !== 'number') return value;
+  return (_address: string, hop: number) => hop < value;
+}
 
 /**
  * JSON bodies: Fastify's own parser (prototype-poisoning protection, the legacy 400

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { indexedOverflow, indexedOverflowMessage } from '../db/indexed-limit.js';
 
 /** Library kinds are singular (FORMATS.md §0.5); the DB CHECK constraint holds the same list. */
 export const LIBRARY_KINDS = ['movie', 'series', 'music', 'book'] as const;
@@ -83,11 +84,20 @@ const artworkUrl = z.string().refine((v) => {
 }, { message: 'must be an absolute http(s) URL' });
 
 const kind = z.enum(LIBRARY_KINDS, { message: `must be one of ${LIBRARY_KINDS.join(', ')}` });
-const nonBlank = z.string({ message: 'is required' }).refine((v) => v.trim() !== '', { message: 'must not be blank' });
+/**
+ * Ids and titles land in indexed columns (`id`, `title_lower` = the lower-cased title): longer
+ * than MAX_INDEXED_BYTES is refused here on every engine and phase, as the importer quarantines it.
+ */
+const indexedText = (lowerCased: boolean, base = z.string({ message: 'is required' })) =>
+  base.superRefine((v, ctx) => {
+    const bytes = indexedOverflow(lowerCased ? v.toLowerCase() : v);
+    if (bytes !== undefined) ctx.addIssue({ code: 'custom', message: indexedOverflowMessage(bytes) });
+  });
+const nonBlank = indexedText(true).refine((v) => v.trim() !== '', { message: 'must not be blank' });
 
 /** POST /api/library: extra keys are stripped (legacy). */
 export const createLibraryItemBody = z.object({
-  id: z.string().optional(),
+  id: indexedText(false, z.string()).optional(),
   kind,
   title: nonBlank,
   posterUrl: artworkUrl.optional(),
@@ -98,7 +108,7 @@ export type CreateLibraryItemBody = z.infer<typeof createLibraryItemBody>;
 /** PATCH /api/library/:id: a blank title is ignored; null removes an artwork URL. */
 export const patchLibraryItemBody = z.object({
   kind: kind.optional(),
-  title: z.string().optional(),
+  title: indexedText(true, z.string()).optional(),
   posterUrl: artworkUrl.nullable().optional(),
   backgroundUrl: artworkUrl.nullable().optional(),
 });

@@ -15,6 +15,7 @@ import { readLegacySecretAsync } from '../security/legacy-crypto.js';
 import { checkLegacyArray } from './library-check.js';
 import { LEGACY_FILES, pointer, type LegacyFileSpec, type Target, type UnitRef } from './legacy-files.js';
 import { unstorableReason } from './storable.js';
+import { MAX_INDEXED_BYTES, indexedOverflow } from '../db/indexed-limit.js';
 
 export interface QuarantineEntry {
   file: string;
@@ -82,7 +83,7 @@ export function checkRecord(target: Target, ref: UnitRef, raw: unknown, escapes 
   const marker = isObject(raw) ? target.reserved?.find((k) => Object.prototype.hasOwnProperty.call(raw, k)) : undefined;
   if (marker !== undefined) return { ok: false, reason: reservedReason(marker) };
   for (const [field, v] of target.indexed?.(ref, raw) ?? []) {
-    if (typeof v === 'string' && v.length > MAX_INDEXED_BYTES / 3 && Buffer.byteLength(v) > MAX_INDEXED_BYTES) return { ok: false, reason: tooLongReason(field, v) };
+    if (typeof v === 'string' && indexedOverflow(v) !== undefined) return { ok: false, reason: tooLongReason(field, v) };
   }
   const id = target.identity(ref, raw);
   if ('reason' in id) return { ok: false, reason: id.reason };
@@ -161,14 +162,6 @@ interface Candidate {
  * nest 4 or 5 levels; a deeper one is kept verbatim.
  */
 export const MAX_DEPTH = 500;
-
-/**
- * Longest string (UTF-8 bytes) that goes into an indexed column: a PostgreSQL b-tree entry holds
- * at most 2704 bytes (less compression), so a longer id, key, email or title would stop the
- * import there. The same limit on every engine, so SQLite and PostgreSQL agree (and `db copy`
- * between them works); real ids and titles are far shorter.
- */
-export const MAX_INDEXED_BYTES = 2000;
 
 const tooLongReason = (field: string, v: string) =>
   `${field} is ${Buffer.byteLength(v)} bytes long; the database indexes at most ${MAX_INDEXED_BYTES} (kept verbatim here; export writes it back)`;

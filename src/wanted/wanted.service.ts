@@ -1,3 +1,5 @@
+import { Invalid } from '../errors.js';
+import { indexedOverflow, indexedOverflowMessage } from '../db/indexed-limit.js';
 import type { WantedStore } from './wanted.store.js';
 import { wantedKey, type WantedItem } from './wanted.types.js';
 
@@ -26,6 +28,9 @@ export function createWantedService(deps: { wanted: WantedStore; now: () => Date
 
     /** Dedupes on kind+id (the existing entry stays); the route answers the full list, like legacy. */
     async add(body: { id: string; title: string; kind: string }): Promise<boolean> {
+      // (kind, item_id) is a unique index: the limit the importer quarantines by, on every engine.
+      const bytes = indexedOverflow(`${body.kind}${body.id}`);
+      if (bytes !== undefined) throw new Invalid(`id: kind and id ${indexedOverflowMessage(bytes)}`);
       return wanted.add({ id: body.id, title: body.title, kind: body.kind, addedAt: deps.now().toISOString() });
     },
 

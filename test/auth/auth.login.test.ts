@@ -73,20 +73,47 @@ for (const [engine, phase] of phaseMatrix()) {
       expect(typed.json()).toEqual({ ok: false, error: 'Email and password are required' });
     });
 
-    it('limits failed logins per IP and per email, with retry-after, until the window passes', async () => {
+    it('limits failed logins per (email, IP) and per IP, with retry-after, until the window passes', async () => {
       t = await authApp(engine, phase, { MEDIAOS_LOGIN_RATE_LIMIT: '3' });
       await seedLegacyUsers(t, [VECTOR_USER]);
-      for (let i = 0; i < 3; i++) expect((await login(VECTOR_USER.email, 'Wrong#Pass1', `10.0.0.${i + 1}`)).statusCode).toBe(401);
-      // Per email: a fourth address is refused, even with the right password.
-      const limited = await login(VECTOR_USER.email, VECTOR_PASSWORD, '10.0.0.9');
+      for (let i = 0; i < 3; i++) expect((await login(VECTOR_USER.email, 'Wrong#Pass1', '10.6.6.6')).statusCode).toBe(401);
+      // Per (email, IP): the guessing address is refused, even with the right password.
+      const limited = await login(VECTOR_USER.email, VECTOR_PASSWORD, '10.6.6.6');
       expect(limited.statusCode).toBe(429);
       expect(limited.json()).toEqual({ ok: false, error: 'Too many login attempts. Try again later.' });
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-      // Per IP: one address spraying emails.
-      for (let i = 0; i < 3; i++) await login(`x${i}@example.org`, 'Wrong#Pass1', '10.9.9.9');
+      // ... but the account's owner elsewhere is not locked out by it.
+      expect((await login(VECTOR_USER.email, VECTOR_PASSWORD, '10.0.0.9')).statusCode).toBe(200);
+      // Per IP: one address spraying emails gets LOGIN_IP_FACTOR (5) times the budget.
+      for (let i = 0; i < 15; i++) expect((await login(`x${i}@example.org`, 'Wrong#Pass1', '10.9.9.9')).statusCode).toBe(401);
       expect((await login('other@example.org', 'Wrong#Pass1', '10.9.9.9')).statusCode).toBe(429);
       t.clock.advance(15 * 60 * 1000 + 1000);
-      expect((await login(VECTOR_USER.email, VECTOR_PASSWORD, '10.0.0.9')).statusCode).toBe(200);
+      expect((await login(VECTOR_USER.email, VECTOR_PASSWORD, '10.6.6.6')).statusCode).toBe(200);
+      expect((await login('other@example.org', 'Wrong#Pass1', '10.9.9.9')).statusCode).toBe(401);
+    });
+
+    it('counts each client behind a trusted proxy (TRUST_PROXY) by its X-Forwarded-For address', async () => {
+      t = await authApp(engine, phase, { MEDIAOS_LOGIN_RATE_LIMIT: '3', TRUST_PROXY: '127.0.0.1' });
+      await seedLegacyUsers(t, [VECTOR_USER]);
+      const viaProxy = (password: string, client: string, remoteAddress = '127.0.0.1') =>
+        t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: VECTOR_USER.email, password }, remoteAddress, headers: { 'x-forwarded-for': client } });
+      for (let i = 0; i < 20; i++) expect((await viaProxy('Wrong#Pass1', '203.0.113.66')).statusCode).toBe(i < 3 ? 401 : 429);
+      // Everyone else behind the same proxy still logs in.
+      expect((await viaProxy(VECTOR_PASSWORD, '198.51.100.7')).statusCode).toBe(200);
+      // X-Forwarded-For from an address that is not the trusted proxy is ignored: counted as that address.
+      for (let i = 0; i < 3; i++) expect((await viaProxy('Wrong#Pass1', `192.0.2.${i}`, '10.1.1.1')).statusCode).toBe(401);
+      expect((await viaProxy(VECTOR_PASSWORD, '192.0.2.99', '10.1.1.1')).statusCode).toBe(429);
+    });
+
+    it('takes a hop count for TRUST_PROXY: the address the nearest proxy saw', async () => {
+      t = await authApp(engine, phase, { MEDIAOS_LOGIN_RATE_LIMIT: '3', TRUST_PROXY: '1' });
+      await seedLegacyUsers(t, [VECTOR_USER]);
+      const viaProxy = (password: string, forwarded: string) =>
+        t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: VECTOR_USER.email, password }, remoteAddress: '10.2.2.2', headers: { 'x-forwarded-for': forwarded } });
+      // A client-supplied first entry does not help: the proxy appended the real address last.
+      for (let i = 0; i < 3; i++) expect((await viaProxy('Wrong#Pass1', `1.1.1.${i}, 203.0.113.66`)).statusCode).toBe(401);
+      expect((await viaProxy(VECTOR_PASSWORD, '1.1.1.9, 203.0.113.66')).statusCode).toBe(429);
+      expect((await viaProxy(VECTOR_PASSWORD, '198.51.100.7')).statusCode).toBe(200);
     });
 
     if (phase.startsWith('dual')) {

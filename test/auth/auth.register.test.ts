@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_INDEXED_BYTES } from '../../src/db/indexed-limit.js';
 import { phaseMatrix } from '../helpers/matrix.js';
 import { ADMIN_PASSWORD, bearer, registerAdmin, registerUser } from '../helpers/auth.js';
 import { authApp, type AuthTestApp } from './auth.fixtures.js';
@@ -74,6 +76,14 @@ for (const [engine, phase] of phaseMatrix()) {
       const admin = await registerAdmin(t.app);
       const dup = await register({ email: admin.user.email.toUpperCase(), password: 'Other#Pass1' }, bearer(admin.accessToken));
       expect([dup.statusCode, dup.json()]).toEqual([409, { ok: false, error: 'Email already exists' }]);
+    });
+
+    it('refuses an email longer than its unique index holds (400 naming the field, nothing stored)', async () => {
+      t = await authApp(engine, phase);
+      const email = `${randomBytes(1400).toString('hex')}@example.org`; // PostgreSQL answered 500
+      const r = await register({ email, password: ADMIN_PASSWORD });
+      expect([r.statusCode, r.json()]).toEqual([400, { ok: false, error: `email: must be at most ${MAX_INDEXED_BYTES} bytes long in UTF-8 (it is ${email.length})` }]);
+      expect(await status()).toMatchObject({ hasUsers: false });
     });
 
     it('makes only one admin when two first registrations race', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { phaseMatrix } from '../helpers/matrix.js';
 import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';
 import type { LibraryItem } from '../../src/library/library.types.js';
+import { MAX_INDEXED_BYTES } from '../../src/db/indexed-limit.js';
 
 interface Page {
   items: LibraryItem[];
@@ -74,6 +76,27 @@ for (const [engine, phase] of phaseMatrix()) {
         expect(b.ok).toBe(false);
         expect(b.error).toContain(field);
       }
+    });
+
+    it('refuses ids and titles longer than an index holds (MAX_INDEXED_BYTES), naming the field, on create and update', async () => {
+      // 2,800 bytes, half of it incompressible: PostgreSQL's b-tree refused it with a 500.
+      const long = randomBytes(700).toString('hex') + 'é'.repeat(700);
+      const before = await apiItems();
+      for (const [method, url, body, field] of [
+        ['POST', '/api/library', { kind: 'movie', title: long }, 'title'],
+        ['POST', '/api/library', { kind: 'movie', title: 'Fine', id: 'x'.repeat(MAX_INDEXED_BYTES + 1) }, 'id'],
+        ['PATCH', '/api/library/the-wire', { title: long }, 'title'],
+      ] as const) {
+        const res = await call(method, url, body);
+        expect(res.statusCode, `${method} ${field}`).toBe(400);
+        expect(res.json()).toEqual({ ok: false, error: `${field}: must be at most ${MAX_INDEXED_BYTES} bytes long in UTF-8 (it is ${field === 'id' ? MAX_INDEXED_BYTES + 1 : 2800})` });
+      }
+      expect(await apiItems()).toEqual(before);
+      if (dual) expect(fileItems()).toEqual(before);
+      // Exactly the limit is stored, on every engine and phase.
+      const edge = await call('POST', '/api/library', { kind: 'book', title: 'b'.repeat(MAX_INDEXED_BYTES) });
+      expect(edge.statusCode).toBe(200);
+      expect((await call('DELETE', `/api/library/${edge.json().item.id}`)).statusCode).toBe(200);
     });
 
     it('gets by id or exact title; 404 not_found', async () => {

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { MAX_INDEXED_BYTES } from '../../src/db/indexed-limit.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -48,6 +50,15 @@ for (const [engine, phase] of phaseMatrix()) {
         expect(res.statusCode).toBe(400);
         expect(res.json()).toEqual({ ok: false, error: 'missing_params' });
       }
+    });
+
+    it('refuses a kind + id longer than its unique index holds, naming the field, storing nothing', async () => {
+      const before = (await call('GET', '/api/wanted')).json();
+      const id = randomBytes(1400).toString('hex'); // PostgreSQL answered 500
+      const res = await call('POST', '/api/wanted', { kind: 'movie', id, title: 'Long' });
+      expect([res.statusCode, res.json()]).toEqual([400, { ok: false, error: `id: kind and id must be at most ${MAX_INDEXED_BYTES} bytes long in UTF-8 (it is ${id.length + 5})` }]);
+      expect((await call('GET', '/api/wanted')).json()).toEqual(before);
+      if (dual) expect(fileItems()).toEqual(before.items);
     });
 
     it('scans honestly and stamps lastScan on every item', async () => {

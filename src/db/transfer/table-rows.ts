@@ -85,16 +85,61 @@ function toPortable(table: DataTable, columns: readonly string[], row: Record<st
 }
 
 /** Multi-row INSERTs of portable rows, split so no statement exceeds either engine's parameter limit. */
+/** A row the target refused, named by table and key (the multi-row INSERT's error names none). */
+export class RowInsertError extends Error {
+  constructor(
+    readonly table: string,
+    readonly row: string,
+    cause: unknown,
+  ) {
+    super(`table ${table}, row ${row}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+const SAVEPOINT = sql.raw('mediaos_insert_rows');
+
+/** `seq 7, id "abc"`: the row's key, plus its `id` when the key is another column. */
+function describeRow(table: DataTable, columns: readonly string[], row: PortableRow): string {
+  const show = (c: string) => {
+    const v = row[columns.indexOf(c)];
+    const text = JSON.stringify(typeof v === 'string' && v.length > 80 ? `${v.slice(0, 80)}...` : v);
+    return `${c} ${text}`;
+  };
+  return [table.key, ...(table.key !== 'id' && columns.includes('id') ? ['id'] : [])].map(show).join(', ');
+}
+
+/**
+ * Inserts portable rows in multi-row statements. Must run inside a transaction: each statement
+ * runs under a savepoint, so when one fails the rows are retried one at a time to name the row
+ * the target refuses (RowInsertError) instead of a bare database error.
+ */
 export async function insertRows(exec: Executor, table: DataTable, columns: readonly string[], rows: readonly PortableRow[]): Promise<void> {
   const perStatement = Math.max(1, Math.floor(MAX_PARAMS_PER_INSERT / columns.length));
-  for (let i = 0; i < rows.length; i += perStatement) {
-    const chunk = rows.slice(i, i + perStatement);
-    const values = chunk.map((row) => {
+  const toValues = (chunk: readonly PortableRow[]) =>
+    chunk.map((row) => {
       const o: Record<string, PortableValue> = {};
       for (let c = 0; c < columns.length; c++) o[columns[c]] = row[c];
       return o;
     });
-    await exec.insertInto(table.name).values(values).execute();
+  const attempt = async (chunk: readonly PortableRow[]): Promise<unknown> => {
+    await sql`savepoint ${SAVEPOINT}`.execute(exec);
+    try {
+      await exec.insertInto(table.name).values(toValues(chunk)).execute();
+    } catch (err) {
+      await sql`rollback to savepoint ${SAVEPOINT}`.execute(exec);
+      return err;
+    } finally {
+      await sql`release savepoint ${SAVEPOINT}`.execute(exec);
+    }
+    return undefined;
+  };
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    if ((await attempt(chunk)) === undefined) continue;
+    for (const row of chunk) {
+      const err = await attempt([row]);
+      if (err !== undefined) throw new RowInsertError(table.name, describeRow(table, columns, row), err);
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -289,8 +290,25 @@ describe.runIf(hasPg)('mediaos db copy across engines', () => {
     const pgT = await emptyTarget('postgres');
     const io = await runCli(['db', 'copy', '--to', targetUrl(pgT.target)], targetEnv(a.target, a.dir), a.dir);
     expect(io.exitCode).toBe(1);
+    expect(io.errors.join('\n')).toMatch(/table locks, row name "importer": /);
     const pgDb = opened(pgT.target);
     const counts = await summarizeTables(pgDb.kysely, 'postgres');
+    expect(counts.every((c) => c.rows === 0)).toBe(true);
+  });
+
+  it('names the table and row PostgreSQL refuses (a title longer than its index holds), copying nothing', async () => {
+    const a = await database('sqlite');
+    await seedAllTables(a.db.kysely, { libraryRows: 50 });
+    // Written before the API and the importer refused such titles (SQLite takes any length).
+    const [row] = await a.db.kysely.selectFrom('library_items').select(['seq', 'id']).orderBy('seq').offset(20).limit(1).execute();
+    const title = randomBytes(1400).toString('hex'); // 2,800 bytes that do not compress
+    await a.db.kysely.updateTable('library_items').set({ title, title_lower: title }).where('seq', '=', row.seq).execute();
+    const pgT = await emptyTarget('postgres');
+    const io = await runCli(['db', 'copy', '--to', targetUrl(pgT.target)], targetEnv(a.target, a.dir), a.dir);
+    expect(io.exitCode, [...io.lines, ...io.errors].join('\n')).toBe(1);
+    expect(io.errors.join('\n')).toContain(`table library_items, row seq ${row.seq}, id ${JSON.stringify(row.id)}: `);
+    expect(io.errors.join('\n')).toMatch(/index row size/);
+    const counts = await summarizeTables(opened(pgT.target).kysely, 'postgres');
     expect(counts.every((c) => c.rows === 0)).toBe(true);
   });
 });
