@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
@@ -6,6 +5,7 @@ import pg from 'pg';
 import type { DB } from './schema.js';
 import type { Engine } from './dialect.js';
 import { cachedSqliteDatabase } from './sqlite-driver.js';
+import { createPrivateFile, makePrivate, mkdirPrivate } from './file-mode.js';
 
 // int8 (counts, file sizes) as JS numbers: every value we store fits in 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -62,7 +62,14 @@ export function openDatabase(target: DatabaseTarget, opts: OpenOptions = {}): Da
 }
 
 function openSqlite(target: DatabaseTarget, opts: OpenOptions): Database {
-  if (target.location !== ':memory:') mkdirSync(dirname(target.location), { recursive: true });
+  const onDisk = target.location !== ':memory:' && target.location !== '';
+  if (onDisk && !opts.readonly) {
+    // The database holds password hashes and sessions: 0600 from its first byte. SQLite gives
+    // the -wal and -shm it creates the database file's mode; existing ones are fixed here too.
+    mkdirPrivate(dirname(target.location));
+    createPrivateFile(target.location);
+    makePrivate(target.location, `${target.location}-wal`, `${target.location}-shm`);
+  }
   const raw = new BetterSqlite3(target.location, { readonly: opts.readonly ?? false });
   raw.pragma('busy_timeout = 10000');
   if (!opts.readonly) {
