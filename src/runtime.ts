@@ -8,6 +8,7 @@ import { createSecretBox } from './security/secret-box.js';
 import { ensureInstanceSecrets } from './secrets-file.js';
 import { createStores } from './stores/index.js';
 import { newFileSyncStatus, type Logger } from './stores/dual.js';
+import { createFileSyncLedger } from './stores/file-sync.js';
 import type { AppContext } from './app.js';
 import { VERSION } from './version.js';
 
@@ -53,7 +54,11 @@ export async function createContext(config: Config, db: Database, log: Logger, o
   const secrets = ensureInstanceSecrets(config);
   const phase = opts.phase ?? (await resolvePhase(db, config));
   const secretBox = createSecretBox(secrets.encryptionKey);
-  const fileSync = newFileSyncStatus();
+  // Dual phases keep a durable record of files behind the database. Records still there now were
+  // not rewritten at start (see migration/file-resync.ts): this process never clears them.
+  const dual = phase === 'dual-read-files' || phase === 'dual-read-db';
+  const ledger = dual ? createFileSyncLedger(db.kysely) : undefined;
+  const fileSync = newFileSyncStatus(ledger, ledger ? (await ledger.list()).map((r) => r.store) : []);
   const stores = createStores({
     db,
     phase,
