@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import cors from '@fastify/cors';
@@ -45,7 +46,13 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     // Per-request lines only at debug: at info they would cost more than the queries.
     logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
   });
-  registerErrorHandler(app);
+  // Phase files: a legacy file that cannot be written fails the request; health reports it too.
+  registerErrorHandler(app, {
+    onLegacyFileError: (err) => {
+      ctx.fileSync.failures += 1;
+      ctx.fileSync.lastError = { store: basename(err.file), message: err.message, at: ctx.now().toISOString() };
+    },
+  });
   registerInputGuard(app);
   registerJsonParser(app);
   registerNotFound(app);

@@ -40,7 +40,7 @@ export function parseDocumentInput<T>(schema: { safeParse(v: unknown): { success
  *   file by its base name and the errno code, never its content or directory.
  * - Anything else: logged with its cause, answered 500 `{ok:false,error:"internal_error"}`.
  */
-export function registerErrorHandler(app: FastifyInstance): void {
+export function registerErrorHandler(app: FastifyInstance, opts: { onLegacyFileError?: (err: LegacyFileError) => void } = {}): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
     if (err instanceof AppError) {
       if (err.status >= 500) request.log.error({ err: (err as { causeError?: unknown }).causeError ?? err }, 'request failed');
@@ -48,6 +48,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (err instanceof LegacyFileError) {
       request.log.error({ err }, 'request failed: legacy file');
+      opts.onLegacyFileError?.(err);
       const cause = (err.cause as NodeJS.ErrnoException | undefined)?.code;
       const status = cause === 'ENOSPC' || cause === 'EDQUOT' ? 507 : 500;
       return reply.status(status).send({ ok: false, error: 'storage_error', message: err.message });

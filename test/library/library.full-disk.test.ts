@@ -47,6 +47,10 @@ describe('phase files on a full disk', () => {
       expect(list.statusCode).toBe(200);
       expect(JSON.stringify(list.json())).toContain('Heat');
       expect(JSON.stringify(list.json())).not.toContain('Ronin');
+      const health = (await app.inject({ method: 'GET', url: '/api/health' })).json();
+      expect(health.ok).toBe(false);
+      expect(health.problems).toEqual([expect.stringMatching(/^a legacy file could not be read or written at .* \(library\.json: cannot read or write file \(ENOSPC/)]);
+      expect(health.fileSync).toMatchObject({ failures: 1, lastError: { store: 'library.json' } });
     } finally {
       await app.close();
     }
