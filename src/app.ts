@@ -6,7 +6,7 @@ import type { Config, StoragePhase } from './config.js';
 import type { Database } from './db/connect.js';
 import type { SecretBox } from './security/secret-box.js';
 import type { Stores } from './stores/index.js';
-import type { FileSyncStatus } from './stores/dual.js';
+import { flushFileSync, type FileSyncStatus } from './stores/dual.js';
 import { registerErrorHandler } from './http/errors.js';
 import { registerInputGuard } from './http/input-guard.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
@@ -72,6 +72,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   if (ctx.config.rateLimitMax > 0) {
     await app.register(rateLimit, { global: true, max: ctx.config.rateLimitMax, timeWindow: ctx.config.rateLimitWindowMs });
   }
+  // Pending file-sync records whose removal is due go before the database closes.
+  app.addHook('onClose', async () => flushFileSync(ctx.fileSync));
   await app.register(async (i) => healthRoutes(i, ctx));
   await registerDomainRoutes(app, ctx);
   return app;

@@ -13,10 +13,24 @@ export interface FileSyncStatus {
    * at start failed): their record is kept until a start rewrites them, whatever this process writes.
    */
   stuck?: ReadonlySet<string>;
+  /** Records waiting to be removed (see CLEAR_DELAY_MS), by store: flushFileSync removes them now. */
+  clears?: Map<string, () => Promise<void>>;
 }
 
 export function newFileSyncStatus(ledger?: FileSyncLedger, stuck: Iterable<string> = []): FileSyncStatus {
-  return { failures: 0, ...(ledger ? { ledger, stuck: new Set(stuck) } : {}) };
+  return { failures: 0, ...(ledger ? { ledger, stuck: new Set(stuck), clears: new Map() } : {}) };
+}
+
+/**
+ * A store's record is removed this long after its last write settled, not after every write:
+ * back-to-back writes then cost one extra database write for the whole burst instead of two per
+ * request. Keeping a record longer is always safe (at worst one needless rewrite at start).
+ */
+export const CLEAR_DELAY_MS = 1000;
+
+/** Removes now the records whose delayed removal is due (app close, tests). */
+export async function flushFileSync(fileSync: FileSyncStatus): Promise<void> {
+  for (const clear of [...(fileSync.clears?.values() ?? [])]) await clear();
 }
 
 export interface Logger {
@@ -35,7 +49,7 @@ export interface Logger {
  * The database is the source of truth in the dual phases: a failed file write is logged and
  * counted in `fileSync` (health shows it) and never fails the request. Before a store's first
  * database write the ledger durably marks its files as behind (src/stores/file-sync.ts); the mark
- * is removed once no write is in flight and none failed. A failed file write keeps it: the file
+ * is removed shortly (CLEAR_DELAY_MS) after no write is in flight, if none failed. A failed file write keeps it: the file
  * (reloaded from disk) lacks that change until the next start rewrites it from the database. Writes are ordered per
  * store so the file sees the database's order of operations: otherwise two concurrent patches of
  * one record could land in one order in the database and the other in the file. A request's
@@ -63,7 +77,11 @@ export function phasedStore<T extends object>(opts: {
   // marked: the ledger holds our record; behind: a file write failed (or the files were behind
   // at start), so only a rewrite from the database may remove the record.
   const behind = { marked: opts.fileSync.stuck?.has(opts.name) ?? false, failed: opts.fileSync.stuck?.has(opts.name) ?? false, inflight: 0 };
-  async function settle(): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  async function clearNow(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    opts.fileSync.clears?.delete(opts.name);
     if (!ledger || behind.inflight > 0 || !behind.marked || behind.failed) return;
     behind.marked = false;
     try {
@@ -72,6 +90,13 @@ export function phasedStore<T extends object>(opts: {
       // The record stays: the next start rewrites these files once more, nothing is lost.
       opts.log.warn({ store: opts.name, err: err instanceof Error ? err.message : String(err) }, 'dual-write: could not clear the pending file-sync record');
     }
+  }
+  /** No write in flight and none failed: the record goes after CLEAR_DELAY_MS, unless a write comes first. */
+  function settle(): void {
+    if (!ledger || behind.inflight > 0 || !behind.marked || behind.failed || timer) return;
+    timer = setTimeout(() => void clearNow(), CLEAR_DELAY_MS);
+    timer.unref();
+    opts.fileSync.clears?.set(opts.name, clearNow);
   }
 
   const wrapper = {} as Record<PropertyKey, unknown>;
@@ -83,6 +108,11 @@ export function phasedStore<T extends object>(opts: {
         // before the next database write: queued file changes are then flushed together (the
         // json file coalesces), instead of one whole-file rewrite per request.
         const started = queue.then(async () => {
+          if (timer) {
+            clearTimeout(timer); // still marked: this write keeps the record
+            timer = undefined;
+            opts.fileSync.clears?.delete(opts.name);
+          }
           if (ledger && !behind.marked) {
             await ledger.mark(opts.name, new Date().toISOString());
             behind.marked = true;
@@ -93,7 +123,7 @@ export function phasedStore<T extends object>(opts: {
             result = await (sql as Record<PropertyKey, (...a: unknown[]) => unknown>)[key](...args);
           } catch (err) {
             behind.inflight -= 1;
-            await settle();
+            settle();
             throw err;
           }
           const fileWrite = (async () => (json as Record<PropertyKey, (...a: unknown[]) => unknown>)[key](...args))();
@@ -116,7 +146,7 @@ export function phasedStore<T extends object>(opts: {
             await ledger?.fail(opts.name, message, at).catch(() => undefined); // the mark is already durable
           } finally {
             behind.inflight -= 1;
-            await settle();
+            settle();
           }
           return result;
         });

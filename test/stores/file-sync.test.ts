@@ -10,7 +10,7 @@ import { LIBRARY_WRITES, type LibraryStore } from '../../src/library/library.sto
 import { resyncPendingFiles } from '../../src/migration/file-resync.js';
 import { PhaseRefused, recordPhase, setPhase } from '../../src/migration/phases.js';
 import { createContext } from '../../src/runtime.js';
-import { phasedStore } from '../../src/stores/dual.js';
+import { flushFileSync, phasedStore } from '../../src/stores/dual.js';
 import { createFileSyncLedger } from '../../src/stores/file-sync.js';
 import { createTestApp, TEST_ENCRYPTION_KEY, type TestApp } from '../helpers/app.js';
 import { bearer, registerAdmin } from '../helpers/auth.js';
@@ -38,6 +38,7 @@ for (const engine of sqlEngines()) {
     it('a failed library.json write is recorded durably, shown by health after a restart, and rewritten from the database at the next start', async () => {
       t = await createTestApp({ engine, phase: 'dual-read-db', env: { MEDIAOS_STORAGE_PHASE: 'dual-read-db' } });
       const admin = bearer((await registerAdmin(t.app)).accessToken);
+      await flushFileSync(t.ctx.fileSync); // users.json is in sync: its record goes
       // The same app with library.json on a full disk (the database side is the real one).
       const library = phasedStore<LibraryStore>({
         name: 'library',
@@ -99,6 +100,10 @@ for (const engine of sqlEngines()) {
       const res = await t.app.inject({ method: 'POST', url: '/api/library', headers: admin, payload: { kind: 'movie', title: 'Heat' } });
       expect(res.statusCode).toBe(200);
       const ledger = createFileSyncLedger(t.ctx.db.kysely);
+      const waiting = await ledger.list(); // removed shortly after the burst
+      expect(waiting.map((r) => r.store)).toContain('library');
+      expect(waiting.every((r) => r.failures === 0)).toBe(true);
+      await flushFileSync(t.ctx.fileSync);
       expect(await ledger.list()).toEqual([]);
       await ledger.fail('wanted', 'wanted.json: cannot read or write file (EIO)', '2026-01-01T00:00:00.000Z');
       const lines: string[] = [];
