@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import cors from '@fastify/cors';
@@ -10,6 +11,7 @@ import { createStores } from './stores.js';
 import type { Logger } from './storage/phased-store.js';
 import { openStorage } from './storage/store-context.js';
 import { VERSION } from './version.js';
+import { flushFileSync } from './storage/phased-store.js';
 import { registerErrorHandler } from './http/errors.js';
 import { registerInputGuard } from './http/input-guard.js';
 import { registerEarlyAuth } from './http/auth.js';
@@ -61,7 +63,13 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     // Per-request lines only at debug: at info they would cost more than the queries.
     logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
   });
-  registerErrorHandler(app);
+  // Phase files: a legacy file that cannot be written fails the request; health reports it too.
+  registerErrorHandler(app, {
+    onLegacyFileError: (err) => {
+      ctx.fileSync.failures += 1;
+      ctx.fileSync.lastError = { store: basename(err.file), message: err.message, at: ctx.now().toISOString() };
+    },
+  });
   registerInputGuard(app);
   registerEarlyAuth(app);
   registerJsonParser(app);
@@ -82,7 +90,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   if (ctx.config.rateLimitMax > 0) {
     await app.register(rateLimit, { global: true, max: ctx.config.rateLimitMax, timeWindow: ctx.config.rateLimitWindowMs });
   }
-  await app.register(async (i) => healthRoutes(i, { db: ctx.db, phase: ctx.phase, fileSync: ctx.fileSync, version: ctx.version, startedAt: ctx.startedAt }));
+  // Pending file-sync records whose removal is due go before the database closes.
+  app.addHook('onClose', async () => flushFileSync(ctx.fileSync));
+  await app.register(async (i) =>
+    healthRoutes(i, { config: ctx.config, db: ctx.db, phase: ctx.phase, fileSync: ctx.fileSync, version: ctx.version, startedAt: ctx.startedAt, now: ctx.now }),
+  );
   await registerDomainRoutes(app, ctx);
   return app;
 }

@@ -32,6 +32,8 @@ export interface Config {
   /** SQLite memory-mapped I/O size; 0 (default) reads through the page cache, keeping RSS small. */
   sqliteMmapMb: number;
   backupRetention: number;
+  /** /api/health reports ok:false when the data (or config) dir has less free space than this. */
+  diskWarnMb: number;
   uploadMaxBytes: number;
   /** Origins allowed to call the API from a browser on another origin (CORS); empty = same-origin only. */
   allowedOrigins: string[];
@@ -112,6 +114,7 @@ const envSchema = z.object({
   MEDIAOS_SQLITE_CACHE_MB: int('MEDIAOS_SQLITE_CACHE_MB', 1, 4096),
   MEDIAOS_SQLITE_MMAP_MB: int('MEDIAOS_SQLITE_MMAP_MB', 0, 65536),
   MEDIAOS_BACKUP_RETENTION: int('MEDIAOS_BACKUP_RETENTION', 1, 1000),
+  MEDIAOS_DISK_WARN_MB: int('MEDIAOS_DISK_WARN_MB', 0, 1_000_000_000),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
   ALLOWED_ORIGINS: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
@@ -218,6 +221,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     sqliteCacheMb: e.MEDIAOS_SQLITE_CACHE_MB ?? 32,
     sqliteMmapMb: e.MEDIAOS_SQLITE_MMAP_MB ?? 0,
     backupRetention: e.MEDIAOS_BACKUP_RETENTION ?? 10,
+    diskWarnMb: e.MEDIAOS_DISK_WARN_MB ?? 512,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),

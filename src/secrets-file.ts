@@ -37,7 +37,7 @@ export function ensureInstanceSecrets(config: Config): InstanceSecrets & { gener
     generated = true;
   }
   if (generated) {
-    mkdirSync(config.dataDir, { recursive: true });
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, JSON.stringify(next, null, 2), { mode: 0o600 });
     chmodSync(file, 0o600);
   }

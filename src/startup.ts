@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import type { Database } from './db/connect.js';
 import { autoImportOnFirstStart } from './migration/auto-import.js';
+import { resyncPendingFiles } from './migration/file-resync.js';
 
 /**
  * Work `serve` does after migrating and before building the app (for example the automatic
@@ -12,4 +13,5 @@ export async function runStartupHooks(config: Config, db: Database, print: (line
   void print;
   // (startup hooks)
   await autoImportOnFirstStart(config, db, print);
+  await resyncPendingFiles(config, db, print);
 }

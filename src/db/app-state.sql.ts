@@ -17,6 +17,14 @@ export function createAppStateSql(db: Kysely<DB>) {
         .onConflict((oc) => oc.column('key').doUpdateSet({ value: toJson(value), updated_at: now }))
         .execute();
     },
+    /** Every fact whose key starts with `prefix`, by key (LIKE narrows; `_`/`%` in the prefix are re-checked exactly). */
+    async list<T>(prefix: string): Promise<{ key: string; value: T; updatedAt: string }[]> {
+      const rows = await db.selectFrom('app_state').select(['key', 'value', 'updated_at']).where('key', 'like', `${prefix}%`).orderBy('key').execute();
+      return rows.filter((r) => r.key.startsWith(prefix)).map((r) => ({ key: r.key, value: fromJson<T>(r.value) as T, updatedAt: r.updated_at }));
+    },
+    async remove(key: string): Promise<void> {
+      await db.deleteFrom('app_state').where('key', '=', key).execute();
+    },
   };
 }
 export type AppStateSql = ReturnType<typeof createAppStateSql>;

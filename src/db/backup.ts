@@ -1,6 +1,7 @@
-import { mkdirSync, readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from './connect.js';
+import { createPrivateFile, makePrivate, mkdirPrivate } from './file-mode.js';
 
 export function backupsDir(dataDir: string): string {
   return join(dataDir, 'backups');
@@ -20,9 +21,10 @@ function stamp(d = new Date()): string {
 export async function backupDatabase(db: Database, dataDir: string, label: string, retain = 10): Promise<string | undefined> {
   if (db.engine !== 'sqlite' || !db.sqlite || db.target.location === ':memory:') return undefined;
   const dir = backupsDir(dataDir);
-  mkdirSync(dir, { recursive: true });
+  mkdirPrivate(dir);
   // The process id and a counter keep two backups taken in the same millisecond apart.
   const file = join(dir, `mediaos-${label}-${stamp()}-${process.pid}-${++backupCounter}.db`);
+  createPrivateFile(file); // a copy of the database: 0600 like the database
   try {
     await db.sqlite.backup(file);
   } catch (err) {
@@ -30,6 +32,7 @@ export async function backupDatabase(db: Database, dataDir: string, label: strin
     const message = err instanceof Error ? err.message : String(err);
     throw new Error(`backing up the database into ${file} failed: ${message}`, { cause: err });
   }
+  makePrivate(file);
   pruneBackups(dir, /^mediaos-.*\.db$/, retain);
   return file;
 }

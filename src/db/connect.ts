@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
@@ -6,6 +5,8 @@ import pg from 'pg';
 import type { DB } from './schema.js';
 import type { Engine } from './dialect.js';
 import { cachedSqliteDatabase } from './sqlite-driver.js';
+import { createPrivateFile, makePrivate, mkdirPrivate } from './file-mode.js';
+import { createWriteTracker, type WriteStatus } from './write-status.js';
 
 // int8 (counts, file sizes) as JS numbers: every value we store fits in 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -47,6 +48,8 @@ export interface Database {
   /** The raw better-sqlite3 handle (SQLite only): online backup, pragmas. */
   sqlite?: BetterSqlite3.Database;
   poolStats(): PoolStats | undefined;
+  /** Recent outcome of writes (count and last failure, last success), for health. */
+  writeStatus(): WriteStatus;
   serverVersion(): Promise<string>;
   journalMode(): Promise<string>;
   close(): Promise<void>;
@@ -62,7 +65,14 @@ export function openDatabase(target: DatabaseTarget, opts: OpenOptions = {}): Da
 }
 
 function openSqlite(target: DatabaseTarget, opts: OpenOptions): Database {
-  if (target.location !== ':memory:') mkdirSync(dirname(target.location), { recursive: true });
+  const onDisk = target.location !== ':memory:' && target.location !== '';
+  if (onDisk && !opts.readonly) {
+    // The database holds password hashes and sessions: 0600 from its first byte. SQLite gives
+    // the -wal and -shm it creates the database file's mode; existing ones are fixed here too.
+    mkdirPrivate(dirname(target.location));
+    createPrivateFile(target.location);
+    makePrivate(target.location, `${target.location}-wal`, `${target.location}-shm`);
+  }
   const raw = new BetterSqlite3(target.location, { readonly: opts.readonly ?? false });
   raw.pragma('busy_timeout = 10000');
   if (!opts.readonly) {
@@ -73,7 +83,8 @@ function openSqlite(target: DatabaseTarget, opts: OpenOptions): Database {
   raw.pragma('temp_store = MEMORY');
   raw.pragma(`cache_size = -${(target.sqliteCacheMb ?? 32) * 1024}`);
   raw.pragma(`mmap_size = ${(target.sqliteMmapMb ?? 0) * 1024 * 1024}`);
-  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachedSqliteDatabase(raw) }), log: opts.log });
+  const writes = createWriteTracker();
+  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachedSqliteDatabase(raw) }), log: logWith(writes.observe, opts.log) });
   let closed = false;
   return {
     kysely,
@@ -81,6 +92,7 @@ function openSqlite(target: DatabaseTarget, opts: OpenOptions): Database {
     target,
     sqlite: raw,
     poolStats: () => undefined,
+    writeStatus: writes.status,
     serverVersion: async () => (raw.prepare('select sqlite_version() as v').get() as { v: string }).v,
     journalMode: async () => String(raw.pragma('journal_mode', { simple: true })),
     async close() {
@@ -119,7 +131,8 @@ function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
     },
     end: () => pool.end(),
   };
-  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: timedPool }), log: opts.log });
+  const writes = createWriteTracker();
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: timedPool }), log: logWith(writes.observe, opts.log) });
   let closed = false;
   return {
     kysely,
@@ -134,6 +147,7 @@ function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
       waitMsTotal: Math.round(stats.waitMsTotal),
       waitMsMax: Math.round(stats.waitMsMax),
     }),
+    writeStatus: writes.status,
     serverVersion: async () => {
       const r = await sql<{ v: string }>`show server_version`.execute(kysely);
       return String((r.rows[0] as unknown as Record<string, string>).server_version ?? r.rows[0]?.v);
@@ -145,4 +159,8 @@ function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
       await kysely.destroy();
     },
   };
+}
+
+function logWith(observe: (e: LogEvent) => void, log?: (e: LogEvent) => void): (e: LogEvent) => void {
+  return log ? (e) => { observe(e); log(e); } : observe;
 }

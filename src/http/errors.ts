@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
 import { AppError, Invalid } from '../errors.js';
+import { LegacyFileError } from '../legacy/file-error.js';
 
 /** Turns zod issues into one readable sentence naming the fields, e.g. "title: Required". */
 export function describeZodError(err: ZodError): string {
@@ -34,13 +35,23 @@ export function parseDocumentInput<T>(schema: { safeParse(v: unknown): { success
  * - Fastify's own 4xx (bad JSON, bad content type, body too large, rate limit): Fastify's
  *   default body as legacy clients saw it (`statusCode`, `code`, `error` = the HTTP reason,
  *   `message`), plus `ok:false` like every other error.
+ * - A legacy JSON file that cannot be read or written (phase `files`): logged, answered 507
+ *   (no space left) or 500 `{ok:false,error:"storage_error",message}`; the message names the
+ *   file by its base name and the errno code, never its content or directory.
  * - Anything else: logged with its cause, answered 500 `{ok:false,error:"internal_error"}`.
  */
-export function registerErrorHandler(app: FastifyInstance): void {
+export function registerErrorHandler(app: FastifyInstance, opts: { onLegacyFileError?: (err: LegacyFileError) => void } = {}): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
     if (err instanceof AppError) {
       if (err.status >= 500) request.log.error({ err: (err as { causeError?: unknown }).causeError ?? err }, 'request failed');
       return reply.status(err.status).send({ ok: false, error: err.code, ...err.extra });
+    }
+    if (err instanceof LegacyFileError) {
+      request.log.error({ err }, 'request failed: legacy file');
+      opts.onLegacyFileError?.(err);
+      const cause = (err.cause as NodeJS.ErrnoException | undefined)?.code;
+      const status = cause === 'ENOSPC' || cause === 'EDQUOT' ? 507 : 500;
+      return reply.status(status).send({ ok: false, error: 'storage_error', message: err.message });
     }
     if (err instanceof ZodError) {
       return reply.status(400).send({ ok: false, error: describeZodError(err) });

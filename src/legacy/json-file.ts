@@ -12,14 +12,39 @@
 // - `replace(value)` keeps `value` by reference: the caller hands it over and stops using it.
 import fsp from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ioError } from './file-error.js';
+import { ioError, LegacyFileError } from './file-error.js';
 import { parseLegacyJson } from './read-json.js';
 import { serializeLegacyJsonChunks } from './serialize-json.js';
+
+/**
+ * The low-level write: like `FileHandle.write(buffer, offset, length)`, it may write fewer bytes
+ * than asked (a nearly full disk, a signal) or throw (ENOSPC, EIO). Injectable so tests can
+ * play a full disk; the default is the real one.
+ */
+export type WriteChunk = (handle: fsp.FileHandle, buffer: Buffer, offset: number, length: number) => Promise<{ bytesWritten: number }>;
 
 export interface JsonFileOptions<T> {
   defaultValue: () => T;
   /** Told about failed writes and failed rollbacks (the callers get the rejection too). */
   onError?: (err: Error) => void;
+  write?: WriteChunk;
+}
+
+const realWrite: WriteChunk = (handle, buffer, offset, length) => handle.write(buffer, offset, length);
+
+/**
+ * Writes all of `buffer` or throws: a short write is continued where it stopped; a write that
+ * makes no progress is a full disk as far as we can tell (ENOSPC), never a silent truncation.
+ */
+export async function writeFully(write: WriteChunk, handle: fsp.FileHandle, buffer: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < buffer.length) {
+    const { bytesWritten } = await write(handle, buffer, offset, buffer.length - offset);
+    if (!(bytesWritten > 0)) {
+      throw Object.assign(new Error(`ENOSPC: no progress writing (${offset} of ${buffer.length} bytes written)`), { code: 'ENOSPC', syscall: 'write' });
+    }
+    offset += bytesWritten;
+  }
 }
 
 export interface JsonFile<T> {
@@ -123,15 +148,16 @@ export function createJsonFile<T>(path: string, opts: JsonFileOptions<T>): JsonF
     try {
       handle = await fsp.open(tmp, 'wx', mode ?? 0o666);
       if (mode !== undefined) await handle.chmod(mode); // the umask must not change an existing file's mode
+      const write = opts.write ?? realWrite;
       let batch = '';
       for (const piece of serializeLegacyJsonChunks(doc)) {
         batch += piece;
         if (batch.length >= WRITE_BATCH_CHARS) {
-          await handle.write(batch);
+          await writeFully(write, handle, Buffer.from(batch, 'utf8'));
           batch = '';
         }
       }
-      if (batch !== '') await handle.write(batch);
+      if (batch !== '') await writeFully(write, handle, Buffer.from(batch, 'utf8'));
       await handle.sync();
       await handle.close();
       handle = undefined;
@@ -139,8 +165,9 @@ export function createJsonFile<T>(path: string, opts: JsonFileOptions<T>): JsonF
     } catch (err) {
       await handle?.close().catch(() => {});
       await fsp.rm(tmp, { force: true }).catch(() => {});
+      // Never renamed into place: the previous file stays as it was, the temp file is gone.
       // System errors become LegacyFileError('io'); a serialization TypeError (BigInt, cycle) passes as is.
-      throw (err as NodeJS.ErrnoException).syscall ? ioError(path, err) : err;
+      throw (err as NodeJS.ErrnoException).syscall ? writeError(path, err) : err;
     }
     await syncDirectory(dirname(path));
   }
@@ -262,4 +289,11 @@ async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle?.close().catch(() => {});
   }
+}
+
+/** A failed write, named by file and errno code; the message says the previous file is kept. */
+function writeError(path: string, err: unknown): LegacyFileError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'ENOSPC' || code === 'EDQUOT' ? `${code}: no space left on the device` : (code ?? (err as Error).message);
+  return new LegacyFileError({ file: path, code: 'io', detail: `${why}; the previous file is unchanged`, cause: err });
 }

@@ -7,7 +7,7 @@
  * Items keep their keys and key order as the legacy server would write them.
  */
 import { join } from 'node:path';
-import { createJsonFile, unchanged } from '../legacy/json-file.js';
+import { createJsonFile, unchanged, type WriteChunk } from '../legacy/json-file.js';
 import { applyPatch, titleKey } from './library.codec.js';
 import { compareUtf8, foldForSearch, matchesTokens } from './library.search.js';
 import type {
@@ -41,10 +41,11 @@ const isItem = (v: unknown): v is LibraryItem =>
 const ktKey = (kind: string, lower: string) => `${kind}\u0000${lower}`;
 const copy = (item: LibraryItem): LibraryItem => structuredClone(item);
 
-export function createLibraryJson(opts: { configDir: string; onError?: (err: Error) => void }) {
+export function createLibraryJson(opts: { configDir: string; onError?: (err: Error) => void; write?: WriteChunk }) {
   const file = createJsonFile<LibraryDoc>(join(opts.configDir, 'library.json'), {
     defaultValue: () => ({ items: [] }),
     onError: opts.onError,
+    write: opts.write,
   });
   let state: State | undefined;
   const searchText = new WeakMap<object, string>();

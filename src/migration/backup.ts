@@ -3,10 +3,11 @@
  * `<data>/backups/config-<timestamp>.tar.gz`, and the SQLite database through the online backup
  * API when it holds data (PostgreSQL: `mediaos dump` is the tool; the import says so).
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { backupDatabase, backupsDir, pruneBackups } from '../db/backup.js';
 import type { Database } from '../db/connect.js';
+import { makePrivate, mkdirPrivate } from '../db/file-mode.js';
 import { archiveDirectory } from './archive.js';
 import { createImportSql } from './import.sql.js';
 
@@ -18,9 +19,10 @@ export function stamp(d = new Date()): string {
 export async function archiveConfigDir(dir: string, dataDir: string, retain: number, label = ''): Promise<string | undefined> {
   if (!existsSync(dir)) return undefined;
   const out = backupsDir(dataDir);
-  mkdirSync(out, { recursive: true });
+  mkdirPrivate(out);
   const file = join(out, `config-${label ? `${label}-` : ''}${stamp()}.tar.gz`);
   await archiveDirectory(dir, file, 'config');
+  makePrivate(file); // holds users.json (password hashes) and secrets
   pruneBackups(out, /^config-.*\.tar\.gz$/, Math.max(retain, 1));
   return file;
 }

@@ -9,6 +9,7 @@ import type { Database } from '../db/connect.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { STORAGE_PHASES, type StoragePhase } from '../storage/phase-list.js';
 import { readPhase, recordPhase } from '../storage/phase.js';
+import { createFileSyncLedger } from '../storage/file-sync.js';
 import { readSnapshot } from './snapshot.js';
 import { verifyAgainstDatabase, type VerifyResult } from './verify.js';
 
@@ -42,11 +43,26 @@ export async function setPhase(opts: SetPhaseOptions): Promise<{ from: StoragePh
   if (rank(opts.target) > rank(current) || (recorded === undefined && opts.target !== 'files')) {
     verify = await verifyConfigDir(opts.db, opts.config.configDir, opts.legacyKey, opts.secretBox);
     if (verify.mismatches.length > 0 && !opts.force) {
-      throw new PhaseRefused(`refusing to move from ${current} to ${opts.target}: the database differs from ${opts.config.configDir} (${verify.mismatches.length} mismatch(es)); run \`mediaos import\` (or fix the listed records) first`, verify);
+      const differs = `refusing to move from ${current} to ${opts.target}: the database differs from ${opts.config.configDir} (${verify.mismatches.length} mismatch(es))`;
+      throw new PhaseRefused(`${differs}; ${await mismatchAdvice(opts.db, current)}`, verify);
     }
   } else if (recorded === 'db' && opts.target !== 'db' && !opts.force) {
     throw new PhaseRefused(`refusing to move from db to ${opts.target}: the legacy files were not written in phase db; run \`mediaos rollback\` (it exports the database into the files first)`);
   }
   await recordPhase(opts.db, opts.target);
   return { from: recorded ?? current, to: opts.target, verify };
+}
+
+/**
+ * What to do about a database that differs from the files. Before the dual phases the files are
+ * the truth and an import copies them in. In a dual phase the DATABASE is the truth: the files
+ * may lag behind it (a crash or a failed file write), and an import would delete the newer rows.
+ */
+async function mismatchAdvice(db: Database, current: StoragePhase): Promise<string> {
+  if (current !== 'dual-read-files' && current !== 'dual-read-db') return 'run `mediaos import` (or fix the listed records) first';
+  const pending = (await createFileSyncLedger(db.kysely).list()).map((p) => p.store);
+  const lag = pending.length
+    ? `the files of ${pending.join(', ')} are behind the database (failed or interrupted file writes): start the server once, it rewrites them from the database, then retry`
+    : 'check the listed records';
+  return `${lag}. In phase ${current} the database is the source of truth: do not run \`mediaos import\`, it would make the database equal the files and delete the newer rows`;
 }

@@ -5,6 +5,7 @@ import { ensureInstanceSecrets } from '../secrets-file.js';
 import { createSecretBox, type SecretBox } from '../security/secret-box.js';
 import type { StoragePhase } from './phase-list.js';
 import { resolvePhase } from './phase.js';
+import { createFileSyncLedger } from './file-sync.js';
 import { newFileSyncStatus, type FileSyncStatus, type Logger } from './phased-store.js';
 
 /** STYLE.md §3: narrow, explicit dependencies. */
@@ -33,6 +34,11 @@ export interface OpenedStorage {
 export async function openStorage(config: Config, db: Database, log: Logger, opts: { phase?: StoragePhase } = {}): Promise<OpenedStorage> {
   const secrets = ensureInstanceSecrets(config);
   const phase = opts.phase ?? (await resolvePhase(db, config));
+  // Dual phases keep a durable record of files behind the database. Records still there now were
+  // not rewritten at start (see migration/file-resync.ts): this process never clears them.
+  const dual = phase === 'dual-read-files' || phase === 'dual-read-db';
+  const ledger = dual ? createFileSyncLedger(db.kysely) : undefined;
+  const fileSync = newFileSyncStatus(ledger, ledger ? (await ledger.list()).map((r) => r.store) : []);
   return {
     store: {
       db,
@@ -40,7 +46,7 @@ export async function openStorage(config: Config, db: Database, log: Logger, opt
       configDir: config.configDir,
       secretBox: createSecretBox(secrets.encryptionKey),
       legacyEncryptionKey: secrets.encryptionKey,
-      fileSync: newFileSyncStatus(),
+      fileSync,
       log,
     },
     jwtSecret: secrets.jwtSecret,

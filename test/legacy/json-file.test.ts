@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createJsonFile, unchanged } from '../../src/legacy/json-file.js';
+import { createJsonFile, unchanged, type WriteChunk } from '../../src/legacy/json-file.js';
 import { LegacyFileError } from '../../src/legacy/file-error.js';
 
 interface Lib {
@@ -216,5 +216,46 @@ describe('createJsonFile', () => {
     await file.replace({ items: [{ id: 'new' }] });
     expect(await file.read()).toEqual({ items: [{ id: 'new' }] });
     expect(await onDisk(file.path)).toEqual({ items: [{ id: 'new' }] });
+  });
+});
+
+describe('createJsonFile on a nearly full disk (injected low-level write)', () => {
+  /** The real write, but at most `max` bytes per call: what a kernel may do on a nearly full disk. */
+  const shortWrites = (max: number): WriteChunk => (h, buf, off, len) => h.write(buf, off, Math.min(len, max));
+  /** Real short writes until `budget` bytes are on disk, then what a full disk answers. */
+  const fullAfter = (budget: number, how: 'enospc' | 'zero'): WriteChunk => {
+    let left = budget;
+    return async (h, buf, off, len) => {
+      if (left <= 0) {
+        if (how === 'zero') return { bytesWritten: 0 };
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write', errno: -28 });
+      }
+      const r = await h.write(buf, off, Math.min(len, left, 5));
+      left -= r.bytesWritten;
+      return r;
+    };
+  };
+
+  it('continues short writes until every byte is written', async () => {
+    const path = join(dir, 'library.json');
+    const file = createJsonFile<Lib>(path, { defaultValue: () => ({ items: [] }), write: shortWrites(3) });
+    await file.replace({ items: [{ id: 'é-ü-€', n: 1 }, { id: 'b', n: 2 }] });
+    expect(await onDisk(path)).toEqual({ items: [{ id: 'é-ü-€', n: 1 }, { id: 'b', n: 2 }] });
+    expect(await readdir(dir)).toEqual(['library.json']);
+  });
+
+  it.each(['enospc', 'zero'] as const)('a full disk (%s) rejects naming the file, keeps the old file byte-identical and removes the temp file', async (how) => {
+    const path = join(dir, 'library.json');
+    const old = Buffer.from('{\n  "items": [\n    {\n      "id": "old"\n    }\n  ]\n}');
+    await writeFile(path, old);
+    const file = createJsonFile<Lib>(path, { defaultValue: () => ({ items: [] }), write: fullAfter(20, how) });
+    const r = await settle(file.update((d) => void d.items.push({ id: 'new', n: 12345 })));
+    expect(r.ok).toBe(false);
+    const err = (r as { error: unknown }).error as LegacyFileError;
+    expect(err).toBeInstanceOf(LegacyFileError);
+    expect(err.message).toMatch(/^library\.json: cannot read or write file \(ENOSPC: no space left on the device; the previous file is unchanged\)$/);
+    expect((await readFile(path)).equals(old)).toBe(true);
+    expect(await readdir(dir)).toEqual(['library.json']);
+    expect(await file.read()).toEqual({ items: [{ id: 'old' }] }); // back to the durable state
   });
 });

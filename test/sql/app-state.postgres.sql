@@ -8,3 +8,13 @@ set "value" = $4, "updated_at" = $5;
 select "value"
 from "app_state"
 where "key" = $1;
+
+-- appState.list
+select "key", "value", "updated_at"
+from "app_state"
+where "key" like $1
+order by "key";
+
+-- appState.remove
+delete from "app_state"
+where "key" = $1;

@@ -8,3 +8,13 @@ set "value" = ?, "updated_at" = ?;
 select "value"
 from "app_state"
 where "key" = ?;
+
+-- appState.list
+select "key", "value", "updated_at"
+from "app_state"
+where "key" like ?
+order by "key";
+
+-- appState.remove
+delete from "app_state"
+where "key" = ?;

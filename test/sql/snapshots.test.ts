@@ -67,6 +67,8 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
     const state = createAppStateSql(rec.db.kysely);
     await rec.call('appState.set', () => state.set('storage-phase', { phase: 'db' }));
     expect(await rec.call('appState.get', () => state.get('storage-phase'))).toEqual({ phase: 'db' });
+    expect((await rec.call('appState.list', () => state.list('storage-'))).map((r) => r.key)).toEqual(['storage-phase']);
+    await rec.call('appState.remove', () => state.remove('storage-phase'));
   },
 
   async settings(rec) {
