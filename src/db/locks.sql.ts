@@ -142,6 +142,21 @@ export function createLocksSql(db: Kysely<DB>) {
     },
 
     /**
+     * Waits, reading only (the database file is not written), until the lock is free or stale;
+     * throws LockBusyError like acquire. Lets a task refuse before it does any expensive work.
+     */
+    async waitUntilFree(name: string, opts: LockOptions = {}): Promise<void> {
+      const staleMs = opts.staleMs ?? DEFAULT_STALE_MS;
+      const deadline = Date.now() + (opts.waitMs ?? 10_000);
+      for (;;) {
+        const row = await db.selectFrom('locks').select(['holder', 'acquired_at', 'heartbeat_at']).where('name', '=', name).executeTakeFirst();
+        if (!row || Date.parse(row.heartbeat_at) < Date.now() - staleMs || holderIsDead(row.holder)) return;
+        if (Date.now() >= deadline) throw new LockBusyError(name, row.holder, row.acquired_at, row.heartbeat_at, new Date(Date.parse(row.heartbeat_at) + staleMs).toISOString());
+        await new Promise((r) => setTimeout(r, Math.min(opts.pollMs ?? 250, Math.max(1, deadline - Date.now()))));
+      }
+    },
+
+    /**
      * Removes the lock only when it is expired (heartbeat older than `staleMs`) or its holder was a
      * process on this host that no longer runs; otherwise leaves it and says why.
      */

@@ -207,8 +207,11 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
     files: [],
     quarantine: [],
   };
-  // The lock first: a run that has to wait or is refused has read nothing and backed up nothing.
-  const lock = await createLocksSql(opts.db.kysely).acquire(MAINTENANCE_LOCK, describeHolder(label), { waitMs: opts.lockWaitMs });
+  // The lock first (reading only: a run that fails to read the files leaves the database file
+  // byte-identical): a run that has to wait or is refused has read and backed up nothing.
+  const locks = createLocksSql(opts.db.kysely);
+  await locks.waitUntilFree(MAINTENANCE_LOCK, { waitMs: opts.lockWaitMs });
+  let lock: Awaited<ReturnType<typeof locks.acquire>> | undefined;
   const restorePragmas = boundSqliteMemory(opts.db);
   try {
     if (!opts.dryRun) await checkImportSpace(opts);
@@ -231,6 +234,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
     if (backup.status === 'rejected') throw backup.reason;
     if (read.status === 'rejected') throw read.reason;
     const snapshot = read.value;
+    lock = await locks.acquire(MAINTENANCE_LOCK, describeHolder(label), { waitMs: opts.lockWaitMs });
 
     await opts.db.kysely
       .transaction()
@@ -250,7 +254,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
     throw err;
   } finally {
     if (opts.restorePragmas !== false) restorePragmas();
-    await lock.release();
+    await lock?.release();
   }
   report.finishedAt = new Date().toISOString();
   if (!opts.dryRun) {
