@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
-import { authenticate } from '../http/auth.js';
+import { authenticate, requireUser } from '../http/auth.js';
 import { parseDocumentInput, parseInput } from '../http/errors.js';
 import { documentBody } from '../settings/settings.types.js';
 import { verifyServiceFor } from './verify.service.js';
@@ -12,7 +12,8 @@ const jobParams = z.object({ id: z.string() });
 /**
  * Legacy heuristic verify (API.md §8). Every route needs a user token (legacy had none);
  * replacing the thresholds needs admin. Bad input: 400 `{ok:false,error:"missing_params"}`;
- * unknown job: 404 `{ok:false,error:"not_found"}` (legacy answered both with 200).
+ * unknown job: 404 `{ok:false,error:"not_found"}` (legacy answered both with 200). A `path` outside
+ * the media folders: 403 `{ok:false,error:"path_not_allowed"}` for a non-admin (legacy probed any path).
  */
 export async function verifyRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const verify = verifyServiceFor(ctx);
@@ -20,7 +21,7 @@ export async function verifyRoutes(app: FastifyInstance, ctx: AppContext): Promi
   const admin = { preHandler: authenticate(ctx, 'admin') };
 
   app.post('/api/verify/check', user, async (request) => {
-    const result = await verify.check(parseInput(verifyRequestBody, request.body));
+    const result = await verify.check(parseInput(verifyRequestBody, request.body), requireUser(request));
     return { ok: true, result };
   });
 
@@ -30,7 +31,7 @@ export async function verifyRoutes(app: FastifyInstance, ctx: AppContext): Promi
   });
 
   app.post('/api/verify/jobs', user, async (request) => {
-    const jobId = await verify.enqueue(parseInput(verifyRequestBody, request.body));
+    const jobId = await verify.enqueue(parseInput(verifyRequestBody, request.body), requireUser(request));
     return { ok: true, jobId };
   });
 
