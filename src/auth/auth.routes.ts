@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app.js';
 import { authenticate, requireUser } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
-import { credentialsBodySchema, refreshBodySchema } from '../users/users.types.js';
+import { credentialsBodySchema, passwordChangeBodySchema, refreshBodySchema } from '../users/users.types.js';
+import { usersServiceFor } from '../users/users.routes.js';
 import { getAuthService, LoginRateLimited } from './auth.service.js';
 import type { ClientMeta } from './auth.types.js';
 
@@ -18,6 +19,8 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
   app.post('/api/auth/register', async (request) => {
     const body = parseInput(credentialsBodySchema, request.body);
     const r = await auth().register(body, request.headers.authorization, meta(request));
+    // Created by an admin: the new user only (the admin gets no session of theirs).
+    if (r.accessToken === undefined) return { ok: true, user: r.user, isFirstUser: r.isFirstUser };
     return { ok: true, user: r.user, accessToken: r.accessToken, refreshToken: r.refreshToken, isFirstUser: r.isFirstUser };
   });
 
@@ -40,6 +43,18 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
 
   app.get('/api/auth/me', { preHandler: authenticate(ctx, 'user') }, async (request) => {
     return { ok: true, user: await auth().me(requireUser(request).id) };
+  });
+
+  /** Own password, with the current one; every other session of the user is revoked. */
+  app.post('/api/auth/password', { preHandler: authenticate(ctx, 'user') }, async (request) => {
+    const caller = requireUser(request);
+    const body = parseInput(passwordChangeBodySchema, request.body);
+    const user = await usersServiceFor(ctx).setPassword(caller.id, body.newPassword, {
+      current: body.currentPassword,
+      keepSessionId: caller.sessionId,
+      requireCurrent: true,
+    });
+    return { ok: true, user };
   });
 
   app.post('/api/auth/logout', async (request) => {
