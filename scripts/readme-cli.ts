@@ -22,6 +22,7 @@ export const DOCUMENTED_COMMANDS: { args: string[]; note: string }[] = [
   { args: ['db', 'copy'], note: 'Identity values are correct afterwards (new rows insert normally); `seq` (legacy library order) is preserved.' },
   { args: ['dump'], note: '' },
   { args: ['restore'], note: '' },
+  { args: ['user'], note: 'Passwords are never taken from the command line: `mediaos user add a@b.example --role admin` asks on the terminal (twice, without echo); `printf %s "$PW" | mediaos user passwd a@b.example --password-stdin` reads one line from standard input.' },
 ];
 
 export async function helpText(args: string[]): Promise<string> {
