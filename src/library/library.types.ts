@@ -83,7 +83,9 @@ const artworkUrl = z.string().refine((v) => {
 }, { message: 'must be an absolute http(s) URL' });
 
 const kind = z.enum(LIBRARY_KINDS, { message: `must be one of ${LIBRARY_KINDS.join(', ')}` });
-const nonBlank = z.string({ message: 'is required' }).refine((v) => v.trim() !== '', { message: 'must not be blank' });
+/** A type error says which: absent (`is required`) or present with another type (`must be a string`). */
+const textError = { error: (iss: { input: unknown }) => (iss.input === undefined || iss.input === null ? 'is required' : 'must be a string') };
+const nonBlank = z.string(textError).refine((v) => v.trim() !== '', { message: 'must not be blank' });
 
 /** POST /api/library: extra keys are stripped (legacy). */
 export const createLibraryItemBody = z.object({
@@ -104,7 +106,7 @@ export const patchLibraryItemBody = z.object({
 });
 
 export const artworkBody = z.object({
-  title: z.string({ message: 'is required' }),
+  title: z.string(textError),
   tab: z.enum(['poster', 'background', 'banner', 'season']).optional(),
   url: artworkUrl,
 });

@@ -1,5 +1,5 @@
 import type { AppContext } from '../app.js';
-import { Forbidden, Invalid, NotFound } from '../errors.js';
+import { Forbidden, missingParams, NotFound } from '../errors.js';
 import type { JobQueue } from '../jobs/jobs.queue.js';
 import { PermanentJobError, type JobRunContext } from '../jobs/jobs.types.js';
 import { randomHexId } from '../security/tokens.js';
@@ -26,7 +26,8 @@ export interface VerifyServiceDeps {
 }
 
 function requireKindAndId(req: { kind: string; id: string }): void {
-  if (!req.kind || !req.id) throw new Invalid('missing_params');
+  const missing = (['kind', 'id'] as const).filter((k) => !req[k]);
+  if (missing.length) throw missingParams(missing);
 }
 
 /** Who asks: only an admin may name a path outside the media roots. */

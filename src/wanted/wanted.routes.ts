@@ -3,7 +3,7 @@ import type { AppContext } from '../app.js';
 import { authenticate } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import { sendJsonList } from '../http/json-list.js';
-import { Invalid } from '../errors.js';
+import { missingParams } from '../errors.js';
 import { createWantedService } from './wanted.service.js';
 import { addWantedBody, scanWantedBody } from './wanted.types.js';
 
@@ -26,7 +26,8 @@ export async function wantedRoutes(app: FastifyInstance, ctx: AppContext): Promi
 
   app.post('/api/wanted', user, async (request, reply) => {
     const parsed = addWantedBody.safeParse(request.body ?? {});
-    if (!parsed.success) throw new Invalid('missing_params'); // the legacy code clients match on
+    // the legacy code clients match on, with the fields named
+    if (!parsed.success) throw missingParams([...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'body')))]);
     await service.add(parsed.data);
     return sendList(reply);
   });
