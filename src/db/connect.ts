@@ -1,11 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 import type { Engine } from './dialect.js';
 import { cachedSqliteDatabase } from './sqlite-driver.js';
+import { ensureSqliteDirectory, sqliteOpenError } from './sqlite-open.js';
 
 // int8 (counts, file sizes) as JS numbers: every value we store fits in 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -28,6 +27,8 @@ export interface DatabaseTarget {
   pgPoolMax?: number;
   /** PostgreSQL schema to use (search_path); tests give each run its own. */
   pgSchema?: string;
+  /** SQLite: create the file's directory when missing (the data directory only; see sqlite-open.ts). */
+  createDirectory?: boolean;
 }
 
 export interface PoolStats {
@@ -62,8 +63,13 @@ export function openDatabase(target: DatabaseTarget, opts: OpenOptions = {}): Da
 }
 
 function openSqlite(target: DatabaseTarget, opts: OpenOptions): Database {
-  if (target.location !== ':memory:') mkdirSync(dirname(target.location), { recursive: true });
-  const raw = new BetterSqlite3(target.location, { readonly: opts.readonly ?? false });
+  if (target.location !== ':memory:') ensureSqliteDirectory(target.location, target.createDirectory ?? false);
+  let raw: BetterSqlite3.Database;
+  try {
+    raw = new BetterSqlite3(target.location, { readonly: opts.readonly ?? false });
+  } catch (err) {
+    throw sqliteOpenError(target.location, err);
+  }
   raw.pragma('busy_timeout = 10000');
   if (!opts.readonly) {
     raw.pragma('journal_mode = WAL');
