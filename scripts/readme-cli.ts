@@ -18,6 +18,7 @@ export const COMMAND_NOTES: Record<string, string> = {
   import:
     'Exit codes: 0 everything imported (or nothing to change), 3 some records quarantined (kept verbatim, see `--report`), 2 nothing changed because of an error (e.g. a file that is not valid JSON: its name and line:column are printed).',
   rollback: 'Lists the users whose password hash the old server cannot verify (re-hashed to argon2id in phase `db`): they must reset their password there.',
+  user: 'Passwords are never taken from the command line: `mediaos user add a@b.example --role admin` asks on the terminal (twice, without echo); `printf %s "$PW" | mediaos user passwd a@b.example --password-stdin` reads one line from standard input.',
   'db copy': 'Identity values are correct afterwards (new rows insert normally); `seq` (legacy library order) is preserved.',
 };
 

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Engine } from './db/dialect.js';
 import { STORAGE_PHASES, type StoragePhase } from './storage/phase-list.js';
@@ -236,5 +236,7 @@ export function databaseTarget(config: Config) {
     sqliteMmapMb: config.sqliteMmapMb,
     pgPoolMax: config.pgPoolMax,
     pgSchema: config.pgSchema,
+    // Only the data directory is created; a missing directory anywhere else is an error.
+    createDirectory: config.engine === 'sqlite' && dirname(config.databaseLocation) === config.dataDir,
   };
 }

@@ -24,6 +24,14 @@ export class Duplicate extends AppError {
 export class Invalid extends AppError {
   constructor(code = 'invalid_request', extra?: Record<string, unknown>) { super(400, code, extra); }
 }
+/**
+ * 400 with the legacy code `missing_params` that clients match on, plus a `message` naming the
+ * fields that are missing or empty (legacy named none).
+ */
+export function missingParams(fields: readonly string[]): Invalid {
+  const list = fields.length ? fields.join(', ') : 'parameters';
+  return new Invalid('missing_params', { message: `${list} ${fields.length === 1 ? 'is' : 'are'} required (missing or empty)` });
+}
 export class Unauthorized extends AppError {
   constructor(code = 'Authentication required', extra?: Record<string, unknown>) { super(401, code, extra); }
 }

@@ -19,6 +19,7 @@ import { wantedRoutes } from './wanted/wanted.routes.js';
 import { calendarRoutes } from './calendar/calendar.routes.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { pluginsRoutes } from './plugins/plugins.routes.js';
+import { usersRoutes } from './users/users.routes.js';
 
 /**
  * Registers every domain's routes, each as an encapsulated plugin given its own service(s) from
@@ -42,6 +43,7 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => libraryRoutes(i, { library: s.library, auth }));
   await app.register(async (i) => wantedRoutes(i, { wanted: s.wanted, auth, engine: ctx.db.engine }));
   await app.register(async (i) => calendarRoutes(i, { wanted: ctx.stores.wanted, now: ctx.now, auth }));
-  await app.register(async (i) => authRoutes(i, { auth }));
+  await app.register(async (i) => authRoutes(i, { auth, users: s.users }));
   await app.register(async (i) => pluginsRoutes(i, { auth }));
+  await app.register(async (i) => usersRoutes(i, { users: s.users, auth }));
 }

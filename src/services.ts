@@ -21,6 +21,7 @@ import { createOnboardingService } from './onboarding/onboarding.service.js';
 import { createOrganizerConfigService } from './organizer/organizer.service.js';
 import { createQualityService } from './quality/quality.service.js';
 import { createSubtitleAutomationConfigService } from './subtitles/subtitles.service.js';
+import { createUsersService } from './users/users.service.js';
 import { createVerifyService } from './verify/verify.service.js';
 import { createWantedService } from './wanted/wanted.service.js';
 
@@ -50,6 +51,7 @@ export function createServices(d: ServiceDeps) {
       loginRateLimitMax: config.loginRateLimitMax,
       now,
     }),
+    users: createUsersService({ users: stores.users, sessions: stores.sessions, phase: d.phase, now }),
     activity: createActivityService({ downloaders: stores.downloaders, grabs: stores.grabs }),
     downloaders: createDownloadersService({ downloaders: stores.downloaders }),
     downloads: createDownloadsService({

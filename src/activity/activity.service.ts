@@ -1,4 +1,4 @@
-import { Invalid, UpstreamError } from '../errors.js';
+import { Invalid, missingParams, UpstreamError } from '../errors.js';
 import { qbitAction, qbitList } from '../download-clients/qbittorrent.js';
 import { sabAction, sabHistory, sabQueue } from '../download-clients/sabnzbd.js';
 import type { ClientResult } from '../http-client/http.js';
@@ -101,7 +101,9 @@ export function createActivityService(deps: { downloaders: Pick<DownloadersStore
     /** pause/resume/delete one job: 400 bad input, 409 client not set up, 502 the client failed. */
     async action(body: ActivityActionBody): Promise<void> {
       const { client, op, id } = body;
-      if (!client || !op || !id || typeof id !== 'string') throw new Invalid('missing_params');
+      if (!client || !op || !id || typeof id !== 'string') {
+        throw missingParams([!client && 'client', !op && 'op', (!id || typeof id !== 'string') && 'id'].filter((f): f is string => typeof f === 'string'));
+      }
       if (client !== 'qbittorrent' && client !== 'sabnzbd') throw new Invalid('unsupported_client');
       if (typeof op !== 'string' || !(OPS as readonly string[]).includes(op)) throw new Invalid('unsupported_op');
       const settings = await deps.downloaders.get();

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, requireUser, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
-import { credentialsBodySchema, refreshBodySchema } from '../users/users.types.js';
+import { credentialsBodySchema, passwordChangeBodySchema, refreshBodySchema } from '../users/users.types.js';
+import type { UsersService } from '../users/users.service.js';
 import { LoginRateLimited, type AuthService } from './auth.service.js';
 import type { ClientMeta } from './auth.types.js';
 
@@ -12,6 +13,8 @@ function meta(request: FastifyRequest): ClientMeta {
 
 export interface AuthRoutesDeps {
   auth: AuthService;
+  /** POST /api/auth/password changes the password through the users service. */
+  users: Pick<UsersService, 'setPassword'>;
 }
 
 /** Legacy auth routes (API.md §1); the logic lives in auth.service.ts. */
@@ -21,6 +24,8 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): Pr
   app.post('/api/auth/register', async (request) => {
     const body = parseInput(credentialsBodySchema, request.body);
     const r = await auth().register(body, request.headers.authorization, meta(request));
+    // Created by an admin: the new user only (the admin gets no session of theirs).
+    if (r.accessToken === undefined) return { ok: true, user: r.user, isFirstUser: r.isFirstUser };
     return { ok: true, user: r.user, accessToken: r.accessToken, refreshToken: r.refreshToken, isFirstUser: r.isFirstUser };
   });
 
@@ -43,6 +48,18 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): Pr
 
   app.get('/api/auth/me', { preHandler: authenticate(deps.auth, 'user') }, async (request) => {
     return { ok: true, user: await auth().me(requireUser(request).id) };
+  });
+
+  /** Own password, with the current one; every other session of the user is revoked. */
+  app.post('/api/auth/password', { preHandler: authenticate(deps.auth, 'user') }, async (request) => {
+    const caller = requireUser(request);
+    const body = parseInput(passwordChangeBodySchema, request.body);
+    const user = await deps.users.setPassword(caller.id, body.newPassword, {
+      current: body.currentPassword,
+      keepSessionId: caller.sessionId,
+      requireCurrent: true,
+    });
+    return { ok: true, user };
   });
 
   app.post('/api/auth/logout', async (request) => {

@@ -30,12 +30,13 @@
 import { randomBytes } from 'node:crypto';
 import type { StoragePhase } from '../storage/phase-list.js';
 import { Duplicate, Forbidden, Invalid, TooManyRequests, Unauthorized } from '../errors.js';
-import { checkPasswordPolicy, hashLegacyPassword, hashPassword, isLegacyPasswordHash, verifyPassword } from '../security/passwords.js';
+import { hashPassword, isLegacyPasswordHash, verifyPassword } from '../security/passwords.js';
 import { randomHexId, sha256Hex } from '../security/tokens.js';
 import type { SessionsStore } from '../sessions/sessions.store.js';
 import type { SessionRecord } from '../sessions/sessions.types.js';
 import type { UsersStore } from '../users/users.store.js';
-import { toUserResponse, type UserRecord, type UserResponse, type UserRole } from '../users/users.types.js';
+import { isDisabled, toUserResponse, type UserRecord, type UserResponse, type UserRole } from '../users/users.types.js';
+import { checkEmail, checkNewPassword, hashForPhase, newUserId } from '../users/users.service.js';
 import { emailKey } from '../users/users.codec.js';
 import { indexedOverflow, indexedOverflowMessage } from '../db/indexed-limit.js';
 import { issueAccessToken, issueTokenPair, readAccessToken, readRefreshToken } from './auth.tokens.js';
@@ -63,6 +64,9 @@ export interface AuthResult {
   refreshToken: string;
 }
 
+/** A registration by an admin answers the created user only (no tokens). */
+export type RegisterResult = (AuthResult | { user: UserResponse; accessToken?: undefined; refreshToken?: undefined }) & { isFirstUser: boolean };
+
 export interface AuthDeps {
   users: UsersStore;
   sessions: SessionsStore;
@@ -77,13 +81,6 @@ export interface AuthDeps {
 
 export type AuthService = ReturnType<typeof createAuthService>;
 
-/** Legacy id format (FORMATS §0.4): `user_<ms>_<up to 9 base36 chars>`, from a CSPRNG here. */
-function newUserId(nowMs: number): string {
-  const alphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
-  const suffix = [...randomBytes(9)].map((b) => alphabet[b % 36]).join('');
-  return `user_${nowMs}_${suffix}`;
-}
-
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
@@ -97,8 +94,6 @@ export function createAuthService(deps: AuthDeps) {
   const ipLimiter: LoginLimiter = createLoginLimiter({ max: deps.loginRateLimitMax * LOGIN_IP_FACTOR, windowMs: LOGIN_WINDOW_MS, now: clock });
   let registering: Promise<unknown> = Promise.resolve();
 
-  /** In phase db new hashes are argon2id; before that the old server must still verify them after a rollback. */
-  const hashForPhase = (password: string) => (deps.phase === 'db' ? hashPassword(password) : hashLegacyPassword(password));
 
   async function openSession(user: UserRecord, meta: ClientMeta, sid = randomHexId()): Promise<AuthResult> {
     const pair = issueTokenPair(jwtSecret, user, sid, nowSec());
@@ -134,30 +129,40 @@ export function createAuthService(deps: AuthDeps) {
     return { id: user.id, email: user.email, role: user.role, sessionId: session.id };
   }
 
-  async function register(body: { email?: unknown; password?: unknown }, authorization: string | undefined, meta: ClientMeta) {
+  /**
+   * The first user becomes admin and gets tokens; so does anyone under open registration. A user
+   * created by an admin (Bearer admin token) is answered without tokens: the admin must not hold
+   * a session of someone else.
+   */
+  async function register(body: { email?: unknown; password?: unknown }, authorization: string | undefined, meta: ClientMeta): Promise<RegisterResult> {
     // One registration at a time: two "first users" must not both become admin.
-    const run = registering.then(async () => {
+    const run = registering.then(async (): Promise<RegisterResult> => {
       const isFirstUser = (await users.count()) === 0;
-      if (!isFirstUser && !deps.openRegistration) await authenticateHeader(authorization, 'admin');
-      const email = str(body.email)?.trim() ?? '';
-      if (email === '' || !email.includes('@')) throw new Invalid('Valid email is required');
+      let byAdmin = false;
+      if (!isFirstUser && !deps.openRegistration) {
+        await authenticateHeader(authorization, 'admin');
+        byAdmin = true;
+      } else if (!isFirstUser && authorization !== undefined) {
+        byAdmin = await authenticateHeader(authorization, 'admin').then(() => true, () => false);
+      }
+      const email = checkEmail(str(body.email) ?? '');
       const emailBytes = indexedOverflow(email) ?? indexedOverflow(emailKey(email)); // both are unique indexes
       if (emailBytes !== undefined) throw new Invalid(`email: ${indexedOverflowMessage(emailBytes)}`);
       const password = str(body.password) ?? '';
-      const policy = checkPasswordPolicy(password);
-      if (!policy.ok) throw new Invalid(policy.errors[0], { errors: policy.errors, strength: policy.strength });
+      checkNewPassword(password);
       if (await users.getByEmail(email)) throw new Duplicate('Email already exists');
       const at = nowIso();
       const user: UserRecord = {
         id: newUserId(deps.now().getTime()),
         email,
-        passwordHash: await hashForPhase(password),
+        passwordHash: await hashForPhase(deps.phase, password),
         role: isFirstUser ? 'admin' : 'user',
         createdAt: at,
         updatedAt: at,
       };
       await users.insert(user);
-      meta.log?.info({ userId: user.id, role: user.role }, 'user registered');
+      meta.log?.info({ userId: user.id, role: user.role, byAdmin }, 'user registered');
+      if (byAdmin) return { user: toUserResponse(user), isFirstUser };
       return { ...(await openSession(user, meta)), isFirstUser };
     });
     registering = run.catch(() => undefined);
@@ -180,6 +185,7 @@ export function createAuthService(deps: AuthDeps) {
       pairLimiter.recordFailure(pairKey);
       throw new Unauthorized('Invalid credentials');
     }
+    if (isDisabled(user)) throw new Forbidden('Account disabled');
     pairLimiter.clear(pairKey[0]);
     const before = { ...user };
     const updated: UserRecord = { ...user, lastLoginAt: nowIso() };
@@ -211,6 +217,7 @@ export function createAuthService(deps: AuthDeps) {
       }
       const user = await users.getById(check.sub);
       if (!user) throw new Unauthorized('Invalid token');
+      if (isDisabled(user)) throw new Unauthorized('Session revoked');
       try {
         return await openSession(user, meta, sid);
       } catch (err) {
@@ -249,6 +256,7 @@ export function createAuthService(deps: AuthDeps) {
     if (session.userId !== sub) throw new Unauthorized('Invalid refresh token');
     const user = await users.getById(sub);
     if (!user) throw new Unauthorized('Invalid token');
+    if (isDisabled(user)) throw new Unauthorized('Session revoked');
     if (session.revokedAt !== undefined || session.expiresAt < nowIso()) throw new Unauthorized('Session revoked');
     return user;
   }

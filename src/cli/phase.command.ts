@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliIo } from './io.js';
 import { guarded, openMigrationContext } from './migration-context.js';
@@ -30,16 +31,22 @@ export function registerPhaseCommand(program: Command, io: CliIo): void {
     .command('set')
     .description('record a new storage phase (the server uses it on its next start)')
     .argument('<phase>', STORAGE_PHASES.join(' | '))
+    .option('--from <dir>', 'the legacy config directory to check against (default: MEDIAOS_CONFIG_DIR, as for import)')
     .option('--legacy-encryption-key <key>', "the old server's ENCRYPTION_KEY for the check (default: ENCRYPTION_KEY)")
     .option('--force', 'skip the verify-import check / allow leaving phase db without a rollback')
-    .action(async (target: string, opts: { legacyEncryptionKey?: string; force?: boolean }) =>
+    .action(async (target: string, opts: { from?: string; legacyEncryptionKey?: string; force?: boolean }) =>
       guarded(io, 1, async () => {
         if (!isPhase(target)) throw new Error(`unknown phase "${target}"; one of ${STORAGE_PHASES.join(', ')}`);
         const ctx = await openMigrationContext(io);
         try {
-          const r = await setPhase({ db: ctx.db, config: ctx.config, target, legacyKey: opts.legacyEncryptionKey ?? ctx.encryptionKey, secretBox: ctx.secretBox, force: opts.force });
+          const configDir = resolve(io.cwd, opts.from ?? ctx.config.configDir);
+          const r = await setPhase({ db: ctx.db, config: ctx.config, target, legacyKey: opts.legacyEncryptionKey ?? ctx.encryptionKey, secretBox: ctx.secretBox, force: opts.force, configDir });
           if (r.verify) io.out(`verify-import: ${r.verify.checked} records compared, ${r.verify.mismatches.length} mismatches`);
           io.out(`storage phase: ${r.from} -> ${r.to} (restart the server to apply)`);
+          // The server reads and writes the files in MEDIAOS_CONFIG_DIR, not in the checked directory.
+          if (target !== 'db' && configDir !== resolve(io.cwd, ctx.config.configDir)) {
+            io.out(`warning: the server uses MEDIAOS_CONFIG_DIR=${ctx.config.configDir}; set it to ${configDir} before restarting`);
+          }
           if (ctx.config.storagePhase && ctx.config.storagePhase !== target) io.out(`warning: MEDIAOS_STORAGE_PHASE=${ctx.config.storagePhase} overrides the recorded phase; unset it`);
         } catch (err) {
           if (err instanceof PhaseRefused && err.verify) for (const line of mismatchLines(err.verify.mismatches.slice(0, 50))) io.err(`  ${line}`);

@@ -1,12 +1,12 @@
-import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 import type { Engine } from './dialect.js';
 import { cachedSqliteDatabase } from './sqlite-driver.js';
-import { createPrivateFile, makePrivate, mkdirPrivate } from './file-mode.js';
+import { createPrivateFile, makePrivate } from './file-mode.js';
 import { createWriteTracker, type WriteStatus } from './write-status.js';
+import { ensureSqliteDirectory, sqliteOpenError } from './sqlite-open.js';
 
 // int8 (counts, file sizes) as JS numbers: every value we store fits in 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -29,6 +29,8 @@ export interface DatabaseTarget {
   pgPoolMax?: number;
   /** PostgreSQL schema to use (search_path); tests give each run its own. */
   pgSchema?: string;
+  /** SQLite: create the file's directory when missing (the data directory only; see sqlite-open.ts). */
+  createDirectory?: boolean;
 }
 
 export interface PoolStats {
@@ -66,14 +68,23 @@ export function openDatabase(target: DatabaseTarget, opts: OpenOptions = {}): Da
 
 function openSqlite(target: DatabaseTarget, opts: OpenOptions): Database {
   const onDisk = target.location !== ':memory:' && target.location !== '';
+  if (onDisk) ensureSqliteDirectory(target.location, target.createDirectory ?? false);
   if (onDisk && !opts.readonly) {
     // The database holds password hashes and sessions: 0600 from its first byte. SQLite gives
     // the -wal and -shm it creates the database file's mode; existing ones are fixed here too.
-    mkdirPrivate(dirname(target.location));
-    createPrivateFile(target.location);
+    try {
+      createPrivateFile(target.location);
+    } catch (err) {
+      throw sqliteOpenError(target.location, err);
+    }
     makePrivate(target.location, `${target.location}-wal`, `${target.location}-shm`);
   }
-  const raw = new BetterSqlite3(target.location, { readonly: opts.readonly ?? false });
+  let raw: BetterSqlite3.Database;
+  try {
+    raw = new BetterSqlite3(target.location, { readonly: opts.readonly ?? false });
+  } catch (err) {
+    throw sqliteOpenError(target.location, err);
+  }
   raw.pragma('busy_timeout = 10000');
   if (!opts.readonly) {
     raw.pragma('journal_mode = WAL');

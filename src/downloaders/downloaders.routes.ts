@@ -4,6 +4,10 @@ import { parseDocumentInput, parseInput } from '../http/errors.js';
 import type { DownloadersService } from './downloaders.service.js';
 import { saveDownloadersBody, testDownloaderBody } from './downloaders.types.js';
 
+function isSettingsProblem(error: unknown): boolean {
+  return typeof error === 'string' && /^(missing_baseUrl|missing_apiKey|invalid_baseUrl)\b/.test(error);
+}
+
 export interface DownloadersRoutesDeps {
   downloaders: DownloadersService;
   auth: RequestAuthenticator;
@@ -26,6 +30,12 @@ export async function downloadersRoutes(app: FastifyInstance, deps: DownloadersR
     return { ok: true, downloaders: await service.save(body) };
   });
 
-  // A failed probe is the test's answer (200 {ok:false,error}); only a bad `client` is a 400.
-  app.post('/api/settings/downloaders/test', admin, async (request) => service.test(parseInput(testDownloaderBody, request.body)));
+  // The legacy bodies with real statuses (README "Real statuses"): a bad `client` or settings
+  // that cannot be tried (no baseUrl, no SAB apiKey, a baseUrl that is not http(s)) is 400; a
+  // probe that reached no client or was refused by it is 502 `{ok:false,error[,status]}`.
+  app.post('/api/settings/downloaders/test', admin, async (request, reply) => {
+    const result = await service.test(parseInput(testDownloaderBody, request.body));
+    if (!result.ok) reply.status(isSettingsProblem(result.error) ? 400 : 502);
+    return result;
+  });
 }

@@ -1,4 +1,4 @@
-import { AppError, Invalid, UpstreamError } from '../errors.js';
+import { AppError, Invalid, missingParams, UpstreamError } from '../errors.js';
 import type { ClientResult } from '../http-client/http.js';
 import { qbitAddMagnet } from '../download-clients/qbittorrent.js';
 import { sabAddFile, sabAddUrl } from '../download-clients/sabnzbd.js';
@@ -58,7 +58,7 @@ export function createDownloadsService(deps: DownloadsDeps) {
       const kind = input.kind ?? '';
       const id = input.id ?? '';
       const title = input.title;
-      if (!title) throw new Invalid('missing_params');
+      if (!title) throw missingParams(['title']);
       const link = input.link || undefined;
       const upload = input.upload;
       if (!link && !upload) throw new Invalid('missing_link');
@@ -106,7 +106,7 @@ export function createDownloadsService(deps: DownloadsDeps) {
 
     /** The exact key first, then the plural/singular variant of the kind. */
     async last(kind: string | undefined, id: string | undefined): Promise<GrabRecord | null> {
-      if (!kind || !id) throw new Invalid('missing_params');
+      if (!kind || !id) throw missingParams([!kind && 'kind', !id && 'id'].filter((f): f is string => typeof f === 'string'));
       const exact = await deps.grabs.get(grabKey(kind, id));
       if (exact) return exact;
       const variant = KIND_VARIANTS[kind];

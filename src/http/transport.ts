@@ -23,6 +23,9 @@ export function trustProxyOption(value: boolean | number | string[]): FastifySer
  * needs no body just works and one that needs it answers its own 400 `{ok:false,error}`.
  */
 export function registerJsonParser(app: FastifyInstance): void {
+  // JSON and multipart only (API.md §0.1): Fastify would parse text/plain into a string that each
+  // route then refused differently; now it is the documented 415 FST_ERR_CTP_INVALID_MEDIA_TYPE.
+  app.removeContentTypeParser('text/plain');
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {

@@ -84,11 +84,13 @@ const artworkUrl = z.string().refine((v) => {
 }, { message: 'must be an absolute http(s) URL' });
 
 const kind = z.enum(LIBRARY_KINDS, { message: `must be one of ${LIBRARY_KINDS.join(', ')}` });
+/** A type error says which: absent (`is required`) or present with another type (`must be a string`). */
+const textError = { error: (iss: { input: unknown }) => (iss.input === undefined || iss.input === null ? 'is required' : 'must be a string') };
 /**
  * Ids and titles land in indexed columns (`id`, `title_lower` = the lower-cased title): longer
  * than MAX_INDEXED_BYTES is refused here on every engine and phase, as the importer quarantines it.
  */
-const indexedText = (lowerCased: boolean, base = z.string({ message: 'is required' })) =>
+const indexedText = (lowerCased: boolean, base = z.string(textError)) =>
   base.superRefine((v, ctx) => {
     const bytes = indexedOverflow(lowerCased ? v.toLowerCase() : v);
     if (bytes !== undefined) ctx.addIssue({ code: 'custom', message: indexedOverflowMessage(bytes) });
@@ -114,7 +116,7 @@ export const patchLibraryItemBody = z.object({
 });
 
 export const artworkBody = z.object({
-  title: z.string({ message: 'is required' }),
+  title: z.string(textError),
   tab: z.enum(['poster', 'background', 'banner', 'season']).optional(),
   url: artworkUrl,
 });

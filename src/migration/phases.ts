@@ -32,6 +32,8 @@ export interface SetPhaseOptions {
   legacyKey: string | undefined;
   secretBox: SecretBox;
   force?: boolean;
+  /** The legacy config directory to check against (default: MEDIAOS_CONFIG_DIR). */
+  configDir?: string;
 }
 
 export async function setPhase(opts: SetPhaseOptions): Promise<{ from: StoragePhase; to: StoragePhase; verify?: VerifyResult }> {
@@ -41,9 +43,10 @@ export async function setPhase(opts: SetPhaseOptions): Promise<{ from: StoragePh
   const rank = (p: StoragePhase) => STORAGE_PHASES.indexOf(p);
   let verify: VerifyResult | undefined;
   if (rank(opts.target) > rank(current) || (recorded === undefined && opts.target !== 'files')) {
-    verify = await verifyConfigDir(opts.db, opts.config.configDir, opts.legacyKey, opts.secretBox);
+    const dir = opts.configDir ?? opts.config.configDir;
+    verify = await verifyConfigDir(opts.db, dir, opts.legacyKey, opts.secretBox);
     if (verify.mismatches.length > 0 && !opts.force) {
-      const differs = `refusing to move from ${current} to ${opts.target}: the database differs from ${opts.config.configDir} (${verify.mismatches.length} mismatch(es))`;
+      const differs = `refusing to move from ${current} to ${opts.target}: the database differs from ${dir} (${verify.mismatches.length} mismatch(es))`;
       throw new PhaseRefused(`${differs}; ${await mismatchAdvice(opts.db, current)}`, verify);
     }
   } else if (recorded === 'db' && opts.target !== 'db' && !opts.force) {

@@ -9,6 +9,14 @@ function table(header: string[], rows: (string | number)[][]): string[] {
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)];
 }
 
+/** What the import table's columns count (printed under it). */
+export const TABLE_LEGEND: readonly string[] = [
+  'read: records found in the file; imported: records accepted; quarantined: records kept aside, verbatim.',
+  'new / changed / removed / unchanged: database rows this import inserted / rewrote / deleted / left as they were. A file',
+  "with more than its list at the top level (indexers.json's sources, quality-profiles.json's envelope) also fills one row",
+  'for that part, so new + changed + unchanged can be one more than imported.',
+];
+
 export function summaryLines(report: ImportReport): string[] {
   const out: string[] = [];
   if (report.backup?.config) out.push(`backup of the legacy directory: ${report.backup.config}`);
@@ -21,6 +29,7 @@ export function summaryLines(report: ImportReport): string[] {
   const total = (k: 'read' | 'imported' | 'quarantined' | 'inserted' | 'updated' | 'deleted' | 'unchanged') => report.files.reduce((n, f) => n + f[k], 0);
   rows.push(['total', total('read'), total('imported'), total('quarantined'), total('inserted'), total('updated'), total('deleted'), total('unchanged')]);
   out.push(...table(['file', 'read', 'imported', 'quarantined', 'new', 'changed', 'removed', 'unchanged'], rows));
+  out.push(...TABLE_LEGEND);
   const q = report.quarantine.length;
   if (report.dryRun) out.push(`dry run: nothing was written (${report.changed ? 'an import would change the database' : 'an import would change nothing'})`);
   else out.push(report.changed ? 'the database now equals the legacy files' : 'no changes: the database already equals the legacy files');

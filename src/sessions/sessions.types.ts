@@ -15,7 +15,7 @@ export interface SessionRecord {
   ip?: string;
 }
 
-export type RevokeReason = 'logout' | 'refresh_reuse' | 'user_removed' | 'admin';
+export type RevokeReason = 'logout' | 'refresh_reuse' | 'user_removed' | 'admin' | 'user_disabled' | 'password_changed';
 
 export interface NewSession {
   id: string;

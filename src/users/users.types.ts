@@ -26,6 +26,13 @@ export interface UserResponse {
   createdAt: string;
   updatedAt: string;
   lastLoginAt?: string;
+  /** Present (true) only for a disabled user. */
+  disabled?: true;
+}
+
+/** A user an admin disabled (`disabled: true` in the record): no login, no refresh. */
+export function isDisabled(user: Readonly<Record<string, unknown>>): boolean {
+  return user.disabled === true;
 }
 
 export function toUserResponse(user: UserRecord): UserResponse {
@@ -37,6 +44,7 @@ export function toUserResponse(user: UserRecord): UserResponse {
     updatedAt: user.updatedAt,
   };
   if (typeof user.lastLoginAt === 'string') out.lastLoginAt = user.lastLoginAt;
+  if (isDisabled(user)) out.disabled = true;
   return out;
 }
 
@@ -66,3 +74,16 @@ export interface UsersStore {
   update(user: UserRecord): Promise<void>;
   remove(id: string): Promise<boolean>;
 }
+
+/** PATCH /api/users/:id: only these keys; anything else is a 400 naming the key. */
+export const userPatchBodySchema = z.strictObject({
+  role: z.enum(['admin', 'user']).optional(),
+  disabled: z.boolean().optional(),
+  email: z.string().optional(),
+});
+
+/** POST /api/auth/password. */
+export const passwordChangeBodySchema = z.object({
+  currentPassword: z.string({ error: 'currentPassword is required (a string)' }),
+  newPassword: z.string({ error: 'newPassword is required (a string)' }),
+});

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { authenticate, type RequestAuthenticator } from '../http/auth.js';
+import { authenticate, requireUser, type RequestAuthenticator } from '../http/auth.js';
 import { parseDocumentInput, parseInput } from '../http/errors.js';
 import { documentBody } from '../settings/settings.types.js';
 import type { VerifyService } from './verify.service.js';
@@ -16,7 +16,8 @@ export interface VerifyRoutesDeps {
 /**
  * Legacy heuristic verify (API.md §8). Every route needs a user token (legacy had none);
  * replacing the thresholds needs admin. Bad input: 400 `{ok:false,error:"missing_params"}`;
- * unknown job: 404 `{ok:false,error:"not_found"}` (legacy answered both with 200).
+ * unknown job: 404 `{ok:false,error:"not_found"}` (legacy answered both with 200). A `path` outside
+ * the media folders: 403 `{ok:false,error:"path_not_allowed"}` for a non-admin (legacy probed any path).
  */
 export async function verifyRoutes(app: FastifyInstance, deps: VerifyRoutesDeps): Promise<void> {
   const verify = deps.verify;
@@ -24,7 +25,7 @@ export async function verifyRoutes(app: FastifyInstance, deps: VerifyRoutesDeps)
   const admin = { preHandler: authenticate(deps.auth, 'admin') };
 
   app.post('/api/verify/check', user, async (request) => {
-    const result = await verify.check(parseInput(verifyRequestBody, request.body));
+    const result = await verify.check(parseInput(verifyRequestBody, request.body), requireUser(request));
     return { ok: true, result };
   });
 
@@ -34,7 +35,7 @@ export async function verifyRoutes(app: FastifyInstance, deps: VerifyRoutesDeps)
   });
 
   app.post('/api/verify/jobs', user, async (request) => {
-    const jobId = await verify.enqueue(parseInput(verifyRequestBody, request.body));
+    const jobId = await verify.enqueue(parseInput(verifyRequestBody, request.body), requireUser(request));
     return { ok: true, jobId };
   });
 

@@ -1,7 +1,8 @@
-import { Invalid, NotFound } from '../errors.js';
+import { Forbidden, Invalid, missingParams, NotFound } from '../errors.js';
 import type { JobQueue } from '../jobs/jobs.queue.js';
 import { PermanentJobError, type JobRunContext } from '../jobs/jobs.types.js';
 import { randomHexId } from '../security/tokens.js';
+import { loadMediaRoots, resolveInsideRoots } from '../settings/media-roots.js';
 import type { SettingsDocumentStore } from '../settings/settings.store.js';
 import { asDocument } from '../settings/settings.types.js';
 import { verifyKey } from './verify.codec.js';
@@ -24,8 +25,17 @@ export interface VerifyServiceDeps {
 }
 
 function requireKindAndId(req: { kind: string; id: string }): void {
-  if (!req.kind || !req.id) throw new Invalid('missing_params');
+  const missing = (['kind', 'id'] as const).filter((k) => !req[k]);
+  if (missing.length) throw missingParams(missing);
 }
+
+/** Who asks: only an admin may name a path outside the media roots. */
+export interface VerifyCaller {
+  role: 'admin' | 'user';
+}
+
+/** One answer for every refused path, whether the file exists or not (nothing leaks about the host). */
+export const PATH_NOT_ALLOWED = 'path_not_allowed';
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -40,11 +50,25 @@ export function createVerifyService(deps: VerifyServiceDeps) {
     return evaluate(req, probed.metadata, probed.issues, settings, deps.now().toISOString());
   }
 
+  /**
+   * The path to probe: inside a configured media root (resolved, symlinks followed) for anyone;
+   * any path for an admin. Anything else is 403 `path_not_allowed` before the disk is looked at
+   * for that path, so the answer is the same whether the file exists or not.
+   */
+  async function allowedPath(path: string | undefined, caller: VerifyCaller): Promise<string | undefined> {
+    if (path === undefined) return undefined;
+    const inside = await resolveInsideRoots(path, await loadMediaRoots(deps.settings));
+    if (inside !== undefined) return inside;
+    if (caller.role === 'admin') return path;
+    throw new Forbidden(PATH_NOT_ALLOWED, { message: 'path must be inside a media folder (settings.json mediaFolders); only an admin may verify other paths' });
+  }
+
   return {
     /** POST /api/verify/check: analyse now, store `{...result, kind, id, title}` as the last result. */
-    async check(req: VerifyRequest): Promise<VerifyOutcome> {
+    async check(req: VerifyRequest, caller: VerifyCaller): Promise<VerifyOutcome> {
       requireKindAndId(req);
-      const result = await analyse(req);
+      const path = await allowedPath(req.path, caller);
+      const result = await analyse({ ...req, path });
       const record: VerifyResultRecord = { ...result, kind: req.kind, id: req.id, title: req.title };
       await deps.verify.putResult(verifyKey(req.kind, req.id), record);
       return result;
@@ -56,8 +80,9 @@ export function createVerifyService(deps: VerifyServiceDeps) {
     },
 
     /** POST /api/verify/jobs: a persisted verify job plus a queue job with the same id. */
-    async enqueue(req: VerifyRequest): Promise<string> {
+    async enqueue(req: VerifyRequest, caller: VerifyCaller): Promise<string> {
       requireKindAndId(req);
+      await allowedPath(req.path, caller);
       const now = deps.now();
       const id = randomHexId();
       const input: VerifyJob['input'] = { phase: req.phase, kind: req.kind, id: req.id, title: req.title };

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import { sendJsonList } from '../http/json-list.js';
-import { Invalid } from '../errors.js';
+import { Invalid, missingParams } from '../errors.js';
 import type { WantedService } from './wanted.service.js';
 import { addWantedBody, scanWantedBody } from './wanted.types.js';
 import type { Engine } from '../db/dialect.js';
@@ -33,7 +33,8 @@ export async function wantedRoutes(app: FastifyInstance, deps: WantedRoutesDeps)
 
   app.post('/api/wanted', user, async (request, reply) => {
     const parsed = addWantedBody.safeParse(request.body ?? {});
-    if (!parsed.success) throw new Invalid('missing_params'); // the legacy code clients match on
+    // the legacy code clients match on, with the fields named
+    if (!parsed.success) throw missingParams([...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'body')))]);
     await service.add(parsed.data);
     return sendList(reply);
   });

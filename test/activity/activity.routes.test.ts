@@ -95,8 +95,9 @@ for (const [engine, phase] of phaseMatrix()) {
       for (const [body, status, error] of cases) {
         const r = await action(body);
         expect(r.statusCode, error).toBe(status);
-        expect(r.json()).toEqual({ ok: false, error });
+        expect(r.json()).toEqual(error === 'missing_params' ? { ok: false, error, message: 'id is required (missing or empty)' } : { ok: false, error });
       }
+      expect((await action({})).json().message).toBe('client, op, id are required (missing or empty)');
       await saveDownloaders(c, { qbittorrent: { enabled: false, baseUrl: qb.url }, nzbget: { enabled: false }, sabnzbd: { enabled: true, baseUrl: sab.url, apiKey: SAB_KEY } });
       const nc = await action({ client: 'qbittorrent', op: 'resume', id: 'abc' });
       expect(nc.statusCode).toBe(409);

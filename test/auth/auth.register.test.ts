@@ -46,15 +46,25 @@ for (const [engine, phase] of phaseMatrix()) {
       expect([denied.statusCode, denied.json()]).toEqual([403, { ok: false, error: 'Insufficient permissions' }]);
       const ok = await register({ email: 'y@example.org', password: 'Other#Pass1' }, bearer(admin.accessToken));
       expect(ok.statusCode).toBe(200);
-      expect(ok.json().isFirstUser).toBe(false);
+      // the admin gets the created user only, never that user's tokens
+      expect(Object.keys(ok.json())).toEqual(['ok', 'user', 'isFirstUser']);
+      expect(ok.json()).toEqual({ ok: true, user: expect.objectContaining({ email: 'y@example.org', role: 'user' }), isFirstUser: false });
+      expect(await t.ctx.stores.sessions.listForUser(ok.json().user.id)).toEqual([]);
     });
 
     it('allows self-registration only with open registration', async () => {
       t = await authApp(engine, phase, { MEDIAOS_OPEN_REGISTRATION: 'true' });
-      await registerAdmin(t.app);
+      const admin = await registerAdmin(t.app);
       const res = await register({ email: 'self@example.org', password: 'Other#Pass1' });
       expect(res.statusCode).toBe(200);
       expect(res.json().user.role).toBe('user');
+      expect(res.json().accessToken).toEqual(expect.any(String));
+      // an admin creating someone under open registration still gets no tokens of theirs
+      const byAdmin = await register({ email: 'made@example.org', password: 'Other#Pass1' }, bearer(admin.accessToken));
+      expect(Object.keys(byAdmin.json())).toEqual(['ok', 'user', 'isFirstUser']);
+      // a bad token under open registration is self-registration, as before
+      const stale = await register({ email: 'stale@example.org', password: 'Other#Pass1' }, bearer('nonsense'));
+      expect(stale.json().accessToken).toEqual(expect.any(String));
     });
 
     it('validates email and password policy, and refuses duplicates case-insensitively', async () => {

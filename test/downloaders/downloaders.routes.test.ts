@@ -118,10 +118,12 @@ for (const [engine, phase] of phaseMatrix()) {
       expect(jsonRpcCalls(nz).at(-1)!.method).toBe('version');
 
       // overrides win over the stored values
+      expect([q.statusCode, s.statusCode, n.statusCode]).toEqual([200, 200, 200]);
+      // a client that refuses: 502 with the legacy body
       const wrong = await test({ client: 'sabnzbd', settings: { apiKey: 'wrong-key-000' } });
-      expect(wrong.json()).toEqual({ ok: false, status: 200, error: 'sabnzbd: API Key Incorrect' });
+      expect([wrong.statusCode, wrong.json()]).toEqual([502, { ok: false, status: 200, error: 'sabnzbd: API Key Incorrect' }]);
       const badLogin = await test({ client: 'qbittorrent', settings: { password: 'nope-nope' } });
-      expect(badLogin.json()).toEqual({ ok: false, status: 200, error: 'login_failed: Fails.' });
+      expect([badLogin.statusCode, badLogin.json()]).toEqual([502, { ok: false, status: 200, error: 'login_failed: Fails.' }]);
     });
 
     it('sends a stored secret only to the stored server', async () => {
@@ -143,19 +145,23 @@ for (const [engine, phase] of phaseMatrix()) {
       const bad = await test({ client: 'transmission' });
       expect(bad.statusCode).toBe(400);
       expect(bad.json()).toEqual({ ok: false, error: 'invalid_client' });
-      expect((await test({ client: 'qbittorrent', settings: { baseUrl: '' } })).json()).toEqual({ ok: false, error: 'missing_baseUrl' });
+      const noUrl = await test({ client: 'qbittorrent', settings: { baseUrl: '' } });
+      expect([noUrl.statusCode, noUrl.json()]).toEqual([400, { ok: false, error: 'missing_baseUrl' }]);
       const noKey = await test({ client: 'sabnzbd', settings: { baseUrl: 'http://127.0.0.1:9/other' } });
-      expect(noKey.json()).toEqual({ ok: false, error: 'missing_apiKey' });
+      expect([noKey.statusCode, noKey.json()]).toEqual([400, { ok: false, error: 'missing_apiKey' }]);
       const badUrl = await test({ client: 'nzbget', settings: { baseUrl: 'file:///etc/passwd' } });
-      expect(badUrl.json()).toEqual({ ok: false, error: 'invalid_baseUrl' });
+      expect([badUrl.statusCode, badUrl.json()]).toEqual([400, { ok: false, error: 'invalid_baseUrl' }]);
+      // nothing listens there: the client could not be reached
+      const down = await test({ client: 'nzbget', settings: { baseUrl: 'http://127.0.0.1:9' } });
+      expect([down.statusCode, down.json().ok]).toEqual([502, false]);
     });
 
     if (phase === 'db' && engine === 'sqlite') {
-      it('answers {ok:false,error:timeout} when the client never answers', async () => {
+      it('answers 502 {ok:false,error:timeout} when the client never answers', async () => {
         const hang = await hangingServer();
         try {
           const r = await c.call({ method: 'POST', url: '/api/settings/downloaders/test', payload: { client: 'sabnzbd', settings: { baseUrl: hang.url, apiKey: 'k-123456' } }, token: c.admin });
-          expect(r.statusCode).toBe(200);
+          expect(r.statusCode).toBe(502);
           expect(r.json()).toEqual({ ok: false, error: 'timeout after 4000 ms' });
         } finally {
           await hang.close();

@@ -62,12 +62,12 @@ for (const [engine, phase] of phaseMatrix()) {
       for (const [body, status, error] of cases) {
         const r = await grab(body);
         expect(r.statusCode, error).toBe(status);
-        expect(r.json()).toEqual({ ok: false, error });
+        expect(r.json()).toEqual(error === 'missing_params' ? { ok: false, error, message: 'title is required (missing or empty)' } : { ok: false, error });
       }
       const bad = await grab({ title: 'T', link: MAGNET, protocol: 'ftp' });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().error).toContain('protocol');
-      expect((await last('movie', '')).json()).toEqual({ ok: false, error: 'missing_params' });
+      expect((await last('movie', '')).json()).toEqual({ ok: false, error: 'missing_params', message: 'id is required (missing or empty)' });
       expect((await last('movie', 'nothing')).json()).toEqual({ ok: true, last: null });
     });
 

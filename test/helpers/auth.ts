@@ -39,8 +39,17 @@ export function registerAdmin(app: FastifyInstance): Promise<Registered> {
 
 let counter = 0;
 
-/** Registers a non-admin user with the admin's access token; returns that user's own tokens. */
-export function registerUser(app: FastifyInstance, adminAccessToken: string, email?: string): Promise<Registered> {
+/**
+ * Registers a non-admin user with the admin's access token (the answer holds the new user only),
+ * then logs that user in; returns the user's own tokens.
+ */
+export async function registerUser(app: FastifyInstance, adminAccessToken: string, email?: string): Promise<Registered> {
   counter += 1;
-  return postRegister(app, { email: email ?? `user${counter}@example.test`, password: USER_PASSWORD }, bearer(adminAccessToken));
+  const address = email ?? `user${counter}@example.test`;
+  const created = await app.inject({ method: 'POST', url: '/api/auth/register', payload: { email: address, password: USER_PASSWORD }, headers: bearer(adminAccessToken) });
+  if (created.statusCode !== 200) throw new Error(`register failed: ${created.statusCode} ${created.body}`);
+  const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: address, password: USER_PASSWORD } });
+  if (login.statusCode !== 200) throw new Error(`login failed: ${login.statusCode} ${login.body}`);
+  const body = login.json() as { accessToken: string; refreshToken: string; user: TestUser };
+  return { accessToken: body.accessToken, refreshToken: body.refreshToken, user: created.json().user as TestUser };
 }

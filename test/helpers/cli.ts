@@ -8,7 +8,7 @@ export interface CliRun {
 }
 
 /** Runs `mediaos <args>` in-process with the given env; returns exit code and output. */
-export async function runCli(args: string[], env: Record<string, string | undefined>, cwd = process.cwd()): Promise<CliRun> {
+export async function runCli(args: string[], env: Record<string, string | undefined>, cwd = process.cwd(), opts: { stdin?: string; prompts?: string[] } = {}): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
   let code = 0;
@@ -21,6 +21,9 @@ export async function runCli(args: string[], env: Record<string, string | undefi
       code = c;
     },
     isTty: false,
+    ...(opts.stdin !== undefined ? { readStdin: async () => opts.stdin! } : {}),
+    // answers typed at the terminal, one per prompt, in order
+    ...(opts.prompts ? { promptHidden: async () => opts.prompts!.shift() ?? '' } : {}),
   };
   await main(['node', 'mediaos', ...args], io);
   return { code, out: out.join('\n'), err: err.join('\n') };

@@ -61,14 +61,14 @@ for (const [engine, phase] of conformanceMatrix()) {
       expect(expectBare(await c.call('GET', '/api/settings/downloaders', { token: c.user }))).toEqual(again.downloaders);
     });
 
-    it('POST /api/settings/downloaders/test: 400 client_required/invalid_client; a failed probe is 200 {ok:false,error}', async () => {
+    it('POST /api/settings/downloaders/test: 400 client_required/invalid_client; settings that cannot be tried 400, a failed probe 502, both with the legacy body', async () => {
       expectError(await c.call('POST', '/api/settings/downloaders/test', { token: c.admin, body: {} }), 400, 'client_required');
       expectError(await c.call('POST', '/api/settings/downloaders/test', { token: c.admin, body: { client: 'transmission' } }), 400, 'invalid_client');
       const missing = await c.call('POST', '/api/settings/downloaders/test', { token: c.admin, body: { client: 'nzbget' } });
-      expect(missing.statusCode).toBe(200);
+      expect(missing.statusCode).toBe(400);
       expect(missing.json()).toEqual({ ok: false, error: 'missing_baseUrl' });
       const down = await c.call('POST', '/api/settings/downloaders/test', { token: c.admin, body: { client: 'nzbget', settings: { baseUrl: 'http://127.0.0.1:9' } } });
-      expect(down.statusCode).toBe(200);
+      expect(down.statusCode).toBe(502);
       expectShape(down.json(), { ok: 'boolean', error: 'string' });
       expect(down.json().ok).toBe(false);
     });

@@ -76,6 +76,10 @@ for (const [engine, phase] of phaseMatrix()) {
         expect(b.ok).toBe(false);
         expect(b.error).toContain(field);
       }
+      // a wrong type is told apart from a missing value
+      const typed = await call('POST', '/api/library', { kind: 5, title: ['x'] });
+      expect(typed.json().error).toMatch(/^kind: must be one of [a-z, ]+; title: must be a string$/);
+      expect((await call('POST', '/api/library', { kind: 'movie' })).json().error).toBe('title: is required');
     });
 
     it('refuses ids and titles longer than an index holds (MAX_INDEXED_BYTES), naming the field, on create and update', async () => {

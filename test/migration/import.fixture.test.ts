@@ -33,6 +33,9 @@ for (const engine of sqlEngines()) {
       expect(first.out).toMatch(/backup of the legacy directory: .*config-import-.*\.tar\.gz/);
       expect(first.out).toContain('the database now equals the legacy files');
       expect(first.out).toMatch(/library\.json\s+9\s+9\s+0\s+9/);
+      // the columns are explained under the table (indexers.json: its sources row makes new one more than imported)
+      expect(first.out).toContain('read: records found in the file; imported: records accepted;');
+      expect(first.out).toContain('new / changed / removed / unchanged: database rows this import inserted / rewrote / deleted / left as they were.');
 
       const verify = await m.cli('verify-import', '--from', FIXTURE_DIR);
       expect(verify.code).toBe(0);

@@ -43,6 +43,21 @@ for (const engine of sqlEngines()) {
       expect(back.err).toContain('run `mediaos rollback`');
     });
 
+    it('phase set --from checks another legacy directory, like import --from', async () => {
+      m = await migrationEnv(engine);
+      const elsewhere = join(m.dir, 'legacy-copy');
+      cpSync(FIXTURE_DIR, elsewhere, { recursive: true });
+      expect((await m.cli('import', '--from', elsewhere)).code).toBe(0);
+      // MEDIAOS_CONFIG_DIR holds nothing: the default check fails, --from checks the imported copy
+      const plain = await m.cli('phase', 'set', 'dual-read-files');
+      expect(plain.code).toBe(1);
+      expect(plain.err).toContain(`the database differs from ${join(m.dir, 'config')}`);
+      const moved = await m.cli('phase', 'set', 'dual-read-files', '--from', 'legacy-copy');
+      expect([moved.code, moved.err]).toEqual([0, '']);
+      expect(moved.out).toContain('storage phase: files -> dual-read-files');
+      expect(moved.out).toContain(`warning: the server uses MEDIAOS_CONFIG_DIR=${join(m.dir, 'config')}; set it to ${elsewhere} before restarting`);
+    });
+
     it('rollback archives the dir, exports into it, sets phase files and names argon2 users', async () => {
       m = await migrationEnv(engine);
       const config = join(m.dir, 'config');

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -38,7 +38,7 @@ for (const [engine, phase] of phaseMatrix()) {
 
       const missing = await t.app.inject({ method: 'POST', url: '/api/verify/check', payload: { kind: 'movie' }, headers: h });
       expect(missing.statusCode).toBe(400);
-      expect(missing.json()).toEqual({ ok: false, error: 'missing_params' });
+      expect(missing.json()).toEqual({ ok: false, error: 'missing_params', message: 'id is required (missing or empty)' });
 
       const res = await t.app.inject({ method: 'POST', url: '/api/verify/check', payload: { kind: 'movie', id: 'm1', title: 'Heat.1995.720p.SAMPLE' }, headers: h });
       expect(res.statusCode).toBe(200);
@@ -89,7 +89,12 @@ for (const [engine, phase] of phaseMatrix()) {
         },
         finishedAt: expect.any(String),
       });
-      const queued = await t.ctx.stores.jobs.get(jobId);
+      // the queue marks its own job completed just after the handler finished the verify job
+      let queued = await t.ctx.stores.jobs.get(jobId);
+      for (let i = 0; i < 2000 && queued?.status === 'running'; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        queued = await t.ctx.stores.jobs.get(jobId);
+      }
       expect(queued).toMatchObject({ type: 'verify', status: 'completed', attempts: 1 });
       const last = (await t.app.inject({ method: 'GET', url: '/api/verify/last?kind=movies&id=j1', headers: h })).json().result;
       expect(last).toEqual({ ...(job.result as object), kind: 'movies', id: 'j1', title: 'Clip 1080p' });
@@ -107,7 +112,38 @@ for (const [engine, phase] of phaseMatrix()) {
       const unknown = await t.app.inject({ method: 'GET', url: '/api/verify/jobs/nope', headers: h });
       expect(unknown.statusCode).toBe(404);
       expect(unknown.json()).toEqual({ ok: false, error: 'not_found' });
-      expect((await t.app.inject({ method: 'POST', url: '/api/verify/jobs', payload: { id: 'x' }, headers: h })).json()).toEqual({ ok: false, error: 'missing_params' });
+      expect((await t.app.inject({ method: 'POST', url: '/api/verify/jobs', payload: { id: 'x' }, headers: h })).json()).toEqual({ ok: false, error: 'missing_params', message: 'kind is required (missing or empty)' });
+    });
+
+    it('a path outside the media folders is 403 for a user, whether it exists or not; admins may name any path', async () => {
+      t = await createTestApp({ engine, phase });
+      const admin = await registerAdmin(t.app);
+      const user = await registerUser(t.app, admin.accessToken);
+      const root = join(t.dir, 'media', 'Movies');
+      mkdirSync(root, { recursive: true });
+      writeFileSync(join(t.dir, 'media', 'private.txt'), 'secret');
+      symlinkSync(join(t.dir, 'media', 'private.txt'), join(root, 'link.mkv'));
+      const setup = await t.app.inject({ method: 'POST', url: '/api/onboarding/setup', payload: { folders: [{ path: root, type: 'movies' }] }, headers: bearer(admin.accessToken) });
+      expect(setup.statusCode).toBe(200);
+      const check = (token: string, path: string) =>
+        t!.app.inject({ method: 'POST', url: '/api/verify/check', payload: { kind: 'movie', id: 'm1', title: 'x', path }, headers: bearer(token) });
+      const refused = { ok: false, error: 'path_not_allowed', message: expect.stringContaining('mediaFolders') };
+      for (const path of ['/etc/shadow', '/etc/nothere', join(root, '..', 'private.txt'), join(root, '..', 'nothere.txt'), join(root, 'link.mkv'), 'relative.mkv']) {
+        const res = await check(user.accessToken, path);
+        expect(res.statusCode, path).toBe(403);
+        expect(res.json(), path).toEqual(refused);
+      }
+      const jobs = await t.app.inject({ method: 'POST', url: '/api/verify/jobs', payload: { kind: 'movie', id: 'm1', path: '/etc/passwd' }, headers: bearer(user.accessToken) });
+      expect(jobs.statusCode).toBe(403);
+      expect(jobs.json()).toEqual(refused);
+      // inside the root: answered normally (here: the file is missing)
+      const inside = await check(user.accessToken, join(root, 'missing.mkv'));
+      expect(inside.statusCode).toBe(200);
+      expect(inside.json().result.issues).toEqual([{ kind: 'file_not_found', severity: 'error', message: 'File not found' }]);
+      // an admin may verify any path
+      const adminCheck = await check(admin.accessToken, join(t.dir, 'nothere.mkv'));
+      expect(adminCheck.statusCode).toBe(200);
+      expect(adminCheck.json().result.issues).toEqual([{ kind: 'file_not_found', severity: 'error', message: 'File not found' }]);
     });
 
     it('verify settings: users read, admins replace the whole document, checks use it', async () => {

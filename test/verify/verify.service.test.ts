@@ -34,7 +34,7 @@ describe('verify service (job bookkeeping)', () => {
   it('marks the verify job failed when it cannot be queued', async () => {
     t = await createTestApp();
     const svc = service({ queue: { enqueue: async () => { throw new Error('queue down'); } } });
-    await expect(svc.enqueue({ kind: 'movie', id: 'b', title: 'B', phase: 'all' })).rejects.toThrow('queue down');
+    await expect(svc.enqueue({ kind: 'movie', id: 'b', title: 'B', phase: 'all' }, { role: 'user' })).rejects.toThrow('queue down');
     const row = await t.ctx.db.kysely.selectFrom('verify_jobs').select(['id', 'status', 'error']).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'failed', error: 'could not be queued' });
   });

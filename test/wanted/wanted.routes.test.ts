@@ -45,10 +45,16 @@ for (const [engine, phase] of phaseMatrix()) {
     });
 
     it('answers 400 missing_params', async () => {
-      for (const body of [{ id: 'x', title: 'y' }, { id: ' ', title: 'y', kind: 'z' }, {}]) {
+      const cases: [object, string][] = [
+        [{ id: 'x', title: 'y' }, 'kind is required (missing or empty)'],
+        [{ id: ' ', title: 'y', kind: 'z' }, 'id is required (missing or empty)'],
+        [{}, 'id, title, kind are required (missing or empty)'],
+      ];
+      for (const [body, message] of cases) {
         const res = await call('POST', '/api/wanted', body);
         expect(res.statusCode).toBe(400);
-        expect(res.json()).toEqual({ ok: false, error: 'missing_params' });
+        // the legacy code, and the fields named
+        expect(res.json()).toEqual({ ok: false, error: 'missing_params', message });
       }
     });
 
