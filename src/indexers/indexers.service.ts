@@ -7,10 +7,12 @@ import { jackettIndexers, jackettSearch, jackettTest } from '../indexer-clients/
 import type { Logger } from '../stores/dual.js';
 import type { QualityStore } from '../quality/quality.store.js';
 import type { IndexersStore } from './indexers.store.js';
-import { filterAndSort } from './indexers.search.js';
+import { filterAndSort, type DecidedHit } from './indexers.search.js';
 import { redactIndexerLink } from './indexers.links.js';
 import { isSearchable, searchManual } from './indexers.manual.js';
 import { failedStatus, isBackedOff } from './indexers.backoff.js';
+import { decide } from '../automation/decisions.js';
+import { resolveProfileRules } from '../automation/profile-rules.js';
 import { setOwn } from '../db/json.js';
 import type {
   CreateIndexerBody,
@@ -115,12 +117,14 @@ function toEntry(source: SyncSource, s: SourceIndexer): IndexerConfig {
 
 export interface IndexersServiceDeps {
   indexers: IndexersStore;
-  quality: Pick<QualityStore, 'getMap'>;
+  quality: Pick<QualityStore, 'getMap' | 'listProfiles'>;
   log: Pick<Logger, 'warn'>;
   /** Per-call timeouts (ms); the legacy 10 s / 30 s when omitted. */
   timeouts?: { test?: number; sync?: number; search?: number };
   /** The clock of the backoff (ms since the epoch). */
   now?: () => number;
+  /** Whether a release is blocklisted (decisions reject it). */
+  blocklisted?: (c: { title: string; guid?: string; link?: string }) => boolean;
 }
 
 export function createIndexersService(deps: IndexersServiceDeps) {
@@ -134,6 +138,17 @@ export function createIndexersService(deps: IndexersServiceDeps) {
     chain = run.catch(() => undefined);
     return run;
   };
+
+  /** Each hit with the decision for the wanted title the search names (the profile as resolveProfileRules says). */
+  async function withDecisions(hits: RawHit[], body: SearchBody): Promise<DecidedHit[]> {
+    const [profiles, map] = await Promise.all([deps.quality.listProfiles(), deps.quality.getMap()]);
+    const rules = resolveProfileRules({ kind: body.kind, qualityProfileId: body.qualityProfileId }, profiles, map);
+    const wanted = { title: body.title as string, kind: body.kind, year: body.year, season: body.season, episode: body.episode };
+    return hits.map((h) => {
+      const d = decide(h, wanted, rules, deps.blocklisted);
+      return { ...h, decision: { approved: d.approved, rejections: d.rejections } };
+    });
+  }
 
   return {
     /** GET /api/indexers: the bare legacy view, `hasApiKey` instead of any key. */
@@ -250,7 +265,8 @@ export function createIndexersService(deps: IndexersServiceDeps) {
         }
       }
       const wantsMap = body.serverFilter === true && body.kind !== undefined;
-      const results = filterAndSort(hits, body, wantsMap ? await deps.quality.getMap() : undefined).map((r) => ({ ...r, link: redactIndexerLink(r.link, doc) }));
+      const decided = body.title === undefined ? hits : await withDecisions(hits, body);
+      const results = filterAndSort(decided, body, wantsMap ? await deps.quality.getMap() : undefined).map((r) => ({ ...r, link: redactIndexerLink(r.link, doc) }));
       return errors.length > 0 ? { ok: true, results, errors } : { ok: true, results };
     },
   };

@@ -137,6 +137,9 @@ export interface SearchResult {
   protocol: 'torrent' | 'usenet';
   indexer?: string;
   publishDate?: string;
+  /** Present when the search named a wanted title: the decision engine's verdict. */
+  approved?: boolean;
+  rejections?: { code: string; reason: string }[];
 }
 
 // ---- request bodies ----
@@ -226,13 +229,17 @@ const count = z.number().int().min(0);
 /**
  * POST /api/indexers/search (API.md §4). `cat` is accepted and ignored, as legacy did (manual
  * indexers search their own `categories`). `season`/`episode`/`year` are passed to indexers whose
- * caps support them (our additions).
+ * caps support them (our additions). A request naming a `title` (with `kind`, `year`, `season`,
+ * `episode`, `qualityProfileId`) gets the decision engine's verdict on each result (additive).
  */
 export const searchBody = z.object({
   q: z.string().min(2),
   season: count.optional(),
   episode: count.optional(),
   year: z.number().int().min(1800).max(3000).optional(),
+  /** With `title`, every result also carries the decision (`approved`, `rejections`) for that wanted title. */
+  title: z.string().trim().min(1).optional(),
+  qualityProfileId: z.string().min(1).optional(),
   cat: z.union([z.string(), z.number()]).optional(),
   kind: z.string().optional(),
   serverFilter: z.boolean().optional(),

@@ -100,6 +100,24 @@ for (const b of storeBackends()) {
       expect(srv.requests.filter((q) => q.path === '/good/api').map((q) => q.query.get('t'))).toEqual(['caps', 'movie', 'movie']);
     });
 
+    it('answers the decision per result when the search names a wanted title', async () => {
+      const s = service();
+      const r = await s.search({ q: 'Alien', kind: 'movies', title: 'Alien', year: 1979, protocol: 'torrent' });
+      const verdicts = Object.fromEntries(r.results.filter((x) => x.indexer === 'Good').map((x) => [x.title, [x.approved, (x.rejections ?? []).map((j) => j.code)]]));
+      expect(verdicts).toEqual({
+        'Alien.1979.1080p.BluRay.x264-AMIABLE': [true, []],
+        'Alien.1979.720p.BluRay.x264-SiNNERS': [true, []],
+        'Alien.1979.2160p.UHD.BluRay.x265-TERMiNAL': [false, ['quality_not_allowed']],
+        'Alien.1979.HDCAM.x264-NOGRP': [false, ['cinema_source', 'unknown_quality']],
+        'Alien.1979.1080p.BluRay.x264.sample-AMIABLE': [false, ['sample']],
+        'Alien.Resurrection.1997.1080p.BluRay.x264-SPARKS': [false, ['wrong_title', 'wrong_year']],
+        'Alien.2003.1080p.WEB-DL.x264-OTHER': [false, ['wrong_year']],
+      });
+      // Without a title the answer keeps the legacy shape.
+      const plain = await s.search({ q: 'Alien', protocol: 'torrent' });
+      expect(plain.results[0]).not.toHaveProperty('approved');
+    });
+
     it('backs a failing indexer off (5 min, 15 min, ... 24 h), shows why in the list, and clears it on success', async () => {
       const s = service();
       const broken = await shownIndexer(s, (i) => i.name === 'Broken');
