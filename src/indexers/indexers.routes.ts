@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app.js';
 import { authenticate } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
+import { createBlocklistSql } from '../automation/blocklist.sql.js';
 import { createIndexersService, type IndexersServiceDeps } from './indexers.service.js';
 import { createIndexerBody, patchIndexerBody, saveJackettBody, saveProwlarrBody, searchBody, testSourceBody } from './indexers.types.js';
 
@@ -13,7 +14,7 @@ import { createIndexerBody, patchIndexerBody, saveJackettBody, saveProwlarrBody,
  * answer: 200 `{ok:false,error}`. No response ever holds an apiKey.
  */
 export async function indexersRoutes(app: FastifyInstance, ctx: AppContext, opts: { timeouts?: IndexersServiceDeps['timeouts'] } = {}): Promise<void> {
-  const service = createIndexersService({ indexers: ctx.stores.indexers, quality: ctx.stores.quality, log: app.log, timeouts: opts.timeouts });
+  const service = createIndexersService({ indexers: ctx.stores.indexers, quality: ctx.stores.quality, blocklist: createBlocklistSql(ctx.db.kysely), log: app.log, timeouts: opts.timeouts });
   const user = { preHandler: authenticate(ctx, 'user') };
   const admin = { preHandler: authenticate(ctx, 'admin') };
   type IdParams = { Params: { id: string } };

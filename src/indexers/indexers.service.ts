@@ -13,6 +13,7 @@ import { isSearchable, searchManual } from './indexers.manual.js';
 import { failedStatus, isBackedOff } from './indexers.backoff.js';
 import { decide } from '../automation/decisions.js';
 import { resolveProfileRules } from '../automation/profile-rules.js';
+import type { BlocklistSql } from '../automation/blocklist.sql.js';
 import { setOwn } from '../db/json.js';
 import type {
   CreateIndexerBody,
@@ -123,8 +124,8 @@ export interface IndexersServiceDeps {
   timeouts?: { test?: number; sync?: number; search?: number };
   /** The clock of the backoff (ms since the epoch). */
   now?: () => number;
-  /** Whether a release is blocklisted (decisions reject it). */
-  blocklisted?: (c: { title: string; guid?: string; link?: string }) => boolean;
+  /** The release blocklist (decisions reject what it matches). */
+  blocklist?: Pick<BlocklistSql, 'matcher'>;
 }
 
 export function createIndexersService(deps: IndexersServiceDeps) {
@@ -141,11 +142,11 @@ export function createIndexersService(deps: IndexersServiceDeps) {
 
   /** Each hit with the decision for the wanted title the search names (the profile as resolveProfileRules says). */
   async function withDecisions(hits: RawHit[], body: SearchBody): Promise<DecidedHit[]> {
-    const [profiles, map] = await Promise.all([deps.quality.listProfiles(), deps.quality.getMap()]);
+    const [profiles, map, blocked] = await Promise.all([deps.quality.listProfiles(), deps.quality.getMap(), deps.blocklist?.matcher(hits)]);
     const rules = resolveProfileRules({ kind: body.kind, qualityProfileId: body.qualityProfileId }, profiles, map);
     const wanted = { title: body.title as string, kind: body.kind, year: body.year, season: body.season, episode: body.episode };
     return hits.map((h) => {
-      const d = decide(h, wanted, rules, deps.blocklisted);
+      const d = decide(h, wanted, rules, blocked);
       return { ...h, decision: { approved: d.approved, rejections: d.rejections } };
     });
   }

@@ -11,6 +11,7 @@ import { parseCaps } from '../../src/indexer-clients/torznab.js';
 import { storeBackends, storeFixture, type StoreFixture } from '../downloaders/store-context.js';
 import { CAPS_XML, startTorznabServer, TORZNAB_KEY } from '../indexer-clients/torznab-server.js';
 import type { Fake } from '../clients/fakes.js';
+import { createBlocklistSql } from '../../src/automation/blocklist.sql.js';
 import type { IndexerConfig } from '../../src/indexers/indexers.types.js';
 
 type Service = ReturnType<typeof createIndexersService>;
@@ -56,6 +57,7 @@ for (const b of storeBackends()) {
         log: { warn: (o, m) => logs.push(JSON.stringify({ ...o, msg: m })) },
         timeouts: { search: 400 },
         now: () => clock,
+        blocklist: createBlocklistSql(f.ctx.db.kysely),
       });
 
     it('searches every manual indexer; one failing (500, garbage, timeout) does not hide the others', async () => {
@@ -102,11 +104,12 @@ for (const b of storeBackends()) {
 
     it('answers the decision per result when the search names a wanted title', async () => {
       const s = service();
+      await createBlocklistSql(f.ctx.db.kysely).add({ title: 'Alien.1979.720p.BluRay.x264-SiNNERS', reason: 'download failed' });
       const r = await s.search({ q: 'Alien', kind: 'movies', title: 'Alien', year: 1979, protocol: 'torrent' });
       const verdicts = Object.fromEntries(r.results.filter((x) => x.indexer === 'Good').map((x) => [x.title, [x.approved, (x.rejections ?? []).map((j) => j.code)]]));
       expect(verdicts).toEqual({
         'Alien.1979.1080p.BluRay.x264-AMIABLE': [true, []],
-        'Alien.1979.720p.BluRay.x264-SiNNERS': [true, []],
+        'Alien.1979.720p.BluRay.x264-SiNNERS': [false, ['blocklisted']],
         'Alien.1979.2160p.UHD.BluRay.x265-TERMiNAL': [false, ['quality_not_allowed']],
         'Alien.1979.HDCAM.x264-NOGRP': [false, ['cinema_source', 'unknown_quality']],
         'Alien.1979.1080p.BluRay.x264.sample-AMIABLE': [false, ['sample']],
