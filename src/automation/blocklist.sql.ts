@@ -24,8 +24,8 @@ const CHUNK = 400;
 
 export function createBlocklistSql(db: Db) {
   return {
-    async add(entry: NewBlocklistEntry): Promise<BlocklistEntry> {
-      const id = randomBytes(16).toString('hex');
+    /** `id`: a new 32-hex id unless given (tests, imports). */
+    async add(entry: NewBlocklistEntry, id: string = randomBytes(16).toString('hex')): Promise<BlocklistEntry> {
       const row = await db
         .insertInto('blocklist')
         .values({ id, title: entry.title, guid: entry.guid ?? null, link: entry.link ?? null, indexer: entry.indexer ?? null, protocol: entry.protocol ?? null, reason: entry.reason ?? null })
