@@ -8,6 +8,7 @@ import type { Database } from './db/connect.js';
 import type { StoragePhase } from './storage/phase-list.js';
 import type { Stores } from './stores.js';
 import type { Logger } from './storage/phased-store.js';
+import { createBlocklistSql } from './automation/blocklist.sql.js';
 import { createActivityService } from './activity/activity.service.js';
 import { createAuthService } from './auth/auth.service.js';
 import { createDownloadersService } from './downloaders/downloaders.service.js';
@@ -60,7 +61,7 @@ export function createServices(d: ServiceDeps) {
       now,
       resolveLink: async (link) => (hasKeyMarker(link) ? resolveIndexerLink(link, await stores.indexers.getSources()) : link),
     }),
-    indexers: createIndexersService({ indexers: stores.indexers, quality: stores.quality, log: d.log }),
+    indexers: createIndexersService({ indexers: stores.indexers, quality: stores.quality, blocklist: createBlocklistSql(d.db.kysely), log: d.log, now: () => now().getTime() }),
     library: createLibraryService({ library: stores.library, now }),
     quality: createQualityService({ quality: stores.quality, now }),
     wanted: createWantedService({ wanted: stores.wanted, now }),

@@ -168,6 +168,18 @@ export interface GrabsTable {
   extra: DbJsonNullable;
 }
 
+/** Releases the decision engine rejects (migration 0005). */
+export interface BlocklistTable {
+  id: string;
+  title: string;
+  guid: string | null;
+  link: string | null;
+  indexer: string | null;
+  protocol: string | null;
+  reason: string | null;
+  created_at: Generated<string>;
+}
+
 export interface SettingsTable {
   key: string;
   value: DbJson;
@@ -243,6 +255,7 @@ export interface DB {
   verify_jobs: VerifyJobsTable;
   verify_results: VerifyResultsTable;
   grabs: GrabsTable;
+  blocklist: BlocklistTable;
   settings: SettingsTable;
   app_state: AppStateTable;
   jobs: JobsTable;

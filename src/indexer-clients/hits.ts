@@ -23,6 +23,9 @@ export interface RawHit {
   protocol: 'torrent' | 'usenet';
   indexer?: string;
   publishDate?: string;
+  /** Newznab category ids (Torznab/Newznab feeds). */
+  categories?: string[];
+  guid?: string;
 }
 
 /** One indexer a source reports for sync. */

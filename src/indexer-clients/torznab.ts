@@ -1,8 +1,10 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+
 /**
- * A small, careful Torznab (RSS 2.0 + `torznab:attr`) reader for Jackett search replies. Not a
- * general XML parser: it reads `<item>` elements and the few children Torznab defines, after
- * removing comments and turning CDATA sections into escaped text, so markup inside a CDATA
- * title cannot break the item boundaries. Entities (named and numeric) are decoded once.
+ * Torznab / Newznab documents (RSS 2.0 items with `torznab:attr` / `newznab:attr`, the `t=caps`
+ * document and `<error code=".." description=".."/>` replies) read with fast-xml-parser: CDATA,
+ * comments and entities are the parser's business, not ours. A reply that is not well-formed XML
+ * throws `TorznabParseError` (the caller reports it per indexer).
  */
 
 export interface TorznabItem {
@@ -27,55 +29,61 @@ export interface TorznabError {
   description: string;
 }
 
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+/** The search functions a caps document may declare (Newznab names). */
+export const SEARCH_FUNCTIONS = ['search', 'tvsearch', 'movie', 'music', 'book'] as const;
+export type SearchFunction = (typeof SEARCH_FUNCTIONS)[number];
 
-export function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/g, (whole, ref: string) => {
-    if (ref[0] === '#') {
-      const cp = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      return Number.isFinite(cp) && cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : whole;
-    }
-    return NAMED[ref] ?? whole;
-  });
+/** What `t=caps` says, in the shape we cache in the indexer's row. */
+export interface IndexerCaps {
+  /** Available search functions -> their supported parameters (lowercased). */
+  searching: Partial<Record<SearchFunction, string[]>>;
+  categories: { id: string; name: string }[];
+  limits?: { max?: number; default?: number };
 }
 
-function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** Comments removed, CDATA turned into escaped text: afterwards `<` always starts markup. */
-export function normalizeXml(xml: string): string {
-  return xml.replace(/<!--[\s\S]*?-->/g, '').replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_m, c: string) => escapeText(c));
-}
-
-/** Attributes of one start tag's attribute text. */
-export function parseAttributes(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const re = /([A-Za-z_][\w:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (!(m[1] in out)) out[m[1]] = decodeEntities(m[2] ?? m[3] ?? '');
+export class TorznabParseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TorznabParseError';
   }
-  return out;
 }
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const ARRAYS = new Set(['item', 'category', 'subcat', 'torznab:attr', 'newznab:attr', 'enclosure', 'jackettindexer']);
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  attributesGroupName: '@',
+  textNodeName: '#text',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  htmlEntities: true,
+  processEntities: true,
+  isArray: (name) => ARRAYS.has(name),
+});
+
+type Node = Record<string, unknown>;
+
+const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
+const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+
+/** The document, or TorznabParseError naming why it is not XML. */
+export function parseXml(xml: string): Node {
+  if (xml.trim() === '') throw new TorznabParseError('invalid_response: empty reply');
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) throw new TorznabParseError(`invalid_response: not XML (${valid.err.msg.slice(0, 80)}, line ${valid.err.line})`);
+  return parser.parse(xml) as Node;
 }
 
-/** Every occurrence of element `name` directly or deeper in `body`: attributes and inner text. */
-function elements(body: string, name: string): { attrs: Record<string, string>; text: string }[] {
-  const n = escapeRe(name);
-  const re = new RegExp(`<${n}(\\s[^>]*?)?(?:/>|>([\\s\\S]*?)</${n}\\s*>)`, 'g');
-  const out: { attrs: Record<string, string>; text: string }[] = [];
-  for (let m = re.exec(body); m; m = re.exec(body)) {
-    out.push({ attrs: parseAttributes(m[1] ?? ''), text: decodeEntities((m[2] ?? '').trim()) });
-  }
-  return out;
+function attrsOf(v: unknown): Record<string, string> {
+  return isNode(v) && isNode(v['@']) ? (v['@'] as Record<string, string>) : {};
 }
 
-function firstText(body: string, name: string): string | undefined {
-  const e = elements(body, name)[0];
-  return e && e.text !== '' ? e.text : undefined;
+function textOf(v: unknown): string | undefined {
+  const first = Array.isArray(v) ? v[0] : v;
+  const t = typeof first === 'string' ? first : isNode(first) && typeof first['#text'] === 'string' ? first['#text'] : undefined;
+  return t === undefined || t === '' ? undefined : t;
 }
 
 function toNumber(v: string | undefined): number | undefined {
@@ -84,47 +92,98 @@ function toNumber(v: string | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** The `<error>` of an error reply; undefined for any other document (or for non-XML). */
 export function parseTorznabError(xml: string): TorznabError | undefined {
-  const doc = normalizeXml(xml);
-  const m = /^\s*(?:<\?xml[^>]*\?>\s*)?<error(\s[^>]*?)?\/?>/.exec(doc);
-  if (!m) return undefined;
-  const a = parseAttributes(m[1] ?? '');
+  let doc: Node;
+  try {
+    doc = parseXml(xml);
+  } catch {
+    return undefined;
+  }
+  if (!('error' in doc)) return undefined;
+  const a = attrsOf(doc.error);
   return { code: a.code ?? '', description: a.description ?? '' };
 }
 
-/** The items of a Torznab reply (no `<item>`: an empty list). */
-export function parseTorznab(xml: string): TorznabItem[] {
-  const doc = normalizeXml(xml);
-  const items: TorznabItem[] = [];
-  const itemRe = /<item(?:\s[^>]*)?>([\s\S]*?)<\/item\s*>/g;
-  for (let m = itemRe.exec(doc); m; m = itemRe.exec(doc)) {
-    const body = m[1];
-    const attrs: Record<string, string> = {};
-    for (const tag of ['torznab:attr', 'newznab:attr']) {
-      for (const e of elements(body, tag)) {
-        const name = e.attrs.name;
-        if (name !== undefined && !(name in attrs) && e.attrs.value !== undefined) attrs[name] = e.attrs.value;
-      }
+function readItem(raw: unknown): TorznabItem {
+  const node = isNode(raw) ? raw : {};
+  const attrs: Record<string, string> = {};
+  for (const tag of ['torznab:attr', 'newznab:attr']) {
+    for (const e of listOf(node[tag])) {
+      const a = attrsOf(e);
+      if (a.name !== undefined && !(a.name in attrs) && a.value !== undefined) attrs[a.name] = a.value;
     }
-    const enc = elements(body, 'enclosure')[0];
-    const idx = elements(body, 'jackettindexer')[0];
-    const item: TorznabItem = { categories: elements(body, 'category').map((e) => e.text).filter((t) => t !== ''), attrs };
-    const title = firstText(body, 'title');
-    if (title !== undefined) item.title = title;
-    const guid = firstText(body, 'guid');
-    if (guid !== undefined) item.guid = guid;
-    const link = firstText(body, 'link');
-    if (link !== undefined) item.link = link;
-    const pubDate = firstText(body, 'pubDate');
-    if (pubDate !== undefined) item.pubDate = pubDate;
-    if (enc) item.enclosure = { url: enc.attrs.url, length: toNumber(enc.attrs.length), type: enc.attrs.type };
-    if (idx) {
-      if (idx.text !== '') item.indexer = idx.text;
-      if (idx.attrs.id !== undefined) item.indexerId = idx.attrs.id;
-    }
-    const size = toNumber(firstText(body, 'size')) ?? toNumber(attrs.size) ?? item.enclosure?.length;
-    if (size !== undefined) item.size = size;
-    items.push(item);
   }
-  return items;
+  const categories = listOf(node.category)
+    .map(textOf)
+    .filter((t): t is string => t !== undefined);
+  const item: TorznabItem = { categories, attrs };
+  for (const key of ['title', 'guid', 'link', 'pubDate'] as const) {
+    const t = textOf(node[key]);
+    if (t !== undefined) item[key] = t;
+  }
+  const enc = listOf(node.enclosure)[0];
+  if (enc !== undefined) {
+    const a = attrsOf(enc);
+    item.enclosure = { url: a.url, length: toNumber(a.length), type: a.type };
+  }
+  const idx = listOf(node.jackettindexer)[0];
+  if (idx !== undefined) {
+    const name = textOf(idx);
+    if (name !== undefined) item.indexer = name;
+    const id = attrsOf(idx).id;
+    if (id !== undefined) item.indexerId = id;
+  }
+  const size = toNumber(textOf(node.size)) ?? toNumber(attrs.size) ?? item.enclosure?.length;
+  if (size !== undefined) item.size = size;
+  return item;
+}
+
+/** The items of a Torznab/Newznab feed (a feed without items: an empty list). */
+export function parseTorznab(xml: string): TorznabItem[] {
+  const doc = parseXml(xml);
+  const channel = isNode(doc.rss) ? doc.rss.channel : undefined;
+  const items = isNode(channel) ? channel.item : undefined;
+  return listOf(items).map(readItem);
+}
+
+/** Caps element names -> our search function names (`audio-search` is the older music name). */
+const CAPS_ELEMENTS: [string, SearchFunction][] = [
+  ['search', 'search'],
+  ['tv-search', 'tvsearch'],
+  ['movie-search', 'movie'],
+  ['music-search', 'music'],
+  ['audio-search', 'music'],
+  ['book-search', 'book'],
+];
+
+/** The `t=caps` document; TorznabParseError when it is not one. */
+export function parseCaps(xml: string): IndexerCaps {
+  const doc = parseXml(xml);
+  if (!isNode(doc.caps)) throw new TorznabParseError('invalid_response: not a caps document');
+  const caps = doc.caps;
+  const out: IndexerCaps = { searching: {}, categories: [] };
+  const searching = isNode(caps.searching) ? caps.searching : {};
+  for (const [element, fn] of CAPS_ELEMENTS) {
+    const a = attrsOf(searching[element]);
+    if (a.available !== 'yes' || out.searching[fn] !== undefined) continue;
+    out.searching[fn] = (a.supportedParams ?? 'q')
+      .split(',')
+      .map((p) => p.trim().toLowerCase())
+      .filter((p) => p !== '');
+  }
+  const cats = isNode(caps.categories) ? caps.categories.category : undefined;
+  for (const c of listOf(cats)) {
+    const a = attrsOf(c);
+    if (a.id !== undefined) out.categories.push({ id: a.id, name: a.name ?? a.id });
+    for (const s of listOf(isNode(c) ? c.subcat : undefined)) {
+      const sa = attrsOf(s);
+      if (sa.id !== undefined) out.categories.push({ id: sa.id, name: sa.name ?? sa.id });
+    }
+  }
+  const limits = attrsOf(caps.limits);
+  const max = toNumber(limits.max);
+  const def = toNumber(limits.default);
+  if (max !== undefined || def !== undefined) out.limits = { ...(max !== undefined ? { max } : {}), ...(def !== undefined ? { default: def } : {}) };
+  return out;
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../storage/phased-store.js';
 import { isObject } from '../db/json.js';
 import { openLegacyIndexerSources, sealLegacyIndexerSources } from './indexers.codec.js';
 import { setOwn } from '../db/json.js';
+import { legacyEncryptAsync, readLegacySecretAsync } from '../security/legacy-crypto.js';
 import {
   applyIndexerPatch,
   keptBySync,
@@ -53,6 +54,31 @@ export function createIndexersJson(opts: { configDir: string; legacyKey: string;
     return Array.isArray(doc.indexers) ? (structuredClone(doc.indexers.filter(isEntry)) as IndexerConfig[]) : [];
   }
 
+  /** A manual indexer's apiKey in the legacy ciphertext -> plaintext (plaintext and undecryptable values stay). */
+  async function opened(entry: IndexerConfig): Promise<IndexerConfig> {
+    if (typeof entry.apiKey !== 'string' || entry.apiKey === '') return entry;
+    const hit = cache.get(entry.apiKey);
+    if (hit !== undefined) return { ...entry, apiKey: hit };
+    const r = await readLegacySecretAsync(entry.apiKey, opts.legacyKey);
+    if (r.kind !== 'decrypted') return entry;
+    cache.set(entry.apiKey, r.value);
+    return { ...entry, apiKey: r.value };
+  }
+
+  async function openedAll(list: IndexerConfig[]): Promise<IndexerConfig[]> {
+    return Promise.all(list.map(opened));
+  }
+
+  /** The entry as the file holds it: its apiKey in the legacy ciphertext (reused when unchanged). */
+  async function sealed(entry: IndexerConfig, previous?: unknown): Promise<IndexerConfig> {
+    if (typeof entry.apiKey !== 'string' || entry.apiKey === '') return entry;
+    const prev = isObject(previous) && typeof previous.apiKey === 'string' ? previous.apiKey : undefined;
+    if (prev !== undefined && (prev === entry.apiKey || cache.get(prev) === entry.apiKey)) return { ...entry, apiKey: prev };
+    const apiKey = await legacyEncryptAsync(entry.apiKey, opts.legacyKey);
+    cache.set(apiKey, entry.apiKey);
+    return { ...entry, apiKey };
+  }
+
   /** Mutates the file's document (replacing a document that is not an object). */
   async function mutate<R>(fn: (draft: Doc) => R): Promise<R> {
     const current = await file.read();
@@ -63,7 +89,7 @@ export function createIndexersJson(opts: { configDir: string; legacyKey: string;
   return {
     async get(): Promise<IndexersDocument> {
       const doc = await readDoc();
-      return { ...(await sources(doc)), indexers: entries(doc) };
+      return { ...(await sources(doc)), indexers: await openedAll(entries(doc)) };
     },
 
     async getSources(): Promise<IndexerSources> {
@@ -71,7 +97,7 @@ export function createIndexersJson(opts: { configDir: string; legacyKey: string;
     },
 
     async listIndexers(): Promise<IndexerConfig[]> {
-      return entries(await readDoc());
+      return openedAll(entries(await readDoc()));
     },
 
     /** Replaces every top-level key but `indexers`; keys already in the file keep their place. */
@@ -86,14 +112,14 @@ export function createIndexersJson(opts: { configDir: string; legacyKey: string;
     },
 
     async addIndexer(indexer: IndexerConfig): Promise<void> {
-      const copy = structuredClone(indexer);
+      const copy = await sealed(structuredClone(indexer));
       await mutate((draft) => {
         entriesOf(draft).push(copy);
       });
     },
 
     async patchIndexer(id: string, patch: IndexerPatch): Promise<IndexerConfig | undefined> {
-      return mutate((draft) => {
+      const next = await mutate((draft) => {
         const list = entriesOf(draft);
         const i = list.findIndex((e) => isEntry(e) && e.id === id);
         if (i < 0) return unchanged(undefined);
@@ -101,6 +127,7 @@ export function createIndexersJson(opts: { configDir: string; legacyKey: string;
         list[i] = next;
         return structuredClone(next);
       });
+      return next === undefined ? undefined : opened(next);
     },
 
     async removeIndexer(id: string): Promise<IndexerConfig | undefined> {
@@ -110,7 +137,7 @@ export function createIndexersJson(opts: { configDir: string; legacyKey: string;
         if (i < 0) return unchanged(undefined);
         const [removed] = list.splice(i, 1);
         return structuredClone(removed) as IndexerConfig;
-      });
+      }).then((removed) => (removed === undefined ? undefined : opened(removed)));
     },
 
     async syncIndexers(source: SyncSource, next: IndexerConfig[]): Promise<void> {
@@ -125,8 +152,10 @@ export function createIndexersJson(opts: { configDir: string; legacyKey: string;
     async replaceDocument(doc: IndexersDocument): Promise<void> {
       const { indexers, ...rest } = structuredClone(doc);
       const current = await readDoc();
-      const sealed = await sealLegacyIndexerSources(rest, opts.legacyKey, current, cache);
-      await file.replace({ ...sealed, indexers });
+      const sealedSources = await sealLegacyIndexerSources(rest, opts.legacyKey, current, cache);
+      const before = new Map(entries(current).map((e) => [e.id, e]));
+      const sealedEntries = await Promise.all(indexers.map((e) => (isEntry(e) ? sealed(e, before.get(e.id)) : e)));
+      await file.replace({ ...sealedSources, indexers: sealedEntries });
     },
   };
 }

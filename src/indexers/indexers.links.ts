@@ -43,3 +43,23 @@ export function resolveIndexerLink(link: string, sources: IndexerSources): strin
   }
   return out;
 }
+
+/** The marker of a manual indexer's key in links handed to users. */
+export function manualKeyMarker(indexerId: string): string {
+  return `{mediaos:indexer-${indexerId}-apikey}`;
+}
+
+/** `link` with a manual indexer's key (raw or URL-encoded) replaced by its marker. */
+export function redactManualLink(link: string, indexerId: string, apiKey: string | undefined): string {
+  if (typeof apiKey !== 'string' || apiKey.length < 8) return link;
+  let out = link;
+  for (const form of new Set([apiKey, encodeURIComponent(apiKey)])) out = out.split(form).join(manualKeyMarker(indexerId));
+  return out;
+}
+
+/** The inverse for the server side (the grab): each manual indexer's marker -> its key, URL-encoded. */
+export function resolveManualLink(link: string, indexers: readonly { id: string; apiKey?: string }[]): string {
+  let out = link;
+  for (const ix of indexers) if (typeof ix.apiKey === 'string' && ix.apiKey !== '') out = out.split(manualKeyMarker(ix.id)).join(encodeURIComponent(ix.apiKey));
+  return out;
+}

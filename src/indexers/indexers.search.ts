@@ -1,4 +1,8 @@
 import type { RawHit } from '../indexer-clients/hits.js';
+import type { Rejection } from '../automation/decisions.js';
+
+/** A hit with the decision engine's verdict, when the search named a wanted title. */
+export type DecidedHit = RawHit & { decision?: { approved: boolean; rejections: Rejection[] } };
 import type { SearchBody, SearchResult } from './indexers.types.js';
 
 /**
@@ -50,7 +54,7 @@ function isoOrRaw(date: string | undefined): string | undefined {
   return Number.isNaN(ms) ? date : new Date(ms).toISOString();
 }
 
-export function toResult(hit: RawHit): SearchResult {
+export function toResult(hit: DecidedHit): SearchResult {
   const out: Record<string, unknown> = { title: hit.title, size: formatSize(hit.size) };
   if (hit.seeders !== undefined) out.seeders = hit.seeders;
   if (hit.leechers !== undefined) out.leechers = hit.leechers;
@@ -59,6 +63,10 @@ export function toResult(hit: RawHit): SearchResult {
   if (hit.indexer !== undefined) out.indexer = hit.indexer;
   const date = isoOrRaw(hit.publishDate);
   if (date !== undefined) out.publishDate = date;
+  if (hit.decision !== undefined) {
+    out.approved = hit.decision.approved;
+    out.rejections = hit.decision.rejections;
+  }
   return out as unknown as SearchResult;
 }
 
@@ -69,7 +77,7 @@ export function toResult(hit: RawHit): SearchResult {
  * title without a recognisable quality is not in the list and is dropped). Then by seeders,
  * highest first (stable).
  */
-export function filterAndSort(hits: RawHit[], body: SearchBody, qualityMap: unknown): SearchResult[] {
+export function filterAndSort(hits: DecidedHit[], body: SearchBody, qualityMap: unknown): SearchResult[] {
   let list = hits;
   if (body.protocol && body.protocol !== 'any') list = list.filter((h) => h.protocol === body.protocol);
   if (body.minSeeders) {

@@ -7,8 +7,13 @@ import { jackettIndexers, jackettSearch, jackettTest } from '../indexer-clients/
 import type { Logger } from '../storage/phased-store.js';
 import type { QualityStore } from '../quality/quality.store.js';
 import type { IndexersStore } from './indexers.store.js';
-import { filterAndSort } from './indexers.search.js';
+import { filterAndSort, type DecidedHit } from './indexers.search.js';
 import { redactIndexerLink } from './indexers.links.js';
+import { isSearchable, searchManual } from './indexers.manual.js';
+import { failedStatus, isBackedOff } from './indexers.backoff.js';
+import { decide } from '../automation/decisions.js';
+import { resolveProfileRules } from '../automation/profile-rules.js';
+import type { BlocklistSql } from '../automation/blocklist.sql.js';
 import { setOwn, isObject } from '../db/json.js';
 import type {
   CreateIndexerBody,
@@ -54,11 +59,20 @@ export function jackettView(j: JackettSource): JackettView {
   return out as unknown as JackettView;
 }
 
-/** An entry as the API shows it: never an apiKey. */
+/**
+ * An entry as the API shows it: never an apiKey. Entries made by the Torznab/Newznab API (they
+ * carry `implementation`) say `hasApiKey`; legacy entries keep their legacy shape.
+ */
 export function publicIndexer(i: IndexerConfig): Omit<IndexerConfig, 'apiKey'> {
-  const { apiKey: _hidden, ...rest } = i;
+  const { apiKey, ...rest } = i;
+  if (rest.implementation !== undefined) (rest as Record<string, unknown>).hasApiKey = !!secretOf(apiKey);
   return rest;
 }
+
+/** One indexer (source or manual entry) that failed or was skipped in a search. */
+export type SearchError =
+  | { source: SyncSource; error: string }
+  | { source: 'indexer'; id: string; indexer: string; error: string; disabledUntil?: string };
 
 /**
  * A source's settings after a save (FORMATS.md §3.4): `enabled` from the body; `baseUrl`
@@ -101,15 +115,20 @@ function toEntry(source: SyncSource, s: SourceIndexer): IndexerConfig {
 
 export interface IndexersServiceDeps {
   indexers: IndexersStore;
-  quality: Pick<QualityStore, 'getMap'>;
+  quality: Pick<QualityStore, 'getMap' | 'listProfiles'>;
   log: Pick<Logger, 'warn'>;
   /** Per-call timeouts (ms); the legacy 10 s / 30 s when omitted. */
   timeouts?: { test?: number; sync?: number; search?: number };
+  /** The clock of the backoff (ms since the epoch). */
+  now?: () => number;
+  /** The release blocklist (decisions reject what it matches). */
+  blocklist?: Pick<BlocklistSql, 'matcher'>;
 }
 
 export function createIndexersService(deps: IndexersServiceDeps) {
   const { indexers, log } = deps;
   const t = deps.timeouts ?? {};
+  const now = deps.now ?? Date.now;
   // Saves of the sources document are read-modify-write: one at a time.
   let chain: Promise<unknown> = Promise.resolve();
   const serial = <R>(fn: () => Promise<R>): Promise<R> => {
@@ -117,6 +136,17 @@ export function createIndexersService(deps: IndexersServiceDeps) {
     chain = run.catch(() => undefined);
     return run;
   };
+
+  /** Each hit with the decision for the wanted title the search names (the profile as resolveProfileRules says). */
+  async function withDecisions(hits: RawHit[], body: SearchBody): Promise<DecidedHit[]> {
+    const [profiles, map, blocked] = await Promise.all([deps.quality.listProfiles(), deps.quality.getMap(), deps.blocklist?.matcher(hits)]);
+    const rules = resolveProfileRules({ kind: body.kind, qualityProfileId: body.qualityProfileId }, profiles, map);
+    const wanted = { title: body.title as string, kind: body.kind, year: body.year, season: body.season, episode: body.episode };
+    return hits.map((h) => {
+      const d = decide(h, wanted, rules, blocked);
+      return { ...h, decision: { approved: d.approved, rejections: d.rejections } };
+    });
+  }
 
   return {
     /** GET /api/indexers: the bare legacy view, `hasApiKey` instead of any key. */
@@ -168,8 +198,12 @@ export function createIndexersService(deps: IndexersServiceDeps) {
     async create(body: CreateIndexerBody): Promise<Omit<IndexerConfig, 'apiKey'>> {
       const indexer: IndexerConfig = { id: newIndexerId(), name: body.name, type: 'manual', protocol: body.type, enabled: true };
       if (body.url !== undefined) indexer.baseUrl = body.url;
+      if (body.apiKey !== undefined) indexer.apiKey = body.apiKey;
+      indexer.implementation = body.implementation ?? (body.type === 'usenet' ? 'newznab' : 'torznab');
+      if (body.categories !== undefined) indexer.categories = body.categories;
+      if (body.timeoutSeconds !== undefined) indexer.timeoutSeconds = body.timeoutSeconds;
       await indexers.addIndexer(indexer);
-      return indexer;
+      return publicIndexer(indexer);
     },
 
     async patch(id: string, patch: IndexerPatch): Promise<Omit<IndexerConfig, 'apiKey'>> {
@@ -185,34 +219,52 @@ export function createIndexersService(deps: IndexersServiceDeps) {
     },
 
     /**
-     * Queries every enabled, configured source at once (manual indexers are never queried, as
-     * legacy). A failing source is logged and reported in `errors`; the others still answer.
-     * Nothing found -> `results: []` (legacy returned 3 fake magnets). Links never carry a
-     * source's key (indexers.links.ts).
+     * Queries every enabled, configured source and every enabled manual Torznab/Newznab indexer
+     * with a URL, at once. A failing one is logged and reported in `errors` (a manual indexer is
+     * also backed off: indexers.backoff.ts); the others still answer. Nothing found ->
+     * `results: []` (legacy returned 3 fake magnets). Links never carry a key (indexers.links.ts).
      */
-    async search(body: SearchBody): Promise<{ ok: true; results: SearchResult[]; errors?: { source: SyncSource; error: string }[] }> {
-      const sources = await indexers.getSources();
-      const jobs: { source: SyncSource; run: Promise<RawHit[]>; key: string }[] = [];
+    async search(body: SearchBody): Promise<{ ok: true; results: SearchResult[]; errors?: SearchError[] }> {
+      const doc = await indexers.get();
+      const jobs: { label: SearchError; run: Promise<RawHit[]>; key: string; after?: (error?: string) => Promise<void> }[] = [];
       for (const source of ['prowlarr', 'jackett'] as const) {
-        const cfg = sources[source];
-        const s = settingsOf(sources, source);
+        const cfg = doc[source];
+        const s = settingsOf(doc, source);
         if (!isObject(cfg) || cfg.enabled !== true || !s) continue;
         const fn = source === 'prowlarr' ? prowlarrSearch : jackettSearch;
-        jobs.push({ source, key: s.apiKey, run: fn({ ...s, timeoutMs: t.search }, body.q) });
+        jobs.push({ label: { source, error: '' }, key: s.apiKey, run: fn({ ...s, timeoutMs: t.search }, body.q) });
+      }
+      const errors: SearchError[] = [];
+      const at = now();
+      for (const ix of doc.indexers.filter(isSearchable)) {
+        const label = { source: 'indexer' as const, id: ix.id, indexer: ix.name, error: '' };
+        if (isBackedOff(ix.status, at)) {
+          const st = ix.status!;
+          errors.push({ ...label, error: `disabled after ${st.failures} failures: ${st.lastError}`, disabledUntil: st.disabledUntil });
+          continue;
+        }
+        const patch = (id: string, p: IndexerPatch) => indexers.patchIndexer(id, p);
+        const after = async (error?: string) => {
+          if (error !== undefined) await patch(ix.id, { status: failedStatus(ix.status, error, now()) });
+          else if (ix.status !== undefined) await patch(ix.id, { status: null });
+        };
+        jobs.push({ label, key: ix.apiKey ?? '', after, run: searchManual(ix, body, { defaultTimeoutMs: t.search, patch }) });
       }
       const settled = await Promise.allSettled(jobs.map((j) => j.run));
       const hits: RawHit[] = [];
-      const errors: { source: SyncSource; error: string }[] = [];
-      settled.forEach((r, i) => {
+      for (const [i, r] of settled.entries()) {
+        const job = jobs[i];
+        const error = r.status === 'fulfilled' ? undefined : safeMessage(r.reason, [job.key]);
+        await job.after?.(error);
         if (r.status === 'fulfilled') hits.push(...r.value);
         else {
-          const error = safeMessage(r.reason, [jobs[i].key]);
-          log.warn({ source: jobs[i].source, error }, 'indexer search failed');
-          errors.push({ source: jobs[i].source, error });
+          log.warn({ ...job.label, error }, 'indexer search failed');
+          errors.push({ ...job.label, error: error as string });
         }
-      });
+      }
       const wantsMap = body.serverFilter === true && body.kind !== undefined;
-      const results = filterAndSort(hits, body, wantsMap ? await deps.quality.getMap() : undefined).map((r) => ({ ...r, link: redactIndexerLink(r.link, sources) }));
+      const decided = body.title === undefined ? hits : await withDecisions(hits, body);
+      const results = filterAndSort(decided, body, wantsMap ? await deps.quality.getMap() : undefined).map((r) => ({ ...r, link: redactIndexerLink(r.link, doc) }));
       return errors.length > 0 ? { ok: true, results, errors } : { ok: true, results };
     },
   };

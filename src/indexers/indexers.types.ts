@@ -1,8 +1,22 @@
 import { z } from 'zod';
+import type { IndexerCaps } from '../indexer-clients/torznab.js';
 
 /** Where an `indexers.json` entry came from (FORMATS.md §3.4). */
 export const INDEXER_TYPES = ['manual', 'prowlarr', 'jackett'] as const;
 export type IndexerType = (typeof INDEXER_TYPES)[number];
+/** The protocol a manual indexer speaks (our addition); defaults from its `protocol`. */
+export const INDEXER_IMPLEMENTATIONS = ['torznab', 'newznab'] as const;
+export type IndexerImplementation = (typeof INDEXER_IMPLEMENTATIONS)[number];
+
+/** Why and until when a failing indexer is not queried (our addition, persisted in the row). */
+export interface IndexerStatus {
+  /** Consecutive failures. */
+  failures: number;
+  /** ISO time before which the indexer is skipped. */
+  disabledUntil: string;
+  lastError: string;
+}
+
 /** `both` is declared by legacy but never written. */
 export const INDEXER_PROTOCOLS = ['torrent', 'usenet', 'both'] as const;
 export type IndexerProtocol = (typeof INDEXER_PROTOCOLS)[number];
@@ -21,6 +35,13 @@ export interface IndexerConfig {
   baseUrl?: string;
   priority?: number;
   apiKey?: string;
+  /** Manual Torznab/Newznab indexers (our additions, kept in the row's JSON). */
+  implementation?: IndexerImplementation;
+  categories?: number[];
+  timeoutSeconds?: number;
+  /** `t=caps`, read once. */
+  caps?: IndexerCaps;
+  status?: IndexerStatus;
   [key: string]: unknown;
 }
 
@@ -65,6 +86,9 @@ export interface IndexerPatch {
   enabled?: boolean;
   name?: string;
   priority?: number;
+  /** Set by searches, never by PATCH bodies: the cached caps; the backoff status (null clears it). */
+  caps?: IndexerCaps;
+  status?: IndexerStatus | null;
 }
 
 /** The legacy PATCH merge; shared by both store sides so the dual phase writes the same record. */
@@ -73,6 +97,9 @@ export function applyIndexerPatch(existing: IndexerConfig, patch: IndexerPatch):
   if (patch.enabled !== undefined) out.enabled = patch.enabled;
   if (patch.name !== undefined) out.name = patch.name;
   if (patch.priority !== undefined) out.priority = patch.priority;
+  if (patch.caps !== undefined) out.caps = patch.caps;
+  if (patch.status === null) delete out.status;
+  else if (patch.status !== undefined) out.status = patch.status;
   return out;
 }
 
@@ -110,6 +137,9 @@ export interface SearchResult {
   protocol: 'torrent' | 'usenet';
   indexer?: string;
   publishDate?: string;
+  /** Present when the search named a wanted title: the decision engine's verdict. */
+  approved?: boolean;
+  rejections?: { code: string; reason: string }[];
 }
 
 // ---- request bodies ----
@@ -168,11 +198,23 @@ export const testSourceBody = z.object({
 });
 export type TestSourceBody = z.infer<typeof testSourceBody>;
 
-/** POST /api/indexers: a manual indexer (an `apiKey` in the body is ignored, as legacy stripped it). */
+/**
+ * POST /api/indexers: a manual Torznab/Newznab indexer. Legacy stripped `apiKey`; we keep it
+ * (sealed at rest, answered as `hasApiKey`). `implementation` defaults from `type`
+ * (torrent -> torznab, usenet -> newznab); `categories` are Newznab category ids.
+ */
 export const createIndexerBody = z.object({
   name: z.string().min(1),
   type: z.enum(['torrent', 'usenet']),
   url: urlInput,
+  apiKey: z
+    .string()
+    .nullable()
+    .optional()
+    .transform((v) => (v === null || v === undefined || v.trim() === '' ? undefined : v.trim())),
+  categories: z.array(z.number().int().min(0).max(999_999)).max(100).optional(),
+  implementation: z.enum(INDEXER_IMPLEMENTATIONS).optional(),
+  timeoutSeconds: z.number().int().min(1).max(300).optional(),
 });
 export type CreateIndexerBody = z.infer<typeof createIndexerBody>;
 
@@ -184,9 +226,20 @@ export const patchIndexerBody = z.object({
 
 const count = z.number().int().min(0);
 
-/** POST /api/indexers/search (API.md §4). `cat` is accepted and ignored, as legacy did. */
+/**
+ * POST /api/indexers/search (API.md §4). `cat` is accepted and ignored, as legacy did (manual
+ * indexers search their own `categories`). `season`/`episode`/`year` are passed to indexers whose
+ * caps support them (our additions). A request naming a `title` (with `kind`, `year`, `season`,
+ * `episode`, `qualityProfileId`) gets the decision engine's verdict on each result (additive).
+ */
 export const searchBody = z.object({
   q: z.string().min(2),
+  season: count.optional(),
+  episode: count.optional(),
+  year: z.number().int().min(1800).max(3000).optional(),
+  /** With `title`, every result also carries the decision (`approved`, `rejections`) for that wanted title. */
+  title: z.string().trim().min(1).optional(),
+  qualityProfileId: z.string().min(1).optional(),
   cat: z.union([z.string(), z.number()]).optional(),
   kind: z.string().optional(),
   serverFilter: z.boolean().optional(),

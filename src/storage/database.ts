@@ -1,6 +1,7 @@
 import { databaseTarget, type Config } from '../config.js';
 import { openDatabase, type Database } from '../db/connect.js';
 import { backupDatabase } from '../db/backup.js';
+import { describeConnectError } from '../db/pg-errors.js';
 import { migrateToLatest, migrationStatus, OutOfSyncMigrationsError, tableExists, type MigrationResult } from '../db/migrator.js';
 import { withMaintenanceLock } from '../db/locks.sql.js';
 
@@ -30,6 +31,6 @@ export async function prepareDatabase(config: Config): Promise<PreparedDatabase>
     return { db, migrated: results, backup };
   } catch (err) {
     await db.close();
-    throw err;
+    throw describeConnectError(db.target, err);
   }
 }

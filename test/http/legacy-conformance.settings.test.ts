@@ -107,7 +107,8 @@ for (const [engine, phase] of conformanceMatrix()) {
     it('POST/PATCH/DELETE /api/indexers: manual entries {ok,indexer}; unknown id 404 not_found', async () => {
       const created = expectOk(await c.call('POST', '/api/indexers', { token: c.admin, body: { name: 'My NZB', type: 'usenet', url: 'https://nzb.example', apiKey: 'dropped' } }));
       const indexer = created.indexer as Record<string, unknown>;
-      expect(indexer).toEqual({ id: expect.stringMatching(/^[a-z0-9]{10,12}$/), name: 'My NZB', type: 'manual', protocol: 'usenet', enabled: true, baseUrl: 'https://nzb.example' });
+      // The legacy fields, plus (additive) the Torznab/Newznab implementation and hasApiKey: the key is kept now, never shown.
+      expect(indexer).toEqual({ id: expect.stringMatching(/^[a-z0-9]{10,12}$/), name: 'My NZB', type: 'manual', protocol: 'usenet', enabled: true, baseUrl: 'https://nzb.example', implementation: 'newznab', hasApiKey: true });
       const patched = expectOk(await c.call('PATCH', `/api/indexers/${indexer.id as string}`, { token: c.admin, body: { enabled: false, priority: 10 } }));
       expect(patched.indexer).toEqual({ ...indexer, enabled: false, priority: 10 });
       expectError(await c.call('PATCH', '/api/indexers/nope', { token: c.admin, body: { enabled: false } }), 404, 'not_found');

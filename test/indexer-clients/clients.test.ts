@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { prowlarrIndexers, prowlarrSearch, prowlarrTest } from '../../src/indexer-clients/prowlarr.js';
 import { jackettIndexers, jackettSearch, jackettTest } from '../../src/indexer-clients/jackett.js';
-import { decodeEntities, parseTorznab, parseTorznabError } from '../../src/indexer-clients/torznab.js';
+import { parseTorznab, parseTorznabError } from '../../src/indexer-clients/torznab.js';
 import { ClientError } from '../../src/http-client/http.js';
 import { fakeJackett, fakeProwlarr, hangingServer, JACKETT_VERSION, PROWLARR_VERSION, torznabXml, type Fake } from './fakes.js';
 import { startFake } from '../download-clients/fakes.js';
@@ -32,10 +32,11 @@ describe('torznab parser', () => {
 
   it('handles empty feeds, errors and odd entities', () => {
     expect(parseTorznab('<rss><channel></channel></rss>')).toEqual([]);
-    expect(parseTorznab('')).toEqual([]);
+    expect(() => parseTorznab('')).toThrow('invalid_response: empty reply');
+    expect(() => parseTorznab('<rss><channel><item></channel></rss>')).toThrow(/^invalid_response: not XML/);
     expect(parseTorznabError('<?xml version="1.0"?>\n<error code="100" description="Invalid API Key" />')).toEqual({ code: '100', description: 'Invalid API Key' });
     expect(parseTorznabError('<rss/>')).toBeUndefined();
-    expect(decodeEntities('&lt;a&gt; &#169; &#xA9; &bogus; &#0;')).toBe('<a> © © &bogus; &#0;');
+    expect(parseTorznab('<rss><channel><item><title>&lt;a&gt; &#169; &#xA9; &amp;</title></item></channel></rss>')[0].title).toBe('<a> © © &');
   });
 });
 
@@ -102,7 +103,7 @@ describe('jackett adapter', () => {
     expect(j.requests.at(-1)!.query.get('t')).toBe('search');
     expect(j.requests.at(-1)!.query.get('q')).toBe('Heat');
     expect(hits).toEqual([
-      { title: 'Heat 1995 1080p </item> & Friends', size: 2254857830, seeders: 80, leechers: 15, link: 'magnet:?xt=urn:btih:bbb&dn=Heat', protocol: 'torrent', indexer: '1337x', publishDate: 'Tue, 02 Jan 2024 03:04:05 +0000' },
+      { title: 'Heat 1995 1080p </item> & Friends', size: 2254857830, seeders: 80, leechers: 15, link: 'magnet:?xt=urn:btih:bbb&dn=Heat', protocol: 'torrent', indexer: '1337x', publishDate: 'Tue, 02 Jan 2024 03:04:05 +0000', categories: ['2000', '2040'], guid: 'https://1337x.to/torrent/1' },
       { title: 'Heat & Dust 720p &&', size: 1073741824, seeders: 7, link: `https://jackett/dl/2/?jackett_apikey=${J_KEY}&path=def`, protocol: 'torrent' },
     ]);
     await expect(jackettSearch({ baseUrl: j.url, apiKey: 'bad' }, 'Heat')).rejects.toThrow('torznab error 100: Invalid API Key');

@@ -10,7 +10,7 @@ import { fakeJackett, fakeProwlarr, JACKETT_VERSION, PROWLARR_VERSION, type Fake
 
 const P_KEY = 'prowlarr-stored-key-5f1c0a9e2b7d4c38';
 const J_KEY = 'jackett-stored-key-9a8b7c6d5e4f3a21';
-const SECRETS = [P_KEY, J_KEY];
+const SECRETS = [P_KEY, J_KEY, 'stored-key-123'];
 
 for (const [engine, phase] of phaseMatrix()) {
   describe(`indexers routes (${engine}, ${phase})`, () => {
@@ -36,7 +36,12 @@ for (const [engine, phase] of phaseMatrix()) {
       if (phase === 'db') return void expect(existsSync(path)).toBe(false);
       const file = JSON.parse(readFileSync(path, 'utf8'));
       const api = await view();
-      expect(file.indexers).toStrictEqual(api.indexers);
+      // Manual Torznab/Newznab entries: the file holds the key in the legacy ciphertext, the API says hasApiKey.
+      const fileEntries = file.indexers.map(({ apiKey, ...rest }: Record<string, unknown>) => {
+        if (apiKey !== undefined) expect(looksLegacyEncrypted(apiKey as string)).toBe(true);
+        return rest.implementation === undefined ? rest : { ...rest, hasApiKey: apiKey !== undefined };
+      });
+      expect(fileEntries).toStrictEqual(api.indexers);
       for (const [source, key] of [['prowlarr', P_KEY], ['jackett', J_KEY]] as const) {
         if (!api[source]) continue;
         const { apiKey, ...rest } = file[source];
@@ -136,6 +141,8 @@ for (const [engine, phase] of phaseMatrix()) {
       await admin('POST', '/api/indexers/jackett/sync');
       expect((await view()).indexers.map((i: { id: string }) => i.id)).toEqual([manual.id, 'prowlarr-3', 'prowlarr-12', 'prowlarr-14', 'jackett-1337x', 'jackett-rarbg']);
       await expectFileMatchesApi();
+      // A disabled manual indexer is not searched (the searches below talk to the two sources only).
+      await admin('PATCH', `/api/indexers/${manual.id}`, { enabled: false });
     });
 
     it('maps an upstream failure during sync to 502 without the key', async () => {
@@ -147,9 +154,17 @@ for (const [engine, phase] of phaseMatrix()) {
     });
 
     it('creates, patches and deletes manual indexers', async () => {
-      const created = await admin('POST', '/api/indexers', { name: 'Torrents', type: 'torrent', apiKey: 'ignored-key-123' });
+      const countBefore = (await view()).indexers.length;
+      const created = await admin('POST', '/api/indexers', { name: 'Torrents', type: 'torrent', apiKey: 'stored-key-123' });
       const ix = created.json().indexer;
-      expect(ix).toStrictEqual({ id: expect.stringMatching(/^[0-9a-z]{11}$/), name: 'Torrents', type: 'manual', protocol: 'torrent', enabled: true });
+      // Legacy dropped the key; it is now kept (sealed) and answered as hasApiKey.
+      expect(ix).toStrictEqual({ id: expect.stringMatching(/^[0-9a-z]{11}$/), name: 'Torrents', type: 'manual', protocol: 'torrent', enabled: true, implementation: 'torznab', hasApiKey: true });
+      for (const bad of [{ categories: ['2000'] }, { implementation: 'rss' }, { timeoutSeconds: 0 }, { url: 'ftp://x' }]) {
+        const r = await admin('POST', '/api/indexers', { name: 'Bad', type: 'torrent', ...bad });
+        expect(r.statusCode).toBe(400);
+        expect(JSON.stringify(r.json())).toContain(Object.keys(bad)[0]);
+      }
+      expect((await view()).indexers).toHaveLength(countBefore + 1);
       const patched = await admin('PATCH', `/api/indexers/${ix.id}`, { enabled: false, priority: 7, name: 'Renamed' });
       expect(patched.json()).toStrictEqual({ ok: true, indexer: { ...ix, name: 'Renamed', enabled: false, priority: 7 } });
       expect((await view()).indexers.find((i: { id: string }) => i.id === ix.id)).toStrictEqual({ ...ix, name: 'Renamed', enabled: false, priority: 7 });

@@ -6,6 +6,7 @@
  * The library (and its query plans) lives in library.snapshots.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import { createBlocklistSql } from '../../src/automation/blocklist.sql.js';
 import { createAppStateSql } from '../../src/db/app-state.sql.js';
 import { createLocksSql, LockBusyError } from '../../src/db/locks.sql.js';
 import { downloaderToRow } from '../../src/downloaders/downloaders.codec.js';
@@ -182,6 +183,15 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
     await rec.call('quality.getProfilesFile', () => quality.getProfilesFile());
     await rec.call('quality.putProfilesFile', () => quality.putProfilesFile({ profiles: [profile('hd', 'HD')], version: 2 }));
     await rec.call('quality.putProfilesFile (remove)', () => quality.putProfilesFile(undefined));
+  },
+
+  async blocklist(rec) {
+    const blocklist = createBlocklistSql(rec.db.kysely);
+    await rec.call('blocklist.add', () => blocklist.add({ title: 'Heat.1995.720p.BluRay.x264-GRP', guid: 'https://x/details/1', reason: 'download failed' }, 'b'.repeat(32)));
+    await rec.call('blocklist.list', () => blocklist.list());
+    const m = await rec.call('blocklist.matcher', () => blocklist.matcher([{ title: 'Heat.1995.720p.BluRay.x264-GRP', guid: 'https://x/details/2', link: 'magnet:?xt=urn:btih:abc' }]));
+    expect(m({ title: 'Heat.1995.720p.BluRay.x264-GRP' })).toBe(true);
+    expect(await rec.call('blocklist.remove', () => blocklist.remove('b'.repeat(32)))).toBe(true);
   },
 
   async locks(rec) {
