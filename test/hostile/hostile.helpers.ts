@@ -45,6 +45,15 @@ const USER_WRITES: readonly string[] = [
   'POST /api/scanner/preview',
 ];
 
+/**
+ * Other routes a non-admin token gets 403 on: the user list, and a user record that is not the
+ * caller's own (the sweep's filled-in id never is; own-email changes: test/users).
+ */
+const ADMIN_ROUTES: readonly string[] = [
+  'GET /api/users',
+  'PATCH /api/users/:id',
+];
+
 const key = (r: RouteDef) => `${r.method} ${r.url}`;
 
 export function isPublic(r: RouteDef): boolean {
@@ -52,6 +61,7 @@ export function isPublic(r: RouteDef): boolean {
 }
 
 export function isAdminOnly(r: RouteDef): boolean {
+  if (ADMIN_ROUTES.includes(key(r))) return true;
   if (r.method === 'GET' || isPublic(r) || USER_WRITES.includes(key(r))) return false;
   return ADMIN_WRITES.some((re) => re.test(r.url));
 }
