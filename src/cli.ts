@@ -13,6 +13,7 @@ import { registerRollbackCommand } from './cli/rollback.command.js';
 import { registerPhaseCommand } from './cli/phase.command.js';
 import { registerDbCommand } from './cli/db.command.js';
 import { registerDumpCommands } from './cli/dump.command.js';
+import { registerBackupCommand } from './cli/backup.command.js';
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('mediaos')
@@ -48,6 +49,7 @@ export function buildProgram(io: CliIo): Command {
   registerPhaseCommand(program, io);
   registerDbCommand(program, io);
   registerDumpCommands(program, io);
+  registerBackupCommand(program, io);
   return program;
 }
 
