@@ -24,7 +24,10 @@ export async function backupDatabase(db: Database, dataDir: string, label: strin
   // The process id and a counter keep two backups taken in the same millisecond apart.
   const file = join(dir, `mediaos-${label}-${stamp()}-${process.pid}-${++backupCounter}.db`);
   await db.sqlite.backup(file);
-  pruneBackups(dir, /^mediaos-.*\.db$/, retain);
+  // Retention per label family (pre-migrate-v3 and pre-migrate-v4 share one), so one kind of
+  // backup never pushes out another.
+  const family = label.replace(/-v\d+$/, '').replace(/[^a-z0-9-]/gi, '');
+  pruneBackups(dir, new RegExp(`^mediaos-${family}(-v\\d+)?-\\d{4}-.*\\.db$`), retain);
   return file;
 }
 

@@ -1,5 +1,4 @@
 import type { AppContext } from '../app.js';
-import { backupDatabase } from '../db/backup.js';
 import { createJobsSql } from '../jobs/jobs.sql.js';
 
 export const HOUSEKEEPING_JOB_TYPE = 'housekeeping';
@@ -8,21 +7,18 @@ const FINISHED_JOBS_KEPT_DAYS = 7;
 export interface HousekeepingReport {
   expiredSessions: number;
   finishedJobs: number;
-  backup?: string;
 }
 
 /**
  * The daily chores (Servarr habit): drop sessions whose refresh token expired, drop finished jobs
- * older than a week, and take a database backup (SQLite online backup, newest
- * MEDIAOS_BACKUP_RETENTION kept).
+ * older than a week. (The daily database backup is the `serve` backup schedule now: backups.schedule.ts.)
  */
 export async function runHousekeeping(ctx: AppContext): Promise<HousekeepingReport> {
   const now = ctx.now();
   const expiredSessions = await ctx.stores.sessions.deleteExpired(now.toISOString());
   const cutoff = new Date(now.getTime() - FINISHED_JOBS_KEPT_DAYS * 86_400_000).toISOString();
   const finishedJobs = await createJobsSql(ctx.db.kysely, ctx.db.engine).deleteFinishedBefore(cutoff);
-  const backup = await backupDatabase(ctx.db, ctx.config.dataDir, 'daily', ctx.config.backupRetention);
-  return { expiredSessions, finishedJobs, backup };
+  return { expiredSessions, finishedJobs };
 }
 
 /** The job id of a day's run: enqueueing it twice the same day is a no-op (primary key). */

@@ -19,6 +19,7 @@ import { wantedRoutes } from '../wanted/wanted.routes.js';
 import { calendarRoutes } from '../calendar/calendar.routes.js';
 import { authRoutes } from '../auth/auth.routes.js';
 import { pluginsRoutes } from '../plugins/plugins.routes.js';
+import { backupsRoutes } from '../backups/backups.routes.js';
 
 /** Registers every domain's routes, each as an encapsulated plugin. */
 export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -40,4 +41,5 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => calendarRoutes(i, ctx));
   await app.register(async (i) => authRoutes(i, ctx));
   await app.register(async (i) => pluginsRoutes(i, ctx));
+  await app.register(async (i) => backupsRoutes(i, ctx));
 }
