@@ -21,7 +21,8 @@ export const DOCUMENTED_COMMANDS: { args: string[]; note: string }[] = [
   { args: ['phase', 'set'], note: '' },
   { args: ['db', 'copy'], note: 'Identity values are correct afterwards (new rows insert normally); `seq` (legacy library order) is preserved.' },
   { args: ['dump'], note: '' },
-  { args: ['restore'], note: '' },
+  { args: ['backup'], note: 'Safe while the server runs (SQLite online backup API; PostgreSQL: the dump\'s single read snapshot). The archive is written under a temporary name and renamed when complete, mode 0600 (it holds secrets.json).' },
+  { args: ['restore'], note: 'A backup archive is recognised by its `.tar.gz`/`.tgz` name or its tar header. Stop the server first (a running one is detected and refused). Step by step: docs/operations.md, "Backups and restore".' },
 ];
 
 export async function helpText(args: string[]): Promise<string> {

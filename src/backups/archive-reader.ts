@@ -5,11 +5,11 @@
  * archive and what failed; nothing outside the folder given is written.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { TransferRefused } from '../db/transfer-checks.js';
 import {
@@ -29,22 +29,21 @@ const MAX_MANIFEST_BYTES = 1024 * 1024;
 /** True when `file` is a tar.gz (by name, or by the ustar magic of its first block): a backup archive rather than a dump. */
 export async function isBackupArchive(file: string): Promise<boolean> {
   if (/\.(tar\.gz|tgz)$/i.test(file)) return true;
-  const head: Buffer[] = [];
-  let size = 0;
   try {
-    const gunzip = createReadStream(file, { end: 64 * 1024 }).pipe(createGunzip());
-    for await (const chunk of gunzip) {
-      head.push(chunk as Buffer);
-      size += (chunk as Buffer).length;
-      if (size >= 263) {
-        gunzip.destroy();
-        break;
-      }
+    const fd = openSync(file, 'r');
+    const buf = Buffer.alloc(4096);
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, buf.length, 0);
+    } finally {
+      closeSync(fd);
     }
+    // Z_SYNC_FLUSH: inflate what the first block holds without requiring the end of the stream.
+    const head = gunzipSync(buf.subarray(0, n), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    return head.subarray(257, 262).toString('latin1') === 'ustar';
   } catch {
-    // not gzip at all, or cut short: not an archive we can recognise; the dump reader reports it
+    return false; // missing, not gzip, or cut short: the dump reader reports it
   }
-  return Buffer.concat(head).subarray(257, 262).toString('latin1') === 'ustar';
 }
 
 export interface UnpackedArchive {

@@ -5,7 +5,9 @@ import { takeBackup } from './backups.service.js';
 const MAX_CHECK_MS = 10 * 60_000;
 
 export interface BackupSchedule {
-  /** Takes a scheduled backup when the newest one is older than the interval; returns its file. */
+  /** The check made at start. */
+  first: Promise<string | undefined>;
+  /** Takes a scheduled backup when the newest one is older than the interval; returns its file (a failure is logged). */
   tick(): Promise<string | undefined>;
   stop(): void;
 }
@@ -41,9 +43,9 @@ export function startBackupSchedule(
   };
   const timer = intervalMs ? setInterval(() => void guarded(), Math.min(intervalMs, MAX_CHECK_MS)) : undefined;
   timer?.unref();
-  void guarded();
   return {
-    tick,
+    first: guarded(),
+    tick: guarded,
     stop: () => {
       if (timer) clearInterval(timer);
     },

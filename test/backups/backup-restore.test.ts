@@ -154,11 +154,11 @@ describe('mediaos backup / restore (CLI)', () => {
     const w = await world('sqlite');
     await w.ctx.stores.sessions.create(newSession('s-cli'));
     await w.tdb.db.close();
-    const file = join(w.tdb.dir, 'out', 'nightly.tar.gz');
+    const file = join(w.tdb.dir, 'out', 'nightly.bak'); // recognised by its tar header, not its name
     mkdirSync(join(w.tdb.dir, 'out'));
     const made = await runCli(['backup', '--to', file], w.env, w.tdb.dir);
     expect(made.errors).toEqual([]);
-    expect(made.lines.join('\n')).toMatch(/wrote .*nightly\.tar\.gz \(\d+ bytes; schema version \d+; 2 rows; database\.db, secrets\.json\)/);
+    expect(made.lines.join('\n')).toMatch(/wrote .*nightly\.bak \(\d+ bytes; schema version \d+; 2 rows; database\.db, secrets\.json\)/);
     const restored = await runCli(['restore', file], w.env, w.tdb.dir);
     expect(restored.errors).toEqual([]);
     expect(restored.exitCode).toBe(0);
