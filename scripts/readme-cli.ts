@@ -19,6 +19,10 @@ export const COMMAND_NOTES: Record<string, string> = {
     'Exit codes: 0 everything imported (or nothing to change), 3 some records quarantined (kept verbatim, see `--report`), 2 nothing changed because of an error (e.g. a file that is not valid JSON: its name and line:column are printed).',
   rollback: 'Lists the users whose password hash the old server cannot verify (re-hashed to argon2id in phase `db`): they must reset their password there.',
   user: 'Passwords are never taken from the command line: `mediaos user add a@b.example --role admin` asks on the terminal (twice, without echo); `printf %s "$PW" | mediaos user passwd a@b.example --password-stdin` reads one line from standard input.',
+  backup:
+    "Safe while the server runs (SQLite online backup API; PostgreSQL: the dump's single read snapshot). The archive is written under a temporary name and renamed when complete, mode 0600 (it holds secrets.json).",
+  restore:
+    'A backup archive is recognised by its `.tar.gz`/`.tgz` name or its tar header. Stop the server first (a running one is detected and refused). Step by step: docs/operations.md, "Backups and restore".',
   'db copy': 'Identity values are correct afterwards (new rows insert normally); `seq` (legacy library order) is preserved.',
 };
 

@@ -14,6 +14,7 @@ import { registerPhaseCommand } from './cli/phase.command.js';
 import { registerDbCommand } from './cli/db.command.js';
 import { registerDumpCommands } from './cli/dump.command.js';
 import { registerUserCommand } from './cli/user.command.js';
+import { registerBackupCommand } from './cli/backup.command.js';
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('mediaos')
@@ -50,6 +51,7 @@ export function buildProgram(io: CliIo): Command {
   registerDbCommand(program, io);
   registerDumpCommands(program, io);
   registerUserCommand(program, io);
+  registerBackupCommand(program, io);
   return program;
 }
 

@@ -34,6 +34,10 @@ export interface Config {
   backupRetention: number;
   /** /api/health reports ok:false when the data (or config) dir has less free space than this. */
   diskWarnMb: number;
+  /** Hours between scheduled backup archives taken by `serve`; 0 turns the schedule off. */
+  backupIntervalHours: number;
+  /** Scheduled backup archives kept (other kinds keep `backupRetention` each). */
+  backupKeep: number;
   uploadMaxBytes: number;
   /** Origins allowed to call the API from a browser on another origin (CORS); empty = same-origin only. */
   allowedOrigins: string[];
@@ -115,6 +119,8 @@ const envSchema = z.object({
   MEDIAOS_SQLITE_MMAP_MB: int('MEDIAOS_SQLITE_MMAP_MB', 0, 65536),
   MEDIAOS_BACKUP_RETENTION: int('MEDIAOS_BACKUP_RETENTION', 1, 1000),
   MEDIAOS_DISK_WARN_MB: int('MEDIAOS_DISK_WARN_MB', 0, 1_000_000_000),
+  MEDIAOS_BACKUP_INTERVAL_HOURS: int('MEDIAOS_BACKUP_INTERVAL_HOURS', 0, 8760),
+  MEDIAOS_BACKUP_KEEP: int('MEDIAOS_BACKUP_KEEP', 1, 1000),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
   ALLOWED_ORIGINS: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
@@ -222,6 +228,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     sqliteMmapMb: e.MEDIAOS_SQLITE_MMAP_MB ?? 0,
     backupRetention: e.MEDIAOS_BACKUP_RETENTION ?? 10,
     diskWarnMb: e.MEDIAOS_DISK_WARN_MB ?? 512,
+    backupIntervalHours: e.MEDIAOS_BACKUP_INTERVAL_HOURS ?? 24,
+    backupKeep: e.MEDIAOS_BACKUP_KEEP ?? e.MEDIAOS_BACKUP_RETENTION ?? 10,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),

@@ -5,6 +5,8 @@ import { buildApp, createContext } from './app.js';
 import { prepareDatabase } from './storage/database.js';
 import { REDACT_PATHS } from './logging.js';
 import { runStartupHooks } from './startup.js';
+import { startBackupSchedule } from './backups/backups.schedule.js';
+import { createServerPresenceSql } from './backups/server-presence.sql.js';
 
 export const LISTEN_BACKLOG = 4096;
 
@@ -56,13 +58,18 @@ export async function startServer(config: Config, opts: { print?: (line: string)
   }
   const where = config.engine === 'sqlite' ? config.databaseLocation : redactUrl(config.databaseUrl);
   print(`MediaOS ${ctx.version} listening on ${address} (${config.engine}: ${where}; storage phase ${ctx.phase})`);
+  // Announced so `mediaos restore` refuses to swap the database under us; then the backup schedule.
+  const presence = await createServerPresenceSql(db.kysely).announce();
+  const backups = startBackupSchedule(ctx, app.log);
   let closing: Promise<void> | undefined;
   return {
     app,
     url: address,
     close() {
       closing ??= (async () => {
+        backups.stop();
         await app.close();
+        await presence.release().catch(() => {});
         await db.close();
       })();
       return closing;

@@ -8,6 +8,8 @@ import { dumpDatabase, DumpFormatError, restoreDatabase, RestoreVerificationErro
 import { describeTarget } from '../db/transfer/target-url.js';
 import { assertSourceExists, TransferRefused } from '../db/transfer/transfer-checks.js';
 import { backupBeforeReplace, parseBatchSize, progressReporter, refusing } from './db.command.js';
+import { isBackupArchive } from '../backups/archive-reader.js';
+import { restoreArchiveCommand } from './backup.command.js';
 import type { CliIo } from './io.js';
 
 export function registerDumpCommands(program: Command, io: CliIo): void {
@@ -39,9 +41,12 @@ export function registerDumpCommands(program: Command, io: CliIo): void {
 
   program
     .command('restore')
-    .description('restore a `mediaos dump` file into the configured database (either engine), in one transaction, verified')
-    .argument('<file>', 'the dump file')
-    .option('--replace', 'replace the rows of a non-empty database (in the same transaction)')
+    .description(
+      'restore a `mediaos dump` file into the configured database (either engine), in one transaction, verified; ' +
+        'or a `mediaos backup` archive: checksums and schema checked, the current database kept as a backup, then swapped (stop the server first)',
+    )
+    .argument('<file>', 'the dump file or backup archive')
+    .option('--replace', 'replace the rows of a non-empty database (in the same transaction; implied for a backup archive)')
     .option('--batch-size <n>', 'rows per insert batch', String(DEFAULT_BATCH_SIZE))
     .action(async (fileArg: string, opts: { replace?: boolean; batchSize: string }) =>
       refusing(io, async () => {
@@ -49,6 +54,7 @@ export function registerDumpCommands(program: Command, io: CliIo): void {
         const target = databaseTarget(config);
         const batchSize = parseBatchSize(opts.batchSize);
         const file = resolve(io.cwd, fileArg);
+        if (await isBackupArchive(file)) return restoreArchiveCommand(io, config, file);
         const db = openDatabase(target);
         io.out(`restoring ${file} -> ${describeTarget(target)}`);
         const progress = progressReporter(io, 'restore');

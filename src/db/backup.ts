@@ -33,7 +33,10 @@ export async function backupDatabase(db: Database, dataDir: string, label: strin
     throw new Error(`backing up the database into ${file} failed: ${message}`, { cause: err });
   }
   makePrivate(file);
-  pruneBackups(dir, /^mediaos-.*\.db$/, retain);
+  // Retention per label family (pre-migrate-v3 and pre-migrate-v4 share one), so one kind of
+  // backup never pushes out another.
+  const family = label.replace(/-v\d+$/, '').replace(/[^a-z0-9-]/gi, '');
+  pruneBackups(dir, new RegExp(`^mediaos-${family}(-v\\d+)?-\\d{4}-.*\\.db$`), retain);
   return file;
 }
 

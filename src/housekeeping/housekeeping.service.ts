@@ -1,6 +1,5 @@
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
-import { backupDatabase } from '../db/backup.js';
 import { createJobsSql } from '../jobs/jobs.sql.js';
 import type { JobQueue } from '../jobs/jobs.queue.js';
 import type { SessionsStore } from '../sessions/sessions.types.js';
@@ -25,21 +24,18 @@ export interface HousekeepingScheduleDeps {
 export interface HousekeepingReport {
   expiredSessions: number;
   finishedJobs: number;
-  backup?: string;
 }
 
 /**
  * The daily chores (Servarr habit): drop sessions whose refresh token expired, drop finished jobs
- * older than a week, and take a database backup (SQLite online backup, newest
- * MEDIAOS_BACKUP_RETENTION kept).
+ * older than a week. (The daily database backup is the `serve` backup schedule now: backups.schedule.ts.)
  */
 export async function runHousekeeping(ctx: HousekeepingDeps): Promise<HousekeepingReport> {
   const now = ctx.now();
   const expiredSessions = await ctx.stores.sessions.deleteExpired(now.toISOString());
   const cutoff = new Date(now.getTime() - FINISHED_JOBS_KEPT_DAYS * 86_400_000).toISOString();
   const finishedJobs = await createJobsSql(ctx.db.kysely, ctx.db.engine).deleteFinishedBefore(cutoff);
-  const backup = await backupDatabase(ctx.db, ctx.config.dataDir, 'daily', ctx.config.backupRetention);
-  return { expiredSessions, finishedJobs, backup };
+  return { expiredSessions, finishedJobs };
 }
 
 /** The job id of a day's run: enqueueing it twice the same day is a no-op (primary key). */

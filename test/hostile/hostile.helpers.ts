@@ -39,6 +39,9 @@ const ADMIN_WRITES: readonly RegExp[] = [
   /^\/api\/subtitles\/automation\/config$/,
 ];
 
+/** Routes reserved to admins for reading too (backups hold every secret). */
+const ADMIN_READS: readonly RegExp[] = [/^\/api\/system\/backups(\/|$)/];
+
 /** Writes under an admin prefix that any user may call (searches, previews). */
 const USER_WRITES: readonly string[] = [
   'POST /api/indexers/search',
@@ -62,6 +65,7 @@ export function isPublic(r: RouteDef): boolean {
 
 export function isAdminOnly(r: RouteDef): boolean {
   if (ADMIN_ROUTES.includes(key(r))) return true;
+  if (ADMIN_READS.some((re) => re.test(r.url))) return true;
   if (r.method === 'GET' || isPublic(r) || USER_WRITES.includes(key(r))) return false;
   return ADMIN_WRITES.some((re) => re.test(r.url));
 }
