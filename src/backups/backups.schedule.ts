@@ -1,4 +1,5 @@
-import type { AppContext } from '../context.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/connect.js';
 import { listBackups } from './backup-catalog.js';
 import { takeBackup } from './backups.service.js';
 
@@ -19,7 +20,7 @@ export interface BackupSchedule {
  * extra one and a server that was down for days takes one as soon as it is back.
  */
 export function startBackupSchedule(
-  ctx: Pick<AppContext, 'db' | 'config' | 'now'>,
+  ctx: { db: Database; config: Config; now: () => Date },
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void },
 ): BackupSchedule {
   const intervalMs = ctx.config.backupIntervalHours * 3_600_000;
