@@ -15,7 +15,7 @@ describe('file modes of the database and its backups (they hold password hashes 
     for (const c of cleanups.splice(0).reverse()) await c();
   });
   function open(location: string): Database {
-    const db = openDatabase({ engine: 'sqlite', location });
+    const db = openDatabase({ engine: 'sqlite', location, createDirectory: true });
     cleanups.push(() => db.close());
     return db;
   }

@@ -8,6 +8,7 @@ import { createLibrarySql } from '../../src/library/library.sql.js';
 import { LIBRARY_WRITES, type LibraryStore } from '../../src/library/library.store.js';
 import { resyncPendingFiles } from '../../src/migration/file-resync.js';
 import { buildApp, createContext } from '../../src/app.js';
+import { createServices } from '../../src/services.js';
 import { PhaseRefused, setPhase } from '../../src/migration/phases.js';
 import { recordPhase } from '../../src/storage/phase.js';
 import { flushFileSync, phasedStore } from '../../src/storage/phased-store.js';
@@ -49,7 +50,10 @@ for (const engine of sqlEngines()) {
         fileSync: t.ctx.fileSync,
         log: quiet,
       });
-      const full = await buildApp({ ...t.ctx, stores: { ...t.ctx.stores, library } }, sink());
+      // The composition root builds the services from the stores: rebuild them on the swapped store.
+      const stores = { ...t.ctx.stores, library };
+      const services = createServices({ config: t.ctx.config, db: t.ctx.db, phase: t.ctx.phase, stores, jwtSecret: t.ctx.jwtSecret, log: quiet, now: t.ctx.now });
+      const full = await buildApp({ ...t.ctx, stores, services }, sink());
       closers.push(() => full.close());
       const res = await full.inject({ method: 'POST', url: '/api/library', headers: admin, payload: { kind: 'movie', title: 'Heat' } });
       expect(res.statusCode).toBe(200); // the database is the source of truth: the request succeeds
