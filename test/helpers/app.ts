@@ -6,6 +6,8 @@ import { loadConfig } from '../../src/config.js';
 import type { StoragePhase } from '../../src/storage/phase-list.js';
 import { buildApp, createContext } from '../../src/app.js';
 import type { AppContext } from '../../src/context.js';
+import { createServices } from '../../src/services.js';
+import type { Stores } from '../../src/stores.js';
 import { createTestDatabase, type TestEngine } from './engines.js';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef-0123456789';
@@ -69,4 +71,16 @@ export async function createTestApp(opts: { engine?: TestEngine; phase?: Storage
       await tdb.cleanup();
     },
   };
+}
+
+/**
+ * The context with some stores swapped (a full disk, a failing file), and the services rebuilt on
+ * them as the composition root builds them: services hold their stores, so swapping a store alone
+ * would change nothing.
+ */
+export function withStores(ctx: AppContext, overrides: Partial<Stores>): AppContext {
+  const stores = { ...ctx.stores, ...overrides };
+  const log = { warn() {}, info() {}, error() {} };
+  const services = createServices({ config: ctx.config, db: ctx.db, phase: ctx.phase, stores, jwtSecret: ctx.jwtSecret, log, now: ctx.now });
+  return { ...ctx, stores, services };
 }

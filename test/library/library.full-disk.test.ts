@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import type { WriteChunk } from '../../src/legacy/json-file.js';
 import { createLibraryJson } from '../../src/library/library.json.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestApp, withStores, type TestApp } from '../helpers/app.js';
 import { bearer, registerAdmin } from '../helpers/auth.js';
 
 /** A full disk as the kernel reports it: the first write of a file gets a few bytes, then ENOSPC. */
@@ -30,7 +30,7 @@ describe('phase files on a full disk', () => {
     const before = await readFile(path);
 
     // The same app, its library.json writer on a disk that fills up mid-write.
-    const app = await buildApp({ ...t.ctx, stores: { ...t.ctx.stores, library: createLibraryJson({ configDir: t.configDir, write: fullDisk() }) } }, {
+    const app = await buildApp(withStores(t.ctx, { library: createLibraryJson({ configDir: t.configDir, write: fullDisk() }) }), {
       logStream: new Writable({ write: (_c, _e, cb) => cb() }),
     });
     try {

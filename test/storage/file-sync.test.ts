@@ -8,12 +8,11 @@ import { createLibrarySql } from '../../src/library/library.sql.js';
 import { LIBRARY_WRITES, type LibraryStore } from '../../src/library/library.store.js';
 import { resyncPendingFiles } from '../../src/migration/file-resync.js';
 import { buildApp, createContext } from '../../src/app.js';
-import { createServices } from '../../src/services.js';
 import { PhaseRefused, setPhase } from '../../src/migration/phases.js';
 import { recordPhase } from '../../src/storage/phase.js';
 import { flushFileSync, phasedStore } from '../../src/storage/phased-store.js';
 import { createFileSyncLedger } from '../../src/storage/file-sync.js';
-import { createTestApp, TEST_ENCRYPTION_KEY, type TestApp } from '../helpers/app.js';
+import { createTestApp, TEST_ENCRYPTION_KEY, withStores, type TestApp } from '../helpers/app.js';
 import { bearer, registerAdmin } from '../helpers/auth.js';
 import { sqlEngines } from '../helpers/engines.js';
 
@@ -50,10 +49,7 @@ for (const engine of sqlEngines()) {
         fileSync: t.ctx.fileSync,
         log: quiet,
       });
-      // The composition root builds the services from the stores: rebuild them on the swapped store.
-      const stores = { ...t.ctx.stores, library };
-      const services = createServices({ config: t.ctx.config, db: t.ctx.db, phase: t.ctx.phase, stores, jwtSecret: t.ctx.jwtSecret, log: quiet, now: t.ctx.now });
-      const full = await buildApp({ ...t.ctx, stores, services }, sink());
+      const full = await buildApp(withStores(t.ctx, { library }), sink());
       closers.push(() => full.close());
       const res = await full.inject({ method: 'POST', url: '/api/library', headers: admin, payload: { kind: 'movie', title: 'Heat' } });
       expect(res.statusCode).toBe(200); // the database is the source of truth: the request succeeds
