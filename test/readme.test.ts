@@ -27,6 +27,10 @@ const DEFAULTS: Record<string, (c: Config) => string | undefined> = {
   DATABASE_URL: (c) => c.databaseUrl.replace(c.dataDir, '<MEDIAOS_DATA_DIR>'),
   MEDIAOS_DATA_DIR: (c) => `./${relative(cwd, c.dataDir)}`,
   MEDIAOS_BACKUP_RETENTION: (c) => String(c.backupRetention),
+  MEDIAOS_BACKUP_INTERVAL_HOURS: (c) => String(c.backupIntervalHours),
+  MEDIAOS_BACKUP_KEEP: () => undefined, // follows MEDIAOS_BACKUP_RETENTION
+  MEDIAOS_DISK_WARN_MB: (c) => String(c.diskWarnMb),
+  TRUST_PROXY: (c) => String(c.trustProxy),
   MEDIAOS_PG_POOL_MAX: (c) => String(c.pgPoolMax),
   MEDIAOS_PG_SCHEMA: (c) => c.pgSchema,
   MEDIAOS_SQLITE_CACHE_MB: (c) => String(c.sqliteCacheMb),
@@ -72,7 +76,7 @@ describe('README.md is the front door', () => {
     expect(readme.indexOf('npm test')).toBeGreaterThan(first);
     expect(first).toBeLessThan(readme.indexOf('## Upgrading'));
     const scripts = JSON.parse(read('package.json')).scripts as Record<string, string>;
-    expect(scripts.start).toBe('node bin/mediaos serve');
+    expect(scripts.start).toBe('exec node bin/mediaos serve'); // exec: SIGTERM reaches the server, no orphan
     expect(scripts.test).toMatch(/^vitest run/);
     expect(scripts.lint).toBe('biome check .');
     expect(readme).toContain('`npm run lint`');

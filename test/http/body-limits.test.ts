@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BODY_LIMIT } from '../../src/app.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { bearer, registerAdmin } from '../helpers/auth.js';
+import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';
 
 const BIG = Math.round(9.5 * 1024 * 1024);
 
@@ -47,13 +47,13 @@ describe('request bodies: authentication first, then a per-route size limit', ()
   });
 
   it('answers a user (not admin) 403 on an admin route before reading the body', async () => {
-    const user = await t.app.inject({ method: 'POST', url: '/api/auth/register', payload: { email: 'u@example.test', password: 'User#Pass-2024' }, headers: bearer(admin) });
+    const user = await registerUser(t.app, admin, 'u@example.test');
     const body = lazyBody(BIG);
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/library',
       payload: body.stream,
-      headers: { ...bearer(user.json().accessToken), 'content-type': 'application/json', 'content-length': String(BIG) },
+      headers: { ...bearer(user.accessToken), 'content-type': 'application/json', 'content-length': String(BIG) },
     });
     expect(res.statusCode).toBe(403);
     expect(body.state.pulled).toBeLessThan(1024 * 1024);
