@@ -2,6 +2,7 @@ import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { redactUrl, type Config } from './config.js';
 import { buildApp, createContext } from './app.js';
+import type { AppContext } from './context.js';
 import { prepareDatabase } from './storage/database.js';
 import { REDACT_PATHS } from './logging.js';
 import { runStartupHooks } from './startup.js';
@@ -33,7 +34,7 @@ export async function startServer(config: Config, opts: { print?: (line: string)
   if (prepared.backup) print(`backup of the database before migrating: ${prepared.backup}`);
   for (const r of prepared.migrated) print(`migration ${r.name}: ${r.status}`);
   const { db } = prepared;
-  let ctx;
+  let ctx: AppContext;
   try {
     await runStartupHooks(config, db, print);
     ctx = await createContext(config, db, log);

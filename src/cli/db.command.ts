@@ -4,7 +4,7 @@ import { databaseTarget, loadConfig, type Config } from '../config.js';
 import { backupDatabase } from '../db/backup.js';
 import { formatComparison } from '../db/transfer/checksum.js';
 import type { Database } from '../db/connect.js';
-import { copyDatabase, DEFAULT_BATCH_SIZE } from '../db/transfer/copy.js';
+import { copyDatabase, DEFAULT_BATCH_SIZE, type CopyResult } from '../db/transfer/copy.js';
 import { describeTarget, parseTargetUrl } from '../db/transfer/target-url.js';
 import { TransferRefused, type TransferProgress } from '../db/transfer/transfer-checks.js';
 import type { CliIo } from './io.js';
@@ -101,7 +101,7 @@ export function registerDbCommand(program: Command, io: CliIo): void {
         const batchSize = parseBatchSize(opts.batchSize);
         io.out(`copying ${describeTarget(from)} -> ${describeTarget(to)}`);
         const progress = progressReporter(io, 'copy');
-        let result;
+        let result: CopyResult;
         try {
           result = await copyDatabase({
             from,

@@ -1,4 +1,4 @@
-import { ClientError, type ClientFailure } from '../http-client/http.js';
+import { ClientError, type ClientFailure, type HttpReply } from '../http-client/http.js';
 import { getOk, jsonOf, str, SEARCH_TIMEOUT_MS, SYNC_TIMEOUT_MS, TEST_TIMEOUT_MS, type RawHit, type SourceIndexer, type SourceSettings } from './hits.js';
 import { failure } from './prowlarr.js';
 import { itemsToHits, torznabItems } from './newznab.js';
@@ -12,7 +12,7 @@ import { itemsToHits, torznabItems } from './newznab.js';
 export async function jackettTest(s: SourceSettings): Promise<{ ok: true; version?: string } | ClientFailure> {
   const timeout = s.timeoutMs ?? TEST_TIMEOUT_MS;
   try {
-    let reply;
+    let reply: HttpReply;
     try {
       reply = await getOk(s, '/api/v2.0/server/config', {}, { authorization: `Bearer ${s.apiKey}` }, timeout);
     } catch (err) {

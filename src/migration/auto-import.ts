@@ -11,7 +11,7 @@ import { ensureInstanceSecrets } from '../secrets-file.js';
 import { createSecretBox } from '../security/secret-box.js';
 import { LEGACY_FILES } from './legacy-files.js';
 import { createImportSql } from './import.sql.js';
-import { EXIT_ERROR, runImport } from './import.js';
+import { EXIT_ERROR, runImport, type ImportReport } from './import.js';
 import { readPhase, recordPhase } from '../storage/phase.js';
 import { summaryLines } from './report.js';
 
@@ -25,7 +25,7 @@ export async function autoImportOnFirstStart(config: Config, db: Database, print
 
   print(`first start: legacy MediaOS files found in ${config.configDir} and the database is empty; importing them (MEDIAOS_AUTO_IMPORT=false turns this off)`);
   const secrets = ensureInstanceSecrets(config);
-  let report;
+  let report: ImportReport;
   try {
     report = await runImport({
       db,

@@ -87,7 +87,9 @@ export function batchRecord(batch: Pick<LibraryBatch, 'params'>, i: number): unk
 /** Row object of row `i` of a batch. */
 export function batchRow(batch: Pick<LibraryBatch, 'params'>, i: number): Record<string, unknown> {
   const row: Record<string, unknown> = {};
-  LIBRARY_INSERT_COLUMNS.forEach((c, k) => (row[c] = batch.params[i * WIDTH + k]));
+  LIBRARY_INSERT_COLUMNS.forEach((c, k) => {
+    row[c] = batch.params[i * WIDTH + k];
+  });
   return row;
 }
 
@@ -97,7 +99,12 @@ export async function* libraryBatches(dir: string, importTime: string): AsyncGen
   let read = 0;
   const fresh = (): LibraryBatch => ({ params: [], pos: [], quarantine: [], read, bytes, total });
   let batch = fresh();
-  const it = streamLegacyArray(join(dir, 'library.json'), 'items', { onProgress: (b, t) => ((bytes = b), (total = t)) });
+  const it = streamLegacyArray(join(dir, 'library.json'), 'items', {
+    onProgress: (b, t) => {
+      bytes = b;
+      total = t;
+    },
+  });
   for (;;) {
     const step = await it.next();
     if (step.done) break;

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { LegacyFileError } from '../legacy/file-error.js';
-import { readLegacyJson, stripBom } from '../legacy/read-json.js';
+import { readLegacyJson, stripBom, type LegacyReadResult } from '../legacy/read-json.js';
 import { jsonTextFacts, topLevelSpans, type Span } from '../legacy/json-text.js';
 import { setOwn, isObject } from '../db/json.js';
 import { readLegacySecretAsync } from '../security/legacy-crypto.js';
@@ -229,7 +229,9 @@ function split(spec: LegacyFileSpec, value: unknown, bytes: Buffer, text: string
     }
     case 'map': {
       if (!isObject(value)) return whole('the file is not a JSON object keyed by id');
-      Object.keys(value).forEach((key, index) => unit(spec.target, { key, index }, pointer(key), value[key], spans?.members.get(key)));
+      Object.keys(value).forEach((key, index) => {
+        unit(spec.target, { key, index }, pointer(key), value[key], spans?.members.get(key));
+      });
       break;
     }
     case 'sections': {
@@ -249,7 +251,9 @@ function split(spec: LegacyFileSpec, value: unknown, bytes: Buffer, text: string
         break;
       }
       if (Array.isArray(items)) {
-        items.forEach((raw, index) => unit(spec.target, { key: '', index }, pointer(shape.arrayKey, index), raw, spans?.elements?.[index]));
+        items.forEach((raw, index) => {
+          unit(spec.target, { key: '', index }, pointer(shape.arrayKey, index), raw, spans?.elements?.[index]);
+        });
       } else if (!shape.restOf) {
         return whole(`the file is not a JSON object with an "${shape.arrayKey}" array`);
       }
@@ -361,7 +365,7 @@ export async function readFileSnapshot(spec: LegacyFileSpec, opts: SnapshotOptio
     }
     return out;
   }
-  let result;
+  let result: LegacyReadResult;
   try {
     result = await readLegacyJson(path);
   } catch (err) {

@@ -54,7 +54,9 @@ for (const engine of sqlEngines()) {
         await sql.insertRows(ENTRIES.map(([k, r], i) => grabToRow(k, r, i)));
         const list = await sql.list();
         expect(list.map((e) => e.key)).toEqual(ENTRIES.map(([k]) => k));
-        list.forEach((e, i) => expect(e.record).toStrictEqual(ENTRIES[i][1]));
+        list.forEach((e, i) => {
+          expect(e.record).toStrictEqual(ENTRIES[i][1]);
+        });
         expect(await sql.count()).toBe(ENTRIES.length);
       } finally {
         await t.cleanup();

@@ -1,3 +1,4 @@
+import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { sqlEngines } from '../helpers/engines.js';
@@ -64,7 +65,7 @@ describe('GET /api/health on a full SQLite database', () => {
     const raw = t.ctx.db.sqlite!;
     const pages = Number(raw.pragma('page_count', { simple: true }));
     raw.pragma(`max_page_count = ${pages}`); // the database file may not grow: a full disk for SQLite
-    let failed;
+    let failed: LightMyRequestResponse | undefined;
     for (let i = 0; i < 200 && !failed; i++) {
       const res = await t.app.inject({ method: 'POST', url: '/api/library', headers: admin, payload: { kind: 'movie', title: `Title ${i} ${'x'.repeat(1500)}` } });
       if (res.statusCode !== 200) failed = res;

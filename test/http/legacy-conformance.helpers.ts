@@ -51,7 +51,9 @@ export function expectShape(value: unknown, spec: Spec, label = 'body'): void {
   }
   if (Array.isArray(spec)) {
     expect(Array.isArray(value), `${label}: expected an array, got ${JSON.stringify(value)?.slice(0, 200)}`).toBe(true);
-    (value as unknown[]).forEach((v, i) => expectShape(v, spec[0], `${label}[${i}]`));
+    (value as unknown[]).forEach((v, i) => {
+      expectShape(v, spec[0], `${label}[${i}]`);
+    });
     return;
   }
   expect(typeOk(value, 'object'), `${label}: expected an object, got ${JSON.stringify(value)?.slice(0, 200)}`).toBe(true);

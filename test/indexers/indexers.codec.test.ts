@@ -24,7 +24,7 @@ const box = createSecretBox(KEY);
 const PROWLARR_KEY = 'prowlarr0123456789abcdef01234567';
 const JACKETT_KEY = 'jackettkeyabcdefghijklmnopqrstuv';
 
-export const ENTRIES: LegacyIndexer[] = [
+const ENTRIES: LegacyIndexer[] = [
   { id: '8bwsyh696yq', name: 'My NZB', type: 'manual', protocol: 'usenet', enabled: true, baseUrl: 'https://nzb.example', priority: 10 },
   { id: 'prowlarr-3', name: 'NyaaSi', type: 'prowlarr', protocol: 'torrent', enabled: true, priority: 25 },
   { id: 'jackett-1337x', name: '1337x', type: 'jackett', protocol: 'torrent', enabled: false },

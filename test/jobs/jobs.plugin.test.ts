@@ -1,6 +1,7 @@
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobsPlugin } from '../../src/jobs/jobs.plugin.js';
+import type { JobWorker } from '../../src/jobs/jobs.worker.js';
 import { createJobsSql } from '../../src/jobs/jobs.sql.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { sqlEngines } from '../helpers/engines.js';
@@ -25,7 +26,7 @@ for (const engine of sqlEngines()) {
       await t.ctx.db.kysely.updateTable('jobs').set({ status: 'running', locked_by: 'dead', locked_at: '2000-01-01T00:00:00.000Z', attempts: 1 }).where('id', '=', 'orphan1').execute();
 
       const app = Fastify();
-      let worker;
+      let worker: JobWorker | undefined;
       await app.register(async (i) => {
         worker = await jobsPlugin(i, t!.ctx, { pollMs: 5 });
       });

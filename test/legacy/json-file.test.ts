@@ -193,7 +193,11 @@ describe('createJsonFile', () => {
     const file = libFile();
     await file.update((d) => void d.items.push({ id: 'ok' }));
     const before = await readFile(file.path, 'utf8');
-    const r = await settle(file.update((d) => void ((d as Record<string, unknown>).big = 10n)));
+    const r = await settle(
+      file.update((d) => {
+        (d as Record<string, unknown>).big = 10n;
+      }),
+    );
     expect(r.ok).toBe(false);
     expect((r as { error: unknown }).error).toBeInstanceOf(TypeError);
     expect(await readFile(file.path, 'utf8')).toBe(before);
@@ -206,7 +210,9 @@ describe('createJsonFile', () => {
     await writeFile(path, '{}');
     await chmod(path, 0o600);
     const file = createJsonFile<Record<string, unknown>>(path, { defaultValue: () => ({}) });
-    await file.update((d) => void (d.u = 1));
+    await file.update((d) => {
+      d.u = 1;
+    });
     expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 

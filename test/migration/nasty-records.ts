@@ -242,7 +242,9 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
   {
     const dir = base();
     const ids = ['imdb:tt0113277', 'a:b:c', 'movies/2024/heat', '100%', '%2F', 'with space', ' ', '', '.', '..', 'ünïcødé', '🎬', '~0~1', '~', '/', 'x\ty', 'a'.repeat(1900)];
-    ids.forEach((id, k) => addItems(dir, { id, kind: (['movie', 'series', 'music', 'book'] as const)[k % 4]!, title: `Odd id ${k}` }));
+    ids.forEach((id, k) => {
+      addItems(dir, { id, kind: (['movie', 'series', 'music', 'book'] as const)[k % 4]!, title: `Odd id ${k}` });
+    });
     for (const id of ids) {
       grabsOf(dir)[`movies:${id}`] = grab('movies', id);
       resultsOf(dir)[`movie:${id}`] = result('movie', id);

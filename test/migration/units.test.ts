@@ -79,7 +79,10 @@ describe('migration building blocks', () => {
   it('isoFromMs formats like Date#toISOString (leap days, century rules, millisecond padding)', () => {
     const edges = [0, Date.UTC(2000, 1, 29, 23, 59, 59, 999), Date.UTC(2100, 2, 1), Date.UTC(1999, 11, 31, 23, 59, 59, 9), Date.UTC(2024, 1, 29, 0, 0, 0, 90), Date.UTC(9999, 11, 31, 23, 59, 59, 999)];
     let seed = 7;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
     for (let i = 0; i < 20_000; i++) edges.push(Math.floor(rand() * Date.UTC(9999, 11, 31)));
     for (const ms of edges) expect(isoFromMs(ms)).toBe(new Date(ms).toISOString());
   });

@@ -20,7 +20,7 @@ import { createQualitySql } from '../../src/quality/quality.sql.js';
 import { defaultQualityProfiles, type QualityProfile } from '../../src/quality/quality.types.js';
 import { createTestDatabase, sqlEngines } from '../helpers/engines.js';
 
-export const PROFILES: LegacyQualityProfile[] = [
+const PROFILES: LegacyQualityProfile[] = [
   {
     id: 'mwu9juiqfyh5',
     name: 'Kids 720p',

@@ -67,8 +67,7 @@ export async function* readDumpLines(file: string): AsyncGenerator<{ n: number; 
   try {
     for await (const chunk of gunzip as AsyncIterable<string>) {
       rest += chunk;
-      let at: number;
-      while ((at = rest.indexOf('\n')) >= 0) {
+      for (let at = rest.indexOf('\n'); at >= 0; at = rest.indexOf('\n')) {
         const text = rest.slice(0, at);
         rest = rest.slice(at + 1);
         n += 1;

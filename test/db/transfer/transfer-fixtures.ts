@@ -16,7 +16,9 @@ export function captureIo(env: Record<string, string | undefined>, cwd: string):
     isTty: false,
     out: (line: string) => void io.lines.push(line),
     err: (line: string) => void io.errors.push(line),
-    setExitCode: (code: number) => void (io.exitCode = code),
+    setExitCode: (code: number) => {
+      io.exitCode = code;
+    },
   };
   return io;
 }
