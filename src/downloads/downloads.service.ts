@@ -71,7 +71,7 @@ export function createDownloadsService(deps: DownloadsDeps) {
       const target = link && deps.resolveLink ? await deps.resolveLink(link) : link;
 
       // Torrents go by magnet link only (legacy); a stored upload is a usenet fallback.
-      if (protocol === 'torrent' && (!link || !link.startsWith('magnet:'))) throw new Invalid('unsupported_link_or_protocol');
+      if (protocol === 'torrent' && !link?.startsWith('magnet:')) throw new Invalid('unsupported_link_or_protocol');
       for (const clientKind of kindsFor(protocol)) {
         const client = activeClient(settings, clientKind);
         if (!client) continue;
