@@ -1,16 +1,13 @@
 import { Invalid, missingParams, UpstreamError } from '../errors.js';
-import { qbitAction, qbitList } from '../download-clients/qbittorrent.js';
-import { sabAction, sabHistory, sabQueue } from '../download-clients/sabnzbd.js';
-import type { ClientResult } from '../http-client/http.js';
+import { JOB_OPS, type Capability, type DownloadClient, type JobOp } from '../download-clients/download-client.js';
+import { kindsThat, supports } from '../download-clients/registry.js';
 import type { DownloadersStore } from '../downloaders/downloaders.store.js';
-import { isActive, qbitSettings, sabSettings } from '../downloaders/downloaders.service.js';
+import type { DownloadersSettings } from '../downloaders/downloaders.types.js';
+import { activeClient } from '../downloaders/downloaders.clients.js';
 import { NotConfigured } from '../downloads/downloads.service.js';
 import type { GrabsStore } from '../grabs/grabs.store.js';
 import type { GrabRecord } from '../grabs/grabs.types.js';
-import type { ActivityActionBody, GrabActivityItem, LiveItem, SabHistoryItem } from './activity.types.js';
-
-const OPS = ['pause', 'resume', 'delete'] as const;
-type Op = (typeof OPS)[number];
+import type { ActivityActionBody, ClientHistoryItem, GrabActivityItem, LiveItem } from './activity.types.js';
 
 function compact<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
@@ -26,10 +23,12 @@ function clientUrl(baseUrl: string): string {
   return baseUrl.trim().replace(/\/\/[^/@]*@/, '//').replace(/\/+$/, '');
 }
 
-const num = (v: unknown): number | undefined => {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-  return Number.isFinite(n) ? n : undefined;
-};
+/** The active clients that make `cap`, in preference order (qBittorrent, SABnzbd, NZBGet). */
+function activeThat(settings: DownloadersSettings, cap: Capability): DownloadClient[] {
+  return kindsThat(cap)
+    .map((kind) => activeClient(settings, kind))
+    .filter((c): c is DownloadClient => c !== undefined);
+}
 
 /**
  * The activity page (API.md §6): the queue and history come from grab records (plus SABnzbd's
@@ -48,17 +47,13 @@ export function createActivityService(deps: { downloaders: Pick<DownloadersStore
      * Up to 50 SABnzbd history slots plus every grab record, sorted by `String(at)` descending
      * like legacy (SAB's epoch seconds and ISO strings compare as text: SAB entries sort last).
      */
-    async history(): Promise<(GrabActivityItem | SabHistoryItem)[]> {
+    async history(): Promise<(GrabActivityItem | ClientHistoryItem)[]> {
       const settings = await deps.downloaders.get();
-      const items: (GrabActivityItem | SabHistoryItem)[] = [];
-      const sab = isActive(settings.sabnzbd) ? sabSettings(settings.sabnzbd) : undefined;
-      if (sab) {
-        const r = await sabHistory(sab, 50);
-        if (r.ok) {
-          for (const slot of r.slots) {
-            items.push(compact({ client: 'sabnzbd', protocol: 'usenet', title: slot.name, status: slot.status, at: slot.completed, category: slot.cat }));
-          }
-        }
+      const items: (GrabActivityItem | ClientHistoryItem)[] = [];
+      for (const client of activeThat(settings, 'history')) {
+        const r = await client.history!(50);
+        if (!r.ok) continue;
+        for (const e of r.entries) items.push(compact({ client: client.kind, protocol: client.protocol, title: e.title, status: e.status, at: e.at, category: e.category }));
       }
       for (const { record } of await deps.grabs.list()) items.push(toItem(record));
       return items.sort((a, b) => {
@@ -69,32 +64,20 @@ export function createActivityService(deps: { downloaders: Pick<DownloadersStore
     },
 
     async live(): Promise<LiveItem[]> {
-      const settings = await deps.downloaders.get();
-      const qb = isActive(settings.qbittorrent) ? qbitSettings(settings.qbittorrent) : undefined;
-      const sab = isActive(settings.sabnzbd) ? sabSettings(settings.sabnzbd) : undefined;
-      const [torrents, queue] = await Promise.all([qb ? qbitList(qb) : undefined, sab ? sabQueue(sab) : undefined]);
+      const clients = activeThat(await deps.downloaders.get(), 'list');
+      const lists = await Promise.all(clients.map((c) => c.list!()));
       const items: LiveItem[] = [];
-      if (qb && torrents?.ok) {
-        const url = clientUrl(qb.baseUrl);
-        for (const t of torrents.torrents) {
+      clients.forEach((client, i) => {
+        const r = lists[i];
+        if (!r.ok) return;
+        const url = clientUrl(client.baseUrl);
+        for (const j of r.jobs) {
           items.push(compact({
-            client: 'qbittorrent', protocol: 'torrent', clientId: t.hash, title: t.name, progress: num(t.progress),
-            status: t.state, speedBps: num(t.dlspeed), etaSec: num(t.eta), category: t.category, clientUrl: url,
+            client: client.kind, protocol: client.protocol, clientId: j.id, title: j.title, progress: j.progress,
+            status: j.status, speedBps: j.speedBps, etaSec: j.etaSec, eta: j.eta, category: j.category, clientUrl: url,
           }));
         }
-      }
-      if (sab && queue?.ok) {
-        const url = clientUrl(sab.baseUrl);
-        for (const slot of queue.slots) {
-          const mb = num(slot.mb);
-          const left = num(slot.mbleft);
-          const progress = mb !== undefined && mb > 0 && left !== undefined ? Math.min(1, Math.max(0, (mb - left) / mb)) : undefined;
-          items.push(compact({
-            client: 'sabnzbd', protocol: 'usenet', clientId: slot.nzo_id, title: slot.filename, progress,
-            status: slot.status, eta: slot.timeleft, category: slot.cat, clientUrl: url,
-          }));
-        }
-      }
+      });
       return items;
     },
 
@@ -104,19 +87,11 @@ export function createActivityService(deps: { downloaders: Pick<DownloadersStore
       if (!client || !op || !id || typeof id !== 'string') {
         throw missingParams([!client && 'client', !op && 'op', (!id || typeof id !== 'string') && 'id'].filter((f): f is string => typeof f === 'string'));
       }
-      if (client !== 'qbittorrent' && client !== 'sabnzbd') throw new Invalid('unsupported_client');
-      if (typeof op !== 'string' || !(OPS as readonly string[]).includes(op)) throw new Invalid('unsupported_op');
-      const settings = await deps.downloaders.get();
-      let r: ClientResult;
-      if (client === 'qbittorrent') {
-        const qb = isActive(settings.qbittorrent) ? qbitSettings(settings.qbittorrent) : undefined;
-        if (!qb) throw new NotConfigured('not_configured');
-        r = await qbitAction(qb, op as Op, id);
-      } else {
-        const sab = isActive(settings.sabnzbd) ? sabSettings(settings.sabnzbd) : undefined;
-        if (!sab) throw new NotConfigured('not_configured');
-        r = await sabAction(sab, op as Op, id);
-      }
+      if (!supports(client, 'act')) throw new Invalid('unsupported_client');
+      if (typeof op !== 'string' || !(JOB_OPS as readonly string[]).includes(op)) throw new Invalid('unsupported_op');
+      const adapter = activeClient(await deps.downloaders.get(), client);
+      if (!adapter?.act) throw new NotConfigured('not_configured');
+      const r = await adapter.act(op as JobOp, id);
       if (r.ok) return;
       if (r.status !== undefined) throw new UpstreamError('action_failed', { status: r.status });
       throw new UpstreamError(r.error);

@@ -20,18 +20,21 @@ export interface GrabActivityItem {
   at?: string;
 }
 
-export interface SabHistoryItem {
-  client: 'sabnzbd';
-  protocol: 'usenet';
+/** A finished job from a client's history (today SABnzbd's). */
+export interface ClientHistoryItem {
+  client: string;
+  protocol: 'torrent' | 'usenet';
   title: string;
   status?: string;
   /** SAB `completed`: epoch SECONDS (legacy passed it through). */
-  at?: number;
+  at?: number | string;
   category?: string;
 }
+/** @deprecated the old name of ClientHistoryItem. */
+export type SabHistoryItem = ClientHistoryItem;
 
 export interface LiveItem {
-  client: 'qbittorrent' | 'sabnzbd';
+  client: string;
   protocol: 'torrent' | 'usenet';
   clientId: string;
   title: string;

@@ -1,8 +1,7 @@
 import { Invalid } from '../errors.js';
-import { clampTimeout, type ClientResult } from '../http-client/http.js';
-import { qbitTest, type QbitSettings } from '../download-clients/qbittorrent.js';
-import { sabTest, type SabSettings } from '../download-clients/sabnzbd.js';
-import { nzbgetTest, type NzbgetSettings } from '../download-clients/nzbget.js';
+import type { ClientResult } from '../http-client/http.js';
+import { missingSetting } from '../download-clients/registry.js';
+import { clientSettings, secretOf, sectionClient } from './downloaders.clients.js';
 import type { DownloadersStore } from './downloaders.store.js';
 import {
   isClientType,
@@ -18,7 +17,6 @@ import {
 export const TEST_TIMEOUT_MS = 4000;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const secretOf = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Drops undefined members, so the JSON keeps the legacy key order and no `undefined`s. */
 function compact<T extends object>(o: T): T {
@@ -86,35 +84,8 @@ export function buildSection(client: ClientType, input: SectionInput | null | un
   return compact(out);
 }
 
-// ---- adapter settings from stored sections ----
-
-function timeoutOf(section: DownloaderSection, fixed?: number): number {
-  return fixed ?? clampTimeout(section.timeoutMs);
-}
-
-export function qbitSettings(section: DownloaderSection, fixedTimeout?: number): QbitSettings | undefined {
-  const baseUrl = str(section.baseUrl);
-  if (!baseUrl) return undefined;
-  return { baseUrl, username: str(section.username) || undefined, password: str(section.password), category: str(section.category) || undefined, timeoutMs: timeoutOf(section, fixedTimeout) };
-}
-
-export function sabSettings(section: DownloaderSection, fixedTimeout?: number): SabSettings | undefined {
-  const baseUrl = str(section.baseUrl);
-  const apiKey = secretOf(section.apiKey);
-  if (!baseUrl || !apiKey) return undefined;
-  return { baseUrl, apiKey, category: str(section.category) || undefined, timeoutMs: timeoutOf(section, fixedTimeout) };
-}
-
-export function nzbgetSettings(section: DownloaderSection, fixedTimeout?: number): NzbgetSettings | undefined {
-  const baseUrl = str(section.baseUrl);
-  if (!baseUrl) return undefined;
-  return { baseUrl, username: str(section.username) || undefined, password: str(section.password), category: str(section.category) || undefined, timeoutMs: timeoutOf(section, fixedTimeout) };
-}
-
-/** The client a grab or an activity call may use: the stored `enabled` flag AND a baseUrl (legacy grab rule). */
-export function isActive(section: DownloaderSection | undefined): section is DownloaderSection {
-  return !!section && section.enabled === true && !!str(section.baseUrl);
-}
+// The adapter settings moved to downloaders.clients.ts; re-exported for existing importers.
+export { isActive, nzbgetSettings, qbitSettings, sabSettings } from './downloaders.clients.js';
 
 function originOf(url: unknown): string | undefined {
   try {
@@ -168,11 +139,9 @@ export function createDownloadersService(deps: { downloaders: DownloadersStore }
       if (o.category !== undefined) merged.category = o.category;
 
       if (!str(merged.baseUrl)) return { ok: false, error: 'missing_baseUrl' };
-      if (client === 'qbittorrent') return qbitTest(qbitSettings(merged, TEST_TIMEOUT_MS) as QbitSettings);
-      if (client === 'nzbget') return nzbgetTest(nzbgetSettings(merged, TEST_TIMEOUT_MS) as NzbgetSettings);
-      const sab = sabSettings(merged, TEST_TIMEOUT_MS);
-      if (!sab) return { ok: false, error: 'missing_apiKey' };
-      return sabTest(sab);
+      const adapter = sectionClient(client, merged, TEST_TIMEOUT_MS);
+      if (!adapter) return { ok: false, error: `missing_${missingSetting(client, clientSettings(merged, TEST_TIMEOUT_MS) ?? {})}` };
+      return adapter.test();
     },
   };
 }

@@ -1,10 +1,9 @@
 import { AppError, Invalid, missingParams, UpstreamError } from '../errors.js';
 import type { ClientResult } from '../http-client/http.js';
-import { qbitAddMagnet } from '../download-clients/qbittorrent.js';
-import { sabAddFile, sabAddUrl } from '../download-clients/sabnzbd.js';
-import { nzbgetAppendFile, nzbgetAppendUrl } from '../download-clients/nzbget.js';
+import type { ClientProtocol } from '../download-clients/download-client.js';
+import { kindsFor } from '../download-clients/registry.js';
 import type { DownloadersStore } from '../downloaders/downloaders.store.js';
-import { isActive, nzbgetSettings, qbitSettings, sabSettings } from '../downloaders/downloaders.service.js';
+import { activeClient } from '../downloaders/downloaders.clients.js';
 import type { GrabsStore } from '../grabs/grabs.store.js';
 import { grabKey, type GrabRecord } from '../grabs/grabs.types.js';
 import type { GrabInput, GrabReply } from './downloads.types.js';
@@ -20,6 +19,9 @@ export class NotConfigured extends AppError {
 }
 
 const isHttp = (link: string | undefined): link is string => !!link && /^https?:\/\//i.test(link);
+
+/** The legacy code when no client of a protocol is set up. */
+const NOT_CONFIGURED: Record<ClientProtocol, string> = { torrent: 'qbittorrent_not_configured', usenet: 'usenet_not_configured' };
 
 export interface DownloadsDeps {
   downloaders: Pick<DownloadersStore, 'get'>;
@@ -68,21 +70,16 @@ export function createDownloadsService(deps: DownloadsDeps) {
       const settings = await deps.downloaders.get();
       const target = link && deps.resolveLink ? await deps.resolveLink(link) : link;
 
-      if (protocol === 'torrent') {
-        if (!link || !link.startsWith('magnet:')) throw new Invalid('unsupported_link_or_protocol');
-        const qb = settings.qbittorrent;
-        if (!isActive(qb)) throw new NotConfigured('qbittorrent_not_configured');
-        const s = qbitSettings(qb);
-        if (!s) throw new NotConfigured('qbittorrent_not_configured');
-        return record(key, base, 'qbittorrent', await qbitAddMagnet(s, target!), {});
+      // Torrents go by magnet link only (legacy); a stored upload is a usenet fallback.
+      if (protocol === 'torrent' && !link?.startsWith('magnet:')) throw new Invalid('unsupported_link_or_protocol');
+      for (const clientKind of kindsFor(protocol)) {
+        const client = activeClient(settings, clientKind);
+        if (!client) continue;
+        const category = client.notedCategory;
+        if (target && client.accepts(target)) return record(key, base, clientKind, await client.addLink(target, { title }), { category });
+        if (upload && client.addFile) return record(key, base, clientKind, await client.addFile(upload, { title }), { category, uploaded: true });
       }
-
-      const sab = isActive(settings.sabnzbd) ? sabSettings(settings.sabnzbd) : undefined;
-      if (sab && isHttp(target)) return record(key, base, 'sabnzbd', await sabAddUrl(sab, target), { category: sab.category });
-      if (sab && upload) return record(key, base, 'sabnzbd', await sabAddFile(sab, upload), { category: sab.category, uploaded: true });
-      const nz = isActive(settings.nzbget) ? nzbgetSettings(settings.nzbget) : undefined;
-      if (nz && isHttp(target)) return record(key, base, 'nzbget', await nzbgetAppendUrl(nz, target, title), {});
-      if (nz && upload) return record(key, base, 'nzbget', await nzbgetAppendFile(nz, upload), { uploaded: true });
+      if (protocol === 'torrent') throw new NotConfigured(NOT_CONFIGURED.torrent);
       if (upload) {
         const rec: GrabRecord = {
           ...base,
@@ -101,7 +98,7 @@ export function createDownloadsService(deps: DownloadsDeps) {
         return { ok: true, queued: false, stored: true };
       }
       if (link && !isHttp(link)) throw new Invalid('unsupported_link_or_protocol');
-      throw new NotConfigured('usenet_not_configured');
+      throw new NotConfigured(NOT_CONFIGURED.usenet);
     },
 
     /** The exact key first, then the plural/singular variant of the kind. */

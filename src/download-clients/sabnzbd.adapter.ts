@@ -1,0 +1,55 @@
+import type { ClientAdapter, ClientJob, ClientSettings, DownloadClient } from './download-client.js';
+import { type SabQueueSlot, type SabSettings, sabAction, sabAddFile, sabAddUrl, sabHistory, sabQueue, sabTest } from './sabnzbd.js';
+
+const num = (v: unknown): number | undefined => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+};
+
+const isHttp = (link: string): boolean => /^https?:\/\//i.test(link);
+
+/** SABnzbd gives sizes, not a fraction: progress = (mb - mbleft) / mb, clamped to 0..1. */
+function toJob(slot: SabQueueSlot): ClientJob {
+  const mb = num(slot.mb);
+  const left = num(slot.mbleft);
+  const progress = mb !== undefined && mb > 0 && left !== undefined ? Math.min(1, Math.max(0, (mb - left) / mb)) : undefined;
+  return { id: slot.nzo_id, title: slot.filename, progress, status: slot.status, eta: slot.timeleft, category: slot.cat };
+}
+
+/** SABnzbd: http(s) NZB links and uploads, queue, history, pause/resume/delete; needs the apiKey. */
+export const sabAdapter: ClientAdapter = {
+  protocol: 'usenet',
+  can: ['addFile', 'list', 'history', 'act'],
+  requires: 'apiKey',
+  create(settings: ClientSettings): DownloadClient {
+    const s: SabSettings = { baseUrl: settings.baseUrl, apiKey: settings.apiKey ?? '', category: settings.category, timeoutMs: settings.timeoutMs };
+    const withCategory = (category: string | undefined): SabSettings => (category !== undefined ? { ...s, category } : s);
+    return {
+      kind: 'sabnzbd',
+      protocol: 'usenet',
+      baseUrl: s.baseUrl,
+      notedCategory: s.category,
+      test: () => sabTest(s),
+      accepts: isHttp,
+      addLink: (link, opts) => sabAddUrl(withCategory(opts?.category), link),
+      addFile: (file, opts) => sabAddFile(withCategory(opts?.category), file),
+      async list(query) {
+        const r = await sabQueue(s);
+        if (!r.ok) return r;
+        const ids = query?.ids ? new Set(query.ids) : undefined;
+        const slots = ids ? r.slots.filter((slot) => ids.has(slot.nzo_id)) : r.slots;
+        return { ok: true, status: r.status, jobs: slots.map(toJob) };
+      },
+      async history(limit) {
+        const r = await sabHistory(s, limit);
+        if (!r.ok) return r;
+        return {
+          ok: true,
+          status: r.status,
+          entries: r.slots.map((slot) => ({ id: slot.nzo_id, title: slot.name, status: slot.status, at: slot.completed, category: slot.cat })),
+        };
+      },
+      act: (op, id) => sabAction(s, op, id),
+    };
+  },
+};

@@ -1,0 +1,169 @@
+/**
+ * The library bulk load (library-import.ts, library-batches.ts) and library reads of the export and
+ * verify: straight multi-row inserts into an empty library_items with its indexes set aside, the
+ * collision look-ups, the savepoint and SQLite's temp_store switch.
+ */
+import { CompiledQuery, sql } from 'kysely';
+import type { Engine } from '../db/dialect.js';
+import type { AnyDb, BatchWriter, Row } from './import-batch.sql.js';
+import { BATCH_ROWS, LIBRARY_DATA_COLUMNS } from './import-batch.sql.js';
+
+/** SQLite indexes of library_items that a bulk load keeps while rows come in created_at order. */
+export const ARRIVAL_ORDER_INDEXES = ['idx_library_created_at', 'idx_library_kind_created_at'];
+
+export function createLibraryBulkSql(db: AnyDb, engine: Engine, batch: BatchWriter) {
+  const { insertText } = batch;
+  return {
+    /** A savepoint inside the import's transaction (both engines). */
+    async savepoint(name: 'library_bulk'): Promise<{ rollback(): Promise<void>; release(): Promise<void> }> {
+      await sql.raw(`SAVEPOINT ${name}`).execute(db);
+      return {
+        rollback: async () => {
+          await sql.raw(`ROLLBACK TO SAVEPOINT ${name}`).execute(db);
+          await sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db);
+        },
+        release: async () => void (await sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db)),
+      };
+    },
+
+    /**
+     * Inserts library rows straight into library_items (empty-table import), skipping rows that
+     * conflict (on id; the title index is set aside meanwhile); returns how many went in.
+     */
+    async insertLibraryParams(params: unknown[], count: number): Promise<number> {
+      const r = await db.executeQuery(
+        CompiledQuery.raw(insertText('library_items', [...LIBRARY_DATA_COLUMNS, 'created_at'], count, ' ON CONFLICT DO NOTHING'), params),
+      );
+      return Number(r.numAffectedRows ?? 0);
+    },
+
+    async maxLibrarySeq(): Promise<number> {
+      const r = await db
+        .selectFrom('library_items')
+        .select((eb) => eb.fn.max('seq').as('m'))
+        .executeTakeFirst();
+      return Number((r as Row | undefined)?.m ?? 0);
+    },
+
+    /** Keys of the library rows inserted after `seq` (the batch just written). */
+    async libraryKeysAfter(seq: number): Promise<Row[]> {
+      return (await db.selectFrom('library_items').select(['id', 'kind', 'title_lower']).where('seq', '>', seq).execute()) as Row[];
+    },
+
+    /**
+     * The library item a row collides with, by id first, else by kind + title_lower; with `upToSeq`,
+     * only among the items written up to that seq (earlier in file order).
+     */
+    async libraryHolder(row: { id: string; kind: string; title_lower: string }, upToSeq?: number): Promise<{ by: 'id' | 'title'; id: string } | undefined> {
+      const upTo = <Q extends { where(c: 'seq', op: '<=', v: number): Q }>(q: Q) => (upToSeq === undefined ? q : q.where('seq', '<=', upToSeq));
+      const byId = await upTo(db.selectFrom('library_items').select('id').where('id', '=', row.id)).executeTakeFirst();
+      if (byId) return { by: 'id', id: row.id };
+      const byTitle = await upTo(
+        db.selectFrom('library_items').select('id').where('kind', '=', row.kind).where('title_lower', '=', row.title_lower),
+      ).executeTakeFirst();
+      return byTitle ? { by: 'title', id: String(byTitle.id) } : undefined;
+    },
+
+    /**
+     * SQLite: statement journals and sorts in MEMORY (or FILE) until the returned function puts the
+     * connection's previous setting back. The bulk insert uses MEMORY: each multi-row INSERT under
+     * the table's constraints keeps a statement journal of the pages it touches (a few MB); in temp
+     * files that was ~3 million small writes for a 1M-item library, while the import otherwise runs
+     * with FILE to bound memory (index rebuilds sort there). A connection that has already opened its
+     * temp database refuses the switch inside a transaction ("temporary storage cannot be changed"):
+     * it then keeps its setting, which costs speed, not correctness. PostgreSQL: nothing to do.
+     */
+    async tempStoreWhile(mode: 'MEMORY' | 'FILE'): Promise<() => Promise<void>> {
+      const none = async () => {};
+      if (engine !== 'sqlite') return none;
+      const previous = Number((await sql.raw<{ temp_store: number }>('PRAGMA temp_store').execute(db)).rows[0]!.temp_store);
+      try {
+        await sql.raw(`PRAGMA temp_store = ${mode}`).execute(db);
+      } catch (err) {
+        if (/temporary storage cannot be changed/.test(String((err as Error)?.message))) return none;
+        throw err;
+      }
+      return async () => void (await sql.raw(`PRAGMA temp_store = ${previous}`).execute(db));
+    },
+
+    /**
+     * Bulk-load mode for an empty library_items: drops its secondary indexes and insert triggers
+     * (definitions read from the live schema) inside the import transaction; restore() recreates
+     * them and rebuilds the full-text index in one pass. A rollback (or a killed process) undoes
+     * both, as all of it is transactional.
+     * SQLite keeps the created_at indexes (ARRIVAL_ORDER_INDEXES) while rows arrive in created_at
+     * order, as legacy files list items (ids start with their creation time): each entry then
+     * lands at the end of its index, which costs less than rebuilding it afterwards, on a main
+     * thread that would otherwise wait for the parser. setAsideRest() drops them too, for a file
+     * in another order (restore() then rebuilds them as well).
+     */
+    async suspendLibraryIndexes(): Promise<{ restore(): Promise<void>; setAsideRest(): Promise<void> }> {
+      const run = async (text: string) => void (await sql.raw(text).execute(db));
+      if (engine === 'sqlite') {
+        const objects = (
+          await sql<{ type: string; name: string; sql: string }>`select type, name, sql from sqlite_master
+          where tbl_name = 'library_items' and sql is not null and (type = 'index' or (type = 'trigger' and upper(sql) like '%AFTER INSERT ON LIBRARY_ITEMS%'))`.execute(
+            db,
+          )
+        ).rows;
+        const fts = (await sql<{ name: string }>`select name from sqlite_master where type = 'table' and sql like '%content=''library_items''%'`.execute(db))
+          .rows;
+        const kept = objects.filter((o) => o.type === 'index' && ARRIVAL_ORDER_INDEXES.includes(o.name));
+        const aside = objects.filter((o) => !kept.includes(o));
+        const drop = async (list: typeof objects) => {
+          for (const o of list) await run(`DROP ${o.type === 'index' ? 'INDEX' : 'TRIGGER'} ${o.name}`);
+        };
+        await drop(aside);
+        return {
+          setAsideRest: async () => {
+            await drop(kept);
+            aside.push(...kept.splice(0));
+          },
+          restore: async () => {
+            for (const o of aside) await run(o.sql);
+            for (const f of fts) await run(`INSERT INTO ${f.name}(${f.name}) VALUES ('rebuild')`);
+          },
+        };
+      }
+      const indexes = (
+        await sql<{ indexname: string; indexdef: string }>`select indexname, indexdef from pg_indexes
+        where schemaname = current_schema() and tablename = 'library_items'
+          and indexname not in (select conname from pg_constraint where conrelid = 'library_items'::regclass)`.execute(db)
+      ).rows;
+      for (const i of indexes) await run(`DROP INDEX ${i.indexname}`);
+      return {
+        setAsideRest: async () => {},
+        // indexdef names the schema; the table is found through search_path like every other statement
+        restore: async () => {
+          for (const i of indexes) await run(i.indexdef.replace(/ ON (?:"?[\w$]+"?\.)?library_items /, ' ON library_items '));
+        },
+      };
+    },
+
+    /** Library rows by id (for the read-back check). */
+    async libraryRowsByIds(columns: readonly string[], ids: string[]): Promise<Row[]> {
+      const out: Row[] = [];
+      for (let i = 0; i < ids.length; i += BATCH_ROWS) {
+        out.push(
+          ...((await db
+            .selectFrom('library_items')
+            .select(columns as string[])
+            .where('id', 'in', ids.slice(i, i + BATCH_ROWS))
+            .execute()) as Row[]),
+        );
+      }
+      return out;
+    },
+
+    /** Library rows in seq order after `afterSeq` (export streaming). */
+    async libraryPage(columns: readonly string[], afterSeq: number, limit: number): Promise<Row[]> {
+      return (await db
+        .selectFrom('library_items')
+        .select([...(columns as string[]), 'seq'])
+        .where('seq', '>', afterSeq)
+        .orderBy('seq')
+        .limit(limit)
+        .execute()) as Row[];
+    },
+  };
+}
