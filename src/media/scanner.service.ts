@@ -171,6 +171,8 @@ export function createScannerService(deps: ScannerDeps) {
       const folders = req.folders ?? all.map((r) => ({ path: r.path, type: r.type }));
       if (folders.length === 0) throw new Invalid('No folders configured for scanning');
       for (const f of folders) {
+        // A configured root that is gone is "not accessible"; a client's folder must be inside a root first.
+        if (req.folders === undefined && (await mediaRootProblem(f.path)) !== undefined) throw new Invalid(`Folder not accessible: ${f.path}`);
         const { folder } = await insideRoot(f.path, all);
         if ((await mediaRootProblem(folder)) !== undefined) throw new Invalid(`Folder not accessible: ${f.path}`);
       }
