@@ -6,12 +6,13 @@ import { newLibraryId } from '../library/library.service.js';
 import type { LibraryStore } from '../library/library.store.js';
 import type { LibraryItem } from '../library/library.types.js';
 import { randomHexId } from '../security/tokens.js';
-import { folderKind, mediaRootProblem, mediaRoots, MEDIA_ROOTS_DOCUMENT, resolveInsideRoots, type MediaRoot } from '../settings/media-roots.js';
+import { folderKind, mediaRootProblem, mediaRoots, MEDIA_ROOTS_DOCUMENT, resolveInsideRoots, type MediaFolderType, type MediaRoot } from '../settings/media-roots.js';
 import type { SettingsDocumentStore } from '../settings/settings.store.js';
 import type { KnownFile, MediaFilesSql, MediaFileWrite } from './media-files.sql.js';
 import { itemKeyString, parseMediaFile } from './media.parse.js';
 import type { ItemKey, ParsedMedia, ScanFolder, ScanProgress } from './media.types.js';
 import { fileStat, walkFiles } from './media.walk.js';
+import { previewFiles, previewItems, type PreviewFile } from './scanner.preview.js';
 
 /** Queue job type of a library scan (payload `{folders:[{path,type}]}`). */
 export const MEDIA_SCAN_JOB_TYPE = 'media-scan';
@@ -21,6 +22,8 @@ export const PATH_NOT_ALLOWED = 'path_not_allowed';
 const FLUSH_EVERY = 500;
 const STAT_CONCURRENCY = 16;
 const MAX_ERRORS = 100;
+/** A preview answers within a request: a walk that takes longer is cut off. */
+const PREVIEW_TIMEOUT_MS = 60_000;
 
 export interface ScannerDeps {
   settings: Pick<SettingsDocumentStore, 'get'>;
@@ -74,6 +77,12 @@ export function createScannerService(deps: ScannerDeps) {
       }
     }
     throw new Forbidden(PATH_NOT_ALLOWED, { message: 'path must be inside a media folder (settings.json mediaFolders)' });
+  }
+
+  /** The configured root whose real path is `real`. */
+  async function rootOf(real: string, all: readonly MediaRoot[]): Promise<MediaRoot | undefined> {
+    for (const r of all) if ((await realpath(r.path).catch(() => undefined)) === real) return r;
+    return undefined;
   }
 
   /** The library item for `key`: matched by kind + case-insensitive title (+ year), else added. */
@@ -198,6 +207,29 @@ export function createScannerService(deps: ScannerDeps) {
       if (ok.length === 0) return false;
       await api.start({ folders: ok });
       return true;
+    },
+
+    /** GET /api/scanner/preview: what a scan of every accessible root would add, nothing saved. */
+    async previewItems(): Promise<LibraryItem[]> {
+      if (progress.status === 'scanning') throw new Duplicate('Scan in progress - cannot preview');
+      const all = await roots();
+      const rootPaths = all.map((r) => r.path);
+      const files: { kind: MediaRoot['kind']; root: string; file: PreviewFile }[] = [];
+      for (const r of all) {
+        if ((await mediaRootProblem(r.path)) !== undefined) continue;
+        const target = await insideRoot(r.path, all);
+        for (const file of await previewFiles({ ...target, kind: r.kind }, rootPaths, AbortSignal.timeout(PREVIEW_TIMEOUT_MS))) files.push({ kind: r.kind, root: target.root, file });
+      }
+      return previewItems(files, deps.now());
+    },
+
+    /** POST /api/scanner/preview: the parsed media files of one folder inside a root (403 outside). */
+    async previewFolder(path: string, type?: MediaFolderType): Promise<PreviewFile[]> {
+      const all = await roots();
+      const target = await insideRoot(path, all);
+      if ((await mediaRootProblem(target.folder)) !== undefined) throw new Invalid(`Path not accessible: ${path}`);
+      const kind = type !== undefined ? folderKind(type).kind : ((await rootOf(target.root, all))?.kind ?? 'movie');
+      return previewFiles({ ...target, kind }, all.map((r) => r.path), AbortSignal.timeout(PREVIEW_TIMEOUT_MS));
     },
 
     /** POST /api/scanner/stop. */

@@ -184,6 +184,49 @@ for (const engine of sqlEngines()) {
       expect((await t.ctx.services.scanner.files()).map((f) => f.parsed.title)).toEqual(['Heat']);
     });
 
+    it('previews a folder and the whole library read-only; rescan scans one folder; paths outside are 403', async () => {
+      t = await createTestApp({ engine });
+      const tree = mediaTree(t.dir);
+      await t.ctx.stores.settings.put('settings', { mediaFolders: tree.folders });
+      const admin = await registerAdmin(t.app);
+      const user = await registerUser(t.app, admin.accessToken);
+      const u = bearer(user.accessToken);
+
+      const folder = await t.app.inject({ method: 'POST', url: '/api/scanner/preview', payload: { path: join(tree.root, 'series') }, headers: u });
+      expect(folder.statusCode).toBe(200);
+      const body = folder.json();
+      expect(body.count).toBe(2);
+      expect(body.files[0]).toEqual({
+        path: join(tree.root, 'series/Breaking Bad/Season 01/Breaking.Bad.S01E01.720p.HDTV.mkv'),
+        filename: 'Breaking.Bad.S01E01.720p.HDTV.mkv',
+        parsed: { type: 'series', title: 'Breaking Bad', extension: 'mkv', originalFilename: 'Breaking.Bad.S01E01.720p.HDTV.mkv', quality: '720p', source: 'tv', season: 1, episode: 1 },
+        size: 4,
+      });
+      for (const path of [join(tree.root, 'movies', '..', '..', 'outside'), join(tree.root, 'movies', 'escape'), tree.outside, '../outside']) {
+        const res = await t.app.inject({ method: 'POST', url: '/api/scanner/preview', payload: { path }, headers: u });
+        expect({ path, status: res.statusCode, body: res.json().error }).toEqual({ path, status: 403, body: 'path_not_allowed' });
+      }
+      // "%2e%2e" is not decoded in a JSON body: a folder of that name inside the root, which does not exist.
+      const encoded = join(tree.root, 'movies', '%2e%2e', '%2e%2e', 'outside');
+      const enc = await t.app.inject({ method: 'POST', url: '/api/scanner/preview', payload: { path: encoded }, headers: u });
+      expect(enc.statusCode).toBe(400);
+      expect(enc.json()).toEqual({ ok: false, error: `Path not accessible: ${encoded}` });
+
+      const whole = (await t.app.inject({ method: 'GET', url: '/api/scanner/preview', headers: u })).json();
+      expect(whole.count).toBe(5);
+      expect(whole.items.map((i: { title: string }) => i.title).sort()).toEqual(['Breaking Bad', 'Frank Herbert - Dune', 'Heat', 'Pink Floyd - The Wall', 'The Matrix']);
+      expect(whole.items.find((i: { title: string }) => i.title === 'Pink Floyd - The Wall').metadata).toEqual({ originalFilename: '01 - In the Flesh.flac', artist: 'Pink Floyd', album: 'The Wall', track: 1 });
+      expect((await t.app.inject({ method: 'GET', url: '/api/library', headers: u })).json().items).toEqual([]);
+      expect(await t.ctx.services.scanner.files()).toEqual([]);
+
+      expect((await t.app.inject({ method: 'POST', url: '/api/scanner/rescan', payload: { path: join(tree.root, 'books'), type: 'books' }, headers: u })).statusCode).toBe(403);
+      const rescan = await t.app.inject({ method: 'POST', url: '/api/scanner/rescan', payload: { path: join(tree.root, 'books'), type: 'books' }, headers: bearer(admin.accessToken) });
+      expect(rescan.json()).toMatchObject({ ok: true, message: 'Rescan started', progress: { status: 'scanning' } });
+      expect((await waitForScan(t, admin.accessToken)).changes).toEqual({ added: 1, changed: 0, unchanged: 0, missing: 0 });
+      const outside = await t.app.inject({ method: 'POST', url: '/api/scanner/rescan', payload: { path: tree.outside, type: 'movies' }, headers: bearer(admin.accessToken) });
+      expect(outside.statusCode).toBe(403);
+    });
+
     it('the onboarding scan queues a real scan of the configured folders', async () => {
       t = await createTestApp({ engine });
       const tree = mediaTree(t.dir);
