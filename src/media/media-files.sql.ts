@@ -35,7 +35,9 @@ export function createMediaFilesSql(db: Kysely<DB>) {
       const prefix = folder.endsWith('/') ? folder : `${folder}/`;
       const rows = await db.selectFrom('media_files').select(['id', 'path', 'size', 'mtime_ms', 'status', 'item_id']).where('root', '=', root).execute();
       const out = new Map<string, KnownFile>();
-      for (const r of rows) if (r.path === folder || r.path.startsWith(prefix)) out.set(r.path, { id: r.id, size: Number(r.size), mtimeMs: Number(r.mtime_ms), status: r.status, itemId: r.item_id });
+      for (const r of rows)
+        if (r.path === folder || r.path.startsWith(prefix))
+          out.set(r.path, { id: r.id, size: Number(r.size), mtimeMs: Number(r.mtime_ms), status: r.status, itemId: r.item_id });
       return out;
     },
 
@@ -46,10 +48,23 @@ export function createMediaFilesSql(db: Kysely<DB>) {
         for (let i = 0; i < files.length; i += CHUNK) {
           await trx
             .insertInto('media_files')
-            .values(files.slice(i, i + CHUNK).map((f) => ({
-              id: f.id, path: f.path, root: f.root, kind: f.kind, item_id: f.itemId, size: f.size, mtime_ms: f.mtimeMs,
-              quality: f.quality, parsed: toJson(f.parsed), status: 'present' as const, missing_since: null, first_seen_at: at, last_seen_at: at,
-            })))
+            .values(
+              files.slice(i, i + CHUNK).map((f) => ({
+                id: f.id,
+                path: f.path,
+                root: f.root,
+                kind: f.kind,
+                item_id: f.itemId,
+                size: f.size,
+                mtime_ms: f.mtimeMs,
+                quality: f.quality,
+                parsed: toJson(f.parsed),
+                status: 'present' as const,
+                missing_since: null,
+                first_seen_at: at,
+                last_seen_at: at,
+              })),
+            )
             .execute();
         }
       });
@@ -62,7 +77,16 @@ export function createMediaFilesSql(db: Kysely<DB>) {
         for (const f of files) {
           await trx
             .updateTable('media_files')
-            .set({ item_id: f.itemId, size: f.size, mtime_ms: f.mtimeMs, quality: f.quality, parsed: toJson(f.parsed), status: 'present', missing_since: null, last_seen_at: at })
+            .set({
+              item_id: f.itemId,
+              size: f.size,
+              mtime_ms: f.mtimeMs,
+              quality: f.quality,
+              parsed: toJson(f.parsed),
+              status: 'present',
+              missing_since: null,
+              last_seen_at: at,
+            })
             .where('id', '=', f.id)
             .execute();
         }
@@ -72,7 +96,12 @@ export function createMediaFilesSql(db: Kysely<DB>) {
     /** Files no longer on disk: kept, marked `missing` since `at` (already missing ones keep their time). */
     async markMissing(ids: readonly string[], at: string): Promise<void> {
       for (let i = 0; i < ids.length; i += CHUNK) {
-        await db.updateTable('media_files').set({ status: 'missing', missing_since: at }).where('id', 'in', ids.slice(i, i + CHUNK)).where('status', '=', 'present').execute();
+        await db
+          .updateTable('media_files')
+          .set({ status: 'missing', missing_since: at })
+          .where('id', 'in', ids.slice(i, i + CHUNK))
+          .where('status', '=', 'present')
+          .execute();
       }
     },
 
@@ -82,9 +111,19 @@ export function createMediaFilesSql(db: Kysely<DB>) {
       if (opts.status !== undefined) q = q.where('status', '=', opts.status);
       const rows = await q.orderBy('path').execute();
       return rows.map((r) => ({
-        id: r.id, path: r.path, root: r.root, kind: r.kind, itemId: r.item_id, size: Number(r.size), mtimeMs: Number(r.mtime_ms),
-        quality: r.quality, parsed: fromJson<ParsedMedia>(r.parsed) as ParsedMedia, status: r.status, missingSince: r.missing_since,
-        firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at,
+        id: r.id,
+        path: r.path,
+        root: r.root,
+        kind: r.kind,
+        itemId: r.item_id,
+        size: Number(r.size),
+        mtimeMs: Number(r.mtime_ms),
+        quality: r.quality,
+        parsed: fromJson<ParsedMedia>(r.parsed) as ParsedMedia,
+        status: r.status,
+        missingSince: r.missing_since,
+        firstSeenAt: r.first_seen_at,
+        lastSeenAt: r.last_seen_at,
       }));
     },
   };

@@ -18,7 +18,11 @@ export interface PreviewFile {
  * The media files under `folder` (inside `root`, of `kind`) with their parse, read-only: nothing
  * is written. Symlinks leading out of the media roots are left out.
  */
-export async function previewFiles(target: { folder: string; root: string; kind: MediaRootKind }, rootPaths: readonly string[], signal: AbortSignal): Promise<PreviewFile[]> {
+export async function previewFiles(
+  target: { folder: string; root: string; kind: MediaRootKind },
+  rootPaths: readonly string[],
+  signal: AbortSignal,
+): Promise<PreviewFile[]> {
   const out: PreviewFile[] = [];
   for (const path of (await walkFiles(target.folder, signal)).sort()) {
     const p = parseMediaFile(target.kind, target.root, path);

@@ -1,14 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { indexedOverflow, indexedOverflowMessage } from '../db/indexed-limit.js';
 import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
-import { indexedOverflow, indexedOverflowMessage } from '../db/indexed-limit.js';
 import type { ScannerService } from './scanner.service.js';
 
-const folderPath = z.string({ error: 'must be a string' }).min(1, { message: 'must not be empty' }).superRefine((v, ctx) => {
-  const bytes = indexedOverflow(v);
-  if (bytes !== undefined) ctx.addIssue({ code: 'custom', message: indexedOverflowMessage(bytes) });
-});
+const folderPath = z
+  .string({ error: 'must be a string' })
+  .min(1, { message: 'must not be empty' })
+  .superRefine((v, ctx) => {
+    const bytes = indexedOverflow(v);
+    if (bytes !== undefined) ctx.addIssue({ code: 'custom', message: indexedOverflowMessage(bytes) });
+  });
 
 const folderType = z.enum(['movies', 'series', 'music', 'books'], { message: 'must be one of movies, series, music, books' });
 

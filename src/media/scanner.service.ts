@@ -6,13 +6,21 @@ import { newLibraryId } from '../library/library.service.js';
 import type { LibraryStore } from '../library/library.store.js';
 import type { LibraryItem } from '../library/library.types.js';
 import { randomHexId } from '../security/tokens.js';
-import { folderKind, mediaRootProblem, mediaRoots, MEDIA_ROOTS_DOCUMENT, resolveInsideRoots, type MediaFolderType, type MediaRoot } from '../settings/media-roots.js';
+import {
+  folderKind,
+  MEDIA_ROOTS_DOCUMENT,
+  type MediaFolderType,
+  type MediaRoot,
+  mediaRootProblem,
+  mediaRoots,
+  resolveInsideRoots,
+} from '../settings/media-roots.js';
 import type { SettingsDocumentStore } from '../settings/settings.store.js';
-import type { KnownFile, MediaFilesSql, MediaFileWrite } from './media-files.sql.js';
 import { itemKeyString, parseMediaFile } from './media.parse.js';
 import type { ItemKey, ParsedMedia, ScanFolder, ScanProgress } from './media.types.js';
 import { fileStat, walkFiles } from './media.walk.js';
-import { previewFiles, previewItems, type PreviewFile } from './scanner.preview.js';
+import type { KnownFile, MediaFilesSql, MediaFileWrite } from './media-files.sql.js';
+import { type PreviewFile, previewFiles, previewItems } from './scanner.preview.js';
 
 /** Queue job type of a library scan (payload `{folders:[{path,type}]}`). */
 export const MEDIA_SCAN_JOB_TYPE = 'media-scan';
@@ -34,7 +42,17 @@ export interface ScannerDeps {
 }
 
 function idle(): ScanProgress {
-  return { status: 'idle', totalFiles: 0, scannedFiles: 0, currentPath: '', foundItems: 0, errors: [], startedAt: null, completedAt: null, changes: { added: 0, changed: 0, unchanged: 0, missing: 0 } };
+  return {
+    status: 'idle',
+    totalFiles: 0,
+    scannedFiles: 0,
+    currentPath: '',
+    foundItems: 0,
+    errors: [],
+    startedAt: null,
+    completedAt: null,
+    changes: { added: 0, changed: 0, unchanged: 0, missing: 0 },
+  };
 }
 
 function copy(p: ScanProgress): ScanProgress {
@@ -108,7 +126,13 @@ export function createScannerService(deps: ScannerDeps) {
     throw new Error(`could not add library item "${key.title}"`);
   }
 
-  async function scanFolder(target: { folder: string; root: string; kind: MediaRoot['kind'] }, rootPaths: string[], items: Map<string, string>, found: Set<string>, signal: AbortSignal): Promise<void> {
+  async function scanFolder(
+    target: { folder: string; root: string; kind: MediaRoot['kind'] },
+    rootPaths: string[],
+    items: Map<string, string>,
+    found: Set<string>,
+    signal: AbortSignal,
+  ): Promise<void> {
     const paths = await walkFiles(target.folder, signal);
     progress.totalFiles += paths.length;
     const known = await deps.files.knownUnder(target.root, target.folder);
@@ -151,7 +175,17 @@ export function createScannerService(deps: ScannerDeps) {
           items.set(key, itemId);
         }
         found.add(itemId);
-        const write: MediaFileWrite = { id: k?.id ?? randomHexId(), path, root: target.root, kind: target.kind, itemId, size: st.size, mtimeMs: st.mtimeMs, quality: p.parsed.quality ?? null, parsed: p.parsed };
+        const write: MediaFileWrite = {
+          id: k?.id ?? randomHexId(),
+          path,
+          root: target.root,
+          kind: target.kind,
+          itemId,
+          size: st.size,
+          mtimeMs: st.mtimeMs,
+          quality: p.parsed.quality ?? null,
+          parsed: p.parsed,
+        };
         if (k) {
           updates.push(write);
           progress.changes.changed++;
@@ -218,7 +252,8 @@ export function createScannerService(deps: ScannerDeps) {
       for (const r of all) {
         if ((await mediaRootProblem(r.path)) !== undefined) continue;
         const target = await insideRoot(r.path, all);
-        for (const file of await previewFiles({ ...target, kind: r.kind }, rootPaths, AbortSignal.timeout(PREVIEW_TIMEOUT_MS))) files.push({ kind: r.kind, root: target.root, file });
+        for (const file of await previewFiles({ ...target, kind: r.kind }, rootPaths, AbortSignal.timeout(PREVIEW_TIMEOUT_MS)))
+          files.push({ kind: r.kind, root: target.root, file });
       }
       return previewItems(files, deps.now());
     },
@@ -229,7 +264,11 @@ export function createScannerService(deps: ScannerDeps) {
       const target = await insideRoot(path, all);
       if ((await mediaRootProblem(target.folder)) !== undefined) throw new Invalid(`Path not accessible: ${path}`);
       const kind = type !== undefined ? folderKind(type).kind : ((await rootOf(target.root, all))?.kind ?? 'movie');
-      return previewFiles({ ...target, kind }, all.map((r) => r.path), AbortSignal.timeout(PREVIEW_TIMEOUT_MS));
+      return previewFiles(
+        { ...target, kind },
+        all.map((r) => r.path),
+        AbortSignal.timeout(PREVIEW_TIMEOUT_MS),
+      );
     },
 
     /** POST /api/scanner/stop. */

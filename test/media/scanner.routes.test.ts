@@ -65,8 +65,28 @@ for (const engine of sqlEngines()) {
       expect((await t.app.inject({ method: 'GET', url: '/api/scanner/status' })).statusCode).toBe(401);
       expect((await t.app.inject({ method: 'POST', url: '/api/scanner/start', payload: {}, headers: bearer(user.accessToken) })).statusCode).toBe(403);
       const idle = (await t.app.inject({ method: 'GET', url: '/api/scanner/status', headers: bearer(user.accessToken) })).json();
-      expect(idle).toMatchObject({ ok: true, status: 'idle', totalFiles: 0, scannedFiles: 0, currentPath: '', foundItems: 0, errors: [], startedAt: null, completedAt: null });
-      expect(Object.keys(idle).slice(0, 9)).toEqual(['ok', 'status', 'totalFiles', 'scannedFiles', 'currentPath', 'foundItems', 'errors', 'startedAt', 'completedAt']);
+      expect(idle).toMatchObject({
+        ok: true,
+        status: 'idle',
+        totalFiles: 0,
+        scannedFiles: 0,
+        currentPath: '',
+        foundItems: 0,
+        errors: [],
+        startedAt: null,
+        completedAt: null,
+      });
+      expect(Object.keys(idle).slice(0, 9)).toEqual([
+        'ok',
+        'status',
+        'totalFiles',
+        'scannedFiles',
+        'currentPath',
+        'foundItems',
+        'errors',
+        'startedAt',
+        'completedAt',
+      ]);
 
       // An existing item (same kind, other case) is matched, not duplicated.
       const existing = (await t.app.inject({ method: 'POST', url: '/api/library', payload: { kind: 'movie', title: 'heat' }, headers: h })).json().item;
@@ -84,11 +104,22 @@ for (const engine of sqlEngines()) {
         `Outside the media folders (symlink): ${join(tree.root, 'movies', 'escape')}`,
       ]);
 
-      const items = ((await t.app.inject({ method: 'GET', url: '/api/library', headers: h })).json().items as Record<string, unknown>[]);
+      const items = (await t.app.inject({ method: 'GET', url: '/api/library', headers: h })).json().items as Record<string, unknown>[];
       const byTitle = new Map(items.map((i) => [`${i.kind}:${i.title}`, i]));
-      expect([...byTitle.keys()].sort()).toEqual(['book:Frank Herbert - Dune', 'movie:The Matrix', 'movie:heat', 'music:Pink Floyd - The Wall', 'series:Breaking Bad']);
+      expect([...byTitle.keys()].sort()).toEqual([
+        'book:Frank Herbert - Dune',
+        'movie:The Matrix',
+        'movie:heat',
+        'music:Pink Floyd - The Wall',
+        'series:Breaking Bad',
+      ]);
       expect(byTitle.get('movie:heat')!.id).toBe(existing.id);
-      expect(byTitle.get('movie:The Matrix')).toMatchObject({ year: 1999, quality: '720p', filePath: join(tree.root, 'movies', 'The.Matrix.1999.720p.WEB-DL.mp4'), fileSize: 12 });
+      expect(byTitle.get('movie:The Matrix')).toMatchObject({
+        year: 1999,
+        quality: '720p',
+        filePath: join(tree.root, 'movies', 'The.Matrix.1999.720p.WEB-DL.mp4'),
+        fileSize: 12,
+      });
       expect(byTitle.get('music:Pink Floyd - The Wall')).toMatchObject({ year: 1979, quality: 'FLAC' });
       expect(byTitle.get('book:Frank Herbert - Dune')).toMatchObject({ year: 1965, quality: 'EPUB' });
 
@@ -104,9 +135,16 @@ for (const engine of sqlEngines()) {
       ]);
       expect(files.every((f) => f.status === 'present' && f.missingSince === null)).toBe(true);
       const bb = files.filter((f) => f.kind === 'series');
-      expect(bb.map((f) => [f.parsed.season, f.parsed.episode, f.quality])).toEqual([[1, 1, '720p'], [1, 2, '720p']]);
+      expect(bb.map((f) => [f.parsed.season, f.parsed.episode, f.quality])).toEqual([
+        [1, 1, '720p'],
+        [1, 2, '720p'],
+      ]);
       expect(new Set(bb.map((f) => f.itemId))).toEqual(new Set([byTitle.get('series:Breaking Bad')!.id]));
-      expect(files.find((f) => f.path.endsWith('.flac'))).toMatchObject({ size: 10, quality: 'FLAC', parsed: { artist: 'Pink Floyd', album: 'The Wall', track: 1 } });
+      expect(files.find((f) => f.path.endsWith('.flac'))).toMatchObject({
+        size: 10,
+        quality: 'FLAC',
+        parsed: { artist: 'Pink Floyd', album: 'The Wall', track: 1 },
+      });
 
       // Add an episode, modify a movie, delete the book: exactly those three changes.
       const ep3 = join(tree.root, 'series/Breaking Bad/Season 01/Breaking.Bad.S01E03.720p.HDTV.mkv');
@@ -178,7 +216,12 @@ for (const engine of sqlEngines()) {
 
       // A sub-folder inside a root is scanned alone.
       await t.ctx.stores.settings.put('settings', { mediaFolders: tree.folders });
-      const sub = await t.app.inject({ method: 'POST', url: '/api/scanner/start', payload: { folders: [{ path: join(tree.root, 'movies', 'Heat (1995)'), type: 'movies' }] }, headers: h });
+      const sub = await t.app.inject({
+        method: 'POST',
+        url: '/api/scanner/start',
+        payload: { folders: [{ path: join(tree.root, 'movies', 'Heat (1995)'), type: 'movies' }] },
+        headers: h,
+      });
       expect(sub.statusCode).toBe(200);
       expect((await waitForScan(t, admin.accessToken)).changes).toEqual({ added: 1, changed: 0, unchanged: 0, missing: 0 });
       expect((await t.ctx.services.scanner.files()).map((f) => f.parsed.title)).toEqual(['Heat']);
@@ -199,7 +242,16 @@ for (const engine of sqlEngines()) {
       expect(body.files[0]).toEqual({
         path: join(tree.root, 'series/Breaking Bad/Season 01/Breaking.Bad.S01E01.720p.HDTV.mkv'),
         filename: 'Breaking.Bad.S01E01.720p.HDTV.mkv',
-        parsed: { type: 'series', title: 'Breaking Bad', extension: 'mkv', originalFilename: 'Breaking.Bad.S01E01.720p.HDTV.mkv', quality: '720p', source: 'tv', season: 1, episode: 1 },
+        parsed: {
+          type: 'series',
+          title: 'Breaking Bad',
+          extension: 'mkv',
+          originalFilename: 'Breaking.Bad.S01E01.720p.HDTV.mkv',
+          quality: '720p',
+          source: 'tv',
+          season: 1,
+          episode: 1,
+        },
         size: 4,
       });
       for (const path of [join(tree.root, 'movies', '..', '..', 'outside'), join(tree.root, 'movies', 'escape'), tree.outside, '../outside']) {
@@ -214,16 +266,39 @@ for (const engine of sqlEngines()) {
 
       const whole = (await t.app.inject({ method: 'GET', url: '/api/scanner/preview', headers: u })).json();
       expect(whole.count).toBe(5);
-      expect(whole.items.map((i: { title: string }) => i.title).sort()).toEqual(['Breaking Bad', 'Frank Herbert - Dune', 'Heat', 'Pink Floyd - The Wall', 'The Matrix']);
-      expect(whole.items.find((i: { title: string }) => i.title === 'Pink Floyd - The Wall').metadata).toEqual({ originalFilename: '01 - In the Flesh.flac', artist: 'Pink Floyd', album: 'The Wall', track: 1 });
+      expect(whole.items.map((i: { title: string }) => i.title).sort()).toEqual([
+        'Breaking Bad',
+        'Frank Herbert - Dune',
+        'Heat',
+        'Pink Floyd - The Wall',
+        'The Matrix',
+      ]);
+      expect(whole.items.find((i: { title: string }) => i.title === 'Pink Floyd - The Wall').metadata).toEqual({
+        originalFilename: '01 - In the Flesh.flac',
+        artist: 'Pink Floyd',
+        album: 'The Wall',
+        track: 1,
+      });
       expect((await t.app.inject({ method: 'GET', url: '/api/library', headers: u })).json().items).toEqual([]);
       expect(await t.ctx.services.scanner.files()).toEqual([]);
 
-      expect((await t.app.inject({ method: 'POST', url: '/api/scanner/rescan', payload: { path: join(tree.root, 'books'), type: 'books' }, headers: u })).statusCode).toBe(403);
-      const rescan = await t.app.inject({ method: 'POST', url: '/api/scanner/rescan', payload: { path: join(tree.root, 'books'), type: 'books' }, headers: bearer(admin.accessToken) });
+      expect(
+        (await t.app.inject({ method: 'POST', url: '/api/scanner/rescan', payload: { path: join(tree.root, 'books'), type: 'books' }, headers: u })).statusCode,
+      ).toBe(403);
+      const rescan = await t.app.inject({
+        method: 'POST',
+        url: '/api/scanner/rescan',
+        payload: { path: join(tree.root, 'books'), type: 'books' },
+        headers: bearer(admin.accessToken),
+      });
       expect(rescan.json()).toMatchObject({ ok: true, message: 'Rescan started', progress: { status: 'scanning' } });
       expect((await waitForScan(t, admin.accessToken)).changes).toEqual({ added: 1, changed: 0, unchanged: 0, missing: 0 });
-      const outside = await t.app.inject({ method: 'POST', url: '/api/scanner/rescan', payload: { path: tree.outside, type: 'movies' }, headers: bearer(admin.accessToken) });
+      const outside = await t.app.inject({
+        method: 'POST',
+        url: '/api/scanner/rescan',
+        payload: { path: tree.outside, type: 'movies' },
+        headers: bearer(admin.accessToken),
+      });
       expect(outside.statusCode).toBe(403);
     });
 
@@ -232,12 +307,21 @@ for (const engine of sqlEngines()) {
       const tree = mediaTree(t.dir);
       const admin = await registerAdmin(t.app);
       const h = bearer(admin.accessToken);
-      const setup = await t.app.inject({ method: 'POST', url: '/api/onboarding/setup', payload: { folders: [{ path: join(tree.root, 'movies'), type: 'movies' }] }, headers: h });
+      const setup = await t.app.inject({
+        method: 'POST',
+        url: '/api/onboarding/setup',
+        payload: { folders: [{ path: join(tree.root, 'movies'), type: 'movies' }] },
+        headers: h,
+      });
       expect(setup.json()).toEqual({ success: true, message: 'Folders saved' });
       const scan = await t.app.inject({ method: 'POST', url: '/api/onboarding/scan', payload: {}, headers: h });
       expect(scan.json()).toEqual({ success: true, message: 'Scan started' });
       expect((await waitForScan(t, admin.accessToken)).status).toBe('completed');
-      expect((await t.app.inject({ method: 'GET', url: '/api/onboarding/status', headers: h })).json()).toEqual({ scanning: false, progress: 100, currentFile: null });
+      expect((await t.app.inject({ method: 'GET', url: '/api/onboarding/status', headers: h })).json()).toEqual({
+        scanning: false,
+        progress: 100,
+        currentFile: null,
+      });
       const titles = ((await t.app.inject({ method: 'GET', url: '/api/library', headers: h })).json().items as { title: string }[]).map((i) => i.title).sort();
       expect(titles).toEqual(['Heat', 'The Matrix']);
     });
