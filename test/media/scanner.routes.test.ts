@@ -1,9 +1,13 @@
 import { appendFileSync, mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createJobQueue } from '../../src/jobs/jobs.queue.js';
+import { createJobsSql } from '../../src/jobs/jobs.sql.js';
+import { createMediaFilesSql } from '../../src/media/media-files.sql.js';
+import { createScannerService } from '../../src/media/scanner.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';
-import { sqlEngines } from '../helpers/engines.js';
+import { createTestDatabase, sqlEngines } from '../helpers/engines.js';
 
 /** A real media tree: movies with years, a series with seasons, an album, a book, and escapes. */
 function mediaTree(base: string) {
@@ -327,3 +331,41 @@ for (const engine of sqlEngines()) {
     });
   });
 }
+
+describe('scanner stop', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()!();
+  });
+
+  it('a stopped scan ends failed with "Scan aborted" and records nothing, marks nothing missing', async () => {
+    const t = await createTestApp();
+    cleanups.push(() => t.close());
+    const tree = mediaTree(t.dir);
+    await t.ctx.stores.settings.put('settings', { mediaFolders: tree.folders });
+    // A second scanner whose queue lives in a database no worker reads: its job runs only when this test says.
+    const qdb = await createTestDatabase('sqlite');
+    cleanups.push(() => qdb.cleanup());
+    const queue = createJobQueue({ sql: createJobsSql(qdb.db.kysely, qdb.db.engine) });
+    const scanner = createScannerService({
+      settings: t.ctx.stores.settings,
+      library: t.ctx.stores.library,
+      files: createMediaFilesSql(t.ctx.db.kysely),
+      queue,
+      now: () => new Date(),
+    });
+
+    expect((await scanner.start({})).status).toBe('scanning');
+    await expect(scanner.start({})).rejects.toMatchObject({ status: 409, code: 'Scan already in progress' });
+    await expect(scanner.previewItems()).rejects.toMatchObject({ status: 409, code: 'Scan in progress - cannot preview' });
+    scanner.stop();
+    const job = await qdb.db.kysely.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
+    expect(job.type).toBe('media-scan');
+    const record = (await queue.get(job.id))!;
+    const done = await scanner.runJob(record.payload, { job: record, signal: new AbortController().signal });
+    expect(done).toMatchObject({ status: 'failed', errors: ['Scan aborted'], changes: { added: 0, changed: 0, unchanged: 0, missing: 0 } });
+    expect(scanner.status().status).toBe('failed');
+    expect(await scanner.files()).toEqual([]);
+    expect(() => scanner.stop()).toThrow('No scan in progress');
+  });
+});
