@@ -1,5 +1,5 @@
 import { basename, extname, relative, sep } from 'node:path';
-import { parseRelease } from '../automation/release-parse.js';
+import { type ParsedRelease, parseRelease } from '../automation/release-parse.js';
 import type { MediaRootKind } from '../settings/media-roots.js';
 import type { ItemKey, ParsedMedia } from './media.types.js';
 
@@ -45,6 +45,20 @@ function sample(name: string): boolean {
   return /(^|[^a-z0-9])sample([^a-z0-9]|$)/i.test(name);
 }
 
+/** Folder names repeat for every file inside: their parse is kept (bounded: cleared when full). */
+const folderCache = new Map<string, ParsedRelease>();
+const FOLDER_CACHE_MAX = 10_000;
+
+function folderParse(name: string): ParsedRelease {
+  let r = folderCache.get(name);
+  if (r === undefined) {
+    if (folderCache.size >= FOLDER_CACHE_MAX) folderCache.clear();
+    r = parseRelease(name);
+    folderCache.set(name, r);
+  }
+  return r;
+}
+
 function video(kind: 'movie' | 'series', file: string, dirs: string[]): { parsed: ParsedMedia; item: ItemKey } | undefined {
   const name = basename(file);
   const r = parseRelease(stem(name), kind === 'series' ? 'series' : undefined);
@@ -57,7 +71,7 @@ function video(kind: 'movie' | 'series', file: string, dirs: string[]): { parsed
     if (r.seasons[0] !== undefined) parsed.season = r.seasons[0];
     if (r.episodes[0] !== undefined) parsed.episode = r.episodes[0];
     // The show is the first folder under the root when there is one ("Show (2019)/Season 01/...").
-    const show = dirs[0] !== undefined ? parseRelease(dirs[0]) : undefined;
+    const show = dirs[0] !== undefined ? folderParse(dirs[0]) : undefined;
     const title = show && show.title.trim() !== '' ? show.title : r.title;
     if (title.trim() === '') return undefined;
     parsed.title = title;
@@ -65,10 +79,12 @@ function video(kind: 'movie' | 'series', file: string, dirs: string[]): { parsed
     return { parsed, item: year !== undefined ? { kind, title, year } : { kind, title } };
   }
   // A movie without a year in its file name takes title and year from its folder ("Heat (1995)/Heat.mkv").
-  const folder = dirs.length > 0 ? parseRelease(dirs[dirs.length - 1]!) : undefined;
-  if ((parsed.year === undefined || parsed.title.trim() === '') && folder && folder.title.trim() !== '' && folder.year !== undefined) {
-    parsed.title = folder.title;
-    parsed.year = folder.year;
+  if (parsed.year === undefined || parsed.title.trim() === '') {
+    const folder = dirs.length > 0 ? folderParse(dirs[dirs.length - 1]!) : undefined;
+    if (folder && folder.title.trim() !== '' && folder.year !== undefined) {
+      parsed.title = folder.title;
+      parsed.year = folder.year;
+    }
   }
   if (parsed.title.trim() === '') return undefined;
   return { parsed, item: parsed.year !== undefined ? { kind, title: parsed.title, year: parsed.year } : { kind, title: parsed.title } };
