@@ -306,6 +306,27 @@ for (const engine of sqlEngines()) {
       expect(outside.statusCode).toBe(403);
     });
 
+    it('matches by kind, title and year: the same title with another year becomes "<title> (<year>)"', async () => {
+      t = await createTestApp({ engine });
+      const tree = mediaTree(t.dir);
+      await t.ctx.stores.settings.put('settings', { mediaFolders: [tree.folders[0]] });
+      await t.ctx.stores.library.create({ id: 'old-matrix', kind: 'movie', title: 'The Matrix', year: 1970 }, '2024-01-01T00:00:00.000Z');
+      await t.ctx.stores.library.create({ id: 'heat-95', kind: 'movie', title: 'HEAT', year: 1995 }, '2024-01-01T00:00:00.000Z');
+      const admin = await registerAdmin(t.app);
+      const h = bearer(admin.accessToken);
+      await t.app.inject({ method: 'POST', url: '/api/scanner/start', payload: {}, headers: h });
+      expect((await waitForScan(t, admin.accessToken)).status).toBe('completed');
+      const items = (await t.app.inject({ method: 'GET', url: '/api/library', headers: h })).json().items as { id: string; title: string; year?: number }[];
+      expect(items.map((i) => [i.title, i.year])).toEqual([
+        ['The Matrix', 1970],
+        ['HEAT', 1995],
+        ['The Matrix (1999)', 1999],
+      ]);
+      const files = await t.ctx.services.scanner.files();
+      expect(files.find((f) => f.parsed.title === 'Heat')!.itemId).toBe('heat-95');
+      expect(files.find((f) => f.parsed.title === 'The Matrix')!.itemId).toBe(items[2]!.id);
+    });
+
     it('the onboarding scan queues a real scan of the configured folders', async () => {
       t = await createTestApp({ engine });
       const tree = mediaTree(t.dir);
