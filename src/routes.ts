@@ -21,6 +21,7 @@ import { authRoutes } from './auth/auth.routes.js';
 import { pluginsRoutes } from './plugins/plugins.routes.js';
 import { usersRoutes } from './users/users.routes.js';
 import { backupsRoutes } from './backups/backups.routes.js';
+import { scannerRoutes } from './media/scanner.routes.js';
 
 /**
  * Registers every domain's routes, each as an encapsulated plugin given its own service(s) from
@@ -35,7 +36,7 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => verifyRoutes(i, { verify: s.verify, auth }));
   await app.register(async (i) => metadataSettingsRoutes(i, { metadataSettings: s.metadataSettings, auth }));
   await app.register(async (i) => organizerConfigRoutes(i, { organizerConfig: s.organizerConfig, auth }));
-  await app.register(async (i) => onboardingRoutes(i, { onboarding: s.onboarding, auth }));
+  await app.register(async (i) => onboardingRoutes(i, { onboarding: s.onboarding, scanner: s.scanner, auth }));
   await app.register(async (i) => subtitleAutomationRoutes(i, { subtitleAutomation: s.subtitleAutomation, auth }));
   await app.register(async (i) => { await jobsPlugin(i, { db: ctx.db, now: ctx.now, stores: { jobs: ctx.stores.jobs }, services: { jobHandlers: s.jobHandlers } }); });
   await app.register(async (i) => downloadersRoutes(i, { downloaders: s.downloaders, auth }));
@@ -47,5 +48,6 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => authRoutes(i, { auth, users: s.users }));
   await app.register(async (i) => pluginsRoutes(i, { auth }));
   await app.register(async (i) => usersRoutes(i, { users: s.users, auth }));
+  await app.register(async (i) => scannerRoutes(i, { scanner: s.scanner, auth }));
   await app.register(async (i) => backupsRoutes(i, { db: ctx.db, config: ctx.config, auth }));
 }

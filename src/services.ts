@@ -17,6 +17,8 @@ import { hasKeyMarker, resolveIndexerLink } from './indexers/indexers.links.js';
 import { createIndexersService } from './indexers/indexers.service.js';
 import { jobHandlers } from './jobs/jobs.handlers.js';
 import { createLibraryService } from './library/library.service.js';
+import { createMediaFilesSql } from './media/media-files.sql.js';
+import { createScannerService } from './media/scanner.service.js';
 import { createMetadataSettingsService } from './metadata/metadata.service.js';
 import { createOnboardingService } from './onboarding/onboarding.service.js';
 import { createOrganizerConfigService } from './organizer/organizer.service.js';
@@ -39,6 +41,7 @@ export interface ServiceDeps {
 /** Every service, built once. */
 export function createServices(d: ServiceDeps) {
   const { config, stores, now } = d;
+  const scanner = createScannerService({ settings: stores.settings, library: stores.library, files: createMediaFilesSql(d.db.kysely), queue: stores.jobs, now });
   const verify = createVerifyService({ verify: stores.verify, verifyJobs: stores.verifyJobs, settings: stores.settings, queue: stores.jobs, now });
   return {
     // One per app: it holds the login limiter and the registration lock.
@@ -70,8 +73,10 @@ export function createServices(d: ServiceDeps) {
     organizerConfig: createOrganizerConfigService({ settings: stores.settings }),
     subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings }),
     verify,
+    scanner,
     jobHandlers: jobHandlers({
       verify,
+      scanner,
       housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, now },
     }),
   };

@@ -180,6 +180,24 @@ export interface BlocklistTable {
   created_at: Generated<string>;
 }
 
+/** Files found by the library scanner (migration 0006). */
+export interface MediaFilesTable {
+  id: string;
+  path: string;
+  root: string;
+  kind: 'movie' | 'series' | 'music' | 'book';
+  item_id: string | null;
+  /** bigint: PostgreSQL returns it as a string; read with Number(). */
+  size: ColumnType<number | string, number, number>;
+  mtime_ms: ColumnType<number | string, number, number>;
+  quality: string | null;
+  parsed: DbJson;
+  status: 'present' | 'missing';
+  missing_since: string | null;
+  first_seen_at: string;
+  last_seen_at: string;
+}
+
 export interface SettingsTable {
   key: string;
   value: DbJson;
@@ -256,6 +274,7 @@ export interface DB {
   verify_results: VerifyResultsTable;
   grabs: GrabsTable;
   blocklist: BlocklistTable;
+  media_files: MediaFilesTable;
   settings: SettingsTable;
   app_state: AppStateTable;
   jobs: JobsTable;

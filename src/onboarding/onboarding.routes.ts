@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
+import type { ScannerService } from '../media/scanner.service.js';
 import type { OnboardingService } from './onboarding.service.js';
 import { ONBOARDING_STATUS, onboardingSetupBody } from './onboarding.types.js';
 
 export interface OnboardingRoutesDeps {
   onboarding: OnboardingService;
+  /** The library scanner: POST /scan queues a scan of the configured folders; GET /status reports it. */
+  scanner: Pick<ScannerService, 'startConfigured' | 'status'>;
   auth: RequestAuthenticator;
 }
 
@@ -15,6 +18,8 @@ export interface OnboardingRoutesDeps {
  *   between the first-run wizard and the login page) and it reveals one boolean only.
  * - POST /setup and /scan write `settings.json`: admin.
  * - GET /status: any user.
+ * Legacy /scan only recorded `lastScanDate`; here it also queues a library scan of every media
+ * folder (the accessible ones; none, or a scan already running, is fine: "Scan started" either way), and /status reports it.
  * The browse/open-explorer/pick-folder routes (shell commands on the server) are not served.
  */
 export async function onboardingRoutes(app: FastifyInstance, deps: OnboardingRoutesDeps): Promise<void> {
@@ -26,7 +31,12 @@ export async function onboardingRoutes(app: FastifyInstance, deps: OnboardingRou
   });
   app.post('/api/onboarding/scan', { preHandler: authenticate(deps.auth, 'admin') }, async () => {
     await service.markScanned();
+    await deps.scanner.startConfigured();
     return { success: true, message: 'Scan started' };
   });
-  app.get('/api/onboarding/status', { preHandler: authenticate(deps.auth, 'user') }, async () => ({ ...ONBOARDING_STATUS }));
+  app.get('/api/onboarding/status', { preHandler: authenticate(deps.auth, 'user') }, async () => {
+    const p = deps.scanner.status();
+    if (p.status !== 'scanning') return { ...ONBOARDING_STATUS };
+    return { scanning: true, progress: p.totalFiles > 0 ? Math.floor((p.scannedFiles / p.totalFiles) * 100) : 0, currentFile: p.currentPath || null };
+  });
 }

@@ -6,7 +6,8 @@
  * deepest existing ancestor (realpath'd) plus the missing tail, so "outside" gets the same answer
  * whether the file exists or not.
  */
-import { realpath } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { asDocument } from './settings.types.js';
 
@@ -69,4 +70,54 @@ export async function resolveInsideRoots(path: string, roots: readonly string[])
 /** The configured roots, read from the settings store now (no cache: a change applies at once). */
 export async function loadMediaRoots(settings: { get(key: string): Promise<unknown> }): Promise<string[]> {
   return mediaRootPaths(await settings.get(MEDIA_ROOTS_DOCUMENT));
+}
+
+/** The library kind each legacy folder `type` fills (plural in settings.json, FORMATS.md §0.5). */
+export const FOLDER_KINDS = { movies: 'movie', series: 'series', music: 'music', books: 'book' } as const;
+export type MediaFolderType = keyof typeof FOLDER_KINDS;
+export type MediaRootKind = (typeof FOLDER_KINDS)[MediaFolderType];
+
+/** A configured root with the kind it holds. */
+export interface MediaRoot {
+  path: string;
+  type: MediaFolderType;
+  kind: MediaRootKind;
+}
+
+/** The legacy scanner mapped an unknown folder type to movies (FORMATS.md §3.2); singular forms are accepted too. */
+export function folderKind(type: unknown): { type: MediaFolderType; kind: MediaRootKind } {
+  const t = typeof type === 'string' ? type.trim().toLowerCase() : '';
+  const plural = (t === 'book' ? 'books' : t === 'movie' ? 'movies' : t === 'tv' || t === 'shows' ? 'series' : t) as MediaFolderType;
+  return plural in FOLDER_KINDS ? { type: plural, kind: FOLDER_KINDS[plural] } : { type: 'movies', kind: 'movie' };
+}
+
+/** The roots with their kinds, from a `settings.json` document (malformed entries skipped). */
+export function mediaRoots(appSettings: unknown): MediaRoot[] {
+  const folders = asDocument(appSettings).mediaFolders;
+  if (!Array.isArray(folders)) return [];
+  const out: MediaRoot[] = [];
+  for (const f of folders) {
+    if (f === null || typeof f !== 'object') continue;
+    const { path, type } = f as { path?: unknown; type?: unknown };
+    if (typeof path === 'string' && path.trim() !== '' && isAbsolute(path)) out.push({ path, ...folderKind(type) });
+  }
+  return out;
+}
+
+/**
+ * Why `path` cannot serve as a media root, or undefined when it can: it must be an existing
+ * directory this process may read and list (and write, when `writable`, for organizing).
+ */
+export async function mediaRootProblem(path: string, opts: { writable?: boolean } = {}): Promise<string | undefined> {
+  try {
+    const real = await realpath(path);
+    if (!(await stat(real)).isDirectory()) return 'not a directory';
+    await access(real, constants.R_OK | constants.X_OK | (opts.writable ? constants.W_OK : 0));
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'does not exist';
+    if (code === 'EACCES' || code === 'EPERM') return opts.writable ? 'not readable and writable' : 'not readable';
+    return 'not accessible';
+  }
 }

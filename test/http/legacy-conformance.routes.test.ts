@@ -43,6 +43,9 @@ const SERVED: Route[] = [
   ['GET', '/api/organizer/config', 'user'], ['POST', '/api/organizer/config', 'admin'],
   ['GET', '/api/onboarding/check-setup', 'none'], ['POST', '/api/onboarding/setup', 'admin'], ['POST', '/api/onboarding/scan', 'admin'],
   ['GET', '/api/onboarding/status', 'user'],
+  // §2 scanner
+  ['GET', '/api/scanner/status', 'user'], ['POST', '/api/scanner/start', 'admin'], ['POST', '/api/scanner/stop', 'admin'],
+  ['GET', '/api/scanner/preview', 'user'], ['POST', '/api/scanner/preview', 'user'], ['POST', '/api/scanner/rescan', 'admin'],
   ['GET', '/api/subtitles/automation/config', 'user'], ['POST', '/api/subtitles/automation/config', 'admin'],
   // §16 plugins, system
   ['GET', '/api/plugins', 'user'], ['POST', '/api/plugins/:id/toggle', 'user'],
@@ -51,9 +54,8 @@ const SERVED: Route[] = [
 
 /** API.md routes this server does not serve (README "HTTP API": not served). */
 const NOT_SERVED: [string, string][] = [
-  // §2 scanner
-  ['GET', '/api/scanner/status'], ['POST', '/api/scanner/start'], ['POST', '/api/scanner/stop'], ['GET', '/api/scanner/preview'],
-  ['POST', '/api/scanner/preview'], ['POST', '/api/scanner/import'], ['POST', '/api/scanner/rescan'],
+  // §2 scanner import (file fields on items: with the organizer)
+  ['POST', '/api/scanner/import'],
   // §9 content verification, security scan, queue
   ['POST', '/api/verify/content'], ['POST', '/api/verify/content/quick'], ['POST', '/api/verify/content/batch'],
   ['POST', '/api/verify/content/folder'], ['POST', '/api/verify/security'], ['POST', '/api/verify/security/folder'],

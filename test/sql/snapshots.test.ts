@@ -16,6 +16,7 @@ import { createGrabsSql } from '../../src/grabs/grabs.sql.js';
 import { createIndexersSql } from '../../src/indexers/indexers.sql.js';
 import { createJobsSql } from '../../src/jobs/jobs.sql.js';
 import { createLibrarySql } from '../../src/library/library.sql.js';
+import { createMediaFilesSql } from '../../src/media/media-files.sql.js';
 import { createQualitySql } from '../../src/quality/quality.sql.js';
 import { createSecretBox } from '../../src/security/secret-box.js';
 import { createSessionsSql } from '../../src/sessions/sessions.sql.js';
@@ -192,6 +193,18 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
     const m = await rec.call('blocklist.matcher', () => blocklist.matcher([{ title: 'Heat.1995.720p.BluRay.x264-GRP', guid: 'https://x/details/2', link: 'magnet:?xt=urn:btih:abc' }]));
     expect(m({ title: 'Heat.1995.720p.BluRay.x264-GRP' })).toBe(true);
     expect(await rec.call('blocklist.remove', () => blocklist.remove('b'.repeat(32)))).toBe(true);
+  },
+
+  async 'media-files'(rec) {
+    const files = createMediaFilesSql(rec.db.kysely);
+    const f = { id: 'f'.repeat(32), path: '/media/movies/Heat (1995)/Heat.1995.mkv', root: '/media/movies', kind: 'movie' as const, itemId: 'lib_1', size: 5_000_000_000, mtimeMs: 1_700_000_000_000, quality: '1080p', parsed: { type: 'movie' as const, title: 'Heat', year: 1995, extension: 'mkv', originalFilename: 'Heat.1995.mkv' } };
+    await rec.call('mediaFiles.insert', () => files.insert([f], T0));
+    const known = await rec.call('mediaFiles.knownUnder', () => files.knownUnder('/media/movies', '/media/movies'));
+    expect(known.get(f.path)).toEqual({ id: f.id, size: 5_000_000_000, mtimeMs: 1_700_000_000_000, status: 'present', itemId: 'lib_1' });
+    await rec.call('mediaFiles.update', () => files.update([{ ...f, size: 6 }], T1));
+    await rec.call('mediaFiles.markMissing', () => files.markMissing([f.id], T2));
+    const listed = await rec.call('mediaFiles.list', () => files.list({ itemId: 'lib_1', status: 'missing' }));
+    expect(listed.map((r) => [r.size, r.status, r.missingSince, r.firstSeenAt, r.lastSeenAt])).toEqual([[6, 'missing', T2, T0, T1]]);
   },
 
   async locks(rec) {

@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { indexedOverflow, indexedOverflowMessage } from '../db/indexed-limit.js';
+import { authenticate, type RequestAuthenticator } from '../http/auth.js';
+import { parseInput } from '../http/errors.js';
+import type { ScannerService } from './scanner.service.js';
+
+const folderPath = z
+  .string({ error: 'must be a string' })
+  .min(1, { message: 'must not be empty' })
+  .superRefine((v, ctx) => {
+    const bytes = indexedOverflow(v);
+    if (bytes !== undefined) ctx.addIssue({ code: 'custom', message: indexedOverflowMessage(bytes) });
+  });
+
+const folderType = z.enum(['movies', 'series', 'music', 'books'], { message: 'must be one of movies, series, music, books' });
+
+/** POST /api/scanner/start (legacy schema). */
+export const scanStartBody = z.object({
+  folders: z.array(z.object({ path: folderPath, type: folderType })).optional(),
+});
+
+/** POST /api/scanner/preview. */
+export const previewBody = z.object({ path: folderPath, kind: folderType.optional() });
+/** POST /api/scanner/rescan. */
+export const rescanBody = z.object({ path: folderPath, type: folderType });
+
+export interface ScannerRoutesDeps {
+  scanner: ScannerService;
+  auth: RequestAuthenticator;
+}
+
+/**
+ * The library scanner (API.md §2). Status: any user; start/stop: admin. Legacy answered its
+ * refusals with 200 `{ok:false,...}`; here they keep that body with a status: 409 "Scan already
+ * in progress" (+progress) / "No scan in progress", 400 "No folders configured for scanning" /
+ * "Folder not accessible: <path>", 403 `path_not_allowed` for a folder outside the media roots.
+ * Preview (any user) reads only; rescan scans one folder and, unlike legacy (which dropped the
+ * result), records it like start does. POST /api/scanner/import is not served (API.md §2: it
+ * writes file fields on items, which belongs to the organizer work).
+ */
+export async function scannerRoutes(app: FastifyInstance, deps: ScannerRoutesDeps): Promise<void> {
+  const { scanner } = deps;
+  const admin = { preHandler: authenticate(deps.auth, 'admin') };
+  const user = { preHandler: authenticate(deps.auth, 'user') };
+  app.get('/api/scanner/status', user, async () => ({ ok: true, ...scanner.status() }));
+  app.post('/api/scanner/start', admin, async (request) => {
+    const body = parseInput(scanStartBody, request.body);
+    const progress = await scanner.start(body.folders !== undefined ? { folders: body.folders } : {});
+    return { ok: true, message: 'Scan started', progress };
+  });
+  app.post('/api/scanner/rescan', admin, async (request) => {
+    const body = parseInput(rescanBody, request.body);
+    const progress = await scanner.start({ folders: [{ path: body.path, type: body.type }] });
+    return { ok: true, message: 'Rescan started', progress };
+  });
+  app.get('/api/scanner/preview', user, async () => {
+    const items = await scanner.previewItems();
+    return { ok: true, items, count: items.length };
+  });
+  app.post('/api/scanner/preview', user, async (request) => {
+    const body = parseInput(previewBody, request.body);
+    const files = await scanner.previewFolder(body.path, body.kind);
+    return { ok: true, files, count: files.length };
+  });
+  app.post('/api/scanner/stop', admin, async () => {
+    scanner.stop();
+    return { ok: true, message: 'Scan abort requested' };
+  });
+}
