@@ -37,7 +37,7 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => organizerConfigRoutes(i, { organizerConfig: s.organizerConfig, auth }));
   await app.register(async (i) => onboardingRoutes(i, { onboarding: s.onboarding, auth }));
   await app.register(async (i) => subtitleAutomationRoutes(i, { subtitleAutomation: s.subtitleAutomation, auth }));
-  await app.register(async (i) => { await jobsPlugin(i, { db: ctx.db, now: ctx.now, stores: { jobs: ctx.stores.jobs }, services: { jobHandlers: s.jobHandlers } }); });
+  await app.register(async (i) => { await jobsPlugin(i, { db: ctx.db, now: ctx.now, stores: { jobs: ctx.stores.jobs }, services: { jobHandlers: s.jobHandlers } }, { leaseMs: ctx.config.jobLeaseSeconds * 1000 }); });
   await app.register(async (i) => downloadersRoutes(i, { downloaders: s.downloaders, auth }));
   await app.register(async (i) => downloadsRoutes(i, { downloads: s.downloads, auth, uploadMaxBytes: ctx.config.uploadMaxBytes }));
   await app.register(async (i) => activityRoutes(i, { activity: s.activity, auth }));

@@ -10,7 +10,7 @@ const HOUSEKEEPING_CHECK_MS = 60 * 60 * 1000;
 
 /**
  * Runs the queue worker for the life of the app: started when the app is ready (re-queueing
- * jobs a previous process left `running`), stopped on app.close() before the database closes
+ * jobs whose lease expired: their process died), stopped on app.close() before the database closes
  * (server.ts and the test helper close the app first). Registered once, from routes.ts.
  */
 export interface JobsPluginDeps {
@@ -21,7 +21,7 @@ export interface JobsPluginDeps {
   services: { jobHandlers: JobHandlers };
 }
 
-export async function jobsPlugin(app: FastifyInstance, ctx: JobsPluginDeps, opts: { pollMs?: number } = {}): Promise<JobWorker> {
+export async function jobsPlugin(app: FastifyInstance, ctx: JobsPluginDeps, opts: { pollMs?: number; leaseMs?: number } = {}): Promise<JobWorker> {
   const worker = createJobWorker({
     sql: createJobsSql(ctx.db.kysely, ctx.db.engine),
     handlers: ctx.services.jobHandlers,
@@ -29,6 +29,7 @@ export async function jobsPlugin(app: FastifyInstance, ctx: JobsPluginDeps, opts
     now: ctx.now,
     queue: ctx.stores.jobs,
     pollMs: opts.pollMs,
+    leaseMs: opts.leaseMs,
   });
   // Daily chores: checked at start and hourly; one job per day (its id is the date).
   let timer: NodeJS.Timeout | undefined;
