@@ -21,6 +21,7 @@ import { authRoutes } from './auth/auth.routes.js';
 import { pluginsRoutes } from './plugins/plugins.routes.js';
 import { usersRoutes } from './users/users.routes.js';
 import { backupsRoutes } from './backups/backups.routes.js';
+import { eventsRoutes } from './events/events.routes.js';
 
 /**
  * Registers every domain's routes, each as an encapsulated plugin given its own service(s) from
@@ -37,7 +38,7 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => organizerConfigRoutes(i, { organizerConfig: s.organizerConfig, auth }));
   await app.register(async (i) => onboardingRoutes(i, { onboarding: s.onboarding, auth }));
   await app.register(async (i) => subtitleAutomationRoutes(i, { subtitleAutomation: s.subtitleAutomation, auth }));
-  await app.register(async (i) => { await jobsPlugin(i, { db: ctx.db, now: ctx.now, stores: { jobs: ctx.stores.jobs }, services: { jobHandlers: s.jobHandlers } }, { leaseMs: ctx.config.jobLeaseSeconds * 1000 }); });
+  await app.register(async (i) => { await jobsPlugin(i, { db: ctx.db, now: ctx.now, stores: { jobs: ctx.stores.jobs }, services: { jobHandlers: s.jobHandlers }, events: s.events }, { leaseMs: ctx.config.jobLeaseSeconds * 1000 }); });
   await app.register(async (i) => downloadersRoutes(i, { downloaders: s.downloaders, auth }));
   await app.register(async (i) => downloadsRoutes(i, { downloads: s.downloads, auth, uploadMaxBytes: ctx.config.uploadMaxBytes }));
   await app.register(async (i) => activityRoutes(i, { activity: s.activity, auth }));
@@ -48,4 +49,5 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => pluginsRoutes(i, { auth }));
   await app.register(async (i) => usersRoutes(i, { users: s.users, auth }));
   await app.register(async (i) => backupsRoutes(i, { db: ctx.db, config: ctx.config, auth }));
+  await app.register(async (i) => eventsRoutes(i, { events: s.events, auth }));
 }

@@ -16,6 +16,7 @@ import { createDownloadsService } from './downloads/downloads.service.js';
 import { hasKeyMarker, resolveIndexerLink } from './indexers/indexers.links.js';
 import { createIndexersService } from './indexers/indexers.service.js';
 import { jobHandlers } from './jobs/jobs.handlers.js';
+import { createEventBus } from './events/events.bus.js';
 import { createLibraryService } from './library/library.service.js';
 import { createMetadataSettingsService } from './metadata/metadata.service.js';
 import { createOnboardingService } from './onboarding/onboarding.service.js';
@@ -70,6 +71,8 @@ export function createServices(d: ServiceDeps) {
     organizerConfig: createOrganizerConfigService({ settings: stores.settings }),
     subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings }),
     verify,
+    // The in-process event bus: the jobs worker publishes, GET /api/events streams.
+    events: createEventBus({ now }),
     jobHandlers: jobHandlers({
       verify,
       housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, now },
