@@ -155,7 +155,7 @@ for (const engine of sqlEngines()) {
       await small.listen({ host: '127.0.0.1', port: 0 });
       try {
         const s = await openStream((small.server.address() as AddressInfo).port, '/api/events', bearer(admin.accessToken));
-        await s.until(/: heartbeat [0-9TZ:.-]+\n\n[^]*: heartbeat /);
+        await s.until(/: heartbeat [0-9TZ:.-]+\n\n[\s\S]*: heartbeat /);
         expect(s.text()).not.toContain('event:');
       } finally {
         await small.close();
