@@ -4,7 +4,7 @@
  * nothing imports upward. Type-only imports count (tsPreCompilationDeps).
  */
 const DOMAINS =
-  'activity|auth|automation|backups|calendar|downloaders|downloads|grabs|housekeeping|indexers|jobs|library|media|metadata|onboarding|organizer|plugins|quality|sessions|settings|subtitles|system|users|verify|wanted';
+  'activity|auth|automation|backups|calendar|downloaders|downloads|events|grabs|housekeeping|indexers|jobs|library|media|metadata|onboarding|organizer|plugins|quality|sessions|settings|subtitles|system|users|verify|wanted';
 
 const L = {
   entry: '^src/(cli[.]ts|server[.]ts|startup[.]ts|cli/)',

@@ -15,6 +15,7 @@ import { registerDbCommand } from './cli/db.command.js';
 import { registerDumpCommands } from './cli/dump.command.js';
 import { registerUserCommand } from './cli/user.command.js';
 import { registerBackupCommand } from './cli/backup.command.js';
+import { registerJobsCommand } from './cli/jobs.command.js';
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('mediaos')
@@ -52,6 +53,7 @@ export function buildProgram(io: CliIo): Command {
   registerDumpCommands(program, io);
   registerUserCommand(program, io);
   registerBackupCommand(program, io);
+  registerJobsCommand(program, io);
   return program;
 }
 

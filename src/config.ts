@@ -38,6 +38,8 @@ export interface Config {
   backupIntervalHours: number;
   /** Scheduled backup archives kept (other kinds keep `backupRetention` each). */
   backupKeep: number;
+  /** How long a job claim holds without a heartbeat before another process may re-run the job. */
+  jobLeaseSeconds: number;
   uploadMaxBytes: number;
   /** Origins allowed to call the API from a browser on another origin (CORS); empty = same-origin only. */
   allowedOrigins: string[];
@@ -121,6 +123,7 @@ const envSchema = z.object({
   MEDIAOS_DISK_WARN_MB: int('MEDIAOS_DISK_WARN_MB', 0, 1_000_000_000),
   MEDIAOS_BACKUP_INTERVAL_HOURS: int('MEDIAOS_BACKUP_INTERVAL_HOURS', 0, 8760),
   MEDIAOS_BACKUP_KEEP: int('MEDIAOS_BACKUP_KEEP', 1, 1000),
+  MEDIAOS_JOB_LEASE_SECONDS: int('MEDIAOS_JOB_LEASE_SECONDS', 1, 86400),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
   ALLOWED_ORIGINS: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
@@ -230,6 +233,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     diskWarnMb: e.MEDIAOS_DISK_WARN_MB ?? 512,
     backupIntervalHours: e.MEDIAOS_BACKUP_INTERVAL_HOURS ?? 24,
     backupKeep: e.MEDIAOS_BACKUP_KEEP ?? e.MEDIAOS_BACKUP_RETENTION ?? 10,
+    jobLeaseSeconds: e.MEDIAOS_JOB_LEASE_SECONDS ?? 60,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),

@@ -15,11 +15,28 @@ export const REDACT_PATHS = [
   '*.passwordHash',
 ];
 
+/** Query parameters that carry credentials (the SSE stream ticket, API keys): their values are cut from logged URLs. */
+const SECRET_QUERY = /([?&](?:ticket|token|apikey|api_key|access_token)=)[^&#]*/gi;
+
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_QUERY, '$1[redacted]');
+}
+
 export function loggerOptions(level: string, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
   if (level === 'silent' && !stream) return false;
   return {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // Fastify's request line, with credentials in the query string cut out.
+    serializers: {
+      req: (req: { method?: string; url?: string; hostname?: string; ip?: string; socket?: { remotePort?: number } }) => ({
+        method: req.method,
+        url: redactUrl(req.url ?? ''),
+        host: req.hostname,
+        remoteAddress: req.ip,
+        remotePort: req.socket?.remotePort,
+      }),
+    },
     ...(stream ? { stream } : {}),
   };
 }

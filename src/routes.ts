@@ -22,6 +22,7 @@ import { pluginsRoutes } from './plugins/plugins.routes.js';
 import { usersRoutes } from './users/users.routes.js';
 import { backupsRoutes } from './backups/backups.routes.js';
 import { scannerRoutes } from './media/scanner.routes.js';
+import { eventsRoutes } from './events/events.routes.js';
 
 /**
  * Registers every domain's routes, each as an encapsulated plugin given its own service(s) from
@@ -38,7 +39,7 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => organizerConfigRoutes(i, { organizerConfig: s.organizerConfig, auth }));
   await app.register(async (i) => onboardingRoutes(i, { onboarding: s.onboarding, scanner: s.scanner, auth }));
   await app.register(async (i) => subtitleAutomationRoutes(i, { subtitleAutomation: s.subtitleAutomation, auth }));
-  await app.register(async (i) => { await jobsPlugin(i, { db: ctx.db, now: ctx.now, stores: { jobs: ctx.stores.jobs }, services: { jobHandlers: s.jobHandlers } }); });
+  await app.register(async (i) => { await jobsPlugin(i, { db: ctx.db, now: ctx.now, stores: { jobs: ctx.stores.jobs }, services: { jobHandlers: s.jobHandlers }, events: s.events }, { leaseMs: ctx.config.jobLeaseSeconds * 1000 }); });
   await app.register(async (i) => downloadersRoutes(i, { downloaders: s.downloaders, auth }));
   await app.register(async (i) => downloadsRoutes(i, { downloads: s.downloads, auth, uploadMaxBytes: ctx.config.uploadMaxBytes }));
   await app.register(async (i) => activityRoutes(i, { activity: s.activity, auth }));
@@ -50,4 +51,5 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => usersRoutes(i, { users: s.users, auth }));
   await app.register(async (i) => scannerRoutes(i, { scanner: s.scanner, auth }));
   await app.register(async (i) => backupsRoutes(i, { db: ctx.db, config: ctx.config, auth }));
+  await app.register(async (i) => eventsRoutes(i, { events: s.events, auth }));
 }

@@ -16,6 +16,7 @@ import { createDownloadsService } from './downloads/downloads.service.js';
 import { hasKeyMarker, resolveIndexerLink } from './indexers/indexers.links.js';
 import { createIndexersService } from './indexers/indexers.service.js';
 import { jobHandlers } from './jobs/jobs.handlers.js';
+import { createEventBus } from './events/events.bus.js';
 import { createLibraryService } from './library/library.service.js';
 import { createMediaFilesSql } from './media/media-files.sql.js';
 import { createScannerService } from './media/scanner.service.js';
@@ -74,6 +75,8 @@ export function createServices(d: ServiceDeps) {
     subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings }),
     verify,
     scanner,
+    // The in-process event bus: the jobs worker publishes, GET /api/events streams.
+    events: createEventBus({ now }),
     jobHandlers: jobHandlers({
       verify,
       scanner,

@@ -29,6 +29,7 @@ const DEFAULTS: Record<string, (c: Config) => string | undefined> = {
   MEDIAOS_BACKUP_RETENTION: (c) => String(c.backupRetention),
   MEDIAOS_BACKUP_INTERVAL_HOURS: (c) => String(c.backupIntervalHours),
   MEDIAOS_BACKUP_KEEP: () => undefined, // follows MEDIAOS_BACKUP_RETENTION
+  MEDIAOS_JOB_LEASE_SECONDS: (c) => String(c.jobLeaseSeconds),
   MEDIAOS_DISK_WARN_MB: (c) => String(c.diskWarnMb),
   TRUST_PROXY: (c) => String(c.trustProxy),
   MEDIAOS_PG_POOL_MAX: (c) => String(c.pgPoolMax),

@@ -39,7 +39,7 @@ import { isDisabled, toUserResponse, type UserRecord, type UserResponse, type Us
 import { checkEmail, checkNewPassword, hashForPhase, newUserId } from '../users/users.service.js';
 import { emailKey } from '../users/users.codec.js';
 import { indexedOverflow, indexedOverflowMessage } from '../db/indexed-limit.js';
-import { issueAccessToken, issueTokenPair, readAccessToken, readRefreshToken } from './auth.tokens.js';
+import { issueAccessToken, issueStreamTicket, issueTokenPair, readAccessToken, readRefreshToken, readStreamTicket, STREAM_TICKET_TTL_SEC, type AccessCheck } from './auth.tokens.js';
 import { createLoginLimiter, type LoginLimiter } from './login-limiter.js';
 import type { AuthUser, ClientMeta } from './auth.types.js';
 
@@ -114,7 +114,20 @@ export function createAuthService(deps: AuthDeps) {
     if (typeof header !== 'string' || !header.startsWith(BEARER) || header.length === BEARER.length) {
       throw new Unauthorized('Authentication required');
     }
-    const check = readAccessToken(header.slice(BEARER.length), jwtSecret, nowSec());
+    return liveSession(readAccessToken(header.slice(BEARER.length), jwtSecret, nowSec()), role);
+  }
+
+  /** The same check for a stream ticket (GET /api/events?ticket=, for EventSource). */
+  async function authenticateStreamTicket(ticket: string, role: UserRole): Promise<AuthUser> {
+    return liveSession(readStreamTicket(ticket, jwtSecret, nowSec()), role);
+  }
+
+  /** A ticket for the caller's own session, valid STREAM_TICKET_TTL_SEC. */
+  function issueStreamTicketFor(user: AuthUser): { ticket: string; expiresIn: number } {
+    return { ticket: issueStreamTicket(jwtSecret, user.id, user.sessionId, nowSec()), expiresIn: STREAM_TICKET_TTL_SEC };
+  }
+
+  async function liveSession(check: AccessCheck, role: UserRole): Promise<AuthUser> {
     if (!check.ok) throw new Unauthorized(check.error);
     // One read where users and sessions live in the same database, else two.
     const found = sessions.getWithUser
@@ -300,5 +313,5 @@ export function createAuthService(deps: AuthDeps) {
     return { ok: true as const, configured: jwtSecret.length >= 32, hasUsers, requiresSetup: !hasUsers };
   }
 
-  return { authenticateHeader, register, login, refresh, logout, me, status };
+  return { authenticateHeader, authenticateStreamTicket, issueStreamTicket: issueStreamTicketFor, register, login, refresh, logout, me, status };
 }

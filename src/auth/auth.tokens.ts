@@ -50,6 +50,25 @@ export function readAccessToken(token: string, secret: string, nowSec: number): 
   return { ok: true, sub: p.sub, sid: p.sid };
 }
 
+/** Lifetime of a stream ticket (GET /api/events?ticket=): only the connect is checked. */
+export const STREAM_TICKET_TTL_SEC = 60;
+
+/**
+ * A short-lived ticket for an EventSource, which cannot send an Authorization header: a JWT of
+ * its own `typ` (refused as a Bearer token) naming the session it was issued to.
+ */
+export function issueStreamTicket(secret: string, sub: string, sid: string, nowSec: number): string {
+  return signJwt({ sub, sid, typ: 'stream', iat: nowSec, exp: nowSec + STREAM_TICKET_TTL_SEC }, secret);
+}
+
+export function readStreamTicket(token: string, secret: string, nowSec: number): AccessCheck {
+  const r = verifyJwt(token, secret, nowSec);
+  if (!r.ok) return { ok: false, error: r.reason === 'expired' ? 'Token expired' : 'Invalid token' };
+  const p = r.payload;
+  if (p.typ !== 'stream' || typeof p.sub !== 'string' || typeof p.sid !== 'string') return { ok: false, error: 'Invalid token' };
+  return { ok: true, sub: p.sub, sid: p.sid };
+}
+
 export type RefreshCheck =
   | { ok: true; kind: 'session'; sub: string; sid: string }
   | { ok: true; kind: 'legacy'; sub: string }

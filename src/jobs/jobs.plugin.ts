@@ -5,12 +5,13 @@ import type { JobQueue } from './jobs.queue.js';
 import type { JobHandlers } from './jobs.types.js';
 import { createJobWorker, type JobWorker } from './jobs.worker.js';
 import { scheduleHousekeeping } from '../housekeeping/housekeeping.service.js';
+import type { EventBus } from '../events/events.bus.js';
 
 const HOUSEKEEPING_CHECK_MS = 60 * 60 * 1000;
 
 /**
  * Runs the queue worker for the life of the app: started when the app is ready (re-queueing
- * jobs a previous process left `running`), stopped on app.close() before the database closes
+ * jobs whose lease expired: their process died), stopped on app.close() before the database closes
  * (server.ts and the test helper close the app first). Registered once, from routes.ts.
  */
 export interface JobsPluginDeps {
@@ -19,9 +20,12 @@ export interface JobsPluginDeps {
   stores: { jobs: JobQueue };
   /** The handler table built once by the composition root (jobs.handlers.ts). */
   services: { jobHandlers: JobHandlers };
+  /** Where job events go (GET /api/events); none: not published. */
+  events?: Pick<EventBus, 'publish'>;
 }
 
-export async function jobsPlugin(app: FastifyInstance, ctx: JobsPluginDeps, opts: { pollMs?: number } = {}): Promise<JobWorker> {
+export async function jobsPlugin(app: FastifyInstance, ctx: JobsPluginDeps, opts: { pollMs?: number; leaseMs?: number } = {}): Promise<JobWorker> {
+  const { events } = ctx;
   const worker = createJobWorker({
     sql: createJobsSql(ctx.db.kysely, ctx.db.engine),
     handlers: ctx.services.jobHandlers,
@@ -29,11 +33,17 @@ export async function jobsPlugin(app: FastifyInstance, ctx: JobsPluginDeps, opts
     now: ctx.now,
     queue: ctx.stores.jobs,
     pollMs: opts.pollMs,
+    leaseMs: opts.leaseMs,
+    onEvent: events
+      ? ({ type, ...data }) => events.publish(type, data)
+      : undefined,
   });
   // Daily chores: checked at start and hourly; one job per day (its id is the date).
   let timer: NodeJS.Timeout | undefined;
   const schedule = () =>
     scheduleHousekeeping(ctx).catch((err: unknown) => app.log.warn({ err }, 'could not schedule housekeeping'));
+  // Jobs this process enqueues (other processes' jobs show up when a worker here starts them).
+  const unqueued = events ? ctx.stores.jobs.onEnqueue((job) => job && events.publish('job.queued', { job })) : undefined;
   app.addHook('onReady', async () => {
     await worker.start();
     await schedule();
@@ -42,6 +52,7 @@ export async function jobsPlugin(app: FastifyInstance, ctx: JobsPluginDeps, opts
   });
   app.addHook('onClose', async () => {
     if (timer) clearInterval(timer);
+    unqueued?.();
     await worker.stop();
   });
   return worker;

@@ -14,16 +14,16 @@ export interface JobQueue {
   enqueue(type: string, payload: unknown, opts?: EnqueueOptions & { now?: Date; id?: string }): Promise<string>;
   get(id: string): Promise<JobRecord | undefined>;
   /** Subscribes to "a job was enqueued here" (the worker uses it to skip its poll wait). */
-  onEnqueue(listener: () => void): () => void;
+  onEnqueue(listener: (job?: { id: string; type: string; runAt: string }) => void): () => void;
   /** Tells the listeners that a job is waiting (after a job was inserted some other way). */
   wake(): void;
 }
 
 export function createJobQueue(deps: { sql: JobsSql; now?: () => Date }): JobQueue {
-  const listeners = new Set<() => void>();
+  const listeners = new Set<(job?: { id: string; type: string; runAt: string }) => void>();
   const clock = deps.now ?? (() => new Date());
-  const wake = () => {
-    for (const l of listeners) l();
+  const wake = (job?: { id: string; type: string; runAt: string }) => {
+    for (const l of listeners) l(job);
   };
   return {
     async enqueue(type, payload, opts = {}) {
@@ -39,7 +39,7 @@ export function createJobQueue(deps: { sql: JobsSql; now?: () => Date }): JobQue
         runAt: (opts.runAt ?? now).toISOString(),
         createdAt: now.toISOString(),
       });
-      wake();
+      wake({ id, type, runAt: (opts.runAt ?? now).toISOString() });
       return id;
     },
     get: (id) => deps.sql.get(id),
@@ -47,6 +47,6 @@ export function createJobQueue(deps: { sql: JobsSql; now?: () => Date }): JobQue
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    wake,
+    wake: () => wake(),
   };
 }

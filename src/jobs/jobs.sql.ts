@@ -83,6 +83,60 @@ export function createJobsSql(db: Kysely<DB>, engine: Engine) {
       return row ? toRecord(row) : undefined;
     },
 
+    /**
+     * The lease heartbeat: stamps `locked_at` while this worker still holds the job. false when the
+     * lease was lost (it expired and the job was re-queued or taken, or it was cancelled): the
+     * worker then abandons the run.
+     */
+    async heartbeat(id: string, workerId: string, now: string): Promise<boolean> {
+      const r = await db
+        .updateTable('jobs')
+        .set({ locked_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'running')
+        .where('locked_by', '=', workerId)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
+    /** Newest first; `status` narrows. */
+    async list(opts: { status?: JobStatus; limit: number }): Promise<JobRecord[]> {
+      const rows = await db
+        .selectFrom('jobs')
+        .select(COLUMNS)
+        .$if(opts.status !== undefined, (q) => q.where('status', '=', opts.status as JobStatus))
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(opts.limit)
+        .execute();
+      return rows.map(toRecord);
+    },
+
+    /** A `failed` (dead) job back to `queued` with a fresh set of attempts; its last error is kept until it runs. */
+    async retry(id: string, now: string): Promise<boolean> {
+      const r = await db
+        .updateTable('jobs')
+        .set({ status: 'queued', attempts: 0, run_at: now, locked_by: null, locked_at: null, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'failed')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
+    /**
+     * A `queued` or `running` job becomes `failed` with `error` (the reason it was cancelled). A
+     * running worker notices at its next heartbeat and abandons the run; its completion is refused.
+     */
+    async cancel(id: string, error: string, now: string): Promise<boolean> {
+      const r = await db
+        .updateTable('jobs')
+        .set({ status: 'failed', error, locked_by: null, locked_at: null, updated_at: now })
+        .where('id', '=', id)
+        .where('status', 'in', ['queued', 'running'])
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
     /** false when the job is no longer this worker's (it was re-queued meanwhile). */
     async complete(id: string, workerId: string, result: unknown, now: string): Promise<boolean> {
       const r = await db
@@ -112,9 +166,10 @@ export function createJobsSql(db: Kysely<DB>, engine: Engine) {
     },
 
     /**
-     * Jobs left `running` by a process that died (locked before `lockedBefore`): back to
-     * `queued` when attempts remain, otherwise `failed` (a job that kills its worker must not
-     * loop forever).
+     * Jobs whose lease expired (`running`, last heartbeat before `lockedBefore`: their process died
+     * or hung): back to `queued` when attempts remain, otherwise `failed` (a job that kills its
+     * worker must not loop forever). Every worker calls this as it polls, so any live process
+     * picks up a dead one's jobs; a live process's jobs keep their heartbeat fresh and are left alone.
      */
     async recoverOrphans(now: string, lockedBefore: string): Promise<{ requeued: number; failed: number }> {
       const orphans = () =>
@@ -123,7 +178,7 @@ export function createJobsSql(db: Kysely<DB>, engine: Engine) {
           .where('status', '=', 'running')
           .where((eb) => eb.or([eb('locked_at', 'is', null), eb('locked_at', '<', lockedBefore)]));
       const failed = await orphans()
-        .set({ status: 'failed', error: 'interrupted: the process stopped while the job ran, no attempts left', locked_by: null, locked_at: null, updated_at: now })
+        .set({ status: 'failed', error: 'interrupted: the lease expired while the job ran (its process stopped or hung), no attempts left', locked_by: null, locked_at: null, updated_at: now })
         .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')))
         .executeTakeFirst();
       const requeued = await orphans()

@@ -38,8 +38,19 @@ export interface EnqueueOptions {
 /** What a handler receives besides the payload. */
 export interface JobRunContext {
   job: JobRecord;
-  /** Aborted when the worker stops; long handlers should give up (the job is re-queued on boot). */
+  /**
+   * Aborted when the worker stops or the job's lease was lost (expired or cancelled); long
+   * handlers should give up (a stopped worker's job is re-queued when its lease expires).
+   */
   signal: AbortSignal;
+  /** Reports progress to live listeners (GET /api/events); not stored. */
+  progress?(p: JobProgress): void;
+}
+
+export interface JobProgress {
+  /** 0..100 when known. */
+  percent?: number;
+  message?: string;
 }
 
 export type JobHandler = (payload: unknown, run: JobRunContext) => Promise<unknown>;

@@ -155,9 +155,16 @@ for (const engine of sqlEngines()) {
       // a worker of a previous process claims both and dies
       expect(await sql.claim('dead-worker', clock.now().toISOString())).toMatchObject({ id: orphan, status: 'running', lockedBy: 'dead-worker' });
       expect(await sql.claim('dead-worker', clock.now().toISOString())).toMatchObject({ id: spent, status: 'running' });
+      // a live worker with a longer lease leaves them alone: they may still be running elsewhere
       clock.advance(1000);
+      const patient = createJobWorker({ sql, handlers: {}, log: silent, now: clock.now, leaseMs: 60_000, recoverOnStart: true });
+      await patient.start();
+      await patient.stop();
+      expect(await queue.get(orphan)).toMatchObject({ status: 'running', lockedBy: 'dead-worker' });
+      // once their lease (1 s here) expired, any worker re-queues them
+      clock.advance(1);
       const ran: unknown[] = [];
-      const worker = createJobWorker({ sql, handlers: { work: async (p) => { ran.push(p); } }, log: silent, now: clock.now, pollMs: 5 });
+      const worker = createJobWorker({ sql, handlers: { work: async (p) => { ran.push(p); } }, log: silent, now: clock.now, pollMs: 5, leaseMs: 1000 });
       await worker.start();
       try {
         await until(async () => (await queue.get(orphan))?.status === 'completed', 'the orphan to run');
@@ -169,6 +176,60 @@ for (const engine of sqlEngines()) {
       expect(await queue.get(spent)).toMatchObject({ status: 'failed', attempts: 1 });
       // the dead worker cannot complete a job it no longer holds
       expect(await sql.complete(orphan, 'dead-worker', 'late', clock.now().toISOString())).toBe(false);
+    });
+
+    it('heartbeats keep a lease; a cancelled job aborts its handler and refuses its result; retry revives a dead job', async () => {
+      t = await createTestDatabase(engine);
+      const sql = createJobsSql(t.db.kysely, engine);
+      const queue = createJobQueue({ sql });
+      let started!: () => void;
+      const isRunning = new Promise<void>((r) => (started = r));
+      let abortedBy: unknown;
+      const events: string[] = [];
+      const worker = createJobWorker({
+        sql,
+        queue,
+        pollMs: 5,
+        leaseMs: 60,
+        onEvent: (e) => events.push(e.type),
+        handlers: {
+          long: (_p, run) =>
+            new Promise((resolve) => {
+              run.progress?.({ percent: 10 });
+              started();
+              run.signal.addEventListener('abort', () => {
+                abortedBy = run.signal.reason;
+                resolve('gave up');
+              });
+            }),
+        },
+        log: silent,
+      });
+      await worker.start();
+      try {
+        const id = await queue.enqueue('long', {});
+        await isRunning;
+        // several lease periods pass; the heartbeat keeps the job this worker's
+        const firstLock = (await queue.get(id))?.lockedAt;
+        await until(async () => (await queue.get(id))?.lockedAt !== firstLock, 'a heartbeat');
+        await new Promise((r) => setTimeout(r, 200));
+        expect(await queue.get(id)).toMatchObject({ status: 'running', lockedBy: worker.id, attempts: 1 });
+        expect(await sql.cancel(id, 'cancelled by operator', new Date().toISOString())).toBe(true);
+        await until(async () => abortedBy !== undefined, 'the handler to be aborted');
+        expect(String(abortedBy)).toContain('lease lost');
+        // its late result is refused: the job stays cancelled
+        await until(async () => events.length >= 2, 'events');
+        expect(await queue.get(id)).toMatchObject({ status: 'failed', error: 'cancelled by operator' });
+        expect(events).toEqual(['job.started', 'job.progress']);
+        expect(await sql.cancel(id, 'again', new Date().toISOString())).toBe(false);
+        expect(await sql.retry(id, new Date().toISOString())).toBe(true);
+        await until(async () => events.filter((e) => e === 'job.started').length === 2, 'the retried job to start');
+        expect(await queue.get(id)).toMatchObject({ status: 'running', attempts: 1 });
+        expect(await sql.retry(id, new Date().toISOString())).toBe(false);
+        expect((await sql.list({ status: 'running', limit: 10 })).map((j) => j.id)).toEqual([id]);
+      } finally {
+        await worker.stop();
+      }
     });
 
     it('stop() aborts the running handler and waits for it; the worker wakes on enqueue', async () => {

@@ -51,6 +51,30 @@ update "jobs"
 set "status" = $1, "run_at" = $2, "locked_by" = $3, "locked_at" = $4, "updated_at" = $5
 where "status" = $6 and ("locked_at" is null or "locked_at" < $7);
 
+-- jobs.heartbeat
+update "jobs"
+set "locked_at" = $1
+where "id" = $2 and "status" = $3 and "locked_by" = $4;
+
+-- jobs.cancel
+update "jobs"
+set "status" = $1, "error" = $2, "locked_by" = $3, "locked_at" = $4, "updated_at" = $5
+where "id" = $6 and "status" in ($7, $8);
+
+-- jobs.retry
+update "jobs"
+set "status" = $1, "attempts" = $2, "run_at" = $3, "locked_by" = $4, "locked_at" = $5,
+  "updated_at" = $6
+where "id" = $7 and "status" = $8;
+
+-- jobs.list
+select "id", "type", "payload", "status", "attempts", "max_attempts", "run_at", "locked_by",
+  "locked_at", "result", "error", "created_at", "updated_at"
+from "jobs"
+where "status" = $1
+order by "created_at" desc, "id"
+limit $2;
+
 -- jobs.countByStatus
 select "status", count(*) as "n"
 from "jobs"

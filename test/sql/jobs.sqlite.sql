@@ -47,6 +47,29 @@ update "jobs"
 set "status" = ?, "run_at" = ?, "locked_by" = ?, "locked_at" = ?, "updated_at" = ?
 where "status" = ? and ("locked_at" is null or "locked_at" < ?);
 
+-- jobs.heartbeat
+update "jobs"
+set "locked_at" = ?
+where "id" = ? and "status" = ? and "locked_by" = ?;
+
+-- jobs.cancel
+update "jobs"
+set "status" = ?, "error" = ?, "locked_by" = ?, "locked_at" = ?, "updated_at" = ?
+where "id" = ? and "status" in (?, ?);
+
+-- jobs.retry
+update "jobs"
+set "status" = ?, "attempts" = ?, "run_at" = ?, "locked_by" = ?, "locked_at" = ?, "updated_at" = ?
+where "id" = ? and "status" = ?;
+
+-- jobs.list
+select "id", "type", "payload", "status", "attempts", "max_attempts", "run_at", "locked_by",
+  "locked_at", "result", "error", "created_at", "updated_at"
+from "jobs"
+where "status" = ?
+order by "created_at" desc, "id"
+limit ?;
+
 -- jobs.countByStatus
 select "status", count(*) as "n"
 from "jobs"

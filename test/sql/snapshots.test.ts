@@ -147,6 +147,12 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
     await rec.quiet(() => jobs.claim('worker_a', T1));
     expect(await rec.call('jobs.fail (for good)', () => jobs.fail('job_3', 'worker_a', 'boom', T1))).toBe(true);
     await rec.call('jobs.recoverOrphans', () => jobs.recoverOrphans(T2, T1));
+    await rec.quiet(() => jobs.insert(newJob('job_4')));
+    await rec.quiet(() => jobs.claim('worker_a', T1));
+    expect(await rec.call('jobs.heartbeat', () => jobs.heartbeat('job_4', 'worker_a', T2))).toBe(true);
+    expect(await rec.call('jobs.cancel', () => jobs.cancel('job_4', 'cancelled', T2))).toBe(true);
+    expect(await rec.call('jobs.retry', () => jobs.retry('job_4', T2))).toBe(true);
+    await rec.call('jobs.list', () => jobs.list({ status: 'queued', limit: 5 }));
     await rec.call('jobs.countByStatus', () => jobs.countByStatus());
     await rec.call('jobs.deleteFinishedBefore', () => jobs.deleteFinishedBefore(T2));
   },

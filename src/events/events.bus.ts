@@ -1,0 +1,64 @@
+/**
+ * The in-process event bus: services publish what happened (jobs queued/started/progress/
+ * completed/failed; imports), GET /api/events streams it to clients. Nothing is stored: a client
+ * that was not connected misses the event and reads the state from the API. Listeners run
+ * synchronously and must not throw (a throwing listener is dropped from that event only).
+ */
+export type EventType =
+  | 'job.queued'
+  | 'job.started'
+  | 'job.progress'
+  | 'job.completed'
+  | 'job.failed'
+  | 'import.started'
+  | 'import.progress'
+  | 'import.completed'
+  | 'import.failed'
+  | 'queue.progress';
+
+export interface BusEvent {
+  /** Increases by one per event of this process (the SSE `id:`). */
+  id: number;
+  type: EventType;
+  /** ISO-8601 UTC. */
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export type EventListener = (event: BusEvent) => void;
+
+export interface EventBus {
+  publish(type: EventType, data: Record<string, unknown>): void;
+  /** Returns the unsubscribe function. */
+  subscribe(listener: EventListener): () => void;
+  /** Listeners now subscribed (open streams, mostly). */
+  readonly size: number;
+}
+
+export function createEventBus(deps: { now?: () => Date } = {}): EventBus {
+  const now = deps.now ?? (() => new Date());
+  const listeners = new Set<EventListener>();
+  let seq = 0;
+  return {
+    publish(type, data) {
+      seq += 1;
+      const event: BusEvent = { id: seq, type, at: now().toISOString(), data };
+      for (const l of listeners) {
+        try {
+          l(event);
+        } catch {
+          // a broken stream must not stop the publisher or the other listeners
+        }
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    get size() {
+      return listeners.size;
+    },
+  };
+}
