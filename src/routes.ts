@@ -21,6 +21,7 @@ import { authRoutes } from './auth/auth.routes.js';
 import { pluginsRoutes } from './plugins/plugins.routes.js';
 import { usersRoutes } from './users/users.routes.js';
 import { backupsRoutes } from './backups/backups.routes.js';
+import { auditRoutes } from './system/audit.routes.js';
 
 /**
  * Registers every domain's routes, each as an encapsulated plugin given its own service(s) from
@@ -48,4 +49,5 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => pluginsRoutes(i, { auth }));
   await app.register(async (i) => usersRoutes(i, { users: s.users, auth }));
   await app.register(async (i) => backupsRoutes(i, { db: ctx.db, config: ctx.config, auth }));
+  await app.register(async (i) => auditRoutes(i, { audit: s.audit, auth }));
 }

@@ -25,6 +25,8 @@ import { createSubtitleAutomationConfigService } from './subtitles/subtitles.ser
 import { createUsersService } from './users/users.service.js';
 import { createVerifyService } from './verify/verify.service.js';
 import { createWantedService } from './wanted/wanted.service.js';
+import { createAuditService } from './system/audit.service.js';
+import { createAuditSql } from './system/audit.sql.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -39,6 +41,7 @@ export interface ServiceDeps {
 /** Every service, built once. */
 export function createServices(d: ServiceDeps) {
   const { config, stores, now } = d;
+  const audit = createAuditService({ audit: createAuditSql(d.db.kysely), log: d.log, now });
   const verify = createVerifyService({ verify: stores.verify, verifyJobs: stores.verifyJobs, settings: stores.settings, queue: stores.jobs, now });
   return {
     // One per app: it holds the login limiter and the registration lock.
@@ -54,7 +57,7 @@ export function createServices(d: ServiceDeps) {
     }),
     users: createUsersService({ users: stores.users, sessions: stores.sessions, phase: d.phase, now }),
     activity: createActivityService({ downloaders: stores.downloaders, grabs: stores.grabs }),
-    downloaders: createDownloadersService({ downloaders: stores.downloaders }),
+    downloaders: createDownloadersService({ downloaders: stores.downloaders, audit }),
     downloads: createDownloadsService({
       downloaders: stores.downloaders,
       grabs: stores.grabs,
@@ -70,9 +73,10 @@ export function createServices(d: ServiceDeps) {
     organizerConfig: createOrganizerConfigService({ settings: stores.settings }),
     subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings }),
     verify,
+    audit,
     jobHandlers: jobHandlers({
       verify,
-      housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, now },
+      housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, audit, now },
     }),
   };
 }

@@ -180,6 +180,18 @@ export interface BlocklistTable {
   created_at: Generated<string>;
 }
 
+/** Who changed what, when (migration 0006); before/after hold redacted JSON. */
+export interface AuditLogTable {
+  seq: Generated<number>;
+  at: DefaultedTime;
+  actor: string;
+  entity: string;
+  entity_id: string | null;
+  action: string;
+  before: DbJsonNullable;
+  after: DbJsonNullable;
+}
+
 export interface SettingsTable {
   key: string;
   value: DbJson;
@@ -256,6 +268,7 @@ export interface DB {
   verify_results: VerifyResultsTable;
   grabs: GrabsTable;
   blocklist: BlocklistTable;
+  audit_log: AuditLogTable;
   settings: SettingsTable;
   app_state: AppStateTable;
   jobs: JobsTable;

@@ -5,6 +5,7 @@ import * as m0002 from './0002_sessions_without_user_fk.js';
 import * as m0003 from './0003_library_title_bytewise_order.js';
 import * as m0004 from './0004_library_title_unique_index.js';
 import * as m0005 from './0005_blocklist.js';
+import * as m0006 from './0006_audit.js';
 
 export interface Migration {
   version: number;
@@ -28,4 +29,5 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: '0003_library_title_bytewise_order', up: m0003.up, down: m0003.down },
   { version: 4, name: '0004_library_title_unique_index', up: m0004.up, down: m0004.down, disableForeignKeys: m0004.disableForeignKeys },
   { version: 5, name: '0005_blocklist', up: m0005.up, down: m0005.down },
+  { version: 6, name: '0006_audit', up: m0006.up, down: m0006.down },
 ];
