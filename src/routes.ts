@@ -22,6 +22,7 @@ import { pluginsRoutes } from './plugins/plugins.routes.js';
 import { usersRoutes } from './users/users.routes.js';
 import { backupsRoutes } from './backups/backups.routes.js';
 import { auditRoutes } from './system/audit.routes.js';
+import { metricsRoutes } from './system/metrics.routes.js';
 
 /**
  * Registers every domain's routes, each as an encapsulated plugin given its own service(s) from
@@ -50,4 +51,5 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => usersRoutes(i, { users: s.users, auth }));
   await app.register(async (i) => backupsRoutes(i, { db: ctx.db, config: ctx.config, auth }));
   await app.register(async (i) => auditRoutes(i, { audit: s.audit, auth }));
+  await app.register(async (i) => metricsRoutes(i, { metrics: s.metrics, auth, token: ctx.config.metricsToken }));
 }

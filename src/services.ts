@@ -27,6 +27,9 @@ import { createVerifyService } from './verify/verify.service.js';
 import { createWantedService } from './wanted/wanted.service.js';
 import { createAuditService } from './system/audit.service.js';
 import { createAuditSql } from './system/audit.sql.js';
+import { createMetrics } from './system/metrics.js';
+import { createMetricsSql } from './system/metrics.sql.js';
+import { createJobsSql } from './jobs/jobs.sql.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -74,6 +77,15 @@ export function createServices(d: ServiceDeps) {
     subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings }),
     verify,
     audit,
+    metrics: createMetrics({
+      db: d.db,
+      dataDir: config.dataDir,
+      slowQueryMs: config.slowQueryMs,
+      log: d.log,
+      jobCounts: () => createJobsSql(d.db.kysely, d.db.engine).countByStatus(),
+      latestImport: () => createMetricsSql(d.db.kysely).latestImport(),
+      now,
+    }),
     jobHandlers: jobHandlers({
       verify,
       housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, audit, now },
