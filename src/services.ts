@@ -45,7 +45,7 @@ export interface ServiceDeps {
 export function createServices(d: ServiceDeps) {
   const { config, stores, now } = d;
   const audit = createAuditService({ audit: createAuditSql(d.db.kysely), log: d.log, now });
-  const verify = createVerifyService({ verify: stores.verify, verifyJobs: stores.verifyJobs, settings: stores.settings, queue: stores.jobs, now });
+  const verify = createVerifyService({ verify: stores.verify, verifyJobs: stores.verifyJobs, settings: stores.settings, queue: stores.jobs, audit, now });
   return {
     // One per app: it holds the login limiter and the registration lock.
     auth: createAuthService({
@@ -56,9 +56,10 @@ export function createServices(d: ServiceDeps) {
       openRegistration: config.openRegistration,
       refreshRotation: config.refreshRotation,
       loginRateLimitMax: config.loginRateLimitMax,
+      audit,
       now,
     }),
-    users: createUsersService({ users: stores.users, sessions: stores.sessions, phase: d.phase, now }),
+    users: createUsersService({ users: stores.users, sessions: stores.sessions, phase: d.phase, audit, now }),
     activity: createActivityService({ downloaders: stores.downloaders, grabs: stores.grabs }),
     downloaders: createDownloadersService({ downloaders: stores.downloaders, audit }),
     downloads: createDownloadsService({
@@ -67,14 +68,14 @@ export function createServices(d: ServiceDeps) {
       now,
       resolveLink: async (link) => (hasKeyMarker(link) ? resolveIndexerLink(link, await stores.indexers.getSources()) : link),
     }),
-    indexers: createIndexersService({ indexers: stores.indexers, quality: stores.quality, blocklist: createBlocklistSql(d.db.kysely), log: d.log, now: () => now().getTime() }),
-    library: createLibraryService({ library: stores.library, now }),
-    quality: createQualityService({ quality: stores.quality, now }),
+    indexers: createIndexersService({ indexers: stores.indexers, quality: stores.quality, blocklist: createBlocklistSql(d.db.kysely), audit, log: d.log, now: () => now().getTime() }),
+    library: createLibraryService({ library: stores.library, audit, now }),
+    quality: createQualityService({ quality: stores.quality, audit, now }),
     wanted: createWantedService({ wanted: stores.wanted, now }),
-    metadataSettings: createMetadataSettingsService({ settings: stores.settings }),
-    onboarding: createOnboardingService({ settings: stores.settings, now }),
-    organizerConfig: createOrganizerConfigService({ settings: stores.settings }),
-    subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings }),
+    metadataSettings: createMetadataSettingsService({ settings: stores.settings, audit }),
+    onboarding: createOnboardingService({ settings: stores.settings, audit, now }),
+    organizerConfig: createOrganizerConfigService({ settings: stores.settings, audit }),
+    subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings, audit }),
     verify,
     audit,
     metrics: createMetrics({
