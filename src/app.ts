@@ -18,6 +18,7 @@ import { registerEarlyAuth } from './http/auth.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerJsonParser, registerNotFound, registerOptions, trustProxyOption } from './http/transport.js';
 import { healthRoutes } from './system/health.routes.js';
+import { registerRequestMetrics } from './system/metrics.routes.js';
 import { registerDomainRoutes } from './routes.js';
 import { loggerOptions } from './logging.js';
 
@@ -70,6 +71,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       ctx.fileSync.lastError = { store: basename(err.file), message: err.message, at: ctx.now().toISOString() };
     },
   });
+  registerRequestMetrics(app, ctx.services.metrics);
   registerInputGuard(app);
   registerEarlyAuth(app);
   registerJsonParser(app);

@@ -40,6 +40,12 @@ export interface Config {
   backupKeep: number;
   /** How long a job claim holds without a heartbeat before another process may re-run the job. */
   jobLeaseSeconds: number;
+  /** Days an audit row is kept (housekeeping purges older ones); 0 keeps them forever. */
+  auditRetentionDays: number;
+  /** A query slower than this (ms) is logged at warn with its shape and route; 0 logs every query. */
+  slowQueryMs: number;
+  /** Bearer token that may read GET /metrics; unset: only an admin may. */
+  metricsToken?: string;
   uploadMaxBytes: number;
   /** Origins allowed to call the API from a browser on another origin (CORS); empty = same-origin only. */
   allowedOrigins: string[];
@@ -124,6 +130,9 @@ const envSchema = z.object({
   MEDIAOS_BACKUP_INTERVAL_HOURS: int('MEDIAOS_BACKUP_INTERVAL_HOURS', 0, 8760),
   MEDIAOS_BACKUP_KEEP: int('MEDIAOS_BACKUP_KEEP', 1, 1000),
   MEDIAOS_JOB_LEASE_SECONDS: int('MEDIAOS_JOB_LEASE_SECONDS', 1, 86400),
+  MEDIAOS_AUDIT_RETENTION_DAYS: int('MEDIAOS_AUDIT_RETENTION_DAYS', 0, 36500),
+  MEDIAOS_SLOW_QUERY_MS: int('MEDIAOS_SLOW_QUERY_MS', 0, 3_600_000),
+  MEDIAOS_METRICS_TOKEN: secret('MEDIAOS_METRICS_TOKEN'),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
   ALLOWED_ORIGINS: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
@@ -234,6 +243,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     backupIntervalHours: e.MEDIAOS_BACKUP_INTERVAL_HOURS ?? 24,
     backupKeep: e.MEDIAOS_BACKUP_KEEP ?? e.MEDIAOS_BACKUP_RETENTION ?? 10,
     jobLeaseSeconds: e.MEDIAOS_JOB_LEASE_SECONDS ?? 60,
+    auditRetentionDays: e.MEDIAOS_AUDIT_RETENTION_DAYS ?? 90,
+    slowQueryMs: e.MEDIAOS_SLOW_QUERY_MS ?? 500,
+    metricsToken: e.MEDIAOS_METRICS_TOKEN || undefined,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),

@@ -23,6 +23,8 @@ import { usersRoutes } from './users/users.routes.js';
 import { backupsRoutes } from './backups/backups.routes.js';
 import { scannerRoutes } from './media/scanner.routes.js';
 import { eventsRoutes } from './events/events.routes.js';
+import { auditRoutes } from './system/audit.routes.js';
+import { metricsRoutes } from './system/metrics.routes.js';
 
 /**
  * Registers every domain's routes, each as an encapsulated plugin given its own service(s) from
@@ -52,4 +54,6 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => scannerRoutes(i, { scanner: s.scanner, auth }));
   await app.register(async (i) => backupsRoutes(i, { db: ctx.db, config: ctx.config, auth }));
   await app.register(async (i) => eventsRoutes(i, { events: s.events, auth }));
+  await app.register(async (i) => auditRoutes(i, { audit: s.audit, auth }));
+  await app.register(async (i) => metricsRoutes(i, { metrics: s.metrics, auth, token: ctx.config.metricsToken }));
 }

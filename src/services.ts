@@ -28,6 +28,11 @@ import { createSubtitleAutomationConfigService } from './subtitles/subtitles.ser
 import { createUsersService } from './users/users.service.js';
 import { createVerifyService } from './verify/verify.service.js';
 import { createWantedService } from './wanted/wanted.service.js';
+import { createAuditService } from './system/audit.service.js';
+import { createAuditSql } from './system/audit.sql.js';
+import { createMetrics } from './system/metrics.js';
+import { createMetricsSql } from './system/metrics.sql.js';
+import { createJobsSql } from './jobs/jobs.sql.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -43,7 +48,8 @@ export interface ServiceDeps {
 export function createServices(d: ServiceDeps) {
   const { config, stores, now } = d;
   const scanner = createScannerService({ settings: stores.settings, library: stores.library, files: createMediaFilesSql(d.db.kysely), queue: stores.jobs, now });
-  const verify = createVerifyService({ verify: stores.verify, verifyJobs: stores.verifyJobs, settings: stores.settings, queue: stores.jobs, now });
+  const audit = createAuditService({ audit: createAuditSql(d.db.kysely), log: d.log, now });
+  const verify = createVerifyService({ verify: stores.verify, verifyJobs: stores.verifyJobs, settings: stores.settings, queue: stores.jobs, audit, now });
   return {
     // One per app: it holds the login limiter and the registration lock.
     auth: createAuthService({
@@ -54,33 +60,44 @@ export function createServices(d: ServiceDeps) {
       openRegistration: config.openRegistration,
       refreshRotation: config.refreshRotation,
       loginRateLimitMax: config.loginRateLimitMax,
+      audit,
       now,
     }),
-    users: createUsersService({ users: stores.users, sessions: stores.sessions, phase: d.phase, now }),
+    users: createUsersService({ users: stores.users, sessions: stores.sessions, phase: d.phase, audit, now }),
     activity: createActivityService({ downloaders: stores.downloaders, grabs: stores.grabs }),
-    downloaders: createDownloadersService({ downloaders: stores.downloaders }),
+    downloaders: createDownloadersService({ downloaders: stores.downloaders, audit }),
     downloads: createDownloadsService({
       downloaders: stores.downloaders,
       grabs: stores.grabs,
       now,
       resolveLink: async (link) => (hasKeyMarker(link) ? resolveIndexerLink(link, await stores.indexers.getSources()) : link),
     }),
-    indexers: createIndexersService({ indexers: stores.indexers, quality: stores.quality, blocklist: createBlocklistSql(d.db.kysely), log: d.log, now: () => now().getTime() }),
-    library: createLibraryService({ library: stores.library, now }),
-    quality: createQualityService({ quality: stores.quality, now }),
+    indexers: createIndexersService({ indexers: stores.indexers, quality: stores.quality, blocklist: createBlocklistSql(d.db.kysely), audit, log: d.log, now: () => now().getTime() }),
+    library: createLibraryService({ library: stores.library, audit, now }),
+    quality: createQualityService({ quality: stores.quality, audit, now }),
     wanted: createWantedService({ wanted: stores.wanted, now }),
-    metadataSettings: createMetadataSettingsService({ settings: stores.settings }),
-    onboarding: createOnboardingService({ settings: stores.settings, now }),
-    organizerConfig: createOrganizerConfigService({ settings: stores.settings }),
-    subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings }),
+    metadataSettings: createMetadataSettingsService({ settings: stores.settings, audit }),
+    onboarding: createOnboardingService({ settings: stores.settings, audit, now }),
+    organizerConfig: createOrganizerConfigService({ settings: stores.settings, audit }),
+    subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings, audit }),
     verify,
     scanner,
     // The in-process event bus: the jobs worker publishes, GET /api/events streams.
     events: createEventBus({ now }),
+    audit,
+    metrics: createMetrics({
+      db: d.db,
+      dataDir: config.dataDir,
+      slowQueryMs: config.slowQueryMs,
+      log: d.log,
+      jobCounts: () => createJobsSql(d.db.kysely, d.db.engine).countByStatus(),
+      latestImport: () => createMetricsSql(d.db.kysely).latestImport(),
+      now,
+    }),
     jobHandlers: jobHandlers({
       verify,
       scanner,
-      housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, now },
+      housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, audit, now },
     }),
   };
 }

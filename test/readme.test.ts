@@ -46,6 +46,9 @@ const DEFAULTS: Record<string, (c: Config) => string | undefined> = {
   RATE_LIMIT_MAX: (c) => String(c.rateLimitMax),
   RATE_LIMIT_WINDOW: (c) => `${c.rateLimitWindowMs} ms`,
   MEDIAOS_LOGIN_RATE_LIMIT: (c) => String(c.loginRateLimitMax),
+  MEDIAOS_AUDIT_RETENTION_DAYS: (c) => String(c.auditRetentionDays),
+  MEDIAOS_SLOW_QUERY_MS: (c) => String(c.slowQueryMs),
+  MEDIAOS_METRICS_TOKEN: (c) => c.metricsToken,
 };
 
 /** `| \`NAME\` | default | meaning |` rows of docs/configuration.md, by name. */

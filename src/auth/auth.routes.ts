@@ -58,6 +58,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): Pr
       current: body.currentPassword,
       keepSessionId: caller.sessionId,
       requireCurrent: true,
+      by: caller.id,
     });
     return { ok: true, user };
   });

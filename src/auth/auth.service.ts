@@ -32,6 +32,7 @@ import type { StoragePhase } from '../storage/phase-list.js';
 import { Duplicate, Forbidden, Invalid, TooManyRequests, Unauthorized } from '../errors.js';
 import { hashPassword, isLegacyPasswordHash, verifyPassword } from '../security/passwords.js';
 import { randomHexId, sha256Hex } from '../security/tokens.js';
+import type { AuditRecorder } from '../system/audit.types.js';
 import type { SessionsStore } from '../sessions/sessions.store.js';
 import type { SessionRecord } from '../sessions/sessions.types.js';
 import type { UsersStore } from '../users/users.store.js';
@@ -76,6 +77,8 @@ export interface AuthDeps {
   /** false: refresh tokens are not rotated (MEDIAOS_REFRESH_ROTATION). */
   refreshRotation?: boolean;
   loginRateLimitMax: number;
+  /** Registrations, logins and logouts are audited. */
+  audit: AuditRecorder;
   now: () => Date;
 }
 
@@ -152,11 +155,13 @@ export function createAuthService(deps: AuthDeps) {
     const run = registering.then(async (): Promise<RegisterResult> => {
       const isFirstUser = (await users.count()) === 0;
       let byAdmin = false;
+      let adminId: string | undefined;
       if (!isFirstUser && !deps.openRegistration) {
-        await authenticateHeader(authorization, 'admin');
+        adminId = (await authenticateHeader(authorization, 'admin')).id;
         byAdmin = true;
       } else if (!isFirstUser && authorization !== undefined) {
-        byAdmin = await authenticateHeader(authorization, 'admin').then(() => true, () => false);
+        adminId = await authenticateHeader(authorization, 'admin').then((a) => a.id, () => undefined);
+        byAdmin = adminId !== undefined;
       }
       const email = checkEmail(str(body.email) ?? '');
       const emailBytes = indexedOverflow(email) ?? indexedOverflow(emailKey(email)); // both are unique indexes
@@ -175,6 +180,7 @@ export function createAuthService(deps: AuthDeps) {
       };
       await users.insert(user);
       meta.log?.info({ userId: user.id, role: user.role, byAdmin }, 'user registered');
+      await deps.audit.record({ actor: adminId ?? user.id, entity: 'user', entityId: user.id, action: 'create', after: toUserResponse(user) });
       if (byAdmin) return { user: toUserResponse(user), isFirstUser };
       return { ...(await openSession(user, meta)), isFirstUser };
     });
@@ -206,7 +212,9 @@ export function createAuthService(deps: AuthDeps) {
     // password did not change: FORMATS §3.1 ties updatedAt to password changes).
     if (deps.phase === 'db' && isLegacyPasswordHash(user.passwordHash)) updated.passwordHash = await hashPassword(password);
     await users.update(updated);
-    const result = await openSession(updated, meta);
+    const sid = randomHexId();
+    const result = await openSession(updated, meta, sid);
+    await deps.audit.record({ actor: user.id, entity: 'session', entityId: sid, action: 'login', after: { userId: user.id, ip: meta.ip, userAgent: meta.userAgent } });
     // Legacy answers with the user as it was before this login (previous lastLoginAt or none).
     return { ...result, user: toUserResponse(before) };
   }
@@ -298,7 +306,10 @@ export function createAuthService(deps: AuthDeps) {
     }
     for (const t of targets) {
       const s = await sessions.get(t.sid);
-      if (s && s.userId === t.sub) await sessions.revoke(t.sid, 'logout', at);
+      // Audited once: a second logout of the same session changes nothing.
+      if (s && s.userId === t.sub && (await sessions.revoke(t.sid, 'logout', at))) {
+        await deps.audit.record({ actor: t.sub, entity: 'session', entityId: t.sid, action: 'logout' });
+      }
     }
   }
 

@@ -7,6 +7,8 @@ import { openStorage } from '../storage/store-context.js';
 import { createUsersService, type UsersService } from '../users/users.service.js';
 import { createUsersStore } from '../users/users.store.js';
 import type { UserResponse } from '../users/users.types.js';
+import { createAuditService } from '../system/audit.service.js';
+import { createAuditSql } from '../system/audit.sql.js';
 
 /**
  * `mediaos user add|list|passwd|role|disable|enable`: user management on the database (and, in
@@ -25,7 +27,9 @@ export function registerUserCommand(program: Command, io: CliIo): void {
         const log = { warn: (o: object, m: string) => io.err(`warning: ${m}`), info() {}, error: (o: object, m: string) => io.err(`error: ${m}`) };
         // The same store context as the server (phase, secrets, the dual phases' file-sync record).
         const { store } = await openStorage(ctx.config, ctx.db, log);
-        const users = createUsersService({ users: createUsersStore(store), sessions: createSessionsStore(store), phase: store.phase, now: () => new Date() });
+        const now = () => new Date();
+        const audit = createAuditService({ audit: createAuditSql(ctx.db.kysely), log, now });
+        const users = createUsersService({ users: createUsersStore(store), sessions: createSessionsStore(store), phase: store.phase, audit, now });
         await body(users, ctx);
       } catch (err) {
         // Domain errors carry a code and (often) a sentence: print both.

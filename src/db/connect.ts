@@ -54,6 +54,8 @@ export interface Database {
   writeStatus(): WriteStatus;
   serverVersion(): Promise<string>;
   journalMode(): Promise<string>;
+  /** Calls `listener` after every statement (Kysely's log event: sql, duration, error); returns the unsubscribe. */
+  observeQueries(listener: (event: LogEvent) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -95,7 +97,8 @@ function openSqlite(target: DatabaseTarget, opts: OpenOptions): Database {
   raw.pragma(`cache_size = -${(target.sqliteCacheMb ?? 32) * 1024}`);
   raw.pragma(`mmap_size = ${(target.sqliteMmapMb ?? 0) * 1024 * 1024}`);
   const writes = createWriteTracker();
-  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachedSqliteDatabase(raw) }), log: logWith(writes.observe, opts.log) });
+  const observers = new Set<(e: LogEvent) => void>();
+  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachedSqliteDatabase(raw) }), log: logWith(writes.observe, observers, opts.log) });
   let closed = false;
   return {
     kysely,
@@ -106,6 +109,7 @@ function openSqlite(target: DatabaseTarget, opts: OpenOptions): Database {
     writeStatus: writes.status,
     serverVersion: async () => (raw.prepare('select sqlite_version() as v').get() as { v: string }).v,
     journalMode: async () => String(raw.pragma('journal_mode', { simple: true })),
+    observeQueries: (listener) => subscribe(observers, listener),
     async close() {
       if (closed) return;
       closed = true;
@@ -143,7 +147,8 @@ function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
     end: () => pool.end(),
   };
   const writes = createWriteTracker();
-  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: timedPool }), log: logWith(writes.observe, opts.log) });
+  const observers = new Set<(e: LogEvent) => void>();
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: timedPool }), log: logWith(writes.observe, observers, opts.log) });
   let closed = false;
   return {
     kysely,
@@ -164,6 +169,7 @@ function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
       return String((r.rows[0] as unknown as Record<string, string>).server_version ?? r.rows[0]?.v);
     },
     journalMode: async () => 'wal',
+    observeQueries: (listener) => subscribe(observers, listener),
     async close() {
       if (closed) return;
       closed = true;
@@ -172,6 +178,18 @@ function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
   };
 }
 
-function logWith(observe: (e: LogEvent) => void, log?: (e: LogEvent) => void): (e: LogEvent) => void {
-  return log ? (e) => { observe(e); log(e); } : observe;
+function logWith(observe: (e: LogEvent) => void, observers: ReadonlySet<(e: LogEvent) => void>, log?: (e: LogEvent) => void): (e: LogEvent) => void {
+  return (e) => {
+    observe(e);
+    log?.(e);
+    // An observer (metrics, the slow-query log) must never fail the query it watches.
+    for (const o of observers) {
+      try { o(e); } catch { /* ignored */ }
+    }
+  };
+}
+
+function subscribe<T>(set: Set<T>, listener: T): () => void {
+  set.add(listener);
+  return () => { set.delete(listener); };
 }

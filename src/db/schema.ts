@@ -198,6 +198,18 @@ export interface MediaFilesTable {
   last_seen_at: string;
 }
 
+/** Who changed what, when (migration 0007); before/after hold redacted JSON. */
+export interface AuditLogTable {
+  seq: Generated<number>;
+  at: DefaultedTime;
+  actor: string;
+  entity: string;
+  entity_id: string | null;
+  action: string;
+  before: DbJsonNullable;
+  after: DbJsonNullable;
+}
+
 export interface SettingsTable {
   key: string;
   value: DbJson;
@@ -275,6 +287,7 @@ export interface DB {
   grabs: GrabsTable;
   blocklist: BlocklistTable;
   media_files: MediaFilesTable;
+  audit_log: AuditLogTable;
   settings: SettingsTable;
   app_state: AppStateTable;
   jobs: JobsTable;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticate, type RequestAuthenticator } from '../http/auth.js';
+import { authenticate, requireUser, type RequestAuthenticator } from '../http/auth.js';
 import { parseDocumentInput, parseInput } from '../http/errors.js';
 import type { DownloadersService } from './downloaders.service.js';
 import { saveDownloadersBody, testDownloaderBody } from './downloaders.types.js';
@@ -27,7 +27,7 @@ export async function downloadersRoutes(app: FastifyInstance, deps: DownloadersR
 
   app.post('/api/settings/downloaders', admin, async (request) => {
     const body = parseDocumentInput(saveDownloadersBody, request.body);
-    return { ok: true, downloaders: await service.save(body) };
+    return { ok: true, downloaders: await service.save(body, requireUser(request).id) };
   });
 
   // The legacy bodies with real statuses (README "Real statuses"): a bad `client` or settings

@@ -2,6 +2,7 @@ import { Invalid } from '../errors.js';
 import type { ClientResult } from '../http-client/http.js';
 import { missingSetting } from '../download-clients/registry.js';
 import { clientSettings, secretOf, sectionClient } from './downloaders.clients.js';
+import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 import type { DownloadersStore } from './downloaders.store.js';
 import {
   isClientType,
@@ -97,13 +98,14 @@ function originOf(url: unknown): string | undefined {
 
 export type TestResult = ClientResult<{ version?: string }>;
 
-export function createDownloadersService(deps: { downloaders: DownloadersStore }) {
+export function createDownloadersService(deps: { downloaders: DownloadersStore; audit: AuditRecorder }) {
   return {
     async view(): Promise<DownloadersView> {
       return toView(await deps.downloaders.get());
     },
 
-    async save(body: SaveDownloadersBody): Promise<DownloadersView> {
+    /** Replaces the settings; the audit row holds before/after with every secret redacted. */
+    async save(body: SaveDownloadersBody, actor: AuditActor = 'system'): Promise<DownloadersView> {
       const stored = await deps.downloaders.get();
       const next: DownloadersSettings = {
         qbittorrent: buildSection('qbittorrent', body.qbittorrent, stored.qbittorrent),
@@ -111,6 +113,7 @@ export function createDownloadersService(deps: { downloaders: DownloadersStore }
         sabnzbd: buildSection('sabnzbd', body.sabnzbd, stored.sabnzbd),
       };
       await deps.downloaders.save(next);
+      await deps.audit.record({ actor, entity: 'downloaders', entityId: 'downloaders', action: 'update', before: stored, after: next });
       return toView(next);
     },
 

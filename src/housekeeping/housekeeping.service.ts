@@ -10,8 +10,10 @@ const FINISHED_JOBS_KEPT_DAYS = 7;
 /** What the chores need (the app context satisfies it). */
 export interface HousekeepingDeps {
   db: Database;
-  config: Pick<Config, 'dataDir' | 'backupRetention'>;
+  config: Pick<Config, 'dataDir' | 'backupRetention' | 'auditRetentionDays'>;
   stores: { sessions: Pick<SessionsStore, 'deleteExpired'> };
+  /** Purges audit rows older than `auditRetentionDays` (MEDIAOS_AUDIT_RETENTION_DAYS). */
+  audit?: { purge(days: number): Promise<number> };
   now: () => Date;
 }
 
@@ -24,18 +26,20 @@ export interface HousekeepingScheduleDeps {
 export interface HousekeepingReport {
   expiredSessions: number;
   finishedJobs: number;
+  auditRows: number;
 }
 
 /**
  * The daily chores (Servarr habit): drop sessions whose refresh token expired, drop finished jobs
- * older than a week. (The daily database backup is the `serve` backup schedule now: backups.schedule.ts.)
+ * older than a week, drop audit rows past their retention. (The daily database backup is the `serve` backup schedule now: backups.schedule.ts.)
  */
 export async function runHousekeeping(ctx: HousekeepingDeps): Promise<HousekeepingReport> {
   const now = ctx.now();
   const expiredSessions = await ctx.stores.sessions.deleteExpired(now.toISOString());
   const cutoff = new Date(now.getTime() - FINISHED_JOBS_KEPT_DAYS * 86_400_000).toISOString();
   const finishedJobs = await createJobsSql(ctx.db.kysely, ctx.db.engine).deleteFinishedBefore(cutoff);
-  return { expiredSessions, finishedJobs };
+  const auditRows = ctx.audit ? await ctx.audit.purge(ctx.config.auditRetentionDays) : 0;
+  return { expiredSessions, finishedJobs, auditRows };
 }
 
 /** The job id of a day's run: enqueueing it twice the same day is a no-op (primary key). */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticate, type RequestAuthenticator } from '../http/auth.js';
+import { authenticate, requireUser, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import type { IndexersService } from './indexers.service.js';
 import { createIndexerBody, patchIndexerBody, saveJackettBody, saveProwlarrBody, searchBody, testSourceBody } from './indexers.types.js';
@@ -26,31 +26,31 @@ export async function indexersRoutes(app: FastifyInstance, deps: IndexersRoutesD
 
   app.post('/api/indexers/prowlarr', admin, async (request) => {
     const body = parseInput(saveProwlarrBody, request.body);
-    return { ok: true, prowlarr: await service.saveSource('prowlarr', body) };
+    return { ok: true, prowlarr: await service.saveSource('prowlarr', body, requireUser(request).id) };
   });
 
   app.post('/api/indexers/jackett', admin, async (request) => {
     const body = parseInput(saveJackettBody, request.body);
-    return { ok: true, jackett: await service.saveSource('jackett', body) };
+    return { ok: true, jackett: await service.saveSource('jackett', body, requireUser(request).id) };
   });
 
   app.post('/api/indexers/prowlarr/test', admin, async (request) => service.test('prowlarr', parseInput(testSourceBody, request.body)));
   app.post('/api/indexers/jackett/test', admin, async (request) => service.test('jackett', parseInput(testSourceBody, request.body)));
 
-  app.post('/api/indexers/prowlarr/sync', admin, async () => service.sync('prowlarr'));
-  app.post('/api/indexers/jackett/sync', admin, async () => service.sync('jackett'));
+  app.post('/api/indexers/prowlarr/sync', admin, async (request) => service.sync('prowlarr', requireUser(request).id));
+  app.post('/api/indexers/jackett/sync', admin, async (request) => service.sync('jackett', requireUser(request).id));
 
   app.post('/api/indexers/search', user, async (request) => service.search(parseInput(searchBody, request.body)));
 
   app.post('/api/indexers', admin, async (request) => {
     const body = parseInput(createIndexerBody, request.body);
-    return { ok: true, indexer: await service.create(body) };
+    return { ok: true, indexer: await service.create(body, requireUser(request).id) };
   });
 
   app.patch<IdParams>('/api/indexers/:id', admin, async (request) => {
     const patch = parseInput(patchIndexerBody, request.body);
-    return { ok: true, indexer: await service.patch(request.params.id, patch) };
+    return { ok: true, indexer: await service.patch(request.params.id, patch, requireUser(request).id) };
   });
 
-  app.delete<IdParams>('/api/indexers/:id', admin, async (request) => ({ ok: true, indexer: await service.remove(request.params.id) }));
+  app.delete<IdParams>('/api/indexers/:id', admin, async (request) => ({ ok: true, indexer: await service.remove(request.params.id, requireUser(request).id) }));
 }

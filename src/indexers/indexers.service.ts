@@ -31,6 +31,7 @@ import type {
   SyncSource,
   TestSourceBody,
 } from './indexers.types.js';
+import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 
 const B36 = '0123456789abcdefghijklmnopqrstuvwxyz';
 const LABEL: Record<SyncSource, string> = { prowlarr: 'Prowlarr', jackett: 'Jackett' };
@@ -123,12 +124,16 @@ export interface IndexersServiceDeps {
   now?: () => number;
   /** The release blocklist (decisions reject what it matches). */
   blocklist?: Pick<BlocklistSql, 'matcher'>;
+  /** Source settings and indexer changes are audited (API keys redacted by the recorder). */
+  audit?: AuditRecorder;
 }
 
 export function createIndexersService(deps: IndexersServiceDeps) {
   const { indexers, log } = deps;
   const t = deps.timeouts ?? {};
   const now = deps.now ?? Date.now;
+  const audit = (by: AuditActor, action: string, entityId: string, before?: unknown, after?: unknown) =>
+    deps.audit?.record({ actor: by, entity: 'indexer', entityId, action, before, after });
   // Saves of the sources document are read-modify-write: one at a time.
   let chain: Promise<unknown> = Promise.resolve();
   const serial = <R>(fn: () => Promise<R>): Promise<R> => {
@@ -159,12 +164,13 @@ export function createIndexersService(deps: IndexersServiceDeps) {
       return out;
     },
 
-    async saveSource(source: SyncSource, body: SaveProwlarrBody | SaveJackettBody): Promise<ProwlarrView | JackettView> {
+    async saveSource(source: SyncSource, body: SaveProwlarrBody | SaveJackettBody, by: AuditActor = 'system'): Promise<ProwlarrView | JackettView> {
       return serial(async () => {
         const sources = await indexers.getSources();
         const stored = isObject(sources[source]) ? (sources[source] as Record<string, unknown>) : {};
         const next = nextSource(stored, body, source === 'prowlarr');
         await indexers.saveSources({ ...sources, [source]: next });
+        await audit(by, 'update', source, stored, next);
         return source === 'prowlarr' ? prowlarrView(next) : jackettView(next);
       });
     },
@@ -178,7 +184,7 @@ export function createIndexersService(deps: IndexersServiceDeps) {
     },
 
     /** Replaces the source's entries by what it reports now (FORMATS.md §3.4). */
-    async sync(source: SyncSource): Promise<{ ok: true; count: number }> {
+    async sync(source: SyncSource, by: AuditActor = 'system'): Promise<{ ok: true; count: number }> {
       const s = settingsOf(await indexers.getSources(), source);
       if (!s) throw new Invalid(`${LABEL[source]} not configured`);
       let found: SourceIndexer[];
@@ -192,10 +198,11 @@ export function createIndexersService(deps: IndexersServiceDeps) {
       const seen = new Set<string>();
       const entries = found.map((f) => toEntry(source, f)).filter((e) => !seen.has(e.id) && seen.add(e.id));
       await indexers.syncIndexers(source, entries);
+      await audit(by, 'sync', source, undefined, { count: entries.length, ids: entries.map((e) => e.id) });
       return { ok: true, count: entries.length };
     },
 
-    async create(body: CreateIndexerBody): Promise<Omit<IndexerConfig, 'apiKey'>> {
+    async create(body: CreateIndexerBody, by: AuditActor = 'system'): Promise<Omit<IndexerConfig, 'apiKey'>> {
       const indexer: IndexerConfig = { id: newIndexerId(), name: body.name, type: 'manual', protocol: body.type, enabled: true };
       if (body.url !== undefined) indexer.baseUrl = body.url;
       if (body.apiKey !== undefined) indexer.apiKey = body.apiKey;
@@ -203,18 +210,22 @@ export function createIndexersService(deps: IndexersServiceDeps) {
       if (body.categories !== undefined) indexer.categories = body.categories;
       if (body.timeoutSeconds !== undefined) indexer.timeoutSeconds = body.timeoutSeconds;
       await indexers.addIndexer(indexer);
+      await audit(by, 'create', indexer.id, undefined, indexer);
       return publicIndexer(indexer);
     },
 
-    async patch(id: string, patch: IndexerPatch): Promise<Omit<IndexerConfig, 'apiKey'>> {
+    async patch(id: string, patch: IndexerPatch, by: AuditActor = 'system'): Promise<Omit<IndexerConfig, 'apiKey'>> {
+      const before = (await indexers.get()).indexers.find((i) => i.id === id);
       const next = await indexers.patchIndexer(id, patch);
       if (!next) throw new NotFound('not_found');
+      await audit(by, 'update', id, before, next);
       return publicIndexer(next);
     },
 
-    async remove(id: string): Promise<Omit<IndexerConfig, 'apiKey'>> {
+    async remove(id: string, by: AuditActor = 'system'): Promise<Omit<IndexerConfig, 'apiKey'>> {
       const removed = await indexers.removeIndexer(id);
       if (!removed) throw new NotFound('not_found');
+      await audit(by, 'delete', id, removed);
       return publicIndexer(removed);
     },
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticate, type RequestAuthenticator } from '../http/auth.js';
+import { authenticate, requireUser, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import { sendJsonList } from '../http/json-list.js';
 import type { LibraryService } from './library.service.js';
@@ -35,18 +35,18 @@ export async function libraryRoutes(app: FastifyInstance, deps: LibraryRoutesDep
   });
 
   app.post('/api/library', admin, async (request) => {
-    return { ok: true, item: await service.create(parseInput(createLibraryItemBody, request.body)) };
+    return { ok: true, item: await service.create(parseInput(createLibraryItemBody, request.body), requireUser(request).id) };
   });
 
   app.post('/api/library/artwork', admin, async (request) => {
-    return { ok: true, item: await service.setArtwork(parseInput(artworkBody, request.body)) };
+    return { ok: true, item: await service.setArtwork(parseInput(artworkBody, request.body), requireUser(request).id) };
   });
 
   app.patch<IdParams>('/api/library/:id', admin, async (request) => {
-    return { ok: true, item: await service.patch(request.params.id, parseInput(patchLibraryItemBody, request.body)) };
+    return { ok: true, item: await service.patch(request.params.id, parseInput(patchLibraryItemBody, request.body), requireUser(request).id) };
   });
 
   app.delete<IdParams>('/api/library/:id', admin, async (request) => {
-    return { ok: true, item: await service.remove(request.params.id) };
+    return { ok: true, item: await service.remove(request.params.id, requireUser(request).id) };
   });
 }

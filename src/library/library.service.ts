@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Duplicate, Invalid, NotFound } from '../errors.js';
 import type { LibraryStore } from './library.store.js';
 import { searchTokens } from './library.search.js';
+import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 import {
   LIBRARY_PAGE_DEFAULT, LIBRARY_SORTS, type CreateLibraryItemBody, type LibraryCursor, type LibraryItem, type LibraryKind,
   type LibraryPatch, type LibrarySort,
@@ -53,7 +54,10 @@ export interface LibraryPatchBody {
 
 const FULL_LIST_BATCH = 2000;
 
-export function createLibraryService(deps: { library: LibraryStore; now: () => Date }) {
+/** Changes are audited with the caller's id (`system` when no caller is given). */
+export function createLibraryService(deps: { library: LibraryStore; audit: AuditRecorder; now: () => Date }) {
+  const audit = (by: AuditActor, action: string, id: string, before?: LibraryItem, after?: LibraryItem) =>
+    deps.audit.record({ actor: by, entity: 'library_item', entityId: id, action, before, after });
   const { library } = deps;
   return {
     /**
@@ -87,7 +91,7 @@ export function createLibraryService(deps: { library: LibraryStore; now: () => D
     },
 
     /** Legacy POST: same kind + case-insensitive title returns the existing item unchanged. */
-    async create(body: CreateLibraryItemBody): Promise<LibraryItem> {
+    async create(body: CreateLibraryItemBody, by: AuditActor = 'system'): Promise<LibraryItem> {
       const now = deps.now();
       const id = body.id !== undefined && body.id !== '' ? body.id : newLibraryId(now);
       const item: LibraryItem = { id, kind: body.kind, title: body.title };
@@ -95,10 +99,12 @@ export function createLibraryService(deps: { library: LibraryStore; now: () => D
       if (body.backgroundUrl !== undefined) item.backgroundUrl = body.backgroundUrl;
       const r = await library.create(item, now.toISOString());
       if (r.status === 'duplicate_id') throw new Duplicate('duplicate_id');
+      if (r.status === 'created') await audit(by, 'create', r.item.id, undefined, r.item);
       return r.item;
     },
 
-    async patch(id: string, body: LibraryPatchBody): Promise<LibraryItem> {
+    async patch(id: string, body: LibraryPatchBody, by: AuditActor = 'system'): Promise<LibraryItem> {
+      const before = await library.findByIdOrTitle(id);
       const patch: LibraryPatch = {};
       if (body.kind !== undefined) patch.kind = body.kind;
       if (body.title !== undefined && body.title.trim() !== '') patch.title = body.title; // blank title: ignored (legacy)
@@ -107,24 +113,27 @@ export function createLibraryService(deps: { library: LibraryStore; now: () => D
       const r = await library.patch(id, patch, deps.now().toISOString());
       if (r.status === 'not_found') throw new NotFound('not_found');
       if (r.status === 'duplicate_title') throw new Duplicate('duplicate_title');
+      await audit(by, 'update', r.item.id, before?.id === r.item.id ? before : undefined, r.item);
       return r.item;
     },
 
     /** Legacy artwork: first item with exactly this title; banner/season are accepted and ignored. */
-    async setArtwork(body: { title: string; tab?: string; url: string }): Promise<LibraryItem> {
+    async setArtwork(body: { title: string; tab?: string; url: string }, by: AuditActor = 'system'): Promise<LibraryItem> {
       const item = await library.findByTitle(body.title);
       if (!item) throw new NotFound('not_found');
       const tab = body.tab ?? 'poster';
       if (tab !== 'poster' && tab !== 'background') return item;
       const r = await library.patch(item.id, tab === 'poster' ? { posterUrl: body.url } : { backgroundUrl: body.url }, deps.now().toISOString());
       if (r.status !== 'updated') throw new NotFound('not_found');
+      await audit(by, 'update', item.id, item, r.item);
       return r.item;
     },
 
     /** No cascade: wanted entries, grabs and verify results stay (legacy). */
-    async remove(id: string): Promise<LibraryItem> {
+    async remove(id: string, by: AuditActor = 'system'): Promise<LibraryItem> {
       const item = await library.remove(id);
       if (!item) throw new NotFound('not_found');
+      await audit(by, 'delete', item.id, item);
       return item;
     },
   };

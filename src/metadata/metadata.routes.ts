@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticate, type RequestAuthenticator } from '../http/auth.js';
+import { authenticate, requireUser, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import type { MetadataSettingsService } from './metadata.service.js';
 import { metadataSettingsBody } from './metadata.types.js';
@@ -14,7 +14,7 @@ export async function metadataSettingsRoutes(app: FastifyInstance, deps: Metadat
   const service = deps.metadataSettings;
   app.get('/api/metadata/settings', { preHandler: authenticate(deps.auth, 'user') }, async () => service.view());
   app.post('/api/metadata/settings', { preHandler: authenticate(deps.auth, 'admin') }, async (request) => {
-    const view = await service.save(parseInput(metadataSettingsBody, request.body));
+    const view = await service.save(parseInput(metadataSettingsBody, request.body), requireUser(request).id);
     return { ok: true, ...view };
   });
 }

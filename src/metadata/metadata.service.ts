@@ -1,3 +1,4 @@
+import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 import { updateDocument } from '../settings/settings.service.js';
 import type { SettingsDocumentStore } from '../settings/settings.store.js';
 import { asDocument, hasOwn, setOwn } from '../settings/settings.types.js';
@@ -49,13 +50,13 @@ export function mergeMetadataSettings(current: unknown, data: MetadataSettingsUp
   return next;
 }
 
-export function createMetadataSettingsService(deps: { settings: Pick<SettingsDocumentStore, 'get' | 'put'> }) {
+export function createMetadataSettingsService(deps: { settings: Pick<SettingsDocumentStore, 'get' | 'put'>; audit: AuditRecorder }) {
   return {
     async view(): Promise<MetadataSettingsView> {
       return view(await deps.settings.get(METADATA_SETTINGS_KEY));
     },
-    async save(data: MetadataSettingsUpdate): Promise<MetadataSettingsView> {
-      const next = await updateDocument(deps.settings, METADATA_SETTINGS_KEY, (current) => mergeMetadataSettings(current, data));
+    async save(data: MetadataSettingsUpdate, by: AuditActor = 'system'): Promise<MetadataSettingsView> {
+      const next = await updateDocument(deps.settings, METADATA_SETTINGS_KEY, (current) => mergeMetadataSettings(current, data), { audit: deps.audit, by });
       return view(next);
     },
     /** For the metadata search routes: the plaintext TMDB key and the provider options. */

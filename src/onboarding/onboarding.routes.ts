@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticate, type RequestAuthenticator } from '../http/auth.js';
+import { authenticate, requireUser, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import type { ScannerService } from '../media/scanner.service.js';
 import type { OnboardingService } from './onboarding.service.js';
@@ -26,11 +26,11 @@ export async function onboardingRoutes(app: FastifyInstance, deps: OnboardingRou
   const service = deps.onboarding;
   app.get('/api/onboarding/check-setup', async () => ({ setupCompleted: await service.setupCompleted() }));
   app.post('/api/onboarding/setup', { preHandler: authenticate(deps.auth, 'admin') }, async (request) => {
-    await service.setup(parseInput(onboardingSetupBody, request.body));
+    await service.setup(parseInput(onboardingSetupBody, request.body), requireUser(request).id);
     return { success: true, message: 'Folders saved' };
   });
-  app.post('/api/onboarding/scan', { preHandler: authenticate(deps.auth, 'admin') }, async () => {
-    await service.markScanned();
+  app.post('/api/onboarding/scan', { preHandler: authenticate(deps.auth, 'admin') }, async (request) => {
+    await service.markScanned(requireUser(request).id);
     await deps.scanner.startConfigured();
     return { success: true, message: 'Scan started' };
   });

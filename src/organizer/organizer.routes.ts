@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticate, type RequestAuthenticator } from '../http/auth.js';
+import { authenticate, requireUser, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import type { OrganizerConfigService } from './organizer.service.js';
 import { organizerConfigBody } from './organizer.types.js';
@@ -14,7 +14,7 @@ export async function organizerConfigRoutes(app: FastifyInstance, deps: Organize
   const service = deps.organizerConfig;
   app.get('/api/organizer/config', { preHandler: authenticate(deps.auth, 'user') }, async () => ({ ok: true, ...(await service.get()) }));
   app.post('/api/organizer/config', { preHandler: authenticate(deps.auth, 'admin') }, async (request) => {
-    const config = await service.save(parseInput(organizerConfigBody, request.body));
+    const config = await service.save(parseInput(organizerConfigBody, request.body), requireUser(request).id);
     return { ok: true, config };
   });
 }

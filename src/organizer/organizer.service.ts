@@ -1,3 +1,4 @@
+import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 import { updateDocument } from '../settings/settings.service.js';
 import type { SettingsDocumentStore } from '../settings/settings.store.js';
 import { asDocument, setOwn, withDefaults } from '../settings/settings.types.js';
@@ -31,13 +32,13 @@ export function mergeOrganizerConfig(stored: unknown, update: OrganizerConfigUpd
   return next as OrganizerConfig;
 }
 
-export function createOrganizerConfigService(deps: { settings: Pick<SettingsDocumentStore, 'get' | 'put'> }) {
+export function createOrganizerConfigService(deps: { settings: Pick<SettingsDocumentStore, 'get' | 'put'>; audit: AuditRecorder }) {
   return {
     async get(): Promise<{ config: OrganizerConfig; defaultNamingConfig: NamingConfig }> {
       return { config: effectiveOrganizerConfig(await deps.settings.get(ORGANIZER_KEY)), defaultNamingConfig: defaultNamingConfig() };
     },
-    async save(update: OrganizerConfigUpdate): Promise<OrganizerConfig> {
-      return updateDocument(deps.settings, ORGANIZER_KEY, (current) => mergeOrganizerConfig(current, update));
+    async save(update: OrganizerConfigUpdate, by: AuditActor = 'system'): Promise<OrganizerConfig> {
+      return updateDocument(deps.settings, ORGANIZER_KEY, (current) => mergeOrganizerConfig(current, update), { audit: deps.audit, by });
     },
   };
 }

@@ -9,6 +9,7 @@ import {
   type QualityMap,
   type QualityProfile,
 } from './quality.types.js';
+import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 
 export const PROFILE_NOT_FOUND = 'Profile not found';
 
@@ -28,8 +29,12 @@ function compactProfile<T extends Record<string, unknown>>(p: T): T {
   return out;
 }
 
-export function createQualityService(deps: { quality: QualityStore; now: () => Date }) {
+/** Changes are audited with the caller's id (`system` when no caller is given). */
+export function createQualityService(deps: { quality: QualityStore; audit: AuditRecorder; now: () => Date }) {
   const { quality } = deps;
+  const audit = (by: AuditActor, action: string, entityId: string, before?: unknown, after?: unknown) =>
+    deps.audit.record({ actor: by, entity: 'quality_profile', entityId, action, before, after });
+  const current = async () => (await quality.listProfiles()) ?? defaultQualityProfiles();
   return {
     /** The map as stored, `{}` when there is none. */
     async getMap(): Promise<QualityMap> {
@@ -37,9 +42,11 @@ export function createQualityService(deps: { quality: QualityStore; now: () => D
     },
 
     /** Stores `profiles` exactly as sent (`{}` when missing), as legacy did. */
-    async saveMap(profiles: unknown): Promise<QualityMap> {
+    async saveMap(profiles: unknown, by: AuditActor = 'system'): Promise<QualityMap> {
       const map = profiles === undefined || profiles === null ? {} : profiles;
+      const before = await quality.getMap();
       await quality.saveMap(map);
+      await audit(by, 'replace', 'quality-map', before, map);
       return map;
     },
 
@@ -54,39 +61,47 @@ export function createQualityService(deps: { quality: QualityStore; now: () => D
     },
 
     /** Full replace. Ids must be unique (legacy accepted duplicates; PATCH/DELETE then hit the first only). */
-    async bulkSave(body: BulkSaveProfilesBody): Promise<QualityProfile[]> {
+    async bulkSave(body: BulkSaveProfilesBody, by: AuditActor = 'system'): Promise<QualityProfile[]> {
       const seen = new Set<string>();
       for (const p of body.profiles) {
         if (seen.has(p.id)) throw new Duplicate('duplicate_id', { id: p.id });
         seen.add(p.id);
       }
       const profiles = body.profiles.map((p) => compactProfile(p) as QualityProfile);
+      const before = await current();
       await quality.replaceProfiles(profiles);
+      await audit(by, 'replace', '*', before, profiles);
       return profiles;
     },
 
-    async create(body: NewProfileBody): Promise<QualityProfile> {
+    async create(body: NewProfileBody, by: AuditActor = 'system'): Promise<QualityProfile> {
       const profile = compactProfile({ id: newProfileId(deps.now()), ...body }) as QualityProfile;
       await quality.addProfile(profile, defaultQualityProfiles());
+      await audit(by, 'create', profile.id, undefined, profile);
       return profile;
     },
 
-    async patch(id: string, patch: ProfilePatch): Promise<QualityProfile> {
+    async patch(id: string, patch: ProfilePatch, by: AuditActor = 'system'): Promise<QualityProfile> {
+      const before = (await current()).find((p) => p.id === id);
       const next = await quality.patchProfile(id, patch, defaultQualityProfiles());
       if (!next) throw new NotFound(PROFILE_NOT_FOUND);
+      await audit(by, 'update', id, before, next);
       return next;
     },
 
-    async remove(id: string): Promise<QualityProfile> {
+    async remove(id: string, by: AuditActor = 'system'): Promise<QualityProfile> {
       const removed = await quality.removeProfile(id, defaultQualityProfiles());
       if (!removed) throw new NotFound(PROFILE_NOT_FOUND);
+      await audit(by, 'delete', id, removed);
       return removed;
     },
 
     /** Writes the built-in defaults (the file then exists). */
-    async reset(): Promise<QualityProfile[]> {
+    async reset(by: AuditActor = 'system'): Promise<QualityProfile[]> {
       const profiles = defaultQualityProfiles();
+      const before = await current();
       await quality.replaceProfiles(profiles);
+      await audit(by, 'reset', '*', before, profiles);
       return profiles;
     },
   };

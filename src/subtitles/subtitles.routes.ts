@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticate, type RequestAuthenticator } from '../http/auth.js';
+import { authenticate, requireUser, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import type { SubtitleAutomationConfigService } from './subtitles.service.js';
 import { subtitleAutomationConfigBody } from './subtitles.types.js';
@@ -14,7 +14,7 @@ export async function subtitleAutomationRoutes(app: FastifyInstance, deps: Subti
   const service = deps.subtitleAutomation;
   app.get('/api/subtitles/automation/config', { preHandler: authenticate(deps.auth, 'user') }, async () => ({ ok: true, config: await service.get() }));
   app.post('/api/subtitles/automation/config', { preHandler: authenticate(deps.auth, 'admin') }, async (request) => {
-    const config = await service.save(parseInput(subtitleAutomationConfigBody, request.body));
+    const config = await service.save(parseInput(subtitleAutomationConfigBody, request.body), requireUser(request).id);
     return { ok: true, config, message: 'Configuration saved' };
   });
 }

@@ -12,6 +12,7 @@ import type { StoragePhase } from '../storage/phase-list.js';
 import { AppError, Forbidden, Invalid, NotFound, Unauthorized } from '../errors.js';
 import { checkPasswordPolicy, hashLegacyPassword, hashPassword, verifyPassword } from '../security/passwords.js';
 import type { SessionsStore } from '../sessions/sessions.store.js';
+import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 import type { UsersStore } from './users.store.js';
 import { isDisabled, toUserResponse, type UserRecord, type UserResponse, type UserRole } from './users.types.js';
 
@@ -32,6 +33,8 @@ export interface UsersServiceDeps {
   users: UsersStore;
   sessions: Pick<SessionsStore, 'listForUser' | 'revoke' | 'revokeForUser'>;
   phase: StoragePhase;
+  /** Every change is audited (actor: the caller's id, or `cli` for the console commands). */
+  audit: AuditRecorder;
   now: () => Date;
 }
 
@@ -89,7 +92,7 @@ export function createUsersService(deps: UsersServiceDeps) {
     },
 
     /** A new user (CLI `user add`; the HTTP registration has its own first-user rules). */
-    async add(input: { email: string; password: string; role: UserRole }): Promise<UserResponse> {
+    async add(input: { email: string; password: string; role: UserRole }, by: AuditActor = 'cli'): Promise<UserResponse> {
       const email = checkEmail(input.email);
       checkNewPassword(input.password);
       const at = nowIso();
@@ -102,6 +105,7 @@ export function createUsersService(deps: UsersServiceDeps) {
         updatedAt: at,
       };
       await users.insert(user); // Duplicate('Email already exists')
+      await deps.audit.record({ actor: by, entity: 'user', entityId: user.id, action: 'create', after: toUserResponse(user) });
       return toUserResponse(user);
     },
 
@@ -124,6 +128,7 @@ export function createUsersService(deps: UsersServiceDeps) {
       await keepAnAdmin(before, after);
       await users.update(after); // Duplicate('Email already exists')
       if (changes.disabled === true && !isDisabled(before)) await sessions.revokeForUser(before.id, 'user_disabled', nowIso());
+      await deps.audit.record({ actor: actor?.id ?? 'cli', entity: 'user', entityId: before.id, action: 'update', before: toUserResponse(before), after: toUserResponse(after) });
       return toUserResponse(after);
     },
 
@@ -132,7 +137,7 @@ export function createUsersService(deps: UsersServiceDeps) {
      * logged in and every other session of the user is revoked. Without `keepSessionId` (the
      * CLI's reset) all the user's sessions are revoked.
      */
-    async setPassword(id: string, next: string, opts: { current?: string; keepSessionId?: string; requireCurrent: boolean }): Promise<UserResponse> {
+    async setPassword(id: string, next: string, opts: { current?: string; keepSessionId?: string; requireCurrent: boolean; by?: AuditActor }): Promise<UserResponse> {
       const user = await find(id);
       if (opts.requireCurrent && !(await verifyPassword(opts.current ?? '', user.passwordHash))) throw new Unauthorized('Invalid credentials');
       checkNewPassword(next);
@@ -141,6 +146,8 @@ export function createUsersService(deps: UsersServiceDeps) {
       const at = nowIso();
       if (opts.keepSessionId === undefined) await sessions.revokeForUser(user.id, 'password_changed', at);
       else for (const s of await sessions.listForUser(user.id)) if (s.id !== opts.keepSessionId && s.revokedAt === undefined) await sessions.revoke(s.id, 'password_changed', at);
+      // The hash itself is never written to the audit row (the redactor would hide it anyway).
+      await deps.audit.record({ actor: opts.by ?? 'cli', entity: 'user', entityId: user.id, action: 'password', after: { otherSessionsRevoked: true } });
       return toUserResponse(updated);
     },
   };

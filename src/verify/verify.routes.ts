@@ -47,7 +47,7 @@ export async function verifyRoutes(app: FastifyInstance, deps: VerifyRoutesDeps)
   app.get('/api/settings/verify', user, async () => ({ ok: true, settings: await verify.getSettings() }));
 
   app.post('/api/settings/verify', admin, async (request) => {
-    const settings = await verify.saveSettings(parseDocumentInput(documentBody, request.body) as VerifySettings);
+    const settings = await verify.saveSettings(parseDocumentInput(documentBody, request.body) as VerifySettings, requireUser(request).id);
     return { ok: true, settings };
   });
 }

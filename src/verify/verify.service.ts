@@ -1,3 +1,4 @@
+import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 import { Forbidden, Invalid, missingParams, NotFound } from '../errors.js';
 import type { JobQueue } from '../jobs/jobs.queue.js';
 import { PermanentJobError, type JobRunContext } from '../jobs/jobs.types.js';
@@ -20,6 +21,8 @@ export interface VerifyServiceDeps {
   verifyJobs: VerifyJobsStore;
   settings: Pick<SettingsDocumentStore, 'get' | 'put'>;
   queue: Pick<JobQueue, 'enqueue'>;
+  /** Settings saves are audited. */
+  audit?: AuditRecorder;
   now: () => Date;
   probe?: Probe;
 }
@@ -128,8 +131,10 @@ export function createVerifyService(deps: VerifyServiceDeps) {
     },
 
     /** POST /api/settings/verify replaces the whole document with the body (legacy). */
-    async saveSettings(settings: VerifySettings): Promise<VerifySettings> {
+    async saveSettings(settings: VerifySettings, by: AuditActor = 'system'): Promise<VerifySettings> {
+      const before = await deps.settings.get(VERIFY_SETTINGS_KEY);
       await deps.settings.put(VERIFY_SETTINGS_KEY, settings);
+      await deps.audit?.record({ actor: by, entity: 'settings', entityId: VERIFY_SETTINGS_KEY, action: 'replace', before, after: settings });
       return settings;
     },
   };

@@ -40,7 +40,7 @@ const ADMIN_WRITES: readonly RegExp[] = [
 ];
 
 /** Routes reserved to admins for reading too (backups hold every secret). */
-const ADMIN_READS: readonly RegExp[] = [/^\/api\/system\/backups(\/|$)/];
+const ADMIN_READS: readonly RegExp[] = [/^\/api\/system\/(backups|audit)(\/|$)/, /^\/metrics$/];
 
 /** Writes under an admin prefix that any user may call (searches, previews). */
 const USER_WRITES: readonly string[] = [

@@ -25,6 +25,7 @@ import { createUsersSql } from '../../src/users/users.sql.js';
 import { verifyResultToRow } from '../../src/verify/verify.codec.js';
 import { createVerifyJobsSql, createVerifySql, insertResultRows } from '../../src/verify/verify.sql.js';
 import { createWantedSql } from '../../src/wanted/wanted.sql.js';
+import { createAuditSql } from '../../src/system/audit.sql.js';
 import { TEST_ENCRYPTION_KEY } from '../helpers/app.js';
 import { sqlEngines } from '../helpers/engines.js';
 import { openRecorder, type SqlRecorder } from './sql-recorder.js';
@@ -211,6 +212,13 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
     await rec.call('mediaFiles.markMissing', () => files.markMissing([f.id], T2));
     const listed = await rec.call('mediaFiles.list', () => files.list({ itemId: 'lib_1', status: 'missing' }));
     expect(listed.map((r) => [r.size, r.status, r.missingSince, r.firstSeenAt, r.lastSeenAt])).toEqual([[6, 'missing', T2, T0, T1]]);
+  },
+
+  async audit(rec) {
+    const audit = createAuditSql(rec.db.kysely);
+    await rec.call('audit.insert', () => audit.insert({ actor: 'cli', entity: 'settings', entityId: 'k', action: 'update', before: { a: 1 }, after: { a: 2 } }, T0));
+    await rec.call('audit.list (filtered, after a cursor)', () => audit.list({ entity: 'settings', actor: 'cli', from: T0, to: T2, limit: 10, before: { at: T1, id: 99 } }));
+    expect(await rec.call('audit.deleteBefore', () => audit.deleteBefore(T1))).toBe(1);
   },
 
   async locks(rec) {

@@ -6,6 +6,7 @@ import * as m0003 from './0003_library_title_bytewise_order.js';
 import * as m0004 from './0004_library_title_unique_index.js';
 import * as m0005 from './0005_blocklist.js';
 import * as m0006 from './0006_media_files.js';
+import * as m0007 from './0007_audit.js';
 
 export interface Migration {
   version: number;
@@ -30,4 +31,5 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: '0004_library_title_unique_index', up: m0004.up, down: m0004.down, disableForeignKeys: m0004.disableForeignKeys },
   { version: 5, name: '0005_blocklist', up: m0005.up, down: m0005.down },
   { version: 6, name: '0006_media_files', up: m0006.up, down: m0006.down },
+  { version: 7, name: '0007_audit', up: m0007.up, down: m0007.down },
 ];
