@@ -36,6 +36,8 @@ export interface Config {
   diskWarnMb: number;
   /** Hours between scheduled backup archives taken by `serve`; 0 turns the schedule off. */
   backupIntervalHours: number;
+  /** Hours between the scheduled searches of missing wanted items (serve); 0 turns it off. */
+  missingSearchHours: number;
   /** Scheduled backup archives kept (other kinds keep `backupRetention` each). */
   backupKeep: number;
   uploadMaxBytes: number;
@@ -121,6 +123,7 @@ const envSchema = z.object({
   MEDIAOS_DISK_WARN_MB: int('MEDIAOS_DISK_WARN_MB', 0, 1_000_000_000),
   MEDIAOS_BACKUP_INTERVAL_HOURS: int('MEDIAOS_BACKUP_INTERVAL_HOURS', 0, 8760),
   MEDIAOS_BACKUP_KEEP: int('MEDIAOS_BACKUP_KEEP', 1, 1000),
+  MEDIAOS_MISSING_SEARCH_HOURS: int('MEDIAOS_MISSING_SEARCH_HOURS', 0, 8760),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
   ALLOWED_ORIGINS: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
@@ -229,6 +232,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     backupRetention: e.MEDIAOS_BACKUP_RETENTION ?? 10,
     diskWarnMb: e.MEDIAOS_DISK_WARN_MB ?? 512,
     backupIntervalHours: e.MEDIAOS_BACKUP_INTERVAL_HOURS ?? 24,
+    missingSearchHours: e.MEDIAOS_MISSING_SEARCH_HOURS ?? 6,
     backupKeep: e.MEDIAOS_BACKUP_KEEP ?? e.MEDIAOS_BACKUP_RETENTION ?? 10,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),

@@ -13,7 +13,7 @@ import { createActivityService } from './activity/activity.service.js';
 import { createAuthService } from './auth/auth.service.js';
 import { createDownloadersService } from './downloaders/downloaders.service.js';
 import { createDownloadsService } from './downloads/downloads.service.js';
-import { hasKeyMarker, resolveIndexerLink } from './indexers/indexers.links.js';
+import { hasKeyMarker, resolveAnyIndexerLink } from './indexers/indexers.links.js';
 import { createIndexersService } from './indexers/indexers.service.js';
 import { jobHandlers } from './jobs/jobs.handlers.js';
 import { createLibraryService } from './library/library.service.js';
@@ -25,6 +25,7 @@ import { createSubtitleAutomationConfigService } from './subtitles/subtitles.ser
 import { createUsersService } from './users/users.service.js';
 import { createVerifyService } from './verify/verify.service.js';
 import { createWantedService } from './wanted/wanted.service.js';
+import { createWantedSearch } from './automation/wanted-search.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -39,6 +40,15 @@ export interface ServiceDeps {
 /** Every service, built once. */
 export function createServices(d: ServiceDeps) {
   const { config, stores, now } = d;
+  const downloads = createDownloadsService({
+    downloaders: stores.downloaders,
+    grabs: stores.grabs,
+    now,
+    resolveLink: async (link) => (hasKeyMarker(link) ? resolveAnyIndexerLink(link, await stores.indexers.get()) : link),
+  });
+  const indexers = createIndexersService({ indexers: stores.indexers, quality: stores.quality, blocklist: createBlocklistSql(d.db.kysely), log: d.log, now: () => now().getTime() });
+  const quality = createQualityService({ quality: stores.quality, now });
+  const wantedSearch = createWantedSearch({ wanted: stores.wanted, indexers, downloads, queue: stores.jobs, now });
   const verify = createVerifyService({ verify: stores.verify, verifyJobs: stores.verifyJobs, settings: stores.settings, queue: stores.jobs, now });
   return {
     // One per app: it holds the login limiter and the registration lock.
@@ -55,16 +65,12 @@ export function createServices(d: ServiceDeps) {
     users: createUsersService({ users: stores.users, sessions: stores.sessions, phase: d.phase, now }),
     activity: createActivityService({ downloaders: stores.downloaders, grabs: stores.grabs }),
     downloaders: createDownloadersService({ downloaders: stores.downloaders }),
-    downloads: createDownloadsService({
-      downloaders: stores.downloaders,
-      grabs: stores.grabs,
-      now,
-      resolveLink: async (link) => (hasKeyMarker(link) ? resolveIndexerLink(link, await stores.indexers.getSources()) : link),
-    }),
-    indexers: createIndexersService({ indexers: stores.indexers, quality: stores.quality, blocklist: createBlocklistSql(d.db.kysely), log: d.log, now: () => now().getTime() }),
+    downloads,
+    indexers,
+    wantedSearch,
     library: createLibraryService({ library: stores.library, now }),
-    quality: createQualityService({ quality: stores.quality, now }),
-    wanted: createWantedService({ wanted: stores.wanted, now }),
+    quality,
+    wanted: createWantedService({ wanted: stores.wanted, now, profiles: () => quality.list() }),
     metadataSettings: createMetadataSettingsService({ settings: stores.settings }),
     onboarding: createOnboardingService({ settings: stores.settings, now }),
     organizerConfig: createOrganizerConfigService({ settings: stores.settings }),
@@ -73,6 +79,7 @@ export function createServices(d: ServiceDeps) {
     jobHandlers: jobHandlers({
       verify,
       housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, now },
+      wantedSearch,
     }),
   };
 }
