@@ -38,6 +38,8 @@ export interface Config {
   backupIntervalHours: number;
   /** Hours between the scheduled searches of missing wanted items (serve); 0 turns it off. */
   missingSearchHours: number;
+  /** Seconds between polls of the download clients while a grab is open (serve); 0 turns it off. */
+  trackSeconds: number;
   /** Scheduled backup archives kept (other kinds keep `backupRetention` each). */
   backupKeep: number;
   uploadMaxBytes: number;
@@ -124,6 +126,7 @@ const envSchema = z.object({
   MEDIAOS_BACKUP_INTERVAL_HOURS: int('MEDIAOS_BACKUP_INTERVAL_HOURS', 0, 8760),
   MEDIAOS_BACKUP_KEEP: int('MEDIAOS_BACKUP_KEEP', 1, 1000),
   MEDIAOS_MISSING_SEARCH_HOURS: int('MEDIAOS_MISSING_SEARCH_HOURS', 0, 8760),
+  MEDIAOS_TRACK_SECONDS: int('MEDIAOS_TRACK_SECONDS', 0, 86_400),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
   ALLOWED_ORIGINS: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
@@ -233,6 +236,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     diskWarnMb: e.MEDIAOS_DISK_WARN_MB ?? 512,
     backupIntervalHours: e.MEDIAOS_BACKUP_INTERVAL_HOURS ?? 24,
     missingSearchHours: e.MEDIAOS_MISSING_SEARCH_HOURS ?? 6,
+    trackSeconds: e.MEDIAOS_TRACK_SECONDS ?? 60,
     backupKeep: e.MEDIAOS_BACKUP_KEEP ?? e.MEDIAOS_BACKUP_RETENTION ?? 10,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),

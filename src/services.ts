@@ -26,6 +26,7 @@ import { createUsersService } from './users/users.service.js';
 import { createVerifyService } from './verify/verify.service.js';
 import { createWantedService } from './wanted/wanted.service.js';
 import { createWantedSearch } from './automation/wanted-search.js';
+import { createDownloadTracker } from './automation/download-tracker.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -49,6 +50,10 @@ export function createServices(d: ServiceDeps) {
   const indexers = createIndexersService({ indexers: stores.indexers, quality: stores.quality, blocklist: createBlocklistSql(d.db.kysely), log: d.log, now: () => now().getTime() });
   const quality = createQualityService({ quality: stores.quality, now });
   const wantedSearch = createWantedSearch({ wanted: stores.wanted, indexers, downloads, queue: stores.jobs, now });
+  const downloadTracker = createDownloadTracker({
+    grabs: stores.grabs, downloaders: stores.downloaders, wanted: stores.wanted, library: stores.library, settings: stores.settings,
+    blocklist: createBlocklistSql(d.db.kysely), searchAgain: wantedSearch.queueSearch, now,
+  });
   const verify = createVerifyService({ verify: stores.verify, verifyJobs: stores.verifyJobs, settings: stores.settings, queue: stores.jobs, now });
   return {
     // One per app: it holds the login limiter and the registration lock.
@@ -68,6 +73,7 @@ export function createServices(d: ServiceDeps) {
     downloads,
     indexers,
     wantedSearch,
+    downloadTracker,
     library: createLibraryService({ library: stores.library, now }),
     quality,
     wanted: createWantedService({ wanted: stores.wanted, now, profiles: () => quality.list() }),
@@ -80,6 +86,7 @@ export function createServices(d: ServiceDeps) {
       verify,
       housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, now },
       wantedSearch,
+      downloadTracker,
     }),
   };
 }

@@ -46,6 +46,7 @@ const DEFAULTS: Record<string, (c: Config) => string | undefined> = {
   RATE_LIMIT_WINDOW: (c) => `${c.rateLimitWindowMs} ms`,
   MEDIAOS_LOGIN_RATE_LIMIT: (c) => String(c.loginRateLimitMax),
   MEDIAOS_MISSING_SEARCH_HOURS: (c) => String(c.missingSearchHours),
+  MEDIAOS_TRACK_SECONDS: (c) => String(c.trackSeconds),
 };
 
 /** `| \`NAME\` | default | meaning |` rows of docs/configuration.md, by name. */

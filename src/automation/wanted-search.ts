@@ -153,6 +153,11 @@ export function createWantedSearch(deps: WantedSearchDeps) {
       return { scanned: items.length, results, scannedAt };
     },
 
+    /** Queues a search (with grab) of one item: after its download failed (download-tracker.ts). */
+    async queueSearch(kind: string, id: string): Promise<void> {
+      await enqueueSearch({ kind, id, title: '' }, true);
+    },
+
     /** The scheduled job: queues a search (with grab) of every item that has no release yet. */
     async searchMissing(): Promise<{ queued: number }> {
       let queued = 0;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeCtx, saveDownloaders, expectNoSecretLeak, SAB_KEY, type RouteCtx } from '../downloads/route-helpers.js';
 import { fakeSab, type Fake } from '../download-clients/fakes.js';
 import { startTorznabServer, TORZNAB_KEY } from '../indexer-clients/torznab-server.js';
-import { scheduleMissingSearch, missingSearchJobId } from '../../src/automation/missing-search.schedule.js';
+import { scheduleMissingSearch, missingSearchJobId } from '../../src/automation/automation.schedule.js';
 import type { StoragePhase } from '../../src/storage/phase-list.js';
 import type { TestEngine } from '../helpers/engines.js';
 import { sqlEngines } from '../helpers/engines.js';
