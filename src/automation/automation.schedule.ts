@@ -1,6 +1,6 @@
 import type { JobQueue } from '../jobs/jobs.queue.js';
-import { MISSING_SEARCH_JOB_TYPE } from './wanted-search.js';
 import { TRACK_DOWNLOADS_JOB_TYPE } from './download-tracker.js';
+import { MISSING_SEARCH_JOB_TYPE } from './wanted-search.js';
 
 const MAX_CHECK_MS = 10 * 60_000;
 
@@ -25,7 +25,8 @@ export async function scheduleIntervalJob(deps: { queue: Queue; now: () => Date 
   }
 }
 
-export const scheduleMissingSearch = (deps: { queue: Queue; now: () => Date }, intervalMs: number) => scheduleIntervalJob(deps, MISSING_SEARCH_JOB_TYPE, intervalMs);
+export const scheduleMissingSearch = (deps: { queue: Queue; now: () => Date }, intervalMs: number) =>
+  scheduleIntervalJob(deps, MISSING_SEARCH_JOB_TYPE, intervalMs);
 export const missingSearchJobId = (at: Date, intervalMs: number) => intervalJobId(MISSING_SEARCH_JOB_TYPE, at, intervalMs);
 
 function every(intervalMs: number, checkMs: number, tick: () => Promise<unknown>): { first: Promise<unknown>; stop(): void } {

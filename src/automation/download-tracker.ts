@@ -8,19 +8,19 @@
  * download blocklists the release, marks the wanted item `failed` and queues a new search.
  */
 import { extname, join } from 'node:path';
-import { qbitList, type QbitTorrent } from '../download-clients/qbittorrent.js';
-import { sabHistory, sabQueue, type SabHistorySlot, type SabQueueSlot } from '../download-clients/sabnzbd.js';
-import type { DownloadersStore } from '../downloaders/downloaders.store.js';
+import { type QbitTorrent, qbitList } from '../download-clients/qbittorrent.js';
+import { type SabHistorySlot, type SabQueueSlot, sabHistory, sabQueue } from '../download-clients/sabnzbd.js';
 import { isActive, qbitSettings, sabSettings } from '../downloaders/downloaders.service.js';
+import type { DownloadersStore } from '../downloaders/downloaders.store.js';
 import type { GrabsStore } from '../grabs/grabs.store.js';
 import type { GrabEntry, GrabRecord } from '../grabs/grabs.types.js';
 import type { LibraryStore } from '../library/library.store.js';
+import { MEDIA_ROOTS_DOCUMENT } from '../settings/media-roots.js';
+import { asDocument } from '../settings/settings.types.js';
 import type { WantedStore } from '../wanted/wanted.store.js';
 import type { BlocklistSql } from './blocklist.sql.js';
-import { parseRelease } from './release-parse.js';
 import { hardlinkOrCopy, importRelativePath, libraryRootFor, mainMediaFile } from './import-file.js';
-import { asDocument } from '../settings/settings.types.js';
-import { MEDIA_ROOTS_DOCUMENT } from '../settings/media-roots.js';
+import { parseRelease } from './release-parse.js';
 
 export const TRACK_DOWNLOADS_JOB_TYPE = 'downloads.track';
 
@@ -65,7 +65,12 @@ function fromQbit(t: QbitTorrent): Seen {
 function fromSabQueue(s: SabQueueSlot): Seen {
   const pct = Number(s.percentage ?? 0);
   const mb = Number(s.mb ?? NaN);
-  return { state: 'downloading', clientState: s.status ?? 'Queued', progress: Number.isFinite(pct) ? pct / 100 : 0, ...(Number.isFinite(mb) ? { size: Math.round(mb * 1024 * 1024) } : {}) };
+  return {
+    state: 'downloading',
+    clientState: s.status ?? 'Queued',
+    progress: Number.isFinite(pct) ? pct / 100 : 0,
+    ...(Number.isFinite(mb) ? { size: Math.round(mb * 1024 * 1024) } : {}),
+  };
 }
 
 function fromSabHistory(s: SabHistorySlot): Seen | undefined {
@@ -91,10 +96,11 @@ export function createDownloadTracker(deps: TrackerDeps) {
       const [q, h] = s ? await Promise.all([sabQueue(s), sabHistory(s, 200)]) : [undefined, undefined];
       const m = new Map<string, Seen>();
       if (q?.ok) for (const slot of q.slots) m.set(slot.nzo_id, fromSabQueue(slot));
-      if (h?.ok) for (const slot of h.slots) {
-        const seen = fromSabHistory(slot);
-        if (seen) m.set(slot.nzo_id, seen);
-      }
+      if (h?.ok)
+        for (const slot of h.slots) {
+          const seen = fromSabHistory(slot);
+          if (seen) m.set(slot.nzo_id, seen);
+        }
       if (!q?.ok || !h?.ok) errors.push(`sabnzbd: ${!s ? 'not configured' : !q?.ok ? q?.error : !h?.ok ? h?.error : ''}`);
       byClient.set('sabnzbd', m);
     }
@@ -106,7 +112,11 @@ export function createDownloadTracker(deps: TrackerDeps) {
     const kind = rec.kind ?? '';
     const id = rec.id ?? '';
     const at = deps.now().toISOString();
-    const [wantedItem, libraryItem, appSettings] = await Promise.all([deps.wanted.get(kind, id), deps.library.getById(id), deps.settings.get(MEDIA_ROOTS_DOCUMENT)]);
+    const [wantedItem, libraryItem, appSettings] = await Promise.all([
+      deps.wanted.get(kind, id),
+      deps.library.getById(id),
+      deps.settings.get(MEDIA_ROOTS_DOCUMENT),
+    ]);
     const root = libraryRootFor(kind, asDocument(appSettings).mediaFolders);
     if (!root) throw new Error(`no library root for kind "${kind}" in settings mediaFolders`);
     const file = await mainMediaFile(seen.contentPath);
@@ -120,7 +130,16 @@ export function createDownloadTracker(deps: TrackerDeps) {
     const mode = await hardlinkOrCopy(file.path, dest);
     if (libraryItem) await deps.library.patch(id, { filePath: dest, fileSize: file.size, ...(quality ? { quality } : {}) }, at);
     if (wantedItem) await deps.wanted.update(kind, id, { status: 'imported', importedPath: dest });
-    return { ...rec, state: 'imported', progress: 1, importedAt: at, importedPath: dest, importedSize: file.size, importMode: mode, ...(quality ? { quality } : {}) };
+    return {
+      ...rec,
+      state: 'imported',
+      progress: 1,
+      importedAt: at,
+      importedPath: dest,
+      importedSize: file.size,
+      importMode: mode,
+      ...(quality ? { quality } : {}),
+    };
   }
 
   const isOpen = ({ record: r }: GrabEntry) => r.ok === true && typeof r.downloadId === 'string' && typeof r.client === 'string' && !FINAL.has(String(r.state));
@@ -165,7 +184,12 @@ export function createDownloadTracker(deps: TrackerDeps) {
           }
         } else {
           const at = deps.now().toISOString();
-          await deps.blocklist.add({ title: rec.title ?? '', ...(rec.link ? { link: rec.link } : {}), ...(typeof rec.protocol === 'string' ? { protocol: rec.protocol } : {}), reason: seen.reason });
+          await deps.blocklist.add({
+            title: rec.title ?? '',
+            ...(rec.link ? { link: rec.link } : {}),
+            ...(typeof rec.protocol === 'string' ? { protocol: rec.protocol } : {}),
+            reason: seen.reason,
+          });
           await deps.grabs.put(entry.key, { ...rec, state: 'failed', clientState: seen.clientState, failedAt: at, failure: seen.reason });
           if (await deps.wanted.get(kind, id)) {
             await deps.wanted.update(kind, id, { status: 'failed' });

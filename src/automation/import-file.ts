@@ -90,7 +90,11 @@ async function existing(src: string, dest: string): Promise<'existing'> {
 /** The library root for a wanted kind: `mediaFolders` entries whose `type` matches (movies / series / the kind itself). */
 export function libraryRootFor(kind: string, folders: unknown): string | undefined {
   const k = kind.trim().toLowerCase();
-  const type = ['movie', 'movies', 'film', 'films'].includes(k) ? 'movies' : ['tv', 'series', 'show', 'shows', 'episode', 'episodes'].includes(k) ? 'series' : k;
+  const type = ['movie', 'movies', 'film', 'films'].includes(k)
+    ? 'movies'
+    : ['tv', 'series', 'show', 'shows', 'episode', 'episodes'].includes(k)
+      ? 'series'
+      : k;
   if (!Array.isArray(folders)) return undefined;
   for (const f of folders) {
     if (f === null || typeof f !== 'object') continue;

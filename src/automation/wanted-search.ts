@@ -6,13 +6,14 @@
  * the jobs and waits a bounded time for their results; `serve` queues a search of the missing
  * items every MEDIAOS_MISSING_SEARCH_HOURS (missing-search.schedule.ts).
  */
+
+import type { DownloadsService } from '../downloads/downloads.service.js';
 import { AppError } from '../errors.js';
 import type { IndexersService } from '../indexers/indexers.service.js';
-import type { DownloadsService } from '../downloads/downloads.service.js';
 import type { JobQueue } from '../jobs/jobs.queue.js';
 import { PermanentJobError } from '../jobs/jobs.types.js';
 import type { WantedStore } from '../wanted/wanted.store.js';
-import { wantedKey, type WantedAutomationFields, type WantedItem, type WantedStatus } from '../wanted/wanted.types.js';
+import { type WantedAutomationFields, type WantedItem, type WantedStatus, wantedKey } from '../wanted/wanted.types.js';
 
 export const WANTED_SEARCH_JOB_TYPE = 'wanted.search';
 export const MISSING_SEARCH_JOB_TYPE = 'wanted.search-missing';
@@ -39,6 +40,13 @@ export interface WantedSearchResult {
   approved: number;
   grabbed: number;
   release?: string;
+}
+
+/** `POST /api/wanted/scan`'s answer: the legacy shape; an unfinished item says `queued` and its job. */
+export interface WantedScanReply {
+  scanned: number;
+  results: ({ key: string; found: number; grabbed: number } | { key: string; found: number; grabbed: number; queued: true; jobId: string })[];
+  scannedAt: string;
 }
 
 export interface WantedSearchDeps {
@@ -128,7 +136,7 @@ export function createWantedSearch(deps: WantedSearchDeps) {
      * in time answers `found: 0, grabbed: 0, queued: true, jobId` (its outcome lands on the item
      * when the job runs). The details (approved, rejections) are on the item.
      */
-    async scan(opts: { enqueue: boolean }): Promise<{ scanned: number; results: ({ key: string; found: number; grabbed: number } | { key: string; found: number; grabbed: number; queued: true; jobId: string })[]; scannedAt: string }> {
+    async scan(opts: { enqueue: boolean }): Promise<WantedScanReply> {
       const scannedAt = now().toISOString();
       const items = await wanted.list();
       const jobs = [] as { item: WantedItem; jobId: string }[];
@@ -139,7 +147,8 @@ export function createWantedSearch(deps: WantedSearchDeps) {
         for (const j of jobs) {
           if (done.has(j.jobId)) continue;
           const rec = await deps.queue.get(j.jobId);
-          if (rec && (rec.status === 'completed' || rec.status === 'failed')) done.set(j.jobId, rec.status === 'completed' ? (rec.result as WantedSearchResult) : undefined);
+          if (rec && (rec.status === 'completed' || rec.status === 'failed'))
+            done.set(j.jobId, rec.status === 'completed' ? (rec.result as WantedSearchResult) : undefined);
         }
         if (done.size === jobs.length || Date.now() >= deadline) break;
         await new Promise((r) => setTimeout(r, SCAN_POLL_MS));

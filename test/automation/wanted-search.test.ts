@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routeCtx, saveDownloaders, expectNoSecretLeak, SAB_KEY, type RouteCtx } from '../downloads/route-helpers.js';
-import { fakeSab, type Fake } from '../download-clients/fakes.js';
-import { startTorznabServer, TORZNAB_KEY } from '../indexer-clients/torznab-server.js';
-import { scheduleMissingSearch, missingSearchJobId } from '../../src/automation/automation.schedule.js';
+import { missingSearchJobId, scheduleMissingSearch } from '../../src/automation/automation.schedule.js';
 import type { StoragePhase } from '../../src/storage/phase-list.js';
+import { type Fake, fakeSab } from '../download-clients/fakes.js';
+import { expectNoSecretLeak, type RouteCtx, routeCtx, SAB_KEY, saveDownloaders } from '../downloads/route-helpers.js';
 import type { TestEngine } from '../helpers/engines.js';
 import { sqlEngines } from '../helpers/engines.js';
+import { startTorznabServer, TORZNAB_KEY } from '../indexer-clients/torznab-server.js';
 
 interface Item {
   id: string;
@@ -30,9 +30,18 @@ for (const [engine, phase] of matrix) {
       c = await routeCtx(engine, phase);
       srv = await startTorznabServer();
       sab = await fakeSab({ apiKey: SAB_KEY });
-      const ix = await c.call({ method: 'POST', url: '/api/indexers', token: c.admin, payload: { name: 'Local Newznab', type: 'usenet', url: `${srv.url}/usenet`, apiKey: TORZNAB_KEY } });
+      const ix = await c.call({
+        method: 'POST',
+        url: '/api/indexers',
+        token: c.admin,
+        payload: { name: 'Local Newznab', type: 'usenet', url: `${srv.url}/usenet`, apiKey: TORZNAB_KEY },
+      });
       expect(ix.statusCode).toBe(200);
-      await saveDownloaders(c, { qbittorrent: { enabled: false }, nzbget: { enabled: false }, sabnzbd: { enabled: true, baseUrl: `${sab.url}/sabnzbd`, apiKey: SAB_KEY, category: 'movies' } });
+      await saveDownloaders(c, {
+        qbittorrent: { enabled: false },
+        nzbget: { enabled: false },
+        sabnzbd: { enabled: true, baseUrl: `${sab.url}/sabnzbd`, apiKey: SAB_KEY, category: 'movies' },
+      });
     });
     afterAll(async () => {
       await Promise.all([srv.close(), sab.close()]);
@@ -44,14 +53,24 @@ for (const [engine, phase] of matrix) {
     const sabAdds = () => sab.requests.filter((r) => r.query.get('mode') === 'addurl');
 
     it('accepts year and qualityProfileId beside the legacy fields, and refuses bad ones naming the field', async () => {
-      const ok = await c.call({ method: 'POST', url: '/api/wanted', token: c.user, payload: { id: 'm1', title: 'Alien', kind: 'movies', year: 1979, qualityProfileId: 'hd-1080p' } });
+      const ok = await c.call({
+        method: 'POST',
+        url: '/api/wanted',
+        token: c.user,
+        payload: { id: 'm1', title: 'Alien', kind: 'movies', year: 1979, qualityProfileId: 'hd-1080p' },
+      });
       expect(ok.statusCode).toBe(200);
       expect(await item('m1')).toMatchObject({ id: 'm1', title: 'Alien', kind: 'movies', year: 1979, qualityProfileId: 'hd-1080p' });
       const before = await items();
       const badYear = await c.call({ method: 'POST', url: '/api/wanted', token: c.user, payload: { id: 'x', title: 'X', kind: 'movies', year: 'soon' } });
       expect(badYear.statusCode).toBe(400);
       expect(badYear.json<{ error: string }>().error).toMatch(/^year: /);
-      const badProfile = await c.call({ method: 'POST', url: '/api/wanted', token: c.user, payload: { id: 'x', title: 'X', kind: 'movies', qualityProfileId: 'nope' } });
+      const badProfile = await c.call({
+        method: 'POST',
+        url: '/api/wanted',
+        token: c.user,
+        payload: { id: 'x', title: 'X', kind: 'movies', qualityProfileId: 'nope' },
+      });
       expect([badProfile.statusCode, badProfile.json()]).toEqual([400, { ok: false, error: 'qualityProfileId: no quality profile "nope"' }]);
       const legacy = await c.call({ method: 'POST', url: '/api/wanted', token: c.user, payload: { id: 'x', kind: 'movies' } });
       expect([legacy.statusCode, legacy.json<{ error: string }>().error]).toEqual([400, 'missing_params']);
@@ -86,7 +105,8 @@ for (const [engine, phase] of matrix) {
       const m1 = await item('m1');
       expect(m1.status).toBe('grabbed');
       expect(m1.lastSearch).toMatchObject({ found: 7, approved: 2, grabbed: 1, release: 'Alien.1979.1080p.BluRay.x264-AMIABLE' });
-      const last = (await c.call({ method: 'GET', url: '/api/downloads/last?kind=movies&id=m1', token: c.user })).json<{ last: Record<string, unknown> }>().last;
+      const last = (await c.call({ method: 'GET', url: '/api/downloads/last?kind=movies&id=m1', token: c.user })).json<{ last: Record<string, unknown> }>()
+        .last;
       expect(last).toMatchObject({ kind: 'movies', id: 'm1', title: 'Alien.1979.1080p.BluRay.x264-AMIABLE', client: 'sabnzbd', ok: true, protocol: 'usenet' });
       expect(JSON.stringify(last)).not.toContain(TORZNAB_KEY);
       // an item with a release on its way is searched again but not grabbed twice
