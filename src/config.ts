@@ -36,6 +36,10 @@ export interface Config {
   diskWarnMb: number;
   /** Hours between scheduled backup archives taken by `serve`; 0 turns the schedule off. */
   backupIntervalHours: number;
+  /** Hours between the scheduled searches of missing wanted items (serve); 0 turns it off. */
+  missingSearchHours: number;
+  /** Seconds between polls of the download clients while a grab is open (serve); 0 turns it off. */
+  trackSeconds: number;
   /** Scheduled backup archives kept (other kinds keep `backupRetention` each). */
   backupKeep: number;
   /** How long a job claim holds without a heartbeat before another process may re-run the job. */
@@ -133,6 +137,8 @@ const envSchema = z.object({
   MEDIAOS_AUDIT_RETENTION_DAYS: int('MEDIAOS_AUDIT_RETENTION_DAYS', 0, 36500),
   MEDIAOS_SLOW_QUERY_MS: int('MEDIAOS_SLOW_QUERY_MS', 0, 3_600_000),
   MEDIAOS_METRICS_TOKEN: secret('MEDIAOS_METRICS_TOKEN'),
+  MEDIAOS_MISSING_SEARCH_HOURS: int('MEDIAOS_MISSING_SEARCH_HOURS', 0, 8760),
+  MEDIAOS_TRACK_SECONDS: int('MEDIAOS_TRACK_SECONDS', 0, 86_400),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
   ALLOWED_ORIGINS: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
@@ -241,6 +247,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     backupRetention: e.MEDIAOS_BACKUP_RETENTION ?? 10,
     diskWarnMb: e.MEDIAOS_DISK_WARN_MB ?? 512,
     backupIntervalHours: e.MEDIAOS_BACKUP_INTERVAL_HOURS ?? 24,
+    missingSearchHours: e.MEDIAOS_MISSING_SEARCH_HOURS ?? 6,
+    trackSeconds: e.MEDIAOS_TRACK_SECONDS ?? 60,
     backupKeep: e.MEDIAOS_BACKUP_KEEP ?? e.MEDIAOS_BACKUP_RETENTION ?? 10,
     jobLeaseSeconds: e.MEDIAOS_JOB_LEASE_SECONDS ?? 60,
     auditRetentionDays: e.MEDIAOS_AUDIT_RETENTION_DAYS ?? 90,

@@ -46,7 +46,7 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => downloadsRoutes(i, { downloads: s.downloads, auth, uploadMaxBytes: ctx.config.uploadMaxBytes }));
   await app.register(async (i) => activityRoutes(i, { activity: s.activity, auth }));
   await app.register(async (i) => libraryRoutes(i, { library: s.library, auth }));
-  await app.register(async (i) => wantedRoutes(i, { wanted: s.wanted, auth, engine: ctx.db.engine }));
+  await app.register(async (i) => wantedRoutes(i, { wanted: s.wanted, scanner: s.wantedSearch, auth, engine: ctx.db.engine }));
   await app.register(async (i) => calendarRoutes(i, { wanted: ctx.stores.wanted, now: ctx.now, auth }));
   await app.register(async (i) => authRoutes(i, { auth, users: s.users }));
   await app.register(async (i) => pluginsRoutes(i, { auth }));

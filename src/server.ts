@@ -7,6 +7,7 @@ import { prepareDatabase } from './storage/database.js';
 import { REDACT_PATHS } from './logging.js';
 import { runStartupHooks } from './startup.js';
 import { startBackupSchedule } from './backups/backups.schedule.js';
+import { startAutomationSchedule } from './automation/automation.schedule.js';
 import { createServerPresenceSql } from './backups/server-presence.sql.js';
 
 export const LISTEN_BACKLOG = 4096;
@@ -62,6 +63,7 @@ export async function startServer(config: Config, opts: { print?: (line: string)
   // Announced so `mediaos restore` refuses to swap the database under us; then the backup schedule.
   const presence = await createServerPresenceSql(db.kysely).announce();
   const backups = startBackupSchedule(ctx, app.log);
+  const automation = startAutomationSchedule({ queue: ctx.stores.jobs, now: ctx.now, missingSearchHours: config.missingSearchHours, trackSeconds: config.trackSeconds, hasOpenGrabs: ctx.services.downloadTracker.hasOpen }, app.log);
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -69,6 +71,7 @@ export async function startServer(config: Config, opts: { print?: (line: string)
     close() {
       closing ??= (async () => {
         backups.stop();
+        automation.stop();
         await app.close();
         await presence.release().catch(() => {});
         await db.close();

@@ -13,7 +13,7 @@ import { createActivityService } from './activity/activity.service.js';
 import { createAuthService } from './auth/auth.service.js';
 import { createDownloadersService } from './downloaders/downloaders.service.js';
 import { createDownloadsService } from './downloads/downloads.service.js';
-import { hasKeyMarker, resolveIndexerLink } from './indexers/indexers.links.js';
+import { hasKeyMarker, resolveAnyIndexerLink } from './indexers/indexers.links.js';
 import { createIndexersService } from './indexers/indexers.service.js';
 import { jobHandlers } from './jobs/jobs.handlers.js';
 import { createEventBus } from './events/events.bus.js';
@@ -33,6 +33,8 @@ import { createAuditSql } from './system/audit.sql.js';
 import { createMetrics } from './system/metrics.js';
 import { createMetricsSql } from './system/metrics.sql.js';
 import { createJobsSql } from './jobs/jobs.sql.js';
+import { createWantedSearch } from './automation/wanted-search.js';
+import { createDownloadTracker } from './automation/download-tracker.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -49,6 +51,19 @@ export function createServices(d: ServiceDeps) {
   const { config, stores, now } = d;
   const scanner = createScannerService({ settings: stores.settings, library: stores.library, files: createMediaFilesSql(d.db.kysely), queue: stores.jobs, now });
   const audit = createAuditService({ audit: createAuditSql(d.db.kysely), log: d.log, now });
+  const downloads = createDownloadsService({
+    downloaders: stores.downloaders,
+    grabs: stores.grabs,
+    now,
+    resolveLink: async (link) => (hasKeyMarker(link) ? resolveAnyIndexerLink(link, await stores.indexers.get()) : link),
+  });
+  const indexers = createIndexersService({ indexers: stores.indexers, quality: stores.quality, blocklist: createBlocklistSql(d.db.kysely), audit, log: d.log, now: () => now().getTime() });
+  const quality = createQualityService({ quality: stores.quality, audit, now });
+  const wantedSearch = createWantedSearch({ wanted: stores.wanted, indexers, downloads, queue: stores.jobs, now });
+  const downloadTracker = createDownloadTracker({
+    grabs: stores.grabs, downloaders: stores.downloaders, wanted: stores.wanted, library: stores.library, settings: stores.settings,
+    blocklist: createBlocklistSql(d.db.kysely), searchAgain: wantedSearch.queueSearch, now,
+  });
   const verify = createVerifyService({ verify: stores.verify, verifyJobs: stores.verifyJobs, settings: stores.settings, queue: stores.jobs, audit, now });
   return {
     // One per app: it holds the login limiter and the registration lock.
@@ -66,16 +81,13 @@ export function createServices(d: ServiceDeps) {
     users: createUsersService({ users: stores.users, sessions: stores.sessions, phase: d.phase, audit, now }),
     activity: createActivityService({ downloaders: stores.downloaders, grabs: stores.grabs }),
     downloaders: createDownloadersService({ downloaders: stores.downloaders, audit }),
-    downloads: createDownloadsService({
-      downloaders: stores.downloaders,
-      grabs: stores.grabs,
-      now,
-      resolveLink: async (link) => (hasKeyMarker(link) ? resolveIndexerLink(link, await stores.indexers.getSources()) : link),
-    }),
-    indexers: createIndexersService({ indexers: stores.indexers, quality: stores.quality, blocklist: createBlocklistSql(d.db.kysely), audit, log: d.log, now: () => now().getTime() }),
+    downloads,
+    indexers,
+    wantedSearch,
+    downloadTracker,
     library: createLibraryService({ library: stores.library, audit, now }),
-    quality: createQualityService({ quality: stores.quality, audit, now }),
-    wanted: createWantedService({ wanted: stores.wanted, now }),
+    quality,
+    wanted: createWantedService({ wanted: stores.wanted, now, profiles: () => quality.list() }),
     metadataSettings: createMetadataSettingsService({ settings: stores.settings, audit }),
     onboarding: createOnboardingService({ settings: stores.settings, audit, now }),
     organizerConfig: createOrganizerConfigService({ settings: stores.settings, audit }),
@@ -97,6 +109,8 @@ export function createServices(d: ServiceDeps) {
     jobHandlers: jobHandlers({
       verify,
       scanner,
+      wantedSearch,
+      downloadTracker,
       housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, audit, now },
     }),
   };

@@ -49,6 +49,8 @@ const DEFAULTS: Record<string, (c: Config) => string | undefined> = {
   MEDIAOS_AUDIT_RETENTION_DAYS: (c) => String(c.auditRetentionDays),
   MEDIAOS_SLOW_QUERY_MS: (c) => String(c.slowQueryMs),
   MEDIAOS_METRICS_TOKEN: (c) => c.metricsToken,
+  MEDIAOS_MISSING_SEARCH_HOURS: (c) => String(c.missingSearchHours),
+  MEDIAOS_TRACK_SECONDS: (c) => String(c.trackSeconds),
 };
 
 /** `| \`NAME\` | default | meaning |` rows of docs/configuration.md, by name. */

@@ -14,8 +14,15 @@ function compact<T extends object>(o: T): T {
   return o;
 }
 
+const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const number = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
 function toItem(r: GrabRecord): GrabActivityItem {
-  return compact({ kind: r.kind, id: r.id, title: r.title, client: r.client, protocol: r.protocol, ok: r.ok, status: r.status, at: r.at });
+  return compact({
+    kind: r.kind, id: r.id, title: r.title, client: r.client, protocol: r.protocol, ok: r.ok, status: r.status, at: r.at,
+    downloadId: text(r.downloadId), state: text(r.state), progress: number(r.progress), size: number(r.size), eta: number(r.eta),
+    importedAt: text(r.importedAt), importedPath: text(r.importedPath), failure: text(r.failure),
+  });
 }
 
 /** The client's web UI address for a link in the activity page: no user info, no trailing slash. */

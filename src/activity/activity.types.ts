@@ -18,6 +18,16 @@ export interface GrabActivityItem {
   ok?: boolean;
   status?: number | string;
   at?: string;
+  /** Tracking (additive, when the grab recorded the client's id): the id, where it is, how far. */
+  downloadId?: string;
+  state?: string;
+  progress?: number;
+  size?: number;
+  eta?: number;
+  /** The import: when and where the file went; or why the download failed. */
+  importedAt?: string;
+  importedPath?: string;
+  failure?: string;
 }
 
 /** A finished job from a client's history (today SABnzbd's). */

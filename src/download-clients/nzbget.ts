@@ -46,10 +46,12 @@ async function guard<T extends object>(s: NzbgetSettings, run: () => Promise<Cli
   }
 }
 
-function appended(r: ClientResult<{ result: unknown }>): ClientResult {
+/** `append` answers the new job's NZBID (a positive number; old versions: true). */
+function appended(r: ClientResult<{ result: unknown }>): ClientResult<{ nzbId?: number }> {
   if (!r.ok) return r;
   const ok = r.result === true || (typeof r.result === 'number' && r.result > 0);
-  return ok ? { ok: true, status: r.status } : { ok: false, status: r.status, error: 'rejected' };
+  if (!ok) return { ok: false, status: r.status, error: 'rejected' };
+  return typeof r.result === 'number' ? { ok: true, status: r.status, nzbId: r.result } : { ok: true, status: r.status };
 }
 
 /** NZBGet names the job after NZBFilename; "/" or "\" would make it a path. */
@@ -72,10 +74,10 @@ function appendParams(s: NzbgetSettings, name: string, content: string): unknown
   return [name, content, s.category ?? '', 0, false, false, '', 0, 'SCORE', []];
 }
 
-export function nzbgetAppendUrl(s: NzbgetSettings, url: string, title?: string): Promise<ClientResult> {
+export function nzbgetAppendUrl(s: NzbgetSettings, url: string, title?: string): Promise<ClientResult<{ nzbId?: number }>> {
   return guard(s, async () => appended(await rpc(s, 'append', appendParams(s, nzbName(title), url))));
 }
 
-export function nzbgetAppendFile(s: NzbgetSettings, upload: NzbgetUpload): Promise<ClientResult> {
+export function nzbgetAppendFile(s: NzbgetSettings, upload: NzbgetUpload): Promise<ClientResult<{ nzbId?: number }>> {
   return guard(s, async () => appended(await rpc(s, 'append', appendParams(s, nzbName(upload.filename || 'upload.nzb'), upload.data.toString('base64')))));
 }

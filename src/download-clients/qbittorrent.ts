@@ -21,6 +21,11 @@ export interface QbitTorrent {
   dlspeed: number;
   eta: number;
   category: string;
+  /** Bytes of the selected files (qBittorrent 4.1+). */
+  size?: number;
+  /** Where the torrent's data is: its single file, or its root folder (qBittorrent 4.3.2+). */
+  content_path?: string;
+  save_path?: string;
 }
 
 export type QbitOp = 'pause' | 'resume' | 'delete';
@@ -80,6 +85,20 @@ export function qbitAddMagnet(s: QbitSettings, magnet: string): Promise<ClientRe
     const reply = await httpRequest(joinUrl(s.baseUrl, '/api/v2/torrents/add'), withCookie(cookie, { method: 'POST', body: form(fields) }), s.timeoutMs);
     if (!reply.ok) return { ok: false, status: reply.status, error: `http_${reply.status}` };
     // qBittorrent 4 answers 200 "Fails." when it refuses the link.
+    if (/^fails/i.test(reply.text.trim())) return { ok: false, status: reply.status, error: 'rejected' };
+    return { ok: true, status: reply.status };
+  });
+}
+
+/** Uploads a `.torrent` file (multipart `torrents` part), with the category when one is set. */
+export function qbitAddTorrentFile(s: QbitSettings, file: Buffer, filename: string): Promise<ClientResult> {
+  return guard<object>(s, async () => {
+    const { cookie } = await login(s);
+    const body = new FormData();
+    body.append('torrents', new Blob([new Uint8Array(file)], { type: 'application/x-bittorrent' }), filename);
+    if (s.category) body.append('category', s.category);
+    const reply = await httpRequest(joinUrl(s.baseUrl, '/api/v2/torrents/add'), withCookie(cookie, { method: 'POST', body }), s.timeoutMs);
+    if (!reply.ok) return { ok: false, status: reply.status, error: `http_${reply.status}` };
     if (/^fails/i.test(reply.text.trim())) return { ok: false, status: reply.status, error: 'rejected' };
     return { ok: true, status: reply.status };
   });

@@ -27,6 +27,7 @@ export interface SabQueueSlot {
   timeleft?: string;
   status?: string;
   cat?: string;
+  percentage?: string | number;
 }
 
 export interface SabHistorySlot {
@@ -35,6 +36,10 @@ export interface SabHistorySlot {
   status?: string;
   completed?: number;
   cat?: string;
+  /** Where the finished job's files are (the completed folder). */
+  storage?: string;
+  bytes?: number;
+  fail_message?: string;
 }
 
 export type SabOp = 'pause' | 'resume' | 'delete';
@@ -77,22 +82,28 @@ export function sabTest(s: SabSettings): Promise<ClientResult> {
   });
 }
 
-export function sabAddUrl(s: SabSettings, url: string): Promise<ClientResult> {
+/** The first `nzo_ids` entry of an add reply: the id the queue and history report the job by. */
+function nzoIdOf(data: Record<string, unknown>): { nzoId?: string } {
+  const ids = data.nzo_ids;
+  return Array.isArray(ids) && typeof ids[0] === 'string' ? { nzoId: ids[0] } : {};
+}
+
+export function sabAddUrl(s: SabSettings, url: string): Promise<ClientResult<{ nzoId?: string }>> {
   return guard(s, async () => {
     const r = check(s, await httpRequest(apiUrl(s, withCategory(s, { mode: 'addurl', name: url })), {}, s.timeoutMs));
-    return r.ok ? { ok: true, status: r.status } : r;
+    return r.ok ? { ok: true, status: r.status, ...nzoIdOf(r.data) } : r;
   });
 }
 
 /** Uploads an NZB (multipart POST to {base}/api, file part `name`, as legacy did). */
-export function sabAddFile(s: SabSettings, upload: SabUpload): Promise<ClientResult> {
+export function sabAddFile(s: SabSettings, upload: SabUpload): Promise<ClientResult<{ nzoId?: string }>> {
   return guard(s, async () => {
     const body = new FormData();
     for (const [k, v] of Object.entries(withCategory(s, { mode: 'addfile', output: 'json', apikey: s.apiKey }))) body.append(k, v);
     const blob = new Blob([new Uint8Array(upload.data)], { type: upload.mimetype || 'application/x-nzb' });
     body.append('name', blob, upload.filename || 'upload.nzb');
     const r = check(s, await httpRequest(joinUrl(s.baseUrl, '/api'), { method: 'POST', body }, s.timeoutMs));
-    return r.ok ? { ok: true, status: r.status } : r;
+    return r.ok ? { ok: true, status: r.status, ...nzoIdOf(r.data) } : r;
   });
 }
 

@@ -1,9 +1,12 @@
 import { AppError, Invalid, missingParams, UpstreamError } from '../errors.js';
-import type { ClientResult } from '../http-client/http.js';
-import type { ClientProtocol } from '../download-clients/download-client.js';
-import { kindsFor } from '../download-clients/registry.js';
+import { httpRequestBytes, toFailure, type ClientResult } from '../http-client/http.js';
+import { qbitAddMagnet, qbitAddTorrentFile, type QbitSettings } from '../download-clients/qbittorrent.js';
+import { magnetInfoHash, torrentInfoHash } from '../download-clients/torrent-file.js';
+import { sabAddFile, sabAddUrl } from '../download-clients/sabnzbd.js';
+import { nzbgetAppendFile, nzbgetAppendUrl } from '../download-clients/nzbget.js';
 import type { DownloadersStore } from '../downloaders/downloaders.store.js';
-import { activeClient } from '../downloaders/downloaders.clients.js';
+import { isActive, nzbgetSettings, qbitSettings, sabSettings } from '../downloaders/downloaders.clients.js';
+import type { ClientProtocol } from '../download-clients/download-client.js';
 import type { GrabsStore } from '../grabs/grabs.store.js';
 import { grabKey, type GrabRecord } from '../grabs/grabs.types.js';
 import type { GrabInput, GrabReply } from './downloads.types.js';
@@ -44,12 +47,41 @@ export interface DownloadsDeps {
  * it (`qbittorrent_not_configured`, `usenet_not_configured`); 502 `{ok:false,queued:false,error}`
  * when the client refused or could not be reached.
  */
+/**
+ * A torrent offered as an http(s) link (Torznab): the server fetches the `.torrent` itself so it
+ * knows the info-hash, then uploads the file to qBittorrent. A link that redirects to a magnet
+ * (some indexers do) is sent as that magnet.
+ */
+async function sendTorrentUrl(s: QbitSettings, url: string): Promise<{ result: ClientResult; hash?: string }> {
+  let reply: Awaited<ReturnType<typeof httpRequestBytes>>;
+  try {
+    reply = await httpRequestBytes(url, {}, s.timeoutMs);
+  } catch (err) {
+    return { result: toFailure(err, [url]) };
+  }
+  const location = reply.headers.get('location') ?? '';
+  if (reply.status >= 300 && reply.status < 400 && location.startsWith('magnet:')) return { result: await qbitAddMagnet(s, location), hash: magnetInfoHash(location) };
+  if (!reply.ok) return { result: { ok: false, status: reply.status, error: `torrent_download_http_${reply.status}` } };
+  let hash: string;
+  try {
+    hash = torrentInfoHash(reply.body);
+  } catch {
+    return { result: { ok: false, error: 'not_a_torrent_file' } };
+  }
+  return { result: await qbitAddTorrentFile(s, reply.body, `${hash}.torrent`), hash };
+}
+
 export function createDownloadsService(deps: DownloadsDeps) {
-  async function record(key: string, base: GrabRecord, client: string, r: ClientResult, extra: { category?: string; uploaded?: boolean }): Promise<GrabReply> {
+  async function record(key: string, base: GrabRecord, client: string, r: ClientResult, extra: { category?: string; uploaded?: boolean; downloadId?: string }): Promise<GrabReply> {
     const rec: GrabRecord = { ...base, client, ok: r.ok };
     if (r.status !== undefined) rec.status = r.ok && extra.uploaded ? 'uploaded' : r.status;
     rec.at = deps.now().toISOString();
     if (extra.category) rec.category = extra.category;
+    // The client's own id (qBittorrent hash, SABnzbd nzo_id, NZBGet NZBID): how tracking finds it.
+    if (r.ok && extra.downloadId) {
+      rec.downloadId = extra.downloadId;
+      rec.state = 'queued';
+    }
     await deps.grabs.put(key, rec);
     if (r.ok) return { ok: true, queued: true };
     throw new UpstreamError(r.error, { queued: false });
@@ -70,16 +102,37 @@ export function createDownloadsService(deps: DownloadsDeps) {
       const settings = await deps.downloaders.get();
       const target = link && deps.resolveLink ? await deps.resolveLink(link) : link;
 
-      // Torrents go by magnet link only (legacy); a stored upload is a usenet fallback.
-      if (protocol === 'torrent' && !link?.startsWith('magnet:')) throw new Invalid('unsupported_link_or_protocol');
-      for (const clientKind of kindsFor(protocol)) {
-        const client = activeClient(settings, clientKind);
-        if (!client) continue;
-        const category = client.notedCategory;
-        if (target && client.accepts(target)) return record(key, base, clientKind, await client.addLink(target, { title }), { category });
-        if (upload && client.addFile) return record(key, base, clientKind, await client.addFile(upload, { title }), { category, uploaded: true });
+      if (protocol === 'torrent') {
+        if (!link || !(link.startsWith('magnet:') || isHttp(link))) throw new Invalid('unsupported_link_or_protocol');
+        const qb = settings.qbittorrent;
+        if (!isActive(qb)) throw new NotConfigured('qbittorrent_not_configured');
+        const s = qbitSettings(qb);
+        if (!s) throw new NotConfigured('qbittorrent_not_configured');
+        if (link.startsWith('magnet:')) return record(key, base, 'qbittorrent', await qbitAddMagnet(s, target!), { downloadId: magnetInfoHash(target!) });
+        const sent = await sendTorrentUrl(s, target!);
+        return record(key, base, 'qbittorrent', sent.result, { downloadId: sent.hash });
       }
-      if (protocol === 'torrent') throw new NotConfigured(NOT_CONFIGURED.torrent);
+
+      const sab = isActive(settings.sabnzbd) ? sabSettings(settings.sabnzbd) : undefined;
+      const sabId = (r: ClientResult<{ nzoId?: string }>) => (r.ok ? r.nzoId : undefined);
+      const nzbId = (r: ClientResult<{ nzbId?: number }>) => (r.ok && r.nzbId !== undefined ? String(r.nzbId) : undefined);
+      if (sab && isHttp(target)) {
+        const r = await sabAddUrl(sab, target);
+        return record(key, base, 'sabnzbd', r, { category: sab.category, downloadId: sabId(r) });
+      }
+      if (sab && upload) {
+        const r = await sabAddFile(sab, upload);
+        return record(key, base, 'sabnzbd', r, { category: sab.category, uploaded: true, downloadId: sabId(r) });
+      }
+      const nz = isActive(settings.nzbget) ? nzbgetSettings(settings.nzbget) : undefined;
+      if (nz && isHttp(target)) {
+        const r = await nzbgetAppendUrl(nz, target, title);
+        return record(key, base, 'nzbget', r, { downloadId: nzbId(r) });
+      }
+      if (nz && upload) {
+        const r = await nzbgetAppendFile(nz, upload);
+        return record(key, base, 'nzbget', r, { uploaded: true, downloadId: nzbId(r) });
+      }
       if (upload) {
         const rec: GrabRecord = {
           ...base,

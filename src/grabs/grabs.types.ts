@@ -24,6 +24,12 @@ export interface GrabRecord {
   at?: string;
   category?: string;
   nzbUpload?: NzbUpload;
+  /** Ours, additive: the client's id (qBittorrent hash, SABnzbd nzo_id, NZBGet NZBID) and the tracking and import that follow. */
+  downloadId?: string;
+  state?: 'queued' | 'downloading' | 'importPending' | 'imported' | 'failed' | string;
+  progress?: number;
+  importedAt?: string;
+  importedPath?: string;
   [key: string]: unknown;
 }
 

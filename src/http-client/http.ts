@@ -106,6 +106,25 @@ export async function httpRequest(url: string, init: RequestInit, timeoutMs: num
   }
 }
 
+/** Like httpRequest, for a binary answer (a `.torrent`): the body as bytes, bounded the same way. */
+export async function httpRequestBytes(url: string, init: RequestInit, timeoutMs: number): Promise<{ status: number; ok: boolean; body: Buffer; headers: Headers }> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const res = await fetch(url, { ...init, signal, redirect: 'manual' });
+    const len = Number(res.headers.get('content-length') ?? 0);
+    if (len > MAX_REPLY_BYTES) {
+      await res.body?.cancel();
+      throw new ClientError('reply_too_large', res.status);
+    }
+    const body = Buffer.from(await res.arrayBuffer());
+    if (body.length > MAX_REPLY_BYTES) throw new ClientError('reply_too_large', res.status);
+    return { status: res.status, ok: res.status >= 200 && res.status < 300, body, headers: res.headers };
+  } catch (err) {
+    if (err instanceof ClientError) throw err;
+    throw new ClientError(describeFetchError(err, timeoutMs));
+  }
+}
+
 export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);

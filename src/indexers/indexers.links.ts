@@ -63,3 +63,8 @@ export function resolveManualLink(link: string, indexers: readonly { id: string;
   for (const ix of indexers) if (typeof ix.apiKey === 'string' && ix.apiKey !== '') out = out.split(manualKeyMarker(ix.id)).join(encodeURIComponent(ix.apiKey));
   return out;
 }
+
+/** Both kinds of marker put back: a source's (Prowlarr/Jackett) and a manual indexer's. */
+export function resolveAnyIndexerLink(link: string, doc: IndexerSources & { indexers: readonly { id: string; apiKey?: string }[] }): string {
+  return resolveManualLink(resolveIndexerLink(link, doc), doc.indexers);
+}

@@ -11,7 +11,7 @@ import { filterAndSort, type DecidedHit } from './indexers.search.js';
 import { redactIndexerLink } from './indexers.links.js';
 import { isSearchable, searchManual } from './indexers.manual.js';
 import { failedStatus, isBackedOff } from './indexers.backoff.js';
-import { decide } from '../automation/decisions.js';
+import { decide, decideAll, type Decision } from '../automation/decisions.js';
 import { resolveProfileRules } from '../automation/profile-rules.js';
 import type { BlocklistSql } from '../automation/blocklist.sql.js';
 import { setOwn, isObject } from '../db/json.js';
@@ -19,6 +19,7 @@ import type {
   CreateIndexerBody,
   IndexerConfig,
   IndexerPatch,
+  IndexersDocument,
   IndexerSources,
   JackettSource,
   JackettView,
@@ -114,6 +115,16 @@ function toEntry(source: SyncSource, s: SourceIndexer): IndexerConfig {
   return e;
 }
 
+/** What the automation searches for: a wanted item's title and what narrows it. */
+export interface WantedSearchTarget {
+  title: string;
+  kind?: string;
+  year?: number;
+  season?: number;
+  episode?: number;
+  qualityProfileId?: string;
+}
+
 export interface IndexersServiceDeps {
   indexers: IndexersStore;
   quality: Pick<QualityStore, 'getMap' | 'listProfiles'>;
@@ -151,6 +162,48 @@ export function createIndexersService(deps: IndexersServiceDeps) {
       const d = decide(h, wanted, rules, blocked);
       return { ...h, decision: { approved: d.approved, rejections: d.rejections } };
     });
+  }
+
+/** Every enabled source and manual indexer queried at once; failures reported per indexer (and backed off). */
+async function gather(body: SearchBody): Promise<{ hits: RawHit[]; errors: SearchError[]; doc: IndexersDocument }> {
+    const doc = await indexers.get();
+    const jobs: { label: SearchError; run: Promise<RawHit[]>; key: string; after?: (error?: string) => Promise<void> }[] = [];
+    for (const source of ['prowlarr', 'jackett'] as const) {
+      const cfg = doc[source];
+      const s = settingsOf(doc, source);
+      if (!isObject(cfg) || cfg.enabled !== true || !s) continue;
+      const fn = source === 'prowlarr' ? prowlarrSearch : jackettSearch;
+      jobs.push({ label: { source, error: '' }, key: s.apiKey, run: fn({ ...s, timeoutMs: t.search }, body.q) });
+    }
+    const errors: SearchError[] = [];
+    const at = now();
+    for (const ix of doc.indexers.filter(isSearchable)) {
+      const label = { source: 'indexer' as const, id: ix.id, indexer: ix.name, error: '' };
+      if (isBackedOff(ix.status, at)) {
+        const st = ix.status!;
+        errors.push({ ...label, error: `disabled after ${st.failures} failures: ${st.lastError}`, disabledUntil: st.disabledUntil });
+        continue;
+      }
+      const patch = (id: string, p: IndexerPatch) => indexers.patchIndexer(id, p);
+      const after = async (error?: string) => {
+        if (error !== undefined) await patch(ix.id, { status: failedStatus(ix.status, error, now()) });
+        else if (ix.status !== undefined) await patch(ix.id, { status: null });
+      };
+      jobs.push({ label, key: ix.apiKey ?? '', after, run: searchManual(ix, body, { defaultTimeoutMs: t.search, patch }) });
+    }
+    const settled = await Promise.allSettled(jobs.map((j) => j.run));
+    const hits: RawHit[] = [];
+    for (const [i, r] of settled.entries()) {
+      const job = jobs[i];
+      const error = r.status === 'fulfilled' ? undefined : safeMessage(r.reason, [job.key]);
+      await job.after?.(error);
+      if (r.status === 'fulfilled') hits.push(...r.value);
+      else {
+        log.warn({ ...job.label, error }, 'indexer search failed');
+        errors.push({ ...job.label, error: error as string });
+      }
+    }
+    return { hits, errors, doc };
   }
 
   return {
@@ -236,47 +289,25 @@ export function createIndexersService(deps: IndexersServiceDeps) {
      * `results: []` (legacy returned 3 fake magnets). Links never carry a key (indexers.links.ts).
      */
     async search(body: SearchBody): Promise<{ ok: true; results: SearchResult[]; errors?: SearchError[] }> {
-      const doc = await indexers.get();
-      const jobs: { label: SearchError; run: Promise<RawHit[]>; key: string; after?: (error?: string) => Promise<void> }[] = [];
-      for (const source of ['prowlarr', 'jackett'] as const) {
-        const cfg = doc[source];
-        const s = settingsOf(doc, source);
-        if (!isObject(cfg) || cfg.enabled !== true || !s) continue;
-        const fn = source === 'prowlarr' ? prowlarrSearch : jackettSearch;
-        jobs.push({ label: { source, error: '' }, key: s.apiKey, run: fn({ ...s, timeoutMs: t.search }, body.q) });
-      }
-      const errors: SearchError[] = [];
-      const at = now();
-      for (const ix of doc.indexers.filter(isSearchable)) {
-        const label = { source: 'indexer' as const, id: ix.id, indexer: ix.name, error: '' };
-        if (isBackedOff(ix.status, at)) {
-          const st = ix.status!;
-          errors.push({ ...label, error: `disabled after ${st.failures} failures: ${st.lastError}`, disabledUntil: st.disabledUntil });
-          continue;
-        }
-        const patch = (id: string, p: IndexerPatch) => indexers.patchIndexer(id, p);
-        const after = async (error?: string) => {
-          if (error !== undefined) await patch(ix.id, { status: failedStatus(ix.status, error, now()) });
-          else if (ix.status !== undefined) await patch(ix.id, { status: null });
-        };
-        jobs.push({ label, key: ix.apiKey ?? '', after, run: searchManual(ix, body, { defaultTimeoutMs: t.search, patch }) });
-      }
-      const settled = await Promise.allSettled(jobs.map((j) => j.run));
-      const hits: RawHit[] = [];
-      for (const [i, r] of settled.entries()) {
-        const job = jobs[i];
-        const error = r.status === 'fulfilled' ? undefined : safeMessage(r.reason, [job.key]);
-        await job.after?.(error);
-        if (r.status === 'fulfilled') hits.push(...r.value);
-        else {
-          log.warn({ ...job.label, error }, 'indexer search failed');
-          errors.push({ ...job.label, error: error as string });
-        }
-      }
+      const { hits, errors, doc } = await gather(body);
       const wantsMap = body.serverFilter === true && body.kind !== undefined;
       const decided = body.title === undefined ? hits : await withDecisions(hits, body);
       const results = filterAndSort(decided, body, wantsMap ? await deps.quality.getMap() : undefined).map((r) => ({ ...r, link: redactIndexerLink(r.link, doc) }));
       return errors.length > 0 ? { ok: true, results, errors } : { ok: true, results };
+    },
+
+    /**
+     * The automation's search for one wanted item: every indexer queried with its title (and
+     * year, season, episode), each hit decided against the item's profile, approved ones ranked
+     * best first (decideAll). Links are redacted as in `search` (a grab puts the key back).
+     */
+    async searchWanted(target: WantedSearchTarget): Promise<{ decisions: Decision<RawHit>[]; errors: SearchError[] }> {
+      const body: SearchBody = { q: target.title, title: target.title, kind: target.kind, year: target.year, season: target.season, episode: target.episode, qualityProfileId: target.qualityProfileId };
+      const { hits, errors, doc } = await gather(body);
+      const redacted = hits.map((h) => ({ ...h, link: redactIndexerLink(h.link, doc) }));
+      const [profiles, map, blocked] = await Promise.all([deps.quality.listProfiles(), deps.quality.getMap(), deps.blocklist?.matcher(redacted)]);
+      const rules = resolveProfileRules({ kind: target.kind, qualityProfileId: target.qualityProfileId }, profiles, map);
+      return { decisions: decideAll(redacted, target, rules, blocked), errors };
     },
   };
 }

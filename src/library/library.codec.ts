@@ -133,5 +133,8 @@ export function applyPatch(item: LibraryItem, patch: LibraryPatch): LibraryItem 
     if (v === null) delete next[key];
     else if (v !== undefined) next[key] = v;
   }
+  if (patch.filePath !== undefined) next.filePath = patch.filePath;
+  if (patch.fileSize !== undefined) next.fileSize = patch.fileSize;
+  if (patch.quality !== undefined) next.quality = patch.quality;
   return next;
 }

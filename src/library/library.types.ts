@@ -64,6 +64,10 @@ export interface LibraryPatch {
   title?: string;
   posterUrl?: string | null;
   backgroundUrl?: string | null;
+  /** Set by an import (not by the API's PATCH body): where the file is, its bytes, its quality. */
+  filePath?: string;
+  fileSize?: number;
+  quality?: string;
 }
 
 export type LibraryPatchResult =

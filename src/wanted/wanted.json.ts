@@ -1,7 +1,7 @@
 /** Wanted items in the legacy `wanted.json` (FORMATS.md §3.5), keys and order as legacy writes them. */
 import { join } from 'node:path';
 import { createJsonFile, unchanged } from '../legacy/json-file.js';
-import type { WantedBatch, WantedItem, WantedScanUpdate } from './wanted.types.js';
+import type { WantedAutomationFields, WantedBatch, WantedItem, WantedScanUpdate } from './wanted.types.js';
 
 export interface WantedDoc {
   items: unknown[];
@@ -73,6 +73,22 @@ export function createWantedJson(opts: { configDir: string; onError?: (err: Erro
           changed = true;
         }
         return changed ? undefined : unchanged(undefined);
+      });
+    },
+
+    async get(kind: string, id: string): Promise<WantedItem | undefined> {
+      const doc = await file.read();
+      const found = (Array.isArray(doc.items) ? doc.items : []).find((v) => isItem(v) && v.kind === kind && v.id === id);
+      return found === undefined ? undefined : structuredClone(found as WantedItem);
+    },
+
+    async update(kind: string, id: string, fields: WantedAutomationFields): Promise<boolean> {
+      return file.update((doc) => {
+        const items = itemsOf(doc);
+        const i = items.findIndex((v) => isItem(v) && v.kind === kind && v.id === id);
+        if (i < 0) return unchanged(false);
+        items[i] = { ...(items[i] as WantedItem), ...fields };
+        return true;
       });
     },
 

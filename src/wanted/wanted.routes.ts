@@ -10,8 +10,15 @@ import type { Engine } from '../db/dialect.js';
 /** A LIMIT no wanted list reaches: the whole list in one batch. */
 const WHOLE_LIST = 1_000_000_000;
 
+/** Runs a scan as queued search jobs (the automation's wanted search); see services.ts. */
+export interface WantedScanner {
+  scan(opts: { enqueue: boolean }): Promise<{ scanned: number; results: { key: string; found: number; grabbed: number }[]; scannedAt: string }>;
+}
+
 export interface WantedRoutesDeps {
   wanted: WantedService;
+  /** When given, a scan searches the indexers (one job per item); else it only stamps `lastScan`. */
+  scanner?: WantedScanner;
   auth: RequestAuthenticator;
   /** The database engine: SQLite streams the list in batches, PostgreSQL reads it in one query. */
   engine: Engine;
@@ -33,8 +40,14 @@ export async function wantedRoutes(app: FastifyInstance, deps: WantedRoutesDeps)
 
   app.post('/api/wanted', user, async (request, reply) => {
     const parsed = addWantedBody.safeParse(request.body ?? {});
-    // the legacy code clients match on, with the fields named
-    if (!parsed.success) throw missingParams([...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'body')))]);
+    if (!parsed.success) {
+      const fields = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'body')))];
+      const legacy = fields.filter((f) => f === 'id' || f === 'title' || f === 'kind' || f === 'body');
+      // the legacy code clients match on, with the fields named; our optional fields say what is wrong
+      if (legacy.length > 0) throw missingParams(legacy);
+      const issue = parsed.error.issues[0];
+      throw new Invalid(`${String(issue.path[0])}: ${issue.message}`);
+    }
     await service.add(parsed.data);
     return sendList(reply);
   });
@@ -46,7 +59,8 @@ export async function wantedRoutes(app: FastifyInstance, deps: WantedRoutesDeps)
 
   // Legacy limit: 10 scans a minute (applies when the global rate limiter is on).
   app.post('/api/wanted/scan', { ...user, config: { rateLimit: { max: 10, timeWindow: 60_000 } } }, async (request) => {
-    parseInput(scanWantedBody, request.body ?? undefined); // `enqueue` is accepted; nothing is grabbed
+    const body = parseInput(scanWantedBody, request.body ?? undefined);
+    if (deps.scanner) return { ok: true, ...(await deps.scanner.scan({ enqueue: body?.enqueue === true })) };
     return { ok: true, ...(await service.scan()) };
   });
 }

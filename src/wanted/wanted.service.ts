@@ -11,7 +11,12 @@ export interface WantedScanResult {
 
 const LIST_BATCH = 500;
 
-export function createWantedService(deps: { wanted: WantedStore; now: () => Date }) {
+export function createWantedService(deps: {
+  wanted: WantedStore;
+  now: () => Date;
+  /** The quality profiles a `qualityProfileId` must name (undefined: the defaults apply, as quality.json says). */
+  profiles?: () => Promise<readonly { id: string }[] | undefined>;
+}) {
   const { wanted } = deps;
   return {
     list: () => wanted.list(),
@@ -27,11 +32,18 @@ export function createWantedService(deps: { wanted: WantedStore; now: () => Date
     },
 
     /** Dedupes on kind+id (the existing entry stays); the route answers the full list, like legacy. */
-    async add(body: { id: string; title: string; kind: string }): Promise<boolean> {
+    async add(body: { id: string; title: string; kind: string; year?: number; qualityProfileId?: string }): Promise<boolean> {
       // (kind, item_id) is a unique index: the limit the importer quarantines by, on every engine.
       const bytes = indexedOverflow(`${body.kind}${body.id}`);
       if (bytes !== undefined) throw new Invalid(`id: kind and id ${indexedOverflowMessage(bytes)}`);
-      return wanted.add({ id: body.id, title: body.title, kind: body.kind, addedAt: deps.now().toISOString() });
+      if (body.qualityProfileId !== undefined && deps.profiles) {
+        const known = ((await deps.profiles()) ?? []).some((p) => p.id === body.qualityProfileId);
+        if (!known) throw new Invalid(`qualityProfileId: no quality profile "${body.qualityProfileId}"`);
+      }
+      const item: WantedItem = { id: body.id, title: body.title, kind: body.kind, addedAt: deps.now().toISOString() };
+      if (body.year !== undefined) item.year = body.year;
+      if (body.qualityProfileId !== undefined) item.qualityProfileId = body.qualityProfileId;
+      return wanted.add(item);
     },
 
     async remove(kind: string, id: string): Promise<boolean> {

@@ -2,7 +2,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { WANTED_ITEM_COLUMNS, wantedItemFromRow, wantedItemToRow, type WantedRow } from './wanted.codec.js';
-import type { WantedBatch, WantedItem, WantedScanUpdate } from './wanted.types.js';
+import type { WantedAutomationFields, WantedBatch, WantedItem, WantedScanUpdate } from './wanted.types.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -73,6 +73,22 @@ export function createWantedSql(db: Db) {
             .set({ last_scan: r.last_scan, last_search_at: r.last_search_at, metadata: r.metadata, added_at: r.added_at })
             .where('kind', '=', u.kind).where('item_id', '=', u.id).execute();
         }
+      });
+    },
+
+    async get(kind: string, id: string): Promise<WantedItem | undefined> {
+      const row = await db.selectFrom('wanted_items').select(cols).where('kind', '=', kind).where('item_id', '=', id).executeTakeFirst();
+      return row ? toItem(row) : undefined;
+    },
+
+    /** Merges the fields into the item's JSON data (read and write in one transaction). */
+    async update(kind: string, id: string, fields: WantedAutomationFields): Promise<boolean> {
+      return inTransaction(async (trx) => {
+        const row = await trx.selectFrom('wanted_items').select(cols).where('kind', '=', kind).where('item_id', '=', id).executeTakeFirst();
+        if (!row) return false;
+        const r = wantedItemToRow({ ...toItem(row), ...fields });
+        await trx.updateTable('wanted_items').set({ metadata: r.metadata }).where('kind', '=', kind).where('item_id', '=', id).execute();
+        return true;
       });
     },
 

@@ -2,7 +2,7 @@ import type { StoreContext } from '../storage/store-context.js';
 import { phasedStore } from '../storage/phased-store.js';
 import { createWantedSql } from './wanted.sql.js';
 import { createWantedJson } from './wanted.json.js';
-import type { WantedBatch, WantedItem, WantedScanUpdate } from './wanted.types.js';
+import type { WantedAutomationFields, WantedBatch, WantedItem, WantedScanUpdate } from './wanted.types.js';
 
 export type { WantedScanUpdate } from './wanted.types.js';
 
@@ -20,11 +20,15 @@ export interface WantedStore {
   /** false when absent. */
   remove(kind: string, id: string): Promise<boolean>;
   recordScans(updates: WantedScanUpdate[]): Promise<void>;
+  /** One item, or undefined. */
+  get(kind: string, id: string): Promise<WantedItem | undefined>;
+  /** Merges automation fields into an item (false when absent); other keys unchanged. */
+  update(kind: string, id: string, fields: WantedAutomationFields): Promise<boolean>;
   /** Links wanted rows to existing library items (importer; no-op for files). */
   linkToLibrary(): Promise<number>;
 }
 
-export const WANTED_WRITES = ['add', 'remove', 'recordScans', 'linkToLibrary'] as const;
+export const WANTED_WRITES = ['add', 'remove', 'recordScans', 'update', 'linkToLibrary'] as const;
 
 export function createWantedStore(ctx: StoreContext): WantedStore {
   const sql: WantedStore = createWantedSql(ctx.db.kysely);

@@ -43,7 +43,25 @@ export const addWantedBody = z.object({
   id: requiredText('id'),
   title: requiredText('title'),
   kind: requiredText('kind'),
+  /** Optional (ours): narrows the search (a release of another year is rejected). */
+  year: z.number().int().min(1800).max(3000).optional(),
+  /** Optional (ours): the quality profile the search decides by (else the kind's, else the default). */
+  qualityProfileId: z.string().trim().min(1).max(200).optional(),
 });
+
+/** Where a wanted item is in the automation loop (ours; absent on legacy items = `wanted`). */
+export const WANTED_STATUSES = ['wanted', 'searching', 'grabbed', 'downloading', 'imported', 'failed'] as const;
+export type WantedStatus = (typeof WANTED_STATUSES)[number];
+
+/** The fields the automation keeps on a wanted item (stored in the row's JSON data, additive). */
+export interface WantedAutomationFields {
+  status?: WantedStatus;
+  /** The last search: when, how many releases came back, how many were approved, what was grabbed. */
+  lastSearch?: { at: string; found: number; approved: number; grabbed: number; release?: string; errors?: string[] };
+  /** Every release the last search rejected, with the reasons (at most 50). */
+  rejections?: { title: string; indexer?: string; reasons: { code: string; reason: string }[] }[];
+  [key: string]: unknown;
+}
 
 export const scanWantedBody = z.object({ enqueue: z.boolean().optional() }).optional();
 

@@ -101,8 +101,8 @@ describe('SABnzbd adapter', () => {
     const sab = await track(fakeSab({ apiKey: SAB_KEY, queue: [{ nzo_id: 'n1', filename: 'Rel', mb: '100', mbleft: '25', timeleft: '0:01:00', status: 'Downloading', cat: 'tv' }], history: [{ nzo_id: 'h1', name: 'Old', status: 'Completed', completed: 1733050000, cat: 'tv' }] }));
     const s = { baseUrl: `${sab.url}/sabnzbd/`, apiKey: SAB_KEY, category: 'tv', timeoutMs: 4000 };
     expect(await sabTest(s)).toEqual({ ok: true, status: 200 });
-    expect(await sabAddUrl(s, 'http://indexer/get.nzb?id=1')).toEqual({ ok: true, status: 200 });
-    expect(await sabAddFile(s, { filename: 'rel.nzb', data: Buffer.from('<nzb>content-1</nzb>') })).toEqual({ ok: true, status: 200 });
+    expect(await sabAddUrl(s, 'http://indexer/get.nzb?id=1')).toEqual({ ok: true, status: 200, nzoId: 'SABnzbd_nzo_1' });
+    expect(await sabAddFile(s, { filename: 'rel.nzb', data: Buffer.from('<nzb>content-1</nzb>') })).toEqual({ ok: true, status: 200, nzoId: 'SABnzbd_nzo_1' });
     const q = await sabQueue(s);
     expect(q.ok && q.slots[0].nzo_id).toBe('n1');
     const h = await sabHistory(s);
@@ -138,8 +138,8 @@ describe('NZBGet adapter', () => {
     const nz = await track(fakeNzbget({ username: 'nzbget', password: NZB_PASS }));
     const s = { baseUrl: nz.url, username: 'nzbget', password: NZB_PASS, timeoutMs: 4000 };
     expect(await nzbgetTest(s)).toEqual({ ok: true, status: 200, version: '24.3' });
-    expect(await nzbgetAppendUrl(s, 'http://indexer/get.nzb?id=2', 'Some/Release')).toEqual({ ok: true, status: 200 });
-    expect(await nzbgetAppendFile(s, { filename: 'x.nzb', data: Buffer.from('<nzb/>') })).toEqual({ ok: true, status: 200 });
+    expect(await nzbgetAppendUrl(s, 'http://indexer/get.nzb?id=2', 'Some/Release')).toEqual({ ok: true, status: 200, nzbId: 42 });
+    expect(await nzbgetAppendFile(s, { filename: 'x.nzb', data: Buffer.from('<nzb/>') })).toEqual({ ok: true, status: 200, nzbId: 42 });
     const calls = jsonRpcCalls(nz);
     expect(calls[1].method).toBe('append');
     expect(calls[1].params.slice(0, 3)).toEqual(['Some_Release.nzb', 'http://indexer/get.nzb?id=2', '']);

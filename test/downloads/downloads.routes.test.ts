@@ -55,7 +55,8 @@ for (const [engine, phase] of phaseMatrix()) {
       const cases: [object, number, string][] = [
         [{ kind: 'movie', id: '1', link: MAGNET }, 400, 'missing_params'],
         [{ kind: 'movie', id: '1', title: 'T' }, 400, 'missing_link'],
-        [{ kind: 'movie', id: '1', title: 'T', link: 'http://x/a.torrent', protocol: 'torrent' }, 400, 'unsupported_link_or_protocol'],
+        [{ kind: 'movie', id: '1', title: 'T', link: 'ftp://x/a.torrent', protocol: 'torrent' }, 400, 'unsupported_link_or_protocol'],
+        [{ kind: 'movie', id: '1', title: 'T', link: 'http://x/a.torrent', protocol: 'torrent' }, 409, 'qbittorrent_not_configured'],
         [{ kind: 'movie', id: '1', title: 'T', link: MAGNET }, 409, 'qbittorrent_not_configured'],
         [{ kind: 'movie', id: '1', title: 'T', link: 'http://x/a.nzb' }, 409, 'usenet_not_configured'],
       ];
@@ -105,7 +106,8 @@ for (const [engine, phase] of phaseMatrix()) {
       const form = new URLSearchParams(add.body.toString());
       expect(form.get('urls')).toBe(MAGNET);
       expect(form.get('category')).toBe('mediaos');
-      const rec = { kind: 'movies', id: 'lib1', title: 'Heat.1995', link: MAGNET, protocol: 'torrent', client: 'qbittorrent', ok: true, status: 200, at: AT };
+      // the client's id (the magnet's info-hash) is recorded for tracking
+      const rec = { kind: 'movies', id: 'lib1', title: 'Heat.1995', link: MAGNET, protocol: 'torrent', client: 'qbittorrent', ok: true, status: 200, at: AT, downloadId: '0123456789abcdef0123456789abcdef01234567', state: 'queued' };
       // the singular lookup finds the plural key
       expect((await last('movie', 'lib1')).json()).toStrictEqual({ ok: true, last: rec });
       expect((await last('movies', 'lib1')).json()).toStrictEqual({ ok: true, last: rec });
@@ -125,7 +127,7 @@ for (const [engine, phase] of phaseMatrix()) {
       expect(add.query.get('apikey')).toBe(SAB_KEY);
       expect(add.query.get('name')).toBe('https://indexer/get.nzb?id=9');
       expect(add.query.get('cat')).toBe('tv');
-      expect((await last('series', 's1')).json().last).toStrictEqual({ kind: 'series', id: 's1', title: 'Show.S01E01', link: 'https://indexer/get.nzb?id=9', protocol: 'usenet', client: 'sabnzbd', ok: true, status: 200, at: AT, category: 'tv' });
+      expect((await last('series', 's1')).json().last).toStrictEqual({ kind: 'series', id: 's1', title: 'Show.S01E01', link: 'https://indexer/get.nzb?id=9', protocol: 'usenet', client: 'sabnzbd', ok: true, status: 200, at: AT, category: 'tv', downloadId: 'SABnzbd_nzo_1', state: 'queued' });
 
       const mp = multipart({ kind: 'movie', id: 'up1', title: 'Up' }, { field: 'nzbUpload', filename: 'up.nzb', content: '<nzb>upload-body</nzb>' });
       const u = await c.call({ method: 'POST', url: '/api/downloads/grab', ...mp, token: c.user });

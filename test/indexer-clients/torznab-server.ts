@@ -99,7 +99,8 @@ function send(res: ServerResponse, status: number, body: string, type = 'applica
 
 const FUNCTIONS: Record<string, string | undefined> = { search: 'search', tvsearch: 'tv-search', movie: 'movie-search', music: 'music-search', book: 'book-search' };
 
-export function startTorznabServer(releases: FixtureRelease[] = ALIEN_RELEASES): Promise<Fake> {
+/** `torrents`: `.torrent` files served at `/<mode>/download/<n>` (n = the release's 1-based position; the apikey is checked). */
+export function startTorznabServer(releases: FixtureRelease[] = ALIEN_RELEASES, torrents: Record<number, Buffer> = {}): Promise<Fake> {
   let base = '';
   let flakyCalls = 0;
   const handler = (req: Received, res: ServerResponse) => {
@@ -108,6 +109,12 @@ export function startTorznabServer(releases: FixtureRelease[] = ALIEN_RELEASES):
     if (mode === 'flaky' && flakyCalls++ === 0) return send(res, 500, 'Internal Server Error', 'text/plain');
     if (mode === 'broken') return send(res, 500, 'Internal Server Error', 'text/plain');
     if (mode === 'garbage') return send(res, 200, '<html><body><rss><channel><item><title>oops</channel></body>', 'text/html');
+    const download = /\/download\/(\d+)$/.exec(req.path);
+    const torrent = download ? torrents[Number(download[1])] : undefined;
+    if (torrent && req.query.get('apikey') === TORZNAB_KEY) {
+      res.writeHead(200, { 'content-type': 'application/x-bittorrent' });
+      return res.end(torrent);
+    }
     if (!req.path.endsWith('/api')) return send(res, 404, 'Not Found', 'text/plain');
     if (req.query.get('apikey') !== TORZNAB_KEY) return send(res, 200, errorXml(100, 'Incorrect user credentials'));
     const t = req.query.get('t') ?? '';

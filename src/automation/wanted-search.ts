@@ -1,0 +1,183 @@
+/**
+ * Wanted search (the first half of the automation loop): one queued job per wanted item searches
+ * every indexer for it (indexers service -> decisions), records what came back and every
+ * rejection on the item, and with `enqueue` grabs the best approved release through the
+ * downloads service (which picks the client for the protocol). `POST /api/wanted/scan` queues
+ * the jobs and waits a bounded time for their results; `serve` queues a search of the missing
+ * items every MEDIAOS_MISSING_SEARCH_HOURS (missing-search.schedule.ts).
+ */
+
+import type { DownloadsService } from '../downloads/downloads.service.js';
+import { AppError } from '../errors.js';
+import type { IndexersService } from '../indexers/indexers.service.js';
+import type { JobQueue } from '../jobs/jobs.queue.js';
+import { PermanentJobError } from '../jobs/jobs.types.js';
+import type { WantedStore } from '../wanted/wanted.store.js';
+import { type WantedAutomationFields, type WantedItem, type WantedStatus, wantedKey } from '../wanted/wanted.types.js';
+
+export const WANTED_SEARCH_JOB_TYPE = 'wanted.search';
+export const MISSING_SEARCH_JOB_TYPE = 'wanted.search-missing';
+
+/** Rejected releases kept on the item after a search. */
+const MAX_REJECTIONS = 50;
+/** How long `POST /api/wanted/scan` waits for its jobs before answering with what is done. */
+const SCAN_WAIT_MS = 25_000;
+const SCAN_POLL_MS = 100;
+/** Statuses that already have a release on its way or in the library: no new grab. */
+const HAS_RELEASE: readonly WantedStatus[] = ['grabbed', 'downloading', 'imported'];
+
+export interface WantedSearchPayload {
+  kind: string;
+  id: string;
+  enqueue: boolean;
+  /** The scan's time, stamped as `lastScan.at` (legacy: one time for the whole scan). */
+  at?: string;
+}
+
+export interface WantedSearchResult {
+  key: string;
+  found: number;
+  approved: number;
+  grabbed: number;
+  release?: string;
+}
+
+/** `POST /api/wanted/scan`'s answer: the legacy shape; an unfinished item says `queued` and its job. */
+export interface WantedScanReply {
+  scanned: number;
+  results: ({ key: string; found: number; grabbed: number } | { key: string; found: number; grabbed: number; queued: true; jobId: string })[];
+  scannedAt: string;
+}
+
+export interface WantedSearchDeps {
+  wanted: Pick<WantedStore, 'get' | 'list' | 'update' | 'recordScans'>;
+  indexers: Pick<IndexersService, 'searchWanted'>;
+  downloads: Pick<DownloadsService, 'grab'>;
+  queue: Pick<JobQueue, 'enqueue' | 'get'>;
+  now: () => Date;
+  /** Bounded wait of a scan (tests shorten it). */
+  scanWaitMs?: number;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const messageOf = (err: unknown): string => (err instanceof AppError || err instanceof Error ? err.message : String(err));
+
+export function parseSearchPayload(payload: unknown): WantedSearchPayload {
+  const p = payload as Partial<WantedSearchPayload> | null;
+  if (!p || typeof p.kind !== 'string' || typeof p.id !== 'string') throw new PermanentJobError('wanted search: payload needs kind and id');
+  return { kind: p.kind, id: p.id, enqueue: p.enqueue === true, ...(typeof p.at === 'string' ? { at: p.at } : {}) };
+}
+
+export function statusOf(item: WantedItem): WantedStatus {
+  return (str(item.status) as WantedStatus | undefined) ?? 'wanted';
+}
+
+export function createWantedSearch(deps: WantedSearchDeps) {
+  const { wanted, now } = deps;
+
+  /** The job: search one item, record the outcome, grab the best approved release when asked. */
+  async function searchOne(payload: WantedSearchPayload): Promise<WantedSearchResult> {
+    const { kind, id } = payload;
+    const item = await wanted.get(kind, id);
+    if (!item) throw new PermanentJobError(`wanted item ${wantedKey({ kind, id })} no longer exists`);
+    const before = statusOf(item);
+    await wanted.update(kind, id, { status: 'searching' });
+    let outcome: Awaited<ReturnType<IndexersService['searchWanted']>>;
+    try {
+      outcome = await deps.indexers.searchWanted({ title: item.title, kind: item.kind, year: num(item.year), qualityProfileId: str(item.qualityProfileId) });
+    } catch (err) {
+      await wanted.update(kind, id, { status: before });
+      throw err;
+    }
+    const { decisions } = outcome;
+    const errors = outcome.errors.map((e) => ('indexer' in e ? `${e.indexer}: ${e.error}` : `${e.source}: ${e.error}`));
+    const approved = decisions.filter((d) => d.approved);
+    const best = approved[0];
+    let grabbed = 0;
+    let release: string | undefined;
+    let status: WantedStatus = HAS_RELEASE.includes(before) ? before : 'wanted';
+    if (payload.enqueue && best && !HAS_RELEASE.includes(before)) {
+      const c = best.candidate;
+      try {
+        await deps.downloads.grab({ kind, id, title: c.title, link: c.link, protocol: c.protocol });
+        grabbed = 1;
+        release = c.title;
+        status = 'grabbed';
+      } catch (err) {
+        errors.push(`grab of "${c.title}" failed: ${messageOf(err)}`);
+      }
+    }
+    const at = payload.at ?? now().toISOString();
+    const fields: WantedAutomationFields = {
+      status,
+      lastSearch: { at, found: decisions.length, approved: approved.length, grabbed, ...(release ? { release } : {}), ...(errors.length ? { errors } : {}) },
+      rejections: decisions
+        .filter((d) => !d.approved)
+        .slice(0, MAX_REJECTIONS)
+        .map((d) => ({ title: d.candidate.title, ...(d.candidate.indexer ? { indexer: d.candidate.indexer } : {}), reasons: d.rejections })),
+    };
+    await wanted.update(kind, id, fields);
+    await wanted.recordScans([{ kind, id, lastScan: { at, found: decisions.length, grabbed } }]);
+    return { key: wantedKey({ kind, id }), found: decisions.length, approved: approved.length, grabbed, ...(release ? { release } : {}) };
+  }
+
+  async function enqueueSearch(item: WantedItem, enqueue: boolean, at?: string): Promise<string> {
+    const payload: WantedSearchPayload = { kind: item.kind, id: item.id, enqueue, ...(at ? { at } : {}) };
+    return deps.queue.enqueue(WANTED_SEARCH_JOB_TYPE, payload, { now: now(), maxAttempts: 2 });
+  }
+
+  return {
+    searchOne,
+
+    /**
+     * POST /api/wanted/scan: one job per wanted item, then a bounded wait for their results.
+     * Each result keeps the legacy shape `{key, found, grabbed}`; an item whose job is not done
+     * in time answers `found: 0, grabbed: 0, queued: true, jobId` (its outcome lands on the item
+     * when the job runs). The details (approved, rejections) are on the item.
+     */
+    async scan(opts: { enqueue: boolean }): Promise<WantedScanReply> {
+      const scannedAt = now().toISOString();
+      const items = await wanted.list();
+      const jobs = [] as { item: WantedItem; jobId: string }[];
+      for (const item of items) jobs.push({ item, jobId: await enqueueSearch(item, opts.enqueue, scannedAt) });
+      const deadline = Date.now() + (deps.scanWaitMs ?? SCAN_WAIT_MS);
+      const done = new Map<string, WantedSearchResult | undefined>();
+      while (done.size < jobs.length) {
+        for (const j of jobs) {
+          if (done.has(j.jobId)) continue;
+          const rec = await deps.queue.get(j.jobId);
+          if (rec && (rec.status === 'completed' || rec.status === 'failed'))
+            done.set(j.jobId, rec.status === 'completed' ? (rec.result as WantedSearchResult) : undefined);
+        }
+        if (done.size === jobs.length || Date.now() >= deadline) break;
+        await new Promise((r) => setTimeout(r, SCAN_POLL_MS));
+      }
+      const results = jobs.map(({ item, jobId }) => {
+        const key = wantedKey(item);
+        if (!done.has(jobId)) return { key, found: 0, grabbed: 0, queued: true as const, jobId };
+        const r = done.get(jobId);
+        return { key, found: r?.found ?? 0, grabbed: r?.grabbed ?? 0 };
+      });
+      return { scanned: items.length, results, scannedAt };
+    },
+
+    /** Queues a search (with grab) of one item: after its download failed (download-tracker.ts). */
+    async queueSearch(kind: string, id: string): Promise<void> {
+      await enqueueSearch({ kind, id, title: '' }, true);
+    },
+
+    /** The scheduled job: queues a search (with grab) of every item that has no release yet. */
+    async searchMissing(): Promise<{ queued: number }> {
+      let queued = 0;
+      for (const item of await wanted.list()) {
+        if (HAS_RELEASE.includes(statusOf(item))) continue;
+        await enqueueSearch(item, true);
+        queued++;
+      }
+      return { queued };
+    },
+  };
+}
+
+export type WantedSearch = ReturnType<typeof createWantedSearch>;
