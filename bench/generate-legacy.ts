@@ -28,23 +28,129 @@ const BASE_MS = Date.UTC(2024, 0, 1); // ids and timestamps start here; 1 item p
 
 // Title parts. Words hold no spaces and every list is unique case-insensitively, so a title
 // spells out its slot indices: distinct indices -> distinct lower-cased titles.
-const ADJ = ['Silent', 'Broken', 'Golden', 'Hidden', 'Last', 'Lost', 'Midnight', 'Crimson', 'Electric', 'Frozen',
-  'Wild', 'Quiet', 'Distant', 'Burning', 'Velvet', 'Paper', 'Iron', 'Glass', 'Neon', 'Hollow', 'Savage', 'Gentle',
-  'Eternal', 'Forgotten', 'Restless', 'Brave', 'Little', 'Secret', 'Northern', 'Southern', "Amélie's", 'Café',
-  'Bitter', 'Sweet', 'Wandering', 'Fading', 'Señor', 'Lonely', 'Naïve', 'Strange'];
-const NOUN = ['River', 'Empire', 'Garden', 'Harbor', 'Kingdom', 'Mirror', 'Orchard', 'Station', 'Frontier',
-  'Lighthouse', 'Symphony', 'Machine', 'Horizon', 'Voyage', 'Island', 'Promise', 'Shadow', 'Winter', 'Summer',
-  'Thunder', 'Signal', 'Compass', 'Archive', 'Citadel', 'Canyon', 'Meadow', 'Façade', 'Piñata', 'Fjörd', 'Zoë',
-  'Résumé', 'Re\u0301sume\u0301' /* NFD twin: a different string, kept distinct */, 'Déjà-vu', 'Society',
-  'Odyssey', 'Paradox', 'Carnival', 'Requiem', 'Lullaby', 'Mirage'];
-const SUFFIX = ['', ' Returns', ' Rising', ': Origins', ' Reloaded', ' in Paris', ' at Dawn', ': The Beginning',
-  ' Forever', ' Redux', ' of the North', ' 🎬'];
-const ARTISTS = ['Björk', 'Mötley Crüe', 'Sigur Rós', 'Motörhead', 'Beyoncé', 'Daft Punk', 'The Beatles',
-  'Céline Dion', 'Queensrÿche', 'Blue Öyster Cult', 'Hüsker Dü', 'Röyksopp', 'José González', 'Kraftwerk',
-  'Miles Davis', 'Nina Simone', 'Radiohead', 'Portishead', 'Massive Attack', 'Stereolab'];
-const AUTHORS = ['Gabriel García Márquez', 'Albert Camus', 'Haruki Murakami', 'Umberto Eco', 'Ursula K. Le Guin',
-  'Jorge Luis Borges', 'Italo Calvino', 'Toni Morrison', 'Octavia E. Butler', 'Stanisław Lem', 'Halldór Laxness',
-  'Selma Lagerlöf', 'Émile Zola', 'Isabel Allende'];
+const ADJ = [
+  'Silent',
+  'Broken',
+  'Golden',
+  'Hidden',
+  'Last',
+  'Lost',
+  'Midnight',
+  'Crimson',
+  'Electric',
+  'Frozen',
+  'Wild',
+  'Quiet',
+  'Distant',
+  'Burning',
+  'Velvet',
+  'Paper',
+  'Iron',
+  'Glass',
+  'Neon',
+  'Hollow',
+  'Savage',
+  'Gentle',
+  'Eternal',
+  'Forgotten',
+  'Restless',
+  'Brave',
+  'Little',
+  'Secret',
+  'Northern',
+  'Southern',
+  "Amélie's",
+  'Café',
+  'Bitter',
+  'Sweet',
+  'Wandering',
+  'Fading',
+  'Señor',
+  'Lonely',
+  'Naïve',
+  'Strange',
+];
+const NOUN = [
+  'River',
+  'Empire',
+  'Garden',
+  'Harbor',
+  'Kingdom',
+  'Mirror',
+  'Orchard',
+  'Station',
+  'Frontier',
+  'Lighthouse',
+  'Symphony',
+  'Machine',
+  'Horizon',
+  'Voyage',
+  'Island',
+  'Promise',
+  'Shadow',
+  'Winter',
+  'Summer',
+  'Thunder',
+  'Signal',
+  'Compass',
+  'Archive',
+  'Citadel',
+  'Canyon',
+  'Meadow',
+  'Façade',
+  'Piñata',
+  'Fjörd',
+  'Zoë',
+  'Résumé',
+  'Re\u0301sume\u0301' /* NFD twin: a different string, kept distinct */,
+  'Déjà-vu',
+  'Society',
+  'Odyssey',
+  'Paradox',
+  'Carnival',
+  'Requiem',
+  'Lullaby',
+  'Mirage',
+];
+const SUFFIX = ['', ' Returns', ' Rising', ': Origins', ' Reloaded', ' in Paris', ' at Dawn', ': The Beginning', ' Forever', ' Redux', ' of the North', ' 🎬'];
+const ARTISTS = [
+  'Björk',
+  'Mötley Crüe',
+  'Sigur Rós',
+  'Motörhead',
+  'Beyoncé',
+  'Daft Punk',
+  'The Beatles',
+  'Céline Dion',
+  'Queensrÿche',
+  'Blue Öyster Cult',
+  'Hüsker Dü',
+  'Röyksopp',
+  'José González',
+  'Kraftwerk',
+  'Miles Davis',
+  'Nina Simone',
+  'Radiohead',
+  'Portishead',
+  'Massive Attack',
+  'Stereolab',
+];
+const AUTHORS = [
+  'Gabriel García Márquez',
+  'Albert Camus',
+  'Haruki Murakami',
+  'Umberto Eco',
+  'Ursula K. Le Guin',
+  'Jorge Luis Borges',
+  'Italo Calvino',
+  'Toni Morrison',
+  'Octavia E. Butler',
+  'Stanisław Lem',
+  'Halldór Laxness',
+  'Selma Lagerlöf',
+  'Émile Zola',
+  'Isabel Allende',
+];
 const QUALITIES = ['1080p', '720p', '2160p', '480p', '576p'];
 const SOURCES = ['BluRay', 'WEB-DL', 'WEBRip', 'HDTV', 'DVD'];
 const CODECS = ['x264', 'x265', 'HEVC', 'AV1'];
@@ -172,11 +278,7 @@ function makeItem(rand: () => number, i: number, kind: Kind, title: string, ms: 
 }
 
 /** Writes library.json as JSON.stringify({items}, null, 2) would, without holding the array. */
-async function writeLibrary(
-  opts: GenerateLegacyOptions,
-  rand: () => number,
-  sample: (s: Sampled) => void,
-): Promise<void> {
+async function writeLibrary(opts: GenerateLegacyOptions, rand: () => number, sample: (s: Sampled) => void): Promise<void> {
   const out = createWriteStream(join(opts.dir, 'library.json'));
   const done = new Promise<void>((resolve, reject) => {
     out.on('finish', resolve);
@@ -240,9 +342,15 @@ export async function generateLegacyDir(opts: GenerateLegacyOptions): Promise<vo
       const client = torrent ? 'qbittorrent' : pick(rand, ['sabnzbd', 'nzbget']);
       const release = `${fileSafe(s.title)}.${pick(rand, QUALITIES)}.${pick(rand, SOURCES)}`;
       const g: Record<string, unknown> = {
-        kind, id: s.id, title: release,
+        kind,
+        id: s.id,
+        title: release,
         link: torrent ? `magnet:?xt=urn:btih:${hex(rand, 40)}` : `https://nzb.example/get/${hex(rand, 16)}.nzb`,
-        protocol: torrent ? 'torrent' : 'usenet', client, ok: rand() < 0.9, status: 200, at: iso(s.at + 3_600_000),
+        protocol: torrent ? 'torrent' : 'usenet',
+        client,
+        ok: rand() < 0.9,
+        status: 200,
+        at: iso(s.at + 3_600_000),
       };
       if (client === 'sabnzbd') g.category = 'tv';
       grabs[`${kind}:${s.id}`] = g;
@@ -250,34 +358,68 @@ export async function generateLegacyDir(opts: GenerateLegacyOptions): Promise<vo
     if (n % 2 === 0) {
       const issues = rand() < 0.5 ? [] : [{ kind: 'encoding_low_bitrate', severity: 'warn', message: '900kbps < 1500kbps for 720p' }];
       verifyResults[`${kind}:${s.id}`] = {
-        phase: 'all', issues, analyzedAt: iso(s.at + 7_200_000), topSeverity: issues.length ? 'warn' : 'none',
-        kind, id: s.id, title: s.title,
+        phase: 'all',
+        issues,
+        analyzedAt: iso(s.at + 7_200_000),
+        topSeverity: issues.length ? 'warn' : 'none',
+        kind,
+        id: s.id,
+        title: s.title,
       };
     }
   });
   // the odd ones FORMATS §3.8 describes: an empty key and a stored NZB upload
-  grabs[':'] = { kind: '', id: '', title: 'Manual.Upload', link: null, protocol: 'usenet', client: 'usenet', ok: false, status: 'stored',
-    at: iso(BASE_MS), nzbUpload: { filename: 'rel.nzb', mimetype: 'application/x-nzb', base64: 'PG56Yi8+', size: 6 } };
+  grabs[':'] = {
+    kind: '',
+    id: '',
+    title: 'Manual.Upload',
+    link: null,
+    protocol: 'usenet',
+    client: 'usenet',
+    ok: false,
+    status: 'stored',
+    at: iso(BASE_MS),
+    nzbUpload: { filename: 'rel.nzb', mimetype: 'application/x-nzb', base64: 'PG56Yi8+', size: 6 },
+  };
 
   const userA = `user_${BASE_MS - 86_400_000}_${base36Random(rand, 9)}`;
   const userB = `user_${BASE_MS - 3_600_000}_${base36Random(rand, 9)}`;
   const users = {
-    [userA]: { id: userA, email: 'Owner@Example.org', passwordHash: TEST_PASSWORD_HASH, role: 'admin',
-      createdAt: iso(BASE_MS - 86_400_000), updatedAt: iso(BASE_MS - 86_400_000), lastLoginAt: iso(BASE_MS + 120_000) },
-    [userB]: { id: userB, email: 'viewer@example.org', passwordHash: TEST_PASSWORD_HASH, role: 'user',
-      createdAt: iso(BASE_MS - 3_600_000), updatedAt: iso(BASE_MS - 3_600_000) },
+    [userA]: {
+      id: userA,
+      email: 'Owner@Example.org',
+      passwordHash: TEST_PASSWORD_HASH,
+      role: 'admin',
+      createdAt: iso(BASE_MS - 86_400_000),
+      updatedAt: iso(BASE_MS - 86_400_000),
+      lastLoginAt: iso(BASE_MS + 120_000),
+    },
+    [userB]: {
+      id: userB,
+      email: 'viewer@example.org',
+      passwordHash: TEST_PASSWORD_HASH,
+      role: 'user',
+      createdAt: iso(BASE_MS - 3_600_000),
+      updatedAt: iso(BASE_MS - 3_600_000),
+    },
   };
   const quality = { movie: { allowed: ['1080p', '2160p'], cutoff: '2160p' }, series: { allowed: ['720p', '1080p'], cutoff: '1080p' } };
   const profile = (id: string, name: string, upgradeAllowed: boolean, cutoff: string, allowed: string[], preferred: string[]) => ({
-    id, name, upgradeAllowed, cutoff,
+    id,
+    name,
+    upgradeAllowed,
+    cutoff,
     qualities: ['2160p', '1080p', '720p', '480p'].map((q) => ({ quality: q, allowed: allowed.includes(q), preferred: preferred.includes(q) })),
   });
-  const qualityProfiles = { profiles: [
-    profile('hd-1080p', 'HD-1080p', true, '1080p', ['1080p', '720p'], ['1080p']),
-    profile('ultra-hd', 'Ultra HD / 4K', true, '2160p', ['2160p', '1080p', '720p', '480p'], ['2160p']),
-    { ...profile(`${(BASE_MS + 5000).toString(36)}${base36Random(rand, 4)}`, 'Kids 720p', true, '720p', ['720p'], ['720p']), maxSize: 4000 },
-  ] };
-  const downloaders = { // plaintext secrets, as written before v0.3.2 (FORMATS §2.2): no key needed
+  const qualityProfiles = {
+    profiles: [
+      profile('hd-1080p', 'HD-1080p', true, '1080p', ['1080p', '720p'], ['1080p']),
+      profile('ultra-hd', 'Ultra HD / 4K', true, '2160p', ['2160p', '1080p', '720p', '480p'], ['2160p']),
+      { ...profile(`${(BASE_MS + 5000).toString(36)}${base36Random(rand, 4)}`, 'Kids 720p', true, '720p', ['720p'], ['720p']), maxSize: 4000 },
+    ],
+  };
+  const downloaders = {
+    // plaintext secrets, as written before v0.3.2 (FORMATS §2.2): no key needed
     qbittorrent: { enabled: true, baseUrl: 'http://qbittorrent:8080', username: 'admin', password: 'adminadmin', timeoutMs: 5000, category: 'mediaos' },
     nzbget: { enabled: false, baseUrl: 'http://nzbget:6789', username: 'nzbget', password: 'tegbzn6789' },
     sabnzbd: { enabled: true, baseUrl: 'http://sabnzbd:8080', apiKey: hex(rand, 32), category: 'tv' },
@@ -286,7 +428,14 @@ export async function generateLegacyDir(opts: GenerateLegacyOptions): Promise<vo
     prowlarr: { enabled: true, baseUrl: 'http://prowlarr:9696', syncEnabled: true },
     indexers: [
       { id: base36Random(rand, 11), name: 'My NZB', type: 'manual', protocol: 'usenet', enabled: true, baseUrl: 'https://nzb.example', priority: 10 },
-      ...Array.from({ length: 5 }, (_, k) => ({ id: `prowlarr-${k + 1}`, name: `Indexer ${k + 1}`, type: 'prowlarr', protocol: k % 2 ? 'usenet' : 'torrent', enabled: k !== 3, priority: 25 })),
+      ...Array.from({ length: 5 }, (_, k) => ({
+        id: `prowlarr-${k + 1}`,
+        name: `Indexer ${k + 1}`,
+        type: 'prowlarr',
+        protocol: k % 2 ? 'usenet' : 'torrent',
+        enabled: k !== 3,
+        priority: 25,
+      })),
     ],
   };
   const files: Record<string, unknown> = {
@@ -299,18 +448,40 @@ export async function generateLegacyDir(opts: GenerateLegacyOptions): Promise<vo
     'downloaders.json': downloaders,
     'indexers.json': indexers,
     'verify.json': { minDurationSec: 300, minBitrateKbpsByHeight: { '480': 600, '720': 1500, '1080': 2500 }, allowedContainers: ['mkv', 'mp4'] },
-    'settings.json': { setupCompleted: true, mediaFolders: [{ path: '/media/movies', type: 'movies', enabled: true }, { path: '/media/tv', type: 'series', enabled: true }], lastScanDate: iso(BASE_MS + 600_000) },
+    'settings.json': {
+      setupCompleted: true,
+      mediaFolders: [
+        { path: '/media/movies', type: 'movies', enabled: true },
+        { path: '/media/tv', type: 'series', enabled: true },
+      ],
+      lastScanDate: iso(BASE_MS + 600_000),
+    },
     'metadata.json': { tmdb: { language: 'en-GB', includeAdult: false }, musicbrainz: { enabled: true } },
     'organizer.json': {
-      destinations: { movies: '/media/movies', series: '/media/tv' }, defaultOperation: 'copy', conflictResolution: 'skip', cleanupEmptyFolders: true,
+      destinations: { movies: '/media/movies', series: '/media/tv' },
+      defaultOperation: 'copy',
+      conflictResolution: 'skip',
+      cleanupEmptyFolders: true,
       namingConfig: {
-        series: { folderFormat: '{Series.CleanTitle}', seasonFolderFormat: 'Season {Season:00}', fileFormat: '{Series.CleanTitle} - S{Season:00}E{Episode:00} - {Episode.Title}{Quality}{Extension}' },
+        series: {
+          folderFormat: '{Series.CleanTitle}',
+          seasonFolderFormat: 'Season {Season:00}',
+          fileFormat: '{Series.CleanTitle} - S{Season:00}E{Episode:00} - {Episode.Title}{Quality}{Extension}',
+        },
         movies: { folderFormat: '{Movie.CleanTitle} ({Year})', fileFormat: '{Movie.CleanTitle} ({Year}){Quality}{Extension}' },
         music: { artistFolderFormat: '{Artist.CleanName}', albumFolderFormat: '{Album.CleanName}', fileFormat: '{Track:00} - {Title}{Extension}' },
         books: { authorFolderFormat: '{Author.CleanName}', fileFormat: '{Title.CleanTitle}{Extension}' },
       },
     },
-    'subtitle-automation.json': { enabled: true, autoSyncOnDownload: true, autoGenerateWhenMissing: false, preferredLanguages: ['en', 'es'], whisperModel: 'base', maxSyncOffsetMs: 5000, scanScheduleHours: 24 },
+    'subtitle-automation.json': {
+      enabled: true,
+      autoSyncOnDownload: true,
+      autoGenerateWhenMissing: false,
+      preferredLanguages: ['en', 'es'],
+      whisperModel: 'base',
+      maxSyncOffsetMs: 5000,
+      scanScheduleHours: 24,
+    },
     'monitor.json': { sab: { done: Array.from({ length: 20 }, () => `SABnzbd_nzo_${base36Random(rand, 8)}`) } },
   };
   for (const [name, value] of Object.entries(files)) await writeFile(join(opts.dir, name), serializeLegacyJson(value));
@@ -325,8 +496,13 @@ async function main(): Promise<void> {
   }
   const started = performance.now();
   await generateLegacyDir({
-    dir: values.out, items, seed: values.seed === undefined ? 1 : Number(values.seed),
-    onProgress: items >= 50_000 ? (done, total) => console.error(`library.json: ${done}/${total} items (${((performance.now() - started) / 1000).toFixed(1)} s)`) : undefined,
+    dir: values.out,
+    items,
+    seed: values.seed === undefined ? 1 : Number(values.seed),
+    onProgress:
+      items >= 50_000
+        ? (done, total) => console.error(`library.json: ${done}/${total} items (${((performance.now() - started) / 1000).toFixed(1)} s)`)
+        : undefined,
   });
   console.log(`wrote ${items} items to ${values.out} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
 }

@@ -92,14 +92,17 @@ async function main(): Promise<void> {
       console.log(`generated ${items} items in ${((performance.now() - t) / 1000).toFixed(1)} s`);
       const run = await runImport(items, dir, join(base, 'data'), values.pg);
       rows.push(run);
-      console.log(`  ${run.engine} ${items} items: ${run.seconds.toFixed(1)} s, ${Math.round(items / run.seconds)} rows/s, peak RSS ${run.peakMb.toFixed(0)} MB, exit ${run.code} (${run.phases.join(', ')})`);
+      console.log(
+        `  ${run.engine} ${items} items: ${run.seconds.toFixed(1)} s, ${Math.round(items / run.seconds)} rows/s, peak RSS ${run.peakMb.toFixed(0)} MB, exit ${run.code} (${run.phases.join(', ')})`,
+      );
     } finally {
       if (!values.keep) rmSync(base, { recursive: true, force: true });
     }
   }
   console.log('\n| engine | library items | import time | rows/s | peak RSS | exit |');
   console.log('|---|---:|---:|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.engine} | ${r.items} | ${r.seconds.toFixed(1)} s | ${Math.round(r.items / r.seconds)} | ${r.peakMb.toFixed(0)} MB | ${r.code} |`);
+  for (const r of rows)
+    console.log(`| ${r.engine} | ${r.items} | ${r.seconds.toFixed(1)} s | ${Math.round(r.items / r.seconds)} | ${r.peakMb.toFixed(0)} MB | ${r.code} |`);
 }
 
 main().catch((err: unknown) => {

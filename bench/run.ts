@@ -6,16 +6,20 @@
  *
  *   npx tsx bench/run.ts [--sizes 10000,100000,1000000] [--quick] [--pg postgres://...] [--out FILE]
  */
-import { cpus, totalmem } from 'node:os';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { generateLegacyDir, TEST_PASSWORD } from './generate-legacy.js';
-import { login, runCli, startServer, ROOT, type BenchServer } from './lib/server.js';
-import { runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
-import { readFileSync } from 'node:fs';
+import { type LoadRequest, type LoadResult, runLoad } from './lib/load.js';
+import { type BenchServer, login, ROOT, runCli, startServer } from './lib/server.js';
 
-interface Args { sizes: number[]; quick: boolean; pg?: string; out: string }
+interface Args {
+  sizes: number[];
+  quick: boolean;
+  pg?: string;
+  out: string;
+}
 
 function parseArgs(argv: string[]): Args {
   const get = (name: string) => {
@@ -80,23 +84,23 @@ async function main(): Promise<void> {
 
   /** Writes the table so far (after every size, so a long run leaves results even if stopped). */
   const write = (done: number[]) => {
-  const columns = [...new Set([...rows.values()].flatMap((r) => Object.keys(r.values)))];
-  const table = renderTable([...rows.values()], columns, done);
-  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, SQLite ${sqliteVersion}${args.pg ? ', PostgreSQL (see column)' : ''}`;
-  const text = [
-    `# MediaOS benchmark results`,
-    '',
-    `Run: ${new Date().toISOString()} · ${machine}`,
-    `Command: \`npx tsx bench/run.ts ${process.argv.slice(2).join(' ')}\` (server and load generator share the machine; 127.0.0.1, keep-alive).`,
-    `Latencies in ms; "x" columns = how many times better the database phase is than the files phase for that row.`,
-    '',
-    table,
-    '',
-    ...(notes.length ? ['## Notes from the run', '', ...notes.map((n) => `- ${n}`), ''] : []),
-  ].join('\n');
-  if (done.length === args.sizes.length) console.log(text);
-  writeFileSync(args.out, appendFindings(args.out, text));
-  console.log(`written to ${args.out}`);
+    const columns = [...new Set([...rows.values()].flatMap((r) => Object.keys(r.values)))];
+    const table = renderTable([...rows.values()], columns, done);
+    const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, SQLite ${sqliteVersion}${args.pg ? ', PostgreSQL (see column)' : ''}`;
+    const text = [
+      `# MediaOS benchmark results`,
+      '',
+      `Run: ${new Date().toISOString()} · ${machine}`,
+      `Command: \`npx tsx bench/run.ts ${process.argv.slice(2).join(' ')}\` (server and load generator share the machine; 127.0.0.1, keep-alive).`,
+      `Latencies in ms; "x" columns = how many times better the database phase is than the files phase for that row.`,
+      '',
+      table,
+      '',
+      ...(notes.length ? ['## Notes from the run', '', ...notes.map((n) => `- ${n}`), ''] : []),
+    ].join('\n');
+    if (done.length === args.sizes.length) console.log(text);
+    writeFileSync(args.out, appendFindings(args.out, text));
+    console.log(`written to ${args.out}`);
   };
 
   for (const size of args.sizes) {
@@ -143,7 +147,7 @@ async function main(): Promise<void> {
 
           const ids = await firstIds(server.url, token, 500);
           const cursor = await deepCursor(server.url, token);
-          const pick = <T,>(a: T[], i: number) => a[i % a.length];
+          const pick = <T>(a: T[], i: number) => a[i % a.length];
           const reads: [string, (i: number) => LoadRequest][] = [
             ['page of 100 by title', () => ({ method: 'GET', path: '/api/library?sort=title&limit=100' })],
             ['page of 100 by -createdAt', () => ({ method: 'GET', path: '/api/library?sort=-createdAt&limit=100' })],
@@ -168,12 +172,18 @@ async function main(): Promise<void> {
           const writeAmount = size >= 1e6 && engine === 'files' ? 10 : args.quick ? 25 : 300;
           const created: string[] = [];
           const writes: [string, (i: number) => LoadRequest][] = [
-            ['add library item', (i) => {
-              const id = `bench-${run}-${i}`;
-              created.push(id);
-              return { method: 'POST', path: '/api/library', body: { id, kind: 'movie', title: `Bench ${run} ${i}` } };
-            }],
-            ['patch library item', (i) => ({ method: 'PATCH', path: `/api/library/${encodeURIComponent(pick(created, i))}`, body: { posterUrl: `https://img.example/${i}.jpg` } })],
+            [
+              'add library item',
+              (i) => {
+                const id = `bench-${run}-${i}`;
+                created.push(id);
+                return { method: 'POST', path: '/api/library', body: { id, kind: 'movie', title: `Bench ${run} ${i}` } };
+              },
+            ],
+            [
+              'patch library item',
+              (i) => ({ method: 'PATCH', path: `/api/library/${encodeURIComponent(pick(created, i))}`, body: { posterUrl: `https://img.example/${i}.jpg` } }),
+            ],
             ['delete library item', (i) => ({ method: 'DELETE', path: `/api/library/${encodeURIComponent(created[i])}` })],
             ['add wanted item', (i) => ({ method: 'POST', path: '/api/wanted', body: { id: `w-${run}-${i}`, title: `Wanted ${i}`, kind: 'movies' } })],
           ];
@@ -229,7 +239,9 @@ async function pgQuery(url: string, text: string): Promise<void> {
 }
 
 function report(col: string, name: string, one: LoadResult, fifty: LoadResult, notes: string[]): void {
-  console.log(`${col.padEnd(14)} ${name.padEnd(30)} p50 ${one.p50.toFixed(2)} p95 ${one.p95.toFixed(2)} p99 ${one.p99.toFixed(2)} ms | 50 conns ${fifty.rps.toFixed(0)} req/s p99 ${fifty.p99.toFixed(1)} ms`);
+  console.log(
+    `${col.padEnd(14)} ${name.padEnd(30)} p50 ${one.p50.toFixed(2)} p95 ${one.p95.toFixed(2)} p99 ${one.p99.toFixed(2)} ms | 50 conns ${fifty.rps.toFixed(0)} req/s p99 ${fifty.p99.toFixed(1)} ms`,
+  );
   for (const r of [one, fifty]) {
     if (r.errors || Object.keys(r.failures).length) notes.push(`${col} ${name}: ${JSON.stringify(r.failures)} ${r.samples.join(' | ')}`);
   }

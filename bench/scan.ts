@@ -35,13 +35,22 @@ try {
     const show = `Show ${String(f).padStart(5, '0')} (${1950 + (f % 70)})`;
     const season = join(root, show, 'Season 01');
     mkdirSync(season, { recursive: true });
-    for (let e = 1; e <= perFolder && made < FILES; e++, made++) writeFileSync(join(season, `Show.${f}.S01E${String(e).padStart(2, '0')}.1080p.WEB-DL.mkv`), '');
+    for (let e = 1; e <= perFolder && made < FILES; e++, made++)
+      writeFileSync(join(season, `Show.${f}.S01E${String(e).padStart(2, '0')}.1080p.WEB-DL.mkv`), '');
   }
   console.log(`tree: ${made} files in ${FOLDERS} show folders, made in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const configDir = join(dir, 'config');
   mkdirSync(configDir);
-  const config = loadConfig({ MEDIAOS_DATA_DIR: dir, MEDIAOS_CONFIG_DIR: configDir, JWT_SECRET: 'bench-jwt-secret-0123456789abcdef-0123456789', ENCRYPTION_KEY: 'bench-encryption-key-0123456789abcdef' }, dir);
+  const config = loadConfig(
+    {
+      MEDIAOS_DATA_DIR: dir,
+      MEDIAOS_CONFIG_DIR: configDir,
+      JWT_SECRET: 'bench-jwt-secret-0123456789abcdef-0123456789',
+      ENCRYPTION_KEY: 'bench-encryption-key-0123456789abcdef',
+    },
+    dir,
+  );
   const db = openDatabase({ engine: 'sqlite', location: join(dir, 'bench.sqlite') });
   const { error } = await migrateToLatest(db);
   if (error) throw new Error(error);
@@ -58,7 +67,9 @@ try {
     const s = performance.now();
     const p = await scanner.runJob(record.payload, { job: record, signal: new AbortController().signal });
     const secs = (performance.now() - s) / 1000;
-    console.log(`${label}: ${secs.toFixed(1)} s, ${p.status}, ${p.foundItems} items, files ${JSON.stringify(p.changes)}, peak RSS ${(peak / 2 ** 20).toFixed(0)} MB`);
+    console.log(
+      `${label}: ${secs.toFixed(1)} s, ${p.status}, ${p.foundItems} items, files ${JSON.stringify(p.changes)}, peak RSS ${(peak / 2 ** 20).toFixed(0)} MB`,
+    );
   }
   await db.close();
 } finally {

@@ -1,26 +1,26 @@
 import { basename } from 'node:path';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
 import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Config } from './config.js';
-import type { StoragePhase } from './storage/phase-list.js';
-import type { Database } from './db/connect.js';
 import type { AppContext } from './context.js';
-import { createServices } from './services.js';
-import { createStores } from './stores.js';
-import type { Logger } from './storage/phased-store.js';
-import { openStorage } from './storage/store-context.js';
-import { VERSION } from './version.js';
-import { flushFileSync } from './storage/phased-store.js';
+import type { Database } from './db/connect.js';
+import { registerEarlyAuth } from './http/auth.js';
 import { registerErrorHandler } from './http/errors.js';
 import { registerInputGuard } from './http/input-guard.js';
-import { registerEarlyAuth } from './http/auth.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerJsonParser, registerNotFound, registerOptions, trustProxyOption } from './http/transport.js';
+import { loggerOptions } from './logging.js';
+import { registerDomainRoutes } from './routes.js';
+import { createServices } from './services.js';
+import type { StoragePhase } from './storage/phase-list.js';
+import type { Logger } from './storage/phased-store.js';
+import { flushFileSync } from './storage/phased-store.js';
+import { openStorage } from './storage/store-context.js';
+import { createStores } from './stores.js';
 import { healthRoutes } from './system/health.routes.js';
 import { registerRequestMetrics } from './system/metrics.routes.js';
-import { registerDomainRoutes } from './routes.js';
-import { loggerOptions } from './logging.js';
+import { VERSION } from './version.js';
 
 /** Builds the AppContext the HTTP app, the jobs worker and tests share. */
 export async function createContext(config: Config, db: Database, log: Logger, opts: { phase?: StoragePhase; now?: () => Date } = {}): Promise<AppContext> {

@@ -1,21 +1,21 @@
 import { Command, CommanderError } from 'commander';
-import { loadConfig } from './config.js';
-import { startServer } from './server.js';
-import { processIo, type CliIo } from './cli/io.js';
-import { registerMigrateCommand } from './cli/migrate.command.js';
-import { VERSION } from './version.js';
+import { registerBackupCommand } from './cli/backup.command.js';
+import { registerDbCommand } from './cli/db.command.js';
+import { registerDumpCommands } from './cli/dump.command.js';
+import { registerExportCommand } from './cli/export.command.js';
 // ---- each command module adds its import here ----
 // (command imports)
 import { registerImportCommand } from './cli/import.command.js';
-import { registerVerifyImportCommand } from './cli/verify-import.command.js';
-import { registerExportCommand } from './cli/export.command.js';
-import { registerRollbackCommand } from './cli/rollback.command.js';
-import { registerPhaseCommand } from './cli/phase.command.js';
-import { registerDbCommand } from './cli/db.command.js';
-import { registerDumpCommands } from './cli/dump.command.js';
-import { registerUserCommand } from './cli/user.command.js';
-import { registerBackupCommand } from './cli/backup.command.js';
+import { type CliIo, processIo } from './cli/io.js';
 import { registerJobsCommand } from './cli/jobs.command.js';
+import { registerMigrateCommand } from './cli/migrate.command.js';
+import { registerPhaseCommand } from './cli/phase.command.js';
+import { registerRollbackCommand } from './cli/rollback.command.js';
+import { registerUserCommand } from './cli/user.command.js';
+import { registerVerifyImportCommand } from './cli/verify-import.command.js';
+import { loadConfig } from './config.js';
+import { startServer } from './server.js';
+import { VERSION } from './version.js';
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('mediaos')

@@ -120,13 +120,18 @@ const envSchema = z.object({
   MEDIAOS_REFRESH_ROTATION: bool('MEDIAOS_REFRESH_ROTATION'),
   MEDIAOS_AUTO_IMPORT: bool('MEDIAOS_AUTO_IMPORT'),
   LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' })
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    })
     .optional(),
   RATE_LIMIT_MAX: int('RATE_LIMIT_MAX', 0, 10_000_000),
   RATE_LIMIT_WINDOW: z.string().optional(),
   MEDIAOS_LOGIN_RATE_LIMIT: int('MEDIAOS_LOGIN_RATE_LIMIT', 1, 10_000),
   MEDIAOS_PG_POOL_MAX: int('MEDIAOS_PG_POOL_MAX', 1, 1000),
-  MEDIAOS_PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'MEDIAOS_PG_SCHEMA must be a lowercase SQL identifier').optional(),
+  MEDIAOS_PG_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'MEDIAOS_PG_SCHEMA must be a lowercase SQL identifier')
+    .optional(),
   MEDIAOS_SQLITE_CACHE_MB: int('MEDIAOS_SQLITE_CACHE_MB', 1, 4096),
   MEDIAOS_SQLITE_MMAP_MB: int('MEDIAOS_SQLITE_MMAP_MB', 0, 65536),
   MEDIAOS_BACKUP_RETENTION: int('MEDIAOS_BACKUP_RETENTION', 1, 1000),
@@ -168,7 +173,10 @@ function parseDatabaseUrl(url: string, cwd: string): { engine: Engine; location:
 
 function parseOrigins(value: string | undefined): string[] {
   if (!value) return [];
-  const origins = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const origins = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const o of origins) {
     if (o === '*') continue;
     let ok = false;
@@ -195,7 +203,10 @@ export function parseTrustProxy(value: string | undefined): boolean | number | s
     if (hops > 100) throw new ConfigError(`${TRUST_PROXY_HELP} (got "${value}")`);
     return hops;
   }
-  const entries = s.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = s
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   for (const e of entries) {
     const [ip, bits, extra] = e.split('/');
     const family = isIP(ip);

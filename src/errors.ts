@@ -16,13 +16,19 @@ export class AppError extends Error {
 }
 
 export class NotFound extends AppError {
-  constructor(code = 'not_found', extra?: Record<string, unknown>) { super(404, code, extra); }
+  constructor(code = 'not_found', extra?: Record<string, unknown>) {
+    super(404, code, extra);
+  }
 }
 export class Duplicate extends AppError {
-  constructor(code = 'duplicate', extra?: Record<string, unknown>) { super(409, code, extra); }
+  constructor(code = 'duplicate', extra?: Record<string, unknown>) {
+    super(409, code, extra);
+  }
 }
 export class Invalid extends AppError {
-  constructor(code = 'invalid_request', extra?: Record<string, unknown>) { super(400, code, extra); }
+  constructor(code = 'invalid_request', extra?: Record<string, unknown>) {
+    super(400, code, extra);
+  }
 }
 /**
  * 400 with the legacy code `missing_params` that clients match on, plus a `message` naming the
@@ -33,19 +39,29 @@ export function missingParams(fields: readonly string[]): Invalid {
   return new Invalid('missing_params', { message: `${list} ${fields.length === 1 ? 'is' : 'are'} required (missing or empty)` });
 }
 export class Unauthorized extends AppError {
-  constructor(code = 'Authentication required', extra?: Record<string, unknown>) { super(401, code, extra); }
+  constructor(code = 'Authentication required', extra?: Record<string, unknown>) {
+    super(401, code, extra);
+  }
 }
 export class Forbidden extends AppError {
-  constructor(code = 'Insufficient permissions', extra?: Record<string, unknown>) { super(403, code, extra); }
+  constructor(code = 'Insufficient permissions', extra?: Record<string, unknown>) {
+    super(403, code, extra);
+  }
 }
 export class TooManyRequests extends AppError {
-  constructor(code = 'Too many requests', extra?: Record<string, unknown>) { super(429, code, extra); }
+  constructor(code = 'Too many requests', extra?: Record<string, unknown>) {
+    super(429, code, extra);
+  }
 }
 /** An outside service (download client, indexer) failed or timed out. */
 export class UpstreamError extends AppError {
-  constructor(code: string, extra?: Record<string, unknown>) { super(502, code, extra); }
+  constructor(code: string, extra?: Record<string, unknown>) {
+    super(502, code, extra);
+  }
 }
 /** The database or a file could not be read or written; the cause is logged, never sent. */
 export class StorageError extends AppError {
-  constructor(readonly causeError?: unknown) { super(500, 'storage_error'); }
+  constructor(readonly causeError?: unknown) {
+    super(500, 'storage_error');
+  }
 }

@@ -1,30 +1,29 @@
 import type { FastifyInstance } from 'fastify';
+import { activityRoutes } from './activity/activity.routes.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { backupsRoutes } from './backups/backups.routes.js';
+import { calendarRoutes } from './calendar/calendar.routes.js';
 import type { AppContext } from './context.js';
-
+import { downloadersRoutes } from './downloaders/downloaders.routes.js';
+import { downloadsRoutes } from './downloads/downloads.routes.js';
+import { eventsRoutes } from './events/events.routes.js';
 // ---- each domain adds its import and one register line below ----
 // (route imports)
 import { indexersRoutes } from './indexers/indexers.routes.js';
-import { qualityRoutes } from './quality/quality.routes.js';
-import { verifyRoutes } from './verify/verify.routes.js';
-import { metadataSettingsRoutes } from './metadata/metadata.routes.js';
-import { organizerConfigRoutes } from './organizer/organizer.routes.js';
-import { onboardingRoutes } from './onboarding/onboarding.routes.js';
-import { subtitleAutomationRoutes } from './subtitles/subtitles.routes.js';
 import { jobsPlugin } from './jobs/jobs.plugin.js';
-import { downloadersRoutes } from './downloaders/downloaders.routes.js';
-import { downloadsRoutes } from './downloads/downloads.routes.js';
-import { activityRoutes } from './activity/activity.routes.js';
 import { libraryRoutes } from './library/library.routes.js';
-import { wantedRoutes } from './wanted/wanted.routes.js';
-import { calendarRoutes } from './calendar/calendar.routes.js';
-import { authRoutes } from './auth/auth.routes.js';
-import { pluginsRoutes } from './plugins/plugins.routes.js';
-import { usersRoutes } from './users/users.routes.js';
-import { backupsRoutes } from './backups/backups.routes.js';
 import { scannerRoutes } from './media/scanner.routes.js';
-import { eventsRoutes } from './events/events.routes.js';
+import { metadataSettingsRoutes } from './metadata/metadata.routes.js';
+import { onboardingRoutes } from './onboarding/onboarding.routes.js';
+import { organizerConfigRoutes } from './organizer/organizer.routes.js';
+import { pluginsRoutes } from './plugins/plugins.routes.js';
+import { qualityRoutes } from './quality/quality.routes.js';
+import { subtitleAutomationRoutes } from './subtitles/subtitles.routes.js';
 import { auditRoutes } from './system/audit.routes.js';
 import { metricsRoutes } from './system/metrics.routes.js';
+import { usersRoutes } from './users/users.routes.js';
+import { verifyRoutes } from './verify/verify.routes.js';
+import { wantedRoutes } from './wanted/wanted.routes.js';
 
 /**
  * Registers every domain's routes, each as an encapsulated plugin given its own service(s) from
@@ -41,7 +40,13 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => organizerConfigRoutes(i, { organizerConfig: s.organizerConfig, auth }));
   await app.register(async (i) => onboardingRoutes(i, { onboarding: s.onboarding, scanner: s.scanner, auth }));
   await app.register(async (i) => subtitleAutomationRoutes(i, { subtitleAutomation: s.subtitleAutomation, auth }));
-  await app.register(async (i) => { await jobsPlugin(i, { db: ctx.db, now: ctx.now, stores: { jobs: ctx.stores.jobs }, services: { jobHandlers: s.jobHandlers }, events: s.events }, { leaseMs: ctx.config.jobLeaseSeconds * 1000 }); });
+  await app.register(async (i) => {
+    await jobsPlugin(
+      i,
+      { db: ctx.db, now: ctx.now, stores: { jobs: ctx.stores.jobs }, services: { jobHandlers: s.jobHandlers }, events: s.events },
+      { leaseMs: ctx.config.jobLeaseSeconds * 1000 },
+    );
+  });
   await app.register(async (i) => downloadersRoutes(i, { downloaders: s.downloaders, auth }));
   await app.register(async (i) => downloadsRoutes(i, { downloads: s.downloads, auth, uploadMaxBytes: ctx.config.uploadMaxBytes }));
   await app.register(async (i) => activityRoutes(i, { activity: s.activity, auth }));

@@ -1,14 +1,14 @@
-import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { redactUrl, type Config } from './config.js';
+import pino from 'pino';
 import { buildApp, createContext } from './app.js';
+import { startAutomationSchedule } from './automation/automation.schedule.js';
+import { startBackupSchedule } from './backups/backups.schedule.js';
+import { createServerPresenceSql } from './backups/server-presence.sql.js';
+import { type Config, redactUrl } from './config.js';
 import type { AppContext } from './context.js';
-import { prepareDatabase } from './storage/database.js';
 import { REDACT_PATHS } from './logging.js';
 import { runStartupHooks } from './startup.js';
-import { startBackupSchedule } from './backups/backups.schedule.js';
-import { startAutomationSchedule } from './automation/automation.schedule.js';
-import { createServerPresenceSql } from './backups/server-presence.sql.js';
+import { prepareDatabase } from './storage/database.js';
 
 export const LISTEN_BACKLOG = 4096;
 
@@ -22,7 +22,9 @@ export interface RunningServer {
 export function listenError(err: unknown, config: Pick<Config, 'host' | 'port'>): Error {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE') {
-    return new Error(`port ${config.port} on ${config.host} is already in use (another MediaOS or another program listens there): stop it, or choose another port with the PORT environment variable (HOST for the address)`);
+    return new Error(
+      `port ${config.port} on ${config.host} is already in use (another MediaOS or another program listens there): stop it, or choose another port with the PORT environment variable (HOST for the address)`,
+    );
   }
   return new Error(`cannot listen on ${config.host}:${config.port} (set by HOST and PORT): ${err instanceof Error ? err.message : String(err)}`);
 }
@@ -63,7 +65,16 @@ export async function startServer(config: Config, opts: { print?: (line: string)
   // Announced so `mediaos restore` refuses to swap the database under us; then the backup schedule.
   const presence = await createServerPresenceSql(db.kysely).announce();
   const backups = startBackupSchedule(ctx, app.log);
-  const automation = startAutomationSchedule({ queue: ctx.stores.jobs, now: ctx.now, missingSearchHours: config.missingSearchHours, trackSeconds: config.trackSeconds, hasOpenGrabs: ctx.services.downloadTracker.hasOpen }, app.log);
+  const automation = startAutomationSchedule(
+    {
+      queue: ctx.stores.jobs,
+      now: ctx.now,
+      missingSearchHours: config.missingSearchHours,
+      trackSeconds: config.trackSeconds,
+      hasOpenGrabs: ctx.services.downloadTracker.hasOpen,
+    },
+    app.log,
+  );
   let closing: Promise<void> | undefined;
   return {
     app,

@@ -3,20 +3,21 @@
  * dependencies it needs, for the HTTP app, the jobs worker and tests alike. Routes receive their
  * services from here (routes.ts); nothing else builds a service.
  */
-import type { Config } from './config.js';
-import type { Database } from './db/connect.js';
-import type { StoragePhase } from './storage/phase-list.js';
-import type { Stores } from './stores.js';
-import type { Logger } from './storage/phased-store.js';
-import { createBlocklistSql } from './automation/blocklist.sql.js';
+
 import { createActivityService } from './activity/activity.service.js';
 import { createAuthService } from './auth/auth.service.js';
+import { createBlocklistSql } from './automation/blocklist.sql.js';
+import { createDownloadTracker } from './automation/download-tracker.js';
+import { createWantedSearch } from './automation/wanted-search.js';
+import type { Config } from './config.js';
+import type { Database } from './db/connect.js';
 import { createDownloadersService } from './downloaders/downloaders.service.js';
 import { createDownloadsService } from './downloads/downloads.service.js';
+import { createEventBus } from './events/events.bus.js';
 import { hasKeyMarker, resolveAnyIndexerLink } from './indexers/indexers.links.js';
 import { createIndexersService } from './indexers/indexers.service.js';
 import { jobHandlers } from './jobs/jobs.handlers.js';
-import { createEventBus } from './events/events.bus.js';
+import { createJobsSql } from './jobs/jobs.sql.js';
 import { createLibraryService } from './library/library.service.js';
 import { createMediaFilesSql } from './media/media-files.sql.js';
 import { createScannerService } from './media/scanner.service.js';
@@ -24,17 +25,17 @@ import { createMetadataSettingsService } from './metadata/metadata.service.js';
 import { createOnboardingService } from './onboarding/onboarding.service.js';
 import { createOrganizerConfigService } from './organizer/organizer.service.js';
 import { createQualityService } from './quality/quality.service.js';
+import type { StoragePhase } from './storage/phase-list.js';
+import type { Logger } from './storage/phased-store.js';
+import type { Stores } from './stores.js';
 import { createSubtitleAutomationConfigService } from './subtitles/subtitles.service.js';
-import { createUsersService } from './users/users.service.js';
-import { createVerifyService } from './verify/verify.service.js';
-import { createWantedService } from './wanted/wanted.service.js';
 import { createAuditService } from './system/audit.service.js';
 import { createAuditSql } from './system/audit.sql.js';
 import { createMetrics } from './system/metrics.js';
 import { createMetricsSql } from './system/metrics.sql.js';
-import { createJobsSql } from './jobs/jobs.sql.js';
-import { createWantedSearch } from './automation/wanted-search.js';
-import { createDownloadTracker } from './automation/download-tracker.js';
+import { createUsersService } from './users/users.service.js';
+import { createVerifyService } from './verify/verify.service.js';
+import { createWantedService } from './wanted/wanted.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -49,7 +50,13 @@ export interface ServiceDeps {
 /** Every service, built once. */
 export function createServices(d: ServiceDeps) {
   const { config, stores, now } = d;
-  const scanner = createScannerService({ settings: stores.settings, library: stores.library, files: createMediaFilesSql(d.db.kysely), queue: stores.jobs, now });
+  const scanner = createScannerService({
+    settings: stores.settings,
+    library: stores.library,
+    files: createMediaFilesSql(d.db.kysely),
+    queue: stores.jobs,
+    now,
+  });
   const audit = createAuditService({ audit: createAuditSql(d.db.kysely), log: d.log, now });
   const downloads = createDownloadsService({
     downloaders: stores.downloaders,
@@ -57,12 +64,25 @@ export function createServices(d: ServiceDeps) {
     now,
     resolveLink: async (link) => (hasKeyMarker(link) ? resolveAnyIndexerLink(link, await stores.indexers.get()) : link),
   });
-  const indexers = createIndexersService({ indexers: stores.indexers, quality: stores.quality, blocklist: createBlocklistSql(d.db.kysely), audit, log: d.log, now: () => now().getTime() });
+  const indexers = createIndexersService({
+    indexers: stores.indexers,
+    quality: stores.quality,
+    blocklist: createBlocklistSql(d.db.kysely),
+    audit,
+    log: d.log,
+    now: () => now().getTime(),
+  });
   const quality = createQualityService({ quality: stores.quality, audit, now });
   const wantedSearch = createWantedSearch({ wanted: stores.wanted, indexers, downloads, queue: stores.jobs, now });
   const downloadTracker = createDownloadTracker({
-    grabs: stores.grabs, downloaders: stores.downloaders, wanted: stores.wanted, library: stores.library, settings: stores.settings,
-    blocklist: createBlocklistSql(d.db.kysely), searchAgain: wantedSearch.queueSearch, now,
+    grabs: stores.grabs,
+    downloaders: stores.downloaders,
+    wanted: stores.wanted,
+    library: stores.library,
+    settings: stores.settings,
+    blocklist: createBlocklistSql(d.db.kysely),
+    searchAgain: wantedSearch.queueSearch,
+    now,
   });
   const verify = createVerifyService({ verify: stores.verify, verifyJobs: stores.verifyJobs, settings: stores.settings, queue: stores.jobs, audit, now });
   return {

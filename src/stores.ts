@@ -2,21 +2,21 @@
  * Store creation for every domain (composition root): one store per domain, each built from the
  * storage layer's StoreContext and following its phase (storage/phased-store.ts).
  */
-import type { StoreContext } from './storage/store-context.js';
 
+import { createDownloadersStore, type DownloadersStore } from './downloaders/downloaders.store.js';
+import { createGrabsStore, type GrabsStore } from './grabs/grabs.store.js';
 // ---- domain stores: each domain adds its import and its member below (one line each) ----
 // (domain imports)
 import { createIndexersStore, type IndexersStore } from './indexers/indexers.store.js';
-import { createQualityStore, type QualityStore } from './quality/quality.store.js';
-import { createSettingsDocumentStore, type SettingsDocumentStore } from './settings/settings.store.js';
-import { createVerifyJobsStore, createVerifyStore, type VerifyJobsStore, type VerifyStore } from './verify/verify.store.js';
-import { createJobsStore } from './jobs/jobs.store.js';
 import type { JobQueue } from './jobs/jobs.queue.js';
-import { createDownloadersStore, type DownloadersStore } from './downloaders/downloaders.store.js';
-import { createGrabsStore, type GrabsStore } from './grabs/grabs.store.js';
-import { createUsersStore, type UsersStore } from './users/users.store.js';
-import { createSessionsStore, type SessionsStore } from './sessions/sessions.store.js';
+import { createJobsStore } from './jobs/jobs.store.js';
 import { createLibraryStore, type LibraryStore } from './library/library.store.js';
+import { createQualityStore, type QualityStore } from './quality/quality.store.js';
+import { createSessionsStore, type SessionsStore } from './sessions/sessions.store.js';
+import { createSettingsDocumentStore, type SettingsDocumentStore } from './settings/settings.store.js';
+import type { StoreContext } from './storage/store-context.js';
+import { createUsersStore, type UsersStore } from './users/users.store.js';
+import { createVerifyJobsStore, createVerifyStore, type VerifyJobsStore, type VerifyStore } from './verify/verify.store.js';
 import { createWantedStore, type WantedStore } from './wanted/wanted.store.js';
 
 export interface Stores {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -79,14 +79,14 @@ describe('architecture', () => {
     try {
       writeTree(dir, {
         'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true }, include: ['src'] }),
-        'src/app.ts': "export interface AppContext { name: string }\n",
+        'src/app.ts': 'export interface AppContext { name: string }\n',
         // a domain reaching up to the composition root
         'src/library/library.routes.ts': "import type { AppContext } from '../app.js';\nexport const name = (ctx: AppContext) => ctx.name;\n",
         // a cycle made of type-only edges
         'src/wanted/wanted.store.ts': "import type { WantedItem } from './wanted.types.js';\nexport type WantedStore = { list(): WantedItem[] };\n",
         'src/wanted/wanted.types.ts': "import type { WantedStore } from './wanted.store.js';\nexport type WantedItem = { store?: WantedStore };\n",
         // migration must not use the CLI
-        'src/cli/io.ts': "export const out = (line: string) => line;\n",
+        'src/cli/io.ts': 'export const out = (line: string) => line;\n',
         'src/migration/import.ts': "import { out } from '../cli/io.js';\nexport const run = () => out('x');\n",
       });
       const found = (await depcruise(dir)).map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`);

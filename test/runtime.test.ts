@@ -2,13 +2,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/db/connect.js';
-import { migrateTo, migrationStatus } from '../src/db/migrator.js';
-import { migrations } from '../src/db/migrations/index.js';
 import { createAppStateSql } from '../src/db/app-state.sql.js';
+import { openDatabase } from '../src/db/connect.js';
+import { migrations } from '../src/db/migrations/index.js';
+import { migrateTo, migrationStatus } from '../src/db/migrator.js';
+import { type RunningServer, startServer } from '../src/server.js';
 import { prepareDatabase } from '../src/storage/database.js';
 import { PHASE_KEY, resolvePhase } from '../src/storage/phase.js';
-import { startServer, type RunningServer } from '../src/server.js';
 import { tempDir } from './helpers/engines.js';
 
 const latest = migrations[migrations.length - 1].version;

@@ -1,10 +1,10 @@
-import { Invalid, missingParams, UpstreamError } from '../errors.js';
-import { JOB_OPS, type Capability, type DownloadClient, type JobOp } from '../download-clients/download-client.js';
+import { type Capability, type DownloadClient, JOB_OPS, type JobOp } from '../download-clients/download-client.js';
 import { kindsThat, supports } from '../download-clients/registry.js';
+import { activeClient } from '../downloaders/downloaders.clients.js';
 import type { DownloadersStore } from '../downloaders/downloaders.store.js';
 import type { DownloadersSettings } from '../downloaders/downloaders.types.js';
-import { activeClient } from '../downloaders/downloaders.clients.js';
 import { NotConfigured } from '../downloads/downloads.service.js';
+import { Invalid, missingParams, UpstreamError } from '../errors.js';
 import type { GrabsStore } from '../grabs/grabs.store.js';
 import type { GrabRecord } from '../grabs/grabs.types.js';
 import type { ActivityActionBody, ClientHistoryItem, GrabActivityItem, LiveItem } from './activity.types.js';
@@ -19,15 +19,31 @@ const number = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v 
 
 function toItem(r: GrabRecord): GrabActivityItem {
   return compact({
-    kind: r.kind, id: r.id, title: r.title, client: r.client, protocol: r.protocol, ok: r.ok, status: r.status, at: r.at,
-    downloadId: text(r.downloadId), state: text(r.state), progress: number(r.progress), size: number(r.size), eta: number(r.eta),
-    importedAt: text(r.importedAt), importedPath: text(r.importedPath), failure: text(r.failure),
+    kind: r.kind,
+    id: r.id,
+    title: r.title,
+    client: r.client,
+    protocol: r.protocol,
+    ok: r.ok,
+    status: r.status,
+    at: r.at,
+    downloadId: text(r.downloadId),
+    state: text(r.state),
+    progress: number(r.progress),
+    size: number(r.size),
+    eta: number(r.eta),
+    importedAt: text(r.importedAt),
+    importedPath: text(r.importedPath),
+    failure: text(r.failure),
   });
 }
 
 /** The client's web UI address for a link in the activity page: no user info, no trailing slash. */
 function clientUrl(baseUrl: string): string {
-  return baseUrl.trim().replace(/\/\/[^/@]*@/, '//').replace(/\/+$/, '');
+  return baseUrl
+    .trim()
+    .replace(/\/\/[^/@]*@/, '//')
+    .replace(/\/+$/, '');
 }
 
 /** The active clients that make `cap`, in preference order (qBittorrent, SABnzbd, NZBGet). */
@@ -60,7 +76,8 @@ export function createActivityService(deps: { downloaders: Pick<DownloadersStore
       for (const client of activeThat(settings, 'history')) {
         const r = await client.history!(50);
         if (!r.ok) continue;
-        for (const e of r.entries) items.push(compact({ client: client.kind, protocol: client.protocol, title: e.title, status: e.status, at: e.at, category: e.category }));
+        for (const e of r.entries)
+          items.push(compact({ client: client.kind, protocol: client.protocol, title: e.title, status: e.status, at: e.at, category: e.category }));
       }
       for (const { record } of await deps.grabs.list()) items.push(toItem(record));
       return items.sort((a, b) => {
@@ -79,10 +96,21 @@ export function createActivityService(deps: { downloaders: Pick<DownloadersStore
         if (!r.ok) return;
         const url = clientUrl(client.baseUrl);
         for (const j of r.jobs) {
-          items.push(compact({
-            client: client.kind, protocol: client.protocol, clientId: j.id, title: j.title, progress: j.progress,
-            status: j.status, speedBps: j.speedBps, etaSec: j.etaSec, eta: j.eta, category: j.category, clientUrl: url,
-          }));
+          items.push(
+            compact({
+              client: client.kind,
+              protocol: client.protocol,
+              clientId: j.id,
+              title: j.title,
+              progress: j.progress,
+              status: j.status,
+              speedBps: j.speedBps,
+              etaSec: j.etaSec,
+              eta: j.eta,
+              category: j.category,
+              clientUrl: url,
+            }),
+          );
         }
       });
       return items;

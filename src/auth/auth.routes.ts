@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate, requireUser, type RequestAuthenticator } from '../http/auth.js';
+import { authenticate, requireUser } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
-import { credentialsBodySchema, passwordChangeBodySchema, refreshBodySchema } from '../users/users.types.js';
 import type { UsersService } from '../users/users.service.js';
-import { LoginRateLimited, type AuthService } from './auth.service.js';
+import { credentialsBodySchema, passwordChangeBodySchema, refreshBodySchema } from '../users/users.types.js';
+import { type AuthService, LoginRateLimited } from './auth.service.js';
 import type { ClientMeta } from './auth.types.js';
 
 function meta(request: FastifyRequest): ClientMeta {

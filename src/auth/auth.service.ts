@@ -27,22 +27,30 @@
  *   phases files/dual-* new passwords are legacy PBKDF2 so the old server verifies them after a
  *   rollback.
  */
-import { randomBytes } from 'node:crypto';
-import type { StoragePhase } from '../storage/phase-list.js';
+import { indexedOverflow, indexedOverflowMessage } from '../db/indexed-limit.js';
 import { Duplicate, Forbidden, Invalid, TooManyRequests, Unauthorized } from '../errors.js';
 import { hashPassword, isLegacyPasswordHash, verifyPassword } from '../security/passwords.js';
 import { randomHexId, sha256Hex } from '../security/tokens.js';
-import type { AuditRecorder } from '../system/audit.types.js';
 import type { SessionsStore } from '../sessions/sessions.store.js';
 import type { SessionRecord } from '../sessions/sessions.types.js';
+import type { StoragePhase } from '../storage/phase-list.js';
+import type { AuditRecorder } from '../system/audit.types.js';
+import { emailKey } from '../users/users.codec.js';
+import { checkEmail, checkNewPassword, hashForPhase, newUserId } from '../users/users.service.js';
 import type { UsersStore } from '../users/users.store.js';
 import { isDisabled, toUserResponse, type UserRecord, type UserResponse, type UserRole } from '../users/users.types.js';
-import { checkEmail, checkNewPassword, hashForPhase, newUserId } from '../users/users.service.js';
-import { emailKey } from '../users/users.codec.js';
-import { indexedOverflow, indexedOverflowMessage } from '../db/indexed-limit.js';
-import { issueAccessToken, issueStreamTicket, issueTokenPair, readAccessToken, readRefreshToken, readStreamTicket, STREAM_TICKET_TTL_SEC, type AccessCheck } from './auth.tokens.js';
-import { createLoginLimiter, type LoginLimiter } from './login-limiter.js';
+import {
+  type AccessCheck,
+  issueAccessToken,
+  issueStreamTicket,
+  issueTokenPair,
+  readAccessToken,
+  readRefreshToken,
+  readStreamTicket,
+  STREAM_TICKET_TTL_SEC,
+} from './auth.tokens.js';
 import type { AuthUser, ClientMeta } from './auth.types.js';
+import { createLoginLimiter, type LoginLimiter } from './login-limiter.js';
 
 const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 /** Failed logins one client IP may make across all emails, as a multiple of the per-(email, IP) limit. */
@@ -96,7 +104,6 @@ export function createAuthService(deps: AuthDeps) {
   const pairLimiter: LoginLimiter = createLoginLimiter({ max: deps.loginRateLimitMax, windowMs: LOGIN_WINDOW_MS, now: clock });
   const ipLimiter: LoginLimiter = createLoginLimiter({ max: deps.loginRateLimitMax * LOGIN_IP_FACTOR, windowMs: LOGIN_WINDOW_MS, now: clock });
   let registering: Promise<unknown> = Promise.resolve();
-
 
   async function openSession(user: UserRecord, meta: ClientMeta, sid = randomHexId()): Promise<AuthResult> {
     const pair = issueTokenPair(jwtSecret, user, sid, nowSec());
@@ -160,7 +167,10 @@ export function createAuthService(deps: AuthDeps) {
         adminId = (await authenticateHeader(authorization, 'admin')).id;
         byAdmin = true;
       } else if (!isFirstUser && authorization !== undefined) {
-        adminId = await authenticateHeader(authorization, 'admin').then((a) => a.id, () => undefined);
+        adminId = await authenticateHeader(authorization, 'admin').then(
+          (a) => a.id,
+          () => undefined,
+        );
         byAdmin = adminId !== undefined;
       }
       const email = checkEmail(str(body.email) ?? '');
@@ -214,7 +224,13 @@ export function createAuthService(deps: AuthDeps) {
     await users.update(updated);
     const sid = randomHexId();
     const result = await openSession(updated, meta, sid);
-    await deps.audit.record({ actor: user.id, entity: 'session', entityId: sid, action: 'login', after: { userId: user.id, ip: meta.ip, userAgent: meta.userAgent } });
+    await deps.audit.record({
+      actor: user.id,
+      entity: 'session',
+      entityId: sid,
+      action: 'login',
+      after: { userId: user.id, ip: meta.ip, userAgent: meta.userAgent },
+    });
     // Legacy answers with the user as it was before this login (previous lastLoginAt or none).
     return { ...result, user: toUserResponse(before) };
   }

@@ -21,10 +21,7 @@ export interface TokenPair {
 export function issueTokenPair(secret: string, user: { id: string; email: string; role: UserRole }, sid: string, nowSec: number): TokenPair {
   const accessToken = issueAccessToken(secret, user, sid, nowSec);
   const refreshExp = nowSec + REFRESH_TTL_SEC;
-  const refreshToken = signJwt(
-    { sub: user.id, iat: nowSec, exp: refreshExp, sid, typ: 'refresh', jti: randomBytes(8).toString('hex') },
-    secret,
-  );
+  const refreshToken = signJwt({ sub: user.id, iat: nowSec, exp: refreshExp, sid, typ: 'refresh', jti: randomBytes(8).toString('hex') }, secret);
   return { accessToken, refreshToken, refreshExp };
 }
 
@@ -33,9 +30,7 @@ export function issueAccessToken(secret: string, user: { id: string; email: stri
   return signJwt({ sub: user.id, email: user.email, role: user.role, iat: nowSec, exp: nowSec + ACCESS_TTL_SEC, sid, typ: 'access' }, secret);
 }
 
-export type AccessCheck =
-  | { ok: true; sub: string; sid: string }
-  | { ok: false; error: 'Invalid token' | 'Token expired' };
+export type AccessCheck = { ok: true; sub: string; sid: string } | { ok: false; error: 'Invalid token' | 'Token expired' };
 
 /**
  * Reads a Bearer token. Only our access tokens pass: refresh tokens and legacy tokens (no `typ`,

@@ -28,7 +28,15 @@ export function createBlocklistSql(db: Db) {
     async add(entry: NewBlocklistEntry, id: string = randomBytes(16).toString('hex')): Promise<BlocklistEntry> {
       const row = await db
         .insertInto('blocklist')
-        .values({ id, title: entry.title, guid: entry.guid ?? null, link: entry.link ?? null, indexer: entry.indexer ?? null, protocol: entry.protocol ?? null, reason: entry.reason ?? null })
+        .values({
+          id,
+          title: entry.title,
+          guid: entry.guid ?? null,
+          link: entry.link ?? null,
+          indexer: entry.indexer ?? null,
+          protocol: entry.protocol ?? null,
+          reason: entry.reason ?? null,
+        })
         .returning('created_at')
         .executeTakeFirstOrThrow();
       return { ...entry, id, createdAt: row.created_at };
@@ -49,14 +57,28 @@ export function createBlocklistSql(db: Db) {
     },
 
     /** A check for these candidates: one lookup (per chunk) instead of one per release. */
-    async matcher(candidates: readonly { title: string; guid?: string; link?: string }[]): Promise<(c: { title: string; guid?: string; link?: string }) => boolean> {
+    async matcher(
+      candidates: readonly { title: string; guid?: string; link?: string }[],
+    ): Promise<(c: { title: string; guid?: string; link?: string }) => boolean> {
       const titles = new Set<string>();
       const guids = new Set<string>();
       const links = new Set<string>();
-      const want = { titles: [...new Set(candidates.map((c) => c.title))], guids: [...new Set(candidates.flatMap((c) => (c.guid ? [c.guid] : [])))], links: [...new Set(candidates.flatMap((c) => (c.link ? [c.link] : [])))] };
-      for (const [column, values, into] of [['title', want.titles, titles], ['guid', want.guids, guids], ['link', want.links, links]] as const) {
+      const want = {
+        titles: [...new Set(candidates.map((c) => c.title))],
+        guids: [...new Set(candidates.flatMap((c) => (c.guid ? [c.guid] : [])))],
+        links: [...new Set(candidates.flatMap((c) => (c.link ? [c.link] : [])))],
+      };
+      for (const [column, values, into] of [
+        ['title', want.titles, titles],
+        ['guid', want.guids, guids],
+        ['link', want.links, links],
+      ] as const) {
         for (let i = 0; i < values.length; i += CHUNK) {
-          const rows = await db.selectFrom('blocklist').select(column).where(column, 'in', values.slice(i, i + CHUNK)).execute();
+          const rows = await db
+            .selectFrom('blocklist')
+            .select(column)
+            .where(column, 'in', values.slice(i, i + CHUNK))
+            .execute();
           for (const r of rows) if (r[column] !== null) into.add(r[column] as string);
         }
       }

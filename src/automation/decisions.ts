@@ -1,5 +1,5 @@
-import { normalizeTitle, parseRelease, type ParsedRelease } from './release-parse.js';
 import type { ProfileRules } from './profile-rules.js';
+import { normalizeTitle, type ParsedRelease, parseRelease } from './release-parse.js';
 
 /**
  * The decision engine (pure): every candidate release is checked against the wanted item and
@@ -84,17 +84,29 @@ export function decide<C extends Candidate>(candidate: C, wanted: WantedTarget, 
   if (parsed.normalizedTitle !== want) reject('wrong_title', `title "${parsed.title}" is not "${wanted.title}"`);
   if (wanted.year !== undefined && parsed.year !== undefined && parsed.year !== wanted.year) reject('wrong_year', `year ${parsed.year} is not ${wanted.year}`);
   if (wanted.season !== undefined && !parsed.seasons.includes(wanted.season)) {
-    reject('wrong_season', parsed.seasons.length === 0 ? `no season in the title, wanted season ${wanted.season}` : `season ${parsed.seasons.join(',')} is not ${wanted.season}`);
+    reject(
+      'wrong_season',
+      parsed.seasons.length === 0 ? `no season in the title, wanted season ${wanted.season}` : `season ${parsed.seasons.join(',')} is not ${wanted.season}`,
+    );
   }
   if (wanted.episode !== undefined && !parsed.fullSeason && !parsed.episodes.includes(wanted.episode)) {
-    reject('wrong_episode', parsed.episodes.length === 0 ? `no episode in the title, wanted episode ${wanted.episode}` : `episode ${parsed.episodes.join(',')} is not ${wanted.episode}`);
+    reject(
+      'wrong_episode',
+      parsed.episodes.length === 0
+        ? `no episode in the title, wanted episode ${wanted.episode}`
+        : `episode ${parsed.episodes.join(',')} is not ${wanted.episode}`,
+    );
   }
   if (parsed.quality === undefined) reject('unknown_quality', 'the title names no quality');
-  else if (!rules.allowed.includes(parsed.quality)) reject('quality_not_allowed', `${parsed.quality} is not allowed by ${rules.origin} (allowed: ${rules.allowed.join(', ') || 'none'})`);
+  else if (!rules.allowed.includes(parsed.quality))
+    reject('quality_not_allowed', `${parsed.quality} is not allowed by ${rules.origin} (allowed: ${rules.allowed.join(', ') || 'none'})`);
   const sizeMB = candidate.size === undefined ? undefined : candidate.size / MB;
-  if (rules.minSizeMB !== undefined && (sizeMB === undefined || sizeMB < rules.minSizeMB)) reject('too_small', `${sizeMB === undefined ? 'unknown size' : `${Math.round(sizeMB)} MB`} is below the minimum ${rules.minSizeMB} MB`);
-  if (rules.maxSizeMB !== undefined && sizeMB !== undefined && sizeMB > rules.maxSizeMB) reject('too_large', `${Math.round(sizeMB)} MB is above the maximum ${rules.maxSizeMB} MB`);
-  if (rules.minSeeders !== undefined && candidate.protocol !== 'usenet' && (candidate.seeders ?? 0) < rules.minSeeders) reject('not_enough_seeders', `${candidate.seeders ?? 0} seeders, the minimum is ${rules.minSeeders}`);
+  if (rules.minSizeMB !== undefined && (sizeMB === undefined || sizeMB < rules.minSizeMB))
+    reject('too_small', `${sizeMB === undefined ? 'unknown size' : `${Math.round(sizeMB)} MB`} is below the minimum ${rules.minSizeMB} MB`);
+  if (rules.maxSizeMB !== undefined && sizeMB !== undefined && sizeMB > rules.maxSizeMB)
+    reject('too_large', `${Math.round(sizeMB)} MB is above the maximum ${rules.maxSizeMB} MB`);
+  if (rules.minSeeders !== undefined && candidate.protocol !== 'usenet' && (candidate.seeders ?? 0) < rules.minSeeders)
+    reject('not_enough_seeders', `${candidate.seeders ?? 0} seeders, the minimum is ${rules.minSeeders}`);
   if (blocklisted?.(candidate)) reject('blocklisted', 'release is blocklisted');
   return { candidate, parsed, approved: rejections.length === 0, rejections };
 }
@@ -103,12 +115,19 @@ export function decide<C extends Candidate>(candidate: C, wanted: WantedTarget, 
 function score(d: Decision, rules: ProfileRules): number[] {
   const cutoff = rules.cutoff === undefined ? Number.POSITIVE_INFINITY : qualityRank(rules.cutoff) || Number.POSITIVE_INFINITY;
   const q = Math.min(qualityRank(d.parsed.quality), cutoff);
-  const preferred = (d.parsed.quality !== undefined && rules.preferredQualities.includes(d.parsed.quality) ? 1 : 0) + rules.preferredWords.filter((w) => hasWord(d.candidate.title, w)).length;
+  const preferred =
+    (d.parsed.quality !== undefined && rules.preferredQualities.includes(d.parsed.quality) ? 1 : 0) +
+    rules.preferredWords.filter((w) => hasWord(d.candidate.title, w)).length;
   return [q, preferred, d.candidate.seeders ?? 0, d.candidate.size ?? 0];
 }
 
 /** Every candidate decided; approved ones first, ranked best first; rejected ones after, in input order. */
-export function decideAll<C extends Candidate>(candidates: readonly C[], wanted: WantedTarget, rules: ProfileRules, blocklisted?: BlocklistCheck): Decision<C>[] {
+export function decideAll<C extends Candidate>(
+  candidates: readonly C[],
+  wanted: WantedTarget,
+  rules: ProfileRules,
+  blocklisted?: BlocklistCheck,
+): Decision<C>[] {
   const all = candidates.map((c) => decide(c, wanted, rules, blocklisted));
   const approved = all
     .filter((d) => d.approved)

@@ -44,11 +44,16 @@ export function rulesFromProfile(p: QualityProfile, origin: string): ProfileRule
 
 function rulesFromMap(map: unknown, kind: string | undefined): ProfileRules | undefined {
   if (kind === undefined || typeof map !== 'object' || map === null || Array.isArray(map)) return undefined;
-  if (!Object.prototype.hasOwnProperty.call(map, kind)) return undefined;
+  if (!Object.hasOwn(map, kind)) return undefined;
   const entry = (map as Record<string, unknown>)[kind];
   if (typeof entry !== 'object' || entry === null || !Array.isArray((entry as { allowed?: unknown }).allowed)) return undefined;
   const e = entry as Record<string, unknown>;
-  const rules: ProfileRules = { origin: `map:${kind}`, allowed: lower(e.allowed), preferredQualities: lower(e.preferred), preferredWords: lower(e.preferredWords) };
+  const rules: ProfileRules = {
+    origin: `map:${kind}`,
+    allowed: lower(e.allowed),
+    preferredQualities: lower(e.preferred),
+    preferredWords: lower(e.preferredWords),
+  };
   if (typeof e.cutoff === 'string') rules.cutoff = e.cutoff.toLowerCase();
   const min = positive(e.minSize);
   const max = positive(e.maxSize);

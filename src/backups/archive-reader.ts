@@ -9,17 +9,10 @@ import { closeSync, createReadStream, createWriteStream, existsSync, openSync, r
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
+import { createGunzip, gunzipSync, constants as zlibConstants } from 'node:zlib';
 import tar from 'tar-stream';
 import { TransferRefused } from '../db/transfer/transfer-checks.js';
-import {
-  DUMP_MEMBER,
-  MANIFEST_NAME,
-  manifestSchema,
-  MEMBER_NAMES,
-  SQLITE_MEMBER,
-  type BackupManifest,
-} from './backup-manifest.js';
+import { type BackupManifest, DUMP_MEMBER, MANIFEST_NAME, MEMBER_NAMES, manifestSchema, SQLITE_MEMBER } from './backup-manifest.js';
 
 /** The archive is not a complete, intact MediaOS backup; the message says what failed. */
 export class BackupArchiveError extends TransferRefused {}

@@ -15,19 +15,19 @@ import { createGzip } from 'node:zlib';
 import tar from 'tar-stream';
 import type { Database } from '../db/connect.js';
 import { openDatabase } from '../db/connect.js';
-import { dumpDatabase } from '../db/transfer/dump.js';
 import { migrationStatus } from '../db/migrator.js';
+import { dumpDatabase } from '../db/transfer/dump.js';
 import { rowCounts } from '../db/transfer/table-rows.js';
 import { VERSION } from '../version.js';
 import {
   BACKUP_FORMAT,
   BACKUP_FORMAT_VERSION,
+  type BackupManifest,
   DUMP_MEMBER,
   MANIFEST_NAME,
+  type ManifestMember,
   SECRETS_MEMBER,
   SQLITE_MEMBER,
-  type BackupManifest,
-  type ManifestMember,
 } from './backup-manifest.js';
 
 export interface BackupProgress {

@@ -4,11 +4,11 @@
  */
 import { join } from 'node:path';
 import type { Config } from '../config.js';
-import { openDatabase, type Database } from '../db/connect.js';
+import { type Database, openDatabase } from '../db/connect.js';
 import { migrationStatus } from '../db/migrator.js';
-import { createBackupArchive, type BackupProgress, type CreatedBackup } from './backup-archive.js';
-import { listBackups, newArchivePath, pruneArchives, type BackupFile, type BackupKind } from './backup-catalog.js';
 import { readArchiveManifest } from './archive-reader.js';
+import { type BackupProgress, type CreatedBackup, createBackupArchive } from './backup-archive.js';
+import { type BackupFile, type BackupKind, listBackups, newArchivePath, pruneArchives } from './backup-catalog.js';
 
 export interface TakenBackup extends CreatedBackup {
   /** Older archives of the same kind removed by retention. */

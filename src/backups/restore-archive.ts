@@ -15,15 +15,15 @@
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { databaseTarget, type Config } from '../config.js';
-import { openDatabase, type Database } from '../db/connect.js';
-import { restoreDatabase } from '../db/transfer/dump.js';
+import { type Config, databaseTarget } from '../config.js';
+import { type Database, openDatabase } from '../db/connect.js';
 import { migrations } from '../db/migrations/index.js';
 import { migrationStatus, tableExists } from '../db/migrator.js';
+import { restoreDatabase } from '../db/transfer/dump.js';
 import { rowCounts } from '../db/transfer/table-rows.js';
-import { TransferRefused, type ProgressListener } from '../db/transfer/transfer-checks.js';
-import { BackupArchiveError, unpackBackupArchive, type UnpackedArchive } from './archive-reader.js';
-import { SQLITE_MEMBER, type BackupManifest } from './backup-manifest.js';
+import { type ProgressListener, TransferRefused } from '../db/transfer/transfer-checks.js';
+import { BackupArchiveError, type UnpackedArchive, unpackBackupArchive } from './archive-reader.js';
+import { type BackupManifest, SQLITE_MEMBER } from './backup-manifest.js';
 import { secretsFilePath, takeBackup } from './backups.service.js';
 import { createServerPresenceSql } from './server-presence.sql.js';
 
@@ -68,9 +68,7 @@ export async function restoreBackupArchive(config: Config, file: string, opts: R
         `${file} holds a SQLite database and the configured database is PostgreSQL: restore it into SQLite, then move it with \`mediaos db copy\`; nothing was changed`,
       );
     }
-    const result = isSqliteCopy
-      ? await swapSqlite(config, file, unpacked, latest)
-      : await restoreDump(config, unpacked, opts);
+    const result = isSqliteCopy ? await swapSqlite(config, file, unpacked, latest) : await restoreDump(config, unpacked, opts);
     const secretsRestored = putBackSecrets(config, unpacked);
     return { manifest: m, ...result, secretsRestored, migrationPending: m.schemaVersion < latest };
   } finally {

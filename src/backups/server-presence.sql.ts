@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
-import { createLocksSql, describeHolder, holderIsDead, type HeldLock } from '../db/locks.sql.js';
+import { createLocksSql, describeHolder, type HeldLock, holderIsDead } from '../db/locks.sql.js';
 import type { DB } from '../db/schema.js';
 
 /**
@@ -29,11 +29,7 @@ export function createServerPresenceSql(db: Kysely<DB>) {
 
     /** The holders of live server rows (other than this process's own). */
     async liveServers(now = Date.now()): Promise<string[]> {
-      const rows = await db
-        .selectFrom('locks')
-        .select(['name', 'holder', 'heartbeat_at'])
-        .where('name', 'like', `${SERVER_LOCK_PREFIX}%`)
-        .execute();
+      const rows = await db.selectFrom('locks').select(['name', 'holder', 'heartbeat_at']).where('name', 'like', `${SERVER_LOCK_PREFIX}%`).execute();
       return rows
         .filter((r) => r.name !== serverLockName() && Date.parse(r.heartbeat_at) >= now - SERVER_STALE_MS && !holderIsDead(r.holder))
         .map((r) => r.holder);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { authenticate, type RequestAuthenticator } from '../http/auth.js';
-import { buildCalendar } from './calendar.service.js';
 import type { WantedStore } from '../wanted/wanted.store.js';
+import { buildCalendar } from './calendar.service.js';
 
 export interface CalendarRoutesDeps {
   wanted: Pick<WantedStore, 'list'>;

@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { databaseTarget, loadConfig, type Config } from '../config.js';
-import { openDatabase } from '../db/connect.js';
-import { describeTarget } from '../db/transfer/target-url.js';
-import { assertSourceExists } from '../db/transfer/transfer-checks.js';
 import type { BackupProgress } from '../backups/backup-archive.js';
 import { takeBackup } from '../backups/backups.service.js';
 import { restoreBackupArchive } from '../backups/restore-archive.js';
+import { type Config, databaseTarget, loadConfig } from '../config.js';
+import { openDatabase } from '../db/connect.js';
+import { describeTarget } from '../db/transfer/target-url.js';
+import { assertSourceExists } from '../db/transfer/transfer-checks.js';
 import { progressReporter, refusing } from './db.command.js';
 import type { CliIo } from './io.js';
 
@@ -57,7 +57,9 @@ export function registerBackupCommand(program: Command, io: CliIo): void {
           const taken = await takeBackup(db, config, 'manual', { file: opts.to ? resolve(io.cwd, opts.to) : undefined, onProgress: progress.update });
           progress.stop();
           const rows = Object.values(taken.manifest.tables).reduce((s, n) => s + n, 0);
-          io.out(`wrote ${taken.file} (${taken.size} bytes; schema version ${taken.manifest.schemaVersion}; ${rows} rows; ${taken.manifest.members.map((m) => m.name).join(', ')})`);
+          io.out(
+            `wrote ${taken.file} (${taken.size} bytes; schema version ${taken.manifest.schemaVersion}; ${rows} rows; ${taken.manifest.members.map((m) => m.name).join(', ')})`,
+          );
           for (const name of taken.pruned) io.out(`removed old backup ${name}`);
         } finally {
           progress.stop();
@@ -76,7 +78,9 @@ export async function restoreArchiveCommand(io: CliIo, config: Config, file: str
     progress.stop();
     if (r.preRestoreBackup) io.out(`backup of the database being replaced: ${r.preRestoreBackup}`);
     const rows = Object.values(r.manifest.tables).reduce((s, n) => s + n, 0);
-    io.out(`restored the ${r.manifest.engine} backup of ${r.manifest.createdAt} (schema version ${r.manifest.schemaVersion}, ${rows} rows); every checksum verified`);
+    io.out(
+      `restored the ${r.manifest.engine} backup of ${r.manifest.createdAt} (schema version ${r.manifest.schemaVersion}, ${rows} rows); every checksum verified`,
+    );
     if (r.secretsRestored) io.out('restored secrets.json (the keys that decrypt stored secrets)');
     if (r.migrationPending) io.out('the backup has an older schema: run `mediaos migrate` (or start the server, which migrates it)');
   } finally {

@@ -1,12 +1,12 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { databaseTarget, loadConfig, type Config } from '../config.js';
+import { type Config, databaseTarget, loadConfig } from '../config.js';
 import { backupDatabase } from '../db/backup.js';
-import { formatComparison } from '../db/transfer/checksum.js';
 import type { Database } from '../db/connect.js';
-import { copyDatabase, DEFAULT_BATCH_SIZE, type CopyResult } from '../db/transfer/copy.js';
+import { formatComparison } from '../db/transfer/checksum.js';
+import { type CopyResult, copyDatabase, DEFAULT_BATCH_SIZE } from '../db/transfer/copy.js';
 import { describeTarget, parseTargetUrl } from '../db/transfer/target-url.js';
-import { TransferRefused, type TransferProgress } from '../db/transfer/transfer-checks.js';
+import { type TransferProgress, TransferRefused } from '../db/transfer/transfer-checks.js';
 import type { CliIo } from './io.js';
 
 export interface ProgressReporter {

@@ -1,15 +1,15 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { isBackupArchive } from '../backups/archive-reader.js';
 import { databaseTarget, loadConfig } from '../config.js';
-import { formatComparison } from '../db/transfer/checksum.js';
 import { openDatabase } from '../db/connect.js';
+import { formatComparison } from '../db/transfer/checksum.js';
 import { DEFAULT_BATCH_SIZE } from '../db/transfer/copy.js';
-import { dumpDatabase, DumpFormatError, restoreDatabase, RestoreVerificationError } from '../db/transfer/dump.js';
+import { DumpFormatError, dumpDatabase, RestoreVerificationError, restoreDatabase } from '../db/transfer/dump.js';
 import { describeTarget } from '../db/transfer/target-url.js';
 import { assertSourceExists, TransferRefused } from '../db/transfer/transfer-checks.js';
-import { backupBeforeReplace, parseBatchSize, progressReporter, refusing } from './db.command.js';
-import { isBackupArchive } from '../backups/archive-reader.js';
 import { restoreArchiveCommand } from './backup.command.js';
+import { backupBeforeReplace, parseBatchSize, progressReporter, refusing } from './db.command.js';
 import type { CliIo } from './io.js';
 
 export function registerDumpCommands(program: Command, io: CliIo): void {

@@ -1,15 +1,18 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { exportDatabase } from '../migration/export.js';
 import type { CliIo } from './io.js';
 import { guarded, openMigrationContext } from './migration-context.js';
-import { exportDatabase } from '../migration/export.js';
 
 export function registerExportCommand(program: Command, io: CliIo): void {
   program
     .command('export')
     .description('write the database as legacy MediaOS config files (its shapes, ids and encryption), quarantined records included')
     .requiredOption('--to <dir>', 'the directory to write the legacy files into')
-    .option('--force', 'replace the legacy files of a directory that is not empty (written complete beside them first, then swapped in; other files are left alone)')
+    .option(
+      '--force',
+      'replace the legacy files of a directory that is not empty (written complete beside them first, then swapped in; other files are left alone)',
+    )
     .option('--legacy-encryption-key <key>', 'encrypt secrets with this legacy ENCRYPTION_KEY (default: ENCRYPTION_KEY)')
     .action(async (opts: { to: string; force?: boolean; legacyEncryptionKey?: string }) =>
       guarded(io, 1, async () => {

@@ -3,8 +3,8 @@
  * plain line per phase and per 10% of library.json, so logs and pipes stay readable.
  */
 import cliProgress from 'cli-progress';
-import type { CliIo } from './io.js';
 import type { ImportProgress } from '../migration/import.js';
+import type { CliIo } from './io.js';
 
 const PHASES: Record<string, string> = {
   backup: 'backing up the legacy directory (and the database if it has data)',

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import type { CliIo } from './io.js';
-import { guarded, openMigrationContext } from './migration-context.js';
 import { createJobsAdmin, type JobsAdmin } from '../jobs/jobs.admin.js';
 import { createJobsSql } from '../jobs/jobs.sql.js';
 import type { JobRecord } from '../jobs/jobs.types.js';
+import type { CliIo } from './io.js';
+import { guarded, openMigrationContext } from './migration-context.js';
 
 /**
  * `mediaos jobs list|retry ID|cancel ID`: the database job queue, for the console (no server
@@ -24,7 +24,15 @@ export function registerJobsCommand(program: Command, io: CliIo): void {
   }
 
   const show = (j: JobRecord) =>
-    [j.id, j.type, j.status, `attempts ${j.attempts}/${j.maxAttempts}`, j.status === 'queued' ? `run at ${j.runAt}` : `updated ${j.updatedAt}`, j.lockedBy ? `by ${j.lockedBy}` : '', j.error ? `error: ${j.error}` : '']
+    [
+      j.id,
+      j.type,
+      j.status,
+      `attempts ${j.attempts}/${j.maxAttempts}`,
+      j.status === 'queued' ? `run at ${j.runAt}` : `updated ${j.updatedAt}`,
+      j.lockedBy ? `by ${j.lockedBy}` : '',
+      j.error ? `error: ${j.error}` : '',
+    ]
       .filter(Boolean)
       .join('  ');
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { databaseTarget, loadConfig } from '../config.js';
-import { openDatabase } from '../db/connect.js';
 import { backupDatabase } from '../db/backup.js';
-import { migrateDown, migrateTo, migrateToLatest, migrationStatus, tableExists, type MigrationResult } from '../db/migrator.js';
+import { openDatabase } from '../db/connect.js';
 import { withMaintenanceLock } from '../db/locks.sql.js';
+import { type MigrationResult, migrateDown, migrateTo, migrateToLatest, migrationStatus, tableExists } from '../db/migrator.js';
 import type { CliIo } from './io.js';
 
 function printResults(io: CliIo, results: MigrationResult[]): void {

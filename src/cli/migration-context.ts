@@ -1,10 +1,11 @@
 /** What every migration command opens: config, the migrated database, our secret box and keys. */
-import type { CliIo } from './io.js';
-import { loadConfig, type Config } from '../config.js';
+
+import { type Config, loadConfig } from '../config.js';
 import type { Database } from '../db/connect.js';
-import { prepareDatabase } from '../storage/database.js';
 import { ensureInstanceSecrets } from '../secrets-file.js';
 import { createSecretBox, type SecretBox } from '../security/secret-box.js';
+import { prepareDatabase } from '../storage/database.js';
+import type { CliIo } from './io.js';
 
 export interface MigrationContext {
   config: Config;

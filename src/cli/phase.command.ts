@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { PhaseRefused, setPhase } from '../migration/phases.js';
+import { mismatchLines } from '../migration/report.js';
+import { readPhase } from '../storage/phase.js';
+import { isPhase, STORAGE_PHASES } from '../storage/phase-list.js';
 import type { CliIo } from './io.js';
 import { guarded, openMigrationContext } from './migration-context.js';
-import { PhaseRefused, setPhase } from '../migration/phases.js';
-import { isPhase, STORAGE_PHASES } from '../storage/phase-list.js';
-import { readPhase } from '../storage/phase.js';
-import { mismatchLines } from '../migration/report.js';
 
 export function registerPhaseCommand(program: Command, io: CliIo): void {
   const phase = program
@@ -26,7 +26,10 @@ export function registerPhaseCommand(program: Command, io: CliIo): void {
     });
   }
 
-  phase.command('show').description('print the storage phase').action(async () => show());
+  phase
+    .command('show')
+    .description('print the storage phase')
+    .action(async () => show());
   phase
     .command('set')
     .description('record a new storage phase (the server uses it on its next start)')
@@ -40,14 +43,23 @@ export function registerPhaseCommand(program: Command, io: CliIo): void {
         const ctx = await openMigrationContext(io);
         try {
           const configDir = resolve(io.cwd, opts.from ?? ctx.config.configDir);
-          const r = await setPhase({ db: ctx.db, config: ctx.config, target, legacyKey: opts.legacyEncryptionKey ?? ctx.encryptionKey, secretBox: ctx.secretBox, force: opts.force, configDir });
+          const r = await setPhase({
+            db: ctx.db,
+            config: ctx.config,
+            target,
+            legacyKey: opts.legacyEncryptionKey ?? ctx.encryptionKey,
+            secretBox: ctx.secretBox,
+            force: opts.force,
+            configDir,
+          });
           if (r.verify) io.out(`verify-import: ${r.verify.checked} records compared, ${r.verify.mismatches.length} mismatches`);
           io.out(`storage phase: ${r.from} -> ${r.to} (restart the server to apply)`);
           // The server reads and writes the files in MEDIAOS_CONFIG_DIR, not in the checked directory.
           if (target !== 'db' && configDir !== resolve(io.cwd, ctx.config.configDir)) {
             io.out(`warning: the server uses MEDIAOS_CONFIG_DIR=${ctx.config.configDir}; set it to ${configDir} before restarting`);
           }
-          if (ctx.config.storagePhase && ctx.config.storagePhase !== target) io.out(`warning: MEDIAOS_STORAGE_PHASE=${ctx.config.storagePhase} overrides the recorded phase; unset it`);
+          if (ctx.config.storagePhase && ctx.config.storagePhase !== target)
+            io.out(`warning: MEDIAOS_STORAGE_PHASE=${ctx.config.storagePhase} overrides the recorded phase; unset it`);
         } catch (err) {
           if (err instanceof PhaseRefused && err.verify) for (const line of mismatchLines(err.verify.mismatches.slice(0, 50))) io.err(`  ${line}`);
           throw err;

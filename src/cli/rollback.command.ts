@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
+import { runRollback } from '../migration/rollback.js';
 import type { CliIo } from './io.js';
 import { guarded, openMigrationContext } from './migration-context.js';
-import { runRollback } from '../migration/rollback.js';
 
 export function registerRollbackCommand(program: Command, io: CliIo): void {
   program
@@ -26,9 +26,12 @@ export function registerRollbackCommand(program: Command, io: CliIo): void {
           for (const f of r.exported.written) io.out(`  wrote ${f.file}: ${f.records} records${f.quarantined ? ` + ${f.quarantined} quarantined` : ''}`);
           for (const f of r.removed) io.out(`  removed ${f} (the database holds none; it is in the archive)`);
           io.out(`storage phase: files (${ctx.config.configDir})`);
-          if (ctx.config.storagePhase && ctx.config.storagePhase !== 'files') io.out(`warning: MEDIAOS_STORAGE_PHASE=${ctx.config.storagePhase} overrides the recorded phase; unset it`);
+          if (ctx.config.storagePhase && ctx.config.storagePhase !== 'files')
+            io.out(`warning: MEDIAOS_STORAGE_PHASE=${ctx.config.storagePhase} overrides the recorded phase; unset it`);
           if (r.unverifiable.length) {
-            io.out(`${r.unverifiable.length} user(s) cannot log in to the old server (their password hash was upgraded to argon2): reset their passwords there:`);
+            io.out(
+              `${r.unverifiable.length} user(s) cannot log in to the old server (their password hash was upgraded to argon2): reset their passwords there:`,
+            );
             for (const u of r.unverifiable) io.out(`  ${u.email} (${u.id})`);
           } else {
             io.out('every user can log in to the old server (all password hashes are legacy PBKDF2)');

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
-import type { CliIo } from './io.js';
 import { AppError } from '../errors.js';
-import { guarded, openMigrationContext, type MigrationContext } from './migration-context.js';
 import { createSessionsStore } from '../sessions/sessions.store.js';
 import { openStorage } from '../storage/store-context.js';
+import { createAuditService } from '../system/audit.service.js';
+import { createAuditSql } from '../system/audit.sql.js';
 import { createUsersService, type UsersService } from '../users/users.service.js';
 import { createUsersStore } from '../users/users.store.js';
 import type { UserResponse } from '../users/users.types.js';
-import { createAuditService } from '../system/audit.service.js';
-import { createAuditSql } from '../system/audit.sql.js';
+import type { CliIo } from './io.js';
+import { guarded, type MigrationContext, openMigrationContext } from './migration-context.js';
 
 /**
  * `mediaos user add|list|passwd|role|disable|enable`: user management on the database (and, in
@@ -34,7 +34,8 @@ export function registerUserCommand(program: Command, io: CliIo): void {
       } catch (err) {
         // Domain errors carry a code and (often) a sentence: print both.
         if (err instanceof AppError) {
-          const detail = typeof err.extra.message === 'string' ? `: ${err.extra.message}` : Array.isArray(err.extra.errors) ? `: ${err.extra.errors.join('; ')}` : '';
+          const detail =
+            typeof err.extra.message === 'string' ? `: ${err.extra.message}` : Array.isArray(err.extra.errors) ? `: ${err.extra.errors.join('; ')}` : '';
           throw new Error(`${err.code}${detail}`);
         }
         throw err;

@@ -1,14 +1,16 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { CliIo } from './io.js';
-import { guarded, openMigrationContext } from './migration-context.js';
 import { verifyConfigDir } from '../migration/phases.js';
 import { mismatchLines } from '../migration/report.js';
+import type { CliIo } from './io.js';
+import { guarded, openMigrationContext } from './migration-context.js';
 
 export function registerVerifyImportCommand(program: Command, io: CliIo): void {
   program
     .command('verify-import')
-    .description('compare every legacy record with the database, field by field (secrets after decryption); exit 0 when they match, 1 on mismatches, 2 on error')
+    .description(
+      'compare every legacy record with the database, field by field (secrets after decryption); exit 0 when they match, 1 on mismatches, 2 on error',
+    )
     .option('--from <dir>', 'the legacy config directory (default: MEDIAOS_CONFIG_DIR)')
     .option('--legacy-encryption-key <key>', "the old server's ENCRYPTION_KEY (default: ENCRYPTION_KEY)")
     .option('--limit <n>', 'print at most this many mismatches', '200')

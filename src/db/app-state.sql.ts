@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { DB } from './schema.js';
 import { fromJson, toJson } from './json.js';
+import type { DB } from './schema.js';
 
 /** Small key/value facts about this instance (storage phase, auto-import record, ...). */
 export function createAppStateSql(db: Kysely<DB>) {

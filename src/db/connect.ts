@@ -1,12 +1,12 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
+import { Kysely, type LogEvent, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
-import type { DB } from './schema.js';
 import type { Engine } from './dialect.js';
-import { cachedSqliteDatabase } from './sqlite-driver.js';
 import { createPrivateFile, makePrivate } from './file-mode.js';
-import { createWriteTracker, type WriteStatus } from './write-status.js';
+import type { DB } from './schema.js';
+import { cachedSqliteDatabase } from './sqlite-driver.js';
 import { ensureSqliteDirectory, sqliteOpenError } from './sqlite-open.js';
+import { createWriteTracker, type WriteStatus } from './write-status.js';
 
 // int8 (counts, file sizes) as JS numbers: every value we store fits in 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -114,7 +114,11 @@ function openSqlite(target: DatabaseTarget, opts: OpenOptions): Database {
       if (closed) return;
       closed = true;
       if (!opts.readonly) {
-        try { raw.pragma('optimize'); } catch { /* best effort on close */ }
+        try {
+          raw.pragma('optimize');
+        } catch {
+          /* best effort on close */
+        }
       }
       await kysely.destroy();
     },
@@ -184,12 +188,18 @@ function logWith(observe: (e: LogEvent) => void, observers: ReadonlySet<(e: LogE
     log?.(e);
     // An observer (metrics, the slow-query log) must never fail the query it watches.
     for (const o of observers) {
-      try { o(e); } catch { /* ignored */ }
+      try {
+        o(e);
+      } catch {
+        /* ignored */
+      }
     }
   };
 }
 
 function subscribe<T>(set: Set<T>, listener: T): () => void {
   set.add(listener);
-  return () => { set.delete(listener); };
+  return () => {
+    set.delete(listener);
+  };
 }

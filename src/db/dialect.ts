@@ -66,13 +66,9 @@ export function updatedAtTrigger(d: Ddl, table: string): string[] {
        BEGIN UPDATE ${table} SET updated_at = ${d.nowIso} WHERE rowid = NEW.rowid; END`,
     ];
   }
-  return [
-    `CREATE TRIGGER trg_${table}_updated_at BEFORE UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION mediaos_set_updated_at()`,
-  ];
+  return [`CREATE TRIGGER trg_${table}_updated_at BEFORE UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION mediaos_set_updated_at()`];
 }
 
 export function dropUpdatedAtTrigger(d: Ddl, table: string): string {
-  return d.engine === 'sqlite'
-    ? `DROP TRIGGER IF EXISTS trg_${table}_updated_at`
-    : `DROP TRIGGER IF EXISTS trg_${table}_updated_at ON ${table}`;
+  return d.engine === 'sqlite' ? `DROP TRIGGER IF EXISTS trg_${table}_updated_at` : `DROP TRIGGER IF EXISTS trg_${table}_updated_at ON ${table}`;
 }

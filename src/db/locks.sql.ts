@@ -39,9 +39,7 @@ export class LockBusyError extends Error {
   }
 }
 
-export type ForceUnlockResult =
-  | { action: 'none' }
-  | { action: 'cleared' | 'refused'; holder: string; since: string; why: string };
+export type ForceUnlockResult = { action: 'none' } | { action: 'cleared' | 'refused'; holder: string; since: string; why: string };
 
 export interface LockOptions {
   /** How long to wait for a busy lock before refusing (default 10 s). */
@@ -87,7 +85,11 @@ export function holderIsDead(holder: string): boolean {
 const isBusyError = (err: unknown) => /SQLITE_BUSY|database is locked/i.test(String((err as Error)?.message ?? err));
 
 export function createLocksSql(db: Kysely<DB>) {
-  async function tryTake(name: string, holder: string, staleMs: number): Promise<{ ok: true } | { ok: false; holder: string; since: string; heartbeatAt?: string }> {
+  async function tryTake(
+    name: string,
+    holder: string,
+    staleMs: number,
+  ): Promise<{ ok: true } | { ok: false; holder: string; since: string; heartbeatAt?: string }> {
     const now = new Date().toISOString();
     const inserted = await db
       .insertInto('locks')
@@ -151,7 +153,8 @@ export function createLocksSql(db: Kysely<DB>) {
       for (;;) {
         const row = await db.selectFrom('locks').select(['holder', 'acquired_at', 'heartbeat_at']).where('name', '=', name).executeTakeFirst();
         if (!row || Date.parse(row.heartbeat_at) < Date.now() - staleMs || holderIsDead(row.holder)) return;
-        if (Date.now() >= deadline) throw new LockBusyError(name, row.holder, row.acquired_at, row.heartbeat_at, new Date(Date.parse(row.heartbeat_at) + staleMs).toISOString());
+        if (Date.now() >= deadline)
+          throw new LockBusyError(name, row.holder, row.acquired_at, row.heartbeat_at, new Date(Date.parse(row.heartbeat_at) + staleMs).toISOString());
         await new Promise((r) => setTimeout(r, Math.min(opts.pollMs ?? 250, Math.max(1, deadline - Date.now()))));
       }
     },
@@ -170,11 +173,23 @@ export function createLocksSql(db: Kysely<DB>) {
       else if (age > staleMs) why = `its last heartbeat (${row.heartbeat_at}) is older than ${Math.round(staleMs / 1000)} s`;
       else {
         const m = HOLDER_RE.exec(row.holder);
-        const where = m && m[2] === hostname() ? `its holder (pid ${m[1]}) still runs on this host` : `its holder may still run${m ? ` on ${m[2]}` : ''} (last heartbeat ${row.heartbeat_at})`;
-        return { action: 'refused', ...base, why: `${where}; it expires at ${new Date(Date.parse(row.heartbeat_at) + staleMs).toISOString()} if that process is gone` };
+        const where =
+          m && m[2] === hostname()
+            ? `its holder (pid ${m[1]}) still runs on this host`
+            : `its holder may still run${m ? ` on ${m[2]}` : ''} (last heartbeat ${row.heartbeat_at})`;
+        return {
+          action: 'refused',
+          ...base,
+          why: `${where}; it expires at ${new Date(Date.parse(row.heartbeat_at) + staleMs).toISOString()} if that process is gone`,
+        };
       }
       // Only the row we checked: a holder that took over meanwhile keeps its lock.
-      const gone = await db.deleteFrom('locks').where('name', '=', name).where('holder', '=', row.holder).where('heartbeat_at', '=', row.heartbeat_at).executeTakeFirst();
+      const gone = await db
+        .deleteFrom('locks')
+        .where('name', '=', name)
+        .where('holder', '=', row.holder)
+        .where('heartbeat_at', '=', row.heartbeat_at)
+        .executeTakeFirst();
       if (Number(gone.numDeletedRows) === 0) return { action: 'refused', ...base, why: 'it changed while it was checked (its holder is alive); run again' };
       return { action: 'cleared', ...base, why };
     },
@@ -214,7 +229,13 @@ export type LocksSql = ReturnType<typeof createLocksSql>;
  * another migration) does. A database without the `locks` table yet (new, or below version 1)
  * has nothing to import into, so there is nothing to exclude.
  */
-export async function withMaintenanceLock<T>(db: Kysely<DB>, locksTableExists: boolean, what: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+export async function withMaintenanceLock<T>(
+  db: Kysely<DB>,
+  locksTableExists: boolean,
+  what: string,
+  fn: () => Promise<T>,
+  opts: LockOptions = {},
+): Promise<T> {
   if (!locksTableExists) return fn();
   const lock = await createLocksSql(db).acquire(MAINTENANCE_LOCK, describeHolder(what), opts);
   try {

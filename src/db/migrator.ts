@@ -1,8 +1,8 @@
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Database } from './connect.js';
 import { openDatabase } from './connect.js';
-import { cachedSqliteDatabase } from './sqlite-driver.js';
 import { migrations as allMigrations, type Migration } from './migrations/index.js';
+import { cachedSqliteDatabase } from './sqlite-driver.js';
 
 export interface MigrationResult {
   version: number;
@@ -73,7 +73,9 @@ export async function tableExists(db: Database, table: string): Promise<boolean>
     const r = await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${table}`.execute(db.kysely);
     return Number(r.rows[0].n) > 0;
   }
-  const r = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_schema = current_schema() and table_name = ${table}`.execute(db.kysely);
+  const r = await sql<{
+    n: number;
+  }>`select count(*)::int as n from information_schema.tables where table_schema = current_schema() and table_name = ${table}`.execute(db.kysely);
   return Number(r.rows[0].n) > 0;
 }
 
@@ -94,7 +96,10 @@ export async function migrateTo(db: Database, target: number, opts: MigrateOptio
   const applied = new Set(status.applied.map((a) => a.version));
   const steps: { m: Migration; direction: 'up' | 'down' }[] = [
     ...list.filter((m) => m.version <= target && !applied.has(m.version)).map((m) => ({ m, direction: 'up' as const })),
-    ...list.filter((m) => m.version > target && applied.has(m.version)).reverse().map((m) => ({ m, direction: 'down' as const })),
+    ...list
+      .filter((m) => m.version > target && applied.has(m.version))
+      .reverse()
+      .map((m) => ({ m, direction: 'down' as const })),
   ];
 
   if (opts.dryRun) return dryRunSteps(db, steps);
@@ -211,26 +216,31 @@ async function dryRunSteps(db: Database, steps: { m: Migration; direction: 'up' 
   const results: MigrationResult[] = [];
   let error: string | undefined;
   try {
-    await withForeignKeysFor(db, steps.map((s) => s.m), () => capturing.transaction().execute(async (trx) => {
-      for (const { m, direction } of steps) {
-        const base = { version: m.version, name: m.name, direction };
-        captured = [];
-        if (error) {
-          results.push({ ...base, status: 'not-run' });
-          continue;
-        }
-        try {
-          await applyStep(trx, db, m, direction);
-          results.push({ ...base, status: 'dry-run', sql: captured.filter((q) => !/schema_migrations|pg_advisory_xact_lock/.test(q)) });
-        } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
-          results.push({ ...base, status: 'failed', error: message, sql: captured });
-          error = `migration ${m.name} (${direction}) failed: ${message}`;
-          if (db.engine === 'postgres') break; // the transaction is aborted; nothing more can run in it
-        }
-      }
-      throw new DryRunRollback();
-    }));
+    await withForeignKeysFor(
+      db,
+      steps.map((s) => s.m),
+      () =>
+        capturing.transaction().execute(async (trx) => {
+          for (const { m, direction } of steps) {
+            const base = { version: m.version, name: m.name, direction };
+            captured = [];
+            if (error) {
+              results.push({ ...base, status: 'not-run' });
+              continue;
+            }
+            try {
+              await applyStep(trx, db, m, direction);
+              results.push({ ...base, status: 'dry-run', sql: captured.filter((q) => !/schema_migrations|pg_advisory_xact_lock/.test(q)) });
+            } catch (err) {
+              const message = err instanceof Error ? err.message : String(err);
+              results.push({ ...base, status: 'failed', error: message, sql: captured });
+              error = `migration ${m.name} (${direction}) failed: ${message}`;
+              if (db.engine === 'postgres') break; // the transaction is aborted; nothing more can run in it
+            }
+          }
+          throw new DryRunRollback();
+        }),
+    );
   } catch (err) {
     if (!(err instanceof DryRunRollback)) error ??= err instanceof Error ? err.message : String(err);
   } finally {

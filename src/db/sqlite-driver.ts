@@ -33,8 +33,7 @@ interface Prepared {
 export function cachedSqliteDatabase(db: BetterSqlite3.Database, maxStatements = 500): SqliteDatabase {
   const cache = new Map<string, Prepared>();
   const schemaVersion = db.prepare('pragma schema_version').pluck();
-  const bind = (params: ReadonlyArray<unknown>): unknown[] =>
-    params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
+  const bind = (params: ReadonlyArray<unknown>): unknown[] => params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
 
   function prepared(text: string): Prepared {
     let entry = cache.get(text);

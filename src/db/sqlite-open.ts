@@ -20,7 +20,9 @@ export function ensureSqliteDirectory(location: string, create: boolean): void {
     try {
       mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     } catch (err) {
-      throw new Error(`cannot create the data directory ${dir} (${codeOf(err)}${codeOf(err) === 'EROFS' || codeOf(err) === 'ENOENT' ? ': read-only or missing mount?' : ''}): set MEDIAOS_DATA_DIR to a writable directory`);
+      throw new Error(
+        `cannot create the data directory ${dir} (${codeOf(err)}${codeOf(err) === 'EROFS' || codeOf(err) === 'ENOENT' ? ': read-only or missing mount?' : ''}): set MEDIAOS_DATA_DIR to a writable directory`,
+      );
     }
     return;
   }
@@ -28,7 +30,9 @@ export function ensureSqliteDirectory(location: string, create: boolean): void {
   try {
     isDir = statSync(dir).isDirectory();
   } catch {
-    throw new Error(`cannot open the SQLite database ${location}: the directory ${dir} does not exist (only the data directory is created); create it or fix DATABASE_URL`);
+    throw new Error(
+      `cannot open the SQLite database ${location}: the directory ${dir} does not exist (only the data directory is created); create it or fix DATABASE_URL`,
+    );
   }
   if (!isDir) throw new Error(`cannot open the SQLite database ${location}: ${dir} is not a directory; fix DATABASE_URL`);
 }

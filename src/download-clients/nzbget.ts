@@ -1,4 +1,4 @@
-import { httpRequest, joinUrl, parseJson, snippet, toFailure, type ClientResult } from '../http-client/http.js';
+import { type ClientResult, httpRequest, joinUrl, parseJson, snippet, toFailure } from '../http-client/http.js';
 
 /**
  * NZBGet JSON-RPC (`POST {base}/jsonrpc`, Basic auth when a username is set).

@@ -1,4 +1,4 @@
-import { ClientError, httpRequest, joinUrl, parseJson, snippet, toFailure, type ClientResult, type HttpReply } from '../http-client/http.js';
+import { ClientError, type ClientResult, type HttpReply, httpRequest, joinUrl, parseJson, snippet, toFailure } from '../http-client/http.js';
 
 /**
  * qBittorrent Web API v2 (form-encoded). Login runs when a username is set; its session cookie

@@ -1,4 +1,4 @@
-import { httpRequest, joinUrl, parseJson, snippet, toFailure, type ClientResult, type HttpReply } from '../http-client/http.js';
+import { type ClientResult, type HttpReply, httpRequest, joinUrl, parseJson, snippet, toFailure } from '../http-client/http.js';
 
 /**
  * SABnzbd (`{base}/api?output=json&apikey=...`). Every call keeps a sub-path of baseUrl

@@ -1,7 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import { z } from 'zod';
-import type { DownloadersTable } from '../db/schema.js';
 import { fromBool, fromJson, setOwn, toJson } from '../db/json.js';
+import type { DownloadersTable } from '../db/schema.js';
 import { legacyEncryptAsync, looksLegacyEncrypted, readLegacySecretAsync } from '../security/legacy-crypto.js';
 import { CLIENT_TYPES, type ClientType, type DownloaderSection, type DownloadersSettings } from './downloaders.types.js';
 

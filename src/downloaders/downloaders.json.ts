@@ -1,9 +1,9 @@
 import { join } from 'node:path';
+import { isObject } from '../db/json.js';
 import { createJsonFile } from '../legacy/json-file.js';
 import type { Logger } from '../storage/phased-store.js';
-import { CLIENT_TYPES, type DownloadersSettings } from './downloaders.types.js';
 import { openLegacySection, sealLegacySection } from './downloaders.codec.js';
-import { isObject } from '../db/json.js';
+import { CLIENT_TYPES, type DownloadersSettings } from './downloaders.types.js';
 
 type Doc = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticate, requireUser, type RequestAuthenticator } from '../http/auth.js';
+import { authenticate, type RequestAuthenticator, requireUser } from '../http/auth.js';
 import { parseDocumentInput, parseInput } from '../http/errors.js';
 import type { DownloadersService } from './downloaders.service.js';
 import { saveDownloadersBody, testDownloaderBody } from './downloaders.types.js';

@@ -1,15 +1,15 @@
+import { missingSetting } from '../download-clients/registry.js';
 import { Invalid } from '../errors.js';
 import type { ClientResult } from '../http-client/http.js';
-import { missingSetting } from '../download-clients/registry.js';
-import { clientSettings, secretOf, sectionClient } from './downloaders.clients.js';
 import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
+import { clientSettings, secretOf, sectionClient } from './downloaders.clients.js';
 import type { DownloadersStore } from './downloaders.store.js';
 import {
-  isClientType,
   type ClientType,
   type DownloaderSection,
   type DownloadersSettings,
   type DownloadersView,
+  isClientType,
   type SaveDownloadersBody,
   type TestDownloaderBody,
 } from './downloaders.types.js';
@@ -39,7 +39,13 @@ export function toView(settings: DownloadersSettings): DownloadersView {
       category: q.category,
       timeoutMs: q.timeoutMs,
     }),
-    nzbget: compact({ enabled: n.enabled === true || !!n.baseUrl, hasPassword: !!n.password, baseUrl: n.baseUrl, username: n.username, timeoutMs: n.timeoutMs }),
+    nzbget: compact({
+      enabled: n.enabled === true || !!n.baseUrl,
+      hasPassword: !!n.password,
+      baseUrl: n.baseUrl,
+      username: n.username,
+      timeoutMs: n.timeoutMs,
+    }),
     sabnzbd: compact({
       enabled: s.enabled === true || !!s.baseUrl,
       hasApiKey: !!s.apiKey,

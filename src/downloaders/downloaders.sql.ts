@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { DB, DownloadersTable } from '../db/schema.js';
-import { CLIENT_TYPES, type ClientType, type DownloadersSettings } from './downloaders.types.js';
 import { downloaderFromRow, downloadersToRows, type Opener, type Sealer } from './downloaders.codec.js';
+import { CLIENT_TYPES, type ClientType, type DownloadersSettings } from './downloaders.types.js';
 
 /** What may be read without touching a secret. */
 const publicColumns = ['client_type', 'enabled', 'base_url', 'username', 'category', 'timeout_ms', 'config'] as const;

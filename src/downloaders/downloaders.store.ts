@@ -1,8 +1,8 @@
-import type { StoreContext } from '../storage/store-context.js';
 import { phasedStore } from '../storage/phased-store.js';
-import type { DownloadersSettings } from './downloaders.types.js';
-import { createDownloadersSql } from './downloaders.sql.js';
+import type { StoreContext } from '../storage/store-context.js';
 import { createDownloadersJson } from './downloaders.json.js';
+import { createDownloadersSql } from './downloaders.sql.js';
+import type { DownloadersSettings } from './downloaders.types.js';
 
 /**
  * The download-client settings document. Sections carry their secrets in PLAINTEXT in memory:

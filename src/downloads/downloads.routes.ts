@@ -1,11 +1,11 @@
 import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Invalid } from '../errors.js';
 import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import { assertSafeInput } from '../http/input-guard.js';
-import { Invalid } from '../errors.js';
 import type { DownloadsService } from './downloads.service.js';
-import { NZB_FILE_FIELDS, grabBody, lastGrabQuery, type GrabInput, type UploadedNzb } from './downloads.types.js';
+import { type GrabInput, grabBody, lastGrabQuery, NZB_FILE_FIELDS, type UploadedNzb } from './downloads.types.js';
 
 /** Legacy per-route limit: 20 grabs a minute per client IP (API.md §0.3). */
 const GRAB_RATE_LIMIT = {

@@ -1,14 +1,14 @@
-import { AppError, Invalid, missingParams, UpstreamError } from '../errors.js';
-import { httpRequestBytes, toFailure, type ClientResult } from '../http-client/http.js';
-import { qbitAddMagnet, qbitAddTorrentFile, type QbitSettings } from '../download-clients/qbittorrent.js';
-import { magnetInfoHash, torrentInfoHash } from '../download-clients/torrent-file.js';
-import { sabAddFile, sabAddUrl } from '../download-clients/sabnzbd.js';
-import { nzbgetAppendFile, nzbgetAppendUrl } from '../download-clients/nzbget.js';
-import type { DownloadersStore } from '../downloaders/downloaders.store.js';
-import { isActive, nzbgetSettings, qbitSettings, sabSettings } from '../downloaders/downloaders.clients.js';
 import type { ClientProtocol } from '../download-clients/download-client.js';
+import { nzbgetAppendFile, nzbgetAppendUrl } from '../download-clients/nzbget.js';
+import { type QbitSettings, qbitAddMagnet, qbitAddTorrentFile } from '../download-clients/qbittorrent.js';
+import { sabAddFile, sabAddUrl } from '../download-clients/sabnzbd.js';
+import { magnetInfoHash, torrentInfoHash } from '../download-clients/torrent-file.js';
+import { isActive, nzbgetSettings, qbitSettings, sabSettings } from '../downloaders/downloaders.clients.js';
+import type { DownloadersStore } from '../downloaders/downloaders.store.js';
+import { AppError, Invalid, missingParams, UpstreamError } from '../errors.js';
 import type { GrabsStore } from '../grabs/grabs.store.js';
-import { grabKey, type GrabRecord } from '../grabs/grabs.types.js';
+import { type GrabRecord, grabKey } from '../grabs/grabs.types.js';
+import { type ClientResult, httpRequestBytes, toFailure } from '../http-client/http.js';
 import type { GrabInput, GrabReply } from './downloads.types.js';
 
 /** The UI sends plural kinds on some calls and singular on others (FORMATS.md §0.5). */
@@ -60,7 +60,8 @@ async function sendTorrentUrl(s: QbitSettings, url: string): Promise<{ result: C
     return { result: toFailure(err, [url]) };
   }
   const location = reply.headers.get('location') ?? '';
-  if (reply.status >= 300 && reply.status < 400 && location.startsWith('magnet:')) return { result: await qbitAddMagnet(s, location), hash: magnetInfoHash(location) };
+  if (reply.status >= 300 && reply.status < 400 && location.startsWith('magnet:'))
+    return { result: await qbitAddMagnet(s, location), hash: magnetInfoHash(location) };
   if (!reply.ok) return { result: { ok: false, status: reply.status, error: `torrent_download_http_${reply.status}` } };
   let hash: string;
   try {
@@ -72,7 +73,13 @@ async function sendTorrentUrl(s: QbitSettings, url: string): Promise<{ result: C
 }
 
 export function createDownloadsService(deps: DownloadsDeps) {
-  async function record(key: string, base: GrabRecord, client: string, r: ClientResult, extra: { category?: string; uploaded?: boolean; downloadId?: string }): Promise<GrabReply> {
+  async function record(
+    key: string,
+    base: GrabRecord,
+    client: string,
+    r: ClientResult,
+    extra: { category?: string; uploaded?: boolean; downloadId?: string },
+  ): Promise<GrabReply> {
     const rec: GrabRecord = { ...base, client, ok: r.ok };
     if (r.status !== undefined) rec.status = r.ok && extra.uploaded ? 'uploaded' : r.status;
     rec.at = deps.now().toISOString();

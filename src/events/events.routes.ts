@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import { authenticate, requireUser, type AuthUser, type RequestAuthenticator } from '../http/auth.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type AuthUser, authenticate, type RequestAuthenticator, requireUser } from '../http/auth.js';
 import type { BusEvent, EventBus } from './events.bus.js';
 
 /** What the routes need of the auth service. */

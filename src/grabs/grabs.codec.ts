@@ -1,8 +1,8 @@
 import type { Insertable, Selectable } from 'kysely';
 import { z } from 'zod';
-import type { GrabsTable } from '../db/schema.js';
 import { fromBool, fromJson, setOwn, toJson } from '../db/json.js';
-import { splitGrabKey, type GrabRecord } from './grabs.types.js';
+import type { GrabsTable } from '../db/schema.js';
+import { type GrabRecord, splitGrabKey } from './grabs.types.js';
 
 /**
  * THE mapping between one legacy `grabs.json` entry (`key` -> record) and its `grabs` row. Used

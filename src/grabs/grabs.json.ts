@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import { isObject } from '../db/json.js';
 import { createJsonFile } from '../legacy/json-file.js';
 import type { GrabEntry, GrabRecord } from './grabs.types.js';
-import { isObject } from '../db/json.js';
 
 type Doc = Record<string, GrabRecord>;
 

@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { DB, GrabsTable } from '../db/schema.js';
-import type { GrabEntry, GrabRecord } from './grabs.types.js';
 import { grabFromRow, grabToRow } from './grabs.codec.js';
+import type { GrabEntry, GrabRecord } from './grabs.types.js';
 
 const columns = ['key', 'kind', 'item_id', 'title', 'link', 'protocol', 'client', 'ok', 'status', 'at', 'category', 'nzb_upload', 'extra'] as const;
 
@@ -18,9 +18,8 @@ export function createGrabsSql(db: Db) {
       .values((eb) => ({
         ...row,
         library_item_id: eb.selectFrom('library_items').select('id').where('id', '=', row.item_id),
-        position: position === 'append'
-          ? eb.selectFrom('grabs').select((s) => s(s.fn.coalesce(s.fn.max('position'), s.lit(-1)), '+', 1).as('p'))
-          : row.position,
+        position:
+          position === 'append' ? eb.selectFrom('grabs').select((s) => s(s.fn.coalesce(s.fn.max('position'), s.lit(-1)), '+', 1).as('p')) : row.position,
       }))
       .onConflict((oc) =>
         oc.column('key').doUpdateSet((eb) => ({
@@ -68,7 +67,10 @@ export function createGrabsSql(db: Db) {
     },
 
     async count(): Promise<number> {
-      const r = await db.selectFrom('grabs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      const r = await db
+        .selectFrom('grabs')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(r.n);
     },
   };

@@ -1,8 +1,8 @@
-import type { StoreContext } from '../storage/store-context.js';
 import { phasedStore } from '../storage/phased-store.js';
-import type { GrabEntry, GrabRecord } from './grabs.types.js';
-import { createGrabsSql } from './grabs.sql.js';
+import type { StoreContext } from '../storage/store-context.js';
 import { createGrabsJson } from './grabs.json.js';
+import { createGrabsSql } from './grabs.sql.js';
+import type { GrabEntry, GrabRecord } from './grabs.types.js';
 
 /** The last grab per `<kind>:<id>` key (legacy `grabs.json`). */
 export interface GrabsStore {

@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
-import { createJobsSql } from '../jobs/jobs.sql.js';
 import type { JobQueue } from '../jobs/jobs.queue.js';
+import { createJobsSql } from '../jobs/jobs.sql.js';
 import type { SessionsStore } from '../sessions/sessions.types.js';
 
 export const HOUSEKEEPING_JOB_TYPE = 'housekeeping';

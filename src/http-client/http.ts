@@ -22,7 +22,10 @@ export interface HttpReply {
 
 /** Thrown inside adapters, turned into a ClientFailure at their edge. `message` is safe. */
 export class ClientError extends Error {
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
     this.name = 'ClientError';
   }
@@ -52,9 +55,7 @@ export function joinUrl(base: string, path: string): string {
 
 /** A URL fit for a message or a log line: no query secrets, no user info. */
 export function redactUrl(raw: string): string {
-  return raw
-    .replace(/\/\/[^/@\s]*@/g, '//')
-    .replace(/([?&](?:apikey|api_key|apiKey|password|pass|token)=)[^&#\s]*/gi, '$1***');
+  return raw.replace(/\/\/[^/@\s]*@/g, '//').replace(/([?&](?:apikey|api_key|apiKey|password|pass|token)=)[^&#\s]*/gi, '$1***');
 }
 
 /** The forms a secret comes back in from a server that echoes its input: raw, URL-encoded, form-encoded, JSON-escaped. */
@@ -107,7 +108,11 @@ export async function httpRequest(url: string, init: RequestInit, timeoutMs: num
 }
 
 /** Like httpRequest, for a binary answer (a `.torrent`): the body as bytes, bounded the same way. */
-export async function httpRequestBytes(url: string, init: RequestInit, timeoutMs: number): Promise<{ status: number; ok: boolean; body: Buffer; headers: Headers }> {
+export async function httpRequestBytes(
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+): Promise<{ status: number; ok: boolean; body: Buffer; headers: Headers }> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const res = await fetch(url, { ...init, signal, redirect: 'manual' });

@@ -6,9 +6,7 @@ import { LegacyFileError } from '../legacy/file-error.js';
 
 /** Turns zod issues into one readable sentence naming the fields, e.g. "title: Required". */
 export function describeZodError(err: ZodError): string {
-  return err.issues
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
+  return err.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
 }
 
 /** Parse a request part with zod; bad input is a 400 `{ok:false,error}` naming the field. */

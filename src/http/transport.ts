@@ -53,6 +53,9 @@ export function registerOptions(app: FastifyInstance): void {
     const path = request.url.split('?')[0];
     const allowed = METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
     if (!allowed.length) return reply.callNotFound();
-    return reply.status(204).header('allow', [...allowed, 'OPTIONS'].join(', ')).send();
+    return reply
+      .status(204)
+      .header('allow', [...allowed, 'OPTIONS'].join(', '))
+      .send();
   });
 }

@@ -1,4 +1,4 @@
-import { ClientError, httpRequest, joinUrl, parseJson, type HttpReply } from '../http-client/http.js';
+import { ClientError, type HttpReply, httpRequest, joinUrl, parseJson } from '../http-client/http.js';
 
 /** Timeouts of the legacy adapters (NOTES.md §3): test and sync 10 s, search 30 s. */
 export const TEST_TIMEOUT_MS = 10_000;
@@ -38,10 +38,20 @@ export interface SourceIndexer {
 }
 
 /** GET `path` (query built from `query`), failing with "HTTP <code>" on a non-2xx answer. */
-export async function getOk(s: SourceSettings, path: string, query: Record<string, string>, headers: Record<string, string>, timeoutMs: number): Promise<HttpReply> {
+export async function getOk(
+  s: SourceSettings,
+  path: string,
+  query: Record<string, string>,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<HttpReply> {
   const url = new URL(joinUrl(s.baseUrl, path));
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-  const reply = await httpRequest(url.toString(), { method: 'GET', headers: { accept: 'application/json, application/xml;q=0.9, */*;q=0.8', ...headers } }, timeoutMs);
+  const reply = await httpRequest(
+    url.toString(),
+    { method: 'GET', headers: { accept: 'application/json, application/xml;q=0.9, */*;q=0.8', ...headers } },
+    timeoutMs,
+  );
   if (!reply.ok) throw new ClientError(`HTTP ${reply.status}`, reply.status);
   return reply;
 }

@@ -1,7 +1,7 @@
 import { ClientError, type ClientFailure, type HttpReply } from '../http-client/http.js';
-import { getOk, jsonOf, str, SEARCH_TIMEOUT_MS, SYNC_TIMEOUT_MS, TEST_TIMEOUT_MS, type RawHit, type SourceIndexer, type SourceSettings } from './hits.js';
-import { failure } from './prowlarr.js';
+import { getOk, jsonOf, type RawHit, SEARCH_TIMEOUT_MS, type SourceIndexer, type SourceSettings, SYNC_TIMEOUT_MS, str, TEST_TIMEOUT_MS } from './hits.js';
 import { itemsToHits, torznabItems } from './newznab.js';
+import { failure } from './prowlarr.js';
 
 /**
  * Jackett (NOTES.md §3). The test sends `Authorization: Bearer <key>` and, when that is refused,

@@ -1,6 +1,6 @@
-import { ClientError, httpRequest, joinUrl, scrub, type HttpReply } from '../http-client/http.js';
-import { num, str, SEARCH_TIMEOUT_MS, type RawHit, type SourceSettings } from './hits.js';
-import { parseCaps, parseTorznab, parseTorznabError, TorznabParseError, type IndexerCaps, type SearchFunction, type TorznabItem } from './torznab.js';
+import { ClientError, type HttpReply, httpRequest, joinUrl, scrub } from '../http-client/http.js';
+import { num, type RawHit, SEARCH_TIMEOUT_MS, type SourceSettings, str } from './hits.js';
+import { type IndexerCaps, parseCaps, parseTorznab, parseTorznabError, type SearchFunction, type TorznabItem, TorznabParseError } from './torznab.js';
 
 /**
  * One Torznab or Newznab endpoint (a manual indexer, or Jackett's aggregate feed): `t=caps` and
@@ -65,9 +65,7 @@ export function itemsToHits(items: TorznabItem[], protocol: 'torrent' | 'usenet'
   const out: RawHit[] = [];
   for (const item of items) {
     const link =
-      protocol === 'torrent'
-        ? (str(item.attrs.magneturl) ?? str(item.link) ?? str(item.enclosure?.url))
-        : (str(item.enclosure?.url) ?? str(item.link));
+      protocol === 'torrent' ? (str(item.attrs.magneturl) ?? str(item.link) ?? str(item.enclosure?.url)) : (str(item.enclosure?.url) ?? str(item.link));
     if (item.title === undefined || link === undefined) continue;
     const hit: RawHit = { title: item.title, link, protocol };
     if (item.size !== undefined) hit.size = item.size;

@@ -1,5 +1,5 @@
-import { toFailure, type ClientFailure } from '../http-client/http.js';
-import { getOk, jsonOf, num, str, SEARCH_TIMEOUT_MS, SYNC_TIMEOUT_MS, TEST_TIMEOUT_MS, type RawHit, type SourceIndexer, type SourceSettings } from './hits.js';
+import { type ClientFailure, toFailure } from '../http-client/http.js';
+import { getOk, jsonOf, num, type RawHit, SEARCH_TIMEOUT_MS, type SourceIndexer, type SourceSettings, SYNC_TIMEOUT_MS, str, TEST_TIMEOUT_MS } from './hits.js';
 
 /**
  * Prowlarr API v1 (NOTES.md §3): the key goes in the `X-Api-Key` header only, never in a URL.

@@ -1,17 +1,10 @@
 import type { Insertable, Selectable } from 'kysely';
 import { z } from 'zod';
+import { fromBool, fromJson, isObject, toJson } from '../db/json.js';
 import type { IndexersTable, SettingsTable } from '../db/schema.js';
-import { fromBool, fromJson, toJson, isObject } from '../db/json.js';
-import { SECRET_BOX_PREFIX } from '../security/secret-box.js';
 import { legacyEncryptAsync, looksLegacyEncrypted, readLegacySecretAsync } from '../security/legacy-crypto.js';
-import {
-  INDEXER_PROTOCOLS,
-  INDEXER_TYPES,
-  SYNC_SOURCES,
-  type IndexerConfig,
-  type IndexerSources,
-  type SyncSource,
-} from './indexers.types.js';
+import { SECRET_BOX_PREFIX } from '../security/secret-box.js';
+import { INDEXER_PROTOCOLS, INDEXER_TYPES, type IndexerConfig, type IndexerSources, SYNC_SOURCES, type SyncSource } from './indexers.types.js';
 
 /**
  * THE mapping between legacy `indexers.json` and the database (FORMATS.md §3.4), used by the sql

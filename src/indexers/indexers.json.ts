@@ -1,17 +1,16 @@
 import { join } from 'node:path';
+import { isObject, setOwn } from '../db/json.js';
 import { createJsonFile, unchanged } from '../legacy/json-file.js';
-import type { Logger } from '../storage/phased-store.js';
-import { isObject } from '../db/json.js';
-import { openLegacyIndexerSources, sealLegacyIndexerSources } from './indexers.codec.js';
-import { setOwn } from '../db/json.js';
 import { legacyEncryptAsync, readLegacySecretAsync } from '../security/legacy-crypto.js';
+import type { Logger } from '../storage/phased-store.js';
+import { openLegacyIndexerSources, sealLegacyIndexerSources } from './indexers.codec.js';
 import {
   applyIndexerPatch,
-  keptBySync,
   type IndexerConfig,
   type IndexerPatch,
   type IndexerSources,
   type IndexersDocument,
+  keptBySync,
   type SyncSource,
 } from './indexers.types.js';
 

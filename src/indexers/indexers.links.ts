@@ -1,4 +1,4 @@
-import { SYNC_SOURCES, type IndexerSources, type SyncSource } from './indexers.types.js';
+import { type IndexerSources, SYNC_SOURCES, type SyncSource } from './indexers.types.js';
 
 /**
  * Prowlarr download URLs (`...?apikey=<key>`) and Jackett links (`...?jackett_apikey=<key>`)

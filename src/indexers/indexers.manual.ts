@@ -1,5 +1,5 @@
-import { itemsToHits, torznabCaps, torznabItems, type SearchParams } from '../indexer-clients/newznab.js';
 import type { RawHit, SourceSettings } from '../indexer-clients/hits.js';
+import { itemsToHits, type SearchParams, torznabCaps, torznabItems } from '../indexer-clients/newznab.js';
 import type { IndexerCaps, SearchFunction } from '../indexer-clients/torznab.js';
 import { redactManualLink } from './indexers.links.js';
 import type { IndexerConfig, IndexerPatch, SearchBody } from './indexers.types.js';
@@ -25,7 +25,11 @@ export function searchFunctionFor(kind: string | undefined): SearchFunction {
 }
 
 /** The function and parameters the caps allow: a function without `q` support falls back to `search`. */
-export function searchRequest(caps: IndexerCaps | undefined, body: SearchBody, categories: readonly number[] | undefined): { fn: SearchFunction; params: SearchParams } {
+export function searchRequest(
+  caps: IndexerCaps | undefined,
+  body: SearchBody,
+  categories: readonly number[] | undefined,
+): { fn: SearchFunction; params: SearchParams } {
   let fn = searchFunctionFor(body.kind);
   if (fn !== 'search' && !(caps?.searching[fn] ?? []).includes('q')) fn = 'search';
   const supported = caps?.searching[fn] ?? ['q'];

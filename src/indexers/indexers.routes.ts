@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticate, requireUser, type RequestAuthenticator } from '../http/auth.js';
+import { authenticate, type RequestAuthenticator, requireUser } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import type { IndexersService } from './indexers.service.js';
 import { createIndexerBody, patchIndexerBody, saveJackettBody, saveProwlarrBody, searchBody, testSourceBody } from './indexers.types.js';
@@ -52,5 +52,8 @@ export async function indexersRoutes(app: FastifyInstance, deps: IndexersRoutesD
     return { ok: true, indexer: await service.patch(request.params.id, patch, requireUser(request).id) };
   });
 
-  app.delete<IdParams>('/api/indexers/:id', admin, async (request) => ({ ok: true, indexer: await service.remove(request.params.id, requireUser(request).id) }));
+  app.delete<IdParams>('/api/indexers/:id', admin, async (request) => ({
+    ok: true,
+    indexer: await service.remove(request.params.id, requireUser(request).id),
+  }));
 }

@@ -1,8 +1,9 @@
-import type { RawHit } from '../indexer-clients/hits.js';
 import type { Rejection } from '../automation/decisions.js';
+import type { RawHit } from '../indexer-clients/hits.js';
 
 /** A hit with the decision engine's verdict, when the search named a wanted title. */
 export type DecidedHit = RawHit & { decision?: { approved: boolean; rejections: Rejection[] } };
+
 import type { SearchBody, SearchResult } from './indexers.types.js';
 
 /**
@@ -40,7 +41,7 @@ export function detectQuality(title: string): string | undefined {
  */
 export function allowedQualities(map: unknown, kind: string | undefined): Set<string> | undefined {
   if (kind === undefined || typeof map !== 'object' || map === null || Array.isArray(map)) return undefined;
-  if (!Object.prototype.hasOwnProperty.call(map, kind)) return undefined;
+  if (!Object.hasOwn(map, kind)) return undefined;
   const entry = (map as Record<string, unknown>)[kind];
   if (typeof entry !== 'object' || entry === null) return undefined;
   const allowed = (entry as { allowed?: unknown }).allowed;

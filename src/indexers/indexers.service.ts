@@ -1,26 +1,27 @@
 import { randomInt } from 'node:crypto';
+import type { BlocklistSql } from '../automation/blocklist.sql.js';
+import { type Decision, decide, decideAll } from '../automation/decisions.js';
+import { resolveProfileRules } from '../automation/profile-rules.js';
+import { isObject, setOwn } from '../db/json.js';
 import { Invalid, NotFound, UpstreamError } from '../errors.js';
 import { ClientError, scrub } from '../http-client/http.js';
 import type { RawHit, SourceIndexer, SourceSettings } from '../indexer-clients/hits.js';
-import { prowlarrIndexers, prowlarrSearch, prowlarrTest } from '../indexer-clients/prowlarr.js';
 import { jackettIndexers, jackettSearch, jackettTest } from '../indexer-clients/jackett.js';
-import type { Logger } from '../storage/phased-store.js';
+import { prowlarrIndexers, prowlarrSearch, prowlarrTest } from '../indexer-clients/prowlarr.js';
 import type { QualityStore } from '../quality/quality.store.js';
-import type { IndexersStore } from './indexers.store.js';
-import { filterAndSort, type DecidedHit } from './indexers.search.js';
+import type { Logger } from '../storage/phased-store.js';
+import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
+import { failedStatus, isBackedOff } from './indexers.backoff.js';
 import { redactIndexerLink } from './indexers.links.js';
 import { isSearchable, searchManual } from './indexers.manual.js';
-import { failedStatus, isBackedOff } from './indexers.backoff.js';
-import { decide, decideAll, type Decision } from '../automation/decisions.js';
-import { resolveProfileRules } from '../automation/profile-rules.js';
-import type { BlocklistSql } from '../automation/blocklist.sql.js';
-import { setOwn, isObject } from '../db/json.js';
+import { type DecidedHit, filterAndSort } from './indexers.search.js';
+import type { IndexersStore } from './indexers.store.js';
 import type {
   CreateIndexerBody,
   IndexerConfig,
   IndexerPatch,
-  IndexersDocument,
   IndexerSources,
+  IndexersDocument,
   JackettSource,
   JackettView,
   ProwlarrSource,
@@ -32,7 +33,6 @@ import type {
   SyncSource,
   TestSourceBody,
 } from './indexers.types.js';
-import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 
 const B36 = '0123456789abcdefghijklmnopqrstuvwxyz';
 const LABEL: Record<SyncSource, string> = { prowlarr: 'Prowlarr', jackett: 'Jackett' };
@@ -72,9 +72,7 @@ export function publicIndexer(i: IndexerConfig): Omit<IndexerConfig, 'apiKey'> {
 }
 
 /** One indexer (source or manual entry) that failed or was skipped in a search. */
-export type SearchError =
-  | { source: SyncSource; error: string }
-  | { source: 'indexer'; id: string; indexer: string; error: string; disabledUntil?: string };
+export type SearchError = { source: SyncSource; error: string } | { source: 'indexer'; id: string; indexer: string; error: string; disabledUntil?: string };
 
 /**
  * A source's settings after a save (FORMATS.md §3.4): `enabled` from the body; `baseUrl`
@@ -164,8 +162,8 @@ export function createIndexersService(deps: IndexersServiceDeps) {
     });
   }
 
-/** Every enabled source and manual indexer queried at once; failures reported per indexer (and backed off). */
-async function gather(body: SearchBody): Promise<{ hits: RawHit[]; errors: SearchError[]; doc: IndexersDocument }> {
+  /** Every enabled source and manual indexer queried at once; failures reported per indexer (and backed off). */
+  async function gather(body: SearchBody): Promise<{ hits: RawHit[]; errors: SearchError[]; doc: IndexersDocument }> {
     const doc = await indexers.get();
     const jobs: { label: SearchError; run: Promise<RawHit[]>; key: string; after?: (error?: string) => Promise<void> }[] = [];
     for (const source of ['prowlarr', 'jackett'] as const) {
@@ -292,7 +290,10 @@ async function gather(body: SearchBody): Promise<{ hits: RawHit[]; errors: Searc
       const { hits, errors, doc } = await gather(body);
       const wantsMap = body.serverFilter === true && body.kind !== undefined;
       const decided = body.title === undefined ? hits : await withDecisions(hits, body);
-      const results = filterAndSort(decided, body, wantsMap ? await deps.quality.getMap() : undefined).map((r) => ({ ...r, link: redactIndexerLink(r.link, doc) }));
+      const results = filterAndSort(decided, body, wantsMap ? await deps.quality.getMap() : undefined).map((r) => ({
+        ...r,
+        link: redactIndexerLink(r.link, doc),
+      }));
       return errors.length > 0 ? { ok: true, results, errors } : { ok: true, results };
     },
 
@@ -302,7 +303,15 @@ async function gather(body: SearchBody): Promise<{ hits: RawHit[]; errors: Searc
      * best first (decideAll). Links are redacted as in `search` (a grab puts the key back).
      */
     async searchWanted(target: WantedSearchTarget): Promise<{ decisions: Decision<RawHit>[]; errors: SearchError[] }> {
-      const body: SearchBody = { q: target.title, title: target.title, kind: target.kind, year: target.year, season: target.season, episode: target.episode, qualityProfileId: target.qualityProfileId };
+      const body: SearchBody = {
+        q: target.title,
+        title: target.title,
+        kind: target.kind,
+        year: target.year,
+        season: target.season,
+        episode: target.episode,
+        qualityProfileId: target.qualityProfileId,
+      };
       const { hits, errors, doc } = await gather(body);
       const redacted = hits.map((h) => ({ ...h, link: redactIndexerLink(h.link, doc) }));
       const [profiles, map, blocked] = await Promise.all([deps.quality.listProfiles(), deps.quality.getMap(), deps.blocklist?.matcher(redacted)]);

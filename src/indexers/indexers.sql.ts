@@ -1,21 +1,13 @@
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { DB, IndexersTable } from '../db/schema.js';
-import {
-  INDEXERS_SETTINGS_KEY,
-  indexerFromRow,
-  indexerSourcesFromRow,
-  indexerSourcesToRow,
-  indexerToRow,
-  type Opener,
-  type Sealer,
-} from './indexers.codec.js';
+import { INDEXERS_SETTINGS_KEY, indexerFromRow, indexerSourcesFromRow, indexerSourcesToRow, indexerToRow, type Opener, type Sealer } from './indexers.codec.js';
 import {
   applyIndexerPatch,
-  keptBySync,
   type IndexerConfig,
   type IndexerPatch,
   type IndexerSources,
   type IndexersDocument,
+  keptBySync,
   type SyncSource,
 } from './indexers.types.js';
 
@@ -51,7 +43,10 @@ export function createIndexersSql(db: Db, secrets: Sealer & Opener) {
   }
 
   async function nextPosition(trx: Db): Promise<number> {
-    const r = await trx.selectFrom('indexers').select((eb) => eb.fn.max('position').as('max')).executeTakeFirst();
+    const r = await trx
+      .selectFrom('indexers')
+      .select((eb) => eb.fn.max('position').as('max'))
+      .executeTakeFirst();
     return r?.max === null || r?.max === undefined ? 0 : Number(r.max) + 1;
   }
 
@@ -104,13 +99,20 @@ export function createIndexersSql(db: Db, secrets: Sealer & Opener) {
     /** Appends a new entry (after the last position). */
     async addIndexer(indexer: IndexerConfig): Promise<void> {
       await inTransaction(async (trx) => {
-        await trx.insertInto('indexers').values(indexerToRow(indexer, secrets, await nextPosition(trx))).execute();
+        await trx
+          .insertInto('indexers')
+          .values(indexerToRow(indexer, secrets, await nextPosition(trx)))
+          .execute();
       });
     },
 
     async patchIndexer(id: string, patch: IndexerPatch): Promise<IndexerConfig | undefined> {
       return inTransaction(async (trx) => {
-        const row = await trx.selectFrom('indexers').select([...publicColumns, ...secretColumns]).where('id', '=', id).executeTakeFirst();
+        const row = await trx
+          .selectFrom('indexers')
+          .select([...publicColumns, ...secretColumns])
+          .where('id', '=', id)
+          .executeTakeFirst();
         if (!row) return undefined;
         const next = applyIndexerPatch(indexerFromRow(row, secrets), patch);
         await writeRow(trx, indexerToRow(next, secrets, Number(row.position)));
@@ -120,7 +122,11 @@ export function createIndexersSql(db: Db, secrets: Sealer & Opener) {
 
     async removeIndexer(id: string): Promise<IndexerConfig | undefined> {
       return inTransaction(async (trx) => {
-        const row = await trx.selectFrom('indexers').select([...publicColumns, ...secretColumns]).where('id', '=', id).executeTakeFirst();
+        const row = await trx
+          .selectFrom('indexers')
+          .select([...publicColumns, ...secretColumns])
+          .where('id', '=', id)
+          .executeTakeFirst();
         if (!row) return undefined;
         await trx.deleteFrom('indexers').where('id', '=', id).execute();
         return indexerFromRow(row, secrets);
@@ -133,9 +139,17 @@ export function createIndexersSql(db: Db, secrets: Sealer & Opener) {
       await inTransaction(async (trx) => {
         const rows = await trx.selectFrom('indexers').select(['id', 'type']).execute();
         const drop = rows.filter((r) => !keptBySync(source, r, newIds)).map((r) => r.id);
-        for (let i = 0; i < drop.length; i += 500) await trx.deleteFrom('indexers').where('id', 'in', drop.slice(i, i + 500)).execute();
+        for (let i = 0; i < drop.length; i += 500)
+          await trx
+            .deleteFrom('indexers')
+            .where('id', 'in', drop.slice(i, i + 500))
+            .execute();
         let position = await nextPosition(trx);
-        for (const e of entries) await trx.insertInto('indexers').values(indexerToRow(e, secrets, position++)).execute();
+        for (const e of entries)
+          await trx
+            .insertInto('indexers')
+            .values(indexerToRow(e, secrets, position++))
+            .execute();
       });
     },
 
@@ -146,7 +160,11 @@ export function createIndexersSql(db: Db, secrets: Sealer & Opener) {
         await trx.deleteFrom('indexers').execute();
         await putSources(trx, sources);
         let position = 0;
-        for (const e of indexers) await trx.insertInto('indexers').values(indexerToRow(e, secrets, position++)).execute();
+        for (const e of indexers)
+          await trx
+            .insertInto('indexers')
+            .values(indexerToRow(e, secrets, position++))
+            .execute();
       });
     },
   };

@@ -1,7 +1,7 @@
-import type { StoreContext } from '../storage/store-context.js';
 import { phasedStore } from '../storage/phased-store.js';
-import { createIndexersSql } from './indexers.sql.js';
+import type { StoreContext } from '../storage/store-context.js';
 import { createIndexersJson } from './indexers.json.js';
+import { createIndexersSql } from './indexers.sql.js';
 import type { IndexerConfig, IndexerPatch, IndexerSources, IndexersDocument, SyncSource } from './indexers.types.js';
 
 /**

@@ -24,7 +24,8 @@ export function createJobsAdmin(deps: { sql: Pick<JobsSql, 'get' | 'list' | 'ret
   return {
     async list(opts: { status?: string; limit?: number } = {}): Promise<JobRecord[]> {
       const { status } = opts;
-      if (status !== undefined && !JOB_STATUSES.includes(status as JobStatus)) throw new JobAdminError(`status: "${status}" is not one of ${JOB_STATUSES.join(', ')}`);
+      if (status !== undefined && !JOB_STATUSES.includes(status as JobStatus))
+        throw new JobAdminError(`status: "${status}" is not one of ${JOB_STATUSES.join(', ')}`);
       const limit = opts.limit ?? 50;
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new JobAdminError(`limit: must be an integer from 1 to 10000 (got "${opts.limit}")`);
       return sql.list({ status: status as JobStatus | undefined, limit });
@@ -37,7 +38,8 @@ export function createJobsAdmin(deps: { sql: Pick<JobsSql, 'get' | 'list' | 'ret
     },
     async cancel(id: string): Promise<JobRecord> {
       const job = await existing(id);
-      if (job.status !== 'queued' && job.status !== 'running') throw new JobAdminError(`job ${id} is ${job.status}; only a queued or running job can be cancelled`);
+      if (job.status !== 'queued' && job.status !== 'running')
+        throw new JobAdminError(`job ${id} is ${job.status}; only a queued or running job can be cancelled`);
       if (!(await sql.cancel(id, CANCELLED_ERROR, now().toISOString()))) throw new JobAdminError(`job ${id} changed meanwhile; nothing was done`);
       return existing(id);
     },

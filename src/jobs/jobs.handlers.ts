@@ -1,9 +1,9 @@
+import { type DownloadTracker, TRACK_DOWNLOADS_JOB_TYPE } from '../automation/download-tracker.js';
+import { MISSING_SEARCH_JOB_TYPE, parseSearchPayload, WANTED_SEARCH_JOB_TYPE, type WantedSearch } from '../automation/wanted-search.js';
+import { HOUSEKEEPING_JOB_TYPE, type HousekeepingDeps, runHousekeeping } from '../housekeeping/housekeeping.service.js';
+import { MEDIA_SCAN_JOB_TYPE, type ScannerService } from '../media/scanner.service.js';
 import { VERIFY_JOB_TYPE, type VerifyService } from '../verify/verify.service.js';
 import type { JobHandlers } from './jobs.types.js';
-import { MEDIA_SCAN_JOB_TYPE, type ScannerService } from '../media/scanner.service.js';
-import { MISSING_SEARCH_JOB_TYPE, WANTED_SEARCH_JOB_TYPE, parseSearchPayload, type WantedSearch } from '../automation/wanted-search.js';
-import { TRACK_DOWNLOADS_JOB_TYPE, type DownloadTracker } from '../automation/download-tracker.js';
-import { HOUSEKEEPING_JOB_TYPE, runHousekeeping, type HousekeepingDeps } from '../housekeeping/housekeeping.service.js';
 
 /**
  * THE table of job handlers, by job type. A new kind of background work adds one line here

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/connect.js';
-import { createJobsSql } from './jobs.sql.js';
+import type { EventBus } from '../events/events.bus.js';
+import { scheduleHousekeeping } from '../housekeeping/housekeeping.service.js';
 import type { JobQueue } from './jobs.queue.js';
+import { createJobsSql } from './jobs.sql.js';
 import type { JobHandlers } from './jobs.types.js';
 import { createJobWorker, type JobWorker } from './jobs.worker.js';
-import { scheduleHousekeeping } from '../housekeeping/housekeeping.service.js';
-import type { EventBus } from '../events/events.bus.js';
 
 const HOUSEKEEPING_CHECK_MS = 60 * 60 * 1000;
 
@@ -34,14 +34,11 @@ export async function jobsPlugin(app: FastifyInstance, ctx: JobsPluginDeps, opts
     queue: ctx.stores.jobs,
     pollMs: opts.pollMs,
     leaseMs: opts.leaseMs,
-    onEvent: events
-      ? ({ type, ...data }) => events.publish(type, data)
-      : undefined,
+    onEvent: events ? ({ type, ...data }) => events.publish(type, data) : undefined,
   });
   // Daily chores: checked at start and hourly; one job per day (its id is the date).
   let timer: NodeJS.Timeout | undefined;
-  const schedule = () =>
-    scheduleHousekeeping(ctx).catch((err: unknown) => app.log.warn({ err }, 'could not schedule housekeeping'));
+  const schedule = () => scheduleHousekeeping(ctx).catch((err: unknown) => app.log.warn({ err }, 'could not schedule housekeeping'));
   // Jobs this process enqueues (other processes' jobs show up when a worker here starts them).
   const unqueued = events ? ctx.stores.jobs.onEnqueue((job) => job && events.publish('job.queued', { job })) : undefined;
   app.addHook('onReady', async () => {

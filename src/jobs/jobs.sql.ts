@@ -4,7 +4,19 @@ import type { DB, JobsTable } from '../db/schema.js';
 import type { JobRecord, JobStatus, NewJob } from './jobs.types.js';
 
 const COLUMNS = [
-  'id', 'type', 'payload', 'status', 'attempts', 'max_attempts', 'run_at', 'locked_by', 'locked_at', 'result', 'error', 'created_at', 'updated_at',
+  'id',
+  'type',
+  'payload',
+  'status',
+  'attempts',
+  'max_attempts',
+  'run_at',
+  'locked_by',
+  'locked_at',
+  'result',
+  'error',
+  'created_at',
+  'updated_at',
 ] as const;
 type JobRow = Pick<Selectable<JobsTable>, (typeof COLUMNS)[number]>;
 
@@ -141,7 +153,14 @@ export function createJobsSql(db: Kysely<DB>, engine: Engine) {
     async complete(id: string, workerId: string, result: unknown, now: string): Promise<boolean> {
       const r = await db
         .updateTable('jobs')
-        .set({ status: 'completed', result: result === undefined ? null : JSON.stringify(result), error: null, locked_by: null, locked_at: null, updated_at: now })
+        .set({
+          status: 'completed',
+          result: result === undefined ? null : JSON.stringify(result),
+          error: null,
+          locked_by: null,
+          locked_at: null,
+          updated_at: now,
+        })
         .where('id', '=', id)
         .where('status', '=', 'running')
         .where('locked_by', '=', workerId)
@@ -178,17 +197,25 @@ export function createJobsSql(db: Kysely<DB>, engine: Engine) {
           .where('status', '=', 'running')
           .where((eb) => eb.or([eb('locked_at', 'is', null), eb('locked_at', '<', lockedBefore)]));
       const failed = await orphans()
-        .set({ status: 'failed', error: 'interrupted: the lease expired while the job ran (its process stopped or hung), no attempts left', locked_by: null, locked_at: null, updated_at: now })
+        .set({
+          status: 'failed',
+          error: 'interrupted: the lease expired while the job ran (its process stopped or hung), no attempts left',
+          locked_by: null,
+          locked_at: null,
+          updated_at: now,
+        })
         .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')))
         .executeTakeFirst();
-      const requeued = await orphans()
-        .set({ status: 'queued', run_at: now, locked_by: null, locked_at: null, updated_at: now })
-        .executeTakeFirst();
+      const requeued = await orphans().set({ status: 'queued', run_at: now, locked_by: null, locked_at: null, updated_at: now }).executeTakeFirst();
       return { requeued: Number(requeued.numUpdatedRows), failed: Number(failed.numUpdatedRows) };
     },
 
     async countByStatus(): Promise<Record<JobStatus, number>> {
-      const rows = await db.selectFrom('jobs').select((eb) => ['status', eb.fn.countAll().as('n')]).groupBy('status').execute();
+      const rows = await db
+        .selectFrom('jobs')
+        .select((eb) => ['status', eb.fn.countAll().as('n')])
+        .groupBy('status')
+        .execute();
       const out: Record<JobStatus, number> = { queued: 0, running: 0, completed: 0, failed: 0 };
       for (const r of rows) out[r.status] = Number(r.n);
       return out;

@@ -2,7 +2,7 @@ import { randomHexId } from '../security/tokens.js';
 import type { Logger } from '../storage/phased-store.js';
 import type { JobQueue } from './jobs.queue.js';
 import type { JobsSql } from './jobs.sql.js';
-import { PermanentJobError, type JobHandlers, type JobProgress, type JobRecord, type JobStatus } from './jobs.types.js';
+import { type JobHandlers, type JobProgress, type JobRecord, type JobStatus, PermanentJobError } from './jobs.types.js';
 
 export interface JobWorkerOptions {
   sql: JobsSql;
@@ -112,17 +112,20 @@ export function createJobWorker(opts: JobWorkerOptions): JobWorker {
 
   /** Renews the lease every third of it while the handler runs; a lost lease aborts the run. */
   function keepLease(job: JobRecord, jobAbort: AbortController): () => void {
-    const timer = setInterval(() => {
-      opts.sql.heartbeat(job.id, id, now().toISOString()).then(
-        (held) => {
-          if (!held && !jobAbort.signal.aborted) {
-            opts.log.warn({ worker: id, jobId: job.id, type: job.type }, 'job worker: lease lost (expired or cancelled); abandoning the run');
-            jobAbort.abort(new Error('lease lost'));
-          }
-        },
-        (err: unknown) => opts.log.warn({ worker: id, jobId: job.id, err: messageOf(err) }, 'job worker: heartbeat failed'),
-      );
-    }, Math.max(10, Math.floor(leaseMs / 3)));
+    const timer = setInterval(
+      () => {
+        opts.sql.heartbeat(job.id, id, now().toISOString()).then(
+          (held) => {
+            if (!held && !jobAbort.signal.aborted) {
+              opts.log.warn({ worker: id, jobId: job.id, type: job.type }, 'job worker: lease lost (expired or cancelled); abandoning the run');
+              jobAbort.abort(new Error('lease lost'));
+            }
+          },
+          (err: unknown) => opts.log.warn({ worker: id, jobId: job.id, err: messageOf(err) }, 'job worker: heartbeat failed'),
+        );
+      },
+      Math.max(10, Math.floor(leaseMs / 3)),
+    );
     timer.unref();
     return () => clearInterval(timer);
   }
@@ -130,7 +133,7 @@ export function createJobWorker(opts: JobWorkerOptions): JobWorker {
   async function runOnce(): Promise<JobOutcome | undefined> {
     const job = await opts.sql.claim(id, now().toISOString());
     if (!job) return undefined;
-    const handler = Object.prototype.hasOwnProperty.call(opts.handlers, job.type) ? opts.handlers[job.type] : undefined;
+    const handler = Object.hasOwn(opts.handlers, job.type) ? opts.handlers[job.type] : undefined;
     const jobAbort = new AbortController();
     const onStop = () => jobAbort.abort(abort.signal.reason);
     abort.signal.addEventListener('abort', onStop);
@@ -152,7 +155,10 @@ export function createJobWorker(opts: JobWorkerOptions): JobWorker {
       const at = now();
       const retryAt = retry ? new Date(at.getTime() + backoff(job.attempts)).toISOString() : undefined;
       if (await opts.sql.fail(job.id, id, error, at.toISOString(), retryAt)) emit({ type: 'job.failed', job: summary(job), error, willRetry: retry, retryAt });
-      opts.log.warn({ jobId: job.id, type: job.type, attempt: job.attempts, maxAttempts: job.maxAttempts, retryAt, err: error }, retry ? 'job failed; will retry' : 'job failed');
+      opts.log.warn(
+        { jobId: job.id, type: job.type, attempt: job.attempts, maxAttempts: job.maxAttempts, retryAt, err: error },
+        retry ? 'job failed; will retry' : 'job failed',
+      );
       return { job, status: retry ? 'queued' : 'failed', error };
     } finally {
       abort.signal.removeEventListener('abort', onStop);

@@ -2,9 +2,9 @@
 // Unlike the legacy readers, a file that is not valid JSON is an error here, never "use the
 // default": the caller decides, and nothing overwrites a damaged file without being told to.
 import { readFile } from 'node:fs/promises';
-import { invalidUtf8Offset, looksUtf16 } from './json-text.js';
-import { LegacyFileError, ioError } from './file-error.js';
+import { ioError, LegacyFileError } from './file-error.js';
 import { lineColumnAt, locateJsonError } from './json-error-position.js';
+import { invalidUtf8Offset, looksUtf16 } from './json-text.js';
 
 export type LegacyReadResult = { exists: false } | { exists: true; value: unknown; raw: Buffer };
 
@@ -47,7 +47,13 @@ export function parseLegacyJson(path: string, raw: Buffer): unknown {
   } catch (err) {
     if (text.trim() === '') {
       const { line, column } = lineColumnAt(text, text.length);
-      throw new LegacyFileError({ file: path, code: 'invalid_json', detail: text === '' ? 'the file is empty' : 'the file holds only whitespace', line, column });
+      throw new LegacyFileError({
+        file: path,
+        code: 'invalid_json',
+        detail: text === '' ? 'the file is empty' : 'the file holds only whitespace',
+        line,
+        column,
+      });
     }
     const { index, detail } = locateJsonError(text, err);
     const { line, column } = lineColumnAt(text, index);

@@ -9,10 +9,10 @@
 // turned into line:column by one cheap re-scan of the file on the error path only.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { LegacyFileError, ioError } from './file-error.js';
-import { invalidUtf8Detail } from './read-json.js';
+import { ioError, LegacyFileError } from './file-error.js';
 import { locateJsonError } from './json-error-position.js';
 import { invalidUtf8Offset } from './json-text.js';
+import { invalidUtf8Detail } from './read-json.js';
 
 export interface StreamLegacyArrayOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;

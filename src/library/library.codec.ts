@@ -11,8 +11,8 @@
 import type { Insertable, Selectable } from 'kysely';
 import { z } from 'zod';
 import type { LibraryItemsTable } from '../db/schema.js';
-import { LIBRARY_KINDS, type LibraryItem, type LibraryPatch } from './library.types.js';
 import { foldForSearch } from './library.search.js';
+import { LIBRARY_KINDS, type LibraryItem, type LibraryPatch } from './library.types.js';
 
 export { foldForSearch } from './library.search.js';
 
@@ -31,7 +31,18 @@ export type LibraryRow = Pick<
 
 /** The columns to select to rebuild an item (plus `seq` for keyset pagination). */
 export const LIBRARY_ITEM_COLUMNS = [
-  'id', 'kind', 'title', 'poster_url', 'background_url', 'year', 'quality', 'source', 'file_path', 'file_size', 'metadata', 'extra',
+  'id',
+  'kind',
+  'title',
+  'poster_url',
+  'background_url',
+  'year',
+  'quality',
+  'source',
+  'file_path',
+  'file_size',
+  'metadata',
+  'extra',
 ] as const;
 
 export type LibraryInsertRow = Insertable<LibraryItemsTable>;

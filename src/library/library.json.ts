@@ -10,9 +10,7 @@ import { join } from 'node:path';
 import { createJsonFile, unchanged, type WriteChunk } from '../legacy/json-file.js';
 import { applyPatch, titleKey } from './library.codec.js';
 import { compareUtf8, foldForSearch, matchesTokens } from './library.search.js';
-import type {
-  LibraryCreateResult, LibraryCursor, LibraryItem, LibraryPage, LibraryPatch, LibraryPatchResult, LibraryQuery,
-} from './library.types.js';
+import type { LibraryCreateResult, LibraryCursor, LibraryItem, LibraryPage, LibraryPatch, LibraryPatchResult, LibraryQuery } from './library.types.js';
 
 export interface LibraryDoc {
   items: unknown[];

@@ -1,11 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticate, requireUser, type RequestAuthenticator } from '../http/auth.js';
+import { authenticate, type RequestAuthenticator, requireUser } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import { sendJsonList } from '../http/json-list.js';
 import type { LibraryService } from './library.service.js';
-import {
-  LIBRARY_PAGE_PARAMS, artworkBody, createLibraryItemBody, libraryListQuery, patchLibraryItemBody,
-} from './library.types.js';
+import { artworkBody, createLibraryItemBody, LIBRARY_PAGE_PARAMS, libraryListQuery, patchLibraryItemBody } from './library.types.js';
 
 type IdParams = { Params: { id: string } };
 

@@ -12,7 +12,18 @@
  * (AND across tokens): FTS5 `"tok"*`, tsquery `tok:*`, and `matchesTokens` in memory.
  */
 const EXTRA_FOLDS: Record<string, string> = {
-  ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i', ħ: 'h', ŧ: 't', ŀ: 'l',
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  ł: 'l',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+  ı: 'i',
+  ħ: 'h',
+  ŧ: 't',
+  ŀ: 'l',
 };
 const EXTRA_FOLD_RE = /[ßæœøłđðþıħŧŀ]/g;
 const MARKS_RE = /\p{M}+/gu;

@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { Duplicate, Invalid, NotFound } from '../errors.js';
-import type { LibraryStore } from './library.store.js';
-import { searchTokens } from './library.search.js';
 import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
+import { searchTokens } from './library.search.js';
+import type { LibraryStore } from './library.store.js';
 import {
-  LIBRARY_PAGE_DEFAULT, LIBRARY_SORTS, type CreateLibraryItemBody, type LibraryCursor, type LibraryItem, type LibraryKind,
-  type LibraryPatch, type LibrarySort,
+  type CreateLibraryItemBody,
+  LIBRARY_PAGE_DEFAULT,
+  LIBRARY_SORTS,
+  type LibraryCursor,
+  type LibraryItem,
+  type LibraryKind,
+  type LibraryPatch,
+  type LibrarySort,
 } from './library.types.js';
 
 /** Legacy library id: base36 ms timestamp + 6 random base36 chars (FORMATS.md §0.4). */
@@ -29,8 +35,12 @@ export function decodeCursor(text: string, sort: LibrarySort): LibraryCursor {
     parsed = undefined;
   }
   if (
-    !Array.isArray(parsed) || parsed.length !== 3 || parsed[0] !== sort || typeof parsed[1] !== 'string' ||
-    !Number.isSafeInteger(parsed[2]) || !(LIBRARY_SORTS as readonly string[]).includes(parsed[0])
+    !Array.isArray(parsed) ||
+    parsed.length !== 3 ||
+    parsed[0] !== sort ||
+    typeof parsed[1] !== 'string' ||
+    !Number.isSafeInteger(parsed[2]) ||
+    !(LIBRARY_SORTS as readonly string[]).includes(parsed[0])
   ) {
     throw new Invalid('cursor: invalid cursor (it must come from a previous page with the same sort)');
   }

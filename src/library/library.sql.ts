@@ -7,15 +7,13 @@
  * idx_library_title (or idx_library_created_at, idx_library_kind_created_at, the unique
  * (kind, title_lower) index), so page 10,000 costs what page 1 costs. Never OFFSET.
  */
-import { sql, type ExpressionBuilder, type Kysely, type QueryResult, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type QueryResult, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
 import { compileOnce } from '../db/compiled.js';
-import type { DB } from '../db/schema.js';
 import type { Engine } from '../db/dialect.js';
-import { LIBRARY_ITEM_COLUMNS, applyPatch, libraryItemFromRow, libraryItemToRow, titleKey, type LibraryRow } from './library.codec.js';
+import type { DB } from '../db/schema.js';
+import { applyPatch, LIBRARY_ITEM_COLUMNS, type LibraryRow, libraryItemFromRow, libraryItemToRow, titleKey } from './library.codec.js';
 import { ftsMatchExpression, tsQueryExpression } from './library.search.js';
-import type {
-  LibraryCreateResult, LibraryCursor, LibraryItem, LibraryPage, LibraryPatch, LibraryPatchResult, LibraryQuery,
-} from './library.types.js';
+import type { LibraryCreateResult, LibraryCursor, LibraryItem, LibraryPage, LibraryPatch, LibraryPatchResult, LibraryQuery } from './library.types.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
 type PagedRow = LibraryRow & { seq: number; title_lower: string; created_at: string };
@@ -25,7 +23,6 @@ export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }
-
 
 /**
  * Filtered counts (`total`) are cached per database handle: counting 250k rows of one kind costs
@@ -148,8 +145,16 @@ export function createLibrarySql(db: Db, engine: Engine) {
         const after = q.after ? { sort: q.sort, key: slot<string>(i++), seq: keyOnly ? 0 : slot<number>(i++) } : undefined;
         const limit = slot<number>(i++);
         // Only the sort key of this order is read (a page is ~15 values per row: each one counts).
-        const base = filtered({ kind, match: m }, indexDriven).select([...cols, 'seq', q.sort.endsWith('title') ? 'title_lower' : 'created_at']) as unknown as SelectQueryBuilder<DB, 'library_items', object>;
-        return ordered(base, { sort: q.sort, kind: kind as LibraryQuery['kind'], after }).limit(limit) as unknown as SelectQueryBuilder<DB, 'library_items', PagedRow>;
+        const base = filtered({ kind, match: m }, indexDriven).select([
+          ...cols,
+          'seq',
+          q.sort.endsWith('title') ? 'title_lower' : 'created_at',
+        ]) as unknown as SelectQueryBuilder<DB, 'library_items', object>;
+        return ordered(base, { sort: q.sort, kind: kind as LibraryQuery['kind'], after }).limit(limit) as unknown as SelectQueryBuilder<
+          DB,
+          'library_items',
+          PagedRow
+        >;
       });
       pageQueries.set(shape, run);
     }
@@ -190,7 +195,9 @@ export function createLibrarySql(db: Db, engine: Engine) {
       const r = await sql<{ n: number }>`select count(*) as n from library_items_fts where library_items_fts match ${ftsMatchExpression(q.tokens)}`.execute(db);
       return Number(r.rows[0]?.n ?? 0);
     }
-    const r = await filtered(filterOf(q)).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const r = await filtered(filterOf(q))
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
@@ -216,13 +223,22 @@ export function createLibrarySql(db: Db, engine: Engine) {
     },
 
     async count(): Promise<number> {
-      const r = await db.selectFrom('library_items').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      const r = await db
+        .selectFrom('library_items')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(r.n);
     },
 
     /** Up to `limit` items after insertion sequence `afterSeq`, in insertion order. */
     async batchAfter(afterSeq: number, limit: number): Promise<{ items: LibraryItem[]; lastSeq: number }> {
-      const rows = await db.selectFrom('library_items').select([...cols, 'seq']).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+      const rows = await db
+        .selectFrom('library_items')
+        .select([...cols, 'seq'])
+        .where('seq', '>', afterSeq)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
       return { items: rows.map(toItem), lastSeq: rows.length ? Number(rows[rows.length - 1].seq) : afterSeq };
     },
 
@@ -234,8 +250,7 @@ export function createLibrarySql(db: Db, engine: Engine) {
       const more = rows.length > q.limit;
       const page = more ? rows.slice(0, q.limit) : rows;
       const last = page[page.length - 1];
-      const next: LibraryCursor | null =
-        more && last ? { sort: q.sort, key: byTitle ? last.title_lower : last.created_at, seq: Number(last.seq) } : null;
+      const next: LibraryCursor | null = more && last ? { sort: q.sort, key: byTitle ? last.title_lower : last.created_at, seq: Number(last.seq) } : null;
       return { items: page.map(toItem), total: n, next };
     },
 
@@ -259,7 +274,12 @@ export function createLibrarySql(db: Db, engine: Engine) {
           await db.updateTable('wanted_items').set({ library_item_id: item.id }).where('item_id', '=', item.id).where('library_item_id', 'is', null).execute();
           return { status: 'created', item: toItem(row as LibraryRow) };
         }
-        const existing = await db.selectFrom('library_items').select(cols).where('kind', '=', row.kind).where('title_lower', '=', row.title_lower).executeTakeFirst();
+        const existing = await db
+          .selectFrom('library_items')
+          .select(cols)
+          .where('kind', '=', row.kind)
+          .where('title_lower', '=', row.title_lower)
+          .executeTakeFirst();
         if (existing) return { status: 'exists', item: toItem(existing) };
         const sameId = await db.selectFrom('library_items').select('seq').where('id', '=', item.id).executeTakeFirst();
         if (sameId) return { status: 'duplicate_id' };
@@ -275,12 +295,21 @@ export function createLibrarySql(db: Db, engine: Engine) {
         const next = applyPatch(toItem(row), patch);
         const nextRow = libraryItemToRow(next);
         if (nextRow.kind !== row.kind || nextRow.title_lower !== titleKey(row.title)) {
-          const clash = await trx.selectFrom('library_items').select('seq')
-            .where('kind', '=', nextRow.kind).where('title_lower', '=', nextRow.title_lower).where('id', '<>', id).executeTakeFirst();
+          const clash = await trx
+            .selectFrom('library_items')
+            .select('seq')
+            .where('kind', '=', nextRow.kind)
+            .where('title_lower', '=', nextRow.title_lower)
+            .where('id', '<>', id)
+            .executeTakeFirst();
           if (clash) return { status: 'duplicate_title' };
         }
         const { id: _id, ...changes } = nextRow;
-        await trx.updateTable('library_items').set({ ...changes, updated_at: at }).where('id', '=', id).execute();
+        await trx
+          .updateTable('library_items')
+          .set({ ...changes, updated_at: at })
+          .where('id', '=', id)
+          .execute();
         bumpLibraryTotals(db);
         return { status: 'updated', item: toItem(nextRow as LibraryRow) };
       };

@@ -1,10 +1,8 @@
-import type { StoreContext } from '../storage/store-context.js';
 import { phasedStore } from '../storage/phased-store.js';
-import { createLibrarySql } from './library.sql.js';
+import type { StoreContext } from '../storage/store-context.js';
 import { createLibraryJson } from './library.json.js';
-import type {
-  LibraryCreateResult, LibraryItem, LibraryPage, LibraryPatch, LibraryPatchResult, LibraryQuery,
-} from './library.types.js';
+import { createLibrarySql } from './library.sql.js';
+import type { LibraryCreateResult, LibraryItem, LibraryPage, LibraryPatch, LibraryPatchResult, LibraryQuery } from './library.types.js';
 
 /**
  * What services see of the library, whatever the storage phase. Write methods are deterministic

@@ -53,10 +53,7 @@ export interface LibraryPage {
   next: LibraryCursor | null;
 }
 
-export type LibraryCreateResult =
-  | { status: 'created'; item: LibraryItem }
-  | { status: 'exists'; item: LibraryItem }
-  | { status: 'duplicate_id' };
+export type LibraryCreateResult = { status: 'created'; item: LibraryItem } | { status: 'exists'; item: LibraryItem } | { status: 'duplicate_id' };
 
 /** PATCH semantics: a `null` URL removes the key; an absent key leaves it. */
 export interface LibraryPatch {
@@ -70,22 +67,22 @@ export interface LibraryPatch {
   quality?: string;
 }
 
-export type LibraryPatchResult =
-  | { status: 'updated'; item: LibraryItem }
-  | { status: 'not_found' }
-  | { status: 'duplicate_title' };
+export type LibraryPatchResult = { status: 'updated'; item: LibraryItem } | { status: 'not_found' } | { status: 'duplicate_title' };
 
 // ---- request bodies and queries ----
 
 /** Absolute http(s) URL (legacy used zod `.url()`; we refuse javascript:/data: and relative URLs). */
-const artworkUrl = z.string().refine((v) => {
-  try {
-    const u = new URL(v);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}, { message: 'must be an absolute http(s) URL' });
+const artworkUrl = z.string().refine(
+  (v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an absolute http(s) URL' },
+);
 
 const kind = z.enum(LIBRARY_KINDS, { message: `must be one of ${LIBRARY_KINDS.join(', ')}` });
 /** A type error says which: absent (`is required`) or present with another type (`must be a string`). */

@@ -1,7 +1,7 @@
-import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 import { updateDocument } from '../settings/settings.service.js';
 import type { SettingsDocumentStore } from '../settings/settings.store.js';
 import { asDocument, hasOwn, setOwn } from '../settings/settings.types.js';
+import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 import type { MetadataProviderConfig, MetadataSettings, MetadataSettingsUpdate, MetadataSettingsView } from './metadata.types.js';
 
 export const METADATA_SETTINGS_KEY = 'metadata';

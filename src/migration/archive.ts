@@ -13,7 +13,7 @@ import { createGzip } from 'node:zlib';
 const BLOCK = 512;
 
 function octal(n: number, width: number): string {
-  return n.toString(8).padStart(width - 1, '0') + '\0';
+  return `${n.toString(8).padStart(width - 1, '0')}\0`;
 }
 
 function header(name: string, size: number, mtime: number, type: '0' | '5' | 'x', mode: number): Buffer {
@@ -30,7 +30,7 @@ function header(name: string, size: number, mtime: number, type: '0' | '5' | 'x'
   h.write('00', 263, 'ascii');
   let sum = 0;
   for (const b of h) sum += b;
-  h.write(octal(sum, 7) + ' ', 148, 'ascii');
+  h.write(`${octal(sum, 7)} `, 148, 'ascii');
   return h;
 }
 

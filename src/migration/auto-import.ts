@@ -9,10 +9,10 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
 import { ensureInstanceSecrets } from '../secrets-file.js';
 import { createSecretBox } from '../security/secret-box.js';
-import { LEGACY_FILES } from './legacy-files.js';
-import { createImportSql } from './import.sql.js';
-import { EXIT_ERROR, runImport, type ImportReport } from './import.js';
 import { readPhase, recordPhase } from '../storage/phase.js';
+import { EXIT_ERROR, type ImportReport, runImport } from './import.js';
+import { createImportSql } from './import.sql.js';
+import { LEGACY_FILES } from './legacy-files.js';
 import { summaryLines } from './report.js';
 
 export async function autoImportOnFirstStart(config: Config, db: Database, print: (line: string) => void): Promise<'imported' | 'skipped'> {
@@ -39,11 +39,15 @@ export async function autoImportOnFirstStart(config: Config, db: Database, print
     });
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new Error(`automatic import of ${config.configDir} failed, nothing was changed: ${why}. Fix it and restart, or run \`mediaos import\` (see --skip-broken-files), or set MEDIAOS_AUTO_IMPORT=false (exit ${EXIT_ERROR})`);
+    throw new Error(
+      `automatic import of ${config.configDir} failed, nothing was changed: ${why}. Fix it and restart, or run \`mediaos import\` (see --skip-broken-files), or set MEDIAOS_AUTO_IMPORT=false (exit ${EXIT_ERROR})`,
+    );
   }
   for (const line of summaryLines(report)) print(line);
   await recordPhase(db, 'dual-read-db');
-  print(`storage phase: dual-read-db (the database is read; the database and ${config.configDir} are both written). Move on with \`mediaos phase set db\`, go back with \`mediaos rollback\`.`);
+  print(
+    `storage phase: dual-read-db (the database is read; the database and ${config.configDir} are both written). Move on with \`mediaos phase set db\`, go back with \`mediaos rollback\`.`,
+  );
   if (config.storagePhase && config.storagePhase !== 'dual-read-db') print(`note: MEDIAOS_STORAGE_PHASE=${config.storagePhase} overrides the recorded phase`);
   return 'imported';
 }

@@ -31,7 +31,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     const ka = Object.keys(a);
     if (ka.length !== Object.keys(b).length) return false;
     for (const k of ka) {
-      if (!Object.prototype.hasOwnProperty.call(b, k) || !jsonEqual(a[k], b[k])) return false;
+      if (!Object.hasOwn(b, k) || !jsonEqual(a[k], b[k])) return false;
     }
     return true;
   }
@@ -43,12 +43,12 @@ export function diffValues(file: unknown, db: unknown, limit = 20, path = '', ou
   if (out.length >= limit || jsonEqual(file, db)) return out;
   if (isObject(file) && isObject(db)) {
     for (const k of Object.keys(file)) {
-      if (!Object.prototype.hasOwnProperty.call(db, k)) out.push({ field: join(path, k), problem: 'missing in database' });
+      if (!Object.hasOwn(db, k)) out.push({ field: join(path, k), problem: 'missing in database' });
       else diffValues(file[k], db[k], limit, join(path, k), out);
       if (out.length >= limit) return out;
     }
     for (const k of Object.keys(db)) {
-      if (!Object.prototype.hasOwnProperty.call(file, k)) out.push({ field: join(path, k), problem: 'only in database' });
+      if (!Object.hasOwn(file, k)) out.push({ field: join(path, k), problem: 'only in database' });
       if (out.length >= limit) return out;
     }
     return out;

@@ -15,16 +15,16 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Database } from '../db/connect.js';
 import { createAppStateSql } from '../db/app-state.sql.js';
+import type { Database } from '../db/connect.js';
+import { isObject } from '../db/json.js';
 import { serializeLegacyJson } from '../legacy/serialize-json.js';
 import { legacyEncryptAsync } from '../security/legacy-crypto.js';
 import type { SecretBox } from '../security/secret-box.js';
-import { LEGACY_FILES, parsePointer, type LegacyFileSpec, type Target } from './legacy-files.js';
-import { createImportSql, type ImportSql } from './import.sql.js';
-import { keptAsText, setPath } from './snapshot.js';
 import { LEGACY_FILES_KEY } from './import.js';
-import { isObject } from '../db/json.js';
+import { createImportSql, type ImportSql } from './import.sql.js';
+import { LEGACY_FILES, type LegacyFileSpec, parsePointer, type Target } from './legacy-files.js';
+import { keptAsText, setPath } from './snapshot.js';
 
 export interface ExportOptions {
   db: Database;
@@ -84,7 +84,7 @@ async function encryptSecrets(target: Target, record: unknown, key: string): Pro
   let out = record;
   for (const path of target.secretPaths) {
     let cur: unknown = out;
-    for (const p of path) cur = isObject(cur) && Object.prototype.hasOwnProperty.call(cur, p) ? cur[p] : undefined;
+    for (const p of path) cur = isObject(cur) && Object.hasOwn(cur, p) ? cur[p] : undefined;
     if (typeof cur === 'string' && cur !== '') out = setPath(out, path, await legacyEncryptAsync(cur, key));
   }
   return out;
@@ -188,11 +188,16 @@ async function writeSet(opts: ExportOptions): Promise<ExportResult> {
     const whole = q.find((r) => r.locator === '');
     if (whole) {
       const verbatim = new Verbatim();
-      await writeFile(path, whole.raw_encoding === 'base64' ? Buffer.from(whole.raw, 'base64') : verbatim.splice(serializeLegacyJson(verbatim.value(whole.raw))));
+      await writeFile(
+        path,
+        whole.raw_encoding === 'base64' ? Buffer.from(whole.raw, 'base64') : verbatim.splice(serializeLegacyJson(verbatim.value(whole.raw))),
+      );
       result.written.push({ file: spec.file, records: 0, quarantined: 1 });
       continue;
     }
-    const written = spec.streamed ? await exportLibrary(sql, spec, q, opts, presentAtImport[spec.file] === true) : await exportFile(sql, spec, q, opts, presentAtImport[spec.file] === true);
+    const written = spec.streamed
+      ? await exportLibrary(sql, spec, q, opts, presentAtImport[spec.file] === true)
+      : await exportFile(sql, spec, q, opts, presentAtImport[spec.file] === true);
     if (written) result.written.push({ file: spec.file, ...written });
     else result.absent.push(spec.file);
   }
@@ -227,7 +232,10 @@ async function exportFile(sql: ImportSql, spec: LegacyFileSpec, q: QRow[], opts:
         if (p.length === 2 && p[0] === shape.arrayKey && /^\d+$/.test(p[1]!)) quarantined.set(Number(p[1]), v);
         else if (p.length === 1) strays.push([p[0]!, v]);
       }
-      const elements = mergeElements(main.map((m) => m.record), quarantined);
+      const elements = mergeElements(
+        main.map((m) => m.record),
+        quarantined,
+      );
       let rest: Record<string, unknown> | undefined;
       if (shape.rest) {
         const r = await records(sql, shape.rest, opts);

@@ -11,10 +11,10 @@ import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
-import { resolvePhase } from '../storage/phase.js';
 import { ensureInstanceSecrets } from '../secrets-file.js';
 import { createSecretBox } from '../security/secret-box.js';
 import { createFileSyncLedger } from '../storage/file-sync.js';
+import { resolvePhase } from '../storage/phase.js';
 import { exportDatabase } from './export.js';
 
 /** The legacy files each dual-written store writes (phasedStore names). */
@@ -54,7 +54,9 @@ export async function resyncPendingFiles(config: Config, db: Database, print: (l
   const phase = await resolvePhase(db, config);
   if (phase !== 'dual-read-files' && phase !== 'dual-read-db') {
     for (const p of pending) await ledger.clear(p.store);
-    print(`file sync: dropped ${pending.length} pending record(s) of an earlier dual phase (${pending.map((p) => p.store).join(', ')}); phase ${phase} does not dual-write`);
+    print(
+      `file sync: dropped ${pending.length} pending record(s) of an earlier dual phase (${pending.map((p) => p.store).join(', ')}); phase ${phase} does not dual-write`,
+    );
     return result;
   }
   const wanted = new Set(pending.flatMap((p) => STORE_FILES[p.store] ?? []));
@@ -79,7 +81,8 @@ export async function resyncPendingFiles(config: Config, db: Database, print: (l
     await ledger.clear(p.store);
     result.stores.push(p.store);
   }
-  print(`file sync: ${result.files.length ? result.files.join(', ') : 'no file'} rewritten from the database (pending after a crash or a failed file write: ${result.stores.join(', ')})`);
+  print(
+    `file sync: ${result.files.length ? result.files.join(', ') : 'no file'} rewritten from the database (pending after a crash or a failed file write: ${result.stores.join(', ')})`,
+  );
   return result;
 }
-

@@ -8,7 +8,7 @@
  * import grows the SQLite file by about IMPORT_FACTOR x the legacy directory (rows, indexes and
  * the write-ahead log until the checkpoint). PostgreSQL's disk is the server's: not probed.
  */
-import { existsSync, readdirSync, statSync, statfsSync } from 'node:fs';
+import { existsSync, readdirSync, statfsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** Bytes available to us on the file system holding `path` (which exists). Injectable for tests. */

@@ -30,7 +30,9 @@ export function checkImportSource(dir: string, opts: { allowEmpty?: boolean; ori
   if (opts.allowEmpty) return;
   if (!LEGACY_FILES.some((f) => existsSync(join(dir, f.file)))) {
     throw new ImportRefusedError(
-      `the legacy directory ${dir}${from} holds none of the legacy files (${LEGACY_FILES.slice(0, 3).map((f) => f.file).join(', ')}, ...); importing it would empty the database. Check --from, or pass --allow-empty if that is really what you want`,
+      `the legacy directory ${dir}${from} holds none of the legacy files (${LEGACY_FILES.slice(0, 3)
+        .map((f) => f.file)
+        .join(', ')}, ...); importing it would empty the database. Check --from, or pass --allow-empty if that is really what you want`,
     );
   }
 }

@@ -8,23 +8,24 @@
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/connect.js';
-import type { DB } from '../db/schema.js';
 import { createAppStateSql } from '../db/app-state.sql.js';
-import { createLocksSql, describeHolder, MAINTENANCE_LOCK } from '../db/locks.sql.js';
-import { randomHexId } from '../security/tokens.js';
-import type { SecretBox } from '../security/secret-box.js';
-import { jsonEqual } from './compare.js';
-import type { Target } from './legacy-files.js';
-import { createImportSql, type ImportSql } from './import.sql.js';
-import { importLibrary } from './library-import.js';
-import { keptAsText, readSnapshot, type AcceptedUnit, type FileSnapshot, type QuarantineEntry } from './snapshot.js';
-import { verifyAgainstDatabase, type Mismatch } from './verify.js';
-import { backupBeforeImport, pruneAfterImport, stamp, type PreImportBackup } from './backup.js';
-import type { SetDigest } from './digest.js';
-import { checkImportSource, excessiveRemovals, pruneRefusal } from './import-guards.js';
-import { checkFreeSpace, directoryBytes, IMPORT_FACTOR, type FreeSpaceProbe, type SpaceNeed } from './free-space.js';
 import { backupsDir } from '../db/backup.js';
+import type { Database } from '../db/connect.js';
+import { createLocksSql, describeHolder, MAINTENANCE_LOCK } from '../db/locks.sql.js';
+import type { DB } from '../db/schema.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { randomHexId } from '../security/tokens.js';
+import { backupBeforeImport, type PreImportBackup, pruneAfterImport, stamp } from './backup.js';
+import { jsonEqual } from './compare.js';
+import type { SetDigest } from './digest.js';
+import { checkFreeSpace, directoryBytes, type FreeSpaceProbe, IMPORT_FACTOR, type SpaceNeed } from './free-space.js';
+import { createImportSql, type ImportSql } from './import.sql.js';
+import { checkImportSource, excessiveRemovals, pruneRefusal } from './import-guards.js';
+import { boundSqliteMemory } from './import-memory.js';
+import type { Target } from './legacy-files.js';
+import { importLibrary } from './library-import.js';
+import { type AcceptedUnit, type FileSnapshot, keptAsText, type QuarantineEntry, readSnapshot } from './snapshot.js';
+import { type Mismatch, verifyAgainstDatabase } from './verify.js';
 
 /** app_state key: which legacy files existed at the last import (export writes those back even when empty). */
 export const LEGACY_FILES_KEY = 'legacy_files';
@@ -104,7 +105,9 @@ class RollbackSignal extends Error {}
 
 export class ImportVerifyError extends Error {
   constructor(readonly mismatches: Mismatch[]) {
-    super(`read-back check failed: ${mismatches.length} mismatch(es), first: ${mismatches[0]?.file} ${mismatches[0]?.locator} ${mismatches[0]?.field} ${mismatches[0]?.problem}; nothing was changed`);
+    super(
+      `read-back check failed: ${mismatches.length} mismatch(es), first: ${mismatches[0]?.file} ${mismatches[0]?.locator} ${mismatches[0]?.field} ${mismatches[0]?.problem}; nothing was changed`,
+    );
   }
 }
 
@@ -157,7 +160,13 @@ async function syncQuarantine(sql: ImportSql, entries: QuarantineEntry[], import
     const k = `${e.file}\u0000${e.locator}`;
     const old = existing.get(k);
     existing.delete(k);
-    if (old && old.raw_encoding === e.encoding && old.reason === e.reason && (old.raw === e.raw || (e.encoding === 'json' && !keptAsText(old.raw) && !keptAsText(e.raw) && jsonEqual(JSON.parse(old.raw), JSON.parse(e.raw))))) continue;
+    if (
+      old &&
+      old.raw_encoding === e.encoding &&
+      old.reason === e.reason &&
+      (old.raw === e.raw || (e.encoding === 'json' && !keptAsText(old.raw) && !keptAsText(e.raw) && jsonEqual(JSON.parse(old.raw), JSON.parse(e.raw))))
+    )
+      continue;
     if (old) remove.push(old.id);
     insert.push({ id: randomHexId(), import_id: importId, file: e.file, locator: e.locator, reason: e.reason, raw: e.raw, raw_encoding: e.encoding });
   }
@@ -250,7 +259,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
     removeBackups(report.backup);
     const file = sqliteFile(opts.db);
     const message = err instanceof Error ? err.message : String(err);
-    if (file && /SQLITE_FULL|disk is full|ENOSPC/i.test(message) && !message.includes(file)) throw new Error(`writing the database ${file} failed: ${message}`, { cause: err });
+    if (file && /SQLITE_FULL|disk is full|ENOSPC/i.test(message) && !message.includes(file))
+      throw new Error(`writing the database ${file} failed: ${message}`, { cause: err });
     throw err;
   } finally {
     if (opts.restorePragmas !== false) restorePragmas();
@@ -278,7 +288,8 @@ async function checkImportSpace(opts: ImportOptions): Promise<void> {
   const needs: SpaceNeed[] = [{ path: backups, bytes: legacy, what: 'the backup of the legacy directory (its size)' }];
   const file = sqliteFile(opts.db);
   if (file) {
-    if (await createImportSql(opts.db.kysely, opts.db.engine).hasData()) needs.push({ path: backups, bytes: statSync(file).size, what: 'the backup of the database (the size of its file)' });
+    if (await createImportSql(opts.db.kysely, opts.db.engine).hasData())
+      needs.push({ path: backups, bytes: statSync(file).size, what: 'the backup of the database (the size of its file)' });
     needs.push({ path: file, bytes: legacy * IMPORT_FACTOR, what: `the import (${IMPORT_FACTOR} x the legacy directory)` });
   }
   checkFreeSpace(needs, opts.freeSpace);
@@ -288,34 +299,20 @@ function removeBackups(backup: PreImportBackup | undefined): void {
   for (const file of [backup?.config, backup?.database]) if (file) rmSync(file, { force: true });
 }
 
-/** Page cache of the import's connection, in KiB (the bulk load writes pages in order: a big cache buys nothing). */
-const IMPORT_CACHE_KIB = 8192;
-
-/**
- * SQLite keeps the import's memory bounded: sorts and temporary b-trees spill to temp files
- * instead of RAM, the database is not memory-mapped (mapped pages of a 1 GB file count as
- * resident memory on a 2 GB NAS), and the page cache is 8 MiB (at 1M items the default 32 MiB
- * cost 25 MB of peak RSS and saved no time). Restored when the import ends.
- */
-function boundSqliteMemory(db: Database): () => void {
-  const raw = db.sqlite;
-  if (!raw) return () => {};
-  const saved = { temp: raw.pragma('temp_store', { simple: true }), mmap: raw.pragma('mmap_size', { simple: true }), cache: raw.pragma('cache_size', { simple: true }) };
-  raw.pragma('temp_store = FILE');
-  raw.pragma('mmap_size = 0');
-  if (Number(saved.cache) < 0 && -Number(saved.cache) > IMPORT_CACHE_KIB) raw.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
-  return () => {
-    raw.pragma(`temp_store = ${Number(saved.temp)}`);
-    raw.pragma(`mmap_size = ${Number(saved.mmap)}`);
-    raw.pragma(`cache_size = ${Number(saved.cache)}`);
-  };
-}
-
 async function applySnapshot(trx: Kysely<DB>, opts: ImportOptions, snapshot: FileSnapshot[], report: ImportReport): Promise<void> {
   const sql = createImportSql(trx, opts.db.engine);
   const box = opts.secretBox;
   if (!opts.dryRun) {
-    await sql.insertRun({ id: report.id, source_dir: opts.from, started_at: report.startedAt, finished_at: report.startedAt, status: 'completed', dry_run: false, exit_code: 0, report: '{}' });
+    await sql.insertRun({
+      id: report.id,
+      source_dir: opts.from,
+      started_at: report.startedAt,
+      finished_at: report.startedAt,
+      status: 'completed',
+      dry_run: false,
+      exit_code: 0,
+      report: '{}',
+    });
   }
   opts.progress?.phase('write');
   const quarantine: QuarantineEntry[] = [];
@@ -342,7 +339,16 @@ async function applySnapshot(trx: Kysely<DB>, opts: ImportOptions, snapshot: Fil
     } else {
       const targets = [snap.spec.target];
       if (snap.spec.shape.kind === 'array' && snap.spec.shape.rest) targets.push(snap.spec.shape.rest);
-      for (const t of targets) add(r, await syncTarget(sql, t, snap.accepted.filter((u) => u.target === t), box));
+      for (const t of targets)
+        add(
+          r,
+          await syncTarget(
+            sql,
+            t,
+            snap.accepted.filter((u) => u.target === t),
+            box,
+          ),
+        );
     }
     report.files.push(r);
   }

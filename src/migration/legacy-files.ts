@@ -6,44 +6,57 @@
  * Adding a legacy file = one entry here; the pipeline has no per-file code.
  */
 import type { z } from 'zod';
-import { ABSENT_KEY as USER_ABSENT_KEY, legacyUserSchema, userFromRow, userToRow, emailKey, type UserRow } from '../users/users.codec.js';
-import type { UserRecord } from '../users/users.types.js';
-import { LIBRARY_ITEM_COLUMNS, legacyLibraryItemSchema, libraryItemFromRow, libraryItemToRow, titleKey, type LibraryRow } from '../library/library.codec.js';
-import type { LibraryItem } from '../library/library.types.js';
-import { WANTED_ITEM_COLUMNS, legacyWantedItemSchema, wantedItemFromRow, wantedItemToRow, wantedRowId, type WantedRow } from '../wanted/wanted.codec.js';
-import type { WantedItem } from '../wanted/wanted.types.js';
-import { ABSENT_KEY as DOWNLOADER_ABSENT_KEY, downloaderFromRow, downloaderToRow, legacyDownloaderSectionSchema, type DownloaderRow } from '../downloaders/downloaders.codec.js';
+import {
+  ABSENT_KEY as DOWNLOADER_ABSENT_KEY,
+  type DownloaderRow,
+  downloaderFromRow,
+  downloaderToRow,
+  legacyDownloaderSectionSchema,
+} from '../downloaders/downloaders.codec.js';
 import { CLIENT_TYPES, type ClientType } from '../downloaders/downloaders.types.js';
+import { ABSENT_KEY as GRAB_ABSENT_KEY, type GrabRow, grabFromRow, grabToRow, legacyGrabSchema } from '../grabs/grabs.codec.js';
 import {
   ABSENT_KEY as INDEXER_ABSENT_KEY,
+  type IndexerRow,
   indexerFromRow,
   indexerSourcesFromRow,
   indexerSourcesToRow,
   indexerToRow,
-  legacyIndexerSchema,
-  type IndexerRow,
   type LegacyIndexer,
+  legacyIndexerSchema,
 } from '../indexers/indexers.codec.js';
+import { LIBRARY_ITEM_COLUMNS, type LibraryRow, legacyLibraryItemSchema, libraryItemFromRow, libraryItemToRow, titleKey } from '../library/library.codec.js';
+import type { LibraryItem } from '../library/library.types.js';
 import {
-  ABSENT_KEY as QUALITY_ABSENT_KEY,
-  NON_ARRAY_PROFILES_KEY,
-  NON_OBJECT_DOCUMENT_KEY,
+  type LegacyQualityProfile,
   legacyQualityMapSchema,
   legacyQualityProfileSchema,
+  NON_ARRAY_PROFILES_KEY,
+  NON_OBJECT_DOCUMENT_KEY,
+  ABSENT_KEY as QUALITY_ABSENT_KEY,
+  type QualityProfileRow,
   qualityMapFromRow,
   qualityMapToRow,
   qualityProfileFromRow,
-  qualityProfileToRow,
   qualityProfilesEnvelope,
   qualityProfilesEnvelopeFromRow,
   qualityProfilesFileFromEnvelope,
-  type LegacyQualityProfile,
-  type QualityProfileRow,
+  qualityProfileToRow,
 } from '../quality/quality.codec.js';
-import { ABSENT_KEY as GRAB_ABSENT_KEY, grabFromRow, grabToRow, legacyGrabSchema, type GrabRow } from '../grabs/grabs.codec.js';
-import { ABSENT_KEY as VERIFY_ABSENT_KEY, VERIFY_RESULT_COLUMNS, legacyVerifyResultSchema, verifyResultFromRow, verifyResultToRow, type VerifyResultRow } from '../verify/verify.codec.js';
-import type { VerifyResultRecord } from '../verify/verify.types.js';
 import { legacySettingsDocumentSchema, settingsFromRow, settingsToRow } from '../settings/settings.codec.js';
+import { emailKey, legacyUserSchema, ABSENT_KEY as USER_ABSENT_KEY, type UserRow, userFromRow, userToRow } from '../users/users.codec.js';
+import type { UserRecord } from '../users/users.types.js';
+import {
+  legacyVerifyResultSchema,
+  ABSENT_KEY as VERIFY_ABSENT_KEY,
+  VERIFY_RESULT_COLUMNS,
+  type VerifyResultRow,
+  verifyResultFromRow,
+  verifyResultToRow,
+} from '../verify/verify.codec.js';
+import type { VerifyResultRecord } from '../verify/verify.types.js';
+import { legacyWantedItemSchema, WANTED_ITEM_COLUMNS, type WantedRow, wantedItemFromRow, wantedItemToRow, wantedRowId } from '../wanted/wanted.codec.js';
+import type { WantedItem } from '../wanted/wanted.types.js';
 
 export interface Sealer {
   seal(plaintext: string): string;
@@ -53,7 +66,16 @@ export interface Opener {
 }
 
 /** Tables the importer writes records into. */
-export type TargetTable = 'users' | 'library_items' | 'wanted_items' | 'downloaders' | 'indexers' | 'quality_profiles' | 'grabs' | 'verify_results' | 'settings';
+export type TargetTable =
+  | 'users'
+  | 'library_items'
+  | 'wanted_items'
+  | 'downloaders'
+  | 'indexers'
+  | 'quality_profiles'
+  | 'grabs'
+  | 'verify_results'
+  | 'settings';
 
 /** Where a record sits in its file: `key` for map entries / sections / documents, `index` for array elements. */
 export interface UnitRef {
@@ -128,7 +150,13 @@ const UNSTORABLE_IN_KEY = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800
 
 export function pointer(...segments: (string | number)[]): string {
   return segments
-    .map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1').replace(UNSTORABLE_IN_KEY, (c) => `~u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`)
+    .map(
+      (s) =>
+        `/${String(s)
+          .replace(/~/g, '~0')
+          .replace(/\//g, '~1')
+          .replace(UNSTORABLE_IN_KEY, (c) => `~u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`,
+    )
     .join('');
 }
 
@@ -151,8 +179,13 @@ const users: Target = {
   columns: ['id', 'email', 'password_hash', 'role', 'created_at', 'updated_at', 'last_login_at', 'extra'],
   orderBy: 'created_at',
   schema: legacyUserSchema,
-  indexed: (_ref, r: UserRecord) => [['id', r.id], ['email', r.email], ['email in lower case', emailKey(r.email)]],
-  identity: (ref, r: UserRecord) => (r.id === ref.key ? { key: r.id } : { reason: `its id "${r.id}" is not its key "${ref.key}" (users.json keys each user by id)` }),
+  indexed: (_ref, r: UserRecord) => [
+    ['id', r.id],
+    ['email', r.email],
+    ['email in lower case', emailKey(r.email)],
+  ],
+  identity: (ref, r: UserRecord) =>
+    r.id === ref.key ? { key: r.id } : { reason: `its id "${r.id}" is not its key "${ref.key}" (users.json keys each user by id)` },
   unique: { of: (r: UserRecord) => emailKey(r.email), reason: (first) => `duplicate email (ignoring case) of the user at ${first}` },
   reserved: [USER_ABSENT_KEY],
   secretPaths: [],
@@ -170,7 +203,10 @@ export const libraryTarget: Target = {
   columns: LIBRARY_ITEM_COLUMNS,
   orderBy: 'seq',
   schema: legacyLibraryItemSchema,
-  indexed: (_ref, r: LibraryItem) => [['id', r.id], ['title in lower case', titleKey(r.title)]],
+  indexed: (_ref, r: LibraryItem) => [
+    ['id', r.id],
+    ['title in lower case', titleKey(r.title)],
+  ],
   identity: (_ref, r: LibraryItem) => ({ key: r.id }),
   secretPaths: [],
   toRow: (_ref, r: LibraryItem) => libraryItemToRow(r),
@@ -184,7 +220,10 @@ const wanted: Target = {
   columns: WANTED_ITEM_COLUMNS,
   orderBy: 'position',
   schema: legacyWantedItemSchema,
-  indexed: (_ref, r: WantedItem) => [['kind and id', `${r.kind}${r.id}`], ['addedAt', r.addedAt]],
+  indexed: (_ref, r: WantedItem) => [
+    ['kind and id', `${r.kind}${r.id}`],
+    ['addedAt', r.addedAt],
+  ],
   identity: (_ref, r: WantedItem) => ({ key: wantedRowId(r.kind, r.id) }),
   secretPaths: [],
   toRow: (ref, r: WantedItem) => wantedItemToRow(r, undefined, ref.index),
@@ -222,7 +261,10 @@ const indexers: Target = {
 };
 
 /** A whole document stored as one `settings` row. */
-function settingsTarget(scope: string, codec?: { schema?: z.ZodType; secretPaths?: string[][]; toRow?: (doc: any, seal: Sealer) => Row; fromRow?: (row: any, open: Opener) => unknown }): Target {
+function settingsTarget(
+  scope: string,
+  codec?: { schema?: z.ZodType; secretPaths?: string[][]; toRow?: (doc: any, seal: Sealer) => Row; fromRow?: (row: any, open: Opener) => unknown },
+): Target {
   return {
     name: `settings:${scope}`,
     table: 'settings',
@@ -240,7 +282,10 @@ function settingsTarget(scope: string, codec?: { schema?: z.ZodType; secretPaths
 
 const indexerSources = settingsTarget('indexers', {
   schema: legacySettingsDocumentSchema('indexers'),
-  secretPaths: [['prowlarr', 'apiKey'], ['jackett', 'apiKey']],
+  secretPaths: [
+    ['prowlarr', 'apiKey'],
+    ['jackett', 'apiKey'],
+  ],
   toRow: (doc, seal) => indexerSourcesToRow(doc, seal),
   fromRow: (row, open) => indexerSourcesFromRow(row, open),
 });
@@ -277,7 +322,11 @@ const grabs: Target = {
   columns: ['key', 'kind', 'item_id', 'title', 'link', 'protocol', 'client', 'ok', 'status', 'at', 'category', 'nzb_upload', 'extra'],
   orderBy: 'position',
   schema: legacyGrabSchema,
-  indexed: (ref, r: Record<string, unknown>) => [['key', ref.key], ['id', typeof r.id === 'string' ? r.id : ref.key], ['at', r.at]],
+  indexed: (ref, r: Record<string, unknown>) => [
+    ['key', ref.key],
+    ['id', typeof r.id === 'string' ? r.id : ref.key],
+    ['at', r.at],
+  ],
   identity: byKey,
   reserved: [GRAB_ABSENT_KEY],
   secretPaths: [],
@@ -307,7 +356,11 @@ export const LEGACY_FILES: readonly LegacyFileSpec[] = [
   { file: 'wanted.json', shape: { kind: 'array', arrayKey: 'items' }, target: wanted },
   { file: 'downloaders.json', shape: { kind: 'sections', sections: CLIENT_TYPES }, target: downloaders },
   { file: 'indexers.json', shape: { kind: 'array', arrayKey: 'indexers', rest: indexerSources }, target: indexers },
-  { file: 'quality.json', shape: { kind: 'document' }, target: settingsTarget('quality', { schema: legacyQualityMapSchema, toRow: (d) => qualityMapToRow(d), fromRow: (row) => qualityMapFromRow(row) }) },
+  {
+    file: 'quality.json',
+    shape: { kind: 'document' },
+    target: settingsTarget('quality', { schema: legacyQualityMapSchema, toRow: (d) => qualityMapToRow(d), fromRow: (row) => qualityMapFromRow(row) }),
+  },
   {
     file: 'quality-profiles.json',
     shape: {

@@ -8,11 +8,11 @@
  */
 import { join } from 'node:path';
 import { streamLegacyArray } from '../legacy/stream-library.js';
-import { libraryItemFromRow, type LibraryRow } from '../library/library.codec.js';
-import { libraryTarget, pointer } from './legacy-files.js';
-import { checkRecord, verbatimReason, type QuarantineEntry } from './snapshot.js';
+import { type LibraryRow, libraryItemFromRow } from '../library/library.codec.js';
 import { jsonEqual } from './compare.js';
 import { BATCH_ROWS, LIBRARY_DATA_COLUMNS } from './import.sql.js';
+import { libraryTarget, pointer } from './legacy-files.js';
+import { checkRecord, type QuarantineEntry, verbatimReason } from './snapshot.js';
 
 /** Insert columns, in parameter order. */
 export const LIBRARY_INSERT_COLUMNS = [...LIBRARY_DATA_COLUMNS, 'created_at'] as const;

@@ -44,7 +44,12 @@ export async function checkArrayHere(path: string, key: string, onProgress?: (by
 }
 
 /** Throws LegacyFileError (invalid_json with line:column, invalid_shape, io) as checkArrayHere does. */
-export async function checkLegacyArray(path: string, key: string, onProgress?: (bytes: number, total: number) => void, opts: { worker?: boolean } = {}): Promise<ArrayCheck> {
+export async function checkLegacyArray(
+  path: string,
+  key: string,
+  onProgress?: (bytes: number, total: number) => void,
+  opts: { worker?: boolean } = {},
+): Promise<ArrayCheck> {
   if (opts.worker === false || !existsSync(fileURLToPath(WORKER_URL))) return checkArrayHere(path, key, onProgress);
   const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 } });
   try {

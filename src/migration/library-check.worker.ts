@@ -1,7 +1,7 @@
 /** Worker thread for library-check.ts: checks one file's array and posts the outcome. */
 import { parentPort } from 'node:worker_threads';
 import { LegacyFileError } from '../legacy/file-error.js';
-import { checkArrayHere, type CheckMessage } from './library-check.js';
+import { type CheckMessage, checkArrayHere } from './library-check.js';
 
 const port = parentPort!;
 const post = (m: CheckMessage) => port.postMessage(m);

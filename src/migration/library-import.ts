@@ -13,13 +13,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { libraryItemFromRow, type LibraryRow } from '../library/library.codec.js';
-import { pointer } from './legacy-files.js';
-import type { QuarantineEntry } from './snapshot.js';
-import { BATCH_ROWS, LIBRARY_DATA_COLUMNS, type ImportSql } from './import.sql.js';
+import { type LibraryRow, libraryItemFromRow } from '../library/library.codec.js';
 import { SetDigest } from './digest.js';
+import { BATCH_ROWS, type ImportSql, LIBRARY_DATA_COLUMNS } from './import.sql.js';
 import { HashedKeySet } from './key-set.js';
-import { batchRecord, batchRow, libraryBatches, LIBRARY_INSERT_COLUMNS, type LibraryBatch } from './library-batches.js';
+import { pointer } from './legacy-files.js';
+import { batchRecord, batchRow, LIBRARY_INSERT_COLUMNS, type LibraryBatch, libraryBatches } from './library-batches.js';
+import type { QuarantineEntry } from './snapshot.js';
 
 export { createdAtFromId, LibraryCodecError } from './library-batches.js';
 
@@ -207,7 +207,9 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
       }
       const row = batchRow(b, i) as Row;
       const conflict = await sql.libraryHolder(row);
-      quarantine.push(entry(b.pos[i]!, libraryItemFromRow(row as unknown as LibraryRow), conflict ? duplicateReason(conflict.by, conflict.id) : 'rejected by the database'));
+      quarantine.push(
+        entry(b.pos[i]!, libraryItemFromRow(row as unknown as LibraryRow), conflict ? duplicateReason(conflict.by, conflict.id) : 'rejected by the database'),
+      );
     }
   };
 
@@ -298,7 +300,13 @@ async function merge(opts: LibraryImportOptions): Promise<LibraryImportResult> {
       continue;
     }
     const record = libraryItemFromRow(s as unknown as LibraryRow);
-    if (digest.of === 'rows') digest.addRow(LIBRARY_DATA_COLUMNS.map((c) => s[c] ?? null), 0, LIBRARY_DATA_COLUMNS.length, -1);
+    if (digest.of === 'rows')
+      digest.addRow(
+        LIBRARY_DATA_COLUMNS.map((c) => s[c] ?? null),
+        0,
+        LIBRARY_DATA_COLUMNS.length,
+        -1,
+      );
     else digest.add(record, -1);
     quarantine.push(entry(Number(r.pos), record, takenIds.has(r.id) ? duplicateReason('id', r.id) : duplicateReason('title', firstByTitle!)));
     rejected.push(Number(r.pos));

@@ -7,14 +7,17 @@
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
 import type { SecretBox } from '../security/secret-box.js';
-import { STORAGE_PHASES, type StoragePhase } from '../storage/phase-list.js';
-import { readPhase, recordPhase } from '../storage/phase.js';
 import { createFileSyncLedger } from '../storage/file-sync.js';
+import { readPhase, recordPhase } from '../storage/phase.js';
+import { STORAGE_PHASES, type StoragePhase } from '../storage/phase-list.js';
 import { readSnapshot } from './snapshot.js';
-import { verifyAgainstDatabase, type VerifyResult } from './verify.js';
+import { type VerifyResult, verifyAgainstDatabase } from './verify.js';
 
 export class PhaseRefused extends Error {
-  constructor(message: string, readonly verify?: VerifyResult) {
+  constructor(
+    message: string,
+    readonly verify?: VerifyResult,
+  ) {
     super(message);
   }
 }
@@ -50,7 +53,9 @@ export async function setPhase(opts: SetPhaseOptions): Promise<{ from: StoragePh
       throw new PhaseRefused(`${differs}; ${await mismatchAdvice(opts.db, current)}`, verify);
     }
   } else if (recorded === 'db' && opts.target !== 'db' && !opts.force) {
-    throw new PhaseRefused(`refusing to move from db to ${opts.target}: the legacy files were not written in phase db; run \`mediaos rollback\` (it exports the database into the files first)`);
+    throw new PhaseRefused(
+      `refusing to move from db to ${opts.target}: the legacy files were not written in phase db; run \`mediaos rollback\` (it exports the database into the files first)`,
+    );
   }
   await recordPhase(opts.db, opts.target);
   return { from: recorded ?? current, to: opts.target, verify };

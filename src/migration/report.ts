@@ -5,7 +5,11 @@ import type { Mismatch } from './verify.js';
 function table(header: string[], rows: (string | number)[][]): string[] {
   const cells = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)];
 }
 
@@ -24,7 +28,13 @@ export function summaryLines(report: ImportReport): string[] {
   if (report.backup?.databaseNote) out.push(`note: ${report.backup.databaseNote}`);
   const rows = report.files.map((f) => [
     f.file + (f.exists ? '' : ' (absent)') + (f.broken ? ' (broken)' : ''),
-    f.read, f.imported, f.quarantined, f.inserted, f.updated, f.deleted, f.unchanged,
+    f.read,
+    f.imported,
+    f.quarantined,
+    f.inserted,
+    f.updated,
+    f.deleted,
+    f.unchanged,
   ]);
   const total = (k: 'read' | 'imported' | 'quarantined' | 'inserted' | 'updated' | 'deleted' | 'unchanged') => report.files.reduce((n, f) => n + f[k], 0);
   rows.push(['total', total('read'), total('imported'), total('quarantined'), total('inserted'), total('updated'), total('deleted'), total('unchanged')]);
@@ -35,7 +45,13 @@ export function summaryLines(report: ImportReport): string[] {
   else out.push(report.changed ? 'the database now equals the legacy files' : 'no changes: the database already equals the legacy files');
   if (report.pruneNeeded) out.push(`an import would be refused without --prune: it would remove ${report.pruneNeeded.join('; ')}`);
   if (report.verify) out.push(`read-back check: ${report.verify.checked} records compared, ${report.verify.mismatches.length} mismatches`);
-  if (q > 0 && report.dryRun) out.push(`${q} record(s) would be quarantined: ${report.quarantine.slice(0, 5).map((r) => `${r.file} ${r.locator || '(whole file)'}`).join(', ')}${q > 5 ? ', ...' : ''}`);
+  if (q > 0 && report.dryRun)
+    out.push(
+      `${q} record(s) would be quarantined: ${report.quarantine
+        .slice(0, 5)
+        .map((r) => `${r.file} ${r.locator || '(whole file)'}`)
+        .join(', ')}${q > 5 ? ', ...' : ''}`,
+    );
   else if (q > 0) out.push(`${q} record(s) quarantined (kept verbatim, written back by export): list them with \`mediaos import --report\``);
   if (report.reportFile) out.push(`report: ${report.reportFile}`);
   return out;
@@ -47,8 +63,5 @@ export function mismatchLines(mismatches: Mismatch[]): string[] {
 
 export function quarantineLines(rows: { file: string; locator: string; reason: string; created_at: string }[]): string[] {
   if (rows.length === 0) return ['no quarantined records'];
-  return [
-    `${rows.length} quarantined record(s) (file, locator, reason):`,
-    ...rows.map((r) => `${r.file}\t${r.locator || '(whole file)'}\t${r.reason}`),
-  ];
+  return [`${rows.length} quarantined record(s) (file, locator, reason):`, ...rows.map((r) => `${r.file}\t${r.locator || '(whole file)'}\t${r.reason}`)];
 }

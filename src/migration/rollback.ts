@@ -7,9 +7,9 @@ import type { Database } from '../db/connect.js';
 import { createLocksSql, describeHolder, MAINTENANCE_LOCK } from '../db/locks.sql.js';
 import { isLegacyPasswordHash } from '../security/passwords.js';
 import type { SecretBox } from '../security/secret-box.js';
-import { archiveConfigDir } from './backup.js';
-import { exportDatabase, type ExportResult } from './export.js';
 import { recordPhase } from '../storage/phase.js';
+import { archiveConfigDir } from './backup.js';
+import { type ExportResult, exportDatabase } from './export.js';
 import { createImportSql } from './import.sql.js';
 
 export interface RollbackOptions {

@@ -5,17 +5,21 @@
  * never the value. Nothing here writes anything. library.json is not held in memory: only its
  * syntax is checked here (streamed); the importer streams it again (see library-import.ts).
  */
-import { join } from 'node:path';
+
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { indexedOverflow, MAX_INDEXED_BYTES } from '../db/indexed-limit.js';
+import { isObject, setOwn } from '../db/json.js';
 import { LegacyFileError } from '../legacy/file-error.js';
-import { readLegacyJson, stripBom, type LegacyReadResult } from '../legacy/read-json.js';
-import { jsonTextFacts, topLevelSpans, type Span } from '../legacy/json-text.js';
-import { setOwn, isObject } from '../db/json.js';
+import { jsonTextFacts, type Span, topLevelSpans } from '../legacy/json-text.js';
+import { type LegacyReadResult, readLegacyJson, stripBom } from '../legacy/read-json.js';
 import { readLegacySecretAsync } from '../security/legacy-crypto.js';
+import { LEGACY_FILES, type LegacyFileSpec, pointer, type Target, type UnitRef } from './legacy-files.js';
 import { checkLegacyArray } from './library-check.js';
-import { LEGACY_FILES, pointer, type LegacyFileSpec, type Target, type UnitRef } from './legacy-files.js';
+import { keptAsText, keyTooLong, longKeyReason, MAX_DEPTH, reservedReason, tooLongReason, unknownKey, verbatimReason } from './quarantine-reasons.js';
 import { unstorableReason } from './storable.js';
-import { MAX_INDEXED_BYTES, indexedOverflow } from '../db/indexed-limit.js';
+
+export { keptAsText, MAX_DEPTH, verbatimReason };
 
 export interface QuarantineEntry {
   file: string;
@@ -75,12 +79,15 @@ export interface RecordCheck {
 export function checkRecord(target: Target, ref: UnitRef, raw: unknown, escapes = true): RecordCheck {
   const parsed = target.schema.safeParse(raw);
   if (!parsed.success) {
-    const detail = parsed.error.issues.slice(0, 3).map((i) => `${i.path.length ? i.path.join('.') : 'record'}: ${i.message}`).join('; ');
+    const detail = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.length ? i.path.join('.') : 'record'}: ${i.message}`)
+      .join('; ');
     return { ok: false, reason: `invalid record (${detail})` };
   }
   const unstorable = escapes ? unstorableReason(raw, ref.key) : undefined;
   if (unstorable) return { ok: false, reason: unstorable };
-  const marker = isObject(raw) ? target.reserved?.find((k) => Object.prototype.hasOwnProperty.call(raw, k)) : undefined;
+  const marker = isObject(raw) ? target.reserved?.find((k) => Object.hasOwn(raw, k)) : undefined;
   if (marker !== undefined) return { ok: false, reason: reservedReason(marker) };
   for (const [field, v] of target.indexed?.(ref, raw) ?? []) {
     if (typeof v === 'string' && indexedOverflow(v) !== undefined) return { ok: false, reason: tooLongReason(field, v) };
@@ -93,7 +100,7 @@ export function checkRecord(target: Target, ref: UnitRef, raw: unknown, escapes 
 function getPath(v: unknown, path: readonly string[]): unknown {
   let cur = v;
   for (const p of path) {
-    if (!isObject(cur) || !Object.prototype.hasOwnProperty.call(cur, p)) return undefined;
+    if (!isObject(cur) || !Object.hasOwn(cur, p)) return undefined;
     cur = cur[p];
   }
   return cur;
@@ -157,43 +164,6 @@ interface Candidate {
 }
 
 /**
- * Deepest nesting a record may have: SQLite's JSON functions stop at 1000 levels (its CHECK
- * json_valid then fails), and JSON.stringify and our comparisons recurse. Real legacy records
- * nest 4 or 5 levels; a deeper one is kept verbatim.
- */
-export const MAX_DEPTH = 500;
-
-const tooLongReason = (field: string, v: string) =>
-  `${field} is ${Buffer.byteLength(v)} bytes long; the database indexes at most ${MAX_INDEXED_BYTES} (kept verbatim here; export writes it back)`;
-
-/** A map key whose locator would not fit the quarantine's index: the whole file is kept instead. */
-const keyTooLong = (key: string) => key.length > MAX_INDEXED_BYTES / 3 && Buffer.byteLength(pointer(key)) > MAX_INDEXED_BYTES;
-const longKeyReason = (key: string) =>
-  `a top-level key is ${Buffer.byteLength(key)} bytes long, more than a record's place in the file may be (${MAX_INDEXED_BYTES}); the whole file is kept verbatim (export writes it back)`;
-
-/** True when a quarantined raw JSON text must be written back as text (see verbatimReason): equal only to itself. */
-export function keptAsText(raw: string): boolean {
-  const facts = jsonTextFacts(raw);
-  return facts.lossyAt >= 0 || facts.depth > MAX_DEPTH;
-}
-
-/**
- * Why a value whose JSON text is `text[span]` must be kept as that text: a number JSON.parse
- * cannot give back exactly, or nesting deeper than MAX_DEPTH. Undefined for ordinary values.
- */
-export function verbatimReason(text: string, span: Span): string | undefined {
-  const facts = jsonTextFacts(text, span.start, span.end);
-  if (facts.depth > MAX_DEPTH) return `nested ${facts.depth} levels deep, more than the ${MAX_DEPTH} the database takes (kept verbatim here; export writes it back)`;
-  if (facts.lossyAt < 0) return undefined;
-  const literal = /^-?[\d.eE+-]+/.exec(text.slice(facts.lossyAt, Math.min(span.end, facts.lossyAt + 400)))![0];
-  const shown = literal.length > 40 ? `${literal.slice(0, 40)}...` : literal;
-  return `holds the number ${shown}, which would not come back exactly (kept verbatim here; export writes it back)`;
-}
-
-const reservedReason = (k: string) => `holds the key ${JSON.stringify(k)}, which MediaOS uses as a marker in its own rows (kept verbatim here; export writes it back)`;
-const unknownKey = (k: string) => `unknown top-level key ${JSON.stringify(k)} (kept here; export writes it back)`;
-
-/**
  * Splits a parsed file into candidate records and strays (values with no place in the database).
  * A member or element whose text holds a number JSON.parse cannot give back exactly, or nests too
  * deep, is a stray kept as its exact text; a file whose top level has the wrong shape is kept as its bytes.
@@ -218,7 +188,11 @@ function split(spec: LegacyFileSpec, value: unknown, bytes: Buffer, text: string
   const stray = (key: string, raw: unknown, why: string): void => {
     const span = spans?.members.get(key);
     const lossy = span && verbatimReason(text, span);
-    strays.push(lossy ? { file, locator: pointer(key), reason: lossy, raw: text.slice(span.start, span.end), encoding: 'json' } : quarantined(file, pointer(key), raw, why));
+    strays.push(
+      lossy
+        ? { file, locator: pointer(key), reason: lossy, raw: text.slice(span.start, span.end), encoding: 'json' }
+        : quarantined(file, pointer(key), raw, why),
+    );
   };
   switch (shape.kind) {
     case 'document': {
@@ -262,14 +236,22 @@ function split(spec: LegacyFileSpec, value: unknown, bytes: Buffer, text: string
       for (const k of Object.keys(value)) {
         if (k === shape.arrayKey && Array.isArray(items)) continue;
         const span = spans?.members.get(k);
-        const why = !shape.rest ? unknownKey(k) : unstorableReason(value[k], k) ?? (span && verbatimReason(text, span)) ?? (shape.reserved?.includes(k) ? reservedReason(k) : undefined);
+        const why = !shape.rest
+          ? unknownKey(k)
+          : (unstorableReason(value[k], k) ?? (span && verbatimReason(text, span)) ?? (shape.reserved?.includes(k) ? reservedReason(k) : undefined));
         if (why) stray(k, value[k], why);
         else setOwn(kept, k, value[k]);
       }
       if (shape.rest) {
         const withArray: Record<string, unknown> = { ...kept };
         if (Array.isArray(items)) setOwn(withArray, shape.arrayKey, items);
-        candidates.push({ target: shape.rest, ref: { key: shape.rest.scope ?? '', index: 0 }, locator: '', raw: shape.restOf ? shape.restOf(withArray) : kept, rest: true });
+        candidates.push({
+          target: shape.rest,
+          ref: { key: shape.rest.scope ?? '', index: 0 },
+          locator: '',
+          raw: shape.restOf ? shape.restOf(withArray) : kept,
+          rest: true,
+        });
       }
       break;
     }
@@ -361,7 +343,9 @@ export async function readFileSnapshot(spec: LegacyFileSpec, opts: SnapshotOptio
       out.broken = err.message;
       out.read = 0;
       const bytes = await readFile(path);
-      out.quarantine.push(shape ? { file: spec.file, locator: '', reason: err.message, raw: bytes.toString('base64'), encoding: 'base64' } : brokenEntry(spec.file, bytes, err));
+      out.quarantine.push(
+        shape ? { file: spec.file, locator: '', reason: err.message, raw: bytes.toString('base64'), encoding: 'base64' } : brokenEntry(spec.file, bytes, err),
+      );
     }
     return out;
   }

@@ -7,14 +7,14 @@
  */
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema.js';
 import type { Engine } from '../db/dialect.js';
+import type { DB } from '../db/schema.js';
 import { streamLegacyArray } from '../legacy/stream-library.js';
 import { diffValues, jsonEqual } from './compare.js';
-import { libraryTarget, pointer, type Opener, type Target } from './legacy-files.js';
-import { createImportSql, BATCH_ROWS, LIBRARY_DATA_COLUMNS } from './import.sql.js';
-import { keptAsText, type FileSnapshot, type QuarantineEntry } from './snapshot.js';
 import { SetDigest } from './digest.js';
+import { BATCH_ROWS, createImportSql, LIBRARY_DATA_COLUMNS } from './import.sql.js';
+import { libraryTarget, type Opener, pointer, type Target } from './legacy-files.js';
+import { type FileSnapshot, keptAsText, type QuarantineEntry } from './snapshot.js';
 
 export interface Mismatch {
   file: string;
@@ -120,7 +120,12 @@ export async function verifyAgainstDatabase(opts: VerifyOptions): Promise<Verify
         db.delete(unit.key);
       }
       for (const key of db.keys()) {
-        add({ file, locator: target.keyColumn === 'id' ? `(id ${key})` : pointer(key), field: '', problem: snap.exists ? 'in the database but not in the file' : 'in the database but the file does not exist' });
+        add({
+          file,
+          locator: target.keyColumn === 'id' ? `(id ${key})` : pointer(key),
+          field: '',
+          problem: snap.exists ? 'in the database but not in the file' : 'in the database but the file does not exist',
+        });
       }
     }
   }
@@ -137,7 +142,8 @@ async function verifyLibrary(
   const file = snap.spec.file;
   const total = await sql.countRows('library_items');
   if (!snap.exists || snap.broken) {
-    if (total > 0) add({ file, locator: '', field: '', problem: `${total} items in the database but library.json ${snap.broken ? 'is broken' : 'does not exist'}` });
+    if (total > 0)
+      add({ file, locator: '', field: '', problem: `${total} items in the database but library.json ${snap.broken ? 'is broken' : 'does not exist'}` });
     return { checked: 0 };
   }
   if (opts.libraryDigest) {
@@ -163,7 +169,10 @@ async function verifyLibrary(
   let matched = 0;
   let batch: { locator: string; id: string; record: unknown }[] = [];
   const flush = async () => {
-    const rows = await sql.libraryRowsByIds(libraryTarget.columns, batch.map((b) => b.id));
+    const rows = await sql.libraryRowsByIds(
+      libraryTarget.columns,
+      batch.map((b) => b.id),
+    );
     const byId = new Map(rows.map((r) => [String(r.id), r]));
     for (const b of batch) {
       const row = byId.get(b.id);

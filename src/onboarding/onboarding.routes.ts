@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticate, requireUser, type RequestAuthenticator } from '../http/auth.js';
+import { authenticate, type RequestAuthenticator, requireUser } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import type { ScannerService } from '../media/scanner.service.js';
 import type { OnboardingService } from './onboarding.service.js';

@@ -1,7 +1,7 @@
-import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 import { updateDocument } from '../settings/settings.service.js';
 import type { SettingsDocumentStore } from '../settings/settings.store.js';
-import { defaultAppSettings, withDefaults, type AppSettings } from '../settings/settings.types.js';
+import { type AppSettings, defaultAppSettings, withDefaults } from '../settings/settings.types.js';
+import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 import type { OnboardingSetup } from './onboarding.types.js';
 
 export const APP_SETTINGS_KEY = 'settings';
@@ -18,21 +18,31 @@ export function createOnboardingService(deps: { settings: Pick<SettingsDocumentS
     },
     /** Replaces `mediaFolders` (each `enabled: true`) and marks setup complete; other keys stay. */
     async setup(body: OnboardingSetup, by: AuditActor = 'system'): Promise<AppSettings> {
-      return updateDocument(deps.settings, APP_SETTINGS_KEY, (current) => {
-        const next = effectiveAppSettings(current);
-        next.mediaFolders = body.folders.map((f) => ({ path: f.path, type: f.type, enabled: true }));
-        next.setupCompleted = true;
-        return next;
-      }, { audit: deps.audit, by });
+      return updateDocument(
+        deps.settings,
+        APP_SETTINGS_KEY,
+        (current) => {
+          const next = effectiveAppSettings(current);
+          next.mediaFolders = body.folders.map((f) => ({ path: f.path, type: f.type, enabled: true }));
+          next.setupCompleted = true;
+          return next;
+        },
+        { audit: deps.audit, by },
+      );
     },
     /** Legacy: records `lastScanDate` only; no scan runs (the library scanner is separate). */
     async markScanned(by: AuditActor = 'system'): Promise<AppSettings> {
       const at = deps.now().toISOString();
-      return updateDocument(deps.settings, APP_SETTINGS_KEY, (current) => {
-        const next = effectiveAppSettings(current);
-        next.lastScanDate = at;
-        return next;
-      }, { audit: deps.audit, by });
+      return updateDocument(
+        deps.settings,
+        APP_SETTINGS_KEY,
+        (current) => {
+          const next = effectiveAppSettings(current);
+          next.lastScanDate = at;
+          return next;
+        },
+        { audit: deps.audit, by },
+      );
     },
     /** The whole `settings.json` view other domains read (scanner folders, OpenSubtitles key). */
     async appSettings(): Promise<AppSettings> {

@@ -1,7 +1,7 @@
-import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 import { updateDocument } from '../settings/settings.service.js';
 import type { SettingsDocumentStore } from '../settings/settings.store.js';
 import { asDocument, setOwn, withDefaults } from '../settings/settings.types.js';
+import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 import { defaultNamingConfig, defaultOrganizerConfig, type NamingConfig, type OrganizerConfig, type OrganizerConfigUpdate } from './organizer.types.js';
 
 export const ORGANIZER_KEY = 'organizer';

@@ -1,7 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import { z } from 'zod';
+import { fromBool, fromJson, isObject, toJson } from '../db/json.js';
 import type { QualityProfilesTable, SettingsTable } from '../db/schema.js';
-import { fromBool, fromJson, toJson, isObject } from '../db/json.js';
 import type { QualityMap, QualityProfile } from './quality.types.js';
 
 /**

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import { isObject } from '../db/json.js';
 import { createJsonFile } from '../legacy/json-file.js';
 import { applyProfilePatch, type ProfilePatch, type QualityMap, type QualityProfile } from './quality.types.js';
-import { isObject } from '../db/json.js';
 
 type Doc = Record<string, unknown>;
 
@@ -74,7 +74,12 @@ export function createQualityJson(opts: { configDir: string }) {
         const i = current.findIndex((p) => isProfile(p) && p.id === id);
         if (i < 0) return undefined;
         const next = applyProfilePatch(structuredClone(current[i]), patch);
-        await profilesFile.replace(withProfiles(doc, current.map((p, k) => (k === i ? next : p))));
+        await profilesFile.replace(
+          withProfiles(
+            doc,
+            current.map((p, k) => (k === i ? next : p)),
+          ),
+        );
         return structuredClone(next);
       });
     },
@@ -86,7 +91,12 @@ export function createQualityJson(opts: { configDir: string }) {
         const i = current.findIndex((p) => isProfile(p) && p.id === id);
         if (i < 0) return undefined;
         const removed = structuredClone(current[i]);
-        await profilesFile.replace(withProfiles(doc, current.filter((_, k) => k !== i)));
+        await profilesFile.replace(
+          withProfiles(
+            doc,
+            current.filter((_, k) => k !== i),
+          ),
+        );
         return removed;
       });
     },

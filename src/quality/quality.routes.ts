@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticate, requireUser, type RequestAuthenticator } from '../http/auth.js';
+import { authenticate, type RequestAuthenticator, requireUser } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import type { QualityService } from './quality.service.js';
 import { bulkSaveProfilesBody, newProfileBody, patchProfileBody, saveQualityMapBody } from './quality.types.js';
@@ -48,5 +48,8 @@ export async function qualityRoutes(app: FastifyInstance, deps: QualityRoutesDep
     return { ok: true, profile: await service.patch(request.params.id, patch, requireUser(request).id) };
   });
 
-  app.delete<IdParams>('/api/settings/quality-profiles/:id', admin, async (request) => ({ ok: true, profile: await service.remove(request.params.id, requireUser(request).id) }));
+  app.delete<IdParams>('/api/settings/quality-profiles/:id', admin, async (request) => ({
+    ok: true,
+    profile: await service.remove(request.params.id, requireUser(request).id),
+  }));
 }

@@ -1,15 +1,15 @@
 import { randomInt } from 'node:crypto';
 import { Duplicate, NotFound } from '../errors.js';
+import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 import type { QualityStore } from './quality.store.js';
 import {
-  defaultQualityProfiles,
   type BulkSaveProfilesBody,
+  defaultQualityProfiles,
   type NewProfileBody,
   type ProfilePatch,
   type QualityMap,
   type QualityProfile,
 } from './quality.types.js';
-import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 
 export const PROFILE_NOT_FOUND = 'Profile not found';
 

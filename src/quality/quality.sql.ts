@@ -1,24 +1,24 @@
 import type { Kysely, Transaction } from 'kysely';
+import { setOwn } from '../db/json.js';
 import type { DB } from '../db/schema.js';
 import {
   ABSENT_KEY,
+  envelopeHasProfiles,
+  type LegacyQualityProfile,
   NON_ARRAY_PROFILES_KEY,
   NON_OBJECT_DOCUMENT_KEY,
+  profileEntriesOf,
   QUALITY_MAP_KEY,
   QUALITY_PROFILES_KEY,
-  envelopeHasProfiles,
-  profileEntriesOf,
   qualityMapFromRow,
   qualityMapToRow,
   qualityProfileFromRow,
-  qualityProfileToRow,
   qualityProfilesEnvelopeFromRow,
   qualityProfilesEnvelopeToRow,
   qualityProfilesFileFromEnvelope,
-  type LegacyQualityProfile,
+  qualityProfileToRow,
 } from './quality.codec.js';
 import { applyProfilePatch, type ProfilePatch, type QualityMap, type QualityProfile } from './quality.types.js';
-import { setOwn } from '../db/json.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -101,7 +101,10 @@ export function createQualitySql(db: Db) {
           await writeAll(trx, env ?? {}, [...(current ?? defaults), profile]);
           return;
         }
-        const r = await trx.selectFrom('quality_profiles').select((eb) => eb.fn.max('position').as('max')).executeTakeFirst();
+        const r = await trx
+          .selectFrom('quality_profiles')
+          .select((eb) => eb.fn.max('position').as('max'))
+          .executeTakeFirst();
         const position = r?.max === null || r?.max === undefined ? 0 : Number(r.max) + 1;
         await trx.insertInto('quality_profiles').values(qualityProfileToRow(profile, position)).execute();
       });
@@ -114,7 +117,11 @@ export function createQualitySql(db: Db) {
         const i = current.findIndex((p) => p.id === id);
         if (i < 0) return undefined;
         const next = applyProfilePatch(current[i], patch);
-        await writeAll(trx, loaded.env ?? {}, current.map((p, k) => (k === i ? next : p)));
+        await writeAll(
+          trx,
+          loaded.env ?? {},
+          current.map((p, k) => (k === i ? next : p)),
+        );
         return next;
       });
     },
@@ -125,7 +132,11 @@ export function createQualitySql(db: Db) {
         const current = loaded.profiles ?? defaults;
         const i = current.findIndex((p) => p.id === id);
         if (i < 0) return undefined;
-        await writeAll(trx, loaded.env ?? {}, current.filter((_, k) => k !== i));
+        await writeAll(
+          trx,
+          loaded.env ?? {},
+          current.filter((_, k) => k !== i),
+        );
         return current[i];
       });
     },

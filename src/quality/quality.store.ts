@@ -1,7 +1,7 @@
-import type { StoreContext } from '../storage/store-context.js';
 import { phasedStore } from '../storage/phased-store.js';
-import { createQualitySql } from './quality.sql.js';
+import type { StoreContext } from '../storage/store-context.js';
 import { createQualityJson } from './quality.json.js';
+import { createQualitySql } from './quality.sql.js';
 import type { ProfilePatch, QualityMap, QualityProfile } from './quality.types.js';
 
 /**

@@ -12,9 +12,7 @@ const ENCODED_HEADER = Buffer.from(HEADER_JSON, 'utf8').toString('base64url');
 
 export type JwtPayload = Record<string, unknown>;
 
-export type JwtVerifyResult =
-  | { ok: true; payload: JwtPayload }
-  | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };
+export type JwtVerifyResult = { ok: true; payload: JwtPayload } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };
 
 function requireSecret(secret: string): void {
   // Config enforces >= 32 chars; this guards against an HMAC keyed by nothing at all.

@@ -102,11 +102,7 @@ export function legacyEncrypt(plaintext: string, key: string, opts: LegacyEncryp
 }
 
 /** Async {@link legacyEncrypt}: the PBKDF2 runs on the libuv pool, not the event loop. */
-export async function legacyEncryptAsync(
-  plaintext: string,
-  key: string,
-  opts: LegacyEncryptOptions = {},
-): Promise<string> {
+export async function legacyEncryptAsync(plaintext: string, key: string, opts: LegacyEncryptOptions = {}): Promise<string> {
   if (plaintext === '') return '';
   const { salt, iv } = encryptionInputs(key, opts);
   return sealWith(await deriveAsync(key, salt), salt, iv, plaintext);
@@ -131,8 +127,7 @@ export type LegacySecret =
   | { kind: 'undecryptable'; reason: string };
 
 const NO_KEY_REASON = 'looks encrypted but no legacy ENCRYPTION_KEY was given';
-const FAILED_REASON =
-  'looks encrypted but did not decrypt (wrong ENCRYPTION_KEY, or a long plaintext mistaken for ciphertext)';
+const FAILED_REASON = 'looks encrypted but did not decrypt (wrong ENCRYPTION_KEY, or a long plaintext mistaken for ciphertext)';
 
 function classify(value: string | null | undefined, key: string | null | undefined) {
   if (value === undefined || value === null || value === '') return { kind: 'empty' } as const;
@@ -158,10 +153,7 @@ export function readLegacySecret(value: string | null | undefined, key: string |
 }
 
 /** Async {@link readLegacySecret}. */
-export async function readLegacySecretAsync(
-  value: string | null | undefined,
-  key: string | null | undefined,
-): Promise<LegacySecret> {
+export async function readLegacySecretAsync(value: string | null | undefined, key: string | null | undefined): Promise<LegacySecret> {
   const c = classify(value, key);
   if (c.kind !== 'encrypted') return c;
   try {

@@ -23,13 +23,7 @@ const ARGON2_OPTIONS = {
 
 async function legacyDigestHex(password: string, saltHex: string): Promise<string> {
   // The trap of the legacy format: the salt input is the hex *string*, not its decoded bytes.
-  const derived = await pbkdf2Async(
-    Buffer.from(password, 'utf8'),
-    Buffer.from(saltHex, 'utf8'),
-    LEGACY_ITERATIONS,
-    LEGACY_KEY_LENGTH,
-    LEGACY_DIGEST,
-  );
+  const derived = await pbkdf2Async(Buffer.from(password, 'utf8'), Buffer.from(saltHex, 'utf8'), LEGACY_ITERATIONS, LEGACY_KEY_LENGTH, LEGACY_DIGEST);
   return derived.toString('hex');
 }
 
@@ -95,9 +89,25 @@ const SPECIAL_CHARS = /[!@#$%^&*()_+\-=[\]{};':"\\|,.<>/?]/;
 
 /** Rejected whatever their case. Some pass every character rule once capitalised (`P@ssw0rd1`). */
 const COMMON_PASSWORDS: ReadonlySet<string> = new Set([
-  'password', 'password1', 'password123', '12345678', '123456789', 'qwerty123', 'abc12345',
-  'letmein', 'welcome1', 'admin123', 'iloveyou', 'sunshine', 'football', 'monkey123',
-  'p@ssw0rd', 'p@ssw0rd1', 'passw0rd!', 'admin@123', 'welcome@123',
+  'password',
+  'password1',
+  'password123',
+  '12345678',
+  '123456789',
+  'qwerty123',
+  'abc12345',
+  'letmein',
+  'welcome1',
+  'admin123',
+  'iloveyou',
+  'sunshine',
+  'football',
+  'monkey123',
+  'p@ssw0rd',
+  'p@ssw0rd1',
+  'passw0rd!',
+  'admin@123',
+  'welcome@123',
 ]);
 
 /** The registration policy of API.md §1. `strength` is informational only. */

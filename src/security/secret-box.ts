@@ -43,9 +43,7 @@ export function createSecretBox(encryptionKey: string): SecretBox {
   if (typeof encryptionKey !== 'string' || encryptionKey.length < MIN_SECRET_LENGTH) {
     throw new Error(`ENCRYPTION_KEY must be at least ${MIN_SECRET_LENGTH} characters`);
   }
-  const key = Buffer.from(
-    hkdfSync('sha256', Buffer.from(encryptionKey, 'utf8'), Buffer.alloc(0), HKDF_INFO, KEY_LENGTH),
-  );
+  const key = Buffer.from(hkdfSync('sha256', Buffer.from(encryptionKey, 'utf8'), Buffer.alloc(0), HKDF_INFO, KEY_LENGTH));
 
   function seal(plaintext: string): string {
     if (plaintext === '') return '';
@@ -65,9 +63,7 @@ export function createSecretBox(encryptionKey: string): SecretBox {
         authTagLength: TAG_LENGTH,
       });
       decipher.setAuthTag(raw.subarray(IV_LENGTH, IV_LENGTH + TAG_LENGTH));
-      return Buffer.concat([decipher.update(raw.subarray(IV_LENGTH + TAG_LENGTH)), decipher.final()]).toString(
-        'utf8',
-      );
+      return Buffer.concat([decipher.update(raw.subarray(IV_LENGTH + TAG_LENGTH)), decipher.final()]).toString('utf8');
     } catch {
       throw new SecretBoxError('sealed secret failed authentication (wrong ENCRYPTION_KEY or tampered value)');
     }

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { DB, SessionsTable } from '../db/schema.js';
 import { compileOnce } from '../db/compiled.js';
-import type { NewSession, RotateSession, SessionRecord, SessionWithUser, SessionsStore } from './sessions.types.js';
+import type { DB, SessionsTable } from '../db/schema.js';
+import type { NewSession, RotateSession, SessionRecord, SessionsStore, SessionWithUser } from './sessions.types.js';
 
 const sessionColumns = ['id', 'user_id', 'token_hash', 'expires_at', 'created_at', 'revoked_at', 'revoke_reason', 'last_used_at', 'user_agent', 'ip'] as const;
 
@@ -31,10 +31,7 @@ export function createSessionsSql(db: Kysely<DB>): SessionsStore & Required<Pick
     db
       .selectFrom('users')
       .leftJoin('sessions', (join) => join.on('sessions.id', '=', slot<string>(0)))
-      .select([
-        'users.id as u_id', 'users.email as u_email', 'users.role as u_role',
-        ...sessionColumns.map((c) => `sessions.${c} as ${c}` as const),
-      ])
+      .select(['users.id as u_id', 'users.email as u_email', 'users.role as u_role', ...sessionColumns.map((c) => `sessions.${c} as ${c}` as const)])
       .where('users.id', '=', slot<string>(1)),
   );
   return {

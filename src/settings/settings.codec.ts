@@ -13,11 +13,11 @@
  */
 import type { Insertable, Selectable } from 'kysely';
 import { z } from 'zod';
-import type { SettingsTable } from '../db/schema.js';
-import { SECRET_BOX_PREFIX } from '../security/secret-box.js';
-import { legacyEncryptAsync, readLegacySecretAsync } from '../security/legacy-crypto.js';
-import type { SettingsDocument } from './settings.types.js';
 import { isObject } from '../db/json.js';
+import type { SettingsTable } from '../db/schema.js';
+import { legacyEncryptAsync, readLegacySecretAsync } from '../security/legacy-crypto.js';
+import { SECRET_BOX_PREFIX } from '../security/secret-box.js';
+import type { SettingsDocument } from './settings.types.js';
 
 export type Sealer = { seal(s: string): string };
 export type Opener = { open(s: string): string };
@@ -73,7 +73,7 @@ export function mapDocumentSecrets(
 
 function mapPath(obj: Record<string, unknown>, path: readonly string[], map: (v: string) => string): Record<string, unknown> {
   const [head, ...rest] = path;
-  if (!Object.prototype.hasOwnProperty.call(obj, head)) return obj;
+  if (!Object.hasOwn(obj, head)) return obj;
   const current = obj[head];
   let next: unknown = current;
   if (rest.length === 0) {
@@ -158,7 +158,7 @@ export async function sealLegacyDocumentSecrets(
 function readPath(doc: SettingsDocument, path: readonly string[]): unknown {
   let cur: unknown = doc;
   for (const p of path) {
-    if (!isObject(cur) || !Object.prototype.hasOwnProperty.call(cur, p)) return undefined;
+    if (!isObject(cur) || !Object.hasOwn(cur, p)) return undefined;
     cur = cur[p];
   }
   return cur;

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createJsonFile, unchanged, type JsonFile } from '../legacy/json-file.js';
+import { createJsonFile, type JsonFile, unchanged } from '../legacy/json-file.js';
 import { openLegacyDocumentSecrets, sealLegacyDocumentSecrets } from './settings.codec.js';
 import type { SettingsDocument } from './settings.types.js';
 

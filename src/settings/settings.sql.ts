@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { SECRET_FIELDS, settingsFromRow, settingsToRow, type Opener, type Sealer } from './settings.codec.js';
+import { type Opener, SECRET_FIELDS, type Sealer, settingsFromRow, settingsToRow } from './settings.codec.js';
 import type { SettingsDocument } from './settings.types.js';
 
 const HAS_SECRETS = new Set(SECRET_FIELDS.map((f) => f.key));

@@ -48,7 +48,7 @@ export function asDocument(value: unknown): SettingsDocument {
 export const documentBody = z.record(z.string(), z.unknown(), { error: 'body must be a JSON object' });
 
 export function hasOwn(obj: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(obj, key);
+  return Object.hasOwn(obj, key);
 }
 
 /** Assigns a key as an own data property (also `__proto__`, which plain assignment would not). */

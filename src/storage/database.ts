@@ -1,9 +1,9 @@
-import { databaseTarget, type Config } from '../config.js';
-import { openDatabase, type Database } from '../db/connect.js';
+import { type Config, databaseTarget } from '../config.js';
 import { backupDatabase } from '../db/backup.js';
-import { describeConnectError } from '../db/pg-errors.js';
-import { migrateToLatest, migrationStatus, OutOfSyncMigrationsError, tableExists, type MigrationResult } from '../db/migrator.js';
+import { type Database, openDatabase } from '../db/connect.js';
 import { withMaintenanceLock } from '../db/locks.sql.js';
+import { type MigrationResult, migrateToLatest, migrationStatus, OutOfSyncMigrationsError, tableExists } from '../db/migrator.js';
+import { describeConnectError } from '../db/pg-errors.js';
 
 export interface PreparedDatabase {
   db: Database;

@@ -44,13 +44,15 @@ export function createFileSyncLedger(db: Kysely<DB>): FileSyncLedger {
   };
   const key = (store: string) => `${FILE_SYNC_PREFIX}${store}`;
   return {
-    mark: (store, at) => inOrder(async () => {
-      if (!(await state.get<Stored>(key(store)))) await state.set(key(store), { since: at, failures: 0 } satisfies Stored);
-    }),
-    fail: (store, message, at) => inOrder(async () => {
-      const prev = await state.get<Stored>(key(store));
-      await state.set(key(store), { since: prev?.since ?? at, failures: (prev?.failures ?? 0) + 1, lastError: { message, at } } satisfies Stored);
-    }),
+    mark: (store, at) =>
+      inOrder(async () => {
+        if (!(await state.get<Stored>(key(store)))) await state.set(key(store), { since: at, failures: 0 } satisfies Stored);
+      }),
+    fail: (store, message, at) =>
+      inOrder(async () => {
+        const prev = await state.get<Stored>(key(store));
+        await state.set(key(store), { since: prev?.since ?? at, failures: (prev?.failures ?? 0) + 1, lastError: { message, at } } satisfies Stored);
+      }),
     clear: (store) => inOrder(() => state.remove(key(store))),
     list: () => inOrder(async () => (await state.list<Stored>(FILE_SYNC_PREFIX)).map((r) => ({ store: r.key.slice(FILE_SYNC_PREFIX.length), ...r.value }))),
   };

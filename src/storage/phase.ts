@@ -3,8 +3,8 @@
  * recorded in app_state `storage_phase`, else `db` (a new install).
  */
 import type { Config } from '../config.js';
-import type { Database } from '../db/connect.js';
 import { createAppStateSql } from '../db/app-state.sql.js';
+import type { Database } from '../db/connect.js';
 import type { StoragePhase } from './phase-list.js';
 
 export const PHASE_KEY = 'storage_phase';

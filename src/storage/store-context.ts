@@ -3,10 +3,10 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
 import { ensureInstanceSecrets } from '../secrets-file.js';
 import { createSecretBox, type SecretBox } from '../security/secret-box.js';
-import type { StoragePhase } from './phase-list.js';
-import { resolvePhase } from './phase.js';
 import { createFileSyncLedger } from './file-sync.js';
-import { newFileSyncStatus, type FileSyncStatus, type Logger } from './phased-store.js';
+import { resolvePhase } from './phase.js';
+import type { StoragePhase } from './phase-list.js';
+import { type FileSyncStatus, type Logger, newFileSyncStatus } from './phased-store.js';
 
 /** STYLE.md §3: narrow, explicit dependencies. */
 export interface StoreContext {

@@ -1,7 +1,7 @@
-import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 import { updateDocument } from '../settings/settings.service.js';
 import type { SettingsDocumentStore } from '../settings/settings.store.js';
 import { setOwn, withDefaults } from '../settings/settings.types.js';
+import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 import { defaultSubtitleAutomationConfig, type SubtitleAutomationConfig, type SubtitleAutomationConfigUpdate } from './subtitles.types.js';
 
 export const SUBTITLE_AUTOMATION_KEY = 'subtitle-automation';
@@ -17,11 +17,16 @@ export function createSubtitleAutomationConfigService(deps: { settings: Pick<Set
     },
     /** `{...defaults, ...stored, ...body}`, written in full (FORMATS.md §3.14). */
     async save(update: SubtitleAutomationConfigUpdate, by: AuditActor = 'system'): Promise<SubtitleAutomationConfig> {
-      return updateDocument(deps.settings, SUBTITLE_AUTOMATION_KEY, (current) => {
-        const next = effectiveSubtitleAutomationConfig(current);
-        for (const k of Object.keys(update)) if (update[k] !== undefined) setOwn(next, k, update[k]);
-        return next;
-      }, { audit: deps.audit, by });
+      return updateDocument(
+        deps.settings,
+        SUBTITLE_AUTOMATION_KEY,
+        (current) => {
+          const next = effectiveSubtitleAutomationConfig(current);
+          for (const k of Object.keys(update)) if (update[k] !== undefined) setOwn(next, k, update[k]);
+          return next;
+        },
+        { audit: deps.audit, by },
+      );
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema.js';
 import { fromJson, toJsonOrNull } from '../db/json.js';
+import type { DB } from '../db/schema.js';
 import type { AuditEntry, AuditEvent, AuditQuery } from './audit.types.js';
 
 /** The audit log table (migration 0007), the same on both engines. Rows arrive redacted. */
@@ -9,7 +9,15 @@ export function createAuditSql(db: Kysely<DB>) {
     async insert(e: AuditEvent, at: string): Promise<void> {
       await db
         .insertInto('audit_log')
-        .values({ at, actor: e.actor, entity: e.entity, entity_id: e.entityId ?? null, action: e.action, before: toJsonOrNull(e.before), after: toJsonOrNull(e.after) })
+        .values({
+          at,
+          actor: e.actor,
+          entity: e.entity,
+          entity_id: e.entityId ?? null,
+          action: e.action,
+          before: toJsonOrNull(e.before),
+          after: toJsonOrNull(e.after),
+        })
         .execute();
     },
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { Database } from '../db/connect.js';
-import { migrationStatus } from '../db/migrator.js';
 import type { Config } from '../config.js';
-import { diskSpace, type DiskSpace } from '../db/disk-space.js';
+import type { Database } from '../db/connect.js';
+import { type DiskSpace, diskSpace } from '../db/disk-space.js';
+import { migrationStatus } from '../db/migrator.js';
 import type { StoragePhase } from '../storage/phase-list.js';
 import type { FileSyncStatus } from '../storage/phased-store.js';
 
@@ -42,10 +42,11 @@ async function fileSyncReport(ctx: HealthDeps) {
   if (!ledger) return { failures, ...(lastError ? { lastError } : {}), pending: [] };
   const pending = await ledger.list();
   const durable = pending.reduce((n, p) => n + p.failures, 0);
-  const last = pending
-    .filter((p) => p.lastError)
-    .map((p) => ({ store: p.store, ...p.lastError! }))
-    .sort((a, b) => b.at.localeCompare(a.at))[0] ?? lastError;
+  const last =
+    pending
+      .filter((p) => p.lastError)
+      .map((p) => ({ store: p.store, ...p.lastError! }))
+      .sort((a, b) => b.at.localeCompare(a.at))[0] ?? lastError;
   return { failures: Math.max(durable, failures), ...(last ? { lastError: last } : {}), pending };
 }
 

@@ -24,19 +24,23 @@ function sameSecret(given: string, expected: string): boolean {
  */
 export async function metricsRoutes(app: FastifyInstance, deps: MetricsRoutesDeps): Promise<void> {
   const admin = authenticate(deps.auth, 'admin');
-  app.get('/metrics', {
-    config: { rateLimit: false },
-    preHandler: async (request, reply) => {
-      const header = request.headers.authorization;
-      if (deps.token && typeof header === 'string' && header.startsWith('Bearer ') && sameSecret(header.slice(7), deps.token)) return;
-      await admin.call(app, request, reply);
+  app.get(
+    '/metrics',
+    {
+      config: { rateLimit: false },
+      preHandler: async (request, reply) => {
+        const header = request.headers.authorization;
+        if (deps.token && typeof header === 'string' && header.startsWith('Bearer ') && sameSecret(header.slice(7), deps.token)) return;
+        await admin.call(app, request, reply);
+      },
     },
-  }, async (_request, reply) => {
-    const { contentType, body } = await deps.metrics.render();
-    reply.header('content-type', contentType);
-    reply.header('cache-control', 'no-store');
-    return body;
-  });
+    async (_request, reply) => {
+      const { contentType, body } = await deps.metrics.render();
+      reply.header('content-type', contentType);
+      reply.header('cache-control', 'no-store');
+      return body;
+    },
+  );
 }
 
 /**

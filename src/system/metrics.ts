@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LogEvent } from 'kysely';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { listBackups } from '../backups/backup-catalog.js';
 import type { Database } from '../db/connect.js';
 import type { Logger } from '../storage/phased-store.js';
@@ -37,11 +37,38 @@ export function statementKind(sqlText: string): string {
 export function createMetrics(deps: MetricsDeps) {
   const registry = new Registry();
   const registers = [registry];
-  const httpRequests = new Counter({ name: 'mediaos_http_requests_total', help: 'HTTP requests answered, by method, route pattern and status', labelNames: ['method', 'route', 'status'], registers });
-  const httpLatency = new Histogram({ name: 'mediaos_http_request_duration_seconds', help: 'HTTP request latency, by method, route pattern and status', labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS, registers });
-  const queryLatency = new Histogram({ name: 'mediaos_db_query_duration_seconds', help: 'Database statement latency, by statement kind', labelNames: ['kind'], buckets: QUERY_BUCKETS, registers });
-  const queryErrors = new Counter({ name: 'mediaos_db_query_errors_total', help: 'Database statements that failed, by statement kind', labelNames: ['kind'], registers });
-  const slowQueries = new Counter({ name: 'mediaos_db_slow_queries_total', help: 'Statements at or above MEDIAOS_SLOW_QUERY_MS, by route pattern', labelNames: ['route'], registers });
+  const httpRequests = new Counter({
+    name: 'mediaos_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'],
+    registers,
+  });
+  const httpLatency = new Histogram({
+    name: 'mediaos_http_request_duration_seconds',
+    help: 'HTTP request latency, by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const queryLatency = new Histogram({
+    name: 'mediaos_db_query_duration_seconds',
+    help: 'Database statement latency, by statement kind',
+    labelNames: ['kind'],
+    buckets: QUERY_BUCKETS,
+    registers,
+  });
+  const queryErrors = new Counter({
+    name: 'mediaos_db_query_errors_total',
+    help: 'Database statements that failed, by statement kind',
+    labelNames: ['kind'],
+    registers,
+  });
+  const slowQueries = new Counter({
+    name: 'mediaos_db_slow_queries_total',
+    help: 'Statements at or above MEDIAOS_SLOW_QUERY_MS, by route pattern',
+    labelNames: ['route'],
+    registers,
+  });
 
   const { db } = deps;
   new Gauge({
@@ -74,8 +101,15 @@ export function createMetrics(deps: MetricsDeps) {
     registers,
     collect() {
       if (db.engine !== 'sqlite' || !db.sqlite || db.target.location === ':memory:') return;
-      for (const [file, path] of [['db', db.target.location], ['wal', `${db.target.location}-wal`]] as const) {
-        try { this.set({ file }, statSync(path).size); } catch { this.set({ file }, 0); }
+      for (const [file, path] of [
+        ['db', db.target.location],
+        ['wal', `${db.target.location}-wal`],
+      ] as const) {
+        try {
+          this.set({ file }, statSync(path).size);
+        } catch {
+          this.set({ file }, 0);
+        }
       }
     },
   });

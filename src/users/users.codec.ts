@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import type { Insertable, Selectable } from 'kysely';
-import type { UsersTable } from '../db/schema.js';
+import { z } from 'zod';
 import { fromJson, setOwn, toJsonOrNull } from '../db/json.js';
+import type { UsersTable } from '../db/schema.js';
 import type { UserRecord } from './users.types.js';
 
 /**
@@ -39,7 +39,7 @@ export function userToRow(record: UserRecord, _secrets?: { seal(s: string): stri
   for (const [k, v] of Object.entries(record)) if (!KNOWN.has(k)) setOwn(extra, k, v);
   const absent: string[] = [];
   const timeColumn = (key: 'createdAt' | 'updatedAt' | 'lastLoginAt'): string | undefined => {
-    if (!Object.prototype.hasOwnProperty.call(record, key)) {
+    if (!Object.hasOwn(record, key)) {
       if (key !== 'lastLoginAt') absent.push(key);
       return undefined;
     }

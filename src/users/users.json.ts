@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { createJsonFile, unchanged } from '../legacy/json-file.js';
 import { Duplicate } from '../errors.js';
+import { createJsonFile, unchanged } from '../legacy/json-file.js';
 import { emailKey } from './users.codec.js';
 import type { UserRecord, UsersStore } from './users.types.js';
 
@@ -33,7 +33,7 @@ export function createUsersJson(opts: { configDir: string }): UsersStore {
   return {
     async getById(id) {
       const map = asMap(await file.read());
-      const u = Object.prototype.hasOwnProperty.call(map, id) ? map[id] : undefined;
+      const u = Object.hasOwn(map, id) ? map[id] : undefined;
       return u && typeof u === 'object' ? { ...u } : undefined;
     },
 
@@ -54,7 +54,7 @@ export function createUsersJson(opts: { configDir: string }): UsersStore {
     async insert(user) {
       const clash = await file.update((draft) => {
         const map = writableMap(draft);
-        if (Object.prototype.hasOwnProperty.call(map, user.id)) return unchanged('duplicate_id');
+        if (Object.hasOwn(map, user.id)) return unchanged('duplicate_id');
         const key = emailKey(user.email);
         if (users(map).some((x) => typeof x.email === 'string' && emailKey(x.email) === key)) return unchanged('Email already exists');
         map[user.id] = { ...user };
@@ -64,24 +64,26 @@ export function createUsersJson(opts: { configDir: string }): UsersStore {
     },
 
     async update(user) {
-      await file.update((draft) => {
-        const map = writableMap(draft);
-        if (!Object.prototype.hasOwnProperty.call(map, user.id)) return unchanged(undefined);
-        const key = emailKey(user.email);
-        if (users(map).some((x) => x.id !== user.id && typeof x.email === 'string' && emailKey(x.email) === key)) {
-          return unchanged('Email already exists');
-        }
-        map[user.id] = { ...user };
-        return undefined;
-      }).then((clash) => {
-        if (clash) throw new Duplicate(clash);
-      });
+      await file
+        .update((draft) => {
+          const map = writableMap(draft);
+          if (!Object.hasOwn(map, user.id)) return unchanged(undefined);
+          const key = emailKey(user.email);
+          if (users(map).some((x) => x.id !== user.id && typeof x.email === 'string' && emailKey(x.email) === key)) {
+            return unchanged('Email already exists');
+          }
+          map[user.id] = { ...user };
+          return undefined;
+        })
+        .then((clash) => {
+          if (clash) throw new Duplicate(clash);
+        });
     },
 
     async remove(id) {
       return file.update((draft) => {
         const map = writableMap(draft);
-        if (!Object.prototype.hasOwnProperty.call(map, id)) return unchanged(false);
+        if (!Object.hasOwn(map, id)) return unchanged(false);
         delete map[id];
         return true;
       });

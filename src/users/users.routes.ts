@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { authenticate, requireUser, type RequestAuthenticator } from '../http/auth.js';
+import { authenticate, type RequestAuthenticator, requireUser } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import type { UsersService } from './users.service.js';
 import { userPatchBodySchema } from './users.types.js';

@@ -8,10 +8,10 @@
  * - A password change needs the current password and revokes the user's other sessions.
  */
 import { randomBytes } from 'node:crypto';
-import type { StoragePhase } from '../storage/phase-list.js';
 import { AppError, Forbidden, Invalid, NotFound, Unauthorized } from '../errors.js';
 import { checkPasswordPolicy, hashLegacyPassword, hashPassword, verifyPassword } from '../security/passwords.js';
 import type { SessionsStore } from '../sessions/sessions.store.js';
+import type { StoragePhase } from '../storage/phase-list.js';
 import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 import type { UsersStore } from './users.store.js';
 import { isDisabled, toUserResponse, type UserRecord, type UserResponse, type UserRole } from './users.types.js';
@@ -128,7 +128,14 @@ export function createUsersService(deps: UsersServiceDeps) {
       await keepAnAdmin(before, after);
       await users.update(after); // Duplicate('Email already exists')
       if (changes.disabled === true && !isDisabled(before)) await sessions.revokeForUser(before.id, 'user_disabled', nowIso());
-      await deps.audit.record({ actor: actor?.id ?? 'cli', entity: 'user', entityId: before.id, action: 'update', before: toUserResponse(before), after: toUserResponse(after) });
+      await deps.audit.record({
+        actor: actor?.id ?? 'cli',
+        entity: 'user',
+        entityId: before.id,
+        action: 'update',
+        before: toUserResponse(before),
+        after: toUserResponse(after),
+      });
       return toUserResponse(after);
     },
 
@@ -137,7 +144,11 @@ export function createUsersService(deps: UsersServiceDeps) {
      * logged in and every other session of the user is revoked. Without `keepSessionId` (the
      * CLI's reset) all the user's sessions are revoked.
      */
-    async setPassword(id: string, next: string, opts: { current?: string; keepSessionId?: string; requireCurrent: boolean; by?: AuditActor }): Promise<UserResponse> {
+    async setPassword(
+      id: string,
+      next: string,
+      opts: { current?: string; keepSessionId?: string; requireCurrent: boolean; by?: AuditActor },
+    ): Promise<UserResponse> {
       const user = await find(id);
       if (opts.requireCurrent && !(await verifyPassword(opts.current ?? '', user.passwordHash))) throw new Unauthorized('Invalid credentials');
       checkNewPassword(next);
@@ -145,7 +156,9 @@ export function createUsersService(deps: UsersServiceDeps) {
       await users.update(updated);
       const at = nowIso();
       if (opts.keepSessionId === undefined) await sessions.revokeForUser(user.id, 'password_changed', at);
-      else for (const s of await sessions.listForUser(user.id)) if (s.id !== opts.keepSessionId && s.revokedAt === undefined) await sessions.revoke(s.id, 'password_changed', at);
+      else
+        for (const s of await sessions.listForUser(user.id))
+          if (s.id !== opts.keepSessionId && s.revokedAt === undefined) await sessions.revoke(s.id, 'password_changed', at);
       // The hash itself is never written to the audit row (the redactor would hide it anyway).
       await deps.audit.record({ actor: opts.by ?? 'cli', entity: 'user', entityId: user.id, action: 'password', after: { otherSessionsRevoked: true } });
       return toUserResponse(updated);

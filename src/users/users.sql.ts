@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema.js';
 import { compileOnce } from '../db/compiled.js';
+import type { DB } from '../db/schema.js';
 import { Duplicate } from '../errors.js';
 import { emailKey, userFromRow, userToRow } from './users.codec.js';
 import type { UserRecord, UsersStore } from './users.types.js';
@@ -40,7 +40,10 @@ export function createUsersSql(db: Kysely<DB>): UsersStore {
     },
 
     async count() {
-      const r = await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      const r = await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(r.n);
     },
 
@@ -66,7 +69,11 @@ export function createUsersSql(db: Kysely<DB>): UsersStore {
       const write = async (tx: Kysely<DB>) => {
         const { id: _id, updated_at: updatedAt, ...rest } = row;
         try {
-          await tx.updateTable('users').set({ ...rest, updated_at: UPDATED_AT_SENTINEL }).where('id', '=', user.id).execute();
+          await tx
+            .updateTable('users')
+            .set({ ...rest, updated_at: UPDATED_AT_SENTINEL })
+            .where('id', '=', user.id)
+            .execute();
         } catch (err) {
           duplicateFrom(err);
         }

@@ -82,7 +82,7 @@ export function verifyResultToRow(key: string, record: VerifyResultRecord, _secr
   for (const k of Object.keys(record)) {
     const v = record[k];
     if (v === undefined) continue;
-    const column = Object.prototype.hasOwnProperty.call(STRING_COLUMNS, k) ? STRING_COLUMNS[k] : undefined;
+    const column = Object.hasOwn(STRING_COLUMNS, k) ? STRING_COLUMNS[k] : undefined;
     if (column && typeof v === 'string') row[column] = v;
     else if (k === 'issues' && v !== null) row.issues = JSON.stringify(v);
     else if (k === 'kind' && v === kind) continue;
@@ -90,7 +90,7 @@ export function verifyResultToRow(key: string, record: VerifyResultRecord, _secr
     else keep(k, v);
   }
   // kind/id absent from the record although the key implies them: remember it (hand-edited files).
-  const absent = ['kind', 'id'].filter((k) => !Object.prototype.hasOwnProperty.call(record, k) || record[k] === undefined);
+  const absent = ['kind', 'id'].filter((k) => !Object.hasOwn(record, k) || record[k] === undefined);
   if (absent.length > 0) keep(ABSENT_KEY, absent);
   if (hasExtra) row.extra = JSON.stringify(extra);
   return row;
@@ -125,7 +125,20 @@ export type VerifyJobRow = Pick<
   Selectable<VerifyJobsTable>,
   'id' | 'item_id' | 'kind' | 'title' | 'phase' | 'status' | 'path' | 'result' | 'error' | 'started_at' | 'completed_at' | 'created_at'
 >;
-export const VERIFY_JOB_COLUMNS = ['id', 'item_id', 'kind', 'title', 'phase', 'status', 'path', 'result', 'error', 'started_at', 'completed_at', 'created_at'] as const;
+export const VERIFY_JOB_COLUMNS = [
+  'id',
+  'item_id',
+  'kind',
+  'title',
+  'phase',
+  'status',
+  'path',
+  'result',
+  'error',
+  'started_at',
+  'completed_at',
+  'created_at',
+] as const;
 
 const ROW_STATUS: Record<VerifyJobStatus, 'pending' | 'running' | 'completed' | 'failed'> = {
   queued: 'pending',

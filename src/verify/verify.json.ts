@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import { isObject } from '../db/json.js';
 import { createJsonFile } from '../legacy/json-file.js';
 import type { VerifyResultRecord } from './verify.types.js';
-import { isObject } from '../db/json.js';
 
 type ResultsFile = Record<string, VerifyResultRecord>;
 
@@ -20,7 +20,7 @@ export function createVerifyJson(opts: { configDir: string }) {
   return {
     async getResult(key: string): Promise<VerifyResultRecord | undefined> {
       const doc = await file.read();
-      if (!isObject(doc) || !Object.prototype.hasOwnProperty.call(doc, key)) return undefined;
+      if (!isObject(doc) || !Object.hasOwn(doc, key)) return undefined;
       const v = doc[key];
       return isObject(v) ? (structuredClone(v) as VerifyResultRecord) : undefined;
     },

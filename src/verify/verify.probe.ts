@@ -29,7 +29,17 @@ export function titleStubMetadata(title: string): ProbeMetadata {
 
 interface FfprobeOutput {
   format?: { format_name?: string; duration?: string };
-  streams?: { codec_type?: string; codec_name?: string; width?: number; height?: number; bit_rate?: string; r_frame_rate?: string; channels?: number; tags?: { language?: string }; disposition?: { forced?: number } }[];
+  streams?: {
+    codec_type?: string;
+    codec_name?: string;
+    width?: number;
+    height?: number;
+    bit_rate?: string;
+    r_frame_rate?: string;
+    channels?: number;
+    tags?: { language?: string };
+    disposition?: { forced?: number };
+  }[];
 }
 
 function fromFfprobe(info: FfprobeOutput): ProbeMetadata {

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { authenticate, requireUser, type RequestAuthenticator } from '../http/auth.js';
+import { authenticate, type RequestAuthenticator, requireUser } from '../http/auth.js';
 import { parseDocumentInput, parseInput } from '../http/errors.js';
 import { documentBody } from '../settings/settings.types.js';
 import type { VerifyService } from './verify.service.js';
-import { verifyLastQuery, verifyRequestBody, type VerifySettings } from './verify.types.js';
+import { type VerifySettings, verifyLastQuery, verifyRequestBody } from './verify.types.js';
 
 const jobParams = z.object({ id: z.string() });
 

@@ -52,7 +52,10 @@ export function titleIssues(title: string): VerifyIssue[] {
 const CONTAINER_ALIASES: Record<string, string> = { matroska: 'mkv', webm: 'webm', mov: 'mov', mpegts: 'ts', avi: 'avi' };
 
 function containerAllowed(container: string, allowed: string[]): boolean {
-  const names = container.toLowerCase().split(',').map((n) => n.trim());
+  const names = container
+    .toLowerCase()
+    .split(',')
+    .map((n) => n.trim());
   return names.some((n) => allowed.includes(n) || allowed.includes(CONTAINER_ALIASES[n] ?? n));
 }
 
@@ -77,7 +80,13 @@ export function metadataIssues(md: ProbeMetadata | undefined, t: VerifyThreshold
 }
 
 /** Title rules, then probe issues (e.g. ffprobe missing), then the metadata rules. */
-export function evaluate(input: { phase: string; title: string }, md: ProbeMetadata | undefined, probeIssues: VerifyIssue[], settings: VerifySettings | undefined, analyzedAt: string): VerifyOutcome {
+export function evaluate(
+  input: { phase: string; title: string },
+  md: ProbeMetadata | undefined,
+  probeIssues: VerifyIssue[],
+  settings: VerifySettings | undefined,
+  analyzedAt: string,
+): VerifyOutcome {
   const issues = [...titleIssues(input.title), ...probeIssues, ...metadataIssues(md, thresholdsFrom(settings))];
   return { phase: input.phase, issues, analyzedAt, topSeverity: topSeverityOf(issues) };
 }

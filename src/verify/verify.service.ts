@@ -1,13 +1,13 @@
-import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
-import { Forbidden, Invalid, missingParams, NotFound } from '../errors.js';
+import { Forbidden, missingParams, NotFound } from '../errors.js';
 import type { JobQueue } from '../jobs/jobs.queue.js';
-import { PermanentJobError, type JobRunContext } from '../jobs/jobs.types.js';
+import { type JobRunContext, PermanentJobError } from '../jobs/jobs.types.js';
 import { randomHexId } from '../security/tokens.js';
 import { loadMediaRoots, resolveInsideRoots } from '../settings/media-roots.js';
 import type { SettingsDocumentStore } from '../settings/settings.store.js';
 import { asDocument } from '../settings/settings.types.js';
+import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 import { verifyKey } from './verify.codec.js';
-import { probeMedia, type Probe } from './verify.probe.js';
+import { type Probe, probeMedia } from './verify.probe.js';
 import { evaluate } from './verify.rules.js';
 import type { VerifyJobsStore, VerifyStore } from './verify.store.js';
 import type { VerifyJob, VerifyOutcome, VerifyRequest, VerifyResultRecord, VerifySettings } from './verify.types.js';

@@ -1,13 +1,6 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { DB, VerifyJobsTable, VerifyResultsTable } from '../db/schema.js';
-import {
-  VERIFY_JOB_COLUMNS,
-  VERIFY_RESULT_COLUMNS,
-  verifyJobFromRow,
-  verifyJobToRow,
-  verifyResultFromRow,
-  verifyResultToRow,
-} from './verify.codec.js';
+import { VERIFY_JOB_COLUMNS, VERIFY_RESULT_COLUMNS, verifyJobFromRow, verifyJobToRow, verifyResultFromRow, verifyResultToRow } from './verify.codec.js';
 import type { VerifyJob, VerifyOutcome, VerifyResultRecord } from './verify.types.js';
 
 /**

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Engine } from '../db/dialect.js';
+import { Invalid, missingParams } from '../errors.js';
 import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import { sendJsonList } from '../http/json-list.js';
-import { Invalid, missingParams } from '../errors.js';
 import type { WantedService } from './wanted.service.js';
 import { addWantedBody, scanWantedBody } from './wanted.types.js';
-import type { Engine } from '../db/dialect.js';
 
 /** A LIMIT no wanted list reaches: the whole list in one batch. */
 const WHOLE_LIST = 1_000_000_000;

@@ -1,7 +1,7 @@
-import { Invalid } from '../errors.js';
 import { indexedOverflow, indexedOverflowMessage } from '../db/indexed-limit.js';
+import { Invalid } from '../errors.js';
 import type { WantedStore } from './wanted.store.js';
-import { wantedKey, type WantedItem } from './wanted.types.js';
+import { type WantedItem, wantedKey } from './wanted.types.js';
 
 export interface WantedScanResult {
   key: string;

@@ -1,11 +1,10 @@
 /** All SQL of the wanted domain (identical on SQLite and PostgreSQL). */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { WANTED_ITEM_COLUMNS, wantedItemFromRow, wantedItemToRow, type WantedRow } from './wanted.codec.js';
+import { WANTED_ITEM_COLUMNS, type WantedRow, wantedItemFromRow, wantedItemToRow } from './wanted.codec.js';
 import type { WantedAutomationFields, WantedBatch, WantedItem, WantedScanUpdate } from './wanted.types.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
-
 
 export function createWantedSql(db: Db) {
   const cols = [...WANTED_ITEM_COLUMNS];
@@ -69,9 +68,12 @@ export function createWantedSql(db: Db) {
           if (!row) continue;
           const next = { ...toItem(row), lastScan: u.lastScan };
           const r = wantedItemToRow(next);
-          await trx.updateTable('wanted_items')
+          await trx
+            .updateTable('wanted_items')
             .set({ last_scan: r.last_scan, last_search_at: r.last_search_at, metadata: r.metadata, added_at: r.added_at })
-            .where('kind', '=', u.kind).where('item_id', '=', u.id).execute();
+            .where('kind', '=', u.kind)
+            .where('item_id', '=', u.id)
+            .execute();
         }
       });
     },

@@ -1,7 +1,7 @@
-import type { StoreContext } from '../storage/store-context.js';
 import { phasedStore } from '../storage/phased-store.js';
-import { createWantedSql } from './wanted.sql.js';
+import type { StoreContext } from '../storage/store-context.js';
 import { createWantedJson } from './wanted.json.js';
+import { createWantedSql } from './wanted.sql.js';
 import type { WantedAutomationFields, WantedBatch, WantedItem, WantedScanUpdate } from './wanted.types.js';
 
 export type { WantedScanUpdate } from './wanted.types.js';

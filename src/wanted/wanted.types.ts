@@ -34,9 +34,11 @@ export function wantedKey(item: { kind: string; id: string }): string {
 }
 
 const requiredText = (name: string) =>
-  z.preprocess((v) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : String(v).trim()), z.string()).refine((v) => v !== '', {
-    message: `${name} is required`,
-  });
+  z
+    .preprocess((v) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : String(v).trim()), z.string())
+    .refine((v) => v !== '', {
+      message: `${name} is required`,
+    });
 
 /** POST /api/wanted: all three required after trim (legacy answers `missing_params`). */
 export const addWantedBody = z.object({

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Fake, fakeQbit, fakeSab, QB_SID } from '../download-clients/fakes.js';
+import { expectNoSecretLeak, FIXED_NOW, QB_PASS, type RouteCtx, routeCtx, SAB_KEY, saveDownloaders } from '../downloads/route-helpers.js';
 import { phaseMatrix } from '../helpers/matrix.js';
-import { QB_SID, fakeQbit, fakeSab, type Fake } from '../download-clients/fakes.js';
-import { FIXED_NOW, QB_PASS, SAB_KEY, expectNoSecretLeak, routeCtx, saveDownloaders, type RouteCtx } from '../downloads/route-helpers.js';
 
 const MAGNET = 'magnet:?xt=urn:btih:aaaa';
 const AT = FIXED_NOW.toISOString();
@@ -70,8 +70,29 @@ for (const [engine, phase] of phaseMatrix()) {
       expect(r.json()).toStrictEqual({
         ok: true,
         items: [
-          { client: 'qbittorrent', protocol: 'torrent', clientId: 'abc', title: 'Heat', progress: 0.25, status: 'downloading', speedBps: 1024, etaSec: 300, category: 'mediaos', clientUrl: qb.url },
-          { client: 'sabnzbd', protocol: 'usenet', clientId: 'SABnzbd_nzo_1', title: 'Show.S01E01', progress: 0.75, status: 'Downloading', eta: '0:02:00', category: 'tv', clientUrl: `${sab.url}/sabnzbd` },
+          {
+            client: 'qbittorrent',
+            protocol: 'torrent',
+            clientId: 'abc',
+            title: 'Heat',
+            progress: 0.25,
+            status: 'downloading',
+            speedBps: 1024,
+            etaSec: 300,
+            category: 'mediaos',
+            clientUrl: qb.url,
+          },
+          {
+            client: 'sabnzbd',
+            protocol: 'usenet',
+            clientId: 'SABnzbd_nzo_1',
+            title: 'Show.S01E01',
+            progress: 0.75,
+            status: 'Downloading',
+            eta: '0:02:00',
+            category: 'tv',
+            clientUrl: `${sab.url}/sabnzbd`,
+          },
         ],
       });
       const info = qb.requests.find((x) => x.path === '/api/v2/torrents/info')!;
@@ -83,7 +104,12 @@ for (const [engine, phase] of phaseMatrix()) {
       expect(qb.requests.at(-1)!.path).toBe('/api/v2/torrents/stop');
       expect((await action({ client: 'sabnzbd', op: 'delete', id: 'SABnzbd_nzo_1' })).json()).toEqual({ ok: true });
       const del = sab.requests.at(-1)!;
-      expect([del.query.get('mode'), del.query.get('name'), del.query.get('value'), del.query.get('apikey')]).toEqual(['queue', 'delete', 'SABnzbd_nzo_1', SAB_KEY]);
+      expect([del.query.get('mode'), del.query.get('name'), del.query.get('value'), del.query.get('apikey')]).toEqual([
+        'queue',
+        'delete',
+        'SABnzbd_nzo_1',
+        SAB_KEY,
+      ]);
     });
 
     it('answers action errors with the legacy codes and real statuses', async () => {
@@ -98,7 +124,11 @@ for (const [engine, phase] of phaseMatrix()) {
         expect(r.json()).toEqual(error === 'missing_params' ? { ok: false, error, message: 'id is required (missing or empty)' } : { ok: false, error });
       }
       expect((await action({})).json().message).toBe('client, op, id are required (missing or empty)');
-      await saveDownloaders(c, { qbittorrent: { enabled: false, baseUrl: qb.url }, nzbget: { enabled: false }, sabnzbd: { enabled: true, baseUrl: sab.url, apiKey: SAB_KEY } });
+      await saveDownloaders(c, {
+        qbittorrent: { enabled: false, baseUrl: qb.url },
+        nzbget: { enabled: false },
+        sabnzbd: { enabled: true, baseUrl: sab.url, apiKey: SAB_KEY },
+      });
       const nc = await action({ client: 'qbittorrent', op: 'resume', id: 'abc' });
       expect(nc.statusCode).toBe(409);
       expect(nc.json()).toEqual({ ok: false, error: 'not_configured' });

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUsersSql } from '../../src/users/users.sql.js';
+import { ADMIN_PASSWORD, bearer, registerAdmin } from '../helpers/auth.js';
 import { phaseMatrix } from '../helpers/matrix.js';
-import { bearer, registerAdmin, ADMIN_PASSWORD } from '../helpers/auth.js';
-import { authApp, seedLegacyUsers, signatureOf, VECTOR_PASSWORD, VECTOR_USER, type AuthTestApp } from './auth.fixtures.js';
+import { type AuthTestApp, authApp, seedLegacyUsers, signatureOf, VECTOR_PASSWORD, VECTOR_USER } from './auth.fixtures.js';
 
 for (const [engine, phase] of phaseMatrix()) {
   describe(`login (${engine}, ${phase})`, () => {
@@ -96,7 +96,13 @@ for (const [engine, phase] of phaseMatrix()) {
       t = await authApp(engine, phase, { MEDIAOS_LOGIN_RATE_LIMIT: '3', TRUST_PROXY: '127.0.0.1' });
       await seedLegacyUsers(t, [VECTOR_USER]);
       const viaProxy = (password: string, client: string, remoteAddress = '127.0.0.1') =>
-        t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: VECTOR_USER.email, password }, remoteAddress, headers: { 'x-forwarded-for': client } });
+        t.app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { email: VECTOR_USER.email, password },
+          remoteAddress,
+          headers: { 'x-forwarded-for': client },
+        });
       for (let i = 0; i < 20; i++) expect((await viaProxy('Wrong#Pass1', '203.0.113.66')).statusCode).toBe(i < 3 ? 401 : 429);
       // Everyone else behind the same proxy still logs in.
       expect((await viaProxy(VECTOR_PASSWORD, '198.51.100.7')).statusCode).toBe(200);
@@ -109,7 +115,13 @@ for (const [engine, phase] of phaseMatrix()) {
       t = await authApp(engine, phase, { MEDIAOS_LOGIN_RATE_LIMIT: '3', TRUST_PROXY: '1' });
       await seedLegacyUsers(t, [VECTOR_USER]);
       const viaProxy = (password: string, forwarded: string) =>
-        t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: VECTOR_USER.email, password }, remoteAddress: '10.2.2.2', headers: { 'x-forwarded-for': forwarded } });
+        t.app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { email: VECTOR_USER.email, password },
+          remoteAddress: '10.2.2.2',
+          headers: { 'x-forwarded-for': forwarded },
+        });
       // A client-supplied first entry does not help: the proxy appended the real address last.
       for (let i = 0; i < 3; i++) expect((await viaProxy('Wrong#Pass1', `1.1.1.${i}, 203.0.113.66`)).statusCode).toBe(401);
       expect((await viaProxy(VECTOR_PASSWORD, '1.1.1.9, 203.0.113.66')).statusCode).toBe(429);

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { signJwt } from '../../src/security/jwt.js';
 import { sha256Hex } from '../../src/security/tokens.js';
-import { loadConfig } from '../../src/config.js';
 import { TEST_JWT_SECRET } from '../helpers/app.js';
 import { bearer, registerAdmin } from '../helpers/auth.js';
 import { sqlEngines } from '../helpers/engines.js';
-import { authApp, seedLegacyUsers, VECTOR_USER, type AuthTestApp } from './auth.fixtures.js';
+import { type AuthTestApp, authApp, seedLegacyUsers, VECTOR_USER } from './auth.fixtures.js';
 
 /**
  * MEDIAOS_REFRESH_ROTATION=false: the v0.3 web UI keeps its first refresh token and presents it

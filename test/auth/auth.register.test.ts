@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_INDEXED_BYTES } from '../../src/db/indexed-limit.js';
-import { phaseMatrix } from '../helpers/matrix.js';
 import { ADMIN_PASSWORD, bearer, registerAdmin, registerUser } from '../helpers/auth.js';
-import { authApp, type AuthTestApp } from './auth.fixtures.js';
+import { phaseMatrix } from '../helpers/matrix.js';
+import { type AuthTestApp, authApp } from './auth.fixtures.js';
 
 for (const [engine, phase] of phaseMatrix()) {
   describe(`register and status (${engine}, ${phase})`, () => {
     let t: AuthTestApp;
     afterEach(async () => t?.close());
 
-    const register = (payload: object, headers: Record<string, string> = {}) =>
-      t.app.inject({ method: 'POST', url: '/api/auth/register', payload, headers });
+    const register = (payload: object, headers: Record<string, string> = {}) => t.app.inject({ method: 'POST', url: '/api/auth/register', payload, headers });
     const status = async () => (await t.app.inject({ method: 'GET', url: '/api/auth/status' })).json();
 
     it('makes the first user admin without a token and reports setup status', async () => {
@@ -92,7 +91,10 @@ for (const [engine, phase] of phaseMatrix()) {
       t = await authApp(engine, phase);
       const email = `${randomBytes(1400).toString('hex')}@example.org`; // PostgreSQL answered 500
       const r = await register({ email, password: ADMIN_PASSWORD });
-      expect([r.statusCode, r.json()]).toEqual([400, { ok: false, error: `email: must be at most ${MAX_INDEXED_BYTES} bytes long in UTF-8 (it is ${email.length})` }]);
+      expect([r.statusCode, r.json()]).toEqual([
+        400,
+        { ok: false, error: `email: must be at most ${MAX_INDEXED_BYTES} bytes long in UTF-8 (it is ${email.length})` },
+      ]);
       expect(await status()).toMatchObject({ hasUsers: false });
     });
 

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { signJwt } from '../../src/security/jwt.js';
 import { sha256Hex } from '../../src/security/tokens.js';
-import { phaseMatrix } from '../helpers/matrix.js';
 import { TEST_JWT_SECRET } from '../helpers/app.js';
 import { bearer, registerAdmin } from '../helpers/auth.js';
-import { authApp, seedLegacyUsers, VECTOR_USER, type AuthTestApp } from './auth.fixtures.js';
+import { phaseMatrix } from '../helpers/matrix.js';
+import { type AuthTestApp, authApp, seedLegacyUsers, VECTOR_USER } from './auth.fixtures.js';
 
 for (const [engine, phase] of phaseMatrix()) {
   describe(`sessions and tokens (${engine}, ${phase})`, () => {
@@ -13,8 +13,7 @@ for (const [engine, phase] of phaseMatrix()) {
 
     const me = (token: string) => t.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(token) });
     const refresh = (refreshToken: unknown) => t.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refreshToken } });
-    const logout = (headers: Record<string, string>, payload: object = {}) =>
-      t.app.inject({ method: 'POST', url: '/api/auth/logout', headers, payload });
+    const logout = (headers: Record<string, string>, payload: object = {}) => t.app.inject({ method: 'POST', url: '/api/auth/logout', headers, payload });
     const err = (res: { statusCode: number; json(): unknown }) => [res.statusCode, res.json()];
 
     it('after logout the old access and refresh tokens get 401', async () => {
@@ -87,7 +86,7 @@ for (const [engine, phase] of phaseMatrix()) {
       const a = await registerAdmin(t.app);
       const required = [401, { ok: false, error: 'Authentication required' }];
       expect(err(await t.app.inject({ method: 'GET', url: '/api/auth/me' }))).toEqual(required);
-      expect(err(await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: 'bearer ' + a.accessToken } }))).toEqual(required);
+      expect(err(await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `bearer ${a.accessToken}` } }))).toEqual(required);
       expect(err(await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: 'Bearer ' } }))).toEqual(required);
       expect(err(await me('garbage'))).toEqual([401, { ok: false, error: 'Invalid token' }]);
       const [h, p] = a.accessToken.split('.');

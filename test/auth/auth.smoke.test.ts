@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { phaseMatrix } from '../helpers/matrix.js';
 import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';
+import { phaseMatrix } from '../helpers/matrix.js';
 
 for (const [engine, phase] of phaseMatrix()) {
   describe(`auth helpers (${engine}, ${phase})`, () => {

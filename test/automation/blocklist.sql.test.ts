@@ -15,7 +15,14 @@ for (const engine of sqlEngines()) {
       const a = await b.add({ title: 'Alien.1979.720p.BluRay.x264-SiNNERS', reason: 'download failed', protocol: 'torrent', indexer: 'Good' });
       const g = await b.add({ title: 'Other.Title', guid: 'https://x/details/9' });
       await b.add({ title: 'Third', link: 'magnet:?xt=urn:btih:abc' });
-      expect(a).toEqual({ id: expect.stringMatching(/^[0-9a-f]{32}$/), title: 'Alien.1979.720p.BluRay.x264-SiNNERS', reason: 'download failed', protocol: 'torrent', indexer: 'Good', createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
+      expect(a).toEqual({
+        id: expect.stringMatching(/^[0-9a-f]{32}$/),
+        title: 'Alien.1979.720p.BluRay.x264-SiNNERS',
+        reason: 'download failed',
+        protocol: 'torrent',
+        indexer: 'Good',
+        createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      });
       expect((await b.list()).map((e) => e.title).sort()).toEqual(['Alien.1979.720p.BluRay.x264-SiNNERS', 'Other.Title', 'Third']);
       const candidates = [
         { title: 'Alien.1979.720p.BluRay.x264-SiNNERS' },

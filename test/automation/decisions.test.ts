@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decide, decideAll, type Candidate, type RejectionCode, type WantedTarget } from '../../src/automation/decisions.js';
+import { type Candidate, decide, decideAll, type RejectionCode, type WantedTarget } from '../../src/automation/decisions.js';
+import { type ProfileRules, resolveProfileRules, rulesFromProfile } from '../../src/automation/profile-rules.js';
 import { normalizeTitle, parseRelease } from '../../src/automation/release-parse.js';
-import { resolveProfileRules, rulesFromProfile, type ProfileRules } from '../../src/automation/profile-rules.js';
 import { defaultQualityProfiles, type QualityProfile } from '../../src/quality/quality.types.js';
 
 const MB = 1024 * 1024;
@@ -18,7 +18,7 @@ const c = (title: string, size = 4 * GB, seeders = 50): Candidate => ({ title, s
 const TABLE: [string, WantedTarget, Candidate, RejectionCode[]][] = [
   ['good 1080p BluRay', ALIEN, c('Alien.1979.1080p.BluRay.x264-AMIABLE'), []],
   ['good 720p', ALIEN, c('Alien.1979.720p.BluRay.x264-SiNNERS'), []],
-  ['director\'s cut, proper', ALIEN, c('Alien.1979.Directors.Cut.PROPER.1080p.BluRay.x264-GRP'), []],
+  ["director's cut, proper", ALIEN, c('Alien.1979.Directors.Cut.PROPER.1080p.BluRay.x264-GRP'), []],
   ['spaces and dots', ALIEN, c('Alien (1979) 1080p WEB-DL H264'), []],
   ['2160p not allowed', ALIEN, c('Alien.1979.2160p.UHD.BluRay.x265-TERMiNAL'), ['quality_not_allowed']],
   ['4K not allowed', ALIEN, c('Alien.1979.4K.HDR.WEB-DL.x265-GRP'), ['quality_not_allowed']],
@@ -90,27 +90,75 @@ describe('ranking', () => {
   });
 
   it('without a cutoff the best quality wins', () => {
-    const ranked = decideAll([c('Alien.1979.1080p.BluRay.x264-C', 8 * GB, 100), c('Alien.1979.2160p.BluRay.x265-B', 40 * GB, 10)], ALIEN, { ...any, cutoff: undefined, preferredWords: [] });
+    const ranked = decideAll([c('Alien.1979.1080p.BluRay.x264-C', 8 * GB, 100), c('Alien.1979.2160p.BluRay.x265-B', 40 * GB, 10)], ALIEN, {
+      ...any,
+      cutoff: undefined,
+      preferredWords: [],
+    });
     expect(ranked[0].candidate.title).toContain('2160p');
   });
 });
 
 describe('release parsing', () => {
   it('reads title, year, season/episode, resolution, source, codec and group', () => {
-    expect(parseRelease('Alien.Resurrection.1997.1080p.BluRay.x264-SPARKS')).toMatchObject({ title: 'Alien Resurrection', normalizedTitle: 'alien resurrection', year: 1997, resolution: '1080p', quality: '1080p', sources: ['bluray'], codec: 'x264', group: 'SPARKS', sample: false, cinema: false });
-    expect(parseRelease('The.Expanse.S01E02.720p.HDTV.x264-LOL', 'tv')).toMatchObject({ title: 'The Expanse', seasons: [1], episodes: [2], fullSeason: false, quality: '720p' });
+    expect(parseRelease('Alien.Resurrection.1997.1080p.BluRay.x264-SPARKS')).toMatchObject({
+      title: 'Alien Resurrection',
+      normalizedTitle: 'alien resurrection',
+      year: 1997,
+      resolution: '1080p',
+      quality: '1080p',
+      sources: ['bluray'],
+      codec: 'x264',
+      group: 'SPARKS',
+      sample: false,
+      cinema: false,
+    });
+    expect(parseRelease('The.Expanse.S01E02.720p.HDTV.x264-LOL', 'tv')).toMatchObject({
+      title: 'The Expanse',
+      seasons: [1],
+      episodes: [2],
+      fullSeason: false,
+      quality: '720p',
+    });
     expect(parseRelease('Alien.1979.DVDRip.XviD-GRP').quality).toBe('480p');
     expect(normalizeTitle("  Schindler's  List: Part II & More ")).toBe('schindlers list part ii and more');
   });
 });
 
 describe('which profile applies', () => {
-  const profiles: QualityProfile[] = [...defaultQualityProfiles(), { id: 'custom', name: 'Custom', cutoff: '720p', qualities: [{ quality: '720p', allowed: true, preferred: true }], minSize: 100, maxSize: 5000, minSeeders: 3, preferredWords: ['PROPER'] }];
+  const profiles: QualityProfile[] = [
+    ...defaultQualityProfiles(),
+    {
+      id: 'custom',
+      name: 'Custom',
+      cutoff: '720p',
+      qualities: [{ quality: '720p', allowed: true, preferred: true }],
+      minSize: 100,
+      maxSize: 5000,
+      minSeeders: 3,
+      preferredWords: ['PROPER'],
+    },
+  ];
   const map = { movies: { allowed: ['2160p', '1080p'], cutoff: '2160p' } };
 
-  it('the wanted item\'s profile, else the kind\'s map entry, else the default profile', () => {
-    expect(resolveProfileRules({ kind: 'movies', qualityProfileId: 'custom' }, profiles, map)).toEqual({ origin: 'profile:custom', allowed: ['720p'], cutoff: '720p', preferredQualities: ['720p'], preferredWords: ['proper'], minSizeMB: 100, maxSizeMB: 5000, minSeeders: 3 });
-    expect(resolveProfileRules({ kind: 'movies', qualityProfileId: 'gone' }, profiles, map)).toEqual({ origin: 'map:movies', allowed: ['2160p', '1080p'], cutoff: '2160p', preferredQualities: [], preferredWords: [] });
+  it("the wanted item's profile, else the kind's map entry, else the default profile", () => {
+    expect(resolveProfileRules({ kind: 'movies', qualityProfileId: 'custom' }, profiles, map)).toEqual({
+      origin: 'profile:custom',
+      allowed: ['720p'],
+      cutoff: '720p',
+      preferredQualities: ['720p'],
+      preferredWords: ['proper'],
+      minSizeMB: 100,
+      maxSizeMB: 5000,
+      minSeeders: 3,
+    });
+    expect(resolveProfileRules({ kind: 'movies', qualityProfileId: 'gone' }, profiles, map)).toEqual({
+      origin: 'map:movies',
+      allowed: ['2160p', '1080p'],
+      cutoff: '2160p',
+      preferredQualities: [],
+      preferredWords: [],
+    });
     expect(resolveProfileRules({ kind: 'tv' }, profiles, map).origin).toBe('default:hd-1080p');
     expect(resolveProfileRules({ kind: 'tv' }, undefined, 'not a map').origin).toBe('default:hd-1080p');
     expect(resolveProfileRules({ kind: 'tv' }, [profiles[4]], undefined).origin).toBe('default:custom');

@@ -2,11 +2,11 @@ import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { loadConfig, type Config } from '../../src/config.js';
-import type { AppContext } from '../../src/context.js';
 import { createContext } from '../../src/app.js';
-import { createTestDatabase, type TestDatabase, type TestEngine } from '../helpers/engines.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import type { AppContext } from '../../src/context.js';
 import { targetEnv } from '../db/transfer/transfer-fixtures.js';
+import { createTestDatabase, type TestDatabase, type TestEngine } from '../helpers/engines.js';
 
 export const T0 = '2025-01-02T03:04:05.678Z';
 const quiet = { warn() {}, info() {}, error() {} };

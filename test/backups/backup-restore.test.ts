@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/connect.js';
-import { migrations } from '../../src/db/migrations/index.js';
 import { readArchiveManifest } from '../../src/backups/archive-reader.js';
 import { takeBackup } from '../../src/backups/backups.service.js';
 import { restoreBackupArchive } from '../../src/backups/restore-archive.js';
 import { createServerPresenceSql, serverLockName } from '../../src/backups/server-presence.sql.js';
-import { sqlEngines } from '../helpers/engines.js';
+import { openDatabase } from '../../src/db/connect.js';
+import { migrations } from '../../src/db/migrations/index.js';
 import { runCli } from '../db/transfer/transfer-fixtures.js';
-import { backupWorld, fileBytes, flipByte, newSession, repack, type BackupWorld } from './backup-fixtures.js';
+import { sqlEngines } from '../helpers/engines.js';
+import { type BackupWorld, backupWorld, fileBytes, flipByte, newSession, repack } from './backup-fixtures.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -84,13 +84,48 @@ for (const engine of sqlEngines()) {
 
     describe('a damaged or newer archive is refused and changes nothing', () => {
       const cases: [string, (file: string, bad: string) => Promise<void>, RegExp][] = [
-        ['a flipped byte in the compressed stream', async (f, bad) => writeFileSync(bad, flipByte(fileBytes(f), Math.floor(statSync(f).size / 2))), /damaged or truncated|fails its sha256/],
-        ['a truncated file', async (f, bad) => writeFileSync(bad, fileBytes(f).subarray(0, Math.floor(statSync(f).size / 2))), /damaged or truncated \(unexpected end of file\)/],
-        ['a flipped byte inside the database member', (f, bad) => repack(f, bad, (n, d) => (n.startsWith('database.') ? flipByte(d, Math.floor(d.length / 2)) : d)), /member database\.(db|dump\.gz) fails its sha256 check/],
-        ['a newer schema version', (f, bad) => repack(f, bad, (n, d) => (n === 'manifest.json' ? Buffer.from(JSON.stringify({ ...JSON.parse(String(d)), schemaVersion: latest + 1 })) : d)), new RegExp(`schema version ${latest + 1}, newer than this MediaOS build \\(${latest}\\): upgrade MediaOS first`)],
+        [
+          'a flipped byte in the compressed stream',
+          async (f, bad) => writeFileSync(bad, flipByte(fileBytes(f), Math.floor(statSync(f).size / 2))),
+          /damaged or truncated|fails its sha256/,
+        ],
+        [
+          'a truncated file',
+          async (f, bad) => writeFileSync(bad, fileBytes(f).subarray(0, Math.floor(statSync(f).size / 2))),
+          /damaged or truncated \(unexpected end of file\)/,
+        ],
+        [
+          'a flipped byte inside the database member',
+          (f, bad) => repack(f, bad, (n, d) => (n.startsWith('database.') ? flipByte(d, Math.floor(d.length / 2)) : d)),
+          /member database\.(db|dump\.gz) fails its sha256 check/,
+        ],
+        [
+          'a newer schema version',
+          (f, bad) =>
+            repack(f, bad, (n, d) => (n === 'manifest.json' ? Buffer.from(JSON.stringify({ ...JSON.parse(String(d)), schemaVersion: latest + 1 })) : d)),
+          new RegExp(`schema version ${latest + 1}, newer than this MediaOS build \\(${latest}\\): upgrade MediaOS first`),
+        ],
         ['no manifest', (f, bad) => repack(f, bad, (n, d) => (n === 'manifest.json' ? null : d)), /manifest\.json is missing/],
-        ['an unlisted member', (f, bad) => repack(f, bad, (n, d) => (n === 'manifest.json' ? Buffer.from(JSON.stringify({ ...JSON.parse(String(d)), members: JSON.parse(String(d)).members.filter((m: { name: string }) => m.name !== 'secrets.json') })) : d)), /member secrets\.json is not listed in the manifest/],
-        ['a manifest field of the wrong type', (f, bad) => repack(f, bad, (n, d) => (n === 'manifest.json' ? Buffer.from(JSON.stringify({ ...JSON.parse(String(d)), schemaVersion: 'four' })) : d)), /manifest\.json field schemaVersion/],
+        [
+          'an unlisted member',
+          (f, bad) =>
+            repack(f, bad, (n, d) =>
+              n === 'manifest.json'
+                ? Buffer.from(
+                    JSON.stringify({
+                      ...JSON.parse(String(d)),
+                      members: JSON.parse(String(d)).members.filter((m: { name: string }) => m.name !== 'secrets.json'),
+                    }),
+                  )
+                : d,
+            ),
+          /member secrets\.json is not listed in the manifest/,
+        ],
+        [
+          'a manifest field of the wrong type',
+          (f, bad) => repack(f, bad, (n, d) => (n === 'manifest.json' ? Buffer.from(JSON.stringify({ ...JSON.parse(String(d)), schemaVersion: 'four' })) : d)),
+          /manifest\.json field schemaVersion/,
+        ],
       ];
       for (const [what, damage, message] of cases) {
         it(what, async () => {

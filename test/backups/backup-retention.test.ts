@@ -1,11 +1,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backupDatabase } from '../../src/db/backup.js';
 import { listBackups, parseBackupName } from '../../src/backups/backup-catalog.js';
-import { takeBackup } from '../../src/backups/backups.service.js';
 import { startBackupSchedule } from '../../src/backups/backups.schedule.js';
-import { backupWorld, type BackupWorld } from './backup-fixtures.js';
+import { takeBackup } from '../../src/backups/backups.service.js';
+import { backupDatabase } from '../../src/db/backup.js';
+import { type BackupWorld, backupWorld } from './backup-fixtures.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -40,7 +40,9 @@ describe('backup retention per kind', () => {
       taken.push(file!);
     }
     const names = listBackups(w.config.dataDir).map((b) => b.name);
-    const scheduled = listBackups(w.config.dataDir).filter((b) => b.kind === 'scheduled').map((b) => b.path);
+    const scheduled = listBackups(w.config.dataDir)
+      .filter((b) => b.kind === 'scheduled')
+      .map((b) => b.path);
     expect(scheduled.sort()).toEqual(taken.slice(-2).sort());
     expect(names).toContain(preMigration.file.slice(preMigration.file.lastIndexOf('/') + 1));
     expect(names).toContain(preImport.file.slice(preImport.file.lastIndexOf('/') + 1));

@@ -51,7 +51,14 @@ for (const engine of sqlEngines()) {
       mkdirSync(join(t.dir, 'backups'), { recursive: true });
       writeFileSync(join(t.dir, 'backups', 'notes.txt'), 'not a backup');
       writeFileSync(join(t.dir, 'secrets.json'), '{}');
-      for (const name of ['..%2Fsecrets.json', '%2E%2E%2Fsecrets.json', 'notes.txt', '..', 'mediaos-backup-manual-..%2F..%2Fx.tar.gz', 'mediaos-backup-manual-2025-01-02T03-04-05-678Z-1-1.tar.gz']) {
+      for (const name of [
+        '..%2Fsecrets.json',
+        '%2E%2E%2Fsecrets.json',
+        'notes.txt',
+        '..',
+        'mediaos-backup-manual-..%2F..%2Fx.tar.gz',
+        'mediaos-backup-manual-2025-01-02T03-04-05-678Z-1-1.tar.gz',
+      ]) {
         const res = await t.app.inject({ method: 'GET', url: `/api/system/backups/${name}`, headers: bearer(admin.accessToken) });
         expect([404], name).toContain(res.statusCode);
         expect(res.body).not.toContain('not a backup');

@@ -7,7 +7,16 @@ describe('calendar (synthetic)', () => {
     const now = new Date('2025-12-31T23:30:00.000Z');
     const { events } = buildCalendar(wanted, now);
     expect(events).toHaveLength(10);
-    expect(events[0]).toEqual({ date: '2026-01-01T23:30:00.000Z', day: '2026-01-01', key: 'series:i0', title: 'T0', kind: 'series', itemId: 'i0', daysUntil: 1, lastScan: null });
+    expect(events[0]).toEqual({
+      date: '2026-01-01T23:30:00.000Z',
+      day: '2026-01-01',
+      key: 'series:i0',
+      title: 'T0',
+      kind: 'series',
+      itemId: 'i0',
+      daysUntil: 1,
+      lastScan: null,
+    });
     expect(events.map((e) => e.daysUntil)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(buildCalendar([], now)).toEqual({ events: [] });
   });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createJobQueue } from '../../src/jobs/jobs.queue.js';
 import { createJobsSql } from '../../src/jobs/jobs.sql.js';
 import { sqlEngines } from '../helpers/engines.js';
-import { migrationEnv, type MigrationEnv } from '../migration/helpers.js';
+import { type MigrationEnv, migrationEnv } from '../migration/helpers.js';
 
 for (const engine of sqlEngines()) {
   describe(`mediaos jobs (${engine})`, () => {

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/engines.js';
 import { listenError } from '../../src/server.js';
+import { tempDir } from '../helpers/engines.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -6,7 +6,7 @@ import { createSessionsSql } from '../../src/sessions/sessions.sql.js';
 import { createUsersSql } from '../../src/users/users.sql.js';
 import { runCli } from '../helpers/cli.js';
 import { sqlEngines } from '../helpers/engines.js';
-import { migrationEnv, type MigrationEnv } from '../migration/helpers.js';
+import { type MigrationEnv, migrationEnv } from '../migration/helpers.js';
 
 const PW = 'Console#Pass-2024';
 const PW2 = 'Changed#Pass-2025';
@@ -64,7 +64,15 @@ for (const engine of sqlEngines()) {
         expect([r.code, r.err]).toEqual([1, 'error: --role: "root" is not admin or user']);
 
         r = await cli(['list']);
-        expect(r.out.split('\n').map((l) => l.split('  ').slice(1)).sort()).toEqual([['Boss@Example.org', 'admin'], ['member@example.org', 'user']]);
+        expect(
+          r.out
+            .split('\n')
+            .map((l) => l.split('  ').slice(1))
+            .sort(),
+        ).toEqual([
+          ['Boss@Example.org', 'admin'],
+          ['member@example.org', 'user'],
+        ]);
 
         // the last enabled admin stays
         r = await cli(['role', 'boss@example.org', 'user']);

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
 import { fromBool, fromJson, toJson } from '../../src/db/json.js';
+import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
 
 for (const engine of sqlEngines()) {
   describe(`schema constraints on ${engine}`, () => {
@@ -13,21 +13,39 @@ for (const engine of sqlEngines()) {
 
     const user = (id: string, role = 'admin') => ({ id, email: `${id}@x.io`, email_lower: `${id}@x.io`, password_hash: 'h', role: role as 'admin' });
     const item = (id: string, title: string, kind = 'movie') => ({
-      id, kind: kind as 'movie', title, title_lower: title.toLowerCase(), search_text: title.toLowerCase(),
+      id,
+      kind: kind as 'movie',
+      title,
+      title_lower: title.toLowerCase(),
+      search_text: title.toLowerCase(),
     });
 
     it('rejects a bad role, kind and status', async () => {
       const k = t.db.kysely;
       await expect(k.insertInto('users').values(user('u1', 'root')).execute()).rejects.toThrow(/check/i);
-      await expect(k.insertInto('library_items').values(item('i1', 'Heat', 'podcast')).execute()).rejects.toThrow(/check/i);
       await expect(
-        k.insertInto('wanted_items').values({ id: 'w1', item_id: 'x', title: 'T', kind: 'movie', position: 0, status: 'lost' as 'wanted' }).execute(),
+        k
+          .insertInto('library_items')
+          .values(item('i1', 'Heat', 'podcast'))
+          .execute(),
       ).rejects.toThrow(/check/i);
       await expect(
-        k.insertInto('verify_jobs').values({ id: 'j1', item_id: 'x', kind: 'movie', title: 'T', phase: 'all', status: 'done' as 'pending' }).execute(),
+        k
+          .insertInto('wanted_items')
+          .values({ id: 'w1', item_id: 'x', title: 'T', kind: 'movie', position: 0, status: 'lost' as 'wanted' })
+          .execute(),
       ).rejects.toThrow(/check/i);
       await expect(
-        k.insertInto('downloaders').values({ id: 'x', client_type: 'transmission' as 'qbittorrent', enabled: true }).execute(),
+        k
+          .insertInto('verify_jobs')
+          .values({ id: 'j1', item_id: 'x', kind: 'movie', title: 'T', phase: 'all', status: 'done' as 'pending' })
+          .execute(),
+      ).rejects.toThrow(/check/i);
+      await expect(
+        k
+          .insertInto('downloaders')
+          .values({ id: 'x', client_type: 'transmission' as 'qbittorrent', enabled: true })
+          .execute(),
       ).rejects.toThrow(/check/i);
     });
 
@@ -36,8 +54,14 @@ for (const engine of sqlEngines()) {
       await k.insertInto('library_items').values(item('i1', 'Heat')).execute();
       await expect(k.insertInto('library_items').values(item('i2', 'HEAT')).execute()).rejects.toThrow(/unique/i);
       await expect(k.insertInto('library_items').values(item('i1', 'Other')).execute()).rejects.toThrow(/unique/i);
-      await k.insertInto('library_items').values(item('i3', 'Heat', 'book')).execute();
-      const n = await k.selectFrom('library_items').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      await k
+        .insertInto('library_items')
+        .values(item('i3', 'Heat', 'book'))
+        .execute();
+      const n = await k
+        .selectFrom('library_items')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(n.n)).toBe(2);
     });
 
@@ -60,7 +84,10 @@ for (const engine of sqlEngines()) {
 
     it('sets created_at as ISO-8601 UTC with milliseconds and bumps updated_at on update', async () => {
       const k = t.db.kysely;
-      await k.insertInto('users').values({ ...user('u1'), updated_at: '2020-01-01T00:00:00.000Z' }).execute();
+      await k
+        .insertInto('users')
+        .values({ ...user('u1'), updated_at: '2020-01-01T00:00:00.000Z' })
+        .execute();
       const before = await k.selectFrom('users').select(['created_at', 'updated_at']).executeTakeFirstOrThrow();
       expect(before.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(before.updated_at).toBe('2020-01-01T00:00:00.000Z');
@@ -75,8 +102,14 @@ for (const engine of sqlEngines()) {
 
     it('round-trips booleans, JSON and 64-bit sizes the same way on both engines', async () => {
       const k = t.db.kysely;
-      await k.insertInto('downloaders').values({ id: 'qbittorrent', client_type: 'qbittorrent', enabled: true, config: toJson({ a: [1, 'é'] }) }).execute();
-      await k.insertInto('library_items').values({ ...item('i1', 'Heat'), file_size: 9876543210, metadata: toJson('a string value') }).execute();
+      await k
+        .insertInto('downloaders')
+        .values({ id: 'qbittorrent', client_type: 'qbittorrent', enabled: true, config: toJson({ a: [1, 'é'] }) })
+        .execute();
+      await k
+        .insertInto('library_items')
+        .values({ ...item('i1', 'Heat'), file_size: 9876543210, metadata: toJson('a string value') })
+        .execute();
       const d = await k.selectFrom('downloaders').select(['enabled', 'config']).executeTakeFirstOrThrow();
       expect(fromBool(d.enabled)).toBe(true);
       expect(fromJson(d.config)).toEqual({ a: [1, 'é'] });

@@ -1,8 +1,8 @@
 import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/connect.js';
 import { backupDatabase } from '../../src/db/backup.js';
+import { type Database, openDatabase } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { archiveConfigDir } from '../../src/migration/backup.js';
 import { tempDir } from '../helpers/engines.js';

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createLocksSql, describeHolder, holderIsDead, LockBusyError } from '../../src/db/locks.sql.js';
 import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
 
@@ -16,7 +16,9 @@ for (const engine of sqlEngines()) {
       const locks = createLocksSql(t.db.kysely);
       const first = await locks.acquire('maintenance', 'import pid 1 on otherhost');
       let waited = '';
-      const err = await locks.acquire('maintenance', 'import pid 2 on otherhost', { waitMs: 200, pollMs: 20, onWait: (h) => (waited = h) }).catch((e: unknown) => e);
+      const err = await locks
+        .acquire('maintenance', 'import pid 2 on otherhost', { waitMs: 200, pollMs: 20, onWait: (h) => (waited = h) })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(LockBusyError);
       expect((err as Error).message).toMatch(/another maintenance task is running: import pid 1 on otherhost \(since \d{4}-/);
       expect(waited).toBe('import pid 1 on otherhost');
@@ -33,7 +35,9 @@ for (const engine of sqlEngines()) {
     it('takes over a stale lock (old heartbeat, or a dead process on this host)', async () => {
       t = await createTestDatabase(engine);
       const locks = createLocksSql(t.db.kysely);
-      await sql`insert into locks (name, holder, acquired_at, heartbeat_at) values ('a', 'import pid 1 on far', '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z')`.execute(t.db.kysely);
+      await sql`insert into locks (name, holder, acquired_at, heartbeat_at) values ('a', 'import pid 1 on far', '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z')`.execute(
+        t.db.kysely,
+      );
       const a = await locks.acquire('a', describeHolder('import'), { waitMs: 0 });
       expect((await locks.current('a'))?.holder).toBe(describeHolder('import'));
       const dead = describeHolder('import').replace(/pid \d+/, 'pid 2147483646');

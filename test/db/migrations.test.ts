@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrateDown, migrateTo, migrateToLatest, migrationStatus } from '../../src/db/migrator.js';
-import { migrations, type Migration } from '../../src/db/migrations/index.js';
 import { openDatabase } from '../../src/db/connect.js';
-import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
+import { type Migration, migrations } from '../../src/db/migrations/index.js';
+import { migrateDown, migrateTo, migrateToLatest, migrationStatus } from '../../src/db/migrator.js';
 import { catalog } from '../helpers/catalog.js';
+import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
 
 const latest = migrations[migrations.length - 1].version;
 
@@ -85,17 +84,28 @@ for (const engine of sqlEngines()) {
       t = await createTestDatabase(engine);
       await migrateTo(t.db, 3);
       const k = t.db.kysely;
-      await k.insertInto('library_items').values([
-        { id: 'a', kind: 'movie', title: 'Amélie', title_lower: 'amélie', search_text: 'amelie' },
-        { id: 'b', kind: 'series', title: 'The Wire', title_lower: 'the wire', search_text: 'the wire' },
-      ] as never).execute();
-      await k.insertInto('wanted_items').values({ id: 'w1', item_id: 'a', library_item_id: 'a', kind: 'movie', title: 'Amélie', position: 0 } as never).execute();
+      await k
+        .insertInto('library_items')
+        .values([
+          { id: 'a', kind: 'movie', title: 'Amélie', title_lower: 'amélie', search_text: 'amelie' },
+          { id: 'b', kind: 'series', title: 'The Wire', title_lower: 'the wire', search_text: 'the wire' },
+        ] as never)
+        .execute();
+      await k
+        .insertInto('wanted_items')
+        .values({ id: 'w1', item_id: 'a', library_item_id: 'a', kind: 'movie', title: 'Amélie', position: 0 } as never)
+        .execute();
       const before = await k.selectFrom('library_items').selectAll().orderBy('seq').execute();
       const out = await migrateToLatest(t.db);
       expect(out.error).toBeUndefined();
       expect(await k.selectFrom('library_items').selectAll().orderBy('seq').execute()).toEqual(before);
       expect((await k.selectFrom('wanted_items').select('library_item_id').execute())[0]!.library_item_id).toBe('a');
-      await expect(k.insertInto('library_items').values({ id: 'c', kind: 'movie', title: 'AMÉLIE', title_lower: 'amélie', search_text: 'amelie' } as never).execute()).rejects.toThrow();
+      await expect(
+        k
+          .insertInto('library_items')
+          .values({ id: 'c', kind: 'movie', title: 'AMÉLIE', title_lower: 'amélie', search_text: 'amelie' } as never)
+          .execute(),
+      ).rejects.toThrow();
       if (engine === 'sqlite') {
         const hits = await sql<{ rowid: number }>`select rowid from library_items_fts where library_items_fts match 'amel*'`.execute(k);
         expect(hits.rows.map((r) => r.rowid)).toEqual([before[0]!.seq]);
@@ -110,11 +120,20 @@ for (const engine of sqlEngines()) {
       it('a table rebuild that loses parents fails and changes nothing; older violations do not block it', async () => {
         t = await createTestDatabase(engine);
         const k = t.db.kysely;
-        await k.insertInto('library_items').values({ id: 'a', kind: 'movie', title: 'A', title_lower: 'a', search_text: 'a' } as never).execute();
-        await k.insertInto('wanted_items').values({ id: 'w1', item_id: 'a', library_item_id: 'a', kind: 'movie', title: 'A', position: 0 } as never).execute();
+        await k
+          .insertInto('library_items')
+          .values({ id: 'a', kind: 'movie', title: 'A', title_lower: 'a', search_text: 'a' } as never)
+          .execute();
+        await k
+          .insertInto('wanted_items')
+          .values({ id: 'w1', item_id: 'a', library_item_id: 'a', kind: 'movie', title: 'A', position: 0 } as never)
+          .execute();
         // a violation already there (written with foreign keys off) is not this migration's doing
         t.db.sqlite!.pragma('foreign_keys = OFF');
-        await k.insertInto('wanted_items').values({ id: 'w2', item_id: 'gone', library_item_id: 'gone', kind: 'movie', title: 'B', position: 1 } as never).execute();
+        await k
+          .insertInto('wanted_items')
+          .values({ id: 'w2', item_id: 'gone', library_item_id: 'gone', kind: 'movie', title: 'B', position: 1 } as never)
+          .execute();
         t.db.sqlite!.pragma('foreign_keys = ON');
         const before = await catalog(t.db);
         const lossy: Migration = {

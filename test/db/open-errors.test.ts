@@ -40,7 +40,9 @@ describe('database open errors name the path, the reason and what to set', () =>
     writeFileSync(join(t.dir, 'blocker'), 'x');
     const d = await runCli(['migrate'], { MEDIAOS_DATA_DIR: join(t.dir, 'blocker', 'data') });
     expect(d.code).toBe(1);
-    expect(d.err).toMatch(new RegExp(`cannot create the data directory ${join(t.dir, 'blocker', 'data')} \\(ENOTDIR\\): set MEDIAOS_DATA_DIR to a writable directory`));
+    expect(d.err).toMatch(
+      new RegExp(`cannot create the data directory ${join(t.dir, 'blocker', 'data')} \\(ENOTDIR\\): set MEDIAOS_DATA_DIR to a writable directory`),
+    );
   });
 
   it.skipIf(asRoot)('a read-only directory: names the file and the directory', async () => {
@@ -62,7 +64,10 @@ describe('database open errors name the path, the reason and what to set', () =>
     const t = tempDir();
     cleanup = t.cleanup;
     const config = loadConfig({ MEDIAOS_DATA_DIR: t.dir, DATABASE_URL: 'postgres://mediaos:S3cret-pw@nohost.invalid:5433/mediaos' }, t.dir);
-    const err = await prepareDatabase(config).then(() => undefined, (e: Error) => e);
+    const err = await prepareDatabase(config).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(err?.message).toBe('cannot reach the PostgreSQL server nohost.invalid:5433 from DATABASE_URL (ENOTFOUND: host name not found); check DATABASE_URL');
     expect(err?.message).not.toContain('S3cret');
   });

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cachedSqliteDatabase, rowBuilder } from '../../src/db/sqlite-driver.js';
 import { openDatabase } from '../../src/db/connect.js';
+import { cachedSqliteDatabase, rowBuilder } from '../../src/db/sqlite-driver.js';
 
 describe('cachedSqliteDatabase (raw rows built per statement)', () => {
   let dir: string;
@@ -23,7 +23,10 @@ describe('cachedSqliteDatabase (raw rows built per statement)', () => {
     const db = cachedSqliteDatabase(raw);
     const text = 'select * from t order by a';
     expect(db.prepare(text).all([])).toEqual(raw.prepare(text).all());
-    expect(db.prepare(text).all([])).toEqual([{ a: 1, b: 'x', 'we"ird:name': 'q' }, { a: 2, b: null, 'we"ird:name': '"' }]);
+    expect(db.prepare(text).all([])).toEqual([
+      { a: 1, b: 'x', 'we"ird:name': 'q' },
+      { a: 2, b: null, 'we"ird:name': '"' },
+    ]);
   });
 
   it('lets a later duplicate column name win, like better-sqlite3', () => {
@@ -43,7 +46,10 @@ describe('cachedSqliteDatabase (raw rows built per statement)', () => {
   it('iterates rows as objects, binds booleans as 0/1 and runs writes', () => {
     const db = cachedSqliteDatabase(raw);
     expect(Number(db.prepare('insert into t (a, b) values (?, ?)').run([true, 'y']).changes)).toBe(1);
-    expect([...db.prepare('select a, b from t where a = ? order by b').iterate([1])]).toEqual([{ a: 1, b: 'x' }, { a: 1, b: 'y' }]);
+    expect([...db.prepare('select a, b from t where a = ? order by b').iterate([1])]).toEqual([
+      { a: 1, b: 'x' },
+      { a: 1, b: 'y' },
+    ]);
   });
 
   it('rowBuilder maps positions to names, `__proto__` as an own property', () => {

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClientError, clampTimeout, describeFetchError, joinUrl, redactUrl, scrub, snippet, toFailure } from '../../src/http-client/http.js';
+import { nzbgetAppendFile, nzbgetAppendUrl, nzbgetTest } from '../../src/download-clients/nzbget.js';
 import { qbitAction, qbitAddMagnet, qbitList, qbitTest } from '../../src/download-clients/qbittorrent.js';
 import { sabAction, sabAddFile, sabAddUrl, sabHistory, sabQueue, sabTest } from '../../src/download-clients/sabnzbd.js';
-import { nzbgetAppendFile, nzbgetAppendUrl, nzbgetTest } from '../../src/download-clients/nzbget.js';
-import { QB_SID, fakeNzbget, fakeQbit, fakeSab, hangingServer, jsonRpcCalls, type Fake } from './fakes.js';
+import { ClientError, clampTimeout, describeFetchError, joinUrl, redactUrl, scrub, snippet, toFailure } from '../../src/http-client/http.js';
+import { type Fake, fakeNzbget, fakeQbit, fakeSab, hangingServer, jsonRpcCalls, QB_SID } from './fakes.js';
 
 const QB_PASS = 'qb-Pa55word-unique-7781';
 const SAB_KEY = 'sabkey0123456789abcdef0123456789';
@@ -61,8 +61,14 @@ describe('http helpers', () => {
 
 describe('qBittorrent adapter', () => {
   it('logs in and sends the SID cookie on every call', async () => {
-    const qb = await track(fakeQbit({ username: 'admin', password: QB_PASS, torrents: [{ hash: 'h1', name: 'Heat', progress: 0.5, state: 'downloading', dlspeed: 10, eta: 60, category: 'mediaos' }] }));
-    const s = { baseUrl: qb.url + '/', username: 'admin', password: QB_PASS, category: 'mediaos', timeoutMs: 4000 };
+    const qb = await track(
+      fakeQbit({
+        username: 'admin',
+        password: QB_PASS,
+        torrents: [{ hash: 'h1', name: 'Heat', progress: 0.5, state: 'downloading', dlspeed: 10, eta: 60, category: 'mediaos' }],
+      }),
+    );
+    const s = { baseUrl: `${qb.url}/`, username: 'admin', password: QB_PASS, category: 'mediaos', timeoutMs: 4000 };
     expect(await qbitTest(s)).toEqual({ ok: true, status: 200, version: 'v5.0.2' });
     expect(await qbitAddMagnet(s, MAGNET)).toEqual({ ok: true, status: 200 });
     const list = await qbitList(s);
@@ -98,7 +104,13 @@ describe('qBittorrent adapter', () => {
 
 describe('SABnzbd adapter', () => {
   it('keeps the sub-path for every call and sends the apikey and category', async () => {
-    const sab = await track(fakeSab({ apiKey: SAB_KEY, queue: [{ nzo_id: 'n1', filename: 'Rel', mb: '100', mbleft: '25', timeleft: '0:01:00', status: 'Downloading', cat: 'tv' }], history: [{ nzo_id: 'h1', name: 'Old', status: 'Completed', completed: 1733050000, cat: 'tv' }] }));
+    const sab = await track(
+      fakeSab({
+        apiKey: SAB_KEY,
+        queue: [{ nzo_id: 'n1', filename: 'Rel', mb: '100', mbleft: '25', timeleft: '0:01:00', status: 'Downloading', cat: 'tv' }],
+        history: [{ nzo_id: 'h1', name: 'Old', status: 'Completed', completed: 1733050000, cat: 'tv' }],
+      }),
+    );
     const s = { baseUrl: `${sab.url}/sabnzbd/`, apiKey: SAB_KEY, category: 'tv', timeoutMs: 4000 };
     expect(await sabTest(s)).toEqual({ ok: true, status: 200 });
     expect(await sabAddUrl(s, 'http://indexer/get.nzb?id=1')).toEqual({ ok: true, status: 200, nzoId: 'SABnzbd_nzo_1' });

@@ -1,18 +1,18 @@
-import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { createSecretBox } from '../../src/security/secret-box.js';
-import { legacyDecrypt, legacyEncrypt, looksLegacyEncrypted } from '../../src/security/legacy-crypto.js';
+import { describe, expect, it } from 'vitest';
 import {
   downloaderFromRow,
   downloaderToRow,
+  type LegacyDownloaderSection,
   legacyDownloaderSectionSchema,
   legacyDownloadersFileSchema,
   openLegacySection,
   sealLegacySection,
-  type LegacyDownloaderSection,
 } from '../../src/downloaders/downloaders.codec.js';
 import { createDownloadersSql } from '../../src/downloaders/downloaders.sql.js';
 import type { ClientType } from '../../src/downloaders/downloaders.types.js';
+import { legacyDecrypt, legacyEncrypt, looksLegacyEncrypted } from '../../src/security/legacy-crypto.js';
+import { createSecretBox } from '../../src/security/secret-box.js';
 import { createTestDatabase, sqlEngines } from '../helpers/engines.js';
 
 const KEY = 'test-encryption-key-0123456789abcdef';

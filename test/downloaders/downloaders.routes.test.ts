@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { legacyDecrypt, looksLegacyEncrypted } from '../../src/security/legacy-crypto.js';
+import { type Fake, fakeNzbget, fakeQbit, fakeSab, hangingServer, jsonRpcCalls } from '../download-clients/fakes.js';
+import { expectNoSecretLeak, NZB_PASS, QB_PASS, type RouteCtx, routeCtx, SAB_KEY, saveDownloaders } from '../downloads/route-helpers.js';
 import { TEST_ENCRYPTION_KEY } from '../helpers/app.js';
 import { phaseMatrix } from '../helpers/matrix.js';
-import { fakeNzbget, fakeQbit, fakeSab, hangingServer, jsonRpcCalls, type Fake } from '../download-clients/fakes.js';
-import { NZB_PASS, QB_PASS, SAB_KEY, expectNoSecretLeak, routeCtx, saveDownloaders, type RouteCtx } from '../downloads/route-helpers.js';
 
 const EMPTY_VIEW = {
   qbittorrent: { enabled: false, hasPassword: false },
@@ -68,7 +68,12 @@ for (const [engine, phase] of phaseMatrix()) {
         expect(legacyDecrypt(file.nzbget.password, TEST_ENCRYPTION_KEY)).toBe(NZB_PASS);
         expect(legacyDecrypt(file.sabnzbd.apiKey, TEST_ENCRYPTION_KEY)).toBe(SAB_KEY);
         // the file holds exactly what the API shows, plus the (legacy-encrypted) secrets
-        expect({ ...file, qbittorrent: { ...file.qbittorrent, password: QB_PASS }, nzbget: { ...file.nzbget, password: NZB_PASS }, sabnzbd: { ...file.sabnzbd, apiKey: SAB_KEY } }).toStrictEqual({
+        expect({
+          ...file,
+          qbittorrent: { ...file.qbittorrent, password: QB_PASS },
+          nzbget: { ...file.nzbget, password: NZB_PASS },
+          sabnzbd: { ...file.sabnzbd, apiKey: SAB_KEY },
+        }).toStrictEqual({
           qbittorrent: { enabled: true, baseUrl: qb.url, username: 'admin', password: QB_PASS, timeoutMs: 5000, category: 'mediaos' },
           nzbget: { enabled: false, baseUrl: nz.url, username: 'nzbget', password: NZB_PASS },
           sabnzbd: { enabled: true, baseUrl: `${sab.url}/sabnzbd/`, apiKey: SAB_KEY, category: 'tv' },
@@ -129,7 +134,12 @@ for (const [engine, phase] of phaseMatrix()) {
     it('sends a stored secret only to the stored server', async () => {
       const other = await fakeQbit({ username: 'admin', password: QB_PASS });
       try {
-        const r = await c.call({ method: 'POST', url: '/api/settings/downloaders/test', payload: { client: 'qbittorrent', settings: { baseUrl: other.url } }, token: c.admin });
+        const r = await c.call({
+          method: 'POST',
+          url: '/api/settings/downloaders/test',
+          payload: { client: 'qbittorrent', settings: { baseUrl: other.url } },
+          token: c.admin,
+        });
         expect(r.json()).toEqual({ ok: false, status: 200, error: 'login_failed: Fails.' });
         expect(new URLSearchParams(other.requests[0].body.toString()).get('password')).toBe('');
       } finally {
@@ -160,7 +170,12 @@ for (const [engine, phase] of phaseMatrix()) {
       it('answers 502 {ok:false,error:timeout} when the client never answers', async () => {
         const hang = await hangingServer();
         try {
-          const r = await c.call({ method: 'POST', url: '/api/settings/downloaders/test', payload: { client: 'sabnzbd', settings: { baseUrl: hang.url, apiKey: 'k-123456' } }, token: c.admin });
+          const r = await c.call({
+            method: 'POST',
+            url: '/api/settings/downloaders/test',
+            payload: { client: 'sabnzbd', settings: { baseUrl: hang.url, apiKey: 'k-123456' } },
+            token: c.admin,
+          });
           expect(r.statusCode).toBe(502);
           expect(r.json()).toEqual({ ok: false, error: 'timeout after 4000 ms' });
         } finally {

@@ -64,12 +64,16 @@ for (const b of storeBackends()) {
         try {
           writeFileSync(
             join(f.configDir, 'downloaders.json'),
-            JSON.stringify({
-              qbittorrent: { enabled: true, baseUrl: 'http://qb', username: 'admin', password: legacyEncrypt(QB_PASS, LEGACY_KEY), odd: 1 },
-              nzbget: { enabled: false, password: 'plain-old-pass' },
-              sabnzbd: { enabled: true, apiKey: legacyEncrypt(SAB_KEY, 'some-other-key-0123456789abcdef!!') },
-              topLevelExtra: true,
-            }, null, 2),
+            JSON.stringify(
+              {
+                qbittorrent: { enabled: true, baseUrl: 'http://qb', username: 'admin', password: legacyEncrypt(QB_PASS, LEGACY_KEY), odd: 1 },
+                nzbget: { enabled: false, password: 'plain-old-pass' },
+                sabnzbd: { enabled: true, apiKey: legacyEncrypt(SAB_KEY, 'some-other-key-0123456789abcdef!!') },
+                topLevelExtra: true,
+              },
+              null,
+              2,
+            ),
           );
           const store = createDownloadersStore(f.ctx);
           const got = await store.get();

@@ -1,16 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StoragePhase } from '../../src/storage/phase-list.js';
-import type { StoreContext } from '../../src/storage/store-context.js';
 import { createSecretBox } from '../../src/security/secret-box.js';
+import type { StoragePhase } from '../../src/storage/phase-list.js';
 import { newFileSyncStatus } from '../../src/storage/phased-store.js';
+import type { StoreContext } from '../../src/storage/store-context.js';
 import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
 
 export const LEGACY_KEY = 'test-encryption-key-0123456789abcdef';
 
 /** Every backend a store suite covers: the sql store on each engine, json, and the dual phases. */
 export function storeBackends(): { label: string; engine: 'sqlite' | 'postgres'; phase: StoragePhase }[] {
-  const out: { label: string; engine: 'sqlite' | 'postgres'; phase: StoragePhase }[] = sqlEngines().map((engine) => ({ label: `sql:${engine}`, engine, phase: 'db' as const }));
+  const out: { label: string; engine: 'sqlite' | 'postgres'; phase: StoragePhase }[] = sqlEngines().map((engine) => ({
+    label: `sql:${engine}`,
+    engine,
+    phase: 'db' as const,
+  }));
   out.push({ label: 'json', engine: 'sqlite', phase: 'files' });
   out.push({ label: 'dual-read-files', engine: 'sqlite', phase: 'dual-read-files' });
   out.push({ label: 'dual-read-db', engine: 'sqlite', phase: 'dual-read-db' });

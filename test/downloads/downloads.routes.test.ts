@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { phaseMatrix } from '../helpers/matrix.js';
+import { type Fake, fakeNzbget, fakeQbit, fakeSab, hangingServer, jsonRpcCalls, QB_SID } from '../download-clients/fakes.js';
 import { createTestApp } from '../helpers/app.js';
 import { bearer, registerAdmin } from '../helpers/auth.js';
-import { QB_SID, fakeNzbget, fakeQbit, fakeSab, hangingServer, jsonRpcCalls, type Fake } from '../download-clients/fakes.js';
-import { FIXED_NOW, NZB_PASS, QB_PASS, SAB_KEY, expectNoSecretLeak, routeCtx, saveDownloaders, type RouteCtx } from './route-helpers.js';
+import { phaseMatrix } from '../helpers/matrix.js';
+import { expectNoSecretLeak, FIXED_NOW, NZB_PASS, QB_PASS, type RouteCtx, routeCtx, SAB_KEY, saveDownloaders } from './route-helpers.js';
 
 const MAGNET = 'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=Heat';
 const AT = FIXED_NOW.toISOString();
@@ -17,7 +17,11 @@ function multipart(fields: Record<string, string>, file?: { field: string; filen
     parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
   }
   if (file) {
-    parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\ncontent-type: application/x-nzb\r\n\r\n`));
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\ncontent-disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\ncontent-type: application/x-nzb\r\n\r\n`,
+      ),
+    );
     parts.push(Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content));
     parts.push(Buffer.from('\r\n'));
   }
@@ -43,7 +47,8 @@ for (const [engine, phase] of phaseMatrix()) {
     });
 
     const grab = (payload: object, token = c.user) => c.call({ method: 'POST', url: '/api/downloads/grab', payload, token });
-    const last = (kind: string, id: string) => c.call({ method: 'GET', url: `/api/downloads/last?kind=${encodeURIComponent(kind)}&id=${encodeURIComponent(id)}`, token: c.user });
+    const last = (kind: string, id: string) =>
+      c.call({ method: 'GET', url: `/api/downloads/last?kind=${encodeURIComponent(kind)}&id=${encodeURIComponent(id)}`, token: c.user });
     const fileDoc = () => JSON.parse(readFileSync(join(c.t.configDir, 'grabs.json'), 'utf8'));
 
     it('requires a user token', async () => {
@@ -77,7 +82,18 @@ for (const [engine, phase] of phaseMatrix()) {
       const r = await c.call({ method: 'POST', url: '/api/downloads/grab', ...mp, token: c.user });
       expect(r.statusCode).toBe(200);
       expect(r.json()).toEqual({ ok: true, queued: false, stored: true });
-      const rec = { kind: 'movie', id: 'nzbtest', title: 'Some.Release', link: null, protocol: 'usenet', client: 'usenet', ok: false, status: 'stored', at: AT, nzbUpload: { filename: 'rel.nzb', mimetype: 'application/x-nzb', base64: 'PG56Yi8+', size: 6 } };
+      const rec = {
+        kind: 'movie',
+        id: 'nzbtest',
+        title: 'Some.Release',
+        link: null,
+        protocol: 'usenet',
+        client: 'usenet',
+        ok: false,
+        status: 'stored',
+        at: AT,
+        nzbUpload: { filename: 'rel.nzb', mimetype: 'application/x-nzb', base64: 'PG56Yi8+', size: 6 },
+      };
       expect((await last('movie', 'nzbtest')).json()).toStrictEqual({ ok: true, last: rec });
       if (phase !== 'db') expect(fileDoc()['movie:nzbtest']).toStrictEqual(rec);
     });
@@ -107,7 +123,19 @@ for (const [engine, phase] of phaseMatrix()) {
       expect(form.get('urls')).toBe(MAGNET);
       expect(form.get('category')).toBe('mediaos');
       // the client's id (the magnet's info-hash) is recorded for tracking
-      const rec = { kind: 'movies', id: 'lib1', title: 'Heat.1995', link: MAGNET, protocol: 'torrent', client: 'qbittorrent', ok: true, status: 200, at: AT, downloadId: '0123456789abcdef0123456789abcdef01234567', state: 'queued' };
+      const rec = {
+        kind: 'movies',
+        id: 'lib1',
+        title: 'Heat.1995',
+        link: MAGNET,
+        protocol: 'torrent',
+        client: 'qbittorrent',
+        ok: true,
+        status: 200,
+        at: AT,
+        downloadId: '0123456789abcdef0123456789abcdef01234567',
+        state: 'queued',
+      };
       // the singular lookup finds the plural key
       expect((await last('movie', 'lib1')).json()).toStrictEqual({ ok: true, last: rec });
       expect((await last('movies', 'lib1')).json()).toStrictEqual({ ok: true, last: rec });
@@ -127,7 +155,20 @@ for (const [engine, phase] of phaseMatrix()) {
       expect(add.query.get('apikey')).toBe(SAB_KEY);
       expect(add.query.get('name')).toBe('https://indexer/get.nzb?id=9');
       expect(add.query.get('cat')).toBe('tv');
-      expect((await last('series', 's1')).json().last).toStrictEqual({ kind: 'series', id: 's1', title: 'Show.S01E01', link: 'https://indexer/get.nzb?id=9', protocol: 'usenet', client: 'sabnzbd', ok: true, status: 200, at: AT, category: 'tv', downloadId: 'SABnzbd_nzo_1', state: 'queued' });
+      expect((await last('series', 's1')).json().last).toStrictEqual({
+        kind: 'series',
+        id: 's1',
+        title: 'Show.S01E01',
+        link: 'https://indexer/get.nzb?id=9',
+        protocol: 'usenet',
+        client: 'sabnzbd',
+        ok: true,
+        status: 200,
+        at: AT,
+        category: 'tv',
+        downloadId: 'SABnzbd_nzo_1',
+        state: 'queued',
+      });
 
       const mp = multipart({ kind: 'movie', id: 'up1', title: 'Up' }, { field: 'nzbUpload', filename: 'up.nzb', content: '<nzb>upload-body</nzb>' });
       const u = await c.call({ method: 'POST', url: '/api/downloads/grab', ...mp, token: c.user });
@@ -155,7 +196,11 @@ for (const [engine, phase] of phaseMatrix()) {
     it('records a refused grab and answers 502', async () => {
       const refusing = await fakeQbit({ username: 'admin', password: QB_PASS, refuseAdd: true });
       try {
-        await saveDownloaders(c, { qbittorrent: { enabled: true, baseUrl: refusing.url, username: 'admin' }, nzbget: { enabled: false }, sabnzbd: { enabled: false } });
+        await saveDownloaders(c, {
+          qbittorrent: { enabled: true, baseUrl: refusing.url, username: 'admin' },
+          nzbget: { enabled: false },
+          sabnzbd: { enabled: false },
+        });
         // the password was kept from the previous save (omitted): the login still works
         const r = await grab({ kind: 'movie', id: 'r1', title: 'Refused', link: MAGNET });
         expect(r.statusCode).toBe(502);
@@ -170,7 +215,11 @@ for (const [engine, phase] of phaseMatrix()) {
       it('answers a timeout when the client never answers, and records it without a status', async () => {
         const hang = await hangingServer();
         try {
-          await saveDownloaders(c, { qbittorrent: { enabled: true, baseUrl: hang.url, timeoutMs: 1 }, nzbget: { enabled: false }, sabnzbd: { enabled: false } });
+          await saveDownloaders(c, {
+            qbittorrent: { enabled: true, baseUrl: hang.url, timeoutMs: 1 },
+            nzbget: { enabled: false },
+            sabnzbd: { enabled: false },
+          });
           const r = await grab({ kind: 'movie', id: 'h1', title: 'Hang', link: MAGNET });
           expect(r.statusCode).toBe(502);
           expect(r.json()).toEqual({ ok: false, error: 'timeout after 2000 ms', queued: false });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { expect } from 'vitest';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 import type { StoragePhase } from '../../src/storage/phase-list.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';

@@ -104,7 +104,12 @@ for (const engine of sqlEngines()) {
       const of = (id: string) => frames.filter((f) => f.data.job.id === id).map((f) => f.type);
       expect(of(ok)).toEqual(['job.queued', 'job.started', 'job.completed']);
       expect(of(broken)).toEqual(['job.queued', 'job.started', 'job.failed']);
-      expect(frames.find((f) => f.type === 'job.failed')?.data).toMatchObject({ type: 'job.failed', job: { id: broken, type: 'no-such-job-type' }, error: 'no handler for job type "no-such-job-type"', willRetry: false });
+      expect(frames.find((f) => f.type === 'job.failed')?.data).toMatchObject({
+        type: 'job.failed',
+        job: { id: broken, type: 'no-such-job-type' },
+        error: 'no handler for job type "no-such-job-type"',
+        willRetry: false,
+      });
       // ids increase
       expect(frames.map((f) => f.id)).toEqual([...frames.map((f) => f.id)].sort((a, b) => a - b));
 

@@ -1,14 +1,67 @@
 import { describe, expect, it } from 'vitest';
-import { grabFromRow, grabToRow, legacyGrabSchema, legacyGrabsFileSchema, type LegacyGrabRecord } from '../../src/grabs/grabs.codec.js';
+import { grabFromRow, grabToRow, type LegacyGrabRecord, legacyGrabSchema, legacyGrabsFileSchema } from '../../src/grabs/grabs.codec.js';
 import { createGrabsSql } from '../../src/grabs/grabs.sql.js';
 import { createTestDatabase, sqlEngines } from '../helpers/engines.js';
 
 // FORMATS.md §3.8 example plus the odd shapes a real directory holds.
 const ENTRIES: [string, LegacyGrabRecord][] = [
-  ['movie:m3x8k2p1q9z4fa', { kind: 'movie', id: 'm3x8k2p1q9z4fa', title: 'Heat.1995.1080p.BluRay.x264', link: 'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567', protocol: 'torrent', client: 'qbittorrent', ok: true, status: 200, at: '2024-12-01T10:20:00.000Z' }],
-  ['movie:nzbtest', { kind: 'movie', id: 'nzbtest', title: 'Some.Release', link: null, protocol: 'usenet', client: 'sabnzbd', ok: false, status: 'stored', at: '2024-12-01T10:21:00.000Z', nzbUpload: { filename: 'rel.nzb', mimetype: 'application/x-nzb', base64: 'PG56Yi8+', size: 6 } }],
-  [':', { kind: '', id: '', title: 'Empty', link: 'http://x/y.nzb', protocol: 'usenet', client: 'sabnzbd', ok: true, status: 200, at: '2024-12-01T10:22:00.000Z', category: 'tv' }],
-  ['movies:a:b:c', { kind: 'movies', id: 'a:b:c', title: 'Colons', link: 'magnet:?xt=1', protocol: 'torrent', client: 'qbittorrent', ok: false, at: '2024-12-01T10:23:00.000Z' }],
+  [
+    'movie:m3x8k2p1q9z4fa',
+    {
+      kind: 'movie',
+      id: 'm3x8k2p1q9z4fa',
+      title: 'Heat.1995.1080p.BluRay.x264',
+      link: 'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567',
+      protocol: 'torrent',
+      client: 'qbittorrent',
+      ok: true,
+      status: 200,
+      at: '2024-12-01T10:20:00.000Z',
+    },
+  ],
+  [
+    'movie:nzbtest',
+    {
+      kind: 'movie',
+      id: 'nzbtest',
+      title: 'Some.Release',
+      link: null,
+      protocol: 'usenet',
+      client: 'sabnzbd',
+      ok: false,
+      status: 'stored',
+      at: '2024-12-01T10:21:00.000Z',
+      nzbUpload: { filename: 'rel.nzb', mimetype: 'application/x-nzb', base64: 'PG56Yi8+', size: 6 },
+    },
+  ],
+  [
+    ':',
+    {
+      kind: '',
+      id: '',
+      title: 'Empty',
+      link: 'http://x/y.nzb',
+      protocol: 'usenet',
+      client: 'sabnzbd',
+      ok: true,
+      status: 200,
+      at: '2024-12-01T10:22:00.000Z',
+      category: 'tv',
+    },
+  ],
+  [
+    'movies:a:b:c',
+    {
+      kind: 'movies',
+      id: 'a:b:c',
+      title: 'Colons',
+      link: 'magnet:?xt=1',
+      protocol: 'torrent',
+      client: 'qbittorrent',
+      ok: false,
+      at: '2024-12-01T10:23:00.000Z',
+    },
+  ],
   // missing kind/id/link, wrong types, unknown keys, explicit null status
   ['book:x', { title: 'No kind', ok: 'yes', status: null, at: 12345, extraKey: { a: [1] } }],
   ['series:y', { kind: 7, id: null, link: 5, title: 'Ünïcødé  title ', protocol: 'usenet', client: 'usenet', status: 'queued' }],

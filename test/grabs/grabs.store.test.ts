@@ -5,9 +5,41 @@ import { createGrabsStore } from '../../src/grabs/grabs.store.js';
 import type { GrabRecord } from '../../src/grabs/grabs.types.js';
 import { storeBackends, storeFixture } from '../downloaders/store-context.js';
 
-const A: GrabRecord = { kind: 'movie', id: 'lib1', title: 'Heat', link: 'magnet:?xt=1', protocol: 'torrent', client: 'qbittorrent', ok: true, status: 200, at: '2024-12-01T10:20:00.000Z' };
-const B: GrabRecord = { kind: 'movies', id: 'x:y', title: 'Rel', link: null, protocol: 'usenet', client: 'usenet', ok: false, status: 'stored', at: '2024-12-01T10:21:00.000Z', nzbUpload: { filename: 'r.nzb', base64: 'PG56Yi8+', size: 6 } };
-const C: GrabRecord = { kind: 'book', id: 'b', title: 'Book', link: 'http://x/y.nzb', protocol: 'usenet', client: 'sabnzbd', ok: true, status: 200, at: '2024-12-01T10:22:00.000Z', category: 'books' };
+const A: GrabRecord = {
+  kind: 'movie',
+  id: 'lib1',
+  title: 'Heat',
+  link: 'magnet:?xt=1',
+  protocol: 'torrent',
+  client: 'qbittorrent',
+  ok: true,
+  status: 200,
+  at: '2024-12-01T10:20:00.000Z',
+};
+const B: GrabRecord = {
+  kind: 'movies',
+  id: 'x:y',
+  title: 'Rel',
+  link: null,
+  protocol: 'usenet',
+  client: 'usenet',
+  ok: false,
+  status: 'stored',
+  at: '2024-12-01T10:21:00.000Z',
+  nzbUpload: { filename: 'r.nzb', base64: 'PG56Yi8+', size: 6 },
+};
+const C: GrabRecord = {
+  kind: 'book',
+  id: 'b',
+  title: 'Book',
+  link: 'http://x/y.nzb',
+  protocol: 'usenet',
+  client: 'sabnzbd',
+  ok: true,
+  status: 200,
+  at: '2024-12-01T10:22:00.000Z',
+  category: 'books',
+};
 
 for (const b of storeBackends()) {
   describe(`grabs store (${b.label})`, () => {
@@ -45,7 +77,8 @@ for (const b of storeBackends()) {
           const store = createGrabsStore(f.ctx);
           await store.put('movie:lib1', A);
           await store.put('book:b', C);
-          const link = async (key: string) => (await k.selectFrom('grabs').select('library_item_id').where('key', '=', key).executeTakeFirstOrThrow()).library_item_id;
+          const link = async (key: string) =>
+            (await k.selectFrom('grabs').select('library_item_id').where('key', '=', key).executeTakeFirstOrThrow()).library_item_id;
           expect(await link('movie:lib1')).toBe('lib1');
           expect(await link('book:b')).toBeNull();
           await k.deleteFrom('library_items').where('id', '=', 'lib1').execute();

@@ -1,12 +1,12 @@
-import { Writable } from 'node:stream';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { loadConfig } from '../../src/config.js';
-import type { StoragePhase } from '../../src/storage/phase-list.js';
 import { buildApp, createContext } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
 import { createServices } from '../../src/services.js';
+import type { StoragePhase } from '../../src/storage/phase-list.js';
 import type { Stores } from '../../src/stores.js';
 import { createTestDatabase, type TestEngine } from './engines.js';
 
@@ -28,7 +28,9 @@ export interface TestApp {
  * A real app on a real database (SQLite file in a temp dir or a PostgreSQL schema of its own)
  * in the given storage phase. Nothing listens; use app.inject.
  */
-export async function createTestApp(opts: { engine?: TestEngine; phase?: StoragePhase; env?: Record<string, string>; now?: () => Date } = {}): Promise<TestApp> {
+export async function createTestApp(
+  opts: { engine?: TestEngine; phase?: StoragePhase; env?: Record<string, string>; now?: () => Date } = {},
+): Promise<TestApp> {
   const engine = opts.engine ?? 'sqlite';
   const tdb = await createTestDatabase(engine);
   const configDir = join(tdb.dir, 'config');
@@ -53,11 +55,16 @@ export async function createTestApp(opts: { engine?: TestEngine; phase?: Storage
     },
   });
   const silent = { warn() {}, info() {}, error() {} };
-  const ctx = await createContext(config, tdb.db, {
-    warn: (o, m) => logs.push(JSON.stringify({ ...o, msg: m })),
-    info: silent.info,
-    error: (o, m) => logs.push(JSON.stringify({ ...o, msg: m })),
-  }, { phase: opts.phase ?? 'db', now: opts.now });
+  const ctx = await createContext(
+    config,
+    tdb.db,
+    {
+      warn: (o, m) => logs.push(JSON.stringify({ ...o, msg: m })),
+      info: silent.info,
+      error: (o, m) => logs.push(JSON.stringify({ ...o, msg: m })),
+    },
+    { phase: opts.phase ?? 'db', now: opts.now },
+  );
   const app = await buildApp(ctx, { logStream });
   await app.ready();
   return {

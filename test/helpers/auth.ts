@@ -22,7 +22,7 @@ export interface Registered {
 }
 
 export function bearer(token: string): { authorization: string } {
-  return { authorization: 'Bearer ' + token };
+  return { authorization: `Bearer ${token}` };
 }
 
 async function postRegister(app: FastifyInstance, payload: object, headers: Record<string, string> = {}): Promise<Registered> {
@@ -46,7 +46,12 @@ let counter = 0;
 export async function registerUser(app: FastifyInstance, adminAccessToken: string, email?: string): Promise<Registered> {
   counter += 1;
   const address = email ?? `user${counter}@example.test`;
-  const created = await app.inject({ method: 'POST', url: '/api/auth/register', payload: { email: address, password: USER_PASSWORD }, headers: bearer(adminAccessToken) });
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/auth/register',
+    payload: { email: address, password: USER_PASSWORD },
+    headers: bearer(adminAccessToken),
+  });
   if (created.statusCode !== 200) throw new Error(`register failed: ${created.statusCode} ${created.body}`);
   const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: address, password: USER_PASSWORD } });
   if (login.statusCode !== 200) throw new Error(`login failed: ${login.statusCode} ${login.body}`);

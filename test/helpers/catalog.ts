@@ -13,9 +13,13 @@ export async function catalog(db: Database): Promise<string[]> {
     from information_schema.columns where table_schema = current_schema() and table_name <> 'schema_migrations'
     order by table_name, ordinal_position`.execute(db.kysely);
   const idx = await sql<{ i: string; d: string }>`
-    select indexname as i, indexdef as d from pg_indexes where schemaname = current_schema() and tablename <> 'schema_migrations' order by indexname`.execute(db.kysely);
+    select indexname as i, indexdef as d from pg_indexes where schemaname = current_schema() and tablename <> 'schema_migrations' order by indexname`.execute(
+    db.kysely,
+  );
   const trg = await sql<{ t: string; e: string }>`
-    select trigger_name as t, event_object_table as e from information_schema.triggers where trigger_schema = current_schema() order by 1, 2`.execute(db.kysely);
+    select trigger_name as t, event_object_table as e from information_schema.triggers where trigger_schema = current_schema() order by 1, 2`.execute(
+    db.kysely,
+  );
   const con = await sql<{ n: string; d: string }>`
     select conname as n, pg_get_constraintdef(c.oid) as d from pg_constraint c join pg_namespace s on s.oid = c.connamespace
     where s.nspname = current_schema() and c.conrelid::regclass::text <> 'schema_migrations' order by conname`.execute(db.kysely);

@@ -1,5 +1,5 @@
-import { main } from '../../src/cli.js';
 import type { CliIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli.js';
 
 export interface CliRun {
   code: number;
@@ -8,7 +8,12 @@ export interface CliRun {
 }
 
 /** Runs `mediaos <args>` in-process with the given env; returns exit code and output. */
-export async function runCli(args: string[], env: Record<string, string | undefined>, cwd = process.cwd(), opts: { stdin?: string; prompts?: string[] } = {}): Promise<CliRun> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  cwd = process.cwd(),
+  opts: { stdin?: string; prompts?: string[] } = {},
+): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
   let code = 0;

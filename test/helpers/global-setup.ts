@@ -28,7 +28,10 @@ export default async function setup(project: TestProject): Promise<void> {
     }
   }
   project.provide('pgUrl', pgUrl);
-  project.provide('engines', wanted.filter((e) => e !== 'postgres' || pgUrl));
+  project.provide(
+    'engines',
+    wanted.filter((e) => e !== 'postgres' || pgUrl),
+  );
 }
 
 declare module 'vitest' {

@@ -1,8 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../helpers/auth.js';
 import {
-  PUBLIC_ROUTES, expectOkFalse, expectSafe, fillParams, isAdminOnly, isPublic, isWrite, routeMatrix, setupActors,
-  type Actors, type RouteDef,
+  type Actors,
+  expectOkFalse,
+  expectSafe,
+  fillParams,
+  isAdminOnly,
+  isPublic,
+  isWrite,
+  PUBLIC_ROUTES,
+  type RouteDef,
+  routeMatrix,
+  setupActors,
 } from './hostile.helpers.js';
 
 /**
@@ -28,7 +37,7 @@ const BROKEN_AUTH: [string, Record<string, string>][] = [
   ['empty bearer', { authorization: 'Bearer ' }],
   ['alg none', { authorization: 'Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxIiwicm9sZSI6ImFkbWluIn0.' }],
   ['basic auth', { authorization: 'Basic YWRtaW46YWRtaW4=' }],
-  ['huge token', { authorization: 'Bearer ' + 'a'.repeat(8000) }],
+  ['huge token', { authorization: `Bearer ${'a'.repeat(8000)}` }],
 ];
 
 for (const [engine, phase] of routeMatrix()) {

@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../helpers/auth.js';
 import { TOP_LEVEL_BODIES } from './hostile.bodies.js';
 import {
-  expectErrorEnvelope, expectNotPolluted, expectSafe, isWrite, storageMatrix, sendBody, setupActors, type Actors, type RouteDef,
+  type Actors,
+  expectErrorEnvelope,
+  expectNotPolluted,
+  expectSafe,
+  isWrite,
+  type RouteDef,
+  sendBody,
+  setupActors,
+  storageMatrix,
 } from './hostile.helpers.js';
 
 /**

@@ -71,8 +71,11 @@ export const BASE_BODIES: Record<string, unknown> = {
   'POST /api/settings/verify': { minDurationSec: 60, allowedContainers: ['mkv'], minBitrateKbpsByHeight: { '1080': 1000 } },
   'POST /api/metadata/settings': { tmdb: { apiKey: 'tmdb-base-key', language: 'en-US', includeAdult: false }, musicbrainz: { enabled: true } },
   'POST /api/organizer/config': {
-    destinations: { movies: '/media/movies' }, defaultOperation: 'copy', conflictResolution: 'rename',
-    cleanupEmptyFolders: false, namingConfig: { movies: { folderFormat: '{Movie.CleanTitle}', fileFormat: '{Movie.CleanTitle}' } },
+    destinations: { movies: '/media/movies' },
+    defaultOperation: 'copy',
+    conflictResolution: 'rename',
+    cleanupEmptyFolders: false,
+    namingConfig: { movies: { folderFormat: '{Movie.CleanTitle}', fileFormat: '{Movie.CleanTitle}' } },
   },
   'POST /api/onboarding/setup': { folders: [{ path: '/media/movies', type: 'movies' }] },
   'POST /api/subtitles/automation/config': { enabled: true, preferredLanguages: ['en'], whisperModel: 'base', maxSyncOffsetMs: 100, extra: 'x' },

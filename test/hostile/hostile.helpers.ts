@@ -1,13 +1,16 @@
-import { expect } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 import type { StoragePhase } from '../../src/storage/phase-list.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';
-import { phaseMatrix } from '../helpers/matrix.js';
 import type { TestEngine } from '../helpers/engines.js';
+import { phaseMatrix } from '../helpers/matrix.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-export interface RouteDef { method: Method; url: string }
+export interface RouteDef {
+  method: Method;
+  url: string;
+}
 
 // ---------------------------------------------------------------------------------------------
 // THE access policy the sweep checks, in one place. Everything not listed as public needs a
@@ -43,19 +46,13 @@ const ADMIN_WRITES: readonly RegExp[] = [
 const ADMIN_READS: readonly RegExp[] = [/^\/api\/system\/(backups|audit)(\/|$)/, /^\/metrics$/];
 
 /** Writes under an admin prefix that any user may call (searches, previews). */
-const USER_WRITES: readonly string[] = [
-  'POST /api/indexers/search',
-  'POST /api/scanner/preview',
-];
+const USER_WRITES: readonly string[] = ['POST /api/indexers/search', 'POST /api/scanner/preview'];
 
 /**
  * Other routes a non-admin token gets 403 on: the user list, and a user record that is not the
  * caller's own (the sweep's filled-in id never is; own-email changes: test/users).
  */
-const ADMIN_ROUTES: readonly string[] = [
-  'GET /api/users',
-  'PATCH /api/users/:id',
-];
+const ADMIN_ROUTES: readonly string[] = ['GET /api/users', 'PATCH /api/users/:id'];
 
 /**
  * Streams that answer a valid token with a response that never ends (Server-Sent Events): the
@@ -93,7 +90,10 @@ export function listRoutes(app: FastifyInstance): RouteDef[] {
     stack.length = depth;
     const path = (depth ? stack[depth - 1] : '') + m[2];
     stack.push(path);
-    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const method of (m[3] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       if (method === 'HEAD' || method === 'OPTIONS') continue;
       if (STREAM_ROUTES.includes(`${method} ${path}`)) continue;
       out.push({ method: method as Method, url: path });
@@ -138,7 +138,10 @@ export async function setupActors(engine: TestEngine, phase: StoragePhase, opts:
   const admin = await registerAdmin(t.app);
   const user = await registerUser(t.app, admin.accessToken);
   const created = await t.app.inject({
-    method: 'POST', url: '/api/library', headers: bearer(admin.accessToken), payload: { kind: 'movie', title: 'Target' },
+    method: 'POST',
+    url: '/api/library',
+    headers: bearer(admin.accessToken),
+    payload: { kind: 'movie', title: 'Target' },
   });
   expect(created.statusCode).toBe(200);
   const libraryId = (created.json() as { item: { id: string } }).item.id;
@@ -199,7 +202,7 @@ export function expectNotPolluted(): void {
   const probe = {} as Record<string, unknown>;
   expect(probe.polluted).toBeUndefined();
   expect(probe.isAdmin).toBeUndefined();
-  expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
+  expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
   expect(Object.keys(Object.prototype)).toEqual([]);
 }
 

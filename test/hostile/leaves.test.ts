@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseBody, mutations } from './hostile.bodies.js';
 import {
-  expectErrorEnvelope, expectNotPolluted, expectSafe, isWrite, storageMatrix, sendBody, setupActors, type Actors, type RouteDef,
+  type Actors,
+  expectErrorEnvelope,
+  expectNotPolluted,
+  expectSafe,
+  isWrite,
+  type RouteDef,
+  sendBody,
+  setupActors,
+  storageMatrix,
 } from './hostile.helpers.js';
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../helpers/auth.js';
-import { expectOkFalse, expectSafe, isPublic, isWrite, routeMatrix, setupActors, type Actors } from './hostile.helpers.js';
+import { type Actors, expectOkFalse, expectSafe, isPublic, isWrite, routeMatrix, setupActors } from './hostile.helpers.js';
 
 /**
  * Multipart sweep: the grab route is the only one that takes multipart; every other write
@@ -12,7 +12,8 @@ const CT = `multipart/form-data; boundary=${B}`;
 
 function form(fields: [string, string][], file?: { field: string; name: string; data: string }): string {
   let out = fields.map(([k, v]) => `--${B}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('');
-  if (file) out += `--${B}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: application/x-nzb\r\n\r\n${file.data}\r\n`;
+  if (file)
+    out += `--${B}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: application/x-nzb\r\n\r\n${file.data}\r\n`;
   return `${out}--${B}--\r\n`;
 }
 
@@ -34,8 +35,10 @@ for (const [engine, phase] of routeMatrix()) {
     it('answers 415 to multipart on every write route but the grab', async () => {
       for (const r of a.routes.filter((x) => isWrite(x) && x.url !== '/api/downloads/grab')) {
         const res = await a.t.app.inject({
-          method: r.method, url: r.url.replace(/:[A-Za-z0-9_]+/g, 'x'),
-          headers: { ...(isPublic(r) ? {} : bearer(a.admin)), 'content-type': CT }, payload: form([['title', 'x']]),
+          method: r.method,
+          url: r.url.replace(/:[A-Za-z0-9_]+/g, 'x'),
+          headers: { ...(isPublic(r) ? {} : bearer(a.admin)), 'content-type': CT },
+          payload: form([['title', 'x']]),
         });
         expectSafe(res, `${r.method} ${r.url}`);
         expect(res.statusCode, `${r.method} ${r.url}`).toBe(415);
@@ -63,19 +66,48 @@ for (const [engine, phase] of routeMatrix()) {
     // (A lone surrogate cannot travel in a multipart body: UTF-8 has no encoding for it.)
     it('refuses NUL in multipart fields and stores nothing', async () => {
       const before = await last('movie', 'm1');
-      for (const [k, v] of [['kind', 'movie\u0000'], ['id', 'm1\u0000'], ['title', 'T\u0000'], ['link', 'http://x/\u0000']] as [string, string][]) {
-        const fields: [string, string][] = [['kind', 'movie'], ['id', 'm1'], ['title', 'T'], ['protocol', 'usenet']];
+      for (const [k, v] of [
+        ['kind', 'movie\u0000'],
+        ['id', 'm1\u0000'],
+        ['title', 'T\u0000'],
+        ['link', 'http://x/\u0000'],
+      ] as [string, string][]) {
+        const fields: [string, string][] = [
+          ['kind', 'movie'],
+          ['id', 'm1'],
+          ['title', 'T'],
+          ['protocol', 'usenet'],
+        ];
         const res = await grab(form([...fields.filter(([f]) => f !== k), [k, v]], NZB));
         expect(res.statusCode, `${k}: ${res.body}`).toBe(400);
         expectOkFalse(res, k);
       }
-      const nulName = await grab(form([['kind', 'movie'], ['id', 'm1'], ['title', 'T']], { ...NZB, name: 'a\u0000.nzb' }));
+      const nulName = await grab(
+        form(
+          [
+            ['kind', 'movie'],
+            ['id', 'm1'],
+            ['title', 'T'],
+          ],
+          { ...NZB, name: 'a\u0000.nzb' },
+        ),
+      );
       expectSafe(nulName, 'NUL filename');
       expect(await last('movie', 'm1')).toBe(before);
     });
 
     it('stores a clean multipart upload (the sweep did not break the route)', async () => {
-      const res = await grab(form([['kind', 'movie'], ['id', 'ok1'], ['title', 'Clean'], ['protocol', 'usenet']], NZB));
+      const res = await grab(
+        form(
+          [
+            ['kind', 'movie'],
+            ['id', 'ok1'],
+            ['title', 'Clean'],
+            ['protocol', 'usenet'],
+          ],
+          NZB,
+        ),
+      );
       expect(res.statusCode, res.body).toBe(200);
       expect(res.json()).toEqual({ ok: true, queued: false, stored: true });
     });

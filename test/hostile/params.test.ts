@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../helpers/auth.js';
-import { expectNotPolluted, expectOkFalse, expectSafe, isPublic, isWrite, routeMatrix, setupActors, type Actors } from './hostile.helpers.js';
+import { type Actors, expectNotPolluted, expectOkFalse, expectSafe, isPublic, isWrite, routeMatrix, setupActors } from './hostile.helpers.js';
 
 /**
  * Path-param sweep: every route with a `:param`, every method, gets ids an attacker or a broken
@@ -47,7 +47,10 @@ for (const [engine, phase] of routeMatrix()) {
         for (const [what, id] of HOSTILE_IDS) {
           const url = r.url.replace(/:[A-Za-z0-9_]+/g, id);
           const res = await a.t.app.inject({
-            method: r.method, url, headers: isPublic(r) ? {} : bearer(a.admin), ...(isWrite(r) ? { payload: {} } : {}),
+            method: r.method,
+            url,
+            headers: isPublic(r) ? {} : bearer(a.admin),
+            ...(isWrite(r) ? { payload: {} } : {}),
           });
           const l = `${r.method} ${r.url} [${what}]`;
           expectSafe(res, l);
@@ -73,7 +76,10 @@ for (const [engine, phase] of routeMatrix()) {
     it('finds items whose ids hold unicode, colons, spaces and percent signs', async () => {
       for (const id of ['movie:42', 'café 日本 🎬', '100%', 'a/b', "O'Brien; DROP TABLE library"]) {
         const created = await a.t.app.inject({
-          method: 'POST', url: '/api/library', headers: bearer(a.admin), payload: { id, kind: 'movie', title: `T ${id}` },
+          method: 'POST',
+          url: '/api/library',
+          headers: bearer(a.admin),
+          payload: { id, kind: 'movie', title: `T ${id}` },
         });
         expect(created.statusCode, created.body).toBe(200);
         expect(created.json().item.id).toBe(id);
@@ -89,7 +95,14 @@ for (const [engine, phase] of routeMatrix()) {
     it('deletes nothing when a wanted delete is aimed with traversal or wildcards', async () => {
       const add = await a.t.app.inject({ method: 'POST', url: '/api/wanted', headers: bearer(a.user), payload: { id: 'w1', title: 'W', kind: 'movie' } });
       expect(add.statusCode).toBe(200);
-      for (const [kind, id] of [['*', '*'], ['movie', '*'], ['%25', '%25'], ['movie', "w1'%20OR%20'1'%3D'1"], ['..', '..'], ['movie%3Aw1', 'w1']]) {
+      for (const [kind, id] of [
+        ['*', '*'],
+        ['movie', '*'],
+        ['%25', '%25'],
+        ['movie', "w1'%20OR%20'1'%3D'1"],
+        ['..', '..'],
+        ['movie%3Aw1', 'w1'],
+      ]) {
         const res = await a.t.app.inject({ method: 'DELETE', url: `/api/wanted/${kind}/${id}`, headers: bearer(a.user) });
         expectSafe(res, `${kind}/${id}`);
       }

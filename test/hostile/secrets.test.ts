@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Fake, type Received, startFake } from '../download-clients/fakes.js';
 import { bearer } from '../helpers/auth.js';
-import { startFake, type Fake, type Received } from '../download-clients/fakes.js';
-import { TOP_LEVEL_BODIES, baseBody } from './hostile.bodies.js';
-import { expectSafe, isPublic, isWrite, storageMatrix, sendBody, setupActors, type Actors } from './hostile.helpers.js';
+import { baseBody, TOP_LEVEL_BODIES } from './hostile.bodies.js';
+import { type Actors, expectSafe, isPublic, isWrite, sendBody, setupActors, storageMatrix } from './hostile.helpers.js';
 
 /**
  * Secrets never leak. Downloader passwords, the SABnzbd key, Prowlarr/Jackett keys and the TMDB
@@ -31,7 +31,9 @@ function forms(s: string): string[] {
 function leakedPieces(text: string): string[] {
   const found: string[] = [];
   for (const [name, s] of Object.entries(SECRETS)) {
-    const hit = forms(s).flatMap((f) => Array.from({ length: f.length - 7 }, (_, i) => f.slice(i, i + 8))).find((p) => text.includes(p));
+    const hit = forms(s)
+      .flatMap((f) => Array.from({ length: f.length - 7 }, (_, i) => f.slice(i, i + 8)))
+      .find((p) => text.includes(p));
     if (hit) found.push(`${name}:${hit}`);
   }
   return found;
@@ -88,11 +90,14 @@ for (const [engine, phase] of storageMatrix()) {
       a = await setupActors(engine, phase);
       up = await hostileUpstream();
       const saves: [string, unknown][] = [
-        ['/api/settings/downloaders', {
-          qbittorrent: { enabled: true, baseUrl: up.url, username: 'admin', password: SECRETS.qbit, timeoutMs: 2000 },
-          nzbget: { enabled: true, baseUrl: up.url, username: 'nz', password: SECRETS.nzbget, timeoutMs: 2000 },
-          sabnzbd: { enabled: true, baseUrl: up.url, apiKey: SECRETS.sab, timeoutMs: 2000 },
-        }],
+        [
+          '/api/settings/downloaders',
+          {
+            qbittorrent: { enabled: true, baseUrl: up.url, username: 'admin', password: SECRETS.qbit, timeoutMs: 2000 },
+            nzbget: { enabled: true, baseUrl: up.url, username: 'nz', password: SECRETS.nzbget, timeoutMs: 2000 },
+            sabnzbd: { enabled: true, baseUrl: up.url, apiKey: SECRETS.sab, timeoutMs: 2000 },
+          },
+        ],
         ['/api/indexers/prowlarr', { enabled: true, baseUrl: up.url, apiKey: SECRETS.prowlarr, syncEnabled: true }],
         ['/api/indexers/jackett', { enabled: true, baseUrl: up.url, apiKey: SECRETS.jackett }],
         ['/api/metadata/settings', { tmdb: { apiKey: SECRETS.tmdb, language: 'en-US' } }],
@@ -110,7 +115,10 @@ for (const [engine, phase] of storageMatrix()) {
 
     it('uses secrets that share no 8-char piece (so a hit names its secret)', () => {
       for (const [name, secret] of Object.entries(SECRETS)) {
-        const others = Object.entries(SECRETS).filter(([n]) => n !== name).flatMap(([, v]) => forms(v)).join('\n');
+        const others = Object.entries(SECRETS)
+          .filter(([n]) => n !== name)
+          .flatMap(([, v]) => forms(v))
+          .join('\n');
         expect(leakedPieces(others).filter((p) => p.startsWith(`${name}:`))).toEqual([]);
         expect(leakedPieces(secret)).toEqual([`${name}:${secret.slice(0, 8)}`]);
       }

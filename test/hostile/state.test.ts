@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../helpers/auth.js';
 import { BASE_BODIES, baseBody } from './hostile.bodies.js';
-import { fillParams, isAdminOnly, isPublic, isWrite, storageMatrix, sendBody, setupActors, type Actors, type RouteDef } from './hostile.helpers.js';
+import { type Actors, fillParams, isAdminOnly, isPublic, isWrite, type RouteDef, sendBody, setupActors, storageMatrix } from './hostile.helpers.js';
 
 /**
  * A rejected request changes nothing: for every write and delete route, each request of a
@@ -24,7 +24,7 @@ const LEAF_BREAKERS: [string, string][] = [
   ['NUL', '"a\\u0000b"'],
   ['lone surrogate', '"\\ud800"'],
   ['wrong type', '{"$gt":""}'],
-  ['too deep', '{"a":'.repeat(100) + '1' + '}'.repeat(100)],
+  ['too deep', `${'{"a":'.repeat(100)}1${'}'.repeat(100)}`],
 ];
 
 /** Raw bodies with one leaf of the valid body replaced. */
@@ -87,12 +87,15 @@ for (const [engine, phase] of storageMatrix()) {
     function battery(r: RouteDef): [string, () => ReturnType<typeof sendBody>][] {
       const url = r.url.startsWith('/api/library/:id') ? fillParams(r.url, encodeURIComponent(a.libraryId)) : fillParams(r.url);
       const valid = JSON.stringify(baseBody(r));
-      const as = (token: string | undefined, payload?: string, ct = 'application/json') => () =>
-        a.t.app.inject({
-          method: r.method, url,
-          headers: { ...(token ? bearer(token) : {}), ...(payload !== undefined ? { 'content-type': ct } : {}) },
-          payload,
-        });
+      const as =
+        (token: string | undefined, payload?: string, ct = 'application/json') =>
+        () =>
+          a.t.app.inject({
+            method: r.method,
+            url,
+            headers: { ...(token ? bearer(token) : {}), ...(payload !== undefined ? { 'content-type': ct } : {}) },
+            payload,
+          });
       const out: [string, () => ReturnType<typeof sendBody>][] = [];
       if (!isPublic(r)) out.push(['no token', as(undefined, isWrite(r) ? valid : undefined)], ['bad token', as('x.y.z', isWrite(r) ? valid : undefined)]);
       if (isAdminOnly(r)) out.push(['user token', as(a.user, isWrite(r) ? valid : undefined)]);
@@ -101,8 +104,14 @@ for (const [engine, phase] of storageMatrix()) {
       out.push(
         ['broken json', as(tok, valid.slice(0, -1))],
         ['form', as(tok, 'a=1', 'application/x-www-form-urlencoded')],
-        ['deep body', as(tok, '{"a":'.repeat(100) + '1' + '}'.repeat(100))],
-        ['__proto__', as(tok, valid.replace(/\}$/, () => `${valid === '{}' ? '' : ','}"__proto__":{"x":1}}`))],
+        ['deep body', as(tok, `${'{"a":'.repeat(100)}1${'}'.repeat(100)}`)],
+        [
+          '__proto__',
+          as(
+            tok,
+            valid.replace(/\}$/, () => `${valid === '{}' ? '' : ','}"__proto__":{"x":1}}`),
+          ),
+        ],
       );
       for (const [what, raw] of brokenLeaves(baseBody(r))) out.push([what, as(tok, raw)]);
       return out;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { housekeepingJobId, runHousekeeping, scheduleHousekeeping } from '../../src/housekeeping/housekeeping.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { sqlEngines } from '../helpers/engines.js';
-import { housekeepingJobId, runHousekeeping, scheduleHousekeeping } from '../../src/housekeeping/housekeeping.service.js';
 
 for (const engine of sqlEngines()) {
   describe(`housekeeping on ${engine}`, () => {

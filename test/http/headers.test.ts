@@ -38,7 +38,11 @@ describe('security headers and CORS', () => {
 
   it('allows exactly the configured origins, with credentials', async () => {
     t = await createTestApp({ env: { ALLOWED_ORIGINS: 'https://media.example' } });
-    const ok = await t.app.inject({ method: 'OPTIONS', url: '/api/library', headers: { origin: 'https://media.example', 'access-control-request-method': 'GET' } });
+    const ok = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/api/library',
+      headers: { origin: 'https://media.example', 'access-control-request-method': 'GET' },
+    });
     expect(ok.headers['access-control-allow-origin']).toBe('https://media.example');
     expect(ok.headers['access-control-allow-credentials']).toBe('true');
     const other = await t.app.inject({ method: 'GET', url: '/api/health', headers: { origin: 'https://evil.example' } });

@@ -1,8 +1,8 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { sqlEngines } from '../helpers/engines.js';
 import { bearer, registerAdmin } from '../helpers/auth.js';
+import { sqlEngines } from '../helpers/engines.js';
 
 for (const engine of sqlEngines()) {
   describe(`GET /api/health on ${engine}`, () => {
@@ -67,7 +67,12 @@ describe('GET /api/health on a full SQLite database', () => {
     raw.pragma(`max_page_count = ${pages}`); // the database file may not grow: a full disk for SQLite
     let failed: LightMyRequestResponse | undefined;
     for (let i = 0; i < 200 && !failed; i++) {
-      const res = await t.app.inject({ method: 'POST', url: '/api/library', headers: admin, payload: { kind: 'movie', title: `Title ${i} ${'x'.repeat(1500)}` } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/library',
+        headers: admin,
+        payload: { kind: 'movie', title: `Title ${i} ${'x'.repeat(1500)}` },
+      });
       if (res.statusCode !== 200) failed = res;
     }
     expect(failed?.statusCode).toBe(500);

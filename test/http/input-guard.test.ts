@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_INPUT_DEPTH, assertSafeInput, findUnsafeInput } from '../../src/http/input-guard.js';
+import { assertSafeInput, findUnsafeInput, MAX_INPUT_DEPTH } from '../../src/http/input-guard.js';
 
 const nest = (depth: number): unknown => (depth === 0 ? 1 : { a: nest(depth - 1) });
 
@@ -26,7 +26,9 @@ describe('findUnsafeInput', () => {
   });
 
   it('throws a 400 Invalid through assertSafeInput', () => {
-    expect(() => assertSafeInput({ id: '\u0000' }, 'params')).toThrow(expect.objectContaining({ status: 400, code: 'params.id: must not contain NUL characters' }));
+    expect(() => assertSafeInput({ id: '\u0000' }, 'params')).toThrow(
+      expect.objectContaining({ status: 400, code: 'params.id: must not contain NUL characters' }),
+    );
     expect(() => assertSafeInput({ id: 'fine' }, 'params')).not.toThrow();
   });
 });

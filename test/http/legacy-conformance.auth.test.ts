@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, bearer } from '../helpers/auth.js';
-import { USER_RESPONSE, conformanceMatrix, type Spec, expectError, expectExactKeys, expectOk, expectShape } from './legacy-conformance.helpers.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, USER_PASSWORD } from '../helpers/auth.js';
+import { conformanceMatrix, expectError, expectExactKeys, expectOk, expectShape, type Spec, USER_RESPONSE } from './legacy-conformance.helpers.js';
 
 /**
  * API.md §0.4 and §1 (auth), as the legacy web UI uses it (NOTES.md §1): register, login, the
@@ -25,7 +25,12 @@ for (const [engine, phase] of conformanceMatrix()) {
     let t: TestApp;
     let admin: { accessToken: string; refreshToken: string; user: { id: string } };
     const post = (url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-      t.app.inject({ method: 'POST', url, payload: payload === undefined ? undefined : JSON.stringify(payload), headers: { 'content-type': 'application/json', ...headers } });
+      t.app.inject({
+        method: 'POST',
+        url,
+        payload: payload === undefined ? undefined : JSON.stringify(payload),
+        headers: { 'content-type': 'application/json', ...headers },
+      });
     const get = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url, headers });
 
     beforeAll(async () => {
@@ -77,7 +82,11 @@ for (const [engine, phase] of conformanceMatrix()) {
 
     it('POST /api/auth/register after the first user: needs an admin, 409 on a case-insensitive duplicate', async () => {
       expectError(await post('/api/auth/register', { email: 'open@example.test', password: USER_PASSWORD }), 401, 'Authentication required');
-      expectError(await post('/api/auth/register', { email: ADMIN_EMAIL.toUpperCase(), password: USER_PASSWORD }, bearer(admin.accessToken)), 409, 'Email already exists');
+      expectError(
+        await post('/api/auth/register', { email: ADMIN_EMAIL.toUpperCase(), password: USER_PASSWORD }, bearer(admin.accessToken)),
+        409,
+        'Email already exists',
+      );
       const body = expectOk(await post('/api/auth/register', { email: 'Member@Example.test', password: USER_PASSWORD }, bearer(admin.accessToken)));
       expectShape(body, REGISTER_BY_ADMIN);
       expect(body.isFirstUser).toBe(false);
@@ -150,9 +159,16 @@ describe('auth expiry as the legacy UI meets it (401 "Token expired" -> refresh 
     expectOk(await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(accessToken) }));
     now += 1000;
     expectError(await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(accessToken) }), 401, 'Token expired');
-    const fresh = expectOk(await t.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refreshToken } })) as { accessToken: string; refreshToken: string };
+    const fresh = expectOk(await t.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refreshToken } })) as {
+      accessToken: string;
+      refreshToken: string;
+    };
     expectOk(await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(fresh.accessToken) }));
     now += 8 * 24 * 3600 * 1000;
-    expectError(await t.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refreshToken: fresh.refreshToken } }), 401, 'Refresh token expired. Please login again.');
+    expectError(
+      await t.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refreshToken: fresh.refreshToken } }),
+      401,
+      'Refresh token expired. Please login again.',
+    );
   });
 });

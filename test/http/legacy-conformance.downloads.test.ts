@@ -1,10 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeQbit, type Fake } from '../download-clients/fakes.js';
+import { type Fake, fakeQbit } from '../download-clients/fakes.js';
 import { bearer } from '../helpers/auth.js';
 import {
-  VERIFY_OUTCOME, conformanceMatrix, expectError, expectExactKeys, expectOk, expectShape, startClient, type Client,
+  type Client,
+  conformanceMatrix,
+  expectError,
+  expectExactKeys,
+  expectOk,
+  expectShape,
+  startClient,
+  VERIFY_OUTCOME,
 } from './legacy-conformance.helpers.js';
 
 /**
@@ -13,14 +20,24 @@ import {
  */
 const MAGNET = 'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567';
 const GRAB_RECORD = {
-  kind: 'string', id: 'string', title: 'string', link: 'string|null', protocol: 'string', client: 'string', ok: 'boolean',
-  status: 'number|string?', at: 'iso', category: 'string?',
+  kind: 'string',
+  id: 'string',
+  title: 'string',
+  link: 'string|null',
+  protocol: 'string',
+  client: 'string',
+  ok: 'boolean',
+  status: 'number|string?',
+  at: 'iso',
+  category: 'string?',
 };
 
 function multipart(fields: Record<string, string>, file: { field: string; filename: string; content: string }) {
   const boundary = '----conformance-boundary';
   const parts = Object.entries(fields).map(([k, v]) => `--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
-  parts.push(`--${boundary}\r\ncontent-disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\ncontent-type: application/x-nzb\r\n\r\n${file.content}\r\n`);
+  parts.push(
+    `--${boundary}\r\ncontent-disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\ncontent-type: application/x-nzb\r\n\r\n${file.content}\r\n`,
+  );
   parts.push(`--${boundary}--\r\n`);
   return { payload: Buffer.from(parts.join('')), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
@@ -33,7 +50,8 @@ for (const [engine, phase] of conformanceMatrix()) {
     beforeAll(async () => {
       c = await startClient(engine, phase);
       qb = await fakeQbit({
-        username: 'admin', password: 'qb-pass-9',
+        username: 'admin',
+        password: 'qb-pass-9',
         torrents: [{ hash: 'abc123', name: 'Heat.1995', progress: 0.5, state: 'downloading', dlspeed: 1024, eta: 60, category: 'mediaos' }],
       });
     });
@@ -71,9 +89,12 @@ for (const [engine, phase] of conformanceMatrix()) {
     });
 
     it('POST /api/downloads/grab to qBittorrent: {ok:true,queued:true}; the record shows in last and the activity queue', async () => {
-      expectOk(await c.call('POST', '/api/settings/downloaders', {
-        token: c.admin, body: { qbittorrent: { enabled: true, baseUrl: qb.url, username: 'admin', password: 'qb-pass-9', category: 'mediaos' } },
-      }));
+      expectOk(
+        await c.call('POST', '/api/settings/downloaders', {
+          token: c.admin,
+          body: { qbittorrent: { enabled: true, baseUrl: qb.url, username: 'admin', password: 'qb-pass-9', category: 'mediaos' } },
+        }),
+      );
       // POST /api/settings/downloaders/test with the stored credentials: {ok:true,status:number}.
       const probe = expectOk(await c.call('POST', '/api/settings/downloaders/test', { token: c.admin, body: { client: 'qbittorrent' } }));
       expectShape(probe, { ok: 'boolean', status: 'integer' });
@@ -85,7 +106,11 @@ for (const [engine, phase] of conformanceMatrix()) {
       expectShape(last.last, GRAB_RECORD, 'last');
       expect(last.last).toMatchObject({ kind: 'movies', id: 'heat', link: MAGNET, protocol: 'torrent', client: 'qbittorrent', ok: true, status: 200 });
       const queue = expectOk(await c.call('GET', '/api/activity/queue', { token: c.user }));
-      expectShape(queue.items, [{ kind: 'string', id: 'string', title: 'string', client: 'string', protocol: 'string', ok: 'boolean', status: 'number|string?', at: 'iso' }], 'queue');
+      expectShape(
+        queue.items,
+        [{ kind: 'string', id: 'string', title: 'string', client: 'string', protocol: 'string', ok: 'boolean', status: 'number|string?', at: 'iso' }],
+        'queue',
+      );
       expect(queue.items).toEqual([expect.objectContaining({ id: 'heat', ok: true })]);
     });
 
@@ -93,10 +118,27 @@ for (const [engine, phase] of conformanceMatrix()) {
       const history = expectOk(await c.call('GET', '/api/activity/history', { token: c.user }));
       expect((history.items as { id?: string }[]).map((i) => i.id)).toEqual(expect.arrayContaining(['heat', 'nzb1']));
       const live = expectOk(await c.call('GET', '/api/activity/live', { token: c.user }));
-      expectShape(live.items, [{
-        client: 'string', protocol: 'string', clientId: 'string', title: 'string', progress: 'number', status: 'string', speedBps: 'number', etaSec: 'number', category: 'string', clientUrl: 'string',
-      }], 'live');
-      expect(live.items).toEqual([expect.objectContaining({ client: 'qbittorrent', protocol: 'torrent', clientId: 'abc123', title: 'Heat.1995', progress: 0.5 })]);
+      expectShape(
+        live.items,
+        [
+          {
+            client: 'string',
+            protocol: 'string',
+            clientId: 'string',
+            title: 'string',
+            progress: 'number',
+            status: 'string',
+            speedBps: 'number',
+            etaSec: 'number',
+            category: 'string',
+            clientUrl: 'string',
+          },
+        ],
+        'live',
+      );
+      expect(live.items).toEqual([
+        expect.objectContaining({ client: 'qbittorrent', protocol: 'torrent', clientId: 'abc123', title: 'Heat.1995', progress: 0.5 }),
+      ]);
     });
 
     it('POST /api/activity/action: {ok:true}; missing_params / unsupported_client', async () => {
@@ -109,7 +151,9 @@ for (const [engine, phase] of conformanceMatrix()) {
 
     it('POST /api/verify/check: {ok,result:{phase,issues,analyzedAt,topSeverity}}, phase defaults to "all"; last returns it with kind/id/title', async () => {
       expectError(await c.call('POST', '/api/verify/check', { token: c.user, body: { kind: 'movie' } }), 400, 'missing_params');
-      const check = expectOk(await c.call('POST', '/api/verify/check', { token: c.user, body: { kind: 'movie', id: 'heat', title: 'Heat sample CAMRip 720p' } }));
+      const check = expectOk(
+        await c.call('POST', '/api/verify/check', { token: c.user, body: { kind: 'movie', id: 'heat', title: 'Heat sample CAMRip 720p' } }),
+      );
       expectExactKeys(check, ['ok', 'result']);
       expectShape(check.result, VERIFY_OUTCOME, 'result');
       const result = check.result as { phase: string; issues: { kind: string; severity: string }[]; topSeverity: string };
@@ -123,7 +167,9 @@ for (const [engine, phase] of conformanceMatrix()) {
     });
 
     it('POST /api/verify/jobs then GET /api/verify/jobs/:id: the legacy job shape; unknown id 404 not_found', async () => {
-      const queued = expectOk(await c.call('POST', '/api/verify/jobs', { token: c.user, body: { kind: 'series', id: 'wire', title: 'The Wire 1080p', phase: 'player' } }));
+      const queued = expectOk(
+        await c.call('POST', '/api/verify/jobs', { token: c.user, body: { kind: 'series', id: 'wire', title: 'The Wire 1080p', phase: 'player' } }),
+      );
       expectExactKeys(queued, ['ok', 'jobId']);
       expect(queued.jobId).toEqual(expect.any(String));
       let job: Record<string, unknown> = {};
@@ -132,12 +178,24 @@ for (const [engine, phase] of conformanceMatrix()) {
         if (job.status === 'completed' || job.status === 'failed') break;
         await new Promise((r) => setTimeout(r, 50));
       }
-      expectShape(job, {
-        id: 'string', status: 'string', input: { phase: 'string', kind: 'string', id: 'string', title: 'string', path: 'string?' },
-        enqueuedAt: 'iso', result: VERIFY_OUTCOME, finishedAt: 'iso',
-      }, 'job');
+      expectShape(
+        job,
+        {
+          id: 'string',
+          status: 'string',
+          input: { phase: 'string', kind: 'string', id: 'string', title: 'string', path: 'string?' },
+          enqueuedAt: 'iso',
+          result: VERIFY_OUTCOME,
+          finishedAt: 'iso',
+        },
+        'job',
+      );
       expect(job).toMatchObject({ id: queued.jobId, status: 'completed', input: { phase: 'player', kind: 'series', id: 'wire', title: 'The Wire 1080p' } });
-      expect(expectOk(await c.call('GET', '/api/verify/last?kind=series&id=wire', { token: c.user })).result).toMatchObject({ phase: 'player', kind: 'series', id: 'wire' });
+      expect(expectOk(await c.call('GET', '/api/verify/last?kind=series&id=wire', { token: c.user })).result).toMatchObject({
+        phase: 'player',
+        kind: 'series',
+        id: 'wire',
+      });
       expectError(await c.call('GET', '/api/verify/jobs/nope', { token: c.user }), 404, 'not_found');
     });
   });

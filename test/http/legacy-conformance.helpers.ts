@@ -1,5 +1,5 @@
-import { expect } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 import type { StoragePhase } from '../../src/storage/phase-list.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';
@@ -29,16 +29,26 @@ export type Spec = string | Spec[] | { [key: string]: Spec };
 
 function typeOk(v: unknown, t: string): boolean {
   switch (t) {
-    case 'string': return typeof v === 'string';
-    case 'number': return typeof v === 'number' && Number.isFinite(v);
-    case 'integer': return Number.isInteger(v);
-    case 'boolean': return typeof v === 'boolean';
-    case 'iso': return typeof v === 'string' && ISO_MS.test(v);
-    case 'null': return v === null;
-    case 'array': return Array.isArray(v);
-    case 'object': return v !== null && typeof v === 'object' && !Array.isArray(v);
-    case 'unknown': return v !== undefined;
-    default: throw new Error(`unknown spec type ${t}`);
+    case 'string':
+      return typeof v === 'string';
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v);
+    case 'integer':
+      return Number.isInteger(v);
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'iso':
+      return typeof v === 'string' && ISO_MS.test(v);
+    case 'null':
+      return v === null;
+    case 'array':
+      return Array.isArray(v);
+    case 'object':
+      return v !== null && typeof v === 'object' && !Array.isArray(v);
+    case 'unknown':
+      return v !== undefined;
+    default:
+      throw new Error(`unknown spec type ${t}`);
   }
 }
 
@@ -46,7 +56,10 @@ function typeOk(v: unknown, t: string): boolean {
 export function expectShape(value: unknown, spec: Spec, label = 'body'): void {
   if (typeof spec === 'string') {
     const types = spec.replace(/\?$/, '').split('|');
-    expect(types.some((t) => typeOk(value, t)), `${label}: expected ${spec}, got ${JSON.stringify(value)?.slice(0, 200)}`).toBe(true);
+    expect(
+      types.some((t) => typeOk(value, t)),
+      `${label}: expected ${spec}, got ${JSON.stringify(value)?.slice(0, 200)}`,
+    ).toBe(true);
     return;
   }
   if (Array.isArray(spec)) {
@@ -75,22 +88,47 @@ export function expectExactKeys(value: unknown, keys: string[], label = 'body'):
 
 /** Documented shared shapes (API.md §0.5, FORMATS.md §3). */
 export const USER_RESPONSE: Spec = {
-  id: 'string', email: 'string', role: 'string', createdAt: 'iso', updatedAt: 'iso', lastLoginAt: 'iso?',
+  id: 'string',
+  email: 'string',
+  role: 'string',
+  createdAt: 'iso',
+  updatedAt: 'iso',
+  lastLoginAt: 'iso?',
 };
 export const LIBRARY_ITEM: Spec = {
-  id: 'string', kind: 'string', title: 'string', posterUrl: 'string?', backgroundUrl: 'string?', year: 'number?',
-  quality: 'string?', source: 'string?', filePath: 'string?', fileSize: 'number?', metadata: 'object?',
+  id: 'string',
+  kind: 'string',
+  title: 'string',
+  posterUrl: 'string?',
+  backgroundUrl: 'string?',
+  year: 'number?',
+  quality: 'string?',
+  source: 'string?',
+  filePath: 'string?',
+  fileSize: 'number?',
+  metadata: 'object?',
 };
 export const WANTED_ITEM: Spec = {
-  id: 'string', title: 'string', kind: 'string', addedAt: 'iso',
+  id: 'string',
+  title: 'string',
+  kind: 'string',
+  addedAt: 'iso',
   lastScan: { at: 'iso', found: 'integer', grabbed: 'integer' },
 };
 export const QUALITY_PROFILE: Spec = {
-  id: 'string', name: 'string', upgradeAllowed: 'boolean', cutoff: 'string',
-  qualities: [{ quality: 'string', allowed: 'boolean', preferred: 'boolean' }], minSize: 'number?', maxSize: 'number?',
+  id: 'string',
+  name: 'string',
+  upgradeAllowed: 'boolean',
+  cutoff: 'string',
+  qualities: [{ quality: 'string', allowed: 'boolean', preferred: 'boolean' }],
+  minSize: 'number?',
+  maxSize: 'number?',
 };
 export const VERIFY_OUTCOME: Spec = {
-  phase: 'string', issues: [{ kind: 'string', severity: 'string', message: 'string?' }], analyzedAt: 'iso', topSeverity: 'string',
+  phase: 'string',
+  issues: [{ kind: 'string', severity: 'string', message: 'string?' }],
+  analyzedAt: 'iso',
+  topSeverity: 'string',
 };
 
 export interface Client {

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  LIBRARY_ITEM, WANTED_ITEM, conformanceMatrix, expectBare, expectError, expectExactKeys, expectOk, expectShape, startClient, type Client,
+  type Client,
+  conformanceMatrix,
+  expectBare,
+  expectError,
+  expectExactKeys,
+  expectOk,
+  expectShape,
+  LIBRARY_ITEM,
+  startClient,
+  WANTED_ITEM,
 } from './legacy-conformance.helpers.js';
 
 /**
@@ -26,22 +35,31 @@ for (const [engine, phase] of conformanceMatrix()) {
     });
 
     it('POST /api/library: {ok,item}; client id kept, extra keys stripped, same kind+title returns the existing item', async () => {
-      const created = expectOk(await c.call('POST', '/api/library', {
-        token: c.admin, body: { kind: 'book', title: 'Dune', id: 'dune', posterUrl: 'https://img.example/dune.jpg', rating: 5 },
-      }));
+      const created = expectOk(
+        await c.call('POST', '/api/library', {
+          token: c.admin,
+          body: { kind: 'book', title: 'Dune', id: 'dune', posterUrl: 'https://img.example/dune.jpg', rating: 5 },
+        }),
+      );
       expectExactKeys(created, ['ok', 'item']);
       expect(created.item).toEqual({ id: 'dune', kind: 'book', title: 'Dune', posterUrl: 'https://img.example/dune.jpg' });
       const generated = expectOk(await c.call('POST', '/api/library', { token: c.admin, body: { kind: 'music', title: 'Kind of Blue' } }));
       expect((generated.item as { id: string }).id).toMatch(/^[a-z0-9]{8,32}$/);
-      const again = expectOk(await c.call('POST', '/api/library', { token: c.admin, body: { kind: 'book', title: 'DUNE', posterUrl: 'https://img.example/other.jpg' } }));
+      const again = expectOk(
+        await c.call('POST', '/api/library', { token: c.admin, body: { kind: 'book', title: 'DUNE', posterUrl: 'https://img.example/other.jpg' } }),
+      );
       expect(again.item).toEqual(created.item);
       expectError(await c.call('POST', '/api/library', { token: c.admin, body: { kind: 'movie', title: 'Other', id: 'dune' } }), 409, 'duplicate_id');
       expectError(await c.call('POST', '/api/library', { token: c.admin, body: { kind: 'movies', title: 'Plural' } }), 400, /^kind: /);
       expectError(await c.call('POST', '/api/library', { token: c.admin, body: { kind: 'movie' } }), 400, /^title: /);
-      expectError(await c.call('POST', '/api/library', { token: c.admin, body: { kind: 'movie', title: 'Bad URL', posterUrl: 'not a url' } }), 400, /^posterUrl: /);
+      expectError(
+        await c.call('POST', '/api/library', { token: c.admin, body: { kind: 'movie', title: 'Bad URL', posterUrl: 'not a url' } }),
+        400,
+        /^posterUrl: /,
+      );
     });
 
-    it('GET /api/library/:id matches the id or the exact title; the UI\'s /api/library/movies is not_found', async () => {
+    it("GET /api/library/:id matches the id or the exact title; the UI's /api/library/movies is not_found", async () => {
       expect(expectOk(await c.call('GET', '/api/library/heat-1995', { token: c.user })).item).toMatchObject({ id: 'heat-1995', title: 'Heat' });
       expect(expectOk(await c.call('GET', '/api/library/The%20Wire', { token: c.user })).item).toMatchObject({ kind: 'series', title: 'The Wire' });
       expectError(await c.call('GET', '/api/library/the%20wire', { token: c.user }), 404, 'not_found');
@@ -51,11 +69,19 @@ for (const [engine, phase] of conformanceMatrix()) {
     it('POST /api/library/artwork: tab defaults to poster; background sets backgroundUrl; banner/season change nothing', async () => {
       const poster = expectOk(await c.call('POST', '/api/library/artwork', { token: c.admin, body: { title: 'Heat', url: 'https://img.example/p.jpg' } }));
       expect(poster.item).toMatchObject({ id: 'heat-1995', posterUrl: 'https://img.example/p.jpg' });
-      const bg = expectOk(await c.call('POST', '/api/library/artwork', { token: c.admin, body: { title: 'Heat', tab: 'background', url: 'https://img.example/b.jpg' } }));
+      const bg = expectOk(
+        await c.call('POST', '/api/library/artwork', { token: c.admin, body: { title: 'Heat', tab: 'background', url: 'https://img.example/b.jpg' } }),
+      );
       expect(bg.item).toMatchObject({ posterUrl: 'https://img.example/p.jpg', backgroundUrl: 'https://img.example/b.jpg' });
-      const banner = expectOk(await c.call('POST', '/api/library/artwork', { token: c.admin, body: { title: 'Heat', tab: 'banner', url: 'https://img.example/x.jpg' } }));
+      const banner = expectOk(
+        await c.call('POST', '/api/library/artwork', { token: c.admin, body: { title: 'Heat', tab: 'banner', url: 'https://img.example/x.jpg' } }),
+      );
       expect(banner.item).toEqual(bg.item);
-      expectError(await c.call('POST', '/api/library/artwork', { token: c.admin, body: { title: 'Nope', url: 'https://img.example/p.jpg' } }), 404, 'not_found');
+      expectError(
+        await c.call('POST', '/api/library/artwork', { token: c.admin, body: { title: 'Nope', url: 'https://img.example/p.jpg' } }),
+        404,
+        'not_found',
+      );
     });
 
     it('PATCH /api/library/:id: by id only; blank title ignored; null removes the key; duplicate_title 409', async () => {
@@ -75,11 +101,16 @@ for (const [engine, phase] of conformanceMatrix()) {
 
     it('POST /api/wanted: all of id/title/kind required after trim; {ok,items:<full list>}, deduped on kind+id', async () => {
       expect(expectOk(await c.call('GET', '/api/wanted', { token: c.user }))).toEqual({ ok: true, items: [] });
-      for (const body of [{ title: 'T', kind: 'movies' }, { id: ' ', title: 'T', kind: 'movies' }, { id: 'x', kind: 'movies' }, { id: 'x', title: 'T' }]) {
+      for (const body of [
+        { title: 'T', kind: 'movies' },
+        { id: ' ', title: 'T', kind: 'movies' },
+        { id: 'x', kind: 'movies' },
+        { id: 'x', title: 'T' },
+      ]) {
         expectError(await c.call('POST', '/api/wanted', { token: c.user, body }), 400, 'missing_params', JSON.stringify(body));
       }
       const first = expectOk(await c.call('POST', '/api/wanted', { token: c.user, body: { id: ' heat-1995 ', title: ' Heat ', kind: 'movies' } }));
-      expectShape(first.items, [{ ...WANTED_ITEM as object, lastScan: 'object?' }], 'items');
+      expectShape(first.items, [{ ...(WANTED_ITEM as object), lastScan: 'object?' }], 'items');
       expect(first.items).toEqual([expect.objectContaining({ id: 'heat-1995', title: 'Heat', kind: 'movies' })]);
       expectOk(await c.call('POST', '/api/wanted', { token: c.user, body: { id: 'heat-1995', title: 'Heat again', kind: 'movies' } }));
       const second = expectOk(await c.call('POST', '/api/wanted', { token: c.user, body: { id: 'heat-1995', title: 'Heat', kind: 'movie' } }));
@@ -102,7 +133,11 @@ for (const [engine, phase] of conformanceMatrix()) {
       expectExactKeys(cal, ['events']);
       const events = cal.events as Record<string, unknown>[];
       expect(events).toHaveLength(10);
-      expectShape(events, [{ date: 'iso', day: 'string', key: 'string', title: 'string', kind: 'string', itemId: 'string', daysUntil: 'integer', lastScan: 'object|null' }], 'events');
+      expectShape(
+        events,
+        [{ date: 'iso', day: 'string', key: 'string', title: 'string', kind: 'string', itemId: 'string', daysUntil: 'integer', lastScan: 'object|null' }],
+        'events',
+      );
       expect(events.map((e) => e.daysUntil)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       expect(events[0]).toMatchObject({ key: 'movies:heat-1995', itemId: 'heat-1995', kind: 'movies', title: 'Heat' });
       for (const e of events) expect(e.day).toBe((e.date as string).slice(0, 10));

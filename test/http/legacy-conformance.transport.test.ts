@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, registerAdmin } from '../helpers/auth.js';
-import { conformanceMatrix, expectBare, expectError, expectOk, startClient, type Client } from './legacy-conformance.helpers.js';
+import { type Client, conformanceMatrix, expectBare, expectError, expectOk, startClient } from './legacy-conformance.helpers.js';
 
 /**
  * How real clients send requests (API.md §0.1, NOTES.md §1): JSON with a charset, body-less POSTs
@@ -66,9 +66,12 @@ for (const [engine, phase] of conformanceMatrix()) {
     });
 
     it('refuses an absent body on whole-document saves instead of wiping the document', async () => {
-      const saved = expectOk(await c.call('POST', '/api/settings/downloaders', {
-        token: c.admin, body: { qbittorrent: { enabled: true, baseUrl: 'http://127.0.0.1:9', username: 'u', password: 'kept-secret-1' } },
-      }));
+      const saved = expectOk(
+        await c.call('POST', '/api/settings/downloaders', {
+          token: c.admin,
+          body: { qbittorrent: { enabled: true, baseUrl: 'http://127.0.0.1:9', username: 'u', password: 'kept-secret-1' } },
+        }),
+      );
       expect(saved.downloaders).toMatchObject({ qbittorrent: { enabled: true, hasPassword: true } });
       expectOk(await c.call('POST', '/api/settings/verify', { token: c.admin, body: { minDurationSec: 300 } }));
       for (const headers of [JSON_CT, {}]) {
@@ -86,13 +89,20 @@ for (const [engine, phase] of conformanceMatrix()) {
     it('refuses form-urlencoded with the legacy 415 body (+ ok:false) and writes nothing', async () => {
       const before = await libraryCount();
       const res = await c.t.app.inject({
-        method: 'POST', url: '/api/library', payload: 'kind=movie&title=Form',
+        method: 'POST',
+        url: '/api/library',
+        payload: 'kind=movie&title=Form',
         headers: { ...bearer(c.admin), 'content-type': 'application/x-www-form-urlencoded' },
       });
       expect(res.statusCode).toBe(415);
       expect(res.json()).toMatchObject({ ok: false, statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', error: 'Unsupported Media Type' });
       expect(await libraryCount()).toBe(before);
-      const login = await c.t.app.inject({ method: 'POST', url: '/api/auth/login', payload: 'email=a%40b.c&password=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const login = await c.t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: 'email=a%40b.c&password=x',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expect(login.statusCode).toBe(415);
     });
 
@@ -102,7 +112,12 @@ for (const [engine, phase] of conformanceMatrix()) {
       const bad = await c.t.app.inject({ method: 'POST', url: '/api/library', payload: '{"kind":', headers: { ...bearer(c.admin), ...JSON_CT } });
       expect(bad.statusCode).toBe(400);
       expect(bad.json()).toMatchObject({ ok: false, statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY', error: 'Bad Request' });
-      const poisoned = await c.t.app.inject({ method: 'POST', url: '/api/library', payload: '{"kind":"movie","title":"P","__proto__":{"x":1}}', headers: { ...bearer(c.admin), ...JSON_CT } });
+      const poisoned = await c.t.app.inject({
+        method: 'POST',
+        url: '/api/library',
+        payload: '{"kind":"movie","title":"P","__proto__":{"x":1}}',
+        headers: { ...bearer(c.admin), ...JSON_CT },
+      });
       expect(poisoned.statusCode).toBe(400);
       expect(poisoned.json()).toMatchObject({ ok: false, statusCode: 400 });
       expect(({} as Record<string, unknown>).x).toBeUndefined();
@@ -127,7 +142,10 @@ for (const [engine, phase] of conformanceMatrix()) {
       expect(expectBare(await c.call('GET', '/api/calendar/', { token: c.user })).events).toEqual(expect.any(Array));
       expect(expectBare(await c.call('GET', '/api/indexers/', { token: c.user })).indexers).toEqual(expect.any(Array));
       expect(expectBare(await c.call('GET', '/api/library/', { token: c.user })).items).toEqual(expect.any(Array));
-      expect(expectBare(await c.call('GET', '/api/library/?kind=movie&limit=1', { token: c.user }))).toMatchObject({ items: expect.any(Array), total: expect.any(Number) });
+      expect(expectBare(await c.call('GET', '/api/library/?kind=movie&limit=1', { token: c.user }))).toMatchObject({
+        items: expect.any(Array),
+        total: expect.any(Number),
+      });
       expect(expectBare(await c.call('GET', '/api/onboarding/check-setup/'))).toHaveProperty('setupCompleted');
       const item = expectOk(await c.call('POST', '/api/library/', { token: c.admin, body: { kind: 'movie', title: 'Slashed' } })).item as { id: string };
       expect(expectOk(await c.call('GET', `/api/library/${item.id}/`, { token: c.user })).item).toMatchObject({ id: item.id });
@@ -151,7 +169,9 @@ for (const [engine, phase] of conformanceMatrix()) {
       expect(lib.statusCode).toBe(204);
       expect(String(lib.headers.allow).split(', ')).toEqual(['GET', 'HEAD', 'POST', 'OPTIONS']);
       expect(lib.headers['access-control-allow-origin']).toBeUndefined();
-      const item = await c.call('OPTIONS', '/api/library/abc?x=1', { headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'DELETE' } });
+      const item = await c.call('OPTIONS', '/api/library/abc?x=1', {
+        headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'DELETE' },
+      });
       expect(item.statusCode).toBe(204);
       expect(String(item.headers.allow).split(', ')).toEqual(['GET', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS']);
       expect(item.headers['access-control-allow-origin']).toBeUndefined();
@@ -161,7 +181,14 @@ for (const [engine, phase] of conformanceMatrix()) {
     });
 
     it('answers unknown routes and methods with a JSON 404 (legacy message kept)', async () => {
-      for (const [method, url] of [['GET', '/api/nothing'], ['POST', '/api/nothing'], ['GET', '/'], ['GET', '/index.html'], ['PUT', '/api/library'], ['GET', '/api/library/x/y']]) {
+      for (const [method, url] of [
+        ['GET', '/api/nothing'],
+        ['POST', '/api/nothing'],
+        ['GET', '/'],
+        ['GET', '/index.html'],
+        ['PUT', '/api/library'],
+        ['GET', '/api/library/x/y'],
+      ]) {
         const res = await c.call(method, url, { token: c.admin, body: method === 'GET' ? undefined : {} });
         expect(res.statusCode, `${method} ${url}`).toBe(404);
         expect(String(res.headers['content-type'])).toMatch(/^application\/json/);
@@ -186,7 +213,11 @@ describe('request styles that depend on configuration', () => {
 
   it('answers CORS preflights, and a bare OPTIONS too, with 204 when origins are allowed', async () => {
     t = await createTestApp({ env: { ALLOWED_ORIGINS: 'https://media.example' } });
-    const pre = await t.app.inject({ method: 'OPTIONS', url: '/api/library', headers: { origin: 'https://media.example', 'access-control-request-method': 'POST' } });
+    const pre = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/api/library',
+      headers: { origin: 'https://media.example', 'access-control-request-method': 'POST' },
+    });
     expect(pre.statusCode).toBe(204);
     expect(pre.headers['access-control-allow-origin']).toBe('https://media.example');
     const bare = await t.app.inject({ method: 'OPTIONS', url: '/api/library' });
@@ -204,7 +235,12 @@ describe('request styles that depend on configuration', () => {
     const limited = await t.app.inject({ method: 'GET', url: '/api/library', headers: bearer(admin.accessToken) });
     expect(limited.statusCode).toBe(429);
     expect(limited.headers['retry-after']).toBeDefined();
-    expect(limited.json()).toMatchObject({ ok: false, statusCode: 429, error: 'Too Many Requests', message: expect.stringMatching(/^Rate limit exceeded, retry in /) });
+    expect(limited.json()).toMatchObject({
+      ok: false,
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: expect.stringMatching(/^Rate limit exceeded, retry in /),
+    });
     await t.close();
     t = undefined;
   });

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { prowlarrIndexers, prowlarrSearch, prowlarrTest } from '../../src/indexer-clients/prowlarr.js';
-import { jackettIndexers, jackettSearch, jackettTest } from '../../src/indexer-clients/jackett.js';
-import { parseTorznab, parseTorznabError } from '../../src/indexer-clients/torznab.js';
 import { ClientError } from '../../src/http-client/http.js';
-import { fakeJackett, fakeProwlarr, hangingServer, JACKETT_VERSION, PROWLARR_VERSION, torznabXml, type Fake } from './fakes.js';
+import { jackettIndexers, jackettSearch, jackettTest } from '../../src/indexer-clients/jackett.js';
+import { prowlarrIndexers, prowlarrSearch, prowlarrTest } from '../../src/indexer-clients/prowlarr.js';
+import { parseTorznab, parseTorznabError } from '../../src/indexer-clients/torznab.js';
 import { startFake } from '../download-clients/fakes.js';
+import { type Fake, fakeJackett, fakeProwlarr, hangingServer, JACKETT_VERSION, PROWLARR_VERSION, torznabXml } from './fakes.js';
 
 const P_KEY = 'prowlarr-api-key-0123456789abcdef';
 const J_KEY = 'jackett-api-key-abcdefghijklmnop';
@@ -34,7 +34,10 @@ describe('torznab parser', () => {
     expect(parseTorznab('<rss><channel></channel></rss>')).toEqual([]);
     expect(() => parseTorznab('')).toThrow('invalid_response: empty reply');
     expect(() => parseTorznab('<rss><channel><item></channel></rss>')).toThrow(/^invalid_response: not XML/);
-    expect(parseTorznabError('<?xml version="1.0"?>\n<error code="100" description="Invalid API Key" />')).toEqual({ code: '100', description: 'Invalid API Key' });
+    expect(parseTorznabError('<?xml version="1.0"?>\n<error code="100" description="Invalid API Key" />')).toEqual({
+      code: '100',
+      description: 'Invalid API Key',
+    });
     expect(parseTorznabError('<rss/>')).toBeUndefined();
     expect(parseTorznab('<rss><channel><item><title>&lt;a&gt; &#169; &#xA9; &amp;</title></item></channel></rss>')[0].title).toBe('<a> © © &');
   });
@@ -70,7 +73,16 @@ describe('prowlarr adapter', () => {
     expect(req.query.get('query')).toBe('Heat 1995');
     expect(req.query.get('type')).toBe('search');
     expect(hits.map((h) => h.title)).toEqual(['Heat 1995 1080p BluRay x264', 'Heat 1995 2160p UHD', 'Heat 1995 720p NZB', 'Heat 1995 480p DVDRip']);
-    expect(hits[0]).toEqual({ title: 'Heat 1995 1080p BluRay x264', size: 1503238554, seeders: 50, leechers: 3, link: 'magnet:?xt=urn:btih:aaa', protocol: 'torrent', indexer: 'NyaaSi', publishDate: '2024-01-02T03:04:05Z' });
+    expect(hits[0]).toEqual({
+      title: 'Heat 1995 1080p BluRay x264',
+      size: 1503238554,
+      seeders: 50,
+      leechers: 3,
+      link: 'magnet:?xt=urn:btih:aaa',
+      protocol: 'torrent',
+      indexer: 'NyaaSi',
+      publishDate: '2024-01-02T03:04:05Z',
+    });
     await expect(prowlarrIndexers({ baseUrl: p.url, apiKey: 'bad' })).rejects.toThrow(ClientError);
     await expect(prowlarrSearch({ baseUrl: p.url, apiKey: 'bad' }, 'x')).rejects.toThrow('HTTP 401');
   });
@@ -103,7 +115,18 @@ describe('jackett adapter', () => {
     expect(j.requests.at(-1)!.query.get('t')).toBe('search');
     expect(j.requests.at(-1)!.query.get('q')).toBe('Heat');
     expect(hits).toEqual([
-      { title: 'Heat 1995 1080p </item> & Friends', size: 2254857830, seeders: 80, leechers: 15, link: 'magnet:?xt=urn:btih:bbb&dn=Heat', protocol: 'torrent', indexer: '1337x', publishDate: 'Tue, 02 Jan 2024 03:04:05 +0000', categories: ['2000', '2040'], guid: 'https://1337x.to/torrent/1' },
+      {
+        title: 'Heat 1995 1080p </item> & Friends',
+        size: 2254857830,
+        seeders: 80,
+        leechers: 15,
+        link: 'magnet:?xt=urn:btih:bbb&dn=Heat',
+        protocol: 'torrent',
+        indexer: '1337x',
+        publishDate: 'Tue, 02 Jan 2024 03:04:05 +0000',
+        categories: ['2000', '2040'],
+        guid: 'https://1337x.to/torrent/1',
+      },
       { title: 'Heat & Dust 720p &&', size: 1073741824, seeders: 7, link: `https://jackett/dl/2/?jackett_apikey=${J_KEY}&path=def`, protocol: 'torrent' },
     ]);
     await expect(jackettSearch({ baseUrl: j.url, apiKey: 'bad' }, 'Heat')).rejects.toThrow('torznab error 100: Invalid API Key');
@@ -114,7 +137,7 @@ describe('a Torznab error that echoes the request', () => {
   let e: Fake;
   afterEach(async () => e?.close());
   it('never carries the API key, even when the message is shortened across it', async () => {
-    const key = 'jackett-key-' + 'k'.repeat(40);
+    const key = `jackett-key-${'k'.repeat(40)}`;
     const description = `${'x'.repeat(100)} /api?apikey=${key}&t=search`;
     e = await startFake((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/xml' });

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import { startFake, type Fake } from '../download-clients/fakes.js';
+import { type Fake, startFake } from '../download-clients/fakes.js';
 
-export { hangingServer, type Fake } from '../download-clients/fakes.js';
+export { type Fake, hangingServer } from '../download-clients/fakes.js';
 
 /**
  * Fake Prowlarr and Jackett on 127.0.0.1 (port 0). Each refuses any request whose key is not the
@@ -23,8 +23,28 @@ export const PROWLARR_INDEXERS = [
 ];
 
 export const prowlarrResults = (key: string) => [
-  { guid: 'g1', title: 'Heat 1995 1080p BluRay x264', size: 1503238554, publishDate: '2024-01-02T03:04:05Z', magnetUrl: 'magnet:?xt=urn:btih:aaa', downloadUrl: 'http://dl/1', indexer: 'NyaaSi', protocol: 'torrent', seeders: 50, leechers: 3 },
-  { guid: 'g2', title: 'Heat 1995 2160p UHD', size: 53687091200, downloadUrl: `http://prowlarr/2/download?apikey=${key}&link=abc`, indexer: 'NyaaSi', protocol: 'torrent', seeders: 120, leechers: 9 },
+  {
+    guid: 'g1',
+    title: 'Heat 1995 1080p BluRay x264',
+    size: 1503238554,
+    publishDate: '2024-01-02T03:04:05Z',
+    magnetUrl: 'magnet:?xt=urn:btih:aaa',
+    downloadUrl: 'http://dl/1',
+    indexer: 'NyaaSi',
+    protocol: 'torrent',
+    seeders: 50,
+    leechers: 3,
+  },
+  {
+    guid: 'g2',
+    title: 'Heat 1995 2160p UHD',
+    size: 53687091200,
+    downloadUrl: `http://prowlarr/2/download?apikey=${key}&link=abc`,
+    indexer: 'NyaaSi',
+    protocol: 'torrent',
+    seeders: 120,
+    leechers: 9,
+  },
   { guid: 'g3', title: 'Heat 1995 720p NZB', size: 734003200, downloadUrl: 'http://nzb/3', indexer: 'NZBgeek', protocol: 'usenet' },
   { guid: 'g4', title: 'Heat 1995 480p DVDRip', size: 367001600, magnetUrl: 'magnet:?xt=urn:btih:ddd', indexer: 'NyaaSi', protocol: 'torrent', seeders: 1 },
   { guid: 'g5', title: 'no link at all', size: 1, protocol: 'torrent', seeders: 999 },
@@ -96,7 +116,8 @@ export function fakeJackett(opts: { apiKey: string; bearer?: boolean; indexers?:
       return send(res, 200, req.query.get('configured') === 'true' ? (opts.indexers ?? JACKETT_INDEXERS) : []);
     }
     if (req.path === '/api/v2.0/indexers/all/results/torznab/api') {
-      if (queryKey !== opts.apiKey) return send(res, 200, '<?xml version="1.0" encoding="UTF-8"?>\n<error code="100" description="Invalid API Key" />', 'application/xml');
+      if (queryKey !== opts.apiKey)
+        return send(res, 200, '<?xml version="1.0" encoding="UTF-8"?>\n<error code="100" description="Invalid API Key" />', 'application/xml');
       return send(res, 200, opts.xml ?? torznabXml(opts.apiKey), 'application/rss+xml');
     }
     return send(res, 404, 'Not Found', 'text/plain');

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiUrl, itemsToHits, torznabCaps, torznabItems } from '../../src/indexer-clients/newznab.js';
 import { parseCaps } from '../../src/indexer-clients/torznab.js';
-import { ALIEN_RELEASES, CAPS_XML, MB, startTorznabServer, TORZNAB_KEY } from './torznab-server.js';
 import type { Fake } from '../download-clients/fakes.js';
+import { ALIEN_RELEASES, CAPS_XML, MB, startTorznabServer, TORZNAB_KEY } from './torznab-server.js';
 
 describe('torznab/newznab adapter against a spec-faithful local server', () => {
   let srv: Fake;
@@ -21,7 +21,12 @@ describe('torznab/newznab adapter against a spec-faithful local server', () => {
     const caps = await torznabCaps({ baseUrl: `${srv.url}/good`, apiKey: TORZNAB_KEY });
     expect(srv.requests.at(-1)!.query.get('t')).toBe('caps');
     expect(caps).toStrictEqual(parseCaps(CAPS_XML));
-    expect(caps.searching).toStrictEqual({ search: ['q'], tvsearch: ['q', 'season', 'ep', 'tvdbid'], movie: ['q', 'imdbid', 'year'], book: ['q', 'author', 'title'] });
+    expect(caps.searching).toStrictEqual({
+      search: ['q'],
+      tvsearch: ['q', 'season', 'ep', 'tvdbid'],
+      movie: ['q', 'imdbid', 'year'],
+      book: ['q', 'author', 'title'],
+    });
     expect(caps.categories.map((c) => c.id)).toEqual(['2000', '2040', '2045', '5000', '5040']);
     expect(caps.limits).toEqual({ max: 100, default: 50 });
   });
@@ -29,7 +34,13 @@ describe('torznab/newznab adapter against a spec-faithful local server', () => {
   it('searches with t=movie and reads torznab:attr seeders/peers/size/category', async () => {
     const items = await torznabItems({ baseUrl: `${srv.url}/good`, apiKey: TORZNAB_KEY }, 'movie', { q: 'Alien 1979', cat: '2000,2040' });
     const req = srv.requests.at(-1)!;
-    expect([req.path, req.query.get('t'), req.query.get('q'), req.query.get('cat'), req.query.get('apikey')]).toEqual(['/good/api', 'movie', 'Alien 1979', '2000,2040', TORZNAB_KEY]);
+    expect([req.path, req.query.get('t'), req.query.get('q'), req.query.get('cat'), req.query.get('apikey')]).toEqual([
+      '/good/api',
+      'movie',
+      'Alien 1979',
+      '2000,2040',
+      TORZNAB_KEY,
+    ]);
     expect(items).toHaveLength(5);
     const hits = itemsToHits(items, 'torrent', 'Local');
     expect(hits[0]).toStrictEqual({
@@ -49,7 +60,14 @@ describe('torznab/newznab adapter against a spec-faithful local server', () => {
   it('reads newznab feeds (usenet: the enclosure is the NZB)', async () => {
     const items = await torznabItems({ baseUrl: `${srv.url}/usenet`, apiKey: TORZNAB_KEY }, 'search', { q: 'Resurrection' });
     const hits = itemsToHits(items, 'usenet');
-    expect(hits).toEqual([expect.objectContaining({ title: ALIEN_RELEASES[4].title, protocol: 'usenet', size: 9_000 * MB, link: `${srv.url}/usenet/download/1?apikey=${TORZNAB_KEY}` })]);
+    expect(hits).toEqual([
+      expect.objectContaining({
+        title: ALIEN_RELEASES[4].title,
+        protocol: 'usenet',
+        size: 9_000 * MB,
+        link: `${srv.url}/usenet/download/1?apikey=${TORZNAB_KEY}`,
+      }),
+    ]);
     expect(hits[0].seeders).toBeUndefined();
   });
 

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { startFake, type Fake, type Received } from '../download-clients/fakes.js';
+import { type Fake, type Received, startFake } from '../download-clients/fakes.js';
 
 /**
  * A local Torznab/Newznab endpoint on 127.0.0.1 that answers as the specs say: `t=caps` (the
@@ -64,7 +64,10 @@ export function feedXml(base: string, releases: FixtureRelease[], ns: 'torznab' 
   const items = releases
     .map((r, i) => {
       const dl = `${base}/download/${i + 1}?apikey=${apiKey}`;
-      const torrentAttrs = ns === 'torznab' ? `\n      <torznab:attr name="seeders" value="${r.seeders ?? 0}" />\n      <torznab:attr name="peers" value="${r.peers ?? 0}" />\n      <torznab:attr name="infohash" value="${(i + 1).toString(16).padStart(40, '0')}" />` : '';
+      const torrentAttrs =
+        ns === 'torznab'
+          ? `\n      <torznab:attr name="seeders" value="${r.seeders ?? 0}" />\n      <torznab:attr name="peers" value="${r.peers ?? 0}" />\n      <torznab:attr name="infohash" value="${(i + 1).toString(16).padStart(40, '0')}" />`
+          : '';
       return `    <item>
       <title>${esc(r.title)}</title>
       <guid isPermaLink="true">${base}/details/${i + 1}</guid>
@@ -90,14 +93,21 @@ ${items}
 </rss>`;
 }
 
-export const errorXml = (code: number, description: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<error code="${code}" description="${esc(description)}" />`;
+export const errorXml = (code: number, description: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<error code="${code}" description="${esc(description)}" />`;
 
 function send(res: ServerResponse, status: number, body: string, type = 'application/xml'): void {
   res.writeHead(status, { 'content-type': type });
   res.end(body);
 }
 
-const FUNCTIONS: Record<string, string | undefined> = { search: 'search', tvsearch: 'tv-search', movie: 'movie-search', music: 'music-search', book: 'book-search' };
+const FUNCTIONS: Record<string, string | undefined> = {
+  search: 'search',
+  tvsearch: 'tv-search',
+  movie: 'movie-search',
+  music: 'music-search',
+  book: 'book-search',
+};
 
 /** `torrents`: `.torrent` files served at `/<mode>/download/<n>` (n = the release's 1-based position; the apikey is checked). */
 export function startTorznabServer(releases: FixtureRelease[] = ALIEN_RELEASES, torrents: Record<number, Buffer> = {}): Promise<Fake> {
@@ -122,7 +132,10 @@ export function startTorznabServer(releases: FixtureRelease[] = ALIEN_RELEASES, 
     const element = FUNCTIONS[t];
     if (element === undefined || !new RegExp(`<${element} available="yes"`).test(CAPS_XML)) return send(res, 200, errorXml(203, 'Function not available'));
     if (t !== 'search' && !req.query.get('q')) return send(res, 200, errorXml(200, 'Missing parameter'));
-    const q = (req.query.get('q') ?? '').toLowerCase().split(/\s+/).filter((w) => w !== '');
+    const q = (req.query.get('q') ?? '')
+      .toLowerCase()
+      .split(/\s+/)
+      .filter((w) => w !== '');
     const hits = releases.filter((r) => q.every((w) => r.title.toLowerCase().includes(w)));
     return send(res, 200, feedXml(`${base}/${mode}`, hits, mode === 'usenet' ? 'newznab' : 'torznab'), 'application/rss+xml');
   };

@@ -1,21 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { createSecretBox } from '../../src/security/secret-box.js';
-import { legacyDecrypt, legacyEncrypt, looksLegacyEncrypted } from '../../src/security/legacy-crypto.js';
 import {
+  type IndexerRow,
   indexerFromRow,
   indexerSourcesFromDoc,
   indexerSourcesFromRow,
   indexerSourcesToDoc,
   indexerSourcesToRow,
   indexerToRow,
+  type LegacyIndexer,
   legacyIndexerSchema,
   legacyIndexersFileSchema,
   openLegacyIndexerSources,
   sealLegacyIndexerSources,
-  type IndexerRow,
-  type LegacyIndexer,
 } from '../../src/indexers/indexers.codec.js';
 import { createIndexersSql } from '../../src/indexers/indexers.sql.js';
+import { legacyDecrypt, legacyEncrypt, looksLegacyEncrypted } from '../../src/security/legacy-crypto.js';
+import { createSecretBox } from '../../src/security/secret-box.js';
 import { createTestDatabase, sqlEngines } from '../helpers/engines.js';
 
 const KEY = 'test-encryption-key-0123456789abcdef';
@@ -62,12 +62,29 @@ describe('indexers codec', () => {
 
   it('puts known keys in columns, seals an entry apiKey and keeps the rest in config', () => {
     const row = indexerToRow(ENTRIES[0], box, 0);
-    expect(row).toMatchObject({ id: '8bwsyh696yq', name: 'My NZB', type: 'manual', protocol: 'usenet', enabled: true, base_url: 'https://nzb.example', priority: 10, config: null });
+    expect(row).toMatchObject({
+      id: '8bwsyh696yq',
+      name: 'My NZB',
+      type: 'manual',
+      protocol: 'usenet',
+      enabled: true,
+      base_url: 'https://nzb.example',
+      priority: 10,
+      config: null,
+    });
     const withKey = indexerToRow(ENTRIES[3], box, 3);
     expect(box.isSealed(withKey.encrypted_api_key)).toBe(true);
     expect(JSON.stringify(withKey)).not.toContain('manual-key-abc');
     const odd = indexerToRow(ENTRIES[4], box, 4);
-    expect(JSON.parse(odd.config as string)).toStrictEqual({ extra: { deep: [1, 2] }, name: 42, type: 'newznab', protocol: null, enabled: 'yes', baseUrl: 7, priority: '10' });
+    expect(JSON.parse(odd.config as string)).toStrictEqual({
+      extra: { deep: [1, 2] },
+      name: 42,
+      type: 'newznab',
+      protocol: null,
+      enabled: 'yes',
+      baseUrl: 7,
+      priority: '10',
+    });
     const bare = indexerToRow(ENTRIES[5], box, 5);
     expect(JSON.parse(bare.config as string)).toStrictEqual({ $absent: ['name', 'type', 'protocol', 'enabled'] });
   });

@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIndexersService } from '../../src/indexers/indexers.service.js';
-import { createIndexersStore } from '../../src/indexers/indexers.store.js';
-import { createQualityStore } from '../../src/quality/quality.store.js';
+import { createBlocklistSql } from '../../src/automation/blocklist.sql.js';
+import { parseCaps } from '../../src/indexer-clients/torznab.js';
 import { BACKOFF_STEPS_MS } from '../../src/indexers/indexers.backoff.js';
 import { manualKeyMarker, resolveManualLink } from '../../src/indexers/indexers.links.js';
 import { searchFunctionFor, searchRequest } from '../../src/indexers/indexers.manual.js';
-import { parseCaps } from '../../src/indexer-clients/torznab.js';
-import { storeBackends, storeFixture, type StoreFixture } from '../downloaders/store-context.js';
-import { CAPS_XML, startTorznabServer, TORZNAB_KEY } from '../indexer-clients/torznab-server.js';
-import type { Fake } from '../download-clients/fakes.js';
-import { createBlocklistSql } from '../../src/automation/blocklist.sql.js';
+import { createIndexersService } from '../../src/indexers/indexers.service.js';
+import { createIndexersStore } from '../../src/indexers/indexers.store.js';
 import type { IndexerConfig } from '../../src/indexers/indexers.types.js';
+import { createQualityStore } from '../../src/quality/quality.store.js';
+import type { Fake } from '../download-clients/fakes.js';
+import { type StoreFixture, storeBackends, storeFixture } from '../downloaders/store-context.js';
+import { CAPS_XML, startTorznabServer, TORZNAB_KEY } from '../indexer-clients/torznab-server.js';
 
 type Service = ReturnType<typeof createIndexersService>;
 /** One entry of GET /api/indexers, typed. */
@@ -30,7 +30,10 @@ describe('search functions and parameters from caps', () => {
   it('maps kinds to functions and falls back to search when caps do not allow it', () => {
     expect(['movies', 'tv', 'music', 'books', 'other', undefined].map(searchFunctionFor)).toEqual(['movie', 'tvsearch', 'music', 'book', 'search', 'search']);
     expect(searchRequest(caps, { q: 'Alien', kind: 'movies', year: 1979 }, [2000])).toEqual({ fn: 'movie', params: { q: 'Alien', year: '1979', cat: '2000' } });
-    expect(searchRequest(caps, { q: 'Show', kind: 'tv', season: 1, episode: 2 }, undefined)).toEqual({ fn: 'tvsearch', params: { q: 'Show', season: '1', ep: '2' } });
+    expect(searchRequest(caps, { q: 'Show', kind: 'tv', season: 1, episode: 2 }, undefined)).toEqual({
+      fn: 'tvsearch',
+      params: { q: 'Show', season: '1', ep: '2' },
+    });
     expect(searchRequest(caps, { q: 'Band', kind: 'music' }, [])).toEqual({ fn: 'search', params: { q: 'Band' } });
     expect(searchRequest(undefined, { q: 'Alien', kind: 'movies', year: 1979 }, undefined)).toEqual({ fn: 'search', params: { q: 'Alien' } });
   });
@@ -62,9 +65,20 @@ for (const b of storeBackends()) {
 
     it('searches every manual indexer; one failing (500, garbage, timeout) does not hide the others', async () => {
       const s = service();
-      const add = (name: string, mode: string, extra: object = {}) => s.create({ name, type: 'torrent', url: `${srv.url}/${mode}`, apiKey: TORZNAB_KEY, ...extra }) as Promise<IndexerConfig>;
+      const add = (name: string, mode: string, extra: object = {}) =>
+        s.create({ name, type: 'torrent', url: `${srv.url}/${mode}`, apiKey: TORZNAB_KEY, ...extra }) as Promise<IndexerConfig>;
       const good = await add('Good', 'good', { categories: [2000, 2040] });
-      expect(good).toStrictEqual({ id: good.id, name: 'Good', type: 'manual', protocol: 'torrent', enabled: true, baseUrl: `${srv.url}/good`, implementation: 'torznab', categories: [2000, 2040], hasApiKey: true });
+      expect(good).toStrictEqual({
+        id: good.id,
+        name: 'Good',
+        type: 'manual',
+        protocol: 'torrent',
+        enabled: true,
+        baseUrl: `${srv.url}/good`,
+        implementation: 'torznab',
+        categories: [2000, 2040],
+        hasApiKey: true,
+      });
       const nzb = (await s.create({ name: 'Usenet', type: 'usenet', url: `${srv.url}/usenet`, apiKey: TORZNAB_KEY })) as IndexerConfig;
       expect(nzb.implementation).toBe('newznab');
       const broken = await add('Broken', 'broken');
@@ -106,7 +120,9 @@ for (const b of storeBackends()) {
       const s = service();
       await createBlocklistSql(f.ctx.db.kysely).add({ title: 'Alien.1979.720p.BluRay.x264-SiNNERS', reason: 'download failed' });
       const r = await s.search({ q: 'Alien', kind: 'movies', title: 'Alien', year: 1979, protocol: 'torrent' });
-      const verdicts = Object.fromEntries(r.results.filter((x) => x.indexer === 'Good').map((x) => [x.title, [x.approved, (x.rejections ?? []).map((j) => j.code)]]));
+      const verdicts = Object.fromEntries(
+        r.results.filter((x) => x.indexer === 'Good').map((x) => [x.title, [x.approved, (x.rejections ?? []).map((j) => j.code)]]),
+      );
       expect(verdicts).toEqual({
         'Alien.1979.1080p.BluRay.x264-AMIABLE': [true, []],
         'Alien.1979.720p.BluRay.x264-SiNNERS': [false, ['blocklisted']],
@@ -125,11 +141,21 @@ for (const b of storeBackends()) {
       const s = service();
       const broken = await shownIndexer(s, (i) => i.name === 'Broken');
       // Already failed once (5 min); searching inside the window does not call it.
-      expect((await shownIndexer(s, (i) => i.id === broken.id)).status).toEqual({ failures: 1, disabledUntil: new Date(T0 + 5 * MIN).toISOString(), lastError: 'HTTP 500' });
+      expect((await shownIndexer(s, (i) => i.id === broken.id)).status).toEqual({
+        failures: 1,
+        disabledUntil: new Date(T0 + 5 * MIN).toISOString(),
+        lastError: 'HTTP 500',
+      });
       const before = srv.requests.length;
       const skipped = await s.search({ q: 'Alien' });
       expect(srv.requests.slice(before).some((q) => q.path.startsWith('/broken'))).toBe(false);
-      expect(skipped.errors).toContainEqual({ source: 'indexer', id: broken.id, indexer: 'Broken', error: 'disabled after 1 failures: HTTP 500', disabledUntil: new Date(T0 + 5 * MIN).toISOString() });
+      expect(skipped.errors).toContainEqual({
+        source: 'indexer',
+        id: broken.id,
+        indexer: 'Broken',
+        error: 'disabled after 1 failures: HTTP 500',
+        disabledUntil: new Date(T0 + 5 * MIN).toISOString(),
+      });
       for (let n = 2; n <= 10; n++) {
         clock = Date.parse((await shownIndexer(s, (i) => i.id === broken.id)).status!.disabledUntil);
         await s.search({ q: 'Alien' });

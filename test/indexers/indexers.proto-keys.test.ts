@@ -14,7 +14,12 @@ describe('indexers: a `__proto__` key in a stored source survives a save (files 
     const text = `{"prowlarr":{"enabled":true,"baseUrl":"http://127.0.0.1:9","__proto__":{"polluted":1},"note":"n"},"indexers":[],"__proto__":{"top":2}}`;
     writeFileSync(join(t.configDir, 'indexers.json'), text);
     const a = await registerAdmin(t.app);
-    const res = await t.app.inject({ method: 'POST', url: '/api/indexers/prowlarr', headers: bearer(a.accessToken), payload: { enabled: false, baseUrl: 'http://127.0.0.1:9' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/indexers/prowlarr',
+      headers: bearer(a.accessToken),
+      payload: { enabled: false, baseUrl: 'http://127.0.0.1:9' },
+    });
     expect(res.statusCode, res.body).toBe(200);
     const parsed = JSON.parse(readFileSync(join(t.configDir, 'indexers.json'), 'utf8')) as Record<string, Record<string, unknown>>;
     expect(parsed.prowlarr.enabled).toBe(false);

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { legacyDecrypt, looksLegacyEncrypted } from '../../src/security/legacy-crypto.js';
 import { keyMarker } from '../../src/indexers/indexers.links.js';
+import { legacyDecrypt, looksLegacyEncrypted } from '../../src/security/legacy-crypto.js';
+import { expectNoSecretLeak, type RouteCtx, routeCtx } from '../downloads/route-helpers.js';
 import { TEST_ENCRYPTION_KEY } from '../helpers/app.js';
 import { phaseMatrix } from '../helpers/matrix.js';
-import { expectNoSecretLeak, routeCtx, type RouteCtx } from '../downloads/route-helpers.js';
-import { fakeJackett, fakeProwlarr, JACKETT_VERSION, PROWLARR_VERSION, type Fake } from '../indexer-clients/fakes.js';
+import { type Fake, fakeJackett, fakeProwlarr, JACKETT_VERSION, PROWLARR_VERSION } from '../indexer-clients/fakes.js';
 
 const P_KEY = 'prowlarr-stored-key-5f1c0a9e2b7d4c38';
 const J_KEY = 'jackett-stored-key-9a8b7c6d5e4f3a21';
@@ -42,7 +42,10 @@ for (const [engine, phase] of phaseMatrix()) {
         return rest.implementation === undefined ? rest : { ...rest, hasApiKey: apiKey !== undefined };
       });
       expect(fileEntries).toStrictEqual(api.indexers);
-      for (const [source, key] of [['prowlarr', P_KEY], ['jackett', J_KEY]] as const) {
+      for (const [source, key] of [
+        ['prowlarr', P_KEY],
+        ['jackett', J_KEY],
+      ] as const) {
         if (!api[source]) continue;
         const { apiKey, ...rest } = file[source];
         const { hasApiKey, ...shown } = api[source];
@@ -91,12 +94,18 @@ for (const [engine, phase] of phaseMatrix()) {
     });
 
     it('tests a source with the body values', async () => {
-      expect((await admin('POST', '/api/indexers/prowlarr/test', { baseUrl: prowlarr.url, apiKey: P_KEY })).json()).toEqual({ ok: true, version: PROWLARR_VERSION });
+      expect((await admin('POST', '/api/indexers/prowlarr/test', { baseUrl: prowlarr.url, apiKey: P_KEY })).json()).toEqual({
+        ok: true,
+        version: PROWLARR_VERSION,
+      });
       expect(prowlarr.requests.at(-1)!.headers['x-api-key']).toBe(P_KEY);
       const bad = await admin('POST', '/api/indexers/prowlarr/test', { baseUrl: prowlarr.url, apiKey: 'wrong-key' });
       expect(bad.statusCode).toBe(200);
       expect(bad.json()).toEqual({ ok: false, error: 'HTTP 401' });
-      expect((await admin('POST', '/api/indexers/jackett/test', { baseUrl: jackett.url, apiKey: J_KEY })).json()).toEqual({ ok: true, version: JACKETT_VERSION });
+      expect((await admin('POST', '/api/indexers/jackett/test', { baseUrl: jackett.url, apiKey: J_KEY })).json()).toEqual({
+        ok: true,
+        version: JACKETT_VERSION,
+      });
     });
 
     it('refuses to sync an unconfigured source', async () => {
@@ -139,7 +148,14 @@ for (const [engine, phase] of phaseMatrix()) {
         { id: 'prowlarr-14', name: 'NoPriority', type: 'prowlarr', protocol: 'torrent', enabled: true, priority: 25 },
       ]);
       await admin('POST', '/api/indexers/jackett/sync');
-      expect((await view()).indexers.map((i: { id: string }) => i.id)).toEqual([manual.id, 'prowlarr-3', 'prowlarr-12', 'prowlarr-14', 'jackett-1337x', 'jackett-rarbg']);
+      expect((await view()).indexers.map((i: { id: string }) => i.id)).toEqual([
+        manual.id,
+        'prowlarr-3',
+        'prowlarr-12',
+        'prowlarr-14',
+        'jackett-1337x',
+        'jackett-rarbg',
+      ]);
       await expectFileMatchesApi();
       // A disabled manual indexer is not searched (the searches below talk to the two sources only).
       await admin('PATCH', `/api/indexers/${manual.id}`, { enabled: false });
@@ -158,7 +174,15 @@ for (const [engine, phase] of phaseMatrix()) {
       const created = await admin('POST', '/api/indexers', { name: 'Torrents', type: 'torrent', apiKey: 'stored-key-123' });
       const ix = created.json().indexer;
       // Legacy dropped the key; it is now kept (sealed) and answered as hasApiKey.
-      expect(ix).toStrictEqual({ id: expect.stringMatching(/^[0-9a-z]{11}$/), name: 'Torrents', type: 'manual', protocol: 'torrent', enabled: true, implementation: 'torznab', hasApiKey: true });
+      expect(ix).toStrictEqual({
+        id: expect.stringMatching(/^[0-9a-z]{11}$/),
+        name: 'Torrents',
+        type: 'manual',
+        protocol: 'torrent',
+        enabled: true,
+        implementation: 'torznab',
+        hasApiKey: true,
+      });
       for (const bad of [{ categories: ['2000'] }, { implementation: 'rss' }, { timeoutSeconds: 0 }, { url: 'ftp://x' }]) {
         const r = await admin('POST', '/api/indexers', { name: 'Bad', type: 'torrent', ...bad });
         expect(r.statusCode).toBe(400);
@@ -200,20 +224,38 @@ for (const [engine, phase] of phaseMatrix()) {
         'Heat 1995 720p NZB',
       ]);
       expect(all.results[2]).toStrictEqual({
-        title: 'Heat 1995 1080p BluRay x264', size: '1.4GB', seeders: 50, leechers: 3, link: 'magnet:?xt=urn:btih:aaa', protocol: 'torrent', indexer: 'NyaaSi', publishDate: '2024-01-02T03:04:05.000Z',
+        title: 'Heat 1995 1080p BluRay x264',
+        size: '1.4GB',
+        seeders: 50,
+        leechers: 3,
+        link: 'magnet:?xt=urn:btih:aaa',
+        protocol: 'torrent',
+        indexer: 'NyaaSi',
+        publishDate: '2024-01-02T03:04:05.000Z',
       });
       expect(all.results[0].link).toBe(`http://prowlarr/2/download?apikey=${keyMarker('prowlarr')}&link=abc`);
       expect(all.results[3].link).toBe(`https://jackett/dl/2/?jackett_apikey=${keyMarker('jackett')}&path=def`);
       expect(all.results[1]).toMatchObject({ size: '2.1GB', seeders: 80, leechers: 15, indexer: '1337x', publishDate: '2024-01-02T03:04:05.000Z' });
 
       expect((await search({ protocol: 'usenet' })).results.map((r: { title: string }) => r.title)).toEqual(['Heat 1995 720p NZB']);
-      expect((await search({ minSeeders: 60 })).results.map((r: { title: string }) => r.title)).toEqual(['Heat 1995 2160p UHD', 'Heat 1995 1080p </item> & Friends', 'Heat 1995 720p NZB']);
-      expect((await search({ minSizeMB: 1000, maxSizeMB: 2000 })).results.map((r: { title: string }) => r.title)).toEqual(['Heat 1995 1080p BluRay x264', 'Heat & Dust 720p &&']);
+      expect((await search({ minSeeders: 60 })).results.map((r: { title: string }) => r.title)).toEqual([
+        'Heat 1995 2160p UHD',
+        'Heat 1995 1080p </item> & Friends',
+        'Heat 1995 720p NZB',
+      ]);
+      expect((await search({ minSizeMB: 1000, maxSizeMB: 2000 })).results.map((r: { title: string }) => r.title)).toEqual([
+        'Heat 1995 1080p BluRay x264',
+        'Heat & Dust 720p &&',
+      ]);
 
       const map = await admin('POST', '/api/settings/quality', { profiles: { movie: { allowed: ['1080P', '480p'], cutoff: '1080p' } } });
       expect(map.statusCode).toBe(200);
       const filtered = await search({ serverFilter: true, kind: 'movie' });
-      expect(filtered.results.map((r: { title: string }) => r.title)).toEqual(['Heat 1995 1080p </item> & Friends', 'Heat 1995 1080p BluRay x264', 'Heat 1995 480p DVDRip']);
+      expect(filtered.results.map((r: { title: string }) => r.title)).toEqual([
+        'Heat 1995 1080p </item> & Friends',
+        'Heat 1995 1080p BluRay x264',
+        'Heat 1995 480p DVDRip',
+      ]);
       expect((await search({ serverFilter: true, kind: 'series' })).results).toHaveLength(6);
     });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { allowedQualities, detectQuality, filterAndSort, formatSize } from '../../src/indexers/indexers.search.js';
-import { keyMarker, redactIndexerLink, resolveIndexerLink } from '../../src/indexers/indexers.links.js';
 import type { RawHit } from '../../src/indexer-clients/hits.js';
+import { keyMarker, redactIndexerLink, resolveIndexerLink } from '../../src/indexers/indexers.links.js';
+import { allowedQualities, detectQuality, filterAndSort, formatSize } from '../../src/indexers/indexers.search.js';
 
 const GB = 1024 ** 3;
 const MB = 1024 ** 2;

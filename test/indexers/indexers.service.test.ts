@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../src/errors.js';
 import { createIndexersService } from '../../src/indexers/indexers.service.js';
 import { createIndexersStore } from '../../src/indexers/indexers.store.js';
 import { createQualityStore } from '../../src/quality/quality.store.js';
-import { UpstreamError } from '../../src/errors.js';
-import { storeFixture, type StoreFixture } from '../downloaders/store-context.js';
-import { fakeProwlarr, hangingServer, type Fake } from '../indexer-clients/fakes.js';
+import { type StoreFixture, storeFixture } from '../downloaders/store-context.js';
+import { type Fake, fakeProwlarr, hangingServer } from '../indexer-clients/fakes.js';
 
 const P_KEY = 'prowlarr-service-key-0123456789';
 const J_KEY = 'jackett-service-key-abcdefghij';

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createIndexersStore, type IndexersStore } from '../../src/indexers/indexers.store.js';
 import { createIndexersJson } from '../../src/indexers/indexers.json.js';
+import { createIndexersStore, type IndexersStore } from '../../src/indexers/indexers.store.js';
 import type { IndexerConfig } from '../../src/indexers/indexers.types.js';
 import { legacyDecrypt, legacyEncrypt, looksLegacyEncrypted } from '../../src/security/legacy-crypto.js';
-import { LEGACY_KEY, storeBackends, storeFixture, type StoreFixture } from '../downloaders/store-context.js';
+import { LEGACY_KEY, type StoreFixture, storeBackends, storeFixture } from '../downloaders/store-context.js';
 
 const P_KEY = 'prowlarr-key-0123456789abcdef0123';
 const J_KEY = 'jackett-key-abcdefghijklmnopqrstu';
@@ -47,7 +47,11 @@ for (const b of storeBackends()) {
     });
 
     it('saves sources with plaintext keys in memory and encrypted at rest', async () => {
-      const sources = { prowlarr: { enabled: true, baseUrl: 'http://p:9696', apiKey: P_KEY, syncEnabled: true }, jackett: { enabled: false, apiKey: J_KEY }, other: [1] };
+      const sources = {
+        prowlarr: { enabled: true, baseUrl: 'http://p:9696', apiKey: P_KEY, syncEnabled: true },
+        jackett: { enabled: false, apiKey: J_KEY },
+        other: [1],
+      };
       await store.saveSources(sources);
       expect(await store.getSources()).toStrictEqual(sources);
       expect(await store.get()).toStrictEqual({ ...sources, indexers: [] });

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database, type DatabaseTarget } from '../../src/db/connect.js';
+import { type Database, type DatabaseTarget, openDatabase } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { createJobQueue } from '../../src/jobs/jobs.queue.js';
 import { createJobsSql } from '../../src/jobs/jobs.sql.js';

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/connect.js';
+import { type Database, openDatabase } from '../../src/db/connect.js';
 import { createJobQueue } from '../../src/jobs/jobs.queue.js';
 import { createJobsSql } from '../../src/jobs/jobs.sql.js';
-import { PermanentJobError, type JobHandlers } from '../../src/jobs/jobs.types.js';
+import { type JobHandlers, PermanentJobError } from '../../src/jobs/jobs.types.js';
 import { createJobWorker } from '../../src/jobs/jobs.worker.js';
 import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
 
@@ -38,7 +38,17 @@ for (const engine of sqlEngines()) {
       const sql = createJobsSql(t.db.kysely, engine);
       const queue = createJobQueue({ sql, now: clock.now });
       const seen: unknown[] = [];
-      const worker = createJobWorker({ sql, handlers: { echo: async (p) => { seen.push(p); return { echoed: p }; } }, log: silent, now: clock.now });
+      const worker = createJobWorker({
+        sql,
+        handlers: {
+          echo: async (p) => {
+            seen.push(p);
+            return { echoed: p };
+          },
+        },
+        log: silent,
+        now: clock.now,
+      });
       const id = await queue.enqueue('echo', { a: 1 });
       expect(id).toMatch(/^[0-9a-f]{32}$/);
       expect(await queue.get(id)).toMatchObject({ status: 'queued', attempts: 0, maxAttempts: 3, runAt: '2025-01-01T00:00:00.000Z' });
@@ -135,7 +145,15 @@ for (const engine of sqlEngines()) {
       t = await createTestDatabase(engine);
       const sql = createJobsSql(t.db.kysely, engine);
       const queue = createJobQueue({ sql });
-      const worker = createJobWorker({ sql, handlers: { bad: async () => { throw new PermanentJobError('cannot work'); } }, log: silent });
+      const worker = createJobWorker({
+        sql,
+        handlers: {
+          bad: async () => {
+            throw new PermanentJobError('cannot work');
+          },
+        },
+        log: silent,
+      });
       const a = await queue.enqueue('bad', {});
       const b = await queue.enqueue('nobody-handles-this', {});
       await worker.runOnce();
@@ -164,7 +182,18 @@ for (const engine of sqlEngines()) {
       // once their lease (1 s here) expired, any worker re-queues them
       clock.advance(1);
       const ran: unknown[] = [];
-      const worker = createJobWorker({ sql, handlers: { work: async (p) => { ran.push(p); } }, log: silent, now: clock.now, pollMs: 5, leaseMs: 1000 });
+      const worker = createJobWorker({
+        sql,
+        handlers: {
+          work: async (p) => {
+            ran.push(p);
+          },
+        },
+        log: silent,
+        now: clock.now,
+        pollMs: 5,
+        leaseMs: 1000,
+      });
       await worker.start();
       try {
         await until(async () => (await queue.get(orphan))?.status === 'completed', 'the orphan to run');

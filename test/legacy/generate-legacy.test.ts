@@ -1,14 +1,26 @@
 import { pbkdf2Sync } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_PASSWORD, generateLegacyDir } from '../../bench/generate-legacy.js';
+import { generateLegacyDir, TEST_PASSWORD } from '../../bench/generate-legacy.js';
 
 const FILES = [
-  'users.json', 'library.json', 'wanted.json', 'grabs.json', 'verify-results.json', 'quality.json',
-  'quality-profiles.json', 'downloaders.json', 'indexers.json', 'verify.json', 'settings.json', 'metadata.json',
-  'organizer.json', 'subtitle-automation.json', 'monitor.json',
+  'users.json',
+  'library.json',
+  'wanted.json',
+  'grabs.json',
+  'verify-results.json',
+  'quality.json',
+  'quality-profiles.json',
+  'downloaders.json',
+  'indexers.json',
+  'verify.json',
+  'settings.json',
+  'metadata.json',
+  'organizer.json',
+  'subtitle-automation.json',
+  'monitor.json',
 ];
 
 interface Item {

@@ -1,10 +1,9 @@
-import fsp from 'node:fs/promises';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import fsp, { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createJsonFile, unchanged, type WriteChunk } from '../../src/legacy/json-file.js';
 import { LegacyFileError } from '../../src/legacy/file-error.js';
+import { createJsonFile, unchanged, type WriteChunk } from '../../src/legacy/json-file.js';
 
 interface Lib {
   items: Array<{ id: string; n?: number }>;
@@ -157,7 +156,7 @@ describe('createJsonFile', () => {
     const err = await settle(file.update((d) => void d.items.push({ id: 'x' })));
     expect(err.ok).toBe(false);
     expect((err as { error: unknown }).error).toBeInstanceOf(LegacyFileError);
-    expect(((err as { error: LegacyFileError }).error).message).toMatch(/^library\.json: invalid JSON at line 1, column 12/);
+    expect((err as { error: LegacyFileError }).error.message).toMatch(/^library\.json: invalid JSON at line 1, column 12/);
     await expect(file.read()).rejects.toBeInstanceOf(LegacyFileError);
     expect(await readFile(path, 'utf8')).toBe('{"items": [');
   });
@@ -227,7 +226,10 @@ describe('createJsonFile', () => {
 
 describe('createJsonFile on a nearly full disk (injected low-level write)', () => {
   /** The real write, but at most `max` bytes per call: what a kernel may do on a nearly full disk. */
-  const shortWrites = (max: number): WriteChunk => (h, buf, off, len) => h.write(buf, off, Math.min(len, max));
+  const shortWrites =
+    (max: number): WriteChunk =>
+    (h, buf, off, len) =>
+      h.write(buf, off, Math.min(len, max));
   /** Real short writes until `budget` bytes are on disk, then what a full disk answers. */
   const fullAfter = (budget: number, how: 'enospc' | 'zero'): WriteChunk => {
     let left = budget;
@@ -245,8 +247,18 @@ describe('createJsonFile on a nearly full disk (injected low-level write)', () =
   it('continues short writes until every byte is written', async () => {
     const path = join(dir, 'library.json');
     const file = createJsonFile<Lib>(path, { defaultValue: () => ({ items: [] }), write: shortWrites(3) });
-    await file.replace({ items: [{ id: 'é-ü-€', n: 1 }, { id: 'b', n: 2 }] });
-    expect(await onDisk(path)).toEqual({ items: [{ id: 'é-ü-€', n: 1 }, { id: 'b', n: 2 }] });
+    await file.replace({
+      items: [
+        { id: 'é-ü-€', n: 1 },
+        { id: 'b', n: 2 },
+      ],
+    });
+    expect(await onDisk(path)).toEqual({
+      items: [
+        { id: 'é-ü-€', n: 1 },
+        { id: 'b', n: 2 },
+      ],
+    });
     expect(await readdir(dir)).toEqual(['library.json']);
   });
 

@@ -6,7 +6,20 @@ describe('JSON text facts JSON.parse hides', () => {
     for (const l of ['1e400', '-1e400', '1e-400', '12345678901234567890', '9007199254740993', '-0', '-0.0', '-0e5', '3.141592653589793238462643383279']) {
       expect(isLossyNumber(l), l).toBe(true);
     }
-    for (const l of ['0', '1.0', '2.0e3', '1E21', '1e-7', '-1.5E+3', '0.1', '9007199254740991', '100000000000000000000000', '5e-324', '3.141592653589793', '0e999']) {
+    for (const l of [
+      '0',
+      '1.0',
+      '2.0e3',
+      '1E21',
+      '1e-7',
+      '-1.5E+3',
+      '0.1',
+      '9007199254740991',
+      '100000000000000000000000',
+      '5e-324',
+      '3.141592653589793',
+      '0e999',
+    ]) {
       expect(isLossyNumber(l), l).toBe(false);
     }
   });
@@ -30,7 +43,11 @@ describe('JSON text facts JSON.parse hides', () => {
     const text = '\ufeff{ "x": 1, "items" : [ {"a":[1,{"b":"]"}]}, "s" , 3 ], "x": {"y":[]}, "z":"}" }';
     const spans = topLevelSpans(text, 'items');
     const slice = (s: { start: number; end: number }) => text.slice(s.start, s.end);
-    expect([...spans.members].map(([k, s]) => [k, slice(s)])).toEqual([['x', '{"y":[]}'], ['items', '[ {"a":[1,{"b":"]"}]}, "s" , 3 ]'], ['z', '"}"']]);
+    expect([...spans.members].map(([k, s]) => [k, slice(s)])).toEqual([
+      ['x', '{"y":[]}'],
+      ['items', '[ {"a":[1,{"b":"]"}]}, "s" , 3 ]'],
+      ['z', '"}"'],
+    ]);
     expect(spans.elements!.map(slice)).toEqual(['{"a":[1,{"b":"]"}]}', '"s"', '3']);
     expect(topLevelSpans('[1, 2]', 'items')).toEqual({ members: new Map() });
     expect(topLevelSpans('{"items": {}}', 'items').elements).toBeUndefined();

@@ -178,7 +178,10 @@ describe('streamLegacyArray', () => {
     for (;;) {
       const next = await gen.next();
       if (next.done) {
-        expect([...next.value.otherKeysText]).toEqual([['v', '-0'], ['w', '"\\ud800"']]);
+        expect([...next.value.otherKeysText]).toEqual([
+          ['v', '-0'],
+          ['w', '"\\ud800"'],
+        ]);
         break;
       }
       texts.push(next.value.text);
@@ -201,10 +204,16 @@ describe('streamLegacyArray', () => {
     }
   });
 
-  it('lets an error from the caller\'s onProgress through unchanged', async () => {
+  it("lets an error from the caller's onProgress through unchanged", async () => {
     const path = await fileWith('p.json', '{"items":[1]}');
     const boom = new Error('boom');
-    await expect(collect(path, 'items', { onProgress: () => { throw boom; } })).rejects.toBe(boom);
+    await expect(
+      collect(path, 'items', {
+        onProgress: () => {
+          throw boom;
+        },
+      }),
+    ).rejects.toBe(boom);
   });
 
   it('reports a missing file as an io error', async () => {

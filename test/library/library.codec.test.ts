@@ -1,23 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import {
-  foldForSearch, legacyLibraryItemSchema, libraryItemFromRow, libraryItemToRow, type LibraryRow,
-} from '../../src/library/library.codec.js';
-import type { LibraryItem } from '../../src/library/library.types.js';
+import { foldForSearch, type LibraryRow, legacyLibraryItemSchema, libraryItemFromRow, libraryItemToRow } from '../../src/library/library.codec.js';
 import { compareUtf8, foldUnicode, matchesTokens, searchTokens } from '../../src/library/library.search.js';
+import type { LibraryItem } from '../../src/library/library.types.js';
 
 const roundTrip = (r: LibraryItem) => libraryItemFromRow(libraryItemToRow(r) as LibraryRow);
 
 const samples: LibraryItem[] = [
   { id: 'mwu9ju2vx4sap4', kind: 'movie', title: 'Heat' },
   {
-    id: 'm3x8k2p1q9z4fa', kind: 'movie', title: 'Heat', posterUrl: 'https://images.example.net/heat/poster.jpg',
-    backgroundUrl: 'https://images.example.net/heat/bg.jpg', year: 1995, quality: '1080p', source: 'BluRay',
-    filePath: '/media/movies/Heat (1995)/Heat.1995.1080p.BluRay.x264.mkv', fileSize: 9876543210,
+    id: 'm3x8k2p1q9z4fa',
+    kind: 'movie',
+    title: 'Heat',
+    posterUrl: 'https://images.example.net/heat/poster.jpg',
+    backgroundUrl: 'https://images.example.net/heat/bg.jpg',
+    year: 1995,
+    quality: '1080p',
+    source: 'BluRay',
+    filePath: '/media/movies/Heat (1995)/Heat.1995.1080p.BluRay.x264.mkv',
+    fileSize: 9876543210,
     metadata: { originalFilename: 'Heat.1995.1080p.BluRay.x264.mkv', codec: 'x264', nested: { a: [1, null, 'x'] } },
   },
   { id: 'the-wire', kind: 'series', title: 'The Wire', metadata: { season: 1, episode: 3, episodeTitle: '' } },
   // unknown keys, misfits and explicit nulls
-  { id: 'odd', kind: 'book', title: '  spaced  ', path: '/x', year: '1995' as unknown as number, fileSize: 1.5, posterUrl: null as unknown as string, metadata: [1, 2] as unknown as Record<string, unknown>, quality: 7 as unknown as string, custom: { deep: true } },
+  {
+    id: 'odd',
+    kind: 'book',
+    title: '  spaced  ',
+    path: '/x',
+    year: '1995' as unknown as number,
+    fileSize: 1.5,
+    posterUrl: null as unknown as string,
+    metadata: [1, 2] as unknown as Record<string, unknown>,
+    quality: 7 as unknown as string,
+    custom: { deep: true },
+  },
   // emoji, NFD and NFC titles, byte for byte
   { id: 'e1', kind: 'music', title: 'Björk 🎵 – Homogenic' },
   { id: 'e2', kind: 'movie', title: 'Ame\u0301lie' },
@@ -45,7 +61,15 @@ describe('library codec', () => {
     expect(row.title_lower).toBe('  spaced  ');
     expect(row.year).toBeNull();
     expect(row.file_size).toBeNull();
-    expect(JSON.parse(row.extra as string)).toEqual({ path: '/x', year: '1995', fileSize: 1.5, posterUrl: null, metadata: [1, 2], quality: 7, custom: { deep: true } });
+    expect(JSON.parse(row.extra as string)).toEqual({
+      path: '/x',
+      year: '1995',
+      fileSize: 1.5,
+      posterUrl: null,
+      metadata: [1, 2],
+      quality: 7,
+      custom: { deep: true },
+    });
     expect(libraryItemToRow(samples[0]).extra).toBeNull();
   });
 

@@ -1,12 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/app.js';
-import { phaseMatrix } from '../helpers/matrix.js';
-import { bearer, registerAdmin } from '../helpers/auth.js';
+import { libraryItemToRow } from '../../src/library/library.codec.js';
 import type { LibraryItem } from '../../src/library/library.types.js';
 import type { WantedItem } from '../../src/wanted/wanted.types.js';
-import { libraryItemToRow } from '../../src/library/library.codec.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { bearer, registerAdmin } from '../helpers/auth.js';
+import { phaseMatrix } from '../helpers/matrix.js';
 
 for (const [engine, phase] of phaseMatrix()) {
   describe(`library + wanted under load (${engine}, ${phase})`, () => {
@@ -21,7 +21,9 @@ for (const [engine, phase] of phaseMatrix()) {
     it('lands 200 concurrent writers (100 library + 100 wanted) without a 5xx', async () => {
       const requests = [];
       for (let i = 0; i < 100; i++) {
-        requests.push(t.app.inject({ method: 'POST', url: '/api/library', headers: admin, payload: { kind: i % 2 ? 'movie' : 'series', title: `Title ${i}` } }));
+        requests.push(
+          t.app.inject({ method: 'POST', url: '/api/library', headers: admin, payload: { kind: i % 2 ? 'movie' : 'series', title: `Title ${i}` } }),
+        );
         requests.push(t.app.inject({ method: 'POST', url: '/api/wanted', headers: admin, payload: { id: `w${i}`, title: `Wanted ${i}`, kind: 'movies' } }));
       }
       const responses = await Promise.all(requests);
@@ -54,14 +56,23 @@ for (const [engine, phase] of phaseMatrix()) {
       t = await createTestApp({ engine, phase });
       const admin = bearer((await registerAdmin(t.app)).accessToken);
       const items: LibraryItem[] = Array.from({ length: 4100 }, (_, i) => ({
-        id: `bulk${i}`, kind: 'book', title: `Bulk ${i} “quoted” \\ é 🎵`, ...(i % 7 ? {} : { year: 1990 + (i % 30) }), metadata: { n: i }, ...(i % 5 ? {} : { path: '/x' }),
+        id: `bulk${i}`,
+        kind: 'book',
+        title: `Bulk ${i} “quoted” \\ é 🎵`,
+        ...(i % 7 ? {} : { year: 1990 + (i % 30) }),
+        metadata: { n: i },
+        ...(i % 5 ? {} : { path: '/x' }),
       }));
       // Keys in the order the codec rebuilds them, so every phase can be compared byte for byte.
       // Seed both sides directly (before the first read), as an import would.
       if (phase !== 'db') writeFileSync(join(t.configDir, 'library.json'), JSON.stringify({ items }, null, 2));
       if (phase !== 'files') {
         await t.ctx.db.kysely.transaction().execute(async (trx) => {
-          for (let i = 0; i < items.length; i += 500) await trx.insertInto('library_items').values(items.slice(i, i + 500).map((x) => libraryItemToRow(x))).execute();
+          for (let i = 0; i < items.length; i += 500)
+            await trx
+              .insertInto('library_items')
+              .values(items.slice(i, i + 500).map((x) => libraryItemToRow(x)))
+              .execute();
         });
       }
       const res = await t.app.inject({ method: 'GET', url: '/api/library', headers: admin });

@@ -1,11 +1,11 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import type { WriteChunk } from '../../src/legacy/json-file.js';
 import { createLibraryJson } from '../../src/library/library.json.js';
-import { createTestApp, withStores, type TestApp } from '../helpers/app.js';
+import { createTestApp, type TestApp, withStores } from '../helpers/app.js';
 import { bearer, registerAdmin } from '../helpers/auth.js';
 
 /** A full disk as the kernel reports it: the first write of a file gets a few bytes, then ENOSPC. */
@@ -49,7 +49,9 @@ describe('phase files on a full disk', () => {
       expect(JSON.stringify(list.json())).not.toContain('Ronin');
       const health = (await app.inject({ method: 'GET', url: '/api/health' })).json();
       expect(health.ok).toBe(false);
-      expect(health.problems).toEqual([expect.stringMatching(/^a legacy file could not be read or written at .* \(library\.json: cannot read or write file \(ENOSPC/)]);
+      expect(health.problems).toEqual([
+        expect.stringMatching(/^a legacy file could not be read or written at .* \(library\.json: cannot read or write file \(ENOSPC/),
+      ]);
       expect(health.fileSync).toMatchObject({ failures: 1, lastError: { store: 'library.json' } });
     } finally {
       await app.close();

@@ -1,11 +1,11 @@
+import { type CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql, type CompiledQuery } from 'kysely';
-import { sqlEngines, createTestDatabase, type TestDatabase } from '../helpers/engines.js';
-import { openDatabase, type Database } from '../../src/db/connect.js';
-import { bumpLibraryTotals, createLibrarySql } from '../../src/library/library.sql.js';
+import { type Database, openDatabase } from '../../src/db/connect.js';
 import { libraryItemToRow } from '../../src/library/library.codec.js';
 import { searchTokens } from '../../src/library/library.search.js';
+import { bumpLibraryTotals, createLibrarySql } from '../../src/library/library.sql.js';
 import type { LibraryItem, LibraryQuery } from '../../src/library/library.types.js';
+import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
 
 const PAGE_QUERIES: [string, LibraryQuery][] = [
   ['title', { tokens: [], sort: 'title', limit: 100 }],
@@ -21,7 +21,9 @@ const PAGE_QUERIES: [string, LibraryQuery][] = [
 
 const N = 6000;
 const items: LibraryItem[] = Array.from({ length: N }, (_, i) => ({
-  id: `x${i}`, kind: (['movie', 'series', 'music', 'book'] as const)[i % 4], title: i % 3 ? `Common Wörd ${i}` : `Rare ${i}`,
+  id: `x${i}`,
+  kind: (['movie', 'series', 'music', 'book'] as const)[i % 4],
+  title: i % 3 ? `Common Wörd ${i}` : `Rare ${i}`,
 }));
 
 for (const engine of sqlEngines()) {
@@ -33,12 +35,23 @@ for (const engine of sqlEngines()) {
       tdb = await createTestDatabase(engine);
       await tdb.db.kysely.transaction().execute(async (trx) => {
         for (let i = 0; i < N; i += 500) {
-          await trx.insertInto('library_items').values(items.slice(i, i + 500).map((x, k) => ({ ...libraryItemToRow(x), created_at: new Date(Date.UTC(2025, 0, 1, 0, 0, Math.floor((i + k) / 10))).toISOString() }))).execute();
+          await trx
+            .insertInto('library_items')
+            .values(
+              items
+                .slice(i, i + 500)
+                .map((x, k) => ({ ...libraryItemToRow(x), created_at: new Date(Date.UTC(2025, 0, 1, 0, 0, Math.floor((i + k) / 10))).toISOString() })),
+            )
+            .execute();
         }
       });
       if (engine === 'sqlite') tdb.db.sqlite!.exec('analyze');
       else await sql`analyze library_items`.execute(tdb.db.kysely);
-      logged = openDatabase(tdb.target, { log: (e) => { if (e.level === 'query') captured.push(e.query); } });
+      logged = openDatabase(tdb.target, {
+        log: (e) => {
+          if (e.level === 'query') captured.push(e.query);
+        },
+      });
     });
     afterAll(async () => {
       await logged.close();
@@ -76,7 +89,10 @@ for (const engine of sqlEngines()) {
 
     it('pages a big match set (index-driven on SQLite) in the right order, every item once', async () => {
       const store = createLibrarySql(tdb.db.kysely, engine);
-      const expected = items.filter((x) => x.title.startsWith('Common')).sort((a, b) => (a.title.toLowerCase() < b.title.toLowerCase() ? -1 : 1)).map((x) => x.id);
+      const expected = items
+        .filter((x) => x.title.startsWith('Common'))
+        .sort((a, b) => (a.title.toLowerCase() < b.title.toLowerCase() ? -1 : 1))
+        .map((x) => x.id);
       for (const sort of ['title', '-title'] as const) {
         const seen: string[] = [];
         let after: LibraryQuery['after'];
@@ -107,7 +123,10 @@ for (const engine of sqlEngines()) {
       const store = createLibrarySql(tdb.db.kysely, engine);
       const q: LibraryQuery = { tokens: searchTokens('rare'), kind: 'movie', sort: 'title', limit: 1 };
       const before = (await store.query(q)).total;
-      await tdb.db.kysely.insertInto('library_items').values(libraryItemToRow({ id: 'direct', kind: 'movie', title: 'Rare direct' })).execute();
+      await tdb.db.kysely
+        .insertInto('library_items')
+        .values(libraryItemToRow({ id: 'direct', kind: 'movie', title: 'Rare direct' }))
+        .execute();
       bumpLibraryTotals(tdb.db.kysely);
       expect((await store.query(q)).total).toBe(before + 1);
       await store.create({ id: 'via-store', kind: 'movie', title: 'Rare via store' }, '2025-01-01T00:00:00.000Z');

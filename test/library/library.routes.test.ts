@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/app.js';
-import { phaseMatrix } from '../helpers/matrix.js';
-import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';
-import type { LibraryItem } from '../../src/library/library.types.js';
 import { MAX_INDEXED_BYTES } from '../../src/db/indexed-limit.js';
+import type { LibraryItem } from '../../src/library/library.types.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';
+import { phaseMatrix } from '../helpers/matrix.js';
 
 interface Page {
   items: LibraryItem[];
@@ -39,7 +39,11 @@ for (const [engine, phase] of phaseMatrix()) {
       const res = await call('POST', '/api/library', { kind: 'movie', title: 'X' }, user);
       expect(res.statusCode).toBe(403);
       expect(res.json()).toEqual({ ok: false, error: 'Insufficient permissions' });
-      for (const [method, url] of [['PATCH', '/api/library/x'], ['DELETE', '/api/library/x'], ['POST', '/api/library/artwork']] as const) {
+      for (const [method, url] of [
+        ['PATCH', '/api/library/x'],
+        ['DELETE', '/api/library/x'],
+        ['POST', '/api/library/artwork'],
+      ] as const) {
         expect((await call(method, url, { title: 'x', url: 'https://x.test/a.jpg' }, user)).statusCode).toBe(403);
       }
       expect((await t.app.inject({ method: 'GET', url: '/api/library/x' })).statusCode).toBe(401);
@@ -93,7 +97,10 @@ for (const [engine, phase] of phaseMatrix()) {
       ] as const) {
         const res = await call(method, url, body);
         expect(res.statusCode, `${method} ${field}`).toBe(400);
-        expect(res.json()).toEqual({ ok: false, error: `${field}: must be at most ${MAX_INDEXED_BYTES} bytes long in UTF-8 (it is ${field === 'id' ? MAX_INDEXED_BYTES + 1 : 2800})` });
+        expect(res.json()).toEqual({
+          ok: false,
+          error: `${field}: must be at most ${MAX_INDEXED_BYTES} bytes long in UTF-8 (it is ${field === 'id' ? MAX_INDEXED_BYTES + 1 : 2800})`,
+        });
       }
       expect(await apiItems()).toEqual(before);
       if (dual) expect(fileItems()).toEqual(before);
@@ -104,7 +111,10 @@ for (const [engine, phase] of phaseMatrix()) {
     });
 
     it('gets by id or exact title; 404 not_found', async () => {
-      expect((await call('GET', '/api/library/the-wire', undefined, user)).json()).toEqual({ ok: true, item: { id: 'the-wire', kind: 'series', title: 'The Wire' } });
+      expect((await call('GET', '/api/library/the-wire', undefined, user)).json()).toEqual({
+        ok: true,
+        item: { id: 'the-wire', kind: 'series', title: 'The Wire' },
+      });
       expect((await call('GET', '/api/library/The%20Wire', undefined, user)).json<{ item: LibraryItem }>().item.id).toBe('the-wire');
       const miss = await call('GET', '/api/library/movies', undefined, user);
       expect(miss.statusCode).toBe(404);
@@ -216,7 +226,9 @@ for (const [engine, phase] of phaseMatrix()) {
       it('searches titles with diacritics folded and prefixes', async () => {
         const { seen } = await walk('q=amelie&limit=2');
         expect(seen.length).toBe(9);
-        expect((await walk('q=AMÉL%200&kind=movie')).seen.map((i) => i.title).sort()).toEqual(['Ame\u0301lie 1', 'Amélie 0', 'amelie 2'].filter((x) => x.endsWith('0')));
+        expect((await walk('q=AMÉL%200&kind=movie')).seen.map((i) => i.title).sort()).toEqual(
+          ['Ame\u0301lie 1', 'Amélie 0', 'amelie 2'].filter((x) => x.endsWith('0')),
+        );
         expect((await walk('q=spider-ma')).seen.length).toBe(3);
         expect((await walk('q=%E5%8D%83%E3%81%A8')).seen.length).toBe(3);
         expect((await walk('q=alien')).seen.length).toBe(6);
@@ -235,8 +247,13 @@ for (const [engine, phase] of phaseMatrix()) {
 
       it('answers 400 naming the parameter', async () => {
         for (const [qs, name] of [
-          ['limit=0', 'limit'], ['limit=501', 'limit'], ['limit=abc', 'limit'], ['sort=year', 'sort'], ['kind=movies', 'kind'],
-          ['cursor=xyz', 'cursor'], ['cursor=' + Buffer.from('["-title","a",1]').toString('base64url'), 'cursor'],
+          ['limit=0', 'limit'],
+          ['limit=501', 'limit'],
+          ['limit=abc', 'limit'],
+          ['sort=year', 'sort'],
+          ['kind=movies', 'kind'],
+          ['cursor=xyz', 'cursor'],
+          [`cursor=${Buffer.from('["-title","a",1]').toString('base64url')}`, 'cursor'],
         ]) {
           const res = await call('GET', `/api/library?${qs}`, undefined, user);
           expect(res.statusCode, qs).toBe(400);

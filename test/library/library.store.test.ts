@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqlEngines, createTestDatabase, tempDir, type TestDatabase } from '../helpers/engines.js';
-import { createLibrarySql } from '../../src/library/library.sql.js';
-import { createLibraryJson } from '../../src/library/library.json.js';
-import type { LibraryStore } from '../../src/library/library.store.js';
 import { libraryItemToRow, titleKey } from '../../src/library/library.codec.js';
-import { searchTokens, compareUtf8 } from '../../src/library/library.search.js';
+import { createLibraryJson } from '../../src/library/library.json.js';
+import { compareUtf8, searchTokens } from '../../src/library/library.search.js';
+import { createLibrarySql } from '../../src/library/library.sql.js';
+import type { LibraryStore } from '../../src/library/library.store.js';
 import type { LibraryCursor, LibraryItem, LibraryQuery, LibrarySort } from '../../src/library/library.types.js';
+import { createTestDatabase, sqlEngines, type TestDatabase, tempDir } from '../helpers/engines.js';
 
 type Engine = 'sqlite' | 'postgres' | 'json';
 const engines: Engine[] = [...sqlEngines(), 'json'];
@@ -92,7 +92,9 @@ for (const engine of engines) {
     });
 
     it('keeps unknown keys and odd values through the store', async () => {
-      const odd = JSON.parse('{"id":"odd","kind":"music","title":"Björk 🎵 – Ame\u0301lie","path":"/m","year":"1997","metadata":{"artist":"Björk","track":3},"fileSize":123456789012,"x":null}') as LibraryItem;
+      const odd = JSON.parse(
+        '{"id":"odd","kind":"music","title":"Björk 🎵 – Ame\u0301lie","path":"/m","year":"1997","metadata":{"artist":"Björk","track":3},"fileSize":123456789012,"x":null}',
+      ) as LibraryItem;
       if (engine === 'json') {
         expect((await h.store.create(odd, '2025-01-03T00:00:00.000Z')).status).toBe('created');
       } else {
@@ -101,7 +103,7 @@ for (const engine of engines) {
       const back = await h.store.getById('odd');
       expect(back).toEqual(odd);
       expect(Buffer.from(back!.title)).toEqual(Buffer.from(odd.title));
-      expect((await h.store.remove('odd'))).toEqual(odd);
+      expect(await h.store.remove('odd')).toEqual(odd);
     });
 
     describe('paging', () => {
@@ -109,7 +111,24 @@ for (const engine of engines) {
       const ats: string[] = [];
       beforeAll(async () => {
         for (const id of ['heat1', 'heat-s']) await h.store.remove(id);
-        const titles = ['Alpha', 'alpha', 'ALPHA', 'Amélie', 'Ame\u0301lie 2', 'Bravo', 'bravo', 'Charlie', 'Zulu', 'Éclair', 'ábc', '🎵 Music', 'Spider-Man', 'Spider Man 2', 'spiderweb', 'Delta'];
+        const titles = [
+          'Alpha',
+          'alpha',
+          'ALPHA',
+          'Amélie',
+          'Ame\u0301lie 2',
+          'Bravo',
+          'bravo',
+          'Charlie',
+          'Zulu',
+          'Éclair',
+          'ábc',
+          '🎵 Music',
+          'Spider-Man',
+          'Spider Man 2',
+          'spiderweb',
+          'Delta',
+        ];
         const kinds = ['movie', 'series', 'music', 'book'] as const;
         let n = 0;
         for (let round = 0; round < 4; round++) {
@@ -150,7 +169,12 @@ for (const engine of engines) {
         it(`filters by kind (sort ${sort})`, async () => {
           for (const kind of ['movie', 'series', 'music', 'book'] as const) {
             const { ids, totals } = await walk(h.store, { tokens: [], kind, sort, limit: 5 });
-            expect(ids).toEqual(order(sort, made.filter((m) => m.kind === kind)));
+            expect(ids).toEqual(
+              order(
+                sort,
+                made.filter((m) => m.kind === kind),
+              ),
+            );
             expect(totals[0]).toBe(made.filter((m) => m.kind === kind).length);
           }
         });
@@ -159,7 +183,11 @@ for (const engine of engines) {
       it('searches with folded diacritics and prefixes', async () => {
         const titles = async (q: string, extra: Partial<LibraryQuery> = {}) =>
           (await walk(h.store, { tokens: searchTokens(q), sort: 'title', limit: 3, ...extra })).ids.map((id) => made.find((m) => m.id === id)!.title);
-        expect(await titles('amelie')).toEqual(['Amélie', 'Ame\u0301lie 2', 'Amélie 1', 'Ame\u0301lie 2 1', 'Amélie 2', 'Ame\u0301lie 2 2', 'Amélie 3', 'Ame\u0301lie 2 3'].sort((a, b) => compareUtf8(a.toLowerCase(), b.toLowerCase())));
+        expect(await titles('amelie')).toEqual(
+          ['Amélie', 'Ame\u0301lie 2', 'Amélie 1', 'Ame\u0301lie 2 1', 'Amélie 2', 'Ame\u0301lie 2 2', 'Amélie 3', 'Ame\u0301lie 2 3'].sort((a, b) =>
+            compareUtf8(a.toLowerCase(), b.toLowerCase()),
+          ),
+        );
         expect(await titles('AMÉL 2 1')).toEqual(['Ame\u0301lie 2 1']);
         expect(await titles('spider')).toHaveLength(12);
         expect(await titles('spider man')).toHaveLength(8);
@@ -171,7 +199,12 @@ for (const engine of engines) {
         const page = await h.store.query({ tokens: searchTokens('alpha'), sort: '-title', limit: 2 });
         expect(page.total).toBe(made.filter((m) => m.title.toLowerCase().startsWith('alpha')).length);
         const kindOnly = await walk(h.store, { tokens: searchTokens('alpha'), kind: 'movie', sort: 'createdAt', limit: 2 });
-        expect(kindOnly.ids).toEqual(order('createdAt', made.filter((m) => m.kind === 'movie' && m.title.toLowerCase().startsWith('alpha'))));
+        expect(kindOnly.ids).toEqual(
+          order(
+            'createdAt',
+            made.filter((m) => m.kind === 'movie' && m.title.toLowerCase().startsWith('alpha')),
+          ),
+        );
         expect(kindOnly.totals[0]).toBe(kindOnly.ids.length);
       });
 

@@ -35,19 +35,37 @@ for (const [engine, phase] of phaseMatrix()) {
       expect(defaults.json()).toEqual({ tmdb: { hasApiKey: false, language: 'en-US', includeAdult: false }, musicbrainz: { enabled: true } });
       expect(await t.ctx.stores.settings.get('metadata')).toBeUndefined(); // reading creates nothing
 
-      const denied = await t.app.inject({ method: 'POST', url: '/api/metadata/settings', payload: { tmdb: { apiKey: TMDB_KEY } }, headers: bearer(user.accessToken) });
+      const denied = await t.app.inject({
+        method: 'POST',
+        url: '/api/metadata/settings',
+        payload: { tmdb: { apiKey: TMDB_KEY } },
+        headers: bearer(user.accessToken),
+      });
       expect(denied.statusCode).toBe(403);
 
-      const saved = await t.app.inject({ method: 'POST', url: '/api/metadata/settings', payload: { tmdb: { apiKey: TMDB_KEY, language: 'en-GB' } }, headers: bearer(admin.accessToken) });
+      const saved = await t.app.inject({
+        method: 'POST',
+        url: '/api/metadata/settings',
+        payload: { tmdb: { apiKey: TMDB_KEY, language: 'en-GB' } },
+        headers: bearer(admin.accessToken),
+      });
       expect(saved.statusCode).toBe(200);
       expect(saved.json()).toEqual({ ok: true, tmdb: { hasApiKey: true, language: 'en-GB', includeAdult: false }, musicbrainz: { enabled: true } });
 
       // omitted and empty keys keep the stored one
-      const kept = await t.app.inject({ method: 'POST', url: '/api/metadata/settings', payload: { tmdb: { apiKey: '', includeAdult: true }, musicbrainz: { enabled: false } }, headers: bearer(admin.accessToken) });
+      const kept = await t.app.inject({
+        method: 'POST',
+        url: '/api/metadata/settings',
+        payload: { tmdb: { apiKey: '', includeAdult: true }, musicbrainz: { enabled: false } },
+        headers: bearer(admin.accessToken),
+      });
       expect(kept.json()).toEqual({ ok: true, tmdb: { hasApiKey: true, language: 'en-GB', includeAdult: true }, musicbrainz: { enabled: false } });
       const view = await t.app.inject({ method: 'GET', url: '/api/metadata/settings', headers: bearer(user.accessToken) });
       expect(view.json()).toEqual({ tmdb: { hasApiKey: true, language: 'en-GB', includeAdult: true }, musicbrainz: { enabled: false } });
-      expect((await t.app.inject({ method: 'POST', url: '/api/metadata/settings', payload: { tmdb: { includeAdult: 'yes' } }, headers: bearer(admin.accessToken) })).statusCode).toBe(400);
+      expect(
+        (await t.app.inject({ method: 'POST', url: '/api/metadata/settings', payload: { tmdb: { includeAdult: 'yes' } }, headers: bearer(admin.accessToken) }))
+          .statusCode,
+      ).toBe(400);
 
       // the key is usable by the search routes, and nowhere else in plaintext
       expect((await t.ctx.services.metadataSettings.providerConfig()).tmdb.apiKey).toBe(TMDB_KEY);
@@ -62,7 +80,10 @@ for (const [engine, phase] of phaseMatrix()) {
         expect(text).not.toContain(TMDB_KEY);
         const doc = JSON.parse(text);
         expect(legacyDecrypt(doc.tmdb.apiKey, TEST_ENCRYPTION_KEY)).toBe(TMDB_KEY);
-        expect({ ...doc, tmdb: { ...doc.tmdb, apiKey: 'x' } }).toEqual({ tmdb: { apiKey: 'x', language: 'en-GB', includeAdult: true }, musicbrainz: { enabled: false } });
+        expect({ ...doc, tmdb: { ...doc.tmdb, apiKey: 'x' } }).toEqual({
+          tmdb: { apiKey: 'x', language: 'en-GB', includeAdult: true },
+          musicbrainz: { enabled: false },
+        });
       } else {
         expect(existsSync(file)).toBe(false);
       }
@@ -70,15 +91,30 @@ for (const [engine, phase] of phaseMatrix()) {
 
     it('reads a legacy metadata.json (encrypted key, unknown keys) and keeps its unknown keys on save', async () => {
       t = await createTestApp({ engine, phase });
-      const legacy = { tmdb: { apiKey: legacyEncrypt(TMDB_KEY, TEST_ENCRYPTION_KEY), language: 'fr-FR', includeAdult: false, region: 'FR' }, musicbrainz: { enabled: true }, fanart: { on: true } };
+      const legacy = {
+        tmdb: { apiKey: legacyEncrypt(TMDB_KEY, TEST_ENCRYPTION_KEY), language: 'fr-FR', includeAdult: false, region: 'FR' },
+        musicbrainz: { enabled: true },
+        fanart: { on: true },
+      };
       if (phase === 'files' || phase === 'dual-read-files') writeFileSync(join(t.configDir, 'metadata.json'), JSON.stringify(legacy, null, 2));
-      if (phase !== 'files') await t.ctx.db.kysely.insertInto('settings').values({ key: 'metadata', value: JSON.stringify({ ...legacy, tmdb: { ...legacy.tmdb, apiKey: t.ctx.secretBox.seal(TMDB_KEY) } }) }).execute();
+      if (phase !== 'files')
+        await t.ctx.db.kysely
+          .insertInto('settings')
+          .values({ key: 'metadata', value: JSON.stringify({ ...legacy, tmdb: { ...legacy.tmdb, apiKey: t.ctx.secretBox.seal(TMDB_KEY) } }) })
+          .execute();
       const admin = await registerAdmin(t.app);
       const h = bearer(admin.accessToken);
-      expect((await t.app.inject({ method: 'GET', url: '/api/metadata/settings', headers: h })).json()).toEqual({ tmdb: { hasApiKey: true, language: 'fr-FR', includeAdult: false }, musicbrainz: { enabled: true } });
+      expect((await t.app.inject({ method: 'GET', url: '/api/metadata/settings', headers: h })).json()).toEqual({
+        tmdb: { hasApiKey: true, language: 'fr-FR', includeAdult: false },
+        musicbrainz: { enabled: true },
+      });
       await t.app.inject({ method: 'POST', url: '/api/metadata/settings', payload: { tmdb: { language: 'de-DE' } }, headers: h });
       const doc = await t.ctx.stores.settings.get('metadata');
-      expect(doc).toEqual({ tmdb: { apiKey: TMDB_KEY, language: 'de-DE', includeAdult: false, region: 'FR' }, musicbrainz: { enabled: true }, fanart: { on: true } });
+      expect(doc).toEqual({
+        tmdb: { apiKey: TMDB_KEY, language: 'de-DE', includeAdult: false, region: 'FR' },
+        musicbrainz: { enabled: true },
+        fanart: { on: true },
+      });
       if (filesWritten) {
         const onDisk = JSON.parse(readFileSync(join(t.configDir, 'metadata.json'), 'utf8'));
         expect(legacyDecrypt(onDisk.tmdb.apiKey, TEST_ENCRYPTION_KEY)).toBe(TMDB_KEY);

@@ -2,12 +2,13 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sqlEngines } from '../helpers/engines.js';
-import { LEGACY_KEY, copyFixture, migrationEnv, readDirValues, type MigrationEnv } from './helpers.js';
+import { copyFixture, LEGACY_KEY, type MigrationEnv, migrationEnv, readDirValues } from './helpers.js';
 
 /** Every entry of a dir, sub-directories listed with their files (bytes as base64). */
 function tree(dir: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const e of readdirSync(dir, { withFileTypes: true })) out[e.name] = e.isDirectory() ? tree(join(dir, e.name)) : readFileSync(join(dir, e.name)).toString('base64');
+  for (const e of readdirSync(dir, { withFileTypes: true }))
+    out[e.name] = e.isDirectory() ? tree(join(dir, e.name)) : readFileSync(join(dir, e.name)).toString('base64');
   return out;
 }
 

@@ -1,10 +1,10 @@
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { openDatabase, type Database } from '../../src/db/connect.js';
+import { type Database, openDatabase } from '../../src/db/connect.js';
 import { readLegacySecret } from '../../src/security/legacy-crypto.js';
+import { type CliRun, runCli } from '../helpers/cli.js';
 import { createTestTarget, type TestEngine } from '../helpers/engines.js';
-import { runCli, type CliRun } from '../helpers/cli.js';
 
 export const FIXTURE_DIR = join(import.meta.dirname, '..', 'fixtures', 'legacy-full');
 /** The ENCRYPTION_KEY the fixture's ciphertexts were made with (also FORMATS.md §2.2's test key). */
@@ -69,7 +69,10 @@ export function decryptDeep(value: unknown, key: string): unknown {
 /** The .json files of a dir, parsed, secrets decrypted. */
 export function readDirValues(dir: string, key: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) out[f] = decryptDeep(JSON.parse(readFileSync(join(dir, f), 'utf8')), key);
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort())
+    out[f] = decryptDeep(JSON.parse(readFileSync(join(dir, f), 'utf8')), key);
   return out;
 }
 
@@ -80,7 +83,20 @@ export function readDirBytes(dir: string): Record<string, string> {
   return out;
 }
 
-const DATA_TABLES = ['users', 'library_items', 'wanted_items', 'downloaders', 'indexers', 'quality_profiles', 'grabs', 'verify_results', 'settings', 'import_quarantine', 'import_runs', 'app_state'];
+const DATA_TABLES = [
+  'users',
+  'library_items',
+  'wanted_items',
+  'downloaders',
+  'indexers',
+  'quality_profiles',
+  'grabs',
+  'verify_results',
+  'settings',
+  'import_quarantine',
+  'import_runs',
+  'app_state',
+];
 
 /** Every row of the tables an import touches (secrets still sealed), sorted: a logical image of the database. */
 export async function tableImage(db: Database): Promise<Record<string, unknown[]>> {

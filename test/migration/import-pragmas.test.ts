@@ -1,11 +1,12 @@
 // The import bounds SQLite's memory while it runs (temp to files, no mmap, an 8 MiB page cache)
 // and puts the connection's own settings back afterwards (the server keeps using it).
-import { afterEach, describe, expect, it } from 'vitest';
+
 import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { runImport } from '../../src/migration/import.js';
 import { createSecretBox } from '../../src/security/secret-box.js';
-import { copyFixture, LEGACY_KEY, migrationEnv, type MigrationEnv } from './helpers.js';
+import { copyFixture, LEGACY_KEY, type MigrationEnv, migrationEnv } from './helpers.js';
 
 let env: MigrationEnv | undefined;
 afterEach(async () => {
@@ -26,7 +27,11 @@ describe('import on SQLite: memory bounds while it runs, settings restored after
       const raw = db.sqlite!;
       raw.pragma(`cache_size = -${cacheMb * 1024}`);
       raw.pragma('mmap_size = 1048576');
-      const before = { cache: raw.pragma('cache_size', { simple: true }), temp: raw.pragma('temp_store', { simple: true }), mmap: raw.pragma('mmap_size', { simple: true }) };
+      const before = {
+        cache: raw.pragma('cache_size', { simple: true }),
+        temp: raw.pragma('temp_store', { simple: true }),
+        mmap: raw.pragma('mmap_size', { simple: true }),
+      };
       const seen: Record<string, unknown> = {};
       const report = await runImport({
         db,
@@ -37,7 +42,12 @@ describe('import on SQLite: memory bounds while it runs, settings restored after
         secretBox: createSecretBox(LEGACY_KEY),
         progress: {
           phase: (name) => {
-            if (name === 'write') Object.assign(seen, { cache: raw.pragma('cache_size', { simple: true }), temp: raw.pragma('temp_store', { simple: true }), mmap: raw.pragma('mmap_size', { simple: true }) });
+            if (name === 'write')
+              Object.assign(seen, {
+                cache: raw.pragma('cache_size', { simple: true }),
+                temp: raw.pragma('temp_store', { simple: true }),
+                mmap: raw.pragma('mmap_size', { simple: true }),
+              });
           },
           library: () => {},
         },
@@ -45,7 +55,11 @@ describe('import on SQLite: memory bounds while it runs, settings restored after
       expect(report.status).toBe('completed');
       expect(report.verify?.mismatches).toEqual([]);
       expect(seen).toEqual({ cache: during, temp: 1, mmap: 0 });
-      expect({ cache: raw.pragma('cache_size', { simple: true }), temp: raw.pragma('temp_store', { simple: true }), mmap: raw.pragma('mmap_size', { simple: true }) }).toEqual(before);
+      expect({
+        cache: raw.pragma('cache_size', { simple: true }),
+        temp: raw.pragma('temp_store', { simple: true }),
+        mmap: raw.pragma('mmap_size', { simple: true }),
+      }).toEqual(before);
     } finally {
       await db.close();
     }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateLegacyDir } from '../../bench/generate-legacy.js';
-import { migrationEnv, type MigrationEnv } from './helpers.js';
+import { type MigrationEnv, migrationEnv } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const built = existsSync(join(ROOT, 'dist', 'migration', 'library-batches.worker.js'));

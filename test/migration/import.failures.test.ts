@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sqlEngines } from '../helpers/engines.js';
 import { createLocksSql, MAINTENANCE_LOCK } from '../../src/db/locks.sql.js';
-import { LEGACY_KEY, copyFixture, migrationEnv, readDirBytes, readDirValues, tableImage, withDb, type MigrationEnv } from './helpers.js';
+import { sqlEngines } from '../helpers/engines.js';
+import { copyFixture, LEGACY_KEY, type MigrationEnv, migrationEnv, readDirBytes, readDirValues, tableImage, withDb } from './helpers.js';
 
 const fileHash = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 const readJson = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
@@ -128,7 +128,9 @@ for (const engine of sqlEngines()) {
       rmSync(join(src, 'monitor.json'));
 
       // one of nine library items, one of four wanted items and the whole monitor.json: over the limit
-      expect((await m.cli('import', '--from', src)).err).toMatch(/refusing to remove .*library\.json: 1 of 9 rows; wanted\.json: 1 of 4 rows; monitor\.json: 1 of 1 rows/);
+      expect((await m.cli('import', '--from', src)).err).toMatch(
+        /refusing to remove .*library\.json: 1 of 9 rows; wanted\.json: 1 of 4 rows; monitor\.json: 1 of 1 rows/,
+      );
       const run = await m.cli('import', '--from', src, '--prune');
       expect(run.code).toBe(0);
       expect(run.out).toMatch(/library\.json\s+9\s+9\s+0\s+1\s+3\s+1\s+5/);

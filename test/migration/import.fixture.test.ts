@@ -11,11 +11,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { buildApp, createContext } from '../../src/app.js';
-import { sqlEngines } from '../helpers/engines.js';
+import { loadConfig } from '../../src/config.js';
 import { createImportSql } from '../../src/migration/import.sql.js';
-import { FIXTURE_DIR, FIXTURE_PASSWORD, LEGACY_KEY, migrationEnv, readDirValues, withDb, type MigrationEnv } from './helpers.js';
+import { sqlEngines } from '../helpers/engines.js';
+import { FIXTURE_DIR, FIXTURE_PASSWORD, LEGACY_KEY, type MigrationEnv, migrationEnv, readDirValues, withDb } from './helpers.js';
 
 for (const engine of sqlEngines()) {
   describe(`import of the full fixture (${engine})`, () => {
@@ -72,12 +72,15 @@ for (const engine of sqlEngines()) {
         expect(byKey['movie:nzbtest']!.library_item_id).toBeNull();
         const wanted = await q.selectRows('wanted_items', ['kind', 'item_id', 'library_item_id'], undefined, 'position');
         expect(wanted.map((w) => [w.kind, w.library_item_id])).toEqual([
-          ['movies', 'mbdlzeo0k3p9q1'], ['movie', 'mbdlzeo0k3p9q1'], ['movies', null], ['series', 'the-wire'],
+          ['movies', 'mbdlzeo0k3p9q1'],
+          ['movie', 'mbdlzeo0k3p9q1'],
+          ['movies', null],
+          ['series', 'the-wire'],
         ]);
         const dl = await q.selectRows('downloaders', ['client_type', 'encrypted_password', 'encrypted_api_key'], undefined, 'client_type');
         for (const d of dl) for (const v of [d.encrypted_password, d.encrypted_api_key]) if (v !== null) expect(String(v)).toMatch(/^enc:v1:/);
         const lib = await q.selectRows('library_items', ['id', 'title', 'created_at'], undefined, 'seq');
-        expect(lib.map((l) => l.title)).toContain('  Heat (Director\'s Cut)  ');
+        expect(lib.map((l) => l.title)).toContain("  Heat (Director's Cut)  ");
         expect(lib.find((l) => l.id === 'mbdlzeo0k3p9q1')!.created_at).toBe(new Date(parseInt('mbdlzeo0', 36)).toISOString());
       });
     });

@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sqlEngines } from '../helpers/engines.js';
 import { runCli } from '../helpers/cli.js';
-import { copyFixture, migrationEnv, readDirBytes, tableImage, withDb, type MigrationEnv } from './helpers.js';
+import { sqlEngines } from '../helpers/engines.js';
+import { copyFixture, type MigrationEnv, migrationEnv, readDirBytes, tableImage, withDb } from './helpers.js';
 
 const readJson = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
 const writeJson = (p: string, v: unknown) => writeFileSync(p, JSON.stringify(v, null, 2));
@@ -38,7 +38,9 @@ for (const engine of sqlEngines()) {
       const { MEDIAOS_CONFIG_DIR: _, ...env } = m.env;
       const run2 = await runCli(['import'], env, elsewhere);
       expect(run2.code).toBe(2);
-      expect(run2.err).toContain(`the legacy directory ${join(elsewhere, 'config')} does not exist (the default ./config of the working directory ${elsewhere}`);
+      expect(run2.err).toContain(
+        `the legacy directory ${join(elsewhere, 'config')} does not exist (the default ./config of the working directory ${elsewhere}`,
+      );
       expect(await withDb(m, tableImage)).toEqual(before);
       expect(readDirBytes(join(m.dir, 'backups'))).toEqual(backups);
     });

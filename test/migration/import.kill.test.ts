@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateLegacyDir } from '../../bench/generate-legacy.js';
-import { sqlEngines } from '../helpers/engines.js';
 import { createImportSql } from '../../src/migration/import.sql.js';
-import { FIXTURE_DIR, migrationEnv, tableImage, withDb, type MigrationEnv } from './helpers.js';
+import { sqlEngines } from '../helpers/engines.js';
+import { FIXTURE_DIR, type MigrationEnv, migrationEnv, tableImage, withDb } from './helpers.js';
 
 const CHILD = join(import.meta.dirname, 'cli-child.ts');
 const ITEMS = 60_000;

@@ -1,11 +1,11 @@
-import { hostname } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sqlEngines } from '../helpers/engines.js';
 import { createLocksSql, MAINTENANCE_LOCK } from '../../src/db/locks.sql.js';
-import { copyFixture, migrationEnv, readDirBytes, tableImage, withDb, type MigrationEnv } from './helpers.js';
+import { sqlEngines } from '../helpers/engines.js';
+import { copyFixture, type MigrationEnv, migrationEnv, readDirBytes, tableImage, withDb } from './helpers.js';
 
 const insertLock = (m: MigrationEnv, holder: string, at: string) =>
   withDb(m, (db) => sql`insert into locks (name, holder, acquired_at, heartbeat_at) values (${MAINTENANCE_LOCK}, ${holder}, ${at}, ${at})`.execute(db.kysely));
@@ -60,7 +60,9 @@ for (const engine of sqlEngines()) {
       const { m, src } = await populated();
       await insertLock(m, 'import pid 4242 on nas-elsewhere', '2020-01-01T00:00:00.000Z');
       const run = await m.cli('import', '--from', src, '--force-unlock');
-      expect(run.out).toContain('--force-unlock: cleared the lock of import pid 4242 on nas-elsewhere (since 2020-01-01T00:00:00.000Z): its last heartbeat (2020-01-01T00:00:00.000Z) is older than 300 s');
+      expect(run.out).toContain(
+        '--force-unlock: cleared the lock of import pid 4242 on nas-elsewhere (since 2020-01-01T00:00:00.000Z): its last heartbeat (2020-01-01T00:00:00.000Z) is older than 300 s',
+      );
       expect(run.code).toBe(0);
 
       await insertLock(m, `import pid 2147483646 on ${hostname()}`, new Date().toISOString());

@@ -11,11 +11,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sqlEngines } from '../helpers/engines.js';
 import { readLegacySecret } from '../../src/security/legacy-crypto.js';
-import { LEGACY_KEY, migrationEnv, tableImage, withDb, type MigrationEnv } from './helpers.js';
-import { LEGACY_FILE_NAMES, fileValue } from './nasty-legacy.js';
-import { nastyCases, type NastyCase } from './nasty-cases.js';
+import { sqlEngines } from '../helpers/engines.js';
+import { LEGACY_KEY, type MigrationEnv, migrationEnv, tableImage, withDb } from './helpers.js';
+import { type NastyCase, nastyCases } from './nasty-cases.js';
+import { fileValue, LEGACY_FILE_NAMES } from './nasty-legacy.js';
 
 const SEED = Number(process.env.MEDIAOS_NASTY_SEED ?? 20250601);
 const CASES = nastyCases(SEED);

@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sqlEngines, tempDir } from '../helpers/engines.js';
 import { archiveDirectory } from '../../src/migration/archive.js';
 import { checkFreeSpace, formatBytes } from '../../src/migration/free-space.js';
 import { runImport } from '../../src/migration/import.js';
 import { createSecretBox } from '../../src/security/secret-box.js';
-import { LEGACY_KEY, copyFixture, migrationEnv, readDirBytes, tableImage, withDb, type MigrationEnv } from './helpers.js';
+import { sqlEngines, tempDir } from '../helpers/engines.js';
+import { copyFixture, LEGACY_KEY, type MigrationEnv, migrationEnv, readDirBytes, tableImage, withDb } from './helpers.js';
 
 for (const engine of sqlEngines()) {
   describe(`import on a full disk (${engine})`, () => {
@@ -27,10 +27,22 @@ for (const engine of sqlEngines()) {
       const backups = readDirBytes(join(m.dir, 'backups'));
       const probed: string[] = [];
       const err = (await withDb(m, (db) =>
-        runImport({ db, from: src, dataDir: m!.dir, backupRetention: 10, legacyKey: LEGACY_KEY, secretBox: createSecretBox(LEGACY_KEY), freeSpace: (p) => (probed.push(p), 4096) }).catch((e: unknown) => e),
+        runImport({
+          db,
+          from: src,
+          dataDir: m!.dir,
+          backupRetention: 10,
+          legacyKey: LEGACY_KEY,
+          secretBox: createSecretBox(LEGACY_KEY),
+          freeSpace: (p) => (probed.push(p), 4096),
+        }).catch((e: unknown) => e),
       )) as Error;
       expect(err).toBeInstanceOf(Error);
-      expect(err.message).toMatch(new RegExp(`^not enough free space on the file system of ${join(m.dir, 'backups')}: 4\\.0 KB free, about \\d+\\.\\d KB needed \\(the backup of the legacy directory \\(its size\\) about \\d+\\.\\d KB in ${join(m.dir, 'backups')}`));
+      expect(err.message).toMatch(
+        new RegExp(
+          `^not enough free space on the file system of ${join(m.dir, 'backups')}: 4\\.0 KB free, about \\d+\\.\\d KB needed \\(the backup of the legacy directory \\(its size\\) about \\d+\\.\\d KB in ${join(m.dir, 'backups')}`,
+        ),
+      );
       if (engine === 'sqlite') {
         expect(err.message).toContain(`the backup of the database (the size of its file) about`);
         expect(err.message).toContain(`the import (2 x the legacy directory) about`);

@@ -1,13 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
 import { createImportSql } from '../../src/migration/import.sql.js';
-import { importLibrary, type LibraryImportResult } from '../../src/migration/library-import.js';
 import { HashedKeySet, hash64 } from '../../src/migration/key-set.js';
+import { importLibrary, type LibraryImportResult } from '../../src/migration/library-import.js';
 import { readSnapshot } from '../../src/migration/snapshot.js';
 import { verifyAgainstDatabase } from '../../src/migration/verify.js';
 import { createSecretBox } from '../../src/security/secret-box.js';
+import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
 
 type Item = { id: string; kind: string; title: string };
 
@@ -54,7 +54,10 @@ for (const engine of sqlEngines()) {
       expect(JSON.parse(result.quarantine[0]!.raw)).toEqual({ id: 'y2', kind: 'movie', title: 'GAMMA' });
       // the unique title index is back and enforced
       await expect(
-        t.db.kysely.insertInto('library_items').values({ id: 'n5', kind: 'movie', title: 'gamma', title_lower: 'gamma', search_text: 'gamma' } as never).execute(),
+        t.db.kysely
+          .insertInto('library_items')
+          .values({ id: 'n5', kind: 'movie', title: 'gamma', title_lower: 'gamma', search_text: 'gamma' } as never)
+          .execute(),
       ).rejects.toThrow();
     });
 
@@ -126,10 +129,18 @@ for (const engine of sqlEngines()) {
     async function expectIndexesServe(count: number): Promise<void> {
       const first = await t!.db.kysely.selectFrom('library_items').select(['id', 'created_at']).orderBy('created_at').orderBy('seq').limit(3).execute();
       expect(first).toHaveLength(3);
-      const movies = await t!.db.kysely.selectFrom('library_items').select((eb) => eb.fn.countAll().as('n')).where('kind', '=', 'movie').where('created_at', '>=', '2024-01-01T00:00:00.000Z').executeTakeFirst();
+      const movies = await t!.db.kysely
+        .selectFrom('library_items')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('kind', '=', 'movie')
+        .where('created_at', '>=', '2024-01-01T00:00:00.000Z')
+        .executeTakeFirst();
       expect(Number(movies!.n)).toBe(count);
       if (t!.db.engine === 'sqlite') {
-        const names = t!.db.sqlite!.prepare(`select name from sqlite_master where tbl_name = 'library_items' and type = 'index' and name like 'idx_library_%created_at'`).pluck().all();
+        const names = t!.db
+          .sqlite!.prepare(`select name from sqlite_master where tbl_name = 'library_items' and type = 'index' and name like 'idx_library_%created_at'`)
+          .pluck()
+          .all();
         expect(names.sort()).toEqual(['idx_library_created_at', 'idx_library_kind_created_at']);
         expect(t!.db.sqlite!.pragma('integrity_check', { simple: true })).toBe('ok');
       }
@@ -171,7 +182,13 @@ for (const engine of sqlEngines()) {
       t = await createTestDatabase(engine);
       const dir = join(t.dir, 'legacy');
       mkdirSync(dir);
-      const items = Array.from({ length: 1200 }, (_, i) => ({ id: `it${i}`, kind: i % 2 ? 'movie' : 'series', title: `Título ${i}`, year: 1990 + (i % 30), metadata: { n: i, z: 'ü' } }));
+      const items = Array.from({ length: 1200 }, (_, i) => ({
+        id: `it${i}`,
+        kind: i % 2 ? 'movie' : 'series',
+        title: `Título ${i}`,
+        year: 1990 + (i % 30),
+        metadata: { n: i, z: 'ü' },
+      }));
       writeFileSync(join(dir, 'library.json'), JSON.stringify({ items }));
       const snapshot = await readSnapshot({ dir, legacyKey: undefined, worker: false });
       const box = createSecretBox('digest-test-key-0123456789abcdef');
@@ -181,7 +198,11 @@ for (const engine of sqlEngines()) {
         expect(result.digest.of).toBe(engine === 'sqlite' ? 'rows' : 'records');
         const check = () => verifyAgainstDatabase({ kysely: trx, engine: t!.db.engine, dir, snapshot, open: box, libraryDigest: result.digest });
         expect(await check()).toMatchObject({ checked: 1200, mismatches: [], libraryByDigest: true });
-        await trx.updateTable('library_items').set({ title: 'Tampered' } as never).where('id', '=', 'it700').execute();
+        await trx
+          .updateTable('library_items')
+          .set({ title: 'Tampered' } as never)
+          .where('id', '=', 'it700')
+          .execute();
         const tampered = await check();
         expect(tampered.libraryByDigest).toBe(false);
         expect(tampered.mismatches).toEqual([{ file: 'library.json', locator: '/items/700', field: 'title', problem: 'value differs' }]);

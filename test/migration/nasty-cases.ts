@@ -6,8 +6,23 @@
  * the random mixes, where only the contract's invariants are checked.
  */
 import {
-  DupKeys, LEGACY_STYLE, TROUBLE, grabsOf, items, pick, q, realisticDir, render, resultsOf, rngFrom, styles, usersOf, wantedOf, writeJson,
-  type LegacyDir, type NastyCase,
+  DupKeys,
+  grabsOf,
+  items,
+  LEGACY_STYLE,
+  type LegacyDir,
+  type NastyCase,
+  pick,
+  q,
+  realisticDir,
+  render,
+  resultsOf,
+  rngFrom,
+  styles,
+  TROUBLE,
+  usersOf,
+  wantedOf,
+  writeJson,
 } from './nasty-legacy.js';
 import { recordCases } from './nasty-records.js';
 
@@ -20,13 +35,28 @@ export function nastyCases(seed: number): NastyCase[] {
   const add = (c: NastyCase) => out.push(c);
 
   add({ name: 'as MediaOS writes it', files: render(base()), code: 0, quarantined: [] });
-  add({ name: 'UTF-8 BOM and CRLF in every file', files: render(base(), { ...LEGACY_STYLE, bom: true, eol: '\r\n', trailingNewline: true }), code: 0, quarantined: [] });
+  add({
+    name: 'UTF-8 BOM and CRLF in every file',
+    files: render(base(), { ...LEGACY_STYLE, bom: true, eol: '\r\n', trailingNewline: true }),
+    code: 0,
+    quarantined: [],
+  });
   {
     const rng = rngFrom(seed + 7);
     const all = styles(rng);
-    add({ name: 'minified, tabs, 4 spaces, trailing newlines (file by file)', files: render(base(), () => all[Math.floor(rng() * all.length)]!), code: 0, quarantined: [] });
+    add({
+      name: 'minified, tabs, 4 spaces, trailing newlines (file by file)',
+      files: render(base(), () => all[Math.floor(rng() * all.length)]!),
+      code: 0,
+      quarantined: [],
+    });
   }
-  add({ name: "Python's json.dump (ASCII escapes, 4 spaces)", files: render(base(), { ...LEGACY_STYLE, indent: 4, asciiOnly: true }), code: 0, quarantined: [] });
+  add({
+    name: "Python's json.dump (ASCII escapes, 4 spaces)",
+    files: render(base(), { ...LEGACY_STYLE, indent: 4, asciiOnly: true }),
+    code: 0,
+    quarantined: [],
+  });
 
   // ---- files that are not JSON ----
   for (const [file, bytes, where] of [
@@ -39,19 +69,40 @@ export function nastyCases(seed: number): NastyCase[] {
     files[file] = Buffer.from(bytes);
     const label = bytes === '' ? 'empty (0 bytes)' : 'whitespace only';
     const why = bytes === '' ? 'the file is empty' : 'the file holds only whitespace';
-    add({ name: `${file} ${label}: stops, naming file and position`, files, code: 2, err: new RegExp(`${file.replace('.', '\\.')}: invalid JSON at ${where} \\(${why}\\)`) });
-    add({ name: `${file} ${label} with --skip-broken-files: its bytes are quarantined`, files, args: ['--skip-broken-files'], code: 3, quarantined: q(file, '') });
+    add({
+      name: `${file} ${label}: stops, naming file and position`,
+      files,
+      code: 2,
+      err: new RegExp(`${file.replace('.', '\\.')}: invalid JSON at ${where} \\(${why}\\)`),
+    });
+    add({
+      name: `${file} ${label} with --skip-broken-files: its bytes are quarantined`,
+      files,
+      args: ['--skip-broken-files'],
+      code: 3,
+      quarantined: q(file, ''),
+    });
   }
   {
     const files = render(base());
     const lib = files['library.json']!.toString('utf8');
     const at = lib.indexOf('"title": "') + 10;
     files['library.json'] = Buffer.concat([Buffer.from(lib.slice(0, at)), Buffer.from([0x42, 0x6a, 0xf6, 0x72, 0x6b]), Buffer.from(lib.slice(at))]); // "Björk" in Latin-1
-    add({ name: 'library.json with a Latin-1 byte (not UTF-8): stops, naming the position', files, code: 2, err: /library\.json: invalid JSON at line 6, column 19 \(not UTF-8: byte 0xf6;/ });
+    add({
+      name: 'library.json with a Latin-1 byte (not UTF-8): stops, naming the position',
+      files,
+      code: 2,
+      err: /library\.json: invalid JSON at line 6, column 19 \(not UTF-8: byte 0xf6;/,
+    });
     const files2 = render(base());
     const at2 = files2['users.json']!.indexOf('"email": "') + 10;
     files2['users.json'] = Buffer.concat([files2['users.json']!.subarray(0, at2), Buffer.from([0xed, 0xa0, 0x80]), files2['users.json']!.subarray(at2)]); // a CESU-8 surrogate
-    add({ name: 'users.json with an encoded surrogate (not UTF-8): stops', files: files2, code: 2, err: /users\.json: invalid JSON at line 4, column 15 \(not UTF-8: byte 0xed;/ });
+    add({
+      name: 'users.json with an encoded surrogate (not UTF-8): stops',
+      files: files2,
+      code: 2,
+      err: /users\.json: invalid JSON at line 4, column 15 \(not UTF-8: byte 0xed;/,
+    });
     const files3 = render(base());
     files3['settings.json'] = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(writeJson({ setupCompleted: true }), 'utf16le')]);
     add({ name: 'settings.json saved as UTF-16 (Notepad): stops', files: files3, code: 2, err: /settings\.json: invalid JSON at line 1, column 1 \(.*UTF-16/ });
@@ -85,7 +136,14 @@ export function nastyCases(seed: number): NastyCase[] {
     ['"items" null', () => ({ items: null })],
     ['"items" an object', (d: LegacyDir) => ({ items: Object.fromEntries(items(d).map((i) => [i.id, i])) })],
     ['no "items"', () => ({ version: 2 })],
-    ['"items" twice', (d: LegacyDir) => new DupKeys([['items', items(d).slice(0, 2)], ['items', items(d)]])],
+    [
+      '"items" twice',
+      (d: LegacyDir) =>
+        new DupKeys([
+          ['items', items(d).slice(0, 2)],
+          ['items', items(d)],
+        ]),
+    ],
   ] as const) {
     const dir = base();
     dir['library.json'] = value(dir);
@@ -101,7 +159,13 @@ export function nastyCases(seed: number): NastyCase[] {
     files['notes.txt'] = Buffer.from('my media server\n');
     files['.DS_Store'] = Buffer.from([0, 0, 0, 1, 0x42, 0x75, 0x64, 0x31, 0xff, 0xfe]);
     files['mediaos.db'] = Buffer.from('SQLite format 3\u0000');
-    add({ name: 'only three legacy files, plus backups, notes and a subdirectory', files, subdirs: { backups: { 'library.json': Buffer.from('[]') } }, code: 0, quarantined: [] });
+    add({
+      name: 'only three legacy files, plus backups, notes and a subdirectory',
+      files,
+      subdirs: { backups: { 'library.json': Buffer.from('[]') } },
+      code: 0,
+      quarantined: [],
+    });
   }
 
   out.push(...recordCases(base));
@@ -114,8 +178,13 @@ function randomMix(seed: number): NastyCase {
   const rng = rngFrom(seed);
   const dir = realisticDir(rng, 40);
   const records: Record<string, unknown>[] = [
-    ...items(dir), ...wantedOf(dir), ...Object.values(usersOf(dir)), ...(Object.values(grabsOf(dir)) as Record<string, unknown>[]),
-    ...(Object.values(resultsOf(dir)) as Record<string, unknown>[]), dir['settings.json'] as Record<string, unknown>, dir['verify.json'] as Record<string, unknown>,
+    ...items(dir),
+    ...wantedOf(dir),
+    ...Object.values(usersOf(dir)),
+    ...(Object.values(grabsOf(dir)) as Record<string, unknown>[]),
+    ...(Object.values(resultsOf(dir)) as Record<string, unknown>[]),
+    dir['settings.json'] as Record<string, unknown>,
+    dir['verify.json'] as Record<string, unknown>,
   ];
   for (const r of records) if (rng() < 0.15) pick(rng, TROUBLE)(rng, r);
   const all = styles(rng);

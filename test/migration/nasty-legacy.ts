@@ -12,8 +12,8 @@
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURE_DIR } from './helpers.js';
 import { prng } from '../../bench/generate-legacy.js';
+import { FIXTURE_DIR } from './helpers.js';
 
 // ---- seeded randomness ----
 
@@ -89,18 +89,56 @@ export function own(entries: [string, unknown][]): Record<string, unknown> {
 
 export type LegacyDir = Record<string, unknown>;
 export const LEGACY_FILE_NAMES = [
-  'users.json', 'library.json', 'wanted.json', 'downloaders.json', 'indexers.json', 'quality.json', 'quality-profiles.json', 'grabs.json',
-  'verify.json', 'verify-results.json', 'settings.json', 'metadata.json', 'organizer.json', 'subtitle-automation.json', 'monitor.json',
+  'users.json',
+  'library.json',
+  'wanted.json',
+  'downloaders.json',
+  'indexers.json',
+  'quality.json',
+  'quality-profiles.json',
+  'grabs.json',
+  'verify.json',
+  'verify-results.json',
+  'settings.json',
+  'metadata.json',
+  'organizer.json',
+  'subtitle-automation.json',
+  'monitor.json',
 ] as const;
 
 const TITLES = [
-  'Heat', 'The Wire', 'Amélie', 'Björk - Homogenic', 'Stanisław Lem - Solaris', '千と千尋の神隠し', 'Léon: The Professional', 'Crouching Tiger, Hidden Dragon',
-  '  Padded Title  ', 'Ну, погоди!', '🎬 Reel Stories', 'Ωmega "Quoted" \\ Backslash', 'Tab\there', 'Line\nBreak', 'Straße', 'İstanbul Hatırası',
-  'ﬁnal ligature', 'Zoë & Chloë', '東京物語', 'Cidade de Deus', 'Das Boot', '8½', 'Se7en', 'M*A*S*H', '!Women Art Revolution', '[REC]', '¿Qué?',
+  'Heat',
+  'The Wire',
+  'Amélie',
+  'Björk - Homogenic',
+  'Stanisław Lem - Solaris',
+  '千と千尋の神隠し',
+  'Léon: The Professional',
+  'Crouching Tiger, Hidden Dragon',
+  '  Padded Title  ',
+  'Ну, погоди!',
+  '🎬 Reel Stories',
+  'Ωmega "Quoted" \\ Backslash',
+  'Tab\there',
+  'Line\nBreak',
+  'Straße',
+  'İstanbul Hatırası',
+  'ﬁnal ligature',
+  'Zoë & Chloë',
+  '東京物語',
+  'Cidade de Deus',
+  'Das Boot',
+  '8½',
+  'Se7en',
+  'M*A*S*H',
+  '!Women Art Revolution',
+  '[REC]',
+  '¿Qué?',
 ];
 const KINDS = ['movie', 'series', 'music', 'book'] as const;
 const PLURAL: Record<string, string> = { movie: 'movies', series: 'series', music: 'music', book: 'books' };
-const HASH = 'abcdef0123456789abcdef0123456789:9e259be7160edd3974b79560e838f1562be0927dc4d8681aa9aaa6e559f2caefe23fd8a82818ecaf4377014f2f6bd65392563141fd16fdc13a5f7b2341e06a54';
+const HASH =
+  'abcdef0123456789abcdef0123456789:9e259be7160edd3974b79560e838f1562be0927dc4d8681aa9aaa6e559f2caefe23fd8a82818ecaf4377014f2f6bd65392563141fd16fdc13a5f7b2341e06a54';
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(FIXTURE_DIR, name), 'utf8')) as Record<string, unknown>;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -124,7 +162,14 @@ export function realisticDir(rng: Rng, size = 24): LegacyDir {
   for (let u = 0; u < int(rng, 1, 4); u++) {
     const ms = t0 + u * 86_400_000;
     const id = `user_${ms}_${base36(rng, 9)}`;
-    const user: Record<string, unknown> = { id, email: `${pick(rng, ['Owner', 'kid', 'Guest.User', 'älice'])}${u}@Example.org`, passwordHash: HASH, role: u === 0 ? 'admin' : 'user', createdAt: iso(ms), updatedAt: iso(ms) };
+    const user: Record<string, unknown> = {
+      id,
+      email: `${pick(rng, ['Owner', 'kid', 'Guest.User', 'älice'])}${u}@Example.org`,
+      passwordHash: HASH,
+      role: u === 0 ? 'admin' : 'user',
+      createdAt: iso(ms),
+      updatedAt: iso(ms),
+    };
     if (rng() < 0.7) user.lastLoginAt = iso(ms + int(rng, 1000, 9e8));
     users[id] = user;
   }
@@ -143,31 +188,67 @@ export function realisticDir(rng: Rng, size = 24): LegacyDir {
     if (rng() < 0.3) item.source = pick(rng, ['BluRay', 'WEB-DL', 'HDTV']);
     if (rng() < 0.5) item.filePath = `/media/${PLURAL[kind]}/${title}/${title}.mkv`;
     if (rng() < 0.5) item.fileSize = int(rng, 1, 60_000) * 1_048_576 + int(rng, 0, 1_048_575);
-    if (rng() < 0.5) item.metadata = { originalFilename: `${title}.mkv`, ...(kind === 'series' ? { season: int(rng, 1, 9), episode: int(rng, 1, 24), episodeTitle: '' } : {}) };
+    if (rng() < 0.5)
+      item.metadata = {
+        originalFilename: `${title}.mkv`,
+        ...(kind === 'series' ? { season: int(rng, 1, 9), episode: int(rng, 1, 24), episodeTitle: '' } : {}),
+      };
     if (rng() < 0.1) item.path = `/media/${kind}/${title}`; // scanner-era unknown key
     items.push(item);
   }
-  const wanted = items.filter(() => rng() < 0.3).map((it, i) => ({ id: it.id, title: it.title, kind: rng() < 0.5 ? PLURAL[it.kind] : it.kind, addedAt: iso(t0 + i * 60_000), ...(rng() < 0.4 ? { lastScan: { at: iso(t0 + i * 60_000 + 5000), found: int(rng, 0, 5), grabbed: int(rng, 0, 1) } } : {}) }));
+  const wanted = items
+    .filter(() => rng() < 0.3)
+    .map((it, i) => ({
+      id: it.id,
+      title: it.title,
+      kind: rng() < 0.5 ? PLURAL[it.kind] : it.kind,
+      addedAt: iso(t0 + i * 60_000),
+      ...(rng() < 0.4 ? { lastScan: { at: iso(t0 + i * 60_000 + 5000), found: int(rng, 0, 5), grabbed: int(rng, 0, 1) } } : {}),
+    }));
   const grabs: Record<string, unknown> = {};
   const results: Record<string, unknown> = {};
   for (const it of items.filter(() => rng() < 0.35)) {
     const kind = rng() < 0.5 ? PLURAL[it.kind]! : it.kind;
     const torrent = rng() < 0.6;
     grabs[`${kind}:${it.id}`] = {
-      kind, id: it.id, title: `${it.title}.1080p.WEB-DL`, link: torrent ? `magnet:?xt=urn:btih:${base36(rng, 40)}` : null, protocol: torrent ? 'torrent' : 'usenet',
-      client: torrent ? 'qbittorrent' : 'sabnzbd', ok: rng() < 0.8, ...(rng() < 0.8 ? { status: pick(rng, [200, 'uploaded', 'stored', 403] as const) } : {}), at: iso(t0 + int(rng, 0, 1e8)),
+      kind,
+      id: it.id,
+      title: `${it.title}.1080p.WEB-DL`,
+      link: torrent ? `magnet:?xt=urn:btih:${base36(rng, 40)}` : null,
+      protocol: torrent ? 'torrent' : 'usenet',
+      client: torrent ? 'qbittorrent' : 'sabnzbd',
+      ok: rng() < 0.8,
+      ...(rng() < 0.8 ? { status: pick(rng, [200, 'uploaded', 'stored', 403] as const) } : {}),
+      at: iso(t0 + int(rng, 0, 1e8)),
       ...(torrent ? {} : { category: 'tv' }),
-      ...(!torrent && rng() < 0.3 ? { nzbUpload: { filename: `${it.id}.nzb`, mimetype: 'application/x-nzb', base64: Buffer.from(`<nzb>${it.title}</nzb>`).toString('base64'), size: 11 } } : {}),
+      ...(!torrent && rng() < 0.3
+        ? { nzbUpload: { filename: `${it.id}.nzb`, mimetype: 'application/x-nzb', base64: Buffer.from(`<nzb>${it.title}</nzb>`).toString('base64'), size: 11 } }
+        : {}),
     };
     if (rng() < 0.7) {
       results[`${kind}:${it.id}`] = {
-        phase: pick(rng, ['all', 'downloader', 'arr', 'player']), issues: rng() < 0.5 ? [] : [{ kind: 'encoding_low_bitrate', severity: 'warn', message: '900kbps < 1500kbps for 720p' }],
-        analyzedAt: iso(t0 + int(rng, 0, 1e8)), topSeverity: pick(rng, ['none', 'warn', 'error']), kind, id: it.id, title: it.title, ...(rng() < 0.3 ? { path: `/downloads/${it.id}.mkv` } : {}),
+        phase: pick(rng, ['all', 'downloader', 'arr', 'player']),
+        issues: rng() < 0.5 ? [] : [{ kind: 'encoding_low_bitrate', severity: 'warn', message: '900kbps < 1500kbps for 720p' }],
+        analyzedAt: iso(t0 + int(rng, 0, 1e8)),
+        topSeverity: pick(rng, ['none', 'warn', 'error']),
+        kind,
+        id: it.id,
+        title: it.title,
+        ...(rng() < 0.3 ? { path: `/downloads/${it.id}.mkv` } : {}),
       };
     }
   }
   const indexers = fixture('indexers.json');
-  (indexers.indexers as unknown[]).push(...Array.from({ length: int(rng, 0, 3) }, () => ({ id: base36(rng, 11), name: `Manual ${base36(rng, 3)}`, type: 'manual', protocol: pick(rng, ['torrent', 'usenet']), enabled: true, baseUrl: `https://${base36(rng, 6)}.example` })));
+  (indexers.indexers as unknown[]).push(
+    ...Array.from({ length: int(rng, 0, 3) }, () => ({
+      id: base36(rng, 11),
+      name: `Manual ${base36(rng, 3)}`,
+      type: 'manual',
+      protocol: pick(rng, ['torrent', 'usenet']),
+      enabled: true,
+      baseUrl: `https://${base36(rng, 6)}.example`,
+    })),
+  );
   return {
     'users.json': users,
     'library.json': { items },
@@ -210,9 +291,35 @@ export const firstUser = (dir: LegacyDir) => Object.values(usersOf(dir))[0]!;
 export const grabsOf = (dir: LegacyDir) => dir['grabs.json'] as Record<string, unknown>;
 export const wantedOf = (dir: LegacyDir) => (dir['wanted.json'] as { items: Record<string, unknown>[] }).items;
 export const resultsOf = (dir: LegacyDir) => dir['verify-results.json'] as Record<string, unknown>;
-export const grab = (kind: string, id: string, extra: Record<string, unknown> = {}) => ({ kind, id, title: `${id}.1080p`, link: null, protocol: 'usenet', client: 'sabnzbd', ok: true, status: 'uploaded', at: '2025-06-01T12:00:00.000Z', ...extra });
-export const result = (kind: string, id: string, extra: Record<string, unknown> = {}) => ({ phase: 'all', issues: [], analyzedAt: '2025-06-01T13:00:00.000Z', topSeverity: 'none', kind, id, title: id, ...extra });
-export const wantedItem = (kind: string, id: string, extra: Record<string, unknown> = {}) => ({ id, title: id, kind, addedAt: '2025-06-01T12:10:00.000Z', ...extra });
+export const grab = (kind: string, id: string, extra: Record<string, unknown> = {}) => ({
+  kind,
+  id,
+  title: `${id}.1080p`,
+  link: null,
+  protocol: 'usenet',
+  client: 'sabnzbd',
+  ok: true,
+  status: 'uploaded',
+  at: '2025-06-01T12:00:00.000Z',
+  ...extra,
+});
+export const result = (kind: string, id: string, extra: Record<string, unknown> = {}) => ({
+  phase: 'all',
+  issues: [],
+  analyzedAt: '2025-06-01T13:00:00.000Z',
+  topSeverity: 'none',
+  kind,
+  id,
+  title: id,
+  ...extra,
+});
+export const wantedItem = (kind: string, id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  title: id,
+  kind,
+  addedAt: '2025-06-01T12:10:00.000Z',
+  ...extra,
+});
 /** Appends library items; returns the locator `/items/<n>` of each. */
 export function addItems(dir: LegacyDir, ...add: Item[]): string[] {
   const list = items(dir);
@@ -244,7 +351,6 @@ export const TROUBLE: ((rng: Rng, v: Record<string, unknown>) => void)[] = [
   (rng, v) => (v.nested = { a: [1, { b: [] }], '': null, [pick(rng, ['constructor', 'toString', 'k'])]: 'v' }),
   (rng, v) => (v.id = `${String(v.id)}${pick(rng, [':x', '/y', '%20', ' ', '~1'])}`),
 ];
-
 
 /** The directory's files as bytes (`style` per file, LEGACY_STYLE by default). */
 export function render(dir: LegacyDir, style: Style | ((file: string) => Style) = LEGACY_STYLE): Record<string, Buffer> {
@@ -304,7 +410,13 @@ export function canonicalJson(text: string, mapString: (s: string) => string = (
       const open = stack.pop();
       if (!open || open.obj !== (c === '}')) fail();
       i++;
-      if (open!.obj) put(`{${[...open!.members.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`);
+      if (open!.obj)
+        put(
+          `{${[...open!.members.entries()]
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([k, v]) => `${JSON.stringify(k)}:${v}`)
+            .join(',')}}`,
+        );
       else put(`[${open!.items.join(',')}]`);
       continue;
     }

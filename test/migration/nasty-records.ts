@@ -3,8 +3,27 @@
  * references and timestamps that a lossless import must keep or quarantine verbatim.
  */
 import {
-  DupKeys, RawJson, addItems, addWanted, firstUser, grab, grabsOf, items, libraryId, own, q, render, result, resultsOf, rngFrom, usersOf, wantedItem, wantedOf,
-  type Item, type LegacyDir, type NastyCase,
+  addItems,
+  addWanted,
+  DupKeys,
+  firstUser,
+  grab,
+  grabsOf,
+  type Item,
+  items,
+  type LegacyDir,
+  libraryId,
+  type NastyCase,
+  own,
+  q,
+  RawJson,
+  render,
+  result,
+  resultsOf,
+  rngFrom,
+  usersOf,
+  wantedItem,
+  wantedOf,
 } from './nasty-legacy.js';
 
 export function recordCases(base: () => LegacyDir): NastyCase[] {
@@ -15,25 +34,92 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
   {
     const dir = base();
     const it = items(dir)[0]!;
-    const withProto = own([['id', 'proto-item'], ['kind', 'movie'], ['title', 'Prototype'], ['__proto__', { polluted: true }], ['constructor', 'x'], ['toString', 1], ['hasOwnProperty', null], ['metadata', own([['__proto__', { deep: [1] }], ['prototype', {}]])]]);
-    addItems(dir, withProto as Item, own([['id', '__proto__'], ['kind', 'series'], ['title', 'constructor'], ['__proto__', 'primitive']]) as Item);
+    const withProto = own([
+      ['id', 'proto-item'],
+      ['kind', 'movie'],
+      ['title', 'Prototype'],
+      ['__proto__', { polluted: true }],
+      ['constructor', 'x'],
+      ['toString', 1],
+      ['hasOwnProperty', null],
+      [
+        'metadata',
+        own([
+          ['__proto__', { deep: [1] }],
+          ['prototype', {}],
+        ]),
+      ],
+    ]);
+    addItems(
+      dir,
+      withProto as Item,
+      own([
+        ['id', '__proto__'],
+        ['kind', 'series'],
+        ['title', 'constructor'],
+        ['__proto__', 'primitive'],
+      ]) as Item,
+    );
     Object.defineProperty(it, '__proto__', { value: [], enumerable: true, writable: true, configurable: true });
     const users = usersOf(dir);
     const u = firstUser(dir);
-    Object.defineProperty(users, '__proto__', { value: { ...u, id: '__proto__', email: 'proto@example.org' }, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(users, '__proto__', {
+      value: { ...u, id: '__proto__', email: 'proto@example.org' },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
     Object.defineProperty(u, '__proto__', { value: { admin: true }, enumerable: true, writable: true, configurable: true });
     (u as Record<string, unknown>)['constructor'] = 'user';
     const grabs = grabsOf(dir);
-    Object.defineProperty(grabs, '__proto__', { value: own([['kind', 'movie'], ['id', 'x'], ['__proto__', { a: 1 }], ['constructor', 2]]), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(grabs, '__proto__', {
+      value: own([
+        ['kind', 'movie'],
+        ['id', 'x'],
+        ['__proto__', { a: 1 }],
+        ['constructor', 2],
+      ]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
     resultsOf(dir)['constructor:prototype'] = result('constructor', 'prototype', { toString: 'x', __proto__x: 1 });
-    addWanted(dir, own([['id', '__proto__'], ['title', 'hasOwnProperty'], ['kind', 'constructor'], ['__proto__', { x: 1 }]]));
-    dir['quality.json'] = own([['__proto__', { allowed: ['1080p'], cutoff: '1080p' }], ['movie', { allowed: [], cutoff: '' }]]);
-    dir['settings.json'] = own([['setupCompleted', true], ['__proto__', { isAdmin: true }], ['constructor', { prototype: 1 }]]);
-    (dir['indexers.json'] as { indexers: unknown[] }).indexers.push(own([['id', 'constructor'], ['name', '__proto__'], ['__proto__', 5]]));
+    addWanted(
+      dir,
+      own([
+        ['id', '__proto__'],
+        ['title', 'hasOwnProperty'],
+        ['kind', 'constructor'],
+        ['__proto__', { x: 1 }],
+      ]),
+    );
+    dir['quality.json'] = own([
+      ['__proto__', { allowed: ['1080p'], cutoff: '1080p' }],
+      ['movie', { allowed: [], cutoff: '' }],
+    ]);
+    dir['settings.json'] = own([
+      ['setupCompleted', true],
+      ['__proto__', { isAdmin: true }],
+      ['constructor', { prototype: 1 }],
+    ]);
+    (dir['indexers.json'] as { indexers: unknown[] }).indexers.push(
+      own([
+        ['id', 'constructor'],
+        ['name', '__proto__'],
+        ['__proto__', 5],
+      ]),
+    );
     Object.defineProperty(dir['indexers.json'] as object, '__proto__', { value: { enabled: 1 }, enumerable: true, writable: true, configurable: true });
     const dl = dir['downloaders.json'] as Record<string, Record<string, unknown>>;
     Object.defineProperty(dl.nzbget!, '__proto__', { value: { timeoutMs: 1 }, enumerable: true, writable: true, configurable: true });
-    (dir['quality-profiles.json'] as { profiles: unknown[] }).profiles.push(own([['id', 'p1'], ['name', 'P'], ['constructor', []], ['__proto__', { qualities: 1 }]]));
+    (dir['quality-profiles.json'] as { profiles: unknown[] }).profiles.push(
+      own([
+        ['id', 'p1'],
+        ['name', 'P'],
+        ['constructor', []],
+        ['__proto__', { qualities: 1 }],
+      ]),
+    );
     Object.defineProperty(dir['quality-profiles.json'] as object, '__proto__', { value: 'top', enumerable: true, writable: true, configurable: true });
     add({ name: '__proto__, constructor and friends as keys of records, maps and documents', files: render(dir), code: 0, quarantined: [] });
   }
@@ -49,7 +135,10 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
     dir['settings.json'] = new DupKeys([...Object.entries(dir['settings.json'] as object), ['theme', 'light'], ['setupCompleted', false]]);
     dir['verify.json'] = new DupKeys([['minDurationSec', 60], ...Object.entries(dir['verify.json'] as object)]);
     const w = wantedOf(dir);
-    dir['wanted.json'] = new DupKeys([['items', w.slice(0, 1)], ['items', w]]);
+    dir['wanted.json'] = new DupKeys([
+      ['items', w.slice(0, 1)],
+      ['items', w],
+    ]);
     const ix = dir['indexers.json'] as Record<string, unknown>;
     dir['indexers.json'] = new DupKeys([['indexers', []], ...Object.entries(ix)]);
     const grabs = grabsOf(dir);
@@ -59,7 +148,11 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
   }
 
   // ---- strings a UTF-8 database cannot hold: lone surrogates and NUL ----
-  for (const [label, bad] of [['lone surrogates', '\ud800'], ['lone low surrogates', '\udfff'], ['NUL characters', '\u0000']] as const) {
+  for (const [label, bad] of [
+    ['lone surrogates', '\ud800'],
+    ['lone low surrogates', '\udfff'],
+    ['NUL characters', '\u0000'],
+  ] as const) {
     const dir = base();
     const lib = addItems(
       dir,
@@ -69,7 +162,11 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
       { id: 'bad-key-name', kind: 'music', title: 'Bad key name', metadata: { [`k${bad}`]: 1 } },
       { id: 'pair-ok', kind: 'movie', title: 'A valid pair \ud83c\udfac is fine' },
     );
-    const wanted = addWanted(dir, wantedItem('movies', 'w1', { title: `Wanted ${bad}` }), wantedItem('movie', 'w2', { lastScan: { at: `2025${bad}`, found: 1, grabbed: 0 } }));
+    const wanted = addWanted(
+      dir,
+      wantedItem('movies', 'w1', { title: `Wanted ${bad}` }),
+      wantedItem('movie', 'w2', { lastScan: { at: `2025${bad}`, found: 1, grabbed: 0 } }),
+    );
     grabsOf(dir)[`movie:${bad}`] = grab('movie', bad);
     grabsOf(dir)['movie:bad-title'] = grab('movie', 'bad-title', { title: `T${bad}` });
     resultsOf(dir)['movie:bad-path'] = result('movie', 'bad-path', { path: `/x/${bad}` });
@@ -85,9 +182,15 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
       files: render(dir),
       code: 3,
       quarantined: [
-        ...q('library.json', ...lib.slice(0, 4)), ...q('wanted.json', ...wanted), ...q('grabs.json', `/movie:${bad}`, '/movie:bad-title'),
-        ...q('verify-results.json', '/movie:bad-path'), ...q('users.json', `/${Object.keys(usersOf(dir))[0]}`), ...q('settings.json', ''), ...q('quality.json', ''),
-        ...q('indexers.json', '/note'), ...q('downloaders.json', '/sabnzbd'),
+        ...q('library.json', ...lib.slice(0, 4)),
+        ...q('wanted.json', ...wanted),
+        ...q('grabs.json', `/movie:${bad}`, '/movie:bad-title'),
+        ...q('verify-results.json', '/movie:bad-path'),
+        ...q('users.json', `/${Object.keys(usersOf(dir))[0]}`),
+        ...q('settings.json', ''),
+        ...q('quality.json', ''),
+        ...q('indexers.json', '/note'),
+        ...q('downloaders.json', '/sabnzbd'),
       ].map((l) => l.replace(bad, bad === '\u0000' ? '~u0000' : `~u${bad.charCodeAt(0).toString(16)}`)),
     });
   }
@@ -113,7 +216,12 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
     addItems(dir, { id: 'just-fits', kind: 'series', title: t1900, metadata: { blurb: t100k } });
     const w = addWanted(dir, wantedItem('movies', noise(700)));
     addWanted(dir, wantedItem('movies', 'long-ascii', { title: ascii }), wantedItem('movies', 'long-noise', { title: t100k }));
-    grabsOf(dir)['movie:long-ascii'] = grab('movie', 'long-ascii', { title: t100k, ok: false, status: 'stored', nzbUpload: { filename: 'big.nzb', mimetype: 'application/x-nzb', base64: Buffer.alloc(768 * 1024, 7).toString('base64'), size: 768 * 1024 } });
+    grabsOf(dir)['movie:long-ascii'] = grab('movie', 'long-ascii', {
+      title: t100k,
+      ok: false,
+      status: 'stored',
+      nzbUpload: { filename: 'big.nzb', mimetype: 'application/x-nzb', base64: Buffer.alloc(768 * 1024, 7).toString('base64'), size: 768 * 1024 },
+    });
     grabsOf(dir)['movie:long-at'] = grab('movie', 'long-at', { at: noise(700) });
     resultsOf(dir)['movie:long-noise'] = result('movie', 'long-noise', { title: t100k, path: `/x/${t100k}` });
     usersOf(dir).user_long_email = { ...firstUser(dir), id: 'user_long_email', email: `${noise(700)}@example.org` };
@@ -151,7 +259,7 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
     const profiles = (dir['quality-profiles.json'] as { profiles: unknown[] }).profiles;
     profiles.push({ id: 'n-p1', name: 'Lossy', maxSize: n('-0') }, { id: 'n-p2', name: 'Fine', minSize: n('1E3'), maxSize: n('4000.50') });
     (dir['settings.json'] as Record<string, unknown>).counter = n('9007199254740993');
-    ((dir['indexers.json'] as { indexers: Record<string, unknown>[] }).indexers[0]!).priority = n('1e2');
+    (dir['indexers.json'] as { indexers: Record<string, unknown>[] }).indexers[0]!.priority = n('1e2');
     (dir['downloaders.json'] as Record<string, Record<string, unknown>>).qbittorrent!.timeoutMs = n('5000.0');
     (dir['verify.json'] as Record<string, unknown>).minDurationSec = n('300.00');
     (dir['monitor.json'] as Record<string, unknown>).lastId = n('-1e400');
@@ -159,25 +267,72 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
       name: 'numbers: 1e400, 20 digits, -0, 30-digit pi are quarantined verbatim; 1.0, 2.0e3, 1e-7 are not',
       files: render(dir),
       code: 3,
-      quarantined: [...q('library.json', ...lossy), ...q('grabs.json', '/movie:n-inf'), ...q('wanted.json', ...w), ...q('quality-profiles.json', `/profiles/${profiles.length - 2}`), ...q('settings.json', ''), ...q('monitor.json', '')],
+      quarantined: [
+        ...q('library.json', ...lossy),
+        ...q('grabs.json', '/movie:n-inf'),
+        ...q('wanted.json', ...w),
+        ...q('quality-profiles.json', `/profiles/${profiles.length - 2}`),
+        ...q('settings.json', ''),
+        ...q('monitor.json', ''),
+      ],
     });
   }
 
   // ---- null where a string is expected ----
   {
     const dir = base();
-    const bad = addItems(dir, { id: 'null-title', kind: 'movie', title: null } as unknown as Item, { id: 'null-kind', kind: null, title: 'K' } as unknown as Item, { id: null, kind: 'movie', title: 'Null id' } as unknown as Item);
-    addItems(dir, { id: 'null-fields', kind: 'movie', title: 'Null fields', posterUrl: null, year: null, quality: null, fileSize: null, metadata: null, filePath: null });
+    const bad = addItems(
+      dir,
+      { id: 'null-title', kind: 'movie', title: null } as unknown as Item,
+      { id: 'null-kind', kind: null, title: 'K' } as unknown as Item,
+      { id: null, kind: 'movie', title: 'Null id' } as unknown as Item,
+    );
+    addItems(dir, {
+      id: 'null-fields',
+      kind: 'movie',
+      title: 'Null fields',
+      posterUrl: null,
+      year: null,
+      quality: null,
+      fileSize: null,
+      metadata: null,
+      filePath: null,
+    });
     const u = firstUser(dir);
     const users = usersOf(dir);
     users.user_null_email = { ...u, id: 'user_null_email', email: null };
     users.user_null_dates = { ...u, id: 'user_null_dates', email: 'dates@example.org', createdAt: null, updatedAt: null, lastLoginAt: null };
     const w = addWanted(dir, wantedItem('movie', 'null-title', { title: null }), wantedItem('movie', 'null-added', { addedAt: null, lastScan: null }));
-    grabsOf(dir)['movie:nulls'] = grab('movie', 'nulls', { title: null, link: null, status: null, protocol: null, client: null, ok: null, at: null, category: null, nzbUpload: null });
+    grabsOf(dir)['movie:nulls'] = grab('movie', 'nulls', {
+      title: null,
+      link: null,
+      status: null,
+      protocol: null,
+      client: null,
+      ok: null,
+      at: null,
+      category: null,
+      nzbUpload: null,
+    });
     grabsOf(dir)['movie:null-kind'] = { kind: null, id: null, title: 'x' };
     resultsOf(dir)['movie:nulls'] = result('movie', 'nulls', { title: null, phase: null, issues: null, analyzedAt: null, topSeverity: null, path: null });
-    (dir['indexers.json'] as { indexers: unknown[] }).indexers.push({ id: 'null-ix', name: null, type: null, protocol: null, enabled: null, baseUrl: null, priority: null });
-    (dir['quality-profiles.json'] as { profiles: unknown[] }).profiles.push({ id: 'null-p', name: null, upgradeAllowed: null, cutoff: null, qualities: null, minSize: null });
+    (dir['indexers.json'] as { indexers: unknown[] }).indexers.push({
+      id: 'null-ix',
+      name: null,
+      type: null,
+      protocol: null,
+      enabled: null,
+      baseUrl: null,
+      priority: null,
+    });
+    (dir['quality-profiles.json'] as { profiles: unknown[] }).profiles.push({
+      id: 'null-p',
+      name: null,
+      upgradeAllowed: null,
+      cutoff: null,
+      qualities: null,
+      minSize: null,
+    });
     const dl = dir['downloaders.json'] as Record<string, Record<string, unknown>>;
     Object.assign(dl.nzbget!, { baseUrl: null, username: null, password: null, enabled: null, timeoutMs: null, category: null });
     (dir['settings.json'] as Record<string, unknown>).mediaFolders = null;
@@ -198,8 +353,14 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
       files: render(dir),
       code: 3,
       quarantined: [
-        ...q('library.json', ...bad, ...notItems), ...q('users.json', '/user_null_email', '/user_string'), ...q('wanted.json', w[0]!, ...notWanted), ...q('grabs.json', '/movie:array'),
-        ...q('verify-results.json', '/movie:number'), ...q('downloaders.json', '/sabnzbd'), ...q('indexers.json', `/indexers/${ix.length - 1}`), ...q('quality-profiles.json', `/profiles/${profiles.length - 1}`),
+        ...q('library.json', ...bad, ...notItems),
+        ...q('users.json', '/user_null_email', '/user_string'),
+        ...q('wanted.json', w[0]!, ...notWanted),
+        ...q('grabs.json', '/movie:array'),
+        ...q('verify-results.json', '/movie:number'),
+        ...q('downloaders.json', '/sabnzbd'),
+        ...q('indexers.json', `/indexers/${ix.length - 1}`),
+        ...q('quality-profiles.json', `/profiles/${profiles.length - 1}`),
       ],
     });
   }
@@ -207,13 +368,15 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
   // ---- nested unknown keys ----
   {
     const dir = base();
-    const deep = (d: number): unknown => (d === 0 ? [null, true, 0, '', [], {}] : { [`level${d}`]: deep(d - 1), list: [d, { d: [d] }], '': 'empty key', ' ': ' ' });
+    const deep = (d: number): unknown =>
+      d === 0 ? [null, true, 0, '', [], {}] : { [`level${d}`]: deep(d - 1), list: [d, { d: [d] }], '': 'empty key', ' ': ' ' };
     for (const it of items(dir).slice(0, 5)) it.extraInfo = deep(12);
     firstUser(dir).prefs = deep(8);
     for (const w of wantedOf(dir)) w.extra = deep(4);
     for (const g of Object.values(grabsOf(dir))) (g as Record<string, unknown>).debug = deep(5);
     for (const r of Object.values(resultsOf(dir))) (r as Record<string, unknown>).raw = { ffprobe: deep(6) };
-    for (const f of ['settings.json', 'verify.json', 'organizer.json', 'subtitle-automation.json', 'monitor.json', 'metadata.json'] as const) (dir[f] as Record<string, unknown>).plugin = deep(7);
+    for (const f of ['settings.json', 'verify.json', 'organizer.json', 'subtitle-automation.json', 'monitor.json', 'metadata.json'] as const)
+      (dir[f] as Record<string, unknown>).plugin = deep(7);
     (dir['downloaders.json'] as Record<string, Record<string, unknown>>).qbittorrent!.advanced = deep(5);
     (dir['indexers.json'] as Record<string, unknown>).history = [deep(3), deep(2)];
     (dir['quality-profiles.json'] as Record<string, unknown>).meta = deep(3);
@@ -224,7 +387,11 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
   {
     const dir = base();
     const deep = (n: number) => new RawJson(`${'['.repeat(n)}${']'.repeat(n)}`);
-    const lib = addItems(dir, { id: 'deep-600', kind: 'movie', title: 'Deep 600', extra: deep(600) }, { id: 'deep-20k', kind: 'movie', title: 'Deep 20k', metadata: { x: deep(20_000) } });
+    const lib = addItems(
+      dir,
+      { id: 'deep-600', kind: 'movie', title: 'Deep 600', extra: deep(600) },
+      { id: 'deep-20k', kind: 'movie', title: 'Deep 20k', metadata: { x: deep(20_000) } },
+    );
     addItems(dir, { id: 'deep-400', kind: 'movie', title: 'Deep 400 is fine', extra: deep(400) });
     grabsOf(dir)['movie:deep'] = grab('movie', 'deep', { debug: deep(1500) });
     const w = addWanted(dir, wantedItem('movie', 'deep', { trace: { a: deep(6000) } }));
@@ -234,14 +401,38 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
       name: 'values nested 600, 1500, 3000, 6000 and 20000 levels deep are quarantined verbatim; 400 is not',
       files: render(dir),
       code: 3,
-      quarantined: [...q('library.json', ...lib), ...q('grabs.json', '/movie:deep'), ...q('wanted.json', ...w), ...q('indexers.json', '/history'), ...q('monitor.json', '')],
+      quarantined: [
+        ...q('library.json', ...lib),
+        ...q('grabs.json', '/movie:deep'),
+        ...q('wanted.json', ...w),
+        ...q('indexers.json', '/history'),
+        ...q('monitor.json', ''),
+      ],
     });
   }
 
   // ---- ids ----
   {
     const dir = base();
-    const ids = ['imdb:tt0113277', 'a:b:c', 'movies/2024/heat', '100%', '%2F', 'with space', ' ', '', '.', '..', 'ünïcødé', '🎬', '~0~1', '~', '/', 'x\ty', 'a'.repeat(1900)];
+    const ids = [
+      'imdb:tt0113277',
+      'a:b:c',
+      'movies/2024/heat',
+      '100%',
+      '%2F',
+      'with space',
+      ' ',
+      '',
+      '.',
+      '..',
+      'ünïcødé',
+      '🎬',
+      '~0~1',
+      '~',
+      '/',
+      'x\ty',
+      'a'.repeat(1900),
+    ];
     ids.forEach((id, k) => {
       addItems(dir, { id, kind: (['movie', 'series', 'music', 'book'] as const)[k % 4]!, title: `Odd id ${k}` });
     });
@@ -254,21 +445,31 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
     grabsOf(dir)[':'] = grab('', '');
     addWanted(dir, ...ids.map((id) => wantedItem('movies', id)));
     const users = usersOf(dir);
-    for (const id of ['user/with/slash', 'user%20pct', 'user:colon', '~', 'ユーザー']) users[id] = { ...firstUser(dir), id, email: `${encodeURIComponent(id)}@example.org` };
+    for (const id of ['user/with/slash', 'user%20pct', 'user:colon', '~', 'ユーザー'])
+      users[id] = { ...firstUser(dir), id, email: `${encodeURIComponent(id)}@example.org` };
     add({ name: 'ids with :, /, %, ~, spaces, unicode, empty and 1900 chars', files: render(dir), code: 0, quarantined: [] });
   }
 
   // ---- kinds ----
   {
     const dir = base();
-    const bad = addItems(dir, { id: 'k1', kind: 'movies', title: 'Plural kind' }, { id: 'k2', kind: 'tv', title: 'Unknown kind' }, { id: 'k3', kind: 'Movie', title: 'Capital kind' }, { id: 'k4', kind: '', title: 'Empty kind' });
+    const bad = addItems(
+      dir,
+      { id: 'k1', kind: 'movies', title: 'Plural kind' },
+      { id: 'k2', kind: 'tv', title: 'Unknown kind' },
+      { id: 'k3', kind: 'Movie', title: 'Capital kind' },
+      { id: 'k4', kind: '', title: 'Empty kind' },
+    );
     addWanted(dir, wantedItem('movies', 'k5'), wantedItem('books', 'k5'), wantedItem('anime', 'k5'), wantedItem('', 'k5'), wantedItem('MOVIES', 'k5'));
     for (const key of ['anime:x', 'tv:y', 'books:z', 'movies:k1']) grabsOf(dir)[key] = grab(key.split(':')[0]!, key.split(':')[1]!);
     grabsOf(dir)['movies:mismatch'] = grab('movie', 'other-id');
     resultsOf(dir)['books:mismatch'] = result('book', 'another');
     resultsOf(dir)['anime:1'] = result('anime', '1');
     (dir['quality.json'] as Record<string, unknown>).anime = { allowed: ['720p'], cutoff: '720p' };
-    ((dir['settings.json'] as Record<string, unknown>).mediaFolders as unknown[]).push({ path: '/m', type: 'music', enabled: true }, { path: '/a', type: 'anime', enabled: false });
+    ((dir['settings.json'] as Record<string, unknown>).mediaFolders as unknown[]).push(
+      { path: '/m', type: 'music', enabled: true },
+      { path: '/a', type: 'anime', enabled: false },
+    );
     add({ name: 'kinds in both vocabularies and unknown kinds', files: render(dir), code: 3, quarantined: q('library.json', ...bad) });
   }
 
@@ -279,8 +480,23 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
     const nfc = 'Amélie'.normalize('NFC');
     const nfd = 'Amélie'.normalize('NFD');
     const list: [string, string][] = [
-      ['movie', 'Heat'], ['movie', 'HEAT'], ['series', 'heat'], ['movie', nfc], ['movie', nfd], ['movie', nfc.toUpperCase()], ['movie', 'İstanbul'], ['movie', 'i̇stanbul'],
-      ['movie', 'ΟΔΟΣ'], ['movie', 'οδος'], ['movie', 'Straße'], ['movie', 'STRASSE'], ['movie', 'ǅemal'], ['movie', 'ǆemal'], ['movie', 'Heat '], ['book', 'ﬁsh'], ['book', 'fish'],
+      ['movie', 'Heat'],
+      ['movie', 'HEAT'],
+      ['series', 'heat'],
+      ['movie', nfc],
+      ['movie', nfd],
+      ['movie', nfc.toUpperCase()],
+      ['movie', 'İstanbul'],
+      ['movie', 'i̇stanbul'],
+      ['movie', 'ΟΔΟΣ'],
+      ['movie', 'οδος'],
+      ['movie', 'Straße'],
+      ['movie', 'STRASSE'],
+      ['movie', 'ǅemal'],
+      ['movie', 'ǆemal'],
+      ['movie', 'Heat '],
+      ['book', 'ﬁsh'],
+      ['book', 'fish'],
     ];
     const seen = new Set<string>();
     const dups: string[] = [];
@@ -294,7 +510,12 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
     users.user_case = { ...firstUser(dir), id: 'user_case', email: String(firstUser(dir).email).toUpperCase() };
     users.user_nfd = { ...firstUser(dir), id: 'user_nfd', email: `${nfd}@example.org` };
     users.user_nfc = { ...firstUser(dir), id: 'user_nfc', email: `${nfc}@example.org` };
-    add({ name: 'titles differing by case or normalisation (legacy toLowerCase decides)', files: render(dir), code: 3, quarantined: [...q('library.json', ...dups), ...q('users.json', '/user_case')] });
+    add({
+      name: 'titles differing by case or normalisation (legacy toLowerCase decides)',
+      files: render(dir),
+      code: 3,
+      quarantined: [...q('library.json', ...dups), ...q('users.json', '/user_case')],
+    });
   }
 
   // ---- dangling references ----
@@ -319,7 +540,12 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
     users.user_epoch = { ...u, id: 'user_epoch', email: 'epoch@example.org', createdAt: 1733000000000, updatedAt: '', lastLoginAt: 0 };
     const bare: Record<string, unknown> = { id: 'user_bare', email: 'bare@example.org', passwordHash: u.passwordHash, role: 'user' };
     users.user_bare = bare;
-    addWanted(dir, wantedItem('movies', 't1', { addedAt: 'Sat Nov 30 2024 20:53:20 GMT+0000 (Coordinated Universal Time)' }), wantedItem('movies', 't2', { addedAt: 1733000000000 }), wantedItem('movies', 't3', { addedAt: '' }));
+    addWanted(
+      dir,
+      wantedItem('movies', 't1', { addedAt: 'Sat Nov 30 2024 20:53:20 GMT+0000 (Coordinated Universal Time)' }),
+      wantedItem('movies', 't2', { addedAt: 1733000000000 }),
+      wantedItem('movies', 't3', { addedAt: '' }),
+    );
     const t4 = wantedItem('movies', 't4');
     delete (t4 as Record<string, unknown>).addedAt;
     addWanted(dir, t4);
@@ -357,8 +583,12 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
       files: render(dir),
       code: 3,
       quarantined: [
-        ...q('users.json', `/${Object.keys(usersOf(dir))[0]}`), ...q('grabs.json', '/movie:marker'), ...q('verify-results.json', '/movie:marker'), ...q('downloaders.json', '/nzbget'),
-        ...q('indexers.json', `/indexers/${ix.length - 1}`), ...q('quality-profiles.json', `/profiles/${profiles.length - 1}`, '/$absent', '/$profiles', '/$document'),
+        ...q('users.json', `/${Object.keys(usersOf(dir))[0]}`),
+        ...q('grabs.json', '/movie:marker'),
+        ...q('verify-results.json', '/movie:marker'),
+        ...q('downloaders.json', '/nzbget'),
+        ...q('indexers.json', `/indexers/${ix.length - 1}`),
+        ...q('quality-profiles.json', `/profiles/${profiles.length - 1}`, '/$absent', '/$profiles', '/$document'),
       ],
     });
   }

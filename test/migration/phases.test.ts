@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { prepareDatabase } from '../../src/storage/database.js';
-import { runStartupHooks } from '../../src/startup.js';
-import { readPhase } from '../../src/storage/phase.js';
 import { createImportSql } from '../../src/migration/import.sql.js';
+import { runStartupHooks } from '../../src/startup.js';
+import { prepareDatabase } from '../../src/storage/database.js';
+import { readPhase } from '../../src/storage/phase.js';
 import { sqlEngines } from '../helpers/engines.js';
-import { FIXTURE_DIR, LEGACY_KEY, migrationEnv, readDirValues, withDb, type MigrationEnv } from './helpers.js';
+import { FIXTURE_DIR, LEGACY_KEY, type MigrationEnv, migrationEnv, readDirValues, withDb } from './helpers.js';
 
 for (const engine of sqlEngines()) {
   describe(`phases, rollback and the first-start import (${engine})`, () => {
@@ -63,7 +63,11 @@ for (const engine of sqlEngines()) {
       const config = join(m.dir, 'config');
       cpSync(FIXTURE_DIR, config, { recursive: true });
       expect((await m.cli('import')).code).toBe(0);
-      await withDb(m, (db) => sql`update users set password_hash = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', updated_at = '2025-01-01T00:00:00.000Z' where id = 'user_1733000500000_q8w7e6r5t'`.execute(db.kysely));
+      await withDb(m, (db) =>
+        sql`update users set password_hash = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', updated_at = '2025-01-01T00:00:00.000Z' where id = 'user_1733000500000_q8w7e6r5t'`.execute(
+          db.kysely,
+        ),
+      );
       await withDb(m, (db) => sql`delete from settings where key = 'monitor'`.execute(db.kysely));
       const r = await m.cli('rollback');
       expect(r.code).toBe(0);

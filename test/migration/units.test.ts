@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { archiveDirectory } from '../../src/migration/archive.js';
 import { diffValues, jsonEqual } from '../../src/migration/compare.js';
-import { createdAtFromId, parserHeap } from '../../src/migration/library-import.js';
-import { isoFromMs } from '../../src/migration/library-batches.js';
-import { parsePointer, pointer, LEGACY_FILES } from '../../src/migration/legacy-files.js';
 import { rowText, SetDigest } from '../../src/migration/digest.js';
+import { LEGACY_FILES, parsePointer, pointer } from '../../src/migration/legacy-files.js';
+import { isoFromMs } from '../../src/migration/library-batches.js';
+import { createdAtFromId, parserHeap } from '../../src/migration/library-import.js';
 import { escapeUnstorable, unstorableReason } from '../../src/migration/storable.js';
 import { tempDir } from '../helpers/engines.js';
 
@@ -17,9 +17,21 @@ describe('migration building blocks', () => {
 
   it('the registry covers the 15 legacy files of FORMATS.md §1', () => {
     expect(LEGACY_FILES.map((f) => f.file).sort()).toEqual([
-      'downloaders.json', 'grabs.json', 'indexers.json', 'library.json', 'metadata.json', 'monitor.json', 'organizer.json',
-      'quality-profiles.json', 'quality.json', 'settings.json', 'subtitle-automation.json', 'users.json', 'verify-results.json',
-      'verify.json', 'wanted.json',
+      'downloaders.json',
+      'grabs.json',
+      'indexers.json',
+      'library.json',
+      'metadata.json',
+      'monitor.json',
+      'organizer.json',
+      'quality-profiles.json',
+      'quality.json',
+      'settings.json',
+      'subtitle-automation.json',
+      'users.json',
+      'verify-results.json',
+      'verify.json',
+      'wanted.json',
     ]);
   });
 
@@ -77,7 +89,14 @@ describe('migration building blocks', () => {
   });
 
   it('isoFromMs formats like Date#toISOString (leap days, century rules, millisecond padding)', () => {
-    const edges = [0, Date.UTC(2000, 1, 29, 23, 59, 59, 999), Date.UTC(2100, 2, 1), Date.UTC(1999, 11, 31, 23, 59, 59, 9), Date.UTC(2024, 1, 29, 0, 0, 0, 90), Date.UTC(9999, 11, 31, 23, 59, 59, 999)];
+    const edges = [
+      0,
+      Date.UTC(2000, 1, 29, 23, 59, 59, 999),
+      Date.UTC(2100, 2, 1),
+      Date.UTC(1999, 11, 31, 23, 59, 59, 9),
+      Date.UTC(2024, 1, 29, 0, 0, 0, 90),
+      Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+    ];
     let seed = 7;
     const rand = () => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -95,7 +114,20 @@ describe('migration building blocks', () => {
   });
 
   it('row texts are unambiguous, and a rows digest never equals a records digest', () => {
-    const lists: unknown[][] = [['a', 'b'], ['ab', ''], ['', 'ab'], [null], [''], ['\u0000'], [1], ['1'], ['#1\u0000'], [null, null], [{ a: 1 }], ['?{"a":1}\u0000']];
+    const lists: unknown[][] = [
+      ['a', 'b'],
+      ['ab', ''],
+      ['', 'ab'],
+      [null],
+      [''],
+      ['\u0000'],
+      [1],
+      ['1'],
+      ['#1\u0000'],
+      [null, null],
+      [{ a: 1 }],
+      ['?{"a":1}\u0000'],
+    ];
     const texts = lists.map((l) => rowText(l, 0, l.length));
     expect(new Set(texts).size).toBe(lists.length);
     expect(rowText(['x', 'a', 'b', 'y'], 1, 2)).toBe(rowText(['a', 'b'], 0, 2));

@@ -22,13 +22,24 @@ for (const [engine, phase] of phaseMatrix()) {
       expect((await t.app.inject({ method: 'GET', url: '/api/onboarding/check-setup' })).json()).toEqual({ setupCompleted: false });
       const admin = await registerAdmin(t.app);
       const user = await registerUser(t.app, admin.accessToken);
-      const folders = { folders: [{ path: 'C:\\TestMedia\\Movies', type: 'movies' }, { path: '/srv/tv', type: 'series', extra: 'dropped' }] };
+      const folders = {
+        folders: [
+          { path: 'C:\\TestMedia\\Movies', type: 'movies' },
+          { path: '/srv/tv', type: 'series', extra: 'dropped' },
+        ],
+      };
       expect((await t.app.inject({ method: 'POST', url: '/api/onboarding/setup', payload: folders })).statusCode).toBe(401);
       expect((await t.app.inject({ method: 'POST', url: '/api/onboarding/setup', payload: folders, headers: bearer(user.accessToken) })).statusCode).toBe(403);
       const setup = await t.app.inject({ method: 'POST', url: '/api/onboarding/setup', payload: folders, headers: bearer(admin.accessToken) });
       expect(setup.json()).toEqual({ success: true, message: 'Folders saved' });
       expect((await t.app.inject({ method: 'GET', url: '/api/onboarding/check-setup' })).json()).toEqual({ setupCompleted: true });
-      const expected = { setupCompleted: true, mediaFolders: [{ path: 'C:\\TestMedia\\Movies', type: 'movies', enabled: true }, { path: '/srv/tv', type: 'series', enabled: true }] };
+      const expected = {
+        setupCompleted: true,
+        mediaFolders: [
+          { path: 'C:\\TestMedia\\Movies', type: 'movies', enabled: true },
+          { path: '/srv/tv', type: 'series', enabled: true },
+        ],
+      };
       expect(await t.ctx.stores.settings.get('settings')).toEqual(expected);
       if (filesWritten) expect(readFileSync(file(), 'utf8')).toBe(JSON.stringify(expected, null, 2));
       else expect(existsSync(file())).toBe(false);
@@ -39,20 +50,40 @@ for (const [engine, phase] of phaseMatrix()) {
       if (filesWritten) expect(JSON.parse(readFileSync(file(), 'utf8'))).toEqual({ ...expected, lastScanDate: NOW.toISOString() });
 
       expect((await t.app.inject({ method: 'GET', url: '/api/onboarding/status' })).statusCode).toBe(401);
-      expect((await t.app.inject({ method: 'GET', url: '/api/onboarding/status', headers: bearer(user.accessToken) })).json()).toEqual({ scanning: false, progress: 100, currentFile: null });
-      const bad = await t.app.inject({ method: 'POST', url: '/api/onboarding/setup', payload: { folders: [{ path: '/x', type: 'podcasts' }] }, headers: bearer(admin.accessToken) });
+      expect((await t.app.inject({ method: 'GET', url: '/api/onboarding/status', headers: bearer(user.accessToken) })).json()).toEqual({
+        scanning: false,
+        progress: 100,
+        currentFile: null,
+      });
+      const bad = await t.app.inject({
+        method: 'POST',
+        url: '/api/onboarding/setup',
+        payload: { folders: [{ path: '/x', type: 'podcasts' }] },
+        headers: bearer(admin.accessToken),
+      });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().error).toContain('folders.0.type');
     });
 
     it('keeps the other keys of settings.json (the OpenSubtitles key stays plaintext in the file, sealed in the db)', async () => {
       t = await createTestApp({ engine, phase, now: () => NOW });
-      const legacy = { mediaFolders: [{ path: '/old', type: 'movies', enabled: true }], setupCompleted: false, openSubtitlesApiKey: 'os-key-123', theme: 'dark' };
+      const legacy = {
+        mediaFolders: [{ path: '/old', type: 'movies', enabled: true }],
+        setupCompleted: false,
+        openSubtitlesApiKey: 'os-key-123',
+        theme: 'dark',
+      };
       if (phase === 'files' || phase === 'dual-read-files') writeFileSync(file(), JSON.stringify(legacy, null, 2));
       if (phase !== 'files') await t.ctx.stores.settings.put('settings', legacy);
       const admin = await registerAdmin(t.app);
       await t.app.inject({ method: 'POST', url: '/api/onboarding/scan', headers: bearer(admin.accessToken) });
-      const expected = { setupCompleted: false, mediaFolders: legacy.mediaFolders, openSubtitlesApiKey: 'os-key-123', theme: 'dark', lastScanDate: NOW.toISOString() };
+      const expected = {
+        setupCompleted: false,
+        mediaFolders: legacy.mediaFolders,
+        openSubtitlesApiKey: 'os-key-123',
+        theme: 'dark',
+        lastScanDate: NOW.toISOString(),
+      };
       const doc = await t.ctx.stores.settings.get('settings');
       expect(doc).toEqual(expected);
       // PostgreSQL jsonb does not keep key order (content only); SQLite and the files keep the legacy order.

@@ -25,8 +25,16 @@ for (const [engine, phase] of phaseMatrix()) {
       expect(first.json()).toEqual({ ok: true, config: defaultOrganizerConfig(), defaultNamingConfig: defaultNamingConfig() });
       expect(existsSync(file())).toBe(false);
 
-      expect((await t.app.inject({ method: 'POST', url: '/api/organizer/config', payload: { defaultOperation: 'copy' }, headers: bearer(user.accessToken) })).statusCode).toBe(403);
-      const a = await t.app.inject({ method: 'POST', url: '/api/organizer/config', payload: { destinations: { movies: '/media/movies' }, defaultOperation: 'copy', ignored: 1 }, headers: bearer(admin.accessToken) });
+      expect(
+        (await t.app.inject({ method: 'POST', url: '/api/organizer/config', payload: { defaultOperation: 'copy' }, headers: bearer(user.accessToken) }))
+          .statusCode,
+      ).toBe(403);
+      const a = await t.app.inject({
+        method: 'POST',
+        url: '/api/organizer/config',
+        payload: { destinations: { movies: '/media/movies' }, defaultOperation: 'copy', ignored: 1 },
+        headers: bearer(admin.accessToken),
+      });
       const expectedA = { ...defaultOrganizerConfig(), destinations: { movies: '/media/movies' }, defaultOperation: 'copy' };
       expect(a.json()).toEqual({ ok: true, config: expectedA });
       if (filesWritten) expect(readFileSync(file(), 'utf8')).toBe(JSON.stringify(expectedA, null, 2));
@@ -34,7 +42,11 @@ for (const [engine, phase] of phaseMatrix()) {
       const b = await t.app.inject({
         method: 'POST',
         url: '/api/organizer/config',
-        payload: { destinations: { series: '/media/tv' }, namingConfig: { movies: { folderFormat: '{Movie.Title}', fileFormat: '{Movie.Title}{Extension}' } }, cleanupEmptyFolders: false },
+        payload: {
+          destinations: { series: '/media/tv' },
+          namingConfig: { movies: { folderFormat: '{Movie.Title}', fileFormat: '{Movie.Title}{Extension}' } },
+          cleanupEmptyFolders: false,
+        },
         headers: bearer(admin.accessToken),
       });
       const expectedB = {
@@ -47,11 +59,18 @@ for (const [engine, phase] of phaseMatrix()) {
       expect((await t.app.inject({ method: 'GET', url: '/api/organizer/config', headers: bearer(user.accessToken) })).json().config).toEqual(expectedB);
       if (filesWritten) expect(JSON.parse(readFileSync(file(), 'utf8'))).toEqual(expectedB);
 
-      const bad = await t.app.inject({ method: 'POST', url: '/api/organizer/config', payload: { defaultOperation: 'teleport' }, headers: bearer(admin.accessToken) });
+      const bad = await t.app.inject({
+        method: 'POST',
+        url: '/api/organizer/config',
+        payload: { defaultOperation: 'teleport' },
+        headers: bearer(admin.accessToken),
+      });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().ok).toBe(false);
       expect(bad.json().error).toContain('defaultOperation');
-      expect((await t.app.inject({ method: 'POST', url: '/api/organizer/config', payload: { namingConfig: 'x' }, headers: bearer(admin.accessToken) })).statusCode).toBe(400);
+      expect(
+        (await t.app.inject({ method: 'POST', url: '/api/organizer/config', payload: { namingConfig: 'x' }, headers: bearer(admin.accessToken) })).statusCode,
+      ).toBe(400);
     });
 
     it('keeps unknown keys of a legacy organizer.json', async () => {
@@ -62,7 +81,9 @@ for (const [engine, phase] of phaseMatrix()) {
       const admin = await registerAdmin(t.app);
       const got = (await t.app.inject({ method: 'GET', url: '/api/organizer/config', headers: bearer(admin.accessToken) })).json().config;
       expect(got).toEqual({ ...defaultOrganizerConfig(), ...legacy });
-      const saved = (await t.app.inject({ method: 'POST', url: '/api/organizer/config', payload: { destinations: { music: '/m' } }, headers: bearer(admin.accessToken) })).json().config;
+      const saved = (
+        await t.app.inject({ method: 'POST', url: '/api/organizer/config', payload: { destinations: { music: '/m' } }, headers: bearer(admin.accessToken) })
+      ).json().config;
       expect(saved).toEqual({ ...defaultOrganizerConfig(), ...legacy, destinations: { books: '/b', custom: '/c', music: '/m' } });
       if (filesWritten) expect(JSON.parse(readFileSync(file(), 'utf8'))).toEqual(saved);
     });

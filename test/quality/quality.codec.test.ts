@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import {
   envelopeHasProfiles,
+  type LegacyQualityProfile,
   legacyQualityMapSchema,
   legacyQualityProfileSchema,
   profileEntriesOf,
+  type QualityProfileRow,
   qualityMapFromRow,
   qualityMapToRow,
   qualityProfileFromRow,
-  qualityProfileToRow,
   qualityProfilesEnvelope,
   qualityProfilesEnvelopeFromRow,
   qualityProfilesEnvelopeToRow,
   qualityProfilesFileFromEnvelope,
   qualityProfilesFileToRows,
-  type LegacyQualityProfile,
-  type QualityProfileRow,
+  qualityProfileToRow,
 } from '../../src/quality/quality.codec.js';
 import { createQualitySql } from '../../src/quality/quality.sql.js';
 import { defaultQualityProfiles, type QualityProfile } from '../../src/quality/quality.types.js';

@@ -2,11 +2,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultQualityProfiles } from '../../src/quality/quality.types.js';
+import { FIXED_NOW, type RouteCtx, routeCtx } from '../downloads/route-helpers.js';
 import { phaseMatrix } from '../helpers/matrix.js';
-import { FIXED_NOW, routeCtx, type RouteCtx } from '../downloads/route-helpers.js';
 
 const MAP = { movie: { allowed: ['1080p', '2160p'], cutoff: '2160p' }, series: { allowed: ['720p', '1080p'], cutoff: '1080p' } };
-const NEW = { name: 'Kids 720p', cutoff: '720p', qualities: [{ quality: '1080p', allowed: false, preferred: false }, { quality: '720p', allowed: true, preferred: true }], maxSize: 4000 };
+const NEW = {
+  name: 'Kids 720p',
+  cutoff: '720p',
+  qualities: [
+    { quality: '1080p', allowed: false, preferred: false },
+    { quality: '720p', allowed: true, preferred: true },
+  ],
+  maxSize: 4000,
+};
 
 for (const [engine, phase] of phaseMatrix()) {
   describe(`quality routes (${engine}, ${phase})`, () => {
@@ -81,7 +89,14 @@ for (const [engine, phase] of phaseMatrix()) {
     it('creates a profile with a new id (defaults materialised)', async () => {
       const r = await admin('POST', '/api/settings/quality-profiles/new', NEW);
       const profile = r.json().profile;
-      expect(profile).toStrictEqual({ id: expect.any(String), name: 'Kids 720p', upgradeAllowed: true, cutoff: '720p', qualities: NEW.qualities, maxSize: 4000 });
+      expect(profile).toStrictEqual({
+        id: expect.any(String),
+        name: 'Kids 720p',
+        upgradeAllowed: true,
+        cutoff: '720p',
+        qualities: NEW.qualities,
+        maxSize: 4000,
+      });
       expect(profile.id.startsWith(FIXED_NOW.getTime().toString(36))).toBe(true);
       expect(profile.id).toMatch(/^[0-9a-z]{12}$/);
       createdId = profile.id;
@@ -95,7 +110,10 @@ for (const [engine, phase] of phaseMatrix()) {
 
     it('patches and deletes', async () => {
       const r = await admin('PATCH', `/api/settings/quality-profiles/${createdId}`, { name: 'Kids', minSize: 100, maxSize: null, id: 'ignored' });
-      expect(r.json()).toStrictEqual({ ok: true, profile: { id: createdId, name: 'Kids', upgradeAllowed: true, cutoff: '720p', qualities: NEW.qualities, minSize: 100 } });
+      expect(r.json()).toStrictEqual({
+        ok: true,
+        profile: { id: createdId, name: 'Kids', upgradeAllowed: true, cutoff: '720p', qualities: NEW.qualities, minSize: 100 },
+      });
       expect((await user('GET', `/api/settings/quality-profiles/${createdId}`)).json().profile.name).toBe('Kids');
       const bad = await admin('PATCH', `/api/settings/quality-profiles/${createdId}`, { upgradeAllowed: 'no' });
       expect(bad.statusCode).toBe(400);
@@ -106,7 +124,12 @@ for (const [engine, phase] of phaseMatrix()) {
       const again = await admin('DELETE', '/api/settings/quality-profiles/ultra-hd');
       expect(again.statusCode).toBe(404);
       expect(again.json()).toEqual({ ok: false, error: 'Profile not found' });
-      expect((await user('GET', '/api/settings/quality-profiles')).json().profiles.map((p: { id: string }) => p.id)).toEqual(['hd-1080p', 'any', 'sd-only', createdId]);
+      expect((await user('GET', '/api/settings/quality-profiles')).json().profiles.map((p: { id: string }) => p.id)).toEqual([
+        'hd-1080p',
+        'any',
+        'sd-only',
+        createdId,
+      ]);
       await expectFilesMatchApi();
     });
 

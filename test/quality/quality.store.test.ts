@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createQualityStore, type QualityStore } from '../../src/quality/quality.store.js';
 import { createQualityJson } from '../../src/quality/quality.json.js';
+import { createQualityStore, type QualityStore } from '../../src/quality/quality.store.js';
 import { defaultQualityProfiles, type QualityProfile } from '../../src/quality/quality.types.js';
-import { storeBackends, storeFixture, type StoreFixture } from '../downloaders/store-context.js';
+import { type StoreFixture, storeBackends, storeFixture } from '../downloaders/store-context.js';
 
 const kids: QualityProfile = {
   id: 'mwu9juiqfyh5',

@@ -108,7 +108,7 @@ describe('looksLegacyEncrypted (the >= 65 decoded bytes rule)', () => {
     expect(looksLegacyEncrypted('A'.repeat(86))).toBe(false);
     expect(looksLegacyEncrypted('A'.repeat(87))).toBe(true);
     // Characters outside the alphabet are skipped, so they do not count.
-    expect(looksLegacyEncrypted('A'.repeat(86) + '!!!!')).toBe(false);
+    expect(looksLegacyEncrypted(`${'A'.repeat(86)}!!!!`)).toBe(false);
     expect(looksLegacyEncrypted(undefined as unknown as string)).toBe(false);
   });
 });

@@ -1,12 +1,6 @@
 import { pbkdf2Sync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  checkPasswordPolicy,
-  hashLegacyPassword,
-  hashPassword,
-  isLegacyPasswordHash,
-  verifyPassword,
-} from '../../src/security/passwords.js';
+import { checkPasswordPolicy, hashLegacyPassword, hashPassword, isLegacyPasswordHash, verifyPassword } from '../../src/security/passwords.js';
 
 // FORMATS.md §2.1 test vector.
 const VECTOR_PASSWORD = 'Example#Pass1';
@@ -134,9 +128,7 @@ describe('checkPasswordPolicy', () => {
       expect(checkPasswordPolicy(`Abcdefg1${ch}`).ok, `special ${ch}`).toBe(true);
     }
     for (const ch of ['~', '`', ' ', 'é']) {
-      expect(checkPasswordPolicy(`Abcdefg1${ch}`).errors, `not special ${ch}`).toEqual([
-        'Password must contain at least one special character',
-      ]);
+      expect(checkPasswordPolicy(`Abcdefg1${ch}`).errors, `not special ${ch}`).toEqual(['Password must contain at least one special character']);
     }
   });
 

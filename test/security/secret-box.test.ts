@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SECRET_BOX_PREFIX, SecretBoxError, createSecretBox } from '../../src/security/secret-box.js';
+import { createSecretBox, SECRET_BOX_PREFIX, SecretBoxError } from '../../src/security/secret-box.js';
 
-const KEY = 'k'.repeat(16) + '0123456789abcdef';
+const KEY = `${'k'.repeat(16)}0123456789abcdef`;
 const OTHER_KEY = 'z'.repeat(40);
 
 function expectBoxError(fn: () => unknown, ...secrets: string[]): void {
@@ -80,7 +80,7 @@ describe('createSecretBox', () => {
   it('refuses foreign values without echoing them', () => {
     const box = createSecretBox(KEY);
     const legacy = 'EREREREREREREREREREREREREREREREREREREREREREiIiIiIiIiIiIiIiIiIiIivMkCloiEgk8NT610p+p5vZGM6FMFfeA=';
-    for (const value of ['plaintext-password', legacy, 'enc:v1:', 'enc:v1:short', 'enc:v2:' + 'A'.repeat(60), `enc:v1:${'A'.repeat(50)}!`]) {
+    for (const value of ['plaintext-password', legacy, 'enc:v1:', 'enc:v1:short', `enc:v2:${'A'.repeat(60)}`, `enc:v1:${'A'.repeat(50)}!`]) {
       expectBoxError(() => box.open(value), value);
     }
   });
@@ -88,9 +88,9 @@ describe('createSecretBox', () => {
   it('isSealed recognises only well-formed v1 values', () => {
     const box = createSecretBox(KEY);
     expect(box.isSealed(box.seal('x'))).toBe(true);
-    expect(box.isSealed('enc:v1:' + 'A'.repeat(38))).toBe(true);
-    expect(box.isSealed('enc:v1:' + 'A'.repeat(37))).toBe(false);
-    expect(box.isSealed('enc:v1:' + 'A'.repeat(40) + '=')).toBe(false);
+    expect(box.isSealed(`enc:v1:${'A'.repeat(38)}`)).toBe(true);
+    expect(box.isSealed(`enc:v1:${'A'.repeat(37)}`)).toBe(false);
+    expect(box.isSealed(`enc:v1:${'A'.repeat(40)}=`)).toBe(false);
     expect(box.isSealed('plaintext')).toBe(false);
     expect(box.isSealed(undefined)).toBe(false);
     expect(box.isSealed(42)).toBe(false);

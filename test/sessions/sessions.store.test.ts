@@ -1,13 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createSecretBox } from '../../src/security/secret-box.js';
 import { createSessionsSql } from '../../src/sessions/sessions.sql.js';
 import { createSessionsStore } from '../../src/sessions/sessions.store.js';
-import { createUsersSql } from '../../src/users/users.sql.js';
 import { newFileSyncStatus } from '../../src/storage/phased-store.js';
-import { createSecretBox } from '../../src/security/secret-box.js';
-import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
+import { createUsersSql } from '../../src/users/users.sql.js';
 import { TEST_ENCRYPTION_KEY } from '../helpers/app.js';
+import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
 
-const user = { id: 'user_1_a', email: 'a@example.org', passwordHash: 's:h', role: 'user' as const, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' };
+const user = {
+  id: 'user_1_a',
+  email: 'a@example.org',
+  passwordHash: 's:h',
+  role: 'user' as const,
+  createdAt: '2024-01-01T00:00:00.000Z',
+  updatedAt: '2024-01-01T00:00:00.000Z',
+};
 const session = (id: string, over: object = {}) => ({
   id,
   userId: user.id,

@@ -21,7 +21,14 @@ describe('media roots', () => {
   it('reads the legacy mediaFolders shape and skips what is not an absolute path', () => {
     const doc = {
       setupCompleted: true,
-      mediaFolders: [{ path: '/m/Movies', type: 'movies', enabled: true }, { path: '/m/Series', type: 'series', enabled: false }, { path: 'relative', type: 'movies' }, { type: 'movies' }, null, 'x'],
+      mediaFolders: [
+        { path: '/m/Movies', type: 'movies', enabled: true },
+        { path: '/m/Series', type: 'series', enabled: false },
+        { path: 'relative', type: 'movies' },
+        { type: 'movies' },
+        null,
+        'x',
+      ],
     };
     expect(mediaRootPaths(doc)).toEqual(['/m/Movies', '/m/Series']);
     expect(mediaRootPaths(undefined)).toEqual([]);

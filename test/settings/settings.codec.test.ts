@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSecretBox } from '../../src/security/secret-box.js';
 import { legacyDecrypt, legacyEncrypt } from '../../src/security/legacy-crypto.js';
+import { createSecretBox } from '../../src/security/secret-box.js';
 import {
   legacySettingsDocumentSchema,
   openLegacyDocumentSecrets,
@@ -14,7 +14,16 @@ const box = createSecretBox(KEY);
 const TMDB = 'tmdb-plain-key-1234567890abcdef';
 
 const documents: [string, Record<string, unknown>][] = [
-  ['settings', { setupCompleted: true, mediaFolders: [{ path: 'C:\\TestMedia\\Movies', type: 'movies', enabled: true }], lastScanDate: '2025-01-01T00:00:00.000Z', openSubtitlesApiKey: 'os-key', custom: { deep: [1, null] } }],
+  [
+    'settings',
+    {
+      setupCompleted: true,
+      mediaFolders: [{ path: 'C:\\TestMedia\\Movies', type: 'movies', enabled: true }],
+      lastScanDate: '2025-01-01T00:00:00.000Z',
+      openSubtitlesApiKey: 'os-key',
+      custom: { deep: [1, null] },
+    },
+  ],
   ['verify', { minDurationSec: 300, minBitrateKbpsByHeight: { '480': 600, '720': 1500 }, allowedContainers: ['mkv'], extraKnob: true }],
   ['metadata', { tmdb: { apiKey: TMDB, language: 'en-GB', includeAdult: false, other: 1 }, musicbrainz: { enabled: true }, later: 'x' }],
   ['metadata', { tmdb: { language: 'en-US' } }],

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSecretBox } from '../../src/security/secret-box.js';
 import { legacyDecrypt, legacyEncrypt } from '../../src/security/legacy-crypto.js';
+import { createSecretBox } from '../../src/security/secret-box.js';
 import { createSettingsJson } from '../../src/settings/settings.json.js';
 import { createSettingsSql } from '../../src/settings/settings.sql.js';
-import { createTestDatabase, sqlEngines, tempDir, type TestDatabase } from '../helpers/engines.js';
+import { createTestDatabase, sqlEngines, type TestDatabase, tempDir } from '../helpers/engines.js';
 
 const KEY = 'test-encryption-key-0123456789abcdef';
 const TMDB = 'tmdb-plain-key-1234567890abcdef';
@@ -78,7 +78,14 @@ describe('settings json store', () => {
   it('reads legacy ciphertext, writes the legacy ciphertext, keeps unknown keys', async () => {
     const { dir, cleanup } = tempDir();
     try {
-      writeFileSync(join(dir, 'metadata.json'), JSON.stringify({ tmdb: { apiKey: legacyEncrypt(TMDB, KEY), language: 'en-GB', includeAdult: false }, musicbrainz: { enabled: true }, extra: 1 }, null, 2));
+      writeFileSync(
+        join(dir, 'metadata.json'),
+        JSON.stringify(
+          { tmdb: { apiKey: legacyEncrypt(TMDB, KEY), language: 'en-GB', includeAdult: false }, musicbrainz: { enabled: true }, extra: 1 },
+          null,
+          2,
+        ),
+      );
       const s = createSettingsJson({ configDir: dir, legacyEncryptionKey: KEY });
       expect(await s.get('metadata')).toEqual({ tmdb: { apiKey: TMDB, language: 'en-GB', includeAdult: false }, musicbrainz: { enabled: true }, extra: 1 });
       await s.put('metadata', { tmdb: { apiKey: 'new-key-abc', language: 'fr' }, extra: 2 });

@@ -55,7 +55,16 @@ async function exercise(rec: SqlRecorder): Promise<void> {
   await call('import.insertRun', () => imp.insertRun(run));
   await call('import.finishRun', () => imp.finishRun('run_1', T0, 0, '{"ok":true}'));
   await call('import.lastRuns', () => imp.lastRuns(5));
-  const quarantined = { id: 'q_1', import_id: 'run_1', file: 'users.json', locator: '$[3]', reason: 'invalid email', raw: '{}', raw_encoding: 'json', created_at: T0 };
+  const quarantined = {
+    id: 'q_1',
+    import_id: 'run_1',
+    file: 'users.json',
+    locator: '$[3]',
+    reason: 'invalid email',
+    raw: '{}',
+    raw_encoding: 'json',
+    created_at: T0,
+  };
   await call('import.insertQuarantine', () => imp.insertQuarantine([quarantined]));
   await call('import.selectQuarantine', () => imp.selectQuarantine());
   await call('import.selectQuarantine (one file)', () => imp.selectQuarantine('users.json'));

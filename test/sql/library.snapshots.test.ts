@@ -5,9 +5,9 @@
  */
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { bumpLibraryTotals, createLibrarySql, type LibrarySql } from '../../src/library/library.sql.js';
 import { libraryItemToRow } from '../../src/library/library.codec.js';
 import { searchTokens } from '../../src/library/library.search.js';
+import { bumpLibraryTotals, createLibrarySql, type LibrarySql } from '../../src/library/library.sql.js';
 import { LIBRARY_KINDS, type LibraryCursor, type LibraryQuery, type LibrarySort } from '../../src/library/library.types.js';
 import { sqlEngines } from '../helpers/engines.js';
 import { openRecorder, type SqlRecorder } from './sql-recorder.js';
@@ -29,7 +29,11 @@ function seedRow(i: number) {
 
 async function seed(rec: SqlRecorder): Promise<void> {
   const rows = Array.from({ length: SEED_ITEMS }, (_, i) => seedRow(i));
-  for (let i = 0; i < rows.length; i += 500) await rec.db.kysely.insertInto('library_items').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await rec.db.kysely
+      .insertInto('library_items')
+      .values(rows.slice(i, i + 500))
+      .execute();
   // Statistics as a long-running instance has them. On PostgreSQL, autovacuum (timing-dependent)
   // must not refresh them between here and the EXPLAINs: it is off for this throwaway table.
   if (rec.engine === 'postgres') await sql`alter table library_items set (autovacuum_enabled = false)`.execute(rec.db.kysely);
@@ -45,12 +49,20 @@ const QUERIES: { name: string; q: LibraryQuery; plan?: boolean }[] = [
   { name: 'sort=-title', q: { tokens: [], sort: '-title', limit: 20 } },
   { name: 'sort=createdAt, cursor', q: { tokens: [], sort: 'createdAt', limit: 20, after: cursor('createdAt', '2020-01-01T00:10:00.000Z', 11) } },
   { name: 'sort=-createdAt', q: { tokens: [], sort: '-createdAt', limit: 20 }, plan: true },
-  { name: 'sort=-createdAt, cursor', q: { tokens: [], sort: '-createdAt', limit: 20, after: cursor('-createdAt', '2020-01-03T00:00:00.000Z', 2881) }, plan: true },
+  {
+    name: 'sort=-createdAt, cursor',
+    q: { tokens: [], sort: '-createdAt', limit: 20, after: cursor('-createdAt', '2020-01-03T00:00:00.000Z', 2881) },
+    plan: true,
+  },
   { name: 'kind=movie, sort=title', q: { tokens: [], kind: 'movie', sort: 'title', limit: 20 }, plan: true },
   { name: 'kind=movie, sort=title, cursor', q: { tokens: [], kind: 'movie', sort: 'title', limit: 20, after: cursor('title', 'title star 00100', 101) } },
   { name: 'kind=series, sort=-createdAt', q: { tokens: [], kind: 'series', sort: '-createdAt', limit: 20 }, plan: true },
   { name: 'q=star, sort=title', q: { tokens: searchTokens('star'), sort: 'title', limit: 20 }, plan: true },
-  { name: 'q=star, sort=-createdAt, cursor', q: { tokens: searchTokens('star'), sort: '-createdAt', limit: 20, after: cursor('-createdAt', '2020-01-03T00:00:00.000Z', 2881) }, plan: true },
+  {
+    name: 'q=star, sort=-createdAt, cursor',
+    q: { tokens: searchTokens('star'), sort: '-createdAt', limit: 20, after: cursor('-createdAt', '2020-01-03T00:00:00.000Z', 2881) },
+    plan: true,
+  },
   { name: 'q="moon 001", kind=book, sort=title', q: { tokens: searchTokens('moon 001'), kind: 'book', sort: 'title', limit: 20 }, plan: true },
   // Matches every seeded item: past INDEX_DRIVEN_MIN_MATCHES, SQLite walks the sort index instead.
   { name: 'q=title (many matches), sort=title', q: { tokens: searchTokens('title'), sort: 'title', limit: 20 }, plan: true },

@@ -21,11 +21,11 @@ import { createQualitySql } from '../../src/quality/quality.sql.js';
 import { createSecretBox } from '../../src/security/secret-box.js';
 import { createSessionsSql } from '../../src/sessions/sessions.sql.js';
 import { createSettingsSql } from '../../src/settings/settings.sql.js';
+import { createAuditSql } from '../../src/system/audit.sql.js';
 import { createUsersSql } from '../../src/users/users.sql.js';
 import { verifyResultToRow } from '../../src/verify/verify.codec.js';
 import { createVerifyJobsSql, createVerifySql, insertResultRows } from '../../src/verify/verify.sql.js';
 import { createWantedSql } from '../../src/wanted/wanted.sql.js';
-import { createAuditSql } from '../../src/system/audit.sql.js';
 import { TEST_ENCRYPTION_KEY } from '../helpers/app.js';
 import { sqlEngines } from '../helpers/engines.js';
 import { openRecorder, type SqlRecorder } from './sql-recorder.js';
@@ -108,7 +108,17 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
   async grabs(rec) {
     await seedLibraryItem(rec);
     const grabs = createGrabsSql(rec.db.kysely);
-    const record = { kind: 'movie', id: 'lib_1', title: 'Heat', link: 'magnet:?xt=1', protocol: 'torrent', client: 'qbittorrent', ok: true, status: 200, at: T0 };
+    const record = {
+      kind: 'movie',
+      id: 'lib_1',
+      title: 'Heat',
+      link: 'magnet:?xt=1',
+      protocol: 'torrent',
+      client: 'qbittorrent',
+      ok: true,
+      status: 200,
+      at: T0,
+    };
     await rec.call('grabs.put', () => grabs.put('movie:lib_1', record));
     await rec.call('grabs.get', () => grabs.get('movie:lib_1'));
     await rec.call('grabs.list', () => grabs.list());
@@ -123,7 +133,9 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
     await rec.call('verify.putResult', () => results.putResult('movie:lib_1', result));
     await rec.call('verify.getResult', () => results.getResult('movie:lib_1'));
     await rec.call('verify.listResults', () => results.listResults());
-    await rec.call('verify.insertResultRows', () => insertResultRows(rec.db.kysely, [verifyResultToRow('movie:lib_2', { ...result, id: 'lib_2' }, undefined, 1)]));
+    await rec.call('verify.insertResultRows', () =>
+      insertResultRows(rec.db.kysely, [verifyResultToRow('movie:lib_2', { ...result, id: 'lib_2' }, undefined, 1)]),
+    );
 
     const jobs = createVerifyJobsSql(rec.db.kysely);
     const job = { id: 'vjob_1', status: 'queued' as const, input: { phase: 'all', kind: 'movie', id: 'lib_1', title: 'Heat' }, enqueuedAt: T0 };
@@ -177,7 +189,13 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
 
   async quality(rec) {
     const quality = createQualitySql(rec.db.kysely);
-    const profile = (id: string, name: string) => ({ id, name, upgradeAllowed: true, cutoff: '1080p', qualities: [{ quality: '1080p', allowed: true, preferred: true }] });
+    const profile = (id: string, name: string) => ({
+      id,
+      name,
+      upgradeAllowed: true,
+      cutoff: '1080p',
+      qualities: [{ quality: '1080p', allowed: true, preferred: true }],
+    });
     const defaults = [profile('any', 'Any')];
     await rec.call('quality.getMap', () => quality.getMap());
     await rec.call('quality.saveMap', () => quality.saveMap({ movie: { allowed: ['1080p'], cutoff: '1080p' } }));
@@ -195,16 +213,30 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
 
   async blocklist(rec) {
     const blocklist = createBlocklistSql(rec.db.kysely);
-    await rec.call('blocklist.add', () => blocklist.add({ title: 'Heat.1995.720p.BluRay.x264-GRP', guid: 'https://x/details/1', reason: 'download failed' }, 'b'.repeat(32)));
+    await rec.call('blocklist.add', () =>
+      blocklist.add({ title: 'Heat.1995.720p.BluRay.x264-GRP', guid: 'https://x/details/1', reason: 'download failed' }, 'b'.repeat(32)),
+    );
     await rec.call('blocklist.list', () => blocklist.list());
-    const m = await rec.call('blocklist.matcher', () => blocklist.matcher([{ title: 'Heat.1995.720p.BluRay.x264-GRP', guid: 'https://x/details/2', link: 'magnet:?xt=urn:btih:abc' }]));
+    const m = await rec.call('blocklist.matcher', () =>
+      blocklist.matcher([{ title: 'Heat.1995.720p.BluRay.x264-GRP', guid: 'https://x/details/2', link: 'magnet:?xt=urn:btih:abc' }]),
+    );
     expect(m({ title: 'Heat.1995.720p.BluRay.x264-GRP' })).toBe(true);
     expect(await rec.call('blocklist.remove', () => blocklist.remove('b'.repeat(32)))).toBe(true);
   },
 
   async 'media-files'(rec) {
     const files = createMediaFilesSql(rec.db.kysely);
-    const f = { id: 'f'.repeat(32), path: '/media/movies/Heat (1995)/Heat.1995.mkv', root: '/media/movies', kind: 'movie' as const, itemId: 'lib_1', size: 5_000_000_000, mtimeMs: 1_700_000_000_000, quality: '1080p', parsed: { type: 'movie' as const, title: 'Heat', year: 1995, extension: 'mkv', originalFilename: 'Heat.1995.mkv' } };
+    const f = {
+      id: 'f'.repeat(32),
+      path: '/media/movies/Heat (1995)/Heat.1995.mkv',
+      root: '/media/movies',
+      kind: 'movie' as const,
+      itemId: 'lib_1',
+      size: 5_000_000_000,
+      mtimeMs: 1_700_000_000_000,
+      quality: '1080p',
+      parsed: { type: 'movie' as const, title: 'Heat', year: 1995, extension: 'mkv', originalFilename: 'Heat.1995.mkv' },
+    };
     await rec.call('mediaFiles.insert', () => files.insert([f], T0));
     const known = await rec.call('mediaFiles.knownUnder', () => files.knownUnder('/media/movies', '/media/movies'));
     expect(known.get(f.path)).toEqual({ id: f.id, size: 5_000_000_000, mtimeMs: 1_700_000_000_000, status: 'present', itemId: 'lib_1' });
@@ -216,8 +248,12 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
 
   async audit(rec) {
     const audit = createAuditSql(rec.db.kysely);
-    await rec.call('audit.insert', () => audit.insert({ actor: 'cli', entity: 'settings', entityId: 'k', action: 'update', before: { a: 1 }, after: { a: 2 } }, T0));
-    await rec.call('audit.list (filtered, after a cursor)', () => audit.list({ entity: 'settings', actor: 'cli', from: T0, to: T2, limit: 10, before: { at: T1, id: 99 } }));
+    await rec.call('audit.insert', () =>
+      audit.insert({ actor: 'cli', entity: 'settings', entityId: 'k', action: 'update', before: { a: 1 }, after: { a: 2 } }, T0),
+    );
+    await rec.call('audit.list (filtered, after a cursor)', () =>
+      audit.list({ entity: 'settings', actor: 'cli', from: T0, to: T2, limit: 10, before: { at: T1, id: 99 } }),
+    );
     expect(await rec.call('audit.deleteBefore', () => audit.deleteBefore(T1))).toBe(1);
   },
 

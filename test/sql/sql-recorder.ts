@@ -4,7 +4,7 @@
  * parameter values (times, random ids, sealed secrets) never reach the files.
  */
 import { CompiledQuery, type LogEvent } from 'kysely';
-import { openDatabase, type Database } from '../../src/db/connect.js';
+import { type Database, openDatabase } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { createTestTarget, type TestEngine } from '../helpers/engines.js';
 
@@ -85,9 +85,7 @@ export async function openRecorder(engine: TestEngine): Promise<SqlRecorder> {
         return `${'  '.repeat(d)}${row.detail}`;
       });
     }
-    const r = await db.kysely.executeQuery<Record<string, string>>(
-      CompiledQuery.raw(`EXPLAIN (COSTS OFF) ${statement.sql}`, [...statement.parameters]),
-    );
+    const r = await db.kysely.executeQuery<Record<string, string>>(CompiledQuery.raw(`EXPLAIN (COSTS OFF) ${statement.sql}`, [...statement.parameters]));
     return r.rows.map((row) => String(row['QUERY PLAN']).replace(/\s+$/, ''));
   }
 
@@ -124,8 +122,23 @@ export async function openRecorder(engine: TestEngine): Promise<SqlRecorder> {
 
 /** Clauses that start a new line (at the statement's own level, never inside a string). */
 const CLAUSES = [
-  'on conflict', 'order by', 'group by', 'inner join', 'left join', 'for update', 'union all',
-  'select', 'from', 'where', 'having', 'limit', 'offset', 'returning', 'values', 'set', 'union',
+  'on conflict',
+  'order by',
+  'group by',
+  'inner join',
+  'left join',
+  'for update',
+  'union all',
+  'select',
+  'from',
+  'where',
+  'having',
+  'limit',
+  'offset',
+  'returning',
+  'values',
+  'set',
+  'union',
 ];
 const WRAP_AT = 100;
 const SUBQUERY_INLINE_MAX = 80;

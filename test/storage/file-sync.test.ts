@@ -2,17 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp, createContext } from '../../src/app.js';
 import type { WriteChunk } from '../../src/legacy/json-file.js';
 import { createLibraryJson } from '../../src/library/library.json.js';
 import { createLibrarySql } from '../../src/library/library.sql.js';
 import { LIBRARY_WRITES, type LibraryStore } from '../../src/library/library.store.js';
 import { resyncPendingFiles } from '../../src/migration/file-resync.js';
-import { buildApp, createContext } from '../../src/app.js';
 import { PhaseRefused, setPhase } from '../../src/migration/phases.js';
+import { createFileSyncLedger } from '../../src/storage/file-sync.js';
 import { recordPhase } from '../../src/storage/phase.js';
 import { flushFileSync, phasedStore } from '../../src/storage/phased-store.js';
-import { createFileSyncLedger } from '../../src/storage/file-sync.js';
-import { createTestApp, TEST_ENCRYPTION_KEY, withStores, type TestApp } from '../helpers/app.js';
+import { createTestApp, TEST_ENCRYPTION_KEY, type TestApp, withStores } from '../helpers/app.js';
 import { bearer, registerAdmin } from '../helpers/auth.js';
 import { sqlEngines } from '../helpers/engines.js';
 
@@ -66,7 +66,9 @@ for (const engine of sqlEngines()) {
       });
 
       // Files behind at start stay recorded, whatever this process then writes successfully.
-      expect((await restarted.inject({ method: 'POST', url: '/api/library', headers: admin, payload: { kind: 'movie', title: 'Ronin' } })).statusCode).toBe(200);
+      expect((await restarted.inject({ method: 'POST', url: '/api/library', headers: admin, payload: { kind: 'movie', title: 'Ronin' } })).statusCode).toBe(
+        200,
+      );
       expect(await createFileSyncLedger(t.ctx.db.kysely).list()).toMatchObject([{ store: 'library', failures: 1 }]);
 
       // The next start rewrites library.json from the database and clears the record.
@@ -117,7 +119,13 @@ for (const engine of sqlEngines()) {
       await recordPhase(t.ctx.db, 'dual-read-files');
       await createFileSyncLedger(t.ctx.db.kysely).mark('library', '2026-01-01T00:00:00.000Z');
       await createLibrarySql(t.ctx.db.kysely, t.ctx.db.engine).create({ id: 'i1', kind: 'movie', title: 'Ronin' } as never, '2026-01-01T00:00:00.000Z');
-      const err = await setPhase({ db: t.ctx.db, config: t.ctx.config, target: 'dual-read-db', legacyKey: TEST_ENCRYPTION_KEY, secretBox: t.ctx.secretBox }).catch((e: unknown) => e);
+      const err = await setPhase({
+        db: t.ctx.db,
+        config: t.ctx.config,
+        target: 'dual-read-db',
+        legacyKey: TEST_ENCRYPTION_KEY,
+        secretBox: t.ctx.secretBox,
+      }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PhaseRefused);
       const message = (err as Error).message;
       expect(message).toContain('the files of library are behind the database');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { newFileSyncStatus, phasedStore } from '../../src/storage/phased-store.js';
 import type { StoragePhase } from '../../src/storage/phase-list.js';
+import { newFileSyncStatus, phasedStore } from '../../src/storage/phased-store.js';
 
 /** A tiny store with the shape of the real ones: async reads and writes, and an injectable failure. */
 class ListStore {

@@ -21,20 +21,44 @@ for (const [engine, phase] of phaseMatrix()) {
       const admin = await registerAdmin(t.app);
       const user = await registerUser(t.app, admin.accessToken);
       expect((await t.app.inject({ method: 'GET', url: '/api/subtitles/automation/config' })).statusCode).toBe(401);
-      expect((await t.app.inject({ method: 'GET', url: '/api/subtitles/automation/config', headers: bearer(user.accessToken) })).json()).toEqual({ ok: true, config: defaultSubtitleAutomationConfig() });
+      expect((await t.app.inject({ method: 'GET', url: '/api/subtitles/automation/config', headers: bearer(user.accessToken) })).json()).toEqual({
+        ok: true,
+        config: defaultSubtitleAutomationConfig(),
+      });
       expect(existsSync(file())).toBe(false);
-      expect((await t.app.inject({ method: 'POST', url: '/api/subtitles/automation/config', payload: { enabled: false }, headers: bearer(user.accessToken) })).statusCode).toBe(403);
+      expect(
+        (await t.app.inject({ method: 'POST', url: '/api/subtitles/automation/config', payload: { enabled: false }, headers: bearer(user.accessToken) }))
+          .statusCode,
+      ).toBe(403);
 
-      const res = await t.app.inject({ method: 'POST', url: '/api/subtitles/automation/config', payload: { preferredLanguages: ['en', 'es'], uiHint: { x: 1 } }, headers: bearer(admin.accessToken) });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/subtitles/automation/config',
+        payload: { preferredLanguages: ['en', 'es'], uiHint: { x: 1 } },
+        headers: bearer(admin.accessToken),
+      });
       const expected = { ...defaultSubtitleAutomationConfig(), preferredLanguages: ['en', 'es'], uiHint: { x: 1 } };
       expect(res.json()).toEqual({ ok: true, config: expected, message: 'Configuration saved' });
       if (filesWritten) expect(readFileSync(file(), 'utf8')).toBe(JSON.stringify(expected, null, 2));
-      const res2 = await t.app.inject({ method: 'POST', url: '/api/subtitles/automation/config', payload: { scanScheduleHours: 0 }, headers: bearer(admin.accessToken) });
+      const res2 = await t.app.inject({
+        method: 'POST',
+        url: '/api/subtitles/automation/config',
+        payload: { scanScheduleHours: 0 },
+        headers: bearer(admin.accessToken),
+      });
       expect(res2.json().config).toEqual({ ...expected, scanScheduleHours: 0 });
-      expect((await t.app.inject({ method: 'GET', url: '/api/subtitles/automation/config', headers: bearer(user.accessToken) })).json().config).toEqual({ ...expected, scanScheduleHours: 0 });
+      expect((await t.app.inject({ method: 'GET', url: '/api/subtitles/automation/config', headers: bearer(user.accessToken) })).json().config).toEqual({
+        ...expected,
+        scanScheduleHours: 0,
+      });
       if (filesWritten) expect(JSON.parse(readFileSync(file(), 'utf8'))).toEqual({ ...expected, scanScheduleHours: 0 });
 
-      const bad = await t.app.inject({ method: 'POST', url: '/api/subtitles/automation/config', payload: { whisperModel: 'huge' }, headers: bearer(admin.accessToken) });
+      const bad = await t.app.inject({
+        method: 'POST',
+        url: '/api/subtitles/automation/config',
+        payload: { whisperModel: 'huge' },
+        headers: bearer(admin.accessToken),
+      });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().error).toContain('whisperModel');
     });

@@ -1,16 +1,24 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditSql } from '../../src/system/audit.sql.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, registerAdmin, registerUser } from '../helpers/auth.js';
 import { runCli } from '../helpers/cli.js';
 import { sqlEngines } from '../helpers/engines.js';
-import { migrationEnv, type MigrationEnv } from '../migration/helpers.js';
-import { createAuditSql } from '../../src/system/audit.sql.js';
+import { type MigrationEnv, migrationEnv } from '../migration/helpers.js';
 
 const INDEXER_KEY = 'indexer-key-0123456789abcdef';
 const TMDB_KEY = 'tmdb-key-0123456789abcdef01';
 const NEW_PASSWORD = 'Changed#Pass-2025';
 
-interface Entry { id: number; actor: string; entity: string; entityId?: string; action: string; before?: any; after?: any }
+interface Entry {
+  id: number;
+  actor: string;
+  entity: string;
+  entityId?: string;
+  action: string;
+  before?: any;
+  after?: any;
+}
 
 for (const engine of sqlEngines()) {
   describe(`audited changes over HTTP (${engine})`, () => {
@@ -70,7 +78,10 @@ for (const engine of sqlEngines()) {
       await call('POST', '/api/metadata/settings', { tmdb: { apiKey: TMDB_KEY, language: 'de' } });
       await call('POST', '/api/subtitles/automation/config', { enabled: true });
       const settings = await entries('settings');
-      expect(settings.map((r) => [r.actor, r.entityId, r.action])).toEqual([[adminId, 'metadata', 'update'], [adminId, 'subtitle-automation', 'update']]);
+      expect(settings.map((r) => [r.actor, r.entityId, r.action])).toEqual([
+        [adminId, 'metadata', 'update'],
+        [adminId, 'subtitle-automation', 'update'],
+      ]);
       expect(settings[0].after.tmdb.language).toBe('de');
       expect(JSON.stringify(settings)).not.toContain(TMDB_KEY);
 
@@ -84,18 +95,32 @@ for (const engine of sqlEngines()) {
       expect(indexers[1].after.enabled).toBe(false);
       expect(JSON.stringify(indexers)).not.toContain(INDEXER_KEY);
 
-      const profile = (await call('POST', '/api/settings/quality-profiles/new', { name: 'HD', cutoff: 'Bluray-1080p', qualities: [{ quality: 'Bluray-1080p', allowed: true, preferred: true }] })).profile;
+      const profile = (
+        await call('POST', '/api/settings/quality-profiles/new', {
+          name: 'HD',
+          cutoff: 'Bluray-1080p',
+          qualities: [{ quality: 'Bluray-1080p', allowed: true, preferred: true }],
+        })
+      ).profile;
       await call('PATCH', `/api/settings/quality-profiles/${profile.id}`, { name: 'Full HD' });
       await call('DELETE', `/api/settings/quality-profiles/${profile.id}`);
       const quality = await entries('quality_profile');
-      expect(quality.map((r) => [r.entityId, r.action])).toEqual([[profile.id, 'create'], [profile.id, 'update'], [profile.id, 'delete']]);
+      expect(quality.map((r) => [r.entityId, r.action])).toEqual([
+        [profile.id, 'create'],
+        [profile.id, 'update'],
+        [profile.id, 'delete'],
+      ]);
       expect([quality[1].before.name, quality[1].after.name]).toEqual(['HD', 'Full HD']);
 
       const item = (await call('POST', '/api/library', { kind: 'movie', title: 'Heat' })).item;
       await call('PATCH', `/api/library/${item.id}`, { title: 'Heat (1995)' });
       await call('DELETE', `/api/library/${item.id}`);
       const library = await entries('library_item');
-      expect(library.map((r) => [r.actor, r.entityId, r.action])).toEqual([[adminId, item.id, 'create'], [adminId, item.id, 'update'], [adminId, item.id, 'delete']]);
+      expect(library.map((r) => [r.actor, r.entityId, r.action])).toEqual([
+        [adminId, item.id, 'create'],
+        [adminId, item.id, 'update'],
+        [adminId, item.id, 'delete'],
+      ]);
       expect([library[1].before.title, library[1].after.title]).toEqual(['Heat', 'Heat (1995)']);
     });
   });
@@ -117,7 +142,12 @@ for (const engine of sqlEngines()) {
       const db = m.open();
       try {
         const rows = (await createAuditSql(db.kysely).list({ entity: 'user', limit: 10 })).reverse();
-        expect(rows.map((r) => [r.actor, r.action])).toEqual([['cli', 'create'], ['cli', 'create'], ['cli', 'update'], ['cli', 'password']]);
+        expect(rows.map((r) => [r.actor, r.action])).toEqual([
+          ['cli', 'create'],
+          ['cli', 'create'],
+          ['cli', 'update'],
+          ['cli', 'password'],
+        ]);
         expect(JSON.stringify(rows)).not.toContain('Pass-202');
       } finally {
         await db.close();

@@ -1,15 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHousekeeping } from '../../src/housekeeping/housekeeping.service.js';
+import { redactSecrets } from '../../src/system/audit.redact.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';
 import { sqlEngines } from '../helpers/engines.js';
-import { runHousekeeping } from '../../src/housekeeping/housekeeping.service.js';
-import { redactSecrets } from '../../src/system/audit.redact.js';
 
 const QB_PASSWORD = 'qb-secret-Pa55word-audit';
 const SAB_KEY = 'sab0123456789abcdef0123456789abcd';
 
-interface Entry { id: number; at: string; actor: string; entity: string; entityId?: string; action: string; before?: any; after?: any }
+interface Entry {
+  id: number;
+  at: string;
+  actor: string;
+  entity: string;
+  entityId?: string;
+  action: string;
+  before?: any;
+  after?: any;
+}
 
 for (const engine of sqlEngines()) {
   describe(`audit log (${engine})`, () => {
@@ -33,12 +42,21 @@ for (const engine of sqlEngines()) {
         method: 'POST',
         url: '/api/settings/downloaders',
         headers: bearer(admin),
-        payload: { qbittorrent: { enabled: true, baseUrl: 'http://127.0.0.1:9', username: 'qb', password: QB_PASSWORD }, sabnzbd: { enabled: true, baseUrl: 'http://127.0.0.1:9', apiKey: SAB_KEY } },
+        payload: {
+          qbittorrent: { enabled: true, baseUrl: 'http://127.0.0.1:9', username: 'qb', password: QB_PASSWORD },
+          sabnzbd: { enabled: true, baseUrl: 'http://127.0.0.1:9', apiKey: SAB_KEY },
+        },
       });
       expect(save.statusCode).toBe(200);
 
       // the stored row: redacted before it was written
-      const rows = await sql<{ actor: string; entity: string; action: string; before: string | null; after: string }>`select actor, entity, action, before, after from audit_log where entity = 'downloaders'`.execute(t.ctx.db.kysely);
+      const rows = await sql<{
+        actor: string;
+        entity: string;
+        action: string;
+        before: string | null;
+        after: string;
+      }>`select actor, entity, action, before, after from audit_log where entity = 'downloaders'`.execute(t.ctx.db.kysely);
       expect(rows.rows).toHaveLength(1);
       const row = rows.rows[0];
       expect(row.actor).toBe(adminId);
@@ -67,7 +85,12 @@ for (const engine of sqlEngines()) {
     it('is admin-only and refuses bad filters naming the field', async () => {
       expect((await t.app.inject({ method: 'GET', url: '/api/system/audit' })).statusCode).toBe(401);
       expect((await audit('', user)).statusCode).toBe(403);
-      for (const [q, field] of [['?entity=nope', 'entity'], ['?from=yesterday', 'from'], ['?limit=0', 'limit'], ['?cursor=xyz', 'cursor']] as const) {
+      for (const [q, field] of [
+        ['?entity=nope', 'entity'],
+        ['?from=yesterday', 'from'],
+        ['?limit=0', 'limit'],
+        ['?cursor=xyz', 'cursor'],
+      ] as const) {
         const res = await audit(q);
         expect(res.statusCode, q).toBe(400);
         expect(res.json().error, q).toContain(field);
@@ -108,7 +131,17 @@ for (const engine of sqlEngines()) {
 
 describe('redactSecrets', () => {
   it('replaces secret-named members at any depth and keeps the rest', () => {
-    const out = redactSecrets({ password: 'p', nested: [{ apiKey: 'k', api_key: 'k2', accessToken: 't', passwordHash: 'h', name: 'n' }], hasPassword: true, url: 'u' });
-    expect(out).toEqual({ password: '[redacted]', nested: [{ apiKey: '[redacted]', api_key: '[redacted]', accessToken: '[redacted]', passwordHash: '[redacted]', name: 'n' }], hasPassword: true, url: 'u' });
+    const out = redactSecrets({
+      password: 'p',
+      nested: [{ apiKey: 'k', api_key: 'k2', accessToken: 't', passwordHash: 'h', name: 'n' }],
+      hasPassword: true,
+      url: 'u',
+    });
+    expect(out).toEqual({
+      password: '[redacted]',
+      nested: [{ apiKey: '[redacted]', api_key: '[redacted]', accessToken: '[redacted]', passwordHash: '[redacted]', name: 'n' }],
+      hasPassword: true,
+      url: 'u',
+    });
   });
 });

@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
 import parsePrometheusTextFormat, { type PromFamily } from 'parse-prometheus-text-format';
+import { afterEach, describe, expect, it } from 'vitest';
+import { statementShape } from '../../src/system/slow-query.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';
 import { sqlEngines } from '../helpers/engines.js';
-import { statementShape } from '../../src/system/slow-query.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef-0123456789';
 
@@ -15,8 +15,18 @@ function family(families: PromFamily[], name: string): PromFamily {
   return f!;
 }
 
-interface SlowLine { msg: string; statement: string; durationMs: number; route?: string; method?: string }
-const slowLines = (t: TestApp): SlowLine[] => t.logs.flatMap((l) => l.split('\n')).filter((l) => l.includes('"slow query"')).map((l) => JSON.parse(l) as SlowLine);
+interface SlowLine {
+  msg: string;
+  statement: string;
+  durationMs: number;
+  route?: string;
+  method?: string;
+}
+const slowLines = (t: TestApp): SlowLine[] =>
+  t.logs
+    .flatMap((l) => l.split('\n'))
+    .filter((l) => l.includes('"slow query"'))
+    .map((l) => JSON.parse(l) as SlowLine);
 
 for (const engine of sqlEngines()) {
   describe(`GET /metrics and the slow-query log (${engine})`, () => {
@@ -46,7 +56,9 @@ for (const engine of sqlEngines()) {
       expect(Object.keys(latency.metrics[0].buckets ?? {})).toContain('+Inf');
       // this parser folds a labelled histogram into one sample: the per-route series are read from the text
       expect(res.body).toContain('mediaos_http_request_duration_seconds_count{method="GET",route="/api/settings/downloaders",status="200"} 1\n');
-      expect(res.body).toMatch(/^mediaos_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/api\/settings\/downloaders",status="200"\} 1$/m);
+      expect(res.body).toMatch(
+        /^mediaos_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/api\/settings\/downloaders",status="200"\} 1$/m,
+      );
 
       expect(family(families, 'mediaos_db_query_duration_seconds').type).toBe('HISTOGRAM');
       expect(Number(/^mediaos_db_query_duration_seconds_count\{kind="select"\} (\d+)$/m.exec(res.body)?.[1])).toBeGreaterThan(0);
@@ -55,9 +67,17 @@ for (const engine of sqlEngines()) {
       const age = Number(family(families, 'mediaos_backup_age_seconds').metrics[0].value);
       expect(age).toBeGreaterThanOrEqual(3600);
       expect(age).toBeLessThan(7200);
-      expect(family(families, 'mediaos_import_last_status').metrics.map((m) => m.labels?.status).sort()).toEqual(['completed', 'failed', 'running']);
+      expect(
+        family(families, 'mediaos_import_last_status')
+          .metrics.map((m) => m.labels?.status)
+          .sort(),
+      ).toEqual(['completed', 'failed', 'running']);
       if (engine === 'postgres') {
-        expect(family(families, 'mediaos_db_pool_connections').metrics.map((m) => m.labels?.state).sort()).toEqual(['idle', 'max', 'total', 'waiting']);
+        expect(
+          family(families, 'mediaos_db_pool_connections')
+            .metrics.map((m) => m.labels?.state)
+            .sort(),
+        ).toEqual(['idle', 'max', 'total', 'waiting']);
       } else {
         expect(family(families, 'mediaos_sqlite_file_bytes').metrics.length).toBe(2);
       }

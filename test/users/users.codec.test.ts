@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { legacyUserSchema, userFromRow, userToRow } from '../../src/users/users.codec.js';
 import { createUsersSql } from '../../src/users/users.sql.js';
 import type { UserRecord } from '../../src/users/users.types.js';
-import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
 import { VECTOR_USER } from '../auth/auth.fixtures.js';
+import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
 
 const base = { id: 'user_1', email: 'A@b.c', passwordHash: 's:h', role: 'user' as const };
 
@@ -29,7 +29,16 @@ describe('users codec', () => {
 
   it('maps known keys to columns and the rest to extra', () => {
     const row = userToRow({ ...base, createdAt: 'c', updatedAt: 'u', lastLoginAt: 'l', note: 'x' });
-    expect(row).toMatchObject({ id: 'user_1', email: 'A@b.c', email_lower: 'a@b.c', password_hash: 's:h', role: 'user', created_at: 'c', updated_at: 'u', last_login_at: 'l' });
+    expect(row).toMatchObject({
+      id: 'user_1',
+      email: 'A@b.c',
+      email_lower: 'a@b.c',
+      password_hash: 's:h',
+      role: 'user',
+      created_at: 'c',
+      updated_at: 'u',
+      last_login_at: 'l',
+    });
     expect(JSON.parse(row.extra as string)).toEqual({ note: 'x' });
     expect(userToRow(VECTOR_USER).extra).toBeNull();
   });

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, bearer, registerAdmin, registerUser } from '../helpers/auth.js';
+import { type AuthTestApp, authApp } from '../auth/auth.fixtures.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, registerAdmin, registerUser, USER_PASSWORD } from '../helpers/auth.js';
 import { phaseMatrix } from '../helpers/matrix.js';
-import { authApp, type AuthTestApp } from '../auth/auth.fixtures.js';
 
 for (const [engine, phase] of phaseMatrix()) {
   describe(`user management (${engine}, ${phase})`, () => {
@@ -25,7 +25,15 @@ for (const [engine, phase] of phaseMatrix()) {
       expect((await inject('GET', '/api/users', user.accessToken)).statusCode).toBe(403);
       const res = await inject('GET', '/api/users', admin.accessToken);
       expect(res.statusCode).toBe(200);
-      expect(res.json().users.map((u: { email: string; role: string }) => [u.email, u.role]).sort()).toEqual([[ADMIN_EMAIL, 'admin'], ['member@example.org', 'user']]);
+      expect(
+        res
+          .json()
+          .users.map((u: { email: string; role: string }) => [u.email, u.role])
+          .sort(),
+      ).toEqual([
+        [ADMIN_EMAIL, 'admin'],
+        ['member@example.org', 'user'],
+      ]);
       expect(JSON.stringify(res.json())).not.toContain('passwordHash');
     });
 

@@ -8,8 +8,23 @@ import type { UsersStore } from '../../src/users/users.store.js';
 import type { UserRecord } from '../../src/users/users.types.js';
 import { createTestDatabase, sqlEngines, tempDir } from '../helpers/engines.js';
 
-const alice: UserRecord = { id: 'user_1_a', email: 'Alice@Example.org', passwordHash: 's:h', role: 'admin', createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' };
-const bob: UserRecord = { id: 'user_2_b', email: 'bob@example.org', passwordHash: 's:h2', role: 'user', createdAt: '2024-01-02T00:00:00.000Z', updatedAt: '2024-01-02T00:00:00.000Z', nickname: 'B' };
+const alice: UserRecord = {
+  id: 'user_1_a',
+  email: 'Alice@Example.org',
+  passwordHash: 's:h',
+  role: 'admin',
+  createdAt: '2024-01-01T00:00:00.000Z',
+  updatedAt: '2024-01-01T00:00:00.000Z',
+};
+const bob: UserRecord = {
+  id: 'user_2_b',
+  email: 'bob@example.org',
+  passwordHash: 's:h2',
+  role: 'user',
+  createdAt: '2024-01-02T00:00:00.000Z',
+  updatedAt: '2024-01-02T00:00:00.000Z',
+  nickname: 'B',
+};
 
 type Make = () => Promise<{ store: UsersStore; cleanup: () => Promise<void>; dir?: string }>;
 const impls: [string, Make][] = [

@@ -42,7 +42,11 @@ const cases: [string, string, VerifyResultRecord][] = [
   ['empty kind and id', ':', { ...typical, kind: '', id: '', title: '' }],
   ['record kind differs from key', 'movie:x', { ...typical, kind: 'movies', id: 'y' }],
   ['kind and id absent', 'movie:x', { phase: 'all', issues: [] }],
-  ['values that do not fit columns', 'book:1', { phase: 3, issues: null, analyzedAt: null, topSeverity: ['x'], kind: 'book', id: '1', title: 42, path: false } as unknown as VerifyResultRecord],
+  [
+    'values that do not fit columns',
+    'book:1',
+    { phase: 3, issues: null, analyzedAt: null, topSeverity: ['x'], kind: 'book', id: '1', title: 42, path: false } as unknown as VerifyResultRecord,
+  ],
   ['unknown keys', 'music:9', { ...typical, kind: 'music', id: '9', probe: { container: 'mkv' }, note: 'kept' }],
 ];
 
@@ -60,15 +64,15 @@ describe('verify result codec', () => {
   });
 
   it('rebuilds the legacy key order', () => {
-    expect(Object.keys(roundTrip('movie:x', { title: 't', path: '/p', kind: 'movie', id: 'x', topSeverity: 'none', analyzedAt: 'a', issues: [], phase: 'all' }))).toEqual([
-      'phase', 'issues', 'analyzedAt', 'topSeverity', 'kind', 'id', 'title', 'path',
-    ]);
+    expect(
+      Object.keys(roundTrip('movie:x', { title: 't', path: '/p', kind: 'movie', id: 'x', topSeverity: 'none', analyzedAt: 'a', issues: [], phase: 'all' })),
+    ).toEqual(['phase', 'issues', 'analyzedAt', 'topSeverity', 'kind', 'id', 'title', 'path']);
   });
 
   it('keeps a __proto__ key as data', () => {
     const record = JSON.parse('{"phase":"all","kind":"movie","id":"x","__proto__":{"polluted":true}}') as VerifyResultRecord;
     const back = roundTrip('movie:x', record);
-    expect(Object.prototype.hasOwnProperty.call(back, '__proto__')).toBe(true);
+    expect(Object.hasOwn(back, '__proto__')).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
@@ -90,21 +94,46 @@ describe('verify job codec', () => {
     const row = verifyJobToRow(job);
     expect(row.status).toBe('pending');
     const back = verifyJobFromRow({
-      id: row.id, item_id: row.item_id, kind: row.kind, title: row.title, phase: row.phase, status: 'pending', path: null,
-      result: null, error: null, started_at: null, completed_at: null, created_at: row.created_at as string,
+      id: row.id,
+      item_id: row.item_id,
+      kind: row.kind,
+      title: row.title,
+      phase: row.phase,
+      status: 'pending',
+      path: null,
+      result: null,
+      error: null,
+      started_at: null,
+      completed_at: null,
+      created_at: row.created_at as string,
     });
     expect(back).toEqual(job);
   });
 
   it('round-trips a finished job with path, result and error', () => {
     const job: VerifyJob = {
-      id: 'j2', status: 'completed', input: { phase: 'player', kind: 'series', id: 'y', title: '', path: '/m/y.mkv' }, enqueuedAt: '2025-01-01T00:00:00.000Z',
-      result: { phase: 'player', issues: [], analyzedAt: '2025-01-01T00:00:01.000Z', topSeverity: 'none' }, error: 'earlier failure', finishedAt: '2025-01-01T00:00:02.000Z',
+      id: 'j2',
+      status: 'completed',
+      input: { phase: 'player', kind: 'series', id: 'y', title: '', path: '/m/y.mkv' },
+      enqueuedAt: '2025-01-01T00:00:00.000Z',
+      result: { phase: 'player', issues: [], analyzedAt: '2025-01-01T00:00:01.000Z', topSeverity: 'none' },
+      error: 'earlier failure',
+      finishedAt: '2025-01-01T00:00:02.000Z',
     };
     const row = verifyJobToRow(job);
     const back = verifyJobFromRow({
-      id: row.id, item_id: row.item_id, kind: row.kind, title: row.title, phase: row.phase, status: 'completed', path: row.path ?? null,
-      result: (row.result as string) ?? null, error: row.error ?? null, started_at: null, completed_at: row.completed_at ?? null, created_at: row.created_at as string,
+      id: row.id,
+      item_id: row.item_id,
+      kind: row.kind,
+      title: row.title,
+      phase: row.phase,
+      status: 'completed',
+      path: row.path ?? null,
+      result: (row.result as string) ?? null,
+      error: row.error ?? null,
+      started_at: null,
+      completed_at: row.completed_at ?? null,
+      created_at: row.created_at as string,
     });
     expect(back).toEqual(job);
   });

@@ -54,7 +54,9 @@ describe('verify probe (a fake ffprobe on PATH stands in for the real binary)', 
     expect((await probeMedia({ title: 'x', path: join(dir, 'movie.mkv') })).issues[0].kind).toBe('probe_failed');
     fakeFfprobe('echo not-json');
     expect((await probeMedia({ title: 'x', path: join(dir, 'movie.mkv') })).issues[0]).toMatchObject({ kind: 'probe_failed' });
-    expect((await probeMedia({ title: 'x', path: join(dir, 'nope.mkv') })).issues).toEqual([{ kind: 'file_not_found', severity: 'error', message: 'File not found' }]);
+    expect((await probeMedia({ title: 'x', path: join(dir, 'nope.mkv') })).issues).toEqual([
+      { kind: 'file_not_found', severity: 'error', message: 'File not found' },
+    ]);
     expect((await probeMedia({ title: 'x', path: dir })).issues[0]).toMatchObject({ kind: 'file_not_found', message: 'Path is not a file' });
   });
 });
@@ -67,8 +69,18 @@ describe('verify rules (legacy heuristics)', () => {
   });
 
   it('applies defaults for absent or unusable thresholds', () => {
-    expect(thresholdsFrom(undefined)).toEqual({ minDurationSec: 60, minBitrateKbpsByHeight: { '720': 1500, '1080': 2500, '2160': 8000 }, allowedContainers: ['mp4', 'mkv'] });
-    expect(thresholdsFrom({ minDurationSec: '5' as unknown as number, minBitrateKbpsByHeight: 'x' as unknown as Record<string, number>, allowedContainers: 'mkv' as unknown as string[] }).minDurationSec).toBe(60);
+    expect(thresholdsFrom(undefined)).toEqual({
+      minDurationSec: 60,
+      minBitrateKbpsByHeight: { '720': 1500, '1080': 2500, '2160': 8000 },
+      allowedContainers: ['mp4', 'mkv'],
+    });
+    expect(
+      thresholdsFrom({
+        minDurationSec: '5' as unknown as number,
+        minBitrateKbpsByHeight: 'x' as unknown as Record<string, number>,
+        allowedContainers: 'mkv' as unknown as string[],
+      }).minDurationSec,
+    ).toBe(60);
   });
 
   it('flags cam rips, unsupported containers, and ranks severities', () => {

@@ -40,7 +40,12 @@ for (const [engine, phase] of phaseMatrix()) {
       expect(missing.statusCode).toBe(400);
       expect(missing.json()).toEqual({ ok: false, error: 'missing_params', message: 'id is required (missing or empty)' });
 
-      const res = await t.app.inject({ method: 'POST', url: '/api/verify/check', payload: { kind: 'movie', id: 'm1', title: 'Heat.1995.720p.SAMPLE' }, headers: h });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/verify/check',
+        payload: { kind: 'movie', id: 'm1', title: 'Heat.1995.720p.SAMPLE' },
+        headers: h,
+      });
       expect(res.statusCode).toBe(200);
       const body = res.json();
       expect(body.ok).toBe(true);
@@ -67,7 +72,12 @@ for (const [engine, phase] of phaseMatrix()) {
       t = await createTestApp({ engine, phase });
       const admin = await registerAdmin(t.app);
       const h = bearer(admin.accessToken);
-      const res = await t.app.inject({ method: 'POST', url: '/api/verify/jobs', payload: { kind: 'movies', id: 'j1', title: 'Clip 1080p', phase: 'player' }, headers: h });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/verify/jobs',
+        payload: { kind: 'movies', id: 'j1', title: 'Clip 1080p', phase: 'player' },
+        headers: h,
+      });
       expect(res.statusCode).toBe(200);
       const { ok, jobId } = res.json();
       expect(ok).toBe(true);
@@ -101,7 +111,12 @@ for (const [engine, phase] of phaseMatrix()) {
       if (filesWritten) expect(legacyFile(t, 'verify-results.json')).toEqual({ 'movies:j1': last });
 
       // a real path: no stub numbers; a missing file is reported as such
-      const withPath = await t.app.inject({ method: 'POST', url: '/api/verify/jobs', payload: { kind: 'movie', id: 'p1', title: 'Whatever 720p', path: join(t.dir, 'missing.mkv') }, headers: h });
+      const withPath = await t.app.inject({
+        method: 'POST',
+        url: '/api/verify/jobs',
+        payload: { kind: 'movie', id: 'p1', title: 'Whatever 720p', path: join(t.dir, 'missing.mkv') },
+        headers: h,
+      });
       const pjob = await waitForJob(t, admin.accessToken, withPath.json().jobId);
       expect(pjob.status).toBe('completed');
       expect((pjob.input as Record<string, unknown>).path).toBe(join(t.dir, 'missing.mkv'));
@@ -112,7 +127,11 @@ for (const [engine, phase] of phaseMatrix()) {
       const unknown = await t.app.inject({ method: 'GET', url: '/api/verify/jobs/nope', headers: h });
       expect(unknown.statusCode).toBe(404);
       expect(unknown.json()).toEqual({ ok: false, error: 'not_found' });
-      expect((await t.app.inject({ method: 'POST', url: '/api/verify/jobs', payload: { id: 'x' }, headers: h })).json()).toEqual({ ok: false, error: 'missing_params', message: 'kind is required (missing or empty)' });
+      expect((await t.app.inject({ method: 'POST', url: '/api/verify/jobs', payload: { id: 'x' }, headers: h })).json()).toEqual({
+        ok: false,
+        error: 'missing_params',
+        message: 'kind is required (missing or empty)',
+      });
     });
 
     it('a path outside the media folders is 403 for a user, whether it exists or not; admins may name any path', async () => {
@@ -123,17 +142,34 @@ for (const [engine, phase] of phaseMatrix()) {
       mkdirSync(root, { recursive: true });
       writeFileSync(join(t.dir, 'media', 'private.txt'), 'secret');
       symlinkSync(join(t.dir, 'media', 'private.txt'), join(root, 'link.mkv'));
-      const setup = await t.app.inject({ method: 'POST', url: '/api/onboarding/setup', payload: { folders: [{ path: root, type: 'movies' }] }, headers: bearer(admin.accessToken) });
+      const setup = await t.app.inject({
+        method: 'POST',
+        url: '/api/onboarding/setup',
+        payload: { folders: [{ path: root, type: 'movies' }] },
+        headers: bearer(admin.accessToken),
+      });
       expect(setup.statusCode).toBe(200);
       const check = (token: string, path: string) =>
         t!.app.inject({ method: 'POST', url: '/api/verify/check', payload: { kind: 'movie', id: 'm1', title: 'x', path }, headers: bearer(token) });
       const refused = { ok: false, error: 'path_not_allowed', message: expect.stringContaining('mediaFolders') };
-      for (const path of ['/etc/shadow', '/etc/nothere', join(root, '..', 'private.txt'), join(root, '..', 'nothere.txt'), join(root, 'link.mkv'), 'relative.mkv']) {
+      for (const path of [
+        '/etc/shadow',
+        '/etc/nothere',
+        join(root, '..', 'private.txt'),
+        join(root, '..', 'nothere.txt'),
+        join(root, 'link.mkv'),
+        'relative.mkv',
+      ]) {
         const res = await check(user.accessToken, path);
         expect(res.statusCode, path).toBe(403);
         expect(res.json(), path).toEqual(refused);
       }
-      const jobs = await t.app.inject({ method: 'POST', url: '/api/verify/jobs', payload: { kind: 'movie', id: 'm1', path: '/etc/passwd' }, headers: bearer(user.accessToken) });
+      const jobs = await t.app.inject({
+        method: 'POST',
+        url: '/api/verify/jobs',
+        payload: { kind: 'movie', id: 'm1', path: '/etc/passwd' },
+        headers: bearer(user.accessToken),
+      });
       expect(jobs.statusCode).toBe(403);
       expect(jobs.json()).toEqual(refused);
       // inside the root: answered normally (here: the file is missing)
@@ -151,7 +187,10 @@ for (const [engine, phase] of phaseMatrix()) {
       const admin = await registerAdmin(t.app);
       const user = await registerUser(t.app, admin.accessToken);
       expect((await t.app.inject({ method: 'GET', url: '/api/settings/verify' })).statusCode).toBe(401);
-      expect((await t.app.inject({ method: 'GET', url: '/api/settings/verify', headers: bearer(user.accessToken) })).json()).toEqual({ ok: true, settings: {} });
+      expect((await t.app.inject({ method: 'GET', url: '/api/settings/verify', headers: bearer(user.accessToken) })).json()).toEqual({
+        ok: true,
+        settings: {},
+      });
       const settings = { minDurationSec: 30, minBitrateKbpsByHeight: { '480': 600 }, allowedContainers: ['mkv'], uiOnly: { x: 1 } };
       const denied = await t.app.inject({ method: 'POST', url: '/api/settings/verify', payload: settings, headers: bearer(user.accessToken) });
       expect(denied.statusCode).toBe(403);
@@ -159,7 +198,12 @@ for (const [engine, phase] of phaseMatrix()) {
       expect(saved.json()).toEqual({ ok: true, settings });
       expect((await t.app.inject({ method: 'GET', url: '/api/settings/verify', headers: bearer(user.accessToken) })).json()).toEqual({ ok: true, settings });
       expect(legacyFile(t, 'verify.json')).toEqual(filesWritten ? settings : undefined);
-      const check = await t.app.inject({ method: 'POST', url: '/api/verify/check', payload: { kind: 'movie', id: 'z', title: 'Old Movie' }, headers: bearer(user.accessToken) });
+      const check = await t.app.inject({
+        method: 'POST',
+        url: '/api/verify/check',
+        payload: { kind: 'movie', id: 'z', title: 'Old Movie' },
+        headers: bearer(user.accessToken),
+      });
       // 45 s >= 30 s: no short_duration; 600 kbps at 480p meets 600: no bitrate issue
       expect(check.json().result.issues).toEqual([]);
       expect(check.json().result.topSeverity).toBe('none');

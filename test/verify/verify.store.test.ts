@@ -4,10 +4,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createVerifyJson } from '../../src/verify/verify.json.js';
 import { createVerifyJobsSql, createVerifySql } from '../../src/verify/verify.sql.js';
 import type { VerifyResultRecord } from '../../src/verify/verify.types.js';
-import { createTestDatabase, sqlEngines, tempDir, type TestDatabase } from '../helpers/engines.js';
+import { createTestDatabase, sqlEngines, type TestDatabase, tempDir } from '../helpers/engines.js';
 
 const rec = (kind: string, id: string, title: string, extra: Record<string, unknown> = {}): VerifyResultRecord => ({
-  phase: 'all', issues: [], analyzedAt: '2025-01-01T00:00:00.000Z', topSeverity: 'none', kind, id, title, ...extra,
+  phase: 'all',
+  issues: [],
+  analyzedAt: '2025-01-01T00:00:00.000Z',
+  topSeverity: 'none',
+  kind,
+  id,
+  title,
+  ...extra,
 });
 
 for (const engine of sqlEngines()) {
@@ -26,15 +33,15 @@ for (const engine of sqlEngines()) {
       await s.putResult('movies:b', rec('movies', 'b', 'B', { path: '/b.mkv' }));
       await s.putResult('movie:a', rec('movie', 'a', 'A2', { unknown: { x: 1 } }));
       expect(await s.getResult('movie:a')).toEqual(rec('movie', 'a', 'A2', { unknown: { x: 1 } }));
-      expect((await s.listResults()).map(([k, r]) => [k, r.title])).toEqual([['movie:a', 'A2'], ['movies:b', 'B']]);
+      expect((await s.listResults()).map(([k, r]) => [k, r.title])).toEqual([
+        ['movie:a', 'A2'],
+        ['movies:b', 'B'],
+      ]);
     });
 
     it('links a result to the library item with the same id, and unlinks it when the item goes', async () => {
       t = await createTestDatabase(engine);
-      await t.db.kysely
-        .insertInto('library_items')
-        .values({ id: 'lib1', kind: 'movie', title: 'Heat', title_lower: 'heat', search_text: 'heat' })
-        .execute();
+      await t.db.kysely.insertInto('library_items').values({ id: 'lib1', kind: 'movie', title: 'Heat', title_lower: 'heat', search_text: 'heat' }).execute();
       const s = createVerifySql(t.db.kysely);
       await s.putResult('movies:lib1', rec('movies', 'lib1', 'Heat'));
       await s.putResult('movie:other', rec('movie', 'other', 'X'));
@@ -50,8 +57,18 @@ for (const engine of sqlEngines()) {
     it('persists verify jobs with the legacy shape', async () => {
       t = await createTestDatabase(engine);
       const jobs = createVerifyJobsSql(t.db.kysely);
-      await jobs.insert({ id: 'j1', status: 'queued', input: { phase: 'all', kind: 'movie', id: 'x', title: 'T', path: '/x.mkv' }, enqueuedAt: '2025-01-01T00:00:00.000Z' });
-      expect(await jobs.get('j1')).toEqual({ id: 'j1', status: 'queued', input: { phase: 'all', kind: 'movie', id: 'x', title: 'T', path: '/x.mkv' }, enqueuedAt: '2025-01-01T00:00:00.000Z' });
+      await jobs.insert({
+        id: 'j1',
+        status: 'queued',
+        input: { phase: 'all', kind: 'movie', id: 'x', title: 'T', path: '/x.mkv' },
+        enqueuedAt: '2025-01-01T00:00:00.000Z',
+      });
+      expect(await jobs.get('j1')).toEqual({
+        id: 'j1',
+        status: 'queued',
+        input: { phase: 'all', kind: 'movie', id: 'x', title: 'T', path: '/x.mkv' },
+        enqueuedAt: '2025-01-01T00:00:00.000Z',
+      });
       const raw = await t.db.kysely.selectFrom('verify_jobs').select('status').where('id', '=', 'j1').executeTakeFirstOrThrow();
       expect(raw.status).toBe('pending');
       await jobs.markRunning('j1', '2025-01-01T00:00:01.000Z');

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { MAX_INDEXED_BYTES } from '../../src/db/indexed-limit.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/app.js';
-import { phaseMatrix } from '../helpers/matrix.js';
-import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';
+import { MAX_INDEXED_BYTES } from '../../src/db/indexed-limit.js';
 import type { WantedItem } from '../../src/wanted/wanted.types.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';
+import { phaseMatrix } from '../helpers/matrix.js';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 
@@ -26,7 +26,13 @@ for (const [engine, phase] of phaseMatrix()) {
     afterAll(async () => t.close());
 
     it('needs a token', async () => {
-      for (const [method, url] of [['GET', '/api/wanted'], ['POST', '/api/wanted'], ['GET', '/api/calendar'], ['POST', '/api/wanted/scan'], ['DELETE', '/api/wanted/a/b']] as const) {
+      for (const [method, url] of [
+        ['GET', '/api/wanted'],
+        ['POST', '/api/wanted'],
+        ['GET', '/api/calendar'],
+        ['POST', '/api/wanted/scan'],
+        ['DELETE', '/api/wanted/a/b'],
+      ] as const) {
         expect((await t.app.inject({ method, url })).statusCode).toBe(401);
       }
     });
@@ -62,7 +68,10 @@ for (const [engine, phase] of phaseMatrix()) {
       const before = (await call('GET', '/api/wanted')).json();
       const id = randomBytes(1400).toString('hex'); // PostgreSQL answered 500
       const res = await call('POST', '/api/wanted', { kind: 'movie', id, title: 'Long' });
-      expect([res.statusCode, res.json()]).toEqual([400, { ok: false, error: `id: kind and id must be at most ${MAX_INDEXED_BYTES} bytes long in UTF-8 (it is ${id.length + 5})` }]);
+      expect([res.statusCode, res.json()]).toEqual([
+        400,
+        { ok: false, error: `id: kind and id must be at most ${MAX_INDEXED_BYTES} bytes long in UTF-8 (it is ${id.length + 5})` },
+      ]);
       expect((await call('GET', '/api/wanted')).json()).toEqual(before);
       if (dual) expect(fileItems()).toEqual(before.items);
     });
@@ -87,7 +96,13 @@ for (const [engine, phase] of phaseMatrix()) {
       const { events } = res.json<{ events: Record<string, unknown>[] }>();
       expect(events).toHaveLength(10);
       expect(events[0]).toEqual({
-        date: '2025-03-02T12:00:00.000Z', day: '2025-03-02', key: 'movies:m1', title: 'Heat', kind: 'movies', itemId: 'm1', daysUntil: 1,
+        date: '2025-03-02T12:00:00.000Z',
+        day: '2025-03-02',
+        key: 'movies:m1',
+        title: 'Heat',
+        kind: 'movies',
+        itemId: 'm1',
+        daysUntil: 1,
         lastScan: { at: NOW.toISOString(), found: 0, grabbed: 0 },
       });
       expect(events[9]).toMatchObject({ day: '2025-03-11', daysUntil: 10, key: 'books:b7' });
@@ -98,7 +113,8 @@ for (const [engine, phase] of phaseMatrix()) {
       // 500 exactly fills a batch (an empty last batch must not leave a trailing comma), then 1,001.
       for (const target of [500, 1001]) {
         const items = (await call('GET', '/api/wanted')).json<{ items: WantedItem[] }>().items;
-        for (let i = items.length; i < target - 1; i++) await t.ctx.stores.wanted.add({ id: `bulk${i}`, title: `Bulk ${i}`, kind: 'series', addedAt: NOW.toISOString() });
+        for (let i = items.length; i < target - 1; i++)
+          await t.ctx.stores.wanted.add({ id: `bulk${i}`, title: `Bulk ${i}`, kind: 'series', addedAt: NOW.toISOString() });
         const res = await call('POST', '/api/wanted', { id: `last${target}`, title: 'Last', kind: 'series' });
         expect(res.statusCode).toBe(200);
         const body = res.json<{ ok: boolean; items: WantedItem[] }>();
@@ -114,7 +130,12 @@ for (const [engine, phase] of phaseMatrix()) {
 
     it('deletes by kind/id and returns the rest; absent is fine', async () => {
       let res = await call('DELETE', '/api/wanted/movies/m1');
-      expect(res.json<{ ok: boolean; items: WantedItem[] }>().items.map((i) => `${i.kind}:${i.id}`).slice(0, 2)).toEqual(['movie:m1', 'books:b0']);
+      expect(
+        res
+          .json<{ ok: boolean; items: WantedItem[] }>()
+          .items.map((i) => `${i.kind}:${i.id}`)
+          .slice(0, 2),
+      ).toEqual(['movie:m1', 'books:b0']);
       res = await call('DELETE', '/api/wanted/movies/m1');
       expect(res.statusCode).toBe(200);
       expect(res.json<{ ok: boolean; items: WantedItem[] }>().items).toHaveLength(12);

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqlEngines, createTestDatabase, tempDir, type TestDatabase } from '../helpers/engines.js';
-import { createWantedSql } from '../../src/wanted/wanted.sql.js';
-import { createWantedJson } from '../../src/wanted/wanted.json.js';
-import type { WantedStore } from '../../src/wanted/wanted.store.js';
 import { createLibrarySql } from '../../src/library/library.sql.js';
 import { wantedItemToRow } from '../../src/wanted/wanted.codec.js';
+import { createWantedJson } from '../../src/wanted/wanted.json.js';
+import { createWantedSql } from '../../src/wanted/wanted.sql.js';
+import type { WantedStore } from '../../src/wanted/wanted.store.js';
 import type { WantedItem } from '../../src/wanted/wanted.types.js';
+import { createTestDatabase, sqlEngines, type TestDatabase, tempDir } from '../helpers/engines.js';
 
 type Engine = 'sqlite' | 'postgres' | 'json';
 const engines: Engine[] = [...sqlEngines(), 'json'];
@@ -65,7 +65,10 @@ for (const engine of engines) {
 
     it('records scans and keeps other keys', async () => {
       const scan = { at: '2025-01-02T00:00:00.000Z', found: 0, grabbed: 0 };
-      await store.recordScans([{ kind: 'movies', id: 'lib1', lastScan: scan }, { kind: 'nope', id: 'nope', lastScan: scan }]);
+      await store.recordScans([
+        { kind: 'movies', id: 'lib1', lastScan: scan },
+        { kind: 'nope', id: 'nope', lastScan: scan },
+      ]);
       expect(await store.list()).toEqual([{ ...a, lastScan: scan }, b, c]);
     });
 
@@ -80,12 +83,19 @@ for (const engine of engines) {
     if (engine === 'json') {
       it('writes the legacy file', () => {
         const doc = JSON.parse(readFileSync(join(dir, 'wanted.json'), 'utf8')) as { items: WantedItem[] };
-        expect(doc.items.map((i) => Object.keys(i))).toEqual([['id', 'title', 'kind', 'addedAt', 'lastScan'], ['id', 'title', 'kind', 'addedAt'], ['id', 'title', 'kind', 'addedAt']]);
+        expect(doc.items.map((i) => Object.keys(i))).toEqual([
+          ['id', 'title', 'kind', 'addedAt', 'lastScan'],
+          ['id', 'title', 'kind', 'addedAt'],
+          ['id', 'title', 'kind', 'addedAt'],
+        ]);
       });
     } else {
       it('links wanted rows to an existing library item; deleting the item leaves the entry', async () => {
         const k = tdb!.db.kysely;
-        const link = async () => (await k.selectFrom('wanted_items').select(['kind', 'library_item_id']).where('item_id', '=', 'lib1').orderBy('kind').execute()).map((r) => r.library_item_id);
+        const link = async () =>
+          (await k.selectFrom('wanted_items').select(['kind', 'library_item_id']).where('item_id', '=', 'lib1').orderBy('kind').execute()).map(
+            (r) => r.library_item_id,
+          );
         expect(await link()).toEqual([null, null]);
         const lib = createLibrarySql(k, engine as 'sqlite' | 'postgres');
         await lib.create({ id: 'lib1', kind: 'movie', title: 'Heat' }, '2025-01-01T00:00:00.000Z');
@@ -100,7 +110,10 @@ for (const engine of engines) {
         const row = await k.selectFrom('wanted_items').select('library_item_id').where('item_id', '=', 'lib3').executeTakeFirst();
         expect(row?.library_item_id).toBe('lib3');
         // importer path: codec rows without links, then linkToLibrary
-        await k.insertInto('wanted_items').values(wantedItemToRow({ id: 'lib3', title: 'Three', kind: 'film' }, undefined, 99)).execute();
+        await k
+          .insertInto('wanted_items')
+          .values(wantedItemToRow({ id: 'lib3', title: 'Three', kind: 'film' }, undefined, 99))
+          .execute();
         expect(await store.linkToLibrary()).toBe(1);
         expect((await store.list()).at(-1)).toEqual({ id: 'lib3', title: 'Three', kind: 'film' });
       });

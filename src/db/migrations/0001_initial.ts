@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import { ddlFor, dropUpdatedAtTrigger, updatedAtTrigger, type Engine } from '../dialect.js';
+import { type Kysely, sql } from 'kysely';
+import { ddlFor, dropUpdatedAtTrigger, type Engine, updatedAtTrigger } from '../dialect.js';
 
 /**
  * The seed's eight core tables (users, sessions, library_items, downloaders, indexers,
@@ -290,8 +290,22 @@ export function statements(engine: Engine): string[] {
 }
 
 const TABLES_IN_DROP_ORDER = [
-  'locks', 'import_quarantine', 'import_runs', 'jobs', 'app_state', 'settings', 'grabs', 'verify_results',
-  'verify_jobs', 'quality_profiles', 'wanted_items', 'indexers', 'downloaders', 'library_items', 'sessions', 'users',
+  'locks',
+  'import_quarantine',
+  'import_runs',
+  'jobs',
+  'app_state',
+  'settings',
+  'grabs',
+  'verify_results',
+  'verify_jobs',
+  'quality_profiles',
+  'wanted_items',
+  'indexers',
+  'downloaders',
+  'library_items',
+  'sessions',
+  'users',
 ];
 
 export function downStatements(engine: Engine): string[] {

@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import { ddlFor, updatedAtTrigger, type Engine } from '../dialect.js';
+import { type Kysely, sql } from 'kysely';
+import { ddlFor, type Engine, updatedAtTrigger } from '../dialect.js';
 
 /**
  * "One title per kind" becomes a named unique index (`ux_library_kind_title`) instead of a table
@@ -16,8 +16,23 @@ import { ddlFor, updatedAtTrigger, type Engine } from '../dialect.js';
 export const disableForeignKeys = true;
 
 const COLUMNS = [
-  'seq', 'id', 'kind', 'title', 'title_lower', 'search_text', 'poster_url', 'background_url', 'year', 'quality', 'source',
-  'file_path', 'file_size', 'metadata', 'extra', 'created_at', 'updated_at',
+  'seq',
+  'id',
+  'kind',
+  'title',
+  'title_lower',
+  'search_text',
+  'poster_url',
+  'background_url',
+  'year',
+  'quality',
+  'source',
+  'file_path',
+  'file_size',
+  'metadata',
+  'extra',
+  'created_at',
+  'updated_at',
 ].join(', ');
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Engine } from '../dialect.js';
 import { DATA_TABLES, type DataTable } from './data-tables.js';
-import { dataColumns, readBatches, type Executor, type PortableRow, type PortableValue } from './table-rows.js';
+import { dataColumns, type Executor, type PortableRow, type PortableValue, readBatches } from './table-rows.js';
 
 /**
  * Per-table row counts and checksums computed the same way on both engines, so a copy or restore
@@ -56,14 +56,18 @@ export class TableHasher {
   add(rows: readonly PortableRow[]): void {
     for (const row of rows) {
       const parts = this.order.map((i, n) => canonicalValue(row[i], this.json[n]));
-      const digest = createHash('sha256').update(`[${parts.join(',')}]`).digest('hex');
+      const digest = createHash('sha256')
+        .update(`[${parts.join(',')}]`)
+        .digest('hex');
       this.sum = (this.sum + BigInt(`0x${digest}`)) & MOD_MASK;
       this.rows += 1;
     }
   }
 
   digest(): TableSummary {
-    const checksum = createHash('sha256').update(`${this.header}\n${this.rows}\n${this.sum.toString(16)}`).digest('hex');
+    const checksum = createHash('sha256')
+      .update(`${this.header}\n${this.rows}\n${this.sum.toString(16)}`)
+      .digest('hex');
     return { table: this.table.name, rows: this.rows, checksum };
   }
 }
@@ -104,9 +108,14 @@ export function compareSummaries(source: readonly TableSummary[], target: readon
 export function formatComparison(rows: readonly SummaryComparison[], labels: [string, string] = ['source', 'target']): string[] {
   const table: string[][] = [
     ['table', `${labels[0]} rows`, `${labels[1]} rows`, `${labels[0]} checksum`, `${labels[1]} checksum`, 'result'],
-    ...rows.map((r) =>
-      [r.table, String(r.source.rows), String(r.target.rows), r.source.checksum.slice(0, 16), r.target.checksum.slice(0, 16), r.same ? 'ok' : 'DIFFERENT'],
-    ),
+    ...rows.map((r) => [
+      r.table,
+      String(r.source.rows),
+      String(r.target.rows),
+      r.source.checksum.slice(0, 16),
+      r.target.checksum.slice(0, 16),
+      r.same ? 'ok' : 'DIFFERENT',
+    ]),
   ];
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
   const numeric = new Set([1, 2]);

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
-import { openDatabase, type Database, type DatabaseTarget } from '../connect.js';
+import { type Database, type DatabaseTarget, openDatabase } from '../connect.js';
+import { compareSummaries, type SummaryComparison, summarizeTables, TableHasher, type TableSummary } from './checksum.js';
 import { DATA_TABLES } from './data-tables.js';
-import { compareSummaries, summarizeTables, TableHasher, type SummaryComparison, type TableSummary } from './checksum.js';
-import { clearDataTables, dataColumns, fixIdentitySequences, inSnapshot, insertRows, readBatches, rowCounts, type Executor } from './table-rows.js';
-import { assertSourceAtLatest, assertSourceExists, prepareTarget, TransferRefused, type ProgressListener } from './transfer-checks.js';
+import { clearDataTables, dataColumns, type Executor, fixIdentitySequences, inSnapshot, insertRows, readBatches, rowCounts } from './table-rows.js';
 import { sameDatabase } from './target-url.js';
+import { assertSourceAtLatest, assertSourceExists, type ProgressListener, prepareTarget, TransferRefused } from './transfer-checks.js';
 
 export interface CopyOptions {
   from: DatabaseTarget;

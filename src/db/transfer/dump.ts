@@ -4,30 +4,22 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Kysely } from 'kysely';
 import type { Database } from '../connect.js';
-import { DATA_TABLES, dataTable, type DataTable } from './data-tables.js';
-import { summarizeTables, TableHasher, type SummaryComparison, type TableSummary } from './checksum.js';
-import {
-  DUMP_FORMAT,
-  DUMP_VERSION,
-  DumpFormatError,
-  parseDumpLine,
-  readDumpLines,
-  type DumpEnd,
-  type DumpHeader,
-} from './dump-format.js';
 import { migrations } from '../migrations/index.js';
+import { type SummaryComparison, summarizeTables, TableHasher, type TableSummary } from './checksum.js';
+import { DATA_TABLES, type DataTable, dataTable } from './data-tables.js';
+import { DUMP_FORMAT, DUMP_VERSION, type DumpEnd, DumpFormatError, type DumpHeader, parseDumpLine, readDumpLines } from './dump-format.js';
 import {
   clearDataTables,
   dataColumns,
+  type Executor,
   fixIdentitySequences,
   inSnapshot,
   insertRows,
+  type PortableRow,
   readBatches,
   rowCounts,
-  type Executor,
-  type PortableRow,
 } from './table-rows.js';
-import { assertSourceAtLatest, prepareTarget, TransferRefused, type ProgressListener } from './transfer-checks.js';
+import { assertSourceAtLatest, type ProgressListener, prepareTarget, TransferRefused } from './transfer-checks.js';
 
 export { DumpFormatError } from './dump-format.js';
 
@@ -104,7 +96,12 @@ export interface RestoreResult {
 /** The restored tables do not match the dump's counts/checksums; the transaction was rolled back. */
 export class RestoreVerificationError extends Error {
   constructor(readonly comparison: SummaryComparison[]) {
-    super(`the restored data does not match the dump (${comparison.filter((c) => !c.same).map((c) => c.table).join(', ')}); nothing was changed`);
+    super(
+      `the restored data does not match the dump (${comparison
+        .filter((c) => !c.same)
+        .map((c) => c.table)
+        .join(', ')}); nothing was changed`,
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../connect.js';
 import type { Engine } from '../dialect.js';
 import { DATA_TABLES, type DataTable } from './data-tables.js';

@@ -36,14 +36,11 @@ export function assertSourceExists(target: DatabaseTarget): void {
 export async function assertSourceAtLatest(db: Database): Promise<number> {
   const s = await migrationStatus(db);
   if (s.unknown.length) {
-    throw new TransferRefused(
-      `the source database has schema version(s) ${s.unknown.join(', ')} that this MediaOS build does not know: upgrade MediaOS first`,
-    );
+    throw new TransferRefused(`the source database has schema version(s) ${s.unknown.join(', ')} that this MediaOS build does not know: upgrade MediaOS first`);
   }
   if (s.current !== s.latest) {
     throw new TransferRefused(
-      `the source database is at schema version ${s.current} but this MediaOS build is at ${s.latest}: ` +
-        'run `mediaos migrate` against the source first',
+      `the source database is at schema version ${s.current} but this MediaOS build is at ${s.latest}: run \`mediaos migrate\` against the source first`,
     );
   }
   return s.current;
@@ -66,9 +63,7 @@ export async function prepareTarget(
   if (error) throw new TransferRefused(`could not migrate the target: ${error}`);
   const filled = await nonEmptyTables(db.kysely);
   if (filled.length && !opts.replace) {
-    throw new TransferRefused(
-      `the target database is not empty (rows in ${filled.join(', ')}): pass --replace to replace its contents`,
-    );
+    throw new TransferRefused(`the target database is not empty (rows in ${filled.join(', ')}): pass --replace to replace its contents`);
   }
   if (filled.length && opts.beforeReplace) await opts.beforeReplace(db);
   return { replacing: filled };

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../../src/db/connect.js';
-import { DATA_TABLES, DERIVED_TABLES, OWN_TABLES } from '../../../src/db/transfer/data-tables.js';
-import { summarizeTables, canonicalJson, TableHasher } from '../../../src/db/transfer/checksum.js';
-import { parseTargetUrl, sameDatabase } from '../../../src/db/transfer/target-url.js';
 import { progressReporter } from '../../../src/cli/db.command.js';
-import { createTestDatabase, createTestTarget, pgUrl, sqlEngines, tempDir, type TestDatabase, type TestEngine } from '../../helpers/engines.js';
+import { type Database, openDatabase } from '../../../src/db/connect.js';
+import { canonicalJson, summarizeTables, TableHasher } from '../../../src/db/transfer/checksum.js';
+import { DATA_TABLES, DERIVED_TABLES, OWN_TABLES } from '../../../src/db/transfer/data-tables.js';
+import { parseTargetUrl, sameDatabase } from '../../../src/db/transfer/target-url.js';
+import { createTestDatabase, createTestTarget, pgUrl, sqlEngines, type TestDatabase, type TestEngine, tempDir } from '../../helpers/engines.js';
 import { captureIo, runCli, seedAllTables, targetEnv, targetUrl } from './transfer-fixtures.js';
 
 const engines = sqlEngines();
@@ -58,7 +58,10 @@ describe('the data table list', () => {
       for (const t of DATA_TABLES) {
         if (engine === 'sqlite') {
           const cols = (await sql<{ name: string; pk: number }>`select name, pk from pragma_table_info(${t.name})`.execute(db.kysely)).rows;
-          expect(cols.filter((c) => c.pk > 0).map((c) => c.name), t.name).toEqual([t.key]);
+          expect(
+            cols.filter((c) => c.pk > 0).map((c) => c.name),
+            t.name,
+          ).toEqual([t.key]);
           const ddl = (await sql<{ s: string }>`select sql as s from sqlite_master where name = ${t.name}`.execute(db.kysely)).rows[0].s;
           expect([...ddl.matchAll(/json_valid\((\w+)\)/g)].map((m) => m[1]).sort(), t.name).toEqual([...t.json].sort());
           expect([...ddl.matchAll(/(\w+) IN \(0, 1\)/g)].map((m) => m[1]).sort(), t.name).toEqual([...t.bool].sort());
@@ -70,15 +73,33 @@ describe('the data table list', () => {
               select column_name as c, data_type as d, is_identity as ident from information_schema.columns
               where table_schema = current_schema() and table_name = ${t.name}`.execute(db.kysely)
           ).rows;
-          expect(cols.filter((c) => c.d === 'jsonb').map((c) => c.c).sort(), t.name).toEqual([...t.json].sort());
-          expect(cols.filter((c) => c.d === 'boolean').map((c) => c.c).sort(), t.name).toEqual([...t.bool].sort());
-          expect(cols.filter((c) => c.ident === 'YES').map((c) => c.c), t.name).toEqual(t.identity ? [t.identity] : []);
+          expect(
+            cols
+              .filter((c) => c.d === 'jsonb')
+              .map((c) => c.c)
+              .sort(),
+            t.name,
+          ).toEqual([...t.json].sort());
+          expect(
+            cols
+              .filter((c) => c.d === 'boolean')
+              .map((c) => c.c)
+              .sort(),
+            t.name,
+          ).toEqual([...t.bool].sort());
+          expect(
+            cols.filter((c) => c.ident === 'YES').map((c) => c.c),
+            t.name,
+          ).toEqual(t.identity ? [t.identity] : []);
           const keys = (
             await sql<{ c: string }>`
               select a.attname as c from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
               where i.indrelid = ${t.name}::regclass and i.indisprimary`.execute(db.kysely)
           ).rows;
-          expect(keys.map((k) => k.c), t.name).toEqual([t.key]);
+          expect(
+            keys.map((k) => k.c),
+            t.name,
+          ).toEqual([t.key]);
           const fks = (
             await sql<{ ref: string }>`
               select confrelid::regclass::text as ref from pg_constraint where contype = 'f' and conrelid = ${t.name}::regclass`.execute(db.kysely)
@@ -107,7 +128,15 @@ describe('helpers', () => {
     const base = sum([a, b]);
     expect(sum([b, a])).toBe(base);
     expect(sum([['a', '{ "y": [1, 2], "x": 1 }', 't', 't'], b])).toBe(base);
-    expect(sum([[b[2], b[3], 'b', 'null'], [a[2], a[3], 'a', a[1]]], ['created_at', 'updated_at', 'key', 'value'])).toBe(base);
+    expect(
+      sum(
+        [
+          [b[2], b[3], 'b', 'null'],
+          [a[2], a[3], 'a', a[1]],
+        ],
+        ['created_at', 'updated_at', 'key', 'value'],
+      ),
+    ).toBe(base);
     expect(sum([a, ['b', null, 't', 't']])).not.toBe(base); // JSON null is not SQL NULL
     expect(sum([a, ['b', 'null', 't', 'u']])).not.toBe(base);
     expect(sum([a])).not.toBe(base);
@@ -165,7 +194,11 @@ describe('mediaos db copy (SQLite -> SQLite)', () => {
     const target = opened(dst.target);
     expect(await summarizeTables(target.kysely, 'sqlite')).toEqual(await summarizeTables(src.db.kysely, 'sqlite'));
     const seqs = await target.kysely.selectFrom('library_items').select(['seq', 'id']).orderBy('seq').limit(3).execute();
-    expect(seqs).toEqual([{ seq: 10, id: 'item-0000000' }, { seq: 13, id: 'item-0000001' }, { seq: 16, id: 'item-0000002' }]);
+    expect(seqs).toEqual([
+      { seq: 10, id: 'item-0000000' },
+      { seq: 13, id: 'item-0000001' },
+      { seq: 16, id: 'item-0000002' },
+    ]);
     const hits = await sql<{ n: number }>`select count(*) as n from library_items_fts where library_items_fts match 'agnes'`.execute(target.kysely);
     expect(hits.rows[0].n).toBe(72); // diacritics folded by the target's own trigger-fed index
     const big = await target.kysely.selectFrom('library_items').select('file_size').where('id', '=', 'item-0000000').executeTakeFirstOrThrow();
@@ -197,7 +230,9 @@ describe('mediaos db copy (SQLite -> SQLite)', () => {
     await seedAllTables(src.db.kysely, { libraryRows: 3 });
     const dst = await database('sqlite');
     // A (hostile) trigger on the target rewrites a value as it is inserted.
-    await sql`create trigger tamper after insert on settings begin update settings set value = '{"tampered":1}' where key = new.key; end`.execute(dst.db.kysely);
+    await sql`create trigger tamper after insert on settings begin update settings set value = '{"tampered":1}' where key = new.key; end`.execute(
+      dst.db.kysely,
+    );
     const io = await runCli(['db', 'copy', '--to', targetUrl(dst.target)], targetEnv(src.target, src.dir), src.dir);
     expect(io.exitCode).toBe(1);
     expect(io.lines.find((l) => l.startsWith('settings'))).toMatch(/^settings\s+2\s+2\s+\w{16}\s+\w{16}\s+DIFFERENT$/);
@@ -205,7 +240,7 @@ describe('mediaos db copy (SQLite -> SQLite)', () => {
     expect(io.errors).toEqual(['error: the target differs from the source (see the table above)']);
   });
 
-  it('refuses a source that is not at this build\'s schema version, and a missing source', async () => {
+  it("refuses a source that is not at this build's schema version, and a missing source", async () => {
     const src = await database('sqlite', false);
     const dst = await emptyTarget('sqlite');
     const io = await runCli(['db', 'copy', '--to', targetUrl(dst.target)], targetEnv(src.target, src.dir), src.dir);
@@ -254,7 +289,10 @@ describe.runIf(hasPg)('mediaos db copy across engines', () => {
 
     // Booleans and JSON arrive typed on PostgreSQL; the identity sequence follows max(seq).
     const d = await pgDb.kysely.selectFrom('downloaders').select(['id', 'enabled']).orderBy('id').execute();
-    expect(d).toEqual([{ id: 'd1', enabled: true }, { id: 'd2', enabled: false }]);
+    expect(d).toEqual([
+      { id: 'd1', enabled: true },
+      { id: 'd2', enabled: false },
+    ]);
     const inserted = await pgDb.kysely
       .insertInto('library_items')
       .values({ id: 'new-1', kind: 'movie', title: 'New', title_lower: 'new', search_text: 'new' })

@@ -2,9 +2,9 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { migrations } from '../../../src/db/migrations/index.js';
 import { summarizeTables } from '../../../src/db/transfer/checksum.js';
 import { DATA_TABLES } from '../../../src/db/transfer/data-tables.js';
-import { migrations } from '../../../src/db/migrations/index.js';
 import { createTestDatabase, sqlEngines, type TestDatabase, type TestEngine } from '../../helpers/engines.js';
 import { runCli, seedAllTables, targetEnv } from './transfer-fixtures.js';
 

@@ -47,7 +47,11 @@ const BIG = 2 ** 53 - 1;
 
 /** One INSERT per row: the rows differ in which columns they set, and SQLite has no DEFAULT in a VALUES list. */
 async function insertEach<T extends keyof DB>(db: Kysely<DB>, table: T, rows: readonly Insertable<DB[T]>[]): Promise<void> {
-  for (const row of rows) await db.insertInto(table).values(row as never).execute();
+  for (const row of rows)
+    await db
+      .insertInto(table)
+      .values(row as never)
+      .execute();
 }
 const TITLES = ['Amélie', '東京物語', 'Ça ira 🎬', 'Zoë', 'apple', 'Ångström'];
 
@@ -59,7 +63,16 @@ const TITLES = ['Amélie', '東京物語', 'Ça ira 🎬', 'Zoë', 'apple', 'Ån
 export async function seedAllTables(db: Kysely<DB>, opts: { libraryRows: number }): Promise<void> {
   const at = '2025-01-02T03:04:05.678Z';
   await insertEach(db, 'users', [
-    { id: 'u-Zed', email: 'zoë@example.com', email_lower: 'zoë@example.com', password_hash: 'h1', role: 'admin', created_at: at, updated_at: at, extra: '{ "z": 1, "a": { "y": [1, 2.5, "é"], "b": null } }' },
+    {
+      id: 'u-Zed',
+      email: 'zoë@example.com',
+      email_lower: 'zoë@example.com',
+      password_hash: 'h1',
+      role: 'admin',
+      created_at: at,
+      updated_at: at,
+      extra: '{ "z": 1, "a": { "y": [1, 2.5, "é"], "b": null } }',
+    },
     { id: 'u-apple', email: 'A@example.com', email_lower: 'a@example.com', password_hash: 'h2', role: 'user', last_login_at: at, extra: null },
     { id: 'u-_under', email: 'u@example.com', email_lower: 'u@example.com', password_hash: 'h3', role: 'user', extra: 'null' },
   ]);
@@ -94,7 +107,17 @@ export async function seedAllTables(db: Kysely<DB>, opts: { libraryRows: number 
   const firstItem = opts.libraryRows ? 'item-0000000' : null;
 
   await insertEach(db, 'downloaders', [
-    { id: 'd1', client_type: 'qbittorrent', enabled: true, base_url: 'http://127.0.0.1:8081', username: 'admin', encrypted_password: 'v1:abc', category: 'mediaos', timeout_ms: 30000, config: '{"x":1}' },
+    {
+      id: 'd1',
+      client_type: 'qbittorrent',
+      enabled: true,
+      base_url: 'http://127.0.0.1:8081',
+      username: 'admin',
+      encrypted_password: 'v1:abc',
+      category: 'mediaos',
+      timeout_ms: 30000,
+      config: '{"x":1}',
+    },
     { id: 'd2', client_type: 'nzbget', enabled: false, config: null },
   ]);
   await insertEach(db, 'indexers', [
@@ -102,7 +125,16 @@ export async function seedAllTables(db: Kysely<DB>, opts: { libraryRows: number 
     { id: 'i-a', name: 'Prowlarr ✓', type: 'prowlarr', protocol: 'both', enabled: false, priority: 25, position: 1, encrypted_api_key: 'v1:k' },
   ]);
   await insertEach(db, 'wanted_items', [
-    { id: 'w1', library_item_id: firstItem, item_id: 'item-0000000', title: 'Amélie', kind: 'movie', position: 0, last_scan: '{"found":0}', metadata: '{"q":"1080p"}' },
+    {
+      id: 'w1',
+      library_item_id: firstItem,
+      item_id: 'item-0000000',
+      title: 'Amélie',
+      kind: 'movie',
+      position: 0,
+      last_scan: '{"found":0}',
+      metadata: '{"q":"1080p"}',
+    },
     { id: 'w2', library_item_id: null, item_id: 'gone', title: 'Gone', kind: 'series', status: 'failed', position: 1 },
   ]);
   await insertEach(db, 'quality_profiles', [
@@ -111,10 +143,28 @@ export async function seedAllTables(db: Kysely<DB>, opts: { libraryRows: number 
     { id: 'q3', name: 'Legacy', upgrade_allowed: null, position: 2, config: '{"unknown":{"deep":[{"k":"v"}]}}' },
   ]);
   await insertEach(db, 'verify_jobs', [
-    { id: 'vj1', library_item_id: firstItem, item_id: 'item-0000000', kind: 'movie', title: 'Amélie', phase: 'probe', status: 'completed', result: '{"ok":true}', started_at: at, completed_at: at },
+    {
+      id: 'vj1',
+      library_item_id: firstItem,
+      item_id: 'item-0000000',
+      kind: 'movie',
+      title: 'Amélie',
+      phase: 'probe',
+      status: 'completed',
+      result: '{"ok":true}',
+      started_at: at,
+      completed_at: at,
+    },
   ]);
   await insertEach(db, 'verify_results', [
-    { key: 'movie:item-0000000', kind: 'movie', item_id: 'item-0000000', library_item_id: firstItem, issues: '[{"severity":"warn","msg":"Ünïcode"}]', position: 0 },
+    {
+      key: 'movie:item-0000000',
+      kind: 'movie',
+      item_id: 'item-0000000',
+      library_item_id: firstItem,
+      issues: '[{"severity":"warn","msg":"Ünïcode"}]',
+      position: 0,
+    },
     { key: 'movie:Zed', kind: 'movie', item_id: 'Zed', position: 1, extra: '{"kept":true}' },
   ]);
   await insertEach(db, 'grabs', [
