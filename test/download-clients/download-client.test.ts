@@ -66,7 +66,7 @@ describe('the adapters', () => {
     expect(await c.test()).toEqual({ ok: true, status: 200, version: 'v5.0.2' });
     expect(c.accepts(MAGNET)).toBe(true);
     expect(c.accepts('http://h/x.torrent')).toBe(false);
-    expect(await c.addLink(MAGNET, { category: 'mediaos-movies' })).toEqual({ ok: true, status: 200 });
+    expect(await c.addLink(MAGNET, { category: 'mediaos-movies' })).toMatchObject({ ok: true, status: 200 });
     const add = fake.requests.find((r) => r.path === '/api/v2/torrents/add')!;
     expect(new URLSearchParams(add.body.toString('utf8')).get('category')).toBe('mediaos-movies');
     expect(add.headers.cookie).toBe(`SID=${QB_SID}`);
@@ -78,7 +78,7 @@ describe('the adapters', () => {
     });
     const all = await c.list!();
     expect(all.ok && all.jobs.map((j) => j.id)).toEqual(['aaa', 'bbb']);
-    expect(await c.act!('delete', 'aaa')).toEqual({ ok: true, status: 200 });
+    expect(await c.act!('delete', 'aaa')).toMatchObject({ ok: true, status: 200 });
     expect(c.addFile).toBeUndefined();
   });
 
@@ -104,7 +104,7 @@ describe('the adapters', () => {
     expect(byId.ok && byId.jobs.map((j) => j.id)).toEqual(['n2']);
     const hist = await c.history!(50);
     expect(hist.ok && hist.entries).toEqual([{ id: 'h1', title: 'Done', status: 'Completed', at: 1700000000, category: 'movies' }]);
-    expect(await c.addLink('http://idx/get/1.nzb', { category: 'tv' })).toEqual({ ok: true, status: 200 });
+    expect(await c.addLink('http://idx/get/1.nzb', { category: 'tv' })).toMatchObject({ ok: true, status: 200 });
     const add = fake.requests.find((r) => r.query.get('mode') === 'addurl')!;
     expect(add.query.get('cat')).toBe('tv');
     expect(c.accepts('magnet:?xt=1')).toBe(false);
@@ -114,8 +114,8 @@ describe('the adapters', () => {
     const fake = await track(fakeNzbget({ username: 'nz', password: NZB_PASS }));
     const c = clientFor('nzbget', { baseUrl: fake.url, username: 'nz', password: NZB_PASS, timeoutMs: 2000 })!;
     expect(await c.test()).toEqual({ ok: true, status: 200, version: '24.3' });
-    expect(await c.addLink('https://idx/get/1', { title: 'Heat/1995', category: 'movies' })).toEqual({ ok: true, status: 200 });
-    expect(await c.addFile!({ filename: 'x.nzb', data: Buffer.from('<nzb/>') })).toEqual({ ok: true, status: 200 });
+    expect(await c.addLink('https://idx/get/1', { title: 'Heat/1995', category: 'movies' })).toMatchObject({ ok: true, status: 200 });
+    expect(await c.addFile!({ filename: 'x.nzb', data: Buffer.from('<nzb/>') })).toMatchObject({ ok: true, status: 200 });
     const [, first, second] = jsonRpcCalls(fake);
     expect(first.params.slice(0, 3)).toEqual(['Heat_1995.nzb', 'https://idx/get/1', 'movies']);
     expect(second.params.slice(0, 3)).toEqual(['x.nzb', Buffer.from('<nzb/>').toString('base64'), '']);

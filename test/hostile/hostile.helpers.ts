@@ -183,8 +183,14 @@ export function expectSafe(res: LightMyRequestResponse, label: string, opts: Saf
   // the sweep's valid bodies point them at a closed local port. Its body is still checked below.
   const upstream = res.statusCode === 502 && /^\{"ok":false,"error":"[a-z_]+"/.test(res.body);
   if (!upstream) expect(res.statusCode, `${label}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
-  expect(String(res.headers['content-type'] ?? ''), `${label}: content-type`).toMatch(/^application\/json/);
-  expect(() => JSON.parse(res.body), `${label}: body is JSON`).not.toThrow();
+  // GET /metrics answers Prometheus text by design (when the caller may read it).
+  const prometheus = /^(GET )?\/metrics\b/.test(label) && res.statusCode === 200;
+  if (!prometheus) {
+    expect(String(res.headers['content-type'] ?? ''), `${label}: content-type`).toMatch(/^application\/json/);
+    expect(() => JSON.parse(res.body), `${label}: body is JSON`).not.toThrow();
+  } else {
+    expect(String(res.headers['content-type'] ?? ''), `${label}: content-type`).toMatch(/^text\/plain; version=0\.0\.4/);
+  }
   for (const re of STACK_OR_PATH) {
     if (opts.allowPaths && (re.source.includes('work') || re.source.includes('tmp'))) continue;
     expect(re.test(res.body), `${label}: body matches ${re}: ${res.body.slice(0, 300)}`).toBe(false);

@@ -68,7 +68,9 @@ for (const [engine, phase] of conformanceMatrix()) {
     it('POST /api/downloads/grab refuses with the legacy codes', async () => {
       expectError(await grab({ kind: 'movie', id: '1', link: MAGNET }), 400, 'missing_params');
       expectError(await grab({ kind: 'movie', id: '1', title: 'T' }), 400, 'missing_link');
-      expectError(await grab({ kind: 'movie', id: '1', title: 'T', link: 'http://x/a.torrent', protocol: 'torrent' }), 400, 'unsupported_link_or_protocol');
+      expectError(await grab({ kind: 'movie', id: '1', title: 'T', link: 'ftp://x/a.torrent', protocol: 'torrent' }), 400, 'unsupported_link_or_protocol');
+      // An http(s) .torrent link (Torznab) is fetched and uploaded now (legacy refused it): without qBittorrent, 409.
+      expectError(await grab({ kind: 'movie', id: '1', title: 'T', link: 'http://x/a.torrent', protocol: 'torrent' }), 409, 'qbittorrent_not_configured');
       expectError(await grab({ kind: 'movie', id: '1', title: 'T', link: MAGNET }), 409, 'qbittorrent_not_configured');
       expectError(await grab({ kind: 'movie', id: '1', title: 'T', link: 'http://indexer/a.nzb' }), 409, 'usenet_not_configured');
     });
