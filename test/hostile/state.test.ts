@@ -50,7 +50,9 @@ for (const [engine, phase] of storageMatrix()) {
 
     beforeAll(async () => {
       a = await setupActors(engine, phase, { now: () => FIXED_NOW });
-      gets = a.routes.filter((r) => r.method === 'GET' && !r.url.includes(':') && !r.url.startsWith('/api/system') && r.url !== '/api/health' && r.url !== '/metrics'); // /metrics counts every request: observability, not state
+      gets = a.routes.filter(
+        (r) => r.method === 'GET' && !r.url.includes(':') && !r.url.startsWith('/api/system') && r.url !== '/api/health' && r.url !== '/metrics',
+      ); // /metrics counts every request: observability, not state
       // Some state in every area, written by valid requests.
       for (const [key, body] of Object.entries(BASE_BODIES)) {
         const [method, url] = key.split(' ') as ['POST' | 'PATCH', string];
