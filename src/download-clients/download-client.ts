@@ -86,11 +86,12 @@ export interface DownloadClient {
   readonly notedCategory?: string;
   /** The settings test: reachable, logged in, and the version when the client tells it. */
   test(): Promise<ClientResult<{ version?: string }>>;
-  /** Whether `addLink` takes this link (a magnet for qBittorrent, an http(s) URL for the usenet clients). */
+  /** Whether `addLink` takes this link (a magnet or http(s) .torrent for qBittorrent, an http(s) URL for the usenet clients). */
   accepts(link: string): boolean;
-  addLink(link: string, opts?: AddOptions): Promise<ClientResult>;
+  /** Adds a release; `downloadId` is the client's own id for it (torrent hash, nzo_id, NZBID) when known: how tracking finds it. */
+  addLink(link: string, opts?: AddOptions): Promise<ClientResult<{ downloadId?: string }>>;
   /** Uploads an NZB. */
-  addFile?(file: NzbFile, opts?: AddOptions): Promise<ClientResult>;
+  addFile?(file: NzbFile, opts?: AddOptions): Promise<ClientResult<{ downloadId?: string }>>;
   /** The queue, with progress and state. */
   list?(query?: ListQuery): Promise<ClientResult<{ jobs: ClientJob[] }>>;
   history?(limit: number): Promise<ClientResult<{ entries: ClientHistoryEntry[] }>>;

@@ -1,5 +1,10 @@
+import type { ClientResult } from '../http-client/http.js';
 import type { ClientAdapter, ClientSettings, DownloadClient } from './download-client.js';
 import { type NzbgetSettings, nzbgetAppendFile, nzbgetAppendUrl, nzbgetTest } from './nzbget.js';
+
+/** The NZBID NZBGet answers an append with, as the grab's downloadId. */
+const withId = (r: ClientResult<{ nzbId?: number }>): ClientResult<{ downloadId?: string }> =>
+  r.ok && r.nzbId !== undefined ? { ...r, downloadId: String(r.nzbId) } : r;
 
 const isHttp = (link: string): boolean => /^https?:\/\//i.test(link);
 
@@ -22,8 +27,8 @@ export const nzbgetAdapter: ClientAdapter = {
       baseUrl: s.baseUrl,
       test: () => nzbgetTest(s),
       accepts: isHttp,
-      addLink: (link, opts) => nzbgetAppendUrl(withCategory(opts?.category), link, opts?.title),
-      addFile: (file, opts) => nzbgetAppendFile(withCategory(opts?.category), file),
+      addLink: async (link, opts) => withId(await nzbgetAppendUrl(withCategory(opts?.category), link, opts?.title)),
+      addFile: async (file, opts) => withId(await nzbgetAppendFile(withCategory(opts?.category), file)),
     };
   },
 };

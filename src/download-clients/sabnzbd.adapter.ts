@@ -1,3 +1,4 @@
+import type { ClientResult } from '../http-client/http.js';
 import type { ClientAdapter, ClientJob, ClientSettings, DownloadClient } from './download-client.js';
 import { type SabQueueSlot, type SabSettings, sabAction, sabAddFile, sabAddUrl, sabHistory, sabQueue, sabTest } from './sabnzbd.js';
 
@@ -16,6 +17,9 @@ function toJob(slot: SabQueueSlot): ClientJob {
   return { id: slot.nzo_id, title: slot.filename, progress, status: slot.status, eta: slot.timeleft, category: slot.cat };
 }
 
+/** The nzo_id SABnzbd answers an add with, as the grab's downloadId. */
+const withId = (r: ClientResult<{ nzoId?: string }>): ClientResult<{ downloadId?: string }> => (r.ok && r.nzoId ? { ...r, downloadId: r.nzoId } : r);
+
 /** SABnzbd: http(s) NZB links and uploads, queue, history, pause/resume/delete; needs the apiKey. */
 export const sabAdapter: ClientAdapter = {
   protocol: 'usenet',
@@ -31,8 +35,8 @@ export const sabAdapter: ClientAdapter = {
       notedCategory: s.category,
       test: () => sabTest(s),
       accepts: isHttp,
-      addLink: (link, opts) => sabAddUrl(withCategory(opts?.category), link),
-      addFile: (file, opts) => sabAddFile(withCategory(opts?.category), file),
+      addLink: async (link, opts) => withId(await sabAddUrl(withCategory(opts?.category), link)),
+      addFile: async (file, opts) => withId(await sabAddFile(withCategory(opts?.category), file)),
       async list(query) {
         const r = await sabQueue(s);
         if (!r.ok) return r;

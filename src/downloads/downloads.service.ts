@@ -1,14 +1,11 @@
 import type { ClientProtocol } from '../download-clients/download-client.js';
-import { nzbgetAppendFile, nzbgetAppendUrl } from '../download-clients/nzbget.js';
-import { type QbitSettings, qbitAddMagnet, qbitAddTorrentFile } from '../download-clients/qbittorrent.js';
-import { sabAddFile, sabAddUrl } from '../download-clients/sabnzbd.js';
-import { magnetInfoHash, torrentInfoHash } from '../download-clients/torrent-file.js';
-import { isActive, nzbgetSettings, qbitSettings, sabSettings } from '../downloaders/downloaders.clients.js';
+import { kindsFor } from '../download-clients/registry.js';
+import { activeClient } from '../downloaders/downloaders.clients.js';
 import type { DownloadersStore } from '../downloaders/downloaders.store.js';
 import { AppError, Invalid, missingParams, UpstreamError } from '../errors.js';
 import type { GrabsStore } from '../grabs/grabs.store.js';
 import { type GrabRecord, grabKey } from '../grabs/grabs.types.js';
-import { type ClientResult, httpRequestBytes, toFailure } from '../http-client/http.js';
+import type { ClientResult } from '../http-client/http.js';
 import type { GrabInput, GrabReply } from './downloads.types.js';
 
 /** The UI sends plural kinds on some calls and singular on others (FORMATS.md §0.5). */
@@ -47,31 +44,6 @@ export interface DownloadsDeps {
  * it (`qbittorrent_not_configured`, `usenet_not_configured`); 502 `{ok:false,queued:false,error}`
  * when the client refused or could not be reached.
  */
-/**
- * A torrent offered as an http(s) link (Torznab): the server fetches the `.torrent` itself so it
- * knows the info-hash, then uploads the file to qBittorrent. A link that redirects to a magnet
- * (some indexers do) is sent as that magnet.
- */
-async function sendTorrentUrl(s: QbitSettings, url: string): Promise<{ result: ClientResult; hash?: string }> {
-  let reply: Awaited<ReturnType<typeof httpRequestBytes>>;
-  try {
-    reply = await httpRequestBytes(url, {}, s.timeoutMs);
-  } catch (err) {
-    return { result: toFailure(err, [url]) };
-  }
-  const location = reply.headers.get('location') ?? '';
-  if (reply.status >= 300 && reply.status < 400 && location.startsWith('magnet:'))
-    return { result: await qbitAddMagnet(s, location), hash: magnetInfoHash(location) };
-  if (!reply.ok) return { result: { ok: false, status: reply.status, error: `torrent_download_http_${reply.status}` } };
-  let hash: string;
-  try {
-    hash = torrentInfoHash(reply.body);
-  } catch {
-    return { result: { ok: false, error: 'not_a_torrent_file' } };
-  }
-  return { result: await qbitAddTorrentFile(s, reply.body, `${hash}.torrent`), hash };
-}
-
 export function createDownloadsService(deps: DownloadsDeps) {
   async function record(
     key: string,
@@ -109,37 +81,22 @@ export function createDownloadsService(deps: DownloadsDeps) {
       const settings = await deps.downloaders.get();
       const target = link && deps.resolveLink ? await deps.resolveLink(link) : link;
 
-      if (protocol === 'torrent') {
-        if (!link || !(link.startsWith('magnet:') || isHttp(link))) throw new Invalid('unsupported_link_or_protocol');
-        const qb = settings.qbittorrent;
-        if (!isActive(qb)) throw new NotConfigured('qbittorrent_not_configured');
-        const s = qbitSettings(qb);
-        if (!s) throw new NotConfigured('qbittorrent_not_configured');
-        if (link.startsWith('magnet:')) return record(key, base, 'qbittorrent', await qbitAddMagnet(s, target!), { downloadId: magnetInfoHash(target!) });
-        const sent = await sendTorrentUrl(s, target!);
-        return record(key, base, 'qbittorrent', sent.result, { downloadId: sent.hash });
+      // Torrents go by magnet or http(s) .torrent link (fetched and uploaded, so the hash is known); a stored upload is a usenet fallback.
+      if (protocol === 'torrent' && !(link?.startsWith('magnet:') || isHttp(link))) throw new Invalid('unsupported_link_or_protocol');
+      for (const clientKind of kindsFor(protocol)) {
+        const client = activeClient(settings, clientKind);
+        if (!client) continue;
+        const category = client.notedCategory;
+        if (target && client.accepts(target)) {
+          const r = await client.addLink(target, { title });
+          return record(key, base, clientKind, r, { category, downloadId: r.ok ? r.downloadId : undefined });
+        }
+        if (upload && client.addFile) {
+          const r = await client.addFile(upload, { title });
+          return record(key, base, clientKind, r, { category, uploaded: true, downloadId: r.ok ? r.downloadId : undefined });
+        }
       }
-
-      const sab = isActive(settings.sabnzbd) ? sabSettings(settings.sabnzbd) : undefined;
-      const sabId = (r: ClientResult<{ nzoId?: string }>) => (r.ok ? r.nzoId : undefined);
-      const nzbId = (r: ClientResult<{ nzbId?: number }>) => (r.ok && r.nzbId !== undefined ? String(r.nzbId) : undefined);
-      if (sab && isHttp(target)) {
-        const r = await sabAddUrl(sab, target);
-        return record(key, base, 'sabnzbd', r, { category: sab.category, downloadId: sabId(r) });
-      }
-      if (sab && upload) {
-        const r = await sabAddFile(sab, upload);
-        return record(key, base, 'sabnzbd', r, { category: sab.category, uploaded: true, downloadId: sabId(r) });
-      }
-      const nz = isActive(settings.nzbget) ? nzbgetSettings(settings.nzbget) : undefined;
-      if (nz && isHttp(target)) {
-        const r = await nzbgetAppendUrl(nz, target, title);
-        return record(key, base, 'nzbget', r, { downloadId: nzbId(r) });
-      }
-      if (nz && upload) {
-        const r = await nzbgetAppendFile(nz, upload);
-        return record(key, base, 'nzbget', r, { uploaded: true, downloadId: nzbId(r) });
-      }
+      if (protocol === 'torrent') throw new NotConfigured(NOT_CONFIGURED.torrent);
       if (upload) {
         const rec: GrabRecord = {
           ...base,

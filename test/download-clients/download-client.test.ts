@@ -65,7 +65,8 @@ describe('the adapters', () => {
     const c = clientFor('qbittorrent', { baseUrl: fake.url, username: 'admin', password: QB_PASS, category: 'movies', timeoutMs: 2000 })!;
     expect(await c.test()).toEqual({ ok: true, status: 200, version: 'v5.0.2' });
     expect(c.accepts(MAGNET)).toBe(true);
-    expect(c.accepts('http://h/x.torrent')).toBe(false);
+    expect(c.accepts('http://h/x.torrent')).toBe(true); // fetched and uploaded as a .torrent
+    expect(c.accepts('ftp://h/x.torrent')).toBe(false);
     expect(await c.addLink(MAGNET, { category: 'mediaos-movies' })).toMatchObject({ ok: true, status: 200 });
     const add = fake.requests.find((r) => r.path === '/api/v2/torrents/add')!;
     expect(new URLSearchParams(add.body.toString('utf8')).get('category')).toBe('mediaos-movies');
