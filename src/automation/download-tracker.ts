@@ -10,7 +10,7 @@
 import { extname, join } from 'node:path';
 import { type QbitTorrent, qbitList } from '../download-clients/qbittorrent.js';
 import { type SabHistorySlot, type SabQueueSlot, sabHistory, sabQueue } from '../download-clients/sabnzbd.js';
-import { isActive, qbitSettings, sabSettings } from '../downloaders/downloaders.service.js';
+import { clientSettings, isActive, sabSettings } from '../downloaders/downloaders.clients.js';
 import type { DownloadersStore } from '../downloaders/downloaders.store.js';
 import type { GrabsStore } from '../grabs/grabs.store.js';
 import type { GrabEntry, GrabRecord } from '../grabs/grabs.types.js';
@@ -86,7 +86,7 @@ export function createDownloadTracker(deps: TrackerDeps) {
     const byClient = new Map<string, Map<string, Seen>>();
     const errors: string[] = [];
     if (clients.has('qbittorrent')) {
-      const s = isActive(settings.qbittorrent) ? qbitSettings(settings.qbittorrent) : undefined;
+      const s = isActive(settings.qbittorrent) ? clientSettings(settings.qbittorrent) : undefined;
       const r = s ? await qbitList(s) : undefined;
       if (r?.ok) byClient.set('qbittorrent', new Map(r.torrents.map((t) => [t.hash.toLowerCase(), fromQbit(t)])));
       else errors.push(`qbittorrent: ${r ? r.error : 'not configured'}`);

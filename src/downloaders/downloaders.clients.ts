@@ -1,6 +1,4 @@
 import type { ClientSettings, DownloadClient } from '../download-clients/download-client.js';
-import type { NzbgetSettings } from '../download-clients/nzbget.js';
-import type { QbitSettings } from '../download-clients/qbittorrent.js';
 import { clientFor } from '../download-clients/registry.js';
 import type { SabSettings } from '../download-clients/sabnzbd.js';
 import { clampTimeout } from '../http-client/http.js';
@@ -46,35 +44,10 @@ export function activeClient(settings: DownloadersSettings, kind: ClientType): D
   return isActive(section) ? sectionClient(kind, section) : undefined;
 }
 
-// ---- the per-client settings of the loose adapter functions (kept for callers of those) ----
+// ---- the loose SABnzbd functions (the download tracker polls its queue and history) ----
 
-export function qbitSettings(section: DownloaderSection, fixedTimeout?: number): QbitSettings | undefined {
-  const baseUrl = str(section.baseUrl);
-  if (!baseUrl) return undefined;
-  return {
-    baseUrl,
-    username: str(section.username) || undefined,
-    password: str(section.password),
-    category: str(section.category) || undefined,
-    timeoutMs: timeoutOf(section, fixedTimeout),
-  };
-}
-
+/** SABnzbd's settings: the adapter settings plus the apiKey it cannot work without. */
 export function sabSettings(section: DownloaderSection, fixedTimeout?: number): SabSettings | undefined {
-  const baseUrl = str(section.baseUrl);
-  const apiKey = secretOf(section.apiKey);
-  if (!baseUrl || !apiKey) return undefined;
-  return { baseUrl, apiKey, category: str(section.category) || undefined, timeoutMs: timeoutOf(section, fixedTimeout) };
-}
-
-export function nzbgetSettings(section: DownloaderSection, fixedTimeout?: number): NzbgetSettings | undefined {
-  const baseUrl = str(section.baseUrl);
-  if (!baseUrl) return undefined;
-  return {
-    baseUrl,
-    username: str(section.username) || undefined,
-    password: str(section.password),
-    category: str(section.category) || undefined,
-    timeoutMs: timeoutOf(section, fixedTimeout),
-  };
+  const s = clientSettings(section, fixedTimeout);
+  return s?.apiKey ? { baseUrl: s.baseUrl, apiKey: s.apiKey, category: s.category, timeoutMs: s.timeoutMs } : undefined;
 }
