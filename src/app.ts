@@ -5,6 +5,8 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Database } from './db/connect.js';
+import { createCountersSql } from './db/counters.sql.js';
+import { databaseRateLimitStore } from './db/rate-limit-store.js';
 import { registerEarlyAuth } from './http/auth.js';
 import { registerErrorHandler } from './http/errors.js';
 import { registerInputGuard } from './http/input-guard.js';
@@ -90,7 +92,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     registerOptions(app);
   }
   if (ctx.config.rateLimitMax > 0) {
-    await app.register(rateLimit, { global: true, max: ctx.config.rateLimitMax, timeWindow: ctx.config.rateLimitWindowMs });
+    // PostgreSQL (where several server processes share one database): counted in the database, so
+    // the limit holds across processes. SQLite (one server process): in memory, no write per request.
+    const store = ctx.db.engine === 'postgres' ? databaseRateLimitStore(createCountersSql(ctx.db.kysely)) : undefined;
+    await app.register(rateLimit, { global: true, max: ctx.config.rateLimitMax, timeWindow: ctx.config.rateLimitWindowMs, skipOnError: true, ...(store ? { store } : {}) });
   }
   // Pending file-sync records whose removal is due go before the database closes.
   app.addHook('onClose', async () => flushFileSync(ctx.fileSync));

@@ -6,11 +6,14 @@
 
 import { createActivityService } from './activity/activity.service.js';
 import { createAuthService } from './auth/auth.service.js';
+import { createSharedLoginLimiter } from './auth/login-limiter.shared.js';
 import { createBlocklistSql } from './automation/blocklist.sql.js';
 import { createDownloadTracker } from './automation/download-tracker.js';
 import { createWantedSearch } from './automation/wanted-search.js';
 import type { Config } from './config.js';
 import type { Database } from './db/connect.js';
+import { createCountersSql } from './db/counters.sql.js';
+import { withLock } from './db/locks.sql.js';
 import { createDownloadersService } from './downloaders/downloaders.service.js';
 import { createDownloadsService } from './downloads/downloads.service.js';
 import { createEventBus } from './events/events.bus.js';
@@ -86,7 +89,7 @@ export function createServices(d: ServiceDeps) {
   });
   const verify = createVerifyService({ verify: stores.verify, verifyJobs: stores.verifyJobs, settings: stores.settings, queue: stores.jobs, audit, now });
   return {
-    // One per app: it holds the login limiter and the registration lock.
+    // Login limits and the registration lock live in the database: shared by every server process on it.
     auth: createAuthService({
       users: stores.users,
       sessions: stores.sessions,
@@ -95,6 +98,8 @@ export function createServices(d: ServiceDeps) {
       openRegistration: config.openRegistration,
       refreshRotation: config.refreshRotation,
       loginRateLimitMax: config.loginRateLimitMax,
+      loginLimiter: (o) => createSharedLoginLimiter({ counters: createCountersSql(d.db.kysely), ...o }),
+      registrationLock: (fn) => withLock(d.db.kysely, 'registration', fn),
       audit,
       now,
     }),

@@ -17,8 +17,8 @@
  * - Authorization reads the user (role included) and the session by primary key on each request
  *   (one joined read when both are in the database); no cache, so a logout or revocation takes
  *   effect on the very next request, on every server sharing the database.
- * - Failed logins are limited in memory (login-limiter.ts: resets on restart) per (email, client
- *   IP), `MEDIAOS_LOGIN_RATE_LIMIT` a window, and per client IP at LOGIN_IP_FACTOR times that (one
+ * - Failed logins are limited (login-limiter.ts; the server passes the database-backed one, so
+ *   every process on one database shares the counts) per (email, client IP), `MEDIAOS_LOGIN_RATE_LIMIT` a window, and per client IP at LOGIN_IP_FACTOR times that (one
  *   address spraying many emails). Never per email alone: an attacker elsewhere must not be able
  *   to lock the admin out. The client IP is the socket's, or the forwarded one when TRUST_PROXY
  *   names the reverse proxy (without it, everyone behind a proxy shares the proxy's IP).
@@ -85,6 +85,10 @@ export interface AuthDeps {
   /** false: refresh tokens are not rotated (MEDIAOS_REFRESH_ROTATION). */
   refreshRotation?: boolean;
   loginRateLimitMax: number;
+  /** Builds a failed-login limiter; default in memory (one process). The server passes the shared one. */
+  loginLimiter?: (opts: { max: number; windowMs: number; now: () => number }) => LoginLimiter;
+  /** Runs a registration holding a lock every server process on the database respects (default: none beyond this process). */
+  registrationLock?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Registrations, logins and logouts are audited. */
   audit: AuditRecorder;
   now: () => Date;
@@ -101,8 +105,9 @@ export function createAuthService(deps: AuthDeps) {
   const nowSec = () => Math.floor(deps.now().getTime() / 1000);
   const nowIso = () => deps.now().toISOString();
   const clock = () => deps.now().getTime();
-  const pairLimiter: LoginLimiter = createLoginLimiter({ max: deps.loginRateLimitMax, windowMs: LOGIN_WINDOW_MS, now: clock });
-  const ipLimiter: LoginLimiter = createLoginLimiter({ max: deps.loginRateLimitMax * LOGIN_IP_FACTOR, windowMs: LOGIN_WINDOW_MS, now: clock });
+  const makeLimiter = deps.loginLimiter ?? createLoginLimiter;
+  const pairLimiter: LoginLimiter = makeLimiter({ max: deps.loginRateLimitMax, windowMs: LOGIN_WINDOW_MS, now: clock });
+  const ipLimiter: LoginLimiter = makeLimiter({ max: deps.loginRateLimitMax * LOGIN_IP_FACTOR, windowMs: LOGIN_WINDOW_MS, now: clock });
   let registering: Promise<unknown> = Promise.resolve();
 
   async function openSession(user: UserRecord, meta: ClientMeta, sid = randomHexId()): Promise<AuthResult> {
@@ -159,7 +164,8 @@ export function createAuthService(deps: AuthDeps) {
    */
   async function register(body: { email?: unknown; password?: unknown }, authorization: string | undefined, meta: ClientMeta): Promise<RegisterResult> {
     // One registration at a time: two "first users" must not both become admin.
-    const run = registering.then(async (): Promise<RegisterResult> => {
+    const locked = deps.registrationLock ?? (<T>(fn: () => Promise<T>) => fn());
+    const run = registering.then(() => locked(async (): Promise<RegisterResult> => {
       const isFirstUser = (await users.count()) === 0;
       let byAdmin = false;
       let adminId: string | undefined;
@@ -193,7 +199,7 @@ export function createAuthService(deps: AuthDeps) {
       await deps.audit.record({ actor: adminId ?? user.id, entity: 'user', entityId: user.id, action: 'create', after: toUserResponse(user) });
       if (byAdmin) return { user: toUserResponse(user), isFirstUser };
       return { ...(await openSession(user, meta)), isFirstUser };
-    });
+    }));
     registering = run.catch(() => undefined);
     return run;
   }
@@ -204,18 +210,18 @@ export function createAuthService(deps: AuthDeps) {
     if (!email || !password) throw new Invalid('Email and password are required');
     const ipKey = [`ip:${meta.ip ?? ''}`];
     const pairKey = [`email-ip:${emailKey(email)} ${meta.ip ?? ''}`];
-    const wait = Math.max(ipLimiter.retryAfter(ipKey), pairLimiter.retryAfter(pairKey));
+    const wait = Math.max(await ipLimiter.retryAfter(ipKey), await pairLimiter.retryAfter(pairKey));
     if (wait > 0) throw new LoginRateLimited(wait);
 
     const user = await users.getByEmail(email);
     const good = await verifyPassword(password, user ? user.passwordHash : DUMMY_HASH);
     if (!user || !good) {
-      ipLimiter.recordFailure(ipKey);
-      pairLimiter.recordFailure(pairKey);
+      await ipLimiter.recordFailure(ipKey);
+      await pairLimiter.recordFailure(pairKey);
       throw new Unauthorized('Invalid credentials');
     }
     if (isDisabled(user)) throw new Forbidden('Account disabled');
-    pairLimiter.clear(pairKey[0]);
+    await pairLimiter.clear(pairKey[0]);
     const before = { ...user };
     const updated: UserRecord = { ...user, lastLoginAt: nowIso() };
     // Legacy PBKDF2 hashes move to argon2id once the files are retired; updatedAt stays (the

@@ -1,14 +1,14 @@
 /**
- * Failed-login limiter: failure counts per key (auth.service.ts picks the keys), fixed windows. In memory: it resets when the
- * server restarts, and each process of a multi-process deployment counts on its own (MediaOS runs
- * one process). The check comes BEFORE the password hash is computed, so a flood costs no CPU.
+ * Failed-login limiter: failure counts per key (auth.service.ts picks the keys), fixed windows.
+ * The server counts in the database (login-limiter.shared.ts: every process on one database
+ * shares the counts); this in-memory one resets when the process restarts. The check comes
+ * BEFORE the password hash is computed, so a flood costs no CPU.
  */
 export interface LoginLimiter {
   /** Seconds until the caller may try again, or 0 when allowed. */
-  retryAfter(keys: string[]): number;
-  recordFailure(keys: string[]): void;
-  clear(key: string): void;
-  stats(): LoginLimiterStats;
+  retryAfter(keys: string[]): number | Promise<number>;
+  recordFailure(keys: string[]): void | Promise<void>;
+  clear(key: string): void | Promise<void>;
 }
 
 /** Memory bound: about 100 bytes a key. */
@@ -18,7 +18,7 @@ export interface LoginLimiterStats {
   keys: number;
 }
 
-export function createLoginLimiter(opts: { max: number; windowMs: number; now: () => number }): LoginLimiter {
+export function createLoginLimiter(opts: { max: number; windowMs: number; now: () => number }): LoginLimiter & { stats(): LoginLimiterStats } {
   const hits = new Map<string, { count: number; resetAt: number }>();
 
   function live(key: string, now: number) {

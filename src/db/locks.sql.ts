@@ -247,3 +247,17 @@ export async function withMaintenanceLock<T>(
     });
   }
 }
+
+/**
+ * Runs `fn` holding the named lock, for short critical sections that several server processes on
+ * one database must take in turn (e.g. the first-user registration). Polls quickly; a holder that
+ * died is taken over after `staleMs`.
+ */
+export async function withLock<T>(db: Kysely<DB>, name: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  const lock = await createLocksSql(db).acquire(name, describeHolder(name), { waitMs: 15_000, staleMs: 30_000, pollMs: 20, ...opts });
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}

@@ -261,6 +261,21 @@ export interface ImportQuarantineTable {
   created_at: DefaultedTime;
 }
 
+export interface RateCountersTable {
+  key: string;
+  count: number;
+  /** Epoch ms when the window ends. */
+  reset_at: number;
+}
+
+export interface EventOutboxTable {
+  seq: Generated<number>;
+  origin: string;
+  topic: string;
+  payload: string;
+  created_ms: number;
+}
+
 export interface LocksTable {
   name: string;
   holder: string;
@@ -294,5 +309,7 @@ export interface DB {
   import_runs: ImportRunsTable;
   import_quarantine: ImportQuarantineTable;
   locks: LocksTable;
+  rate_counters: RateCountersTable;
+  event_outbox: EventOutboxTable;
   schema_migrations: SchemaMigrationsTable;
 }
