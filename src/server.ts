@@ -6,6 +6,8 @@ import { startBackupSchedule } from './backups/backups.schedule.js';
 import { createServerPresenceSql } from './backups/server-presence.sql.js';
 import { type Config, redactUrl } from './config.js';
 import type { AppContext } from './context.js';
+import { startClusterSignals } from './db/cluster-signals.js';
+import { startClusterRelay } from './events/cluster-relay.js';
 import { REDACT_PATHS } from './logging.js';
 import { runStartupHooks } from './startup.js';
 import { prepareDatabase } from './storage/database.js';
@@ -46,6 +48,9 @@ export async function startServer(config: Config, opts: { print?: (line: string)
     throw err;
   }
   const app = await buildApp(ctx);
+  // Other server processes on this database: their events reach our SSE streams, our writes drop their caches.
+  const signals = startClusterSignals(db, { onError: (err) => app.log.warn({ err }, 'cluster signal failed') });
+  const stopRelay = startClusterRelay({ db, events: ctx.services.events, signals });
   app.server.keepAliveTimeout = 65_000;
   app.server.requestTimeout = 120_000;
   // Node's default accept backlog (511) overflows when a thousand clients connect at once; the
@@ -56,6 +61,8 @@ export async function startServer(config: Config, opts: { print?: (line: string)
     address = await app.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
   } catch (err) {
     // Nothing may keep the process alive after a failed listen (jobs, pool, timers): close all.
+    stopRelay();
+    await signals.close();
     await app.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw listenError(err, config);
@@ -84,6 +91,8 @@ export async function startServer(config: Config, opts: { print?: (line: string)
         backups.stop();
         automation.stop();
         await app.close();
+        stopRelay();
+        await signals.close();
         await presence.release().catch(() => {});
         await db.close();
       })();

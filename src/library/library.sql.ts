@@ -51,11 +51,26 @@ function totalsCacheOf(db: Db): TotalsCache {
   return c;
 }
 
-/** Forget cached totals (the importer calls this after writing library rows directly). */
-export function bumpLibraryTotals(db: Db): void {
+const bumpListeners = new Set<() => void>();
+
+/**
+ * Forget cached totals (the importer calls this after writing library rows directly). Listeners
+ * (the cluster relay) hear of it unless `announce` is false (a bump that came from elsewhere).
+ */
+export function bumpLibraryTotals(db: Db, opts: { announce?: boolean } = {}): void {
   const c = totalsCacheOf(db);
   c.gen += 1;
   c.entries.clear();
+  if (opts.announce === false) return;
+  for (const l of bumpListeners) l();
+}
+
+/** Called after every local library write that changes totals; returns the unsubscribe. */
+export function onLibraryTotalsBumped(listener: () => void): () => void {
+  bumpListeners.add(listener);
+  return () => {
+    bumpListeners.delete(listener);
+  };
 }
 
 /** With this many matches, walking the sort index beats sorting the matches (see total()). */

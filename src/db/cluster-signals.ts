@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './connect.js';
+
+/**
+ * Messages between the server processes of one database (issue 19): events for the SSE streams
+ * of every process, and cache invalidations. PostgreSQL: NOTIFY on a channel named after the
+ * schema (so instances in other schemas of the database never hear them), LISTEN on one
+ * dedicated connection that reconnects by itself. SQLite: rows in `event_outbox`, polled.
+ * A message is never delivered back to the process that sent it.
+ */
+export type SignalListener = (topic: string, payload: unknown) => void;
+
+export interface ClusterSignals {
+  /** This process's id in messages. */
+  readonly origin: string;
+  publish(topic: string, payload: unknown): void;
+  subscribe(listener: SignalListener): () => void;
+  /** Resolves once this process listens (PostgreSQL: LISTEN answered; SQLite: at once). */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SignalOptions {
+  /** SQLite: poll period of the outbox (default 250 ms). */
+  pollMs?: number;
+  /** PostgreSQL: wait before reconnecting a lost LISTEN connection (default 1 s). */
+  reconnectMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+/** NOTIFY payloads must stay under 8000 bytes. */
+export const MAX_PAYLOAD_BYTES = 7_900;
+const OUTBOX_KEEP_MS = 60_000;
+
+interface Envelope {
+  o: string;
+  t: string;
+  p: unknown;
+}
+
+/** A payload too large for one message is replaced by this marker (receivers reload from the API). */
+export function encodeSignal(origin: string, topic: string, payload: unknown): string {
+  const text = JSON.stringify({ o: origin, t: topic, p: payload } satisfies Envelope);
+  if (Buffer.byteLength(text) <= MAX_PAYLOAD_BYTES) return text;
+  return JSON.stringify({ o: origin, t: topic, p: { truncated: true } } satisfies Envelope);
+}
+
+export function channelName(schema: string | undefined): string {
+  return `mediaos_signals_${schema ?? 'public'}`;
+}
+
+export function startClusterSignals(db: Database, opts: SignalOptions = {}): ClusterSignals {
+  const origin = randomBytes(8).toString('hex');
+  const listeners = new Set<SignalListener>();
+  const onError = opts.onError ?? (() => {});
+  const deliver = (text: string) => {
+    let env: Envelope;
+    try {
+      env = JSON.parse(text) as Envelope;
+    } catch {
+      return;
+    }
+    if (env.o === origin || typeof env.t !== 'string') return;
+    for (const l of listeners) {
+      try {
+        l(env.t, env.p);
+      } catch (err) {
+        onError(err);
+      }
+    }
+  };
+  const transport = db.engine === 'postgres' ? postgresTransport(db, deliver, opts, onError) : sqliteTransport(db, origin, deliver, opts, onError);
+  return {
+    origin,
+    publish(topic, payload) {
+      transport.send(encodeSignal(origin, topic, payload)).catch(onError);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    ready: transport.ready,
+    close: transport.close,
+  };
+}
+
+interface Transport {
+  send(text: string): Promise<void>;
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function postgresTransport(db: Database, deliver: (text: string) => void, opts: SignalOptions, onError: (err: unknown) => void): Transport {
+  const channel = channelName(db.target.pgSchema);
+  let closed = false;
+  let client: pg.Client | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let markReady: () => void = () => {};
+  const readyPromise = new Promise<void>((r) => {
+    markReady = r;
+  });
+  const connect = async () => {
+    if (closed) return;
+    const c = new pg.Client({ connectionString: db.target.location });
+    client = c;
+    const retry = (err?: unknown) => {
+      if (err) onError(err);
+      c.removeAllListeners();
+      c.on('error', () => {});
+      c.end().catch(() => {});
+      if (closed || client !== c) return;
+      client = undefined;
+      timer = setTimeout(() => void connect(), opts.reconnectMs ?? 1000);
+      timer.unref();
+    };
+    c.on('notification', (n) => {
+      if (n.channel === channel && n.payload) deliver(n.payload);
+    });
+    c.on('error', retry);
+    c.on('end', () => retry());
+    try {
+      await c.connect();
+      await c.query(`LISTEN "${channel}"`);
+      markReady();
+    } catch (err) {
+      retry(err);
+    }
+  };
+  void connect();
+  return {
+    async send(text) {
+      await sql`select pg_notify(${channel}, ${text})`.execute(db.kysely);
+    },
+    ready: () => readyPromise,
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      const c = client;
+      client = undefined;
+      if (c) {
+        c.removeAllListeners();
+        c.on('error', () => {});
+        await c.end().catch(() => {});
+      }
+    },
+  };
+}
+
+function sqliteTransport(db: Database, origin: string, deliver: (text: string) => void, opts: SignalOptions, onError: (err: unknown) => void): Transport {
+  const k = db.kysely;
+  let last: number | undefined;
+  let busy = false;
+  let polls = 0;
+  const start = k
+    .selectFrom('event_outbox')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .executeTakeFirst()
+    .then((r) => {
+      last = Number(r?.seq ?? 0);
+    });
+  const poll = async () => {
+    if (busy || last === undefined) return;
+    busy = true;
+    try {
+      const rows = await k.selectFrom('event_outbox').select(['seq', 'origin', 'payload']).where('seq', '>', last).orderBy('seq').limit(500).execute();
+      for (const r of rows) {
+        last = Number(r.seq);
+        if (r.origin !== origin) deliver(r.payload);
+      }
+      if (++polls % 240 === 0) await k.deleteFrom('event_outbox').where('created_ms', '<', Date.now() - OUTBOX_KEEP_MS).execute();
+    } catch (err) {
+      onError(err);
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void poll(), opts.pollMs ?? 250);
+  timer.unref();
+  return {
+    async send(text) {
+      await k.insertInto('event_outbox').values({ origin, topic: 'signal', payload: text, created_ms: Date.now() }).execute();
+    },
+    ready: () => start,
+    async close() {
+      clearInterval(timer);
+      await start.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { type ClusterSignals, MAX_PAYLOAD_BYTES } from '../db/cluster-signals.js';
+import type { Database } from '../db/connect.js';
+import { bumpLibraryTotals, onLibraryTotalsBumped } from '../library/library.sql.js';
+import type { EventBus, EventType } from './events.bus.js';
+
+const EVENT_TOPIC = 'event';
+const LIBRARY_TOTALS_TOPIC = 'library.totals';
+/** Library writes in a burst (an import, a bulk edit) announce one invalidation. */
+const TOTALS_DEBOUNCE_MS = 50;
+
+/**
+ * Connects this server process to the others on the same database: events published here go to
+ * their SSE streams and theirs come to ours; a library write here drops their cached totals. On
+ * SQLite the totals cache already sees other writers (PRAGMA data_version), so only events travel.
+ */
+export function startClusterRelay(deps: { db: Pick<Database, 'kysely' | 'engine'>; events: EventBus; signals: ClusterSignals }): () => void {
+  const { db, events, signals } = deps;
+  const offEvents = events.onLocalPublish((e) => {
+    // A message holds < 8 kB: a larger event reaches the other processes without its data (clients reload from the API).
+    const fits = Buffer.byteLength(JSON.stringify(e.data)) < MAX_PAYLOAD_BYTES - 300;
+    signals.publish(EVENT_TOPIC, { type: e.type, at: e.at, data: fits ? e.data : { truncated: true } });
+  });
+  let pending: NodeJS.Timeout | undefined;
+  const offBumps =
+    db.engine === 'postgres'
+      ? onLibraryTotalsBumped(() => {
+          pending ??= setTimeout(() => {
+            pending = undefined;
+            signals.publish(LIBRARY_TOTALS_TOPIC, null);
+          }, TOTALS_DEBOUNCE_MS);
+          pending.unref();
+        })
+      : () => {};
+  const offSignals = signals.subscribe((topic, payload) => {
+    if (topic === LIBRARY_TOTALS_TOPIC) bumpLibraryTotals(db.kysely, { announce: false });
+    else if (topic === EVENT_TOPIC && isEvent(payload)) events.receive(payload.type, payload.at, payload.data);
+  });
+  return () => {
+    if (pending) clearTimeout(pending);
+    offEvents();
+    offBumps();
+    offSignals();
+  };
+}
+
+function isEvent(p: unknown): p is { type: EventType; at: string; data: Record<string, unknown> } {
+  const e = p as { type?: unknown; at?: unknown; data?: unknown } | null;
+  return !!e && typeof e.type === 'string' && typeof e.at === 'string' && typeof e.data === 'object' && e.data !== null;
+}
