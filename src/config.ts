@@ -27,6 +27,7 @@ export interface Config {
   rateLimitWindowMs: number;
   loginRateLimitMax: number;
   pgPoolMax: number;
+  /** DATABASE_SCHEMA (or its older name MEDIAOS_PG_SCHEMA): this instance's PostgreSQL schema. */
   pgSchema?: string;
   sqliteCacheMb: number;
   /** SQLite memory-mapped I/O size; 0 (default) reads through the page cache, keeping RSS small. */
@@ -102,6 +103,13 @@ const secret = (name: string) =>
       return v;
     });
 
+const schemaName = (name: string) =>
+  z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, `${name} must be a lowercase SQL identifier (letters, digits, _; at most 63)`)
+    .optional()
+    .or(z.literal(''));
+
 const envSchema = z.object({
   DATABASE_URL: z.string().optional(),
   MEDIAOS_DATA_DIR: z.string().optional(),
@@ -128,10 +136,8 @@ const envSchema = z.object({
   RATE_LIMIT_WINDOW: z.string().optional(),
   MEDIAOS_LOGIN_RATE_LIMIT: int('MEDIAOS_LOGIN_RATE_LIMIT', 1, 10_000),
   MEDIAOS_PG_POOL_MAX: int('MEDIAOS_PG_POOL_MAX', 1, 1000),
-  MEDIAOS_PG_SCHEMA: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]*$/, 'MEDIAOS_PG_SCHEMA must be a lowercase SQL identifier')
-    .optional(),
+  DATABASE_SCHEMA: schemaName('DATABASE_SCHEMA'),
+  MEDIAOS_PG_SCHEMA: schemaName('MEDIAOS_PG_SCHEMA'),
   MEDIAOS_SQLITE_CACHE_MB: int('MEDIAOS_SQLITE_CACHE_MB', 1, 4096),
   MEDIAOS_SQLITE_MMAP_MB: int('MEDIAOS_SQLITE_MMAP_MB', 0, 65536),
   MEDIAOS_BACKUP_RETENTION: int('MEDIAOS_BACKUP_RETENTION', 1, 1000),
@@ -233,6 +239,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
   const dataDir = abs(e.MEDIAOS_DATA_DIR || './data');
   const databaseUrl = e.DATABASE_URL || `sqlite:${resolve(dataDir, 'mediaos.db')}`;
   const db = parseDatabaseUrl(databaseUrl, cwd);
+  const schema = e.DATABASE_SCHEMA || e.MEDIAOS_PG_SCHEMA || undefined;
+  if (e.DATABASE_SCHEMA && e.MEDIAOS_PG_SCHEMA && e.DATABASE_SCHEMA !== e.MEDIAOS_PG_SCHEMA) {
+    throw new ConfigError(`DATABASE_SCHEMA ("${e.DATABASE_SCHEMA}") and its older name MEDIAOS_PG_SCHEMA ("${e.MEDIAOS_PG_SCHEMA}") disagree: set one`);
+  }
+  if (schema && db.engine !== 'postgres') throw new ConfigError('DATABASE_SCHEMA needs a postgres:// DATABASE_URL (SQLite has no schemas)');
   return {
     engine: db.engine,
     databaseLocation: db.location,
@@ -252,7 +263,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     rateLimitWindowMs: parseDuration(e.RATE_LIMIT_WINDOW || '1 minute', 'RATE_LIMIT_WINDOW'),
     loginRateLimitMax: e.MEDIAOS_LOGIN_RATE_LIMIT ?? 10,
     pgPoolMax: e.MEDIAOS_PG_POOL_MAX ?? 10,
-    pgSchema: e.MEDIAOS_PG_SCHEMA,
+    pgSchema: schema,
     sqliteCacheMb: e.MEDIAOS_SQLITE_CACHE_MB ?? 32,
     sqliteMmapMb: e.MEDIAOS_SQLITE_MMAP_MB ?? 0,
     backupRetention: e.MEDIAOS_BACKUP_RETENTION ?? 10,

@@ -51,6 +51,7 @@ export async function startServer(config: Config, opts: { print?: (line: string)
   // Other server processes on this database: their events reach our SSE streams, our writes drop their caches.
   const signals = startClusterSignals(db, { onError: (err) => app.log.warn({ err }, 'cluster signal failed') });
   const stopRelay = startClusterRelay({ db, events: ctx.services.events, signals });
+  await Promise.race([signals.ready(), new Promise((r) => setTimeout(r, 5000).unref())]);
   app.server.keepAliveTimeout = 65_000;
   app.server.requestTimeout = 120_000;
   // Node's default accept backlog (511) overflows when a thousand clients connect at once; the

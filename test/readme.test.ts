@@ -33,6 +33,7 @@ const DEFAULTS: Record<string, (c: Config) => string | undefined> = {
   MEDIAOS_DISK_WARN_MB: (c) => String(c.diskWarnMb),
   TRUST_PROXY: (c) => String(c.trustProxy),
   MEDIAOS_PG_POOL_MAX: (c) => String(c.pgPoolMax),
+  DATABASE_SCHEMA: (c) => c.pgSchema,
   MEDIAOS_PG_SCHEMA: (c) => c.pgSchema,
   MEDIAOS_SQLITE_CACHE_MB: (c) => String(c.sqliteCacheMb),
   MEDIAOS_SQLITE_MMAP_MB: (c) => String(c.sqliteMmapMb),

@@ -40,6 +40,14 @@ export class OutOfSyncMigrationsError extends Error {
   }
 }
 
+/**
+ * PostgreSQL with DATABASE_SCHEMA: the instance's schema, created on first use. Every pool
+ * connection's search_path names only it, so the tables (schema_migrations included) live there.
+ */
+export async function ensureSchema(db: Database): Promise<void> {
+  if (db.engine === 'postgres' && db.target.pgSchema) await sql`create schema if not exists ${sql.id(db.target.pgSchema)}`.execute(db.kysely);
+}
+
 async function ensureTable(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('schema_migrations')
@@ -120,6 +128,7 @@ export async function migrateTo(db: Database, target: number, opts: MigrateOptio
 
 export async function migrateToLatest(db: Database, opts: MigrateOptions = {}) {
   const list = opts.migrations ?? allMigrations;
+  await ensureSchema(db);
   return migrateTo(db, list.length ? list[list.length - 1].version : 0, opts);
 }
 
