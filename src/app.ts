@@ -95,7 +95,13 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     // PostgreSQL (where several server processes share one database): counted in the database, so
     // the limit holds across processes. SQLite (one server process): in memory, no write per request.
     const store = ctx.db.engine === 'postgres' ? databaseRateLimitStore(createCountersSql(ctx.db.kysely)) : undefined;
-    await app.register(rateLimit, { global: true, max: ctx.config.rateLimitMax, timeWindow: ctx.config.rateLimitWindowMs, skipOnError: true, ...(store ? { store } : {}) });
+    await app.register(rateLimit, {
+      global: true,
+      max: ctx.config.rateLimitMax,
+      timeWindow: ctx.config.rateLimitWindowMs,
+      skipOnError: true,
+      ...(store ? { store } : {}),
+    });
   }
   // Pending file-sync records whose removal is due go before the database closes.
   app.addHook('onClose', async () => flushFileSync(ctx.fileSync));

@@ -165,41 +165,43 @@ export function createAuthService(deps: AuthDeps) {
   async function register(body: { email?: unknown; password?: unknown }, authorization: string | undefined, meta: ClientMeta): Promise<RegisterResult> {
     // One registration at a time: two "first users" must not both become admin.
     const locked = deps.registrationLock ?? (<T>(fn: () => Promise<T>) => fn());
-    const run = registering.then(() => locked(async (): Promise<RegisterResult> => {
-      const isFirstUser = (await users.count()) === 0;
-      let byAdmin = false;
-      let adminId: string | undefined;
-      if (!isFirstUser && !deps.openRegistration) {
-        adminId = (await authenticateHeader(authorization, 'admin')).id;
-        byAdmin = true;
-      } else if (!isFirstUser && authorization !== undefined) {
-        adminId = await authenticateHeader(authorization, 'admin').then(
-          (a) => a.id,
-          () => undefined,
-        );
-        byAdmin = adminId !== undefined;
-      }
-      const email = checkEmail(str(body.email) ?? '');
-      const emailBytes = indexedOverflow(email) ?? indexedOverflow(emailKey(email)); // both are unique indexes
-      if (emailBytes !== undefined) throw new Invalid(`email: ${indexedOverflowMessage(emailBytes)}`);
-      const password = str(body.password) ?? '';
-      checkNewPassword(password);
-      if (await users.getByEmail(email)) throw new Duplicate('Email already exists');
-      const at = nowIso();
-      const user: UserRecord = {
-        id: newUserId(deps.now().getTime()),
-        email,
-        passwordHash: await hashForPhase(deps.phase, password),
-        role: isFirstUser ? 'admin' : 'user',
-        createdAt: at,
-        updatedAt: at,
-      };
-      await users.insert(user);
-      meta.log?.info({ userId: user.id, role: user.role, byAdmin }, 'user registered');
-      await deps.audit.record({ actor: adminId ?? user.id, entity: 'user', entityId: user.id, action: 'create', after: toUserResponse(user) });
-      if (byAdmin) return { user: toUserResponse(user), isFirstUser };
-      return { ...(await openSession(user, meta)), isFirstUser };
-    }));
+    const run = registering.then(() =>
+      locked(async (): Promise<RegisterResult> => {
+        const isFirstUser = (await users.count()) === 0;
+        let byAdmin = false;
+        let adminId: string | undefined;
+        if (!isFirstUser && !deps.openRegistration) {
+          adminId = (await authenticateHeader(authorization, 'admin')).id;
+          byAdmin = true;
+        } else if (!isFirstUser && authorization !== undefined) {
+          adminId = await authenticateHeader(authorization, 'admin').then(
+            (a) => a.id,
+            () => undefined,
+          );
+          byAdmin = adminId !== undefined;
+        }
+        const email = checkEmail(str(body.email) ?? '');
+        const emailBytes = indexedOverflow(email) ?? indexedOverflow(emailKey(email)); // both are unique indexes
+        if (emailBytes !== undefined) throw new Invalid(`email: ${indexedOverflowMessage(emailBytes)}`);
+        const password = str(body.password) ?? '';
+        checkNewPassword(password);
+        if (await users.getByEmail(email)) throw new Duplicate('Email already exists');
+        const at = nowIso();
+        const user: UserRecord = {
+          id: newUserId(deps.now().getTime()),
+          email,
+          passwordHash: await hashForPhase(deps.phase, password),
+          role: isFirstUser ? 'admin' : 'user',
+          createdAt: at,
+          updatedAt: at,
+        };
+        await users.insert(user);
+        meta.log?.info({ userId: user.id, role: user.role, byAdmin }, 'user registered');
+        await deps.audit.record({ actor: adminId ?? user.id, entity: 'user', entityId: user.id, action: 'create', after: toUserResponse(user) });
+        if (byAdmin) return { user: toUserResponse(user), isFirstUser };
+        return { ...(await openSession(user, meta)), isFirstUser };
+      }),
+    );
     registering = run.catch(() => undefined);
     return run;
   }

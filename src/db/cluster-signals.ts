@@ -171,7 +171,11 @@ function sqliteTransport(db: Database, origin: string, deliver: (text: string) =
         last = Number(r.seq);
         if (r.origin !== origin) deliver(r.payload);
       }
-      if (++polls % 240 === 0) await k.deleteFrom('event_outbox').where('created_ms', '<', Date.now() - OUTBOX_KEEP_MS).execute();
+      if (++polls % 240 === 0)
+        await k
+          .deleteFrom('event_outbox')
+          .where('created_ms', '<', Date.now() - OUTBOX_KEEP_MS)
+          .execute();
     } catch (err) {
       onError(err);
     } finally {
