@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
@@ -7,6 +8,7 @@ import type { AppContext } from './context.js';
 import type { Database } from './db/connect.js';
 import { createCountersSql } from './db/counters.sql.js';
 import { databaseRateLimitStore } from './db/rate-limit-store.js';
+import { runAsReader } from './db/read-replicas.js';
 import { registerEarlyAuth } from './http/auth.js';
 import { registerErrorHandler } from './http/errors.js';
 import { registerInputGuard } from './http/input-guard.js';
@@ -74,6 +76,13 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     },
   });
   registerRequestMetrics(app, ctx.services.metrics);
+  // Read replicas serve a request's plain reads; a caller that just wrote reads the primary (read-replicas.ts).
+  if (ctx.db.replicas) {
+    app.addHook('onRequest', (request, _reply, done) => {
+      const auth = request.headers.authorization;
+      runAsReader(auth ? createHash('sha256').update(auth).digest('base64url').slice(0, 22) : `ip:${request.ip}`, done);
+    });
+  }
   registerInputGuard(app);
   registerEarlyAuth(app);
   registerJsonParser(app);

@@ -29,6 +29,10 @@ export interface Config {
   pgPoolMax: number;
   /** DATABASE_SCHEMA (or its older name MEDIAOS_PG_SCHEMA): this instance's PostgreSQL schema. */
   pgSchema?: string;
+  /** DATABASE_READ_URLS: PostgreSQL read replicas. */
+  readUrls: string[];
+  /** MEDIAOS_REPLICA_MAX_LAG_MS: a replica further behind is skipped; a writer reads the primary this long after writing. */
+  replicaMaxLagMs: number;
   sqliteCacheMb: number;
   /** SQLite memory-mapped I/O size; 0 (default) reads through the page cache, keeping RSS small. */
   sqliteMmapMb: number;
@@ -136,6 +140,8 @@ const envSchema = z.object({
   RATE_LIMIT_WINDOW: z.string().optional(),
   MEDIAOS_LOGIN_RATE_LIMIT: int('MEDIAOS_LOGIN_RATE_LIMIT', 1, 10_000),
   MEDIAOS_PG_POOL_MAX: int('MEDIAOS_PG_POOL_MAX', 1, 1000),
+  DATABASE_READ_URLS: z.string().optional(),
+  MEDIAOS_REPLICA_MAX_LAG_MS: int('MEDIAOS_REPLICA_MAX_LAG_MS', 0, 3_600_000),
   DATABASE_SCHEMA: schemaName('DATABASE_SCHEMA'),
   MEDIAOS_PG_SCHEMA: schemaName('MEDIAOS_PG_SCHEMA'),
   MEDIAOS_SQLITE_CACHE_MB: int('MEDIAOS_SQLITE_CACHE_MB', 1, 4096),
@@ -175,6 +181,20 @@ function parseDatabaseUrl(url: string, cwd: string): { engine: Engine; location:
     return { engine: 'sqlite', location: path === ':memory:' ? path : resolve(cwd, path) };
   }
   throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres:// (got "${redactUrl(url)}")`);
+}
+
+function parseReadUrls(value: string | undefined, engine: Engine): string[] {
+  const urls = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const u of urls) {
+    if (!u.startsWith('postgres://') && !u.startsWith('postgresql://')) {
+      throw new ConfigError(`DATABASE_READ_URLS must be comma-separated postgres:// URLs (got "${redactUrl(u)}")`);
+    }
+  }
+  if (urls.length && engine !== 'postgres') throw new ConfigError('DATABASE_READ_URLS needs a postgres:// DATABASE_URL (replicas of the primary)');
+  return urls;
 }
 
 function parseOrigins(value: string | undefined): string[] {
@@ -264,6 +284,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     loginRateLimitMax: e.MEDIAOS_LOGIN_RATE_LIMIT ?? 10,
     pgPoolMax: e.MEDIAOS_PG_POOL_MAX ?? 10,
     pgSchema: schema,
+    readUrls: parseReadUrls(e.DATABASE_READ_URLS, db.engine),
+    replicaMaxLagMs: e.MEDIAOS_REPLICA_MAX_LAG_MS ?? 5000,
     sqliteCacheMb: e.MEDIAOS_SQLITE_CACHE_MB ?? 32,
     sqliteMmapMb: e.MEDIAOS_SQLITE_MMAP_MB ?? 0,
     backupRetention: e.MEDIAOS_BACKUP_RETENTION ?? 10,
@@ -290,6 +312,8 @@ export function databaseTarget(config: Config) {
     sqliteMmapMb: config.sqliteMmapMb,
     pgPoolMax: config.pgPoolMax,
     pgSchema: config.pgSchema,
+    readUrls: config.readUrls,
+    replicaMaxLagMs: config.replicaMaxLagMs,
     // Only the data directory is created; a missing directory anywhere else is an error.
     createDirectory: config.engine === 'sqlite' && dirname(config.databaseLocation) === config.dataDir,
   };

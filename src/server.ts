@@ -47,6 +47,8 @@ export async function startServer(config: Config, opts: { print?: (line: string)
     await db.close();
     throw err;
   }
+  // Read replicas: their lag is known before the first request (until then reads go to the primary).
+  await db.checkReplicas?.();
   const app = await buildApp(ctx);
   // Other server processes on this database: their events reach our SSE streams, our writes drop their caches.
   const signals = startClusterSignals(db, { onError: (err) => app.log.warn({ err }, 'cluster signal failed') });

@@ -3,6 +3,7 @@ import { Kysely, type LogEvent, PostgresDialect, SqliteDialect, sql } from 'kyse
 import pg from 'pg';
 import type { Engine } from './dialect.js';
 import { createPrivateFile, makePrivate } from './file-mode.js';
+import { createReadRouting, type ReplicaStatus } from './read-replicas.js';
 import type { DB } from './schema.js';
 import { cachedSqliteDatabase } from './sqlite-driver.js';
 import { ensureSqliteDirectory, sqliteOpenError } from './sqlite-open.js';
@@ -31,6 +32,10 @@ export interface DatabaseTarget {
   pgSchema?: string;
   /** SQLite: create the file's directory when missing (the data directory only; see sqlite-open.ts). */
   createDirectory?: boolean;
+  /** PostgreSQL read replicas (read-replicas.ts): HTTP requests' plain reads go there. */
+  readUrls?: string[];
+  /** A replica further behind than this is not read from; a writer reads the primary this long. */
+  replicaMaxLagMs?: number;
 }
 
 export interface PoolStats {
@@ -54,6 +59,10 @@ export interface Database {
   writeStatus(): WriteStatus;
   serverVersion(): Promise<string>;
   journalMode(): Promise<string>;
+  /** The read replicas and whether each is used now (none configured: undefined). */
+  replicas?(): ReplicaStatus[];
+  /** Checks the replicas' lag now (start-up waits for it before serving). */
+  checkReplicas?(): Promise<void>;
   /** Calls `listener` after every statement (Kysely's log event: sql, duration, error); returns the unsubscribe. */
   observeQueries(listener: (event: LogEvent) => void): () => void;
   close(): Promise<void>;
@@ -152,12 +161,16 @@ function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
   };
   const writes = createWriteTracker();
   const observers = new Set<(e: LogEvent) => void>();
-  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: timedPool }), log: logWith(writes.observe, observers, opts.log) });
+  const routing = target.readUrls?.length
+    ? createReadRouting(timedPool, { urls: target.readUrls, schema: target.pgSchema, maxLagMs: target.replicaMaxLagMs ?? 5000, poolMax: max })
+    : undefined;
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: routing?.pool ?? timedPool }), log: logWith(writes.observe, observers, opts.log) });
   let closed = false;
   return {
     kysely,
     engine: 'postgres',
     target,
+    ...(routing ? { replicas: routing.status, checkReplicas: routing.check } : {}),
     poolStats: () => ({
       size: pool.totalCount,
       idle: pool.idleCount,

@@ -29,7 +29,8 @@ const RECENT_FILE_FAILURE_MS = 5 * 60_000;
  *   - the last database write failed (no successful write since): a full disk, a read-only file;
  *   - a legacy file write failed in the last 5 minutes (phase files: the requests failed), or a
  *     dual phase has files behind the database after failed writes (rewritten at the next start);
- *   - the data dir, or the config dir in phases files/dual, has less than MEDIAOS_DISK_WARN_MB free.
+ *   - the data dir, or the config dir in phases files/dual, has less than MEDIAOS_DISK_WARN_MB free;
+ *   - a read replica (DATABASE_READ_URLS) is down or lags past MEDIAOS_REPLICA_MAX_LAG_MS (`db.replicas`).
  * Directories are named `data`/`config`, never by path (this answer needs no login). GET /api/system/health and /api/system/info keep the legacy shapes (API.md §16).
  */
 /**
@@ -67,6 +68,9 @@ export async function healthRoutes(app: FastifyInstance, ctx: HealthDeps): Promi
         disk[name] = { ...d, low: d.freeMb !== undefined && d.freeMb < ctx.config.diskWarnMb };
       }
       const problems: string[] = [];
+      // Read replicas: one unused (down, or lagging past MEDIAOS_REPLICA_MAX_LAG_MS) is a problem; its reads go to the primary.
+      const replicas = ctx.db.replicas ? { replicas: ctx.db.replicas() } : {};
+      for (const r of replicas.replicas ?? []) if (!r.ok) problems.push(`read replica ${r.name} not used (${r.error ?? 'not checked yet'}); reads go to the primary`);
       if (writes.lastFailure && !(writes.lastSuccessAt && writes.lastSuccessAt > writes.lastFailure.at)) {
         problems.push(`database writes are failing (${writes.lastFailure.reason})`);
       }
@@ -81,7 +85,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: HealthDeps): Promi
       return {
         ok: problems.length === 0,
         problems,
-        db: { engine: ctx.db.engine, schemaVersion: status.current, journalMode, serverVersion, ...(pool ? { pool } : {}), writes },
+        db: { engine: ctx.db.engine, schemaVersion: status.current, journalMode, serverVersion, ...(pool ? { pool } : {}), writes, ...replicas },
         disk,
         storagePhase: ctx.phase,
         fileSync,
