@@ -34,6 +34,8 @@ const DEFAULTS: Record<string, (c: Config) => string | undefined> = {
   TRUST_PROXY: (c) => String(c.trustProxy),
   MEDIAOS_PG_POOL_MAX: (c) => String(c.pgPoolMax),
   DATABASE_SCHEMA: (c) => c.pgSchema,
+  DATABASE_READ_URLS: (c) => (c.readUrls.length ? c.readUrls.join(',') : undefined),
+  MEDIAOS_REPLICA_MAX_LAG_MS: (c) => String(c.replicaMaxLagMs),
   MEDIAOS_PG_SCHEMA: (c) => c.pgSchema,
   MEDIAOS_SQLITE_CACHE_MB: (c) => String(c.sqliteCacheMb),
   MEDIAOS_SQLITE_MMAP_MB: (c) => String(c.sqliteMmapMb),

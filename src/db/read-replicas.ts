@@ -50,11 +50,12 @@ export function runAsReader(key: string, fn: () => void): void {
   readers.run({ key }, fn);
 }
 
-const EFFECTS = /\b(for\s+(update|share|no\s+key\s+update|key\s+share)|pg_notify|nextval|setval|pg_advisory\w*|pg_try_advisory\w*|set_config|txid_current|pg_current_wal\w*)\b/i;
+const EFFECTS =
+  /\b(for\s+(update|share|no\s+key\s+update|key\s+share)|pg_notify|nextval|setval|pg_advisory\w*|pg_try_advisory\w*|set_config|txid_current|pg_current_wal\w*)\b/i;
 
 /** A statement a hot standby can answer without changing anything. */
 export function isReadOnlyStatement(text: string): boolean {
-  return /^\s*select\b/i.test(text) && !EFFECTS.test(text);
+  return /^\s*(select|show)\b/i.test(text) && !EFFECTS.test(text);
 }
 
 export function replicaName(url: string): string {
@@ -90,6 +91,8 @@ export function createReadRouting(primary: RoutablePool, opts: ReplicaOptions) {
       options: opts.schema ? `-c search_path=${opts.schema}` : undefined,
     });
     pool.on('error', () => {});
+    // A replica that goes away mid-checkout must not crash the process: the statement in flight fails (and is retried on the primary).
+    pool.on('connect', (client) => client.on('error', () => {}));
     return { pool, status: { name: replicaName(url), ok: false, reads: 0 }, downUntil: 0 };
   });
   const pinnedUntil = new Map<string, number>();

@@ -70,7 +70,8 @@ export async function healthRoutes(app: FastifyInstance, ctx: HealthDeps): Promi
       const problems: string[] = [];
       // Read replicas: one unused (down, or lagging past MEDIAOS_REPLICA_MAX_LAG_MS) is a problem; its reads go to the primary.
       const replicas = ctx.db.replicas ? { replicas: ctx.db.replicas() } : {};
-      for (const r of replicas.replicas ?? []) if (!r.ok) problems.push(`read replica ${r.name} not used (${r.error ?? 'not checked yet'}); reads go to the primary`);
+      for (const r of replicas.replicas ?? [])
+        if (!r.ok) problems.push(`read replica ${r.name} not used (${r.error ?? 'not checked yet'}); reads go to the primary`);
       if (writes.lastFailure && !(writes.lastSuccessAt && writes.lastSuccessAt > writes.lastFailure.at)) {
         problems.push(`database writes are failing (${writes.lastFailure.reason})`);
       }

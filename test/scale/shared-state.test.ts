@@ -126,7 +126,11 @@ describe.skipIf(!sqlEngines().includes('postgres'))('signals on PostgreSQL', () 
     await Promise.all([a.ready(), b.ready()]);
     const got: unknown[] = [];
     b.subscribe((_t, p) => got.push(p));
-    const killed = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where query = ${`LISTEN "${channelName(t.target.pgSchema)}"`}`.execute(t.db.kysely);
+    const killed = await sql<{
+      n: number;
+    }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where query = ${`LISTEN "${channelName(t.target.pgSchema)}"`}`.execute(
+      t.db.kysely,
+    );
     expect(killed.rows[0].n).toBe(2);
     for (let i = 0; i < 100 && got.length === 0; i++) {
       a.publish('ping', i);
