@@ -77,7 +77,7 @@ export const sabAdapter: ClientAdapter = {
       notedCategory: s.category,
       test: () => sabTest(s),
       accepts: isHttp,
-      addLink: async (link, opts) => withId(await sabAddUrl(withCategory(opts?.category), link)),
+      addLink: async (link, opts) => withId(await sabAddUrl(withCategory(opts?.category), link, opts?.title)),
       addFile: async (file, opts) => withId(await sabAddFile(withCategory(opts?.category), file)),
       async list(query) {
         const r = await sabQueue(s);
