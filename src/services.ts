@@ -8,6 +8,7 @@ import { createActivityService } from './activity/activity.service.js';
 import { createAuthService } from './auth/auth.service.js';
 import { createBlocklistSql } from './automation/blocklist.sql.js';
 import { createDownloadTracker } from './automation/download-tracker.js';
+import { createRssSync } from './automation/rss-sync.js';
 import { createWantedSearch } from './automation/wanted-search.js';
 import type { Config } from './config.js';
 import type { Database } from './db/connect.js';
@@ -84,6 +85,7 @@ export function createServices(d: ServiceDeps) {
     searchAgain: wantedSearch.queueSearch,
     now,
   });
+  const rssSync = createRssSync({ indexers, wanted: stores.wanted, downloads, now });
   const verify = createVerifyService({ verify: stores.verify, verifyJobs: stores.verifyJobs, settings: stores.settings, queue: stores.jobs, audit, now });
   return {
     // One per app: it holds the login limiter and the registration lock.
@@ -105,6 +107,7 @@ export function createServices(d: ServiceDeps) {
     indexers,
     wantedSearch,
     downloadTracker,
+    rssSync,
     library: createLibraryService({ library: stores.library, audit, now }),
     quality,
     wanted: createWantedService({ wanted: stores.wanted, now, profiles: () => quality.list() }),
@@ -131,6 +134,7 @@ export function createServices(d: ServiceDeps) {
       scanner,
       wantedSearch,
       downloadTracker,
+      rssSync,
       housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, audit, now },
     }),
   };
