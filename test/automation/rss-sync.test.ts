@@ -111,6 +111,16 @@ for (const engine of sqlEngines()) {
       expectNoSecretLeak(c, [SAB_KEY, TORZNAB_KEY]);
     });
 
+    it('a grab the client refuses is reported with the item and the release; the item stays wanted', async () => {
+      await c.call({ method: 'POST', url: '/api/wanted', token: c.user, payload: { id: 'alien-2', title: 'Alien', kind: 'movies', year: 1979 } });
+      await saveDownloaders(c, { qbittorrent: { enabled: false }, nzbget: { enabled: false }, sabnzbd: { enabled: false } });
+      const job = await runJob(RSS_SYNC_JOB_TYPE);
+      const result = job?.result as { grabbed: Record<string, string>; errors: string[] };
+      expect(result.grabbed).toEqual({});
+      expect(result.errors).toContainEqual(expect.stringMatching(new RegExp(`^movies:alien-2: grab of "${RELEASE}" failed: `)));
+      expect((await item('alien-2'))?.status ?? 'wanted').toBe('wanted');
+    });
+
     it('serve queues one RSS sync per interval; 0 minutes turns it off', async () => {
       const queue = c.t.ctx.stores.jobs;
       const base = { queue, now: c.t.ctx.now, missingSearchHours: 0, trackSeconds: 0, hasOpenGrabs: async () => false };
