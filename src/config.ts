@@ -45,6 +45,8 @@ export interface Config {
   missingSearchHours: number;
   /** Seconds between polls of the download clients while a grab is open (serve); 0 turns it off. */
   trackSeconds: number;
+  /** Minutes between RSS syncs of every enabled indexer, matched against the wanted items (serve); 0 turns it off. */
+  rssSyncMinutes: number;
   /** Scheduled backup archives kept (other kinds keep `backupRetention` each). */
   backupKeep: number;
   /** How long a job claim holds without a heartbeat before another process may re-run the job. */
@@ -156,6 +158,7 @@ const envSchema = z.object({
   MEDIAOS_METRICS_TOKEN: secret('MEDIAOS_METRICS_TOKEN'),
   MEDIAOS_MISSING_SEARCH_HOURS: int('MEDIAOS_MISSING_SEARCH_HOURS', 0, 8760),
   MEDIAOS_TRACK_SECONDS: int('MEDIAOS_TRACK_SECONDS', 0, 86_400),
+  MEDIAOS_RSS_SYNC_MINUTES: int('MEDIAOS_RSS_SYNC_MINUTES', 0, 10_080),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
   ALLOWED_ORIGINS: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
@@ -293,6 +296,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     backupIntervalHours: e.MEDIAOS_BACKUP_INTERVAL_HOURS ?? 24,
     missingSearchHours: e.MEDIAOS_MISSING_SEARCH_HOURS ?? 6,
     trackSeconds: e.MEDIAOS_TRACK_SECONDS ?? 60,
+    rssSyncMinutes: e.MEDIAOS_RSS_SYNC_MINUTES ?? 15,
     backupKeep: e.MEDIAOS_BACKUP_KEEP ?? e.MEDIAOS_BACKUP_RETENTION ?? 10,
     jobLeaseSeconds: e.MEDIAOS_JOB_LEASE_SECONDS ?? 60,
     auditRetentionDays: e.MEDIAOS_AUDIT_RETENTION_DAYS ?? 90,

@@ -80,6 +80,7 @@ export async function startServer(config: Config, opts: { print?: (line: string)
       queue: ctx.stores.jobs,
       now: ctx.now,
       missingSearchHours: config.missingSearchHours,
+      rssSyncMinutes: config.rssSyncMinutes,
       trackSeconds: config.trackSeconds,
       hasOpenGrabs: ctx.services.downloadTracker.hasOpen,
     },

@@ -9,6 +9,7 @@ import { createAuthService } from './auth/auth.service.js';
 import { createSharedLoginLimiter } from './auth/login-limiter.shared.js';
 import { createBlocklistSql } from './automation/blocklist.sql.js';
 import { createDownloadTracker } from './automation/download-tracker.js';
+import { createRssSync } from './automation/rss-sync.js';
 import { createWantedSearch } from './automation/wanted-search.js';
 import type { Config } from './config.js';
 import type { Database } from './db/connect.js';
@@ -87,6 +88,7 @@ export function createServices(d: ServiceDeps) {
     searchAgain: wantedSearch.queueSearch,
     now,
   });
+  const rssSync = createRssSync({ indexers, wanted: stores.wanted, downloads, now });
   const verify = createVerifyService({ verify: stores.verify, verifyJobs: stores.verifyJobs, settings: stores.settings, queue: stores.jobs, audit, now });
   return {
     // Login limits and the registration lock live in the database: shared by every server process on it.
@@ -110,6 +112,7 @@ export function createServices(d: ServiceDeps) {
     indexers,
     wantedSearch,
     downloadTracker,
+    rssSync,
     library: createLibraryService({ library: stores.library, audit, now }),
     quality,
     wanted: createWantedService({ wanted: stores.wanted, now, profiles: () => quality.list() }),
@@ -136,6 +139,7 @@ export function createServices(d: ServiceDeps) {
       scanner,
       wantedSearch,
       downloadTracker,
+      rssSync,
       housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, audit, now },
     }),
   };

@@ -1,5 +1,6 @@
 import type { JobQueue } from '../jobs/jobs.queue.js';
 import { TRACK_DOWNLOADS_JOB_TYPE } from './download-tracker.js';
+import { RSS_SYNC_JOB_TYPE } from './rss-sync.js';
 import { MISSING_SEARCH_JOB_TYPE } from './wanted-search.js';
 
 const MAX_CHECK_MS = 10 * 60_000;
@@ -40,11 +41,13 @@ function every(intervalMs: number, checkMs: number, tick: () => Promise<unknown>
  * `serve`'s automation timers, each a queued job once per interval:
  * - every MEDIAOS_MISSING_SEARCH_HOURS (default 6; 0 = off) a search (with grab) of every wanted
  *   item without a release (checked at start and every few minutes);
+ * - every MEDIAOS_RSS_SYNC_MINUTES (default 15; 0 = off) an RSS sync of every enabled indexer,
+ *   its new releases decided against the wanted items and the best approved one grabbed;
  * - every MEDIAOS_TRACK_SECONDS (default 60; 0 = off) a poll of the download clients that imports
  *   what finished, queued only while some grab is open (`hasOpenGrabs`).
  */
 export function startAutomationSchedule(
-  deps: { queue: Queue; now: () => Date; missingSearchHours: number; trackSeconds: number; hasOpenGrabs: () => Promise<boolean> },
+  deps: { queue: Queue; now: () => Date; missingSearchHours: number; rssSyncMinutes: number; trackSeconds: number; hasOpenGrabs: () => Promise<boolean> },
   log: { warn(obj: object, msg: string): void },
 ): { first: Promise<unknown>; stop(): void } {
   const warn = (what: string) => (err: unknown) => {
@@ -54,12 +57,15 @@ export function startAutomationSchedule(
   const searchMs = deps.missingSearchHours * 3_600_000;
   const trackMs = deps.trackSeconds * 1000;
   const search = every(searchMs, Math.min(searchMs, MAX_CHECK_MS), () => scheduleMissingSearch(deps, searchMs).catch(warn('the missing-items search')));
+  const rssMs = deps.rssSyncMinutes * 60_000;
+  const rss = every(rssMs, Math.min(rssMs, MAX_CHECK_MS), () => scheduleIntervalJob(deps, RSS_SYNC_JOB_TYPE, rssMs).catch(warn('the RSS sync')));
   const trackTick = async () => ((await deps.hasOpenGrabs()) ? scheduleIntervalJob(deps, TRACK_DOWNLOADS_JOB_TYPE, trackMs) : false);
   const track = every(trackMs, trackMs, () => trackTick().catch(warn('download tracking')));
   return {
-    first: Promise.all([search.first, track.first]),
+    first: Promise.all([search.first, rss.first, track.first]),
     stop: () => {
       search.stop();
+      rss.stop();
       track.stop();
     },
   };

@@ -1,16 +1,15 @@
 /**
  * Grab -> track -> import (the second half of the automation loop). One run (a queued job) asks
  * each client about the grabs it holds (by the id the grab recorded: qBittorrent hash, SABnzbd
- * nzo_id), writes progress and state onto the grab record (the activity queue), and imports a
+ * nzo_id, NZBGet NZBID) through the one DownloadClient interface (its queue, then its history), writes progress and state onto the grab record (the activity queue), and imports a
  * finished download: its main media file is hardlinked (copied across filesystems) into the
  * kind's library root, the library item gets `filePath`/`fileSize`/`quality`, the wanted item
  * becomes `imported`, and the grab record keeps both the grab and the import (history). A failed
  * download blocklists the release, marks the wanted item `failed` and queues a new search.
  */
 import { extname, join } from 'node:path';
-import { type QbitTorrent, qbitList } from '../download-clients/qbittorrent.js';
-import { type SabHistorySlot, type SabQueueSlot, sabHistory, sabQueue } from '../download-clients/sabnzbd.js';
-import { clientSettings, isActive, sabSettings } from '../downloaders/downloaders.clients.js';
+import { type ClientHistoryEntry, type ClientJob, isClientKind } from '../download-clients/download-client.js';
+import { activeClient } from '../downloaders/downloaders.clients.js';
 import type { DownloadersStore } from '../downloaders/downloaders.store.js';
 import type { GrabsStore } from '../grabs/grabs.store.js';
 import type { GrabEntry, GrabRecord } from '../grabs/grabs.types.js';
@@ -26,9 +25,8 @@ export const TRACK_DOWNLOADS_JOB_TYPE = 'downloads.track';
 
 /** States a grab record ends in (tracking leaves it alone after). */
 const FINAL = new Set(['imported', 'failed']);
-/** qBittorrent states of a torrent whose data is complete and checked. */
-const QBIT_DONE = /^(uploading|stalledUP|pausedUP|stoppedUP|queuedUP|forcedUP)$/;
-const QBIT_FAILED = new Set(['error', 'missingFiles']);
+/** History entries asked of a client per run. */
+const HISTORY_LIMIT = 200;
 
 export interface TrackerDeps {
   grabs: Pick<GrabsStore, 'list' | 'put'>;
@@ -55,56 +53,41 @@ export interface TrackReport {
   errors: string[];
 }
 
-function fromQbit(t: QbitTorrent): Seen {
-  if (QBIT_FAILED.has(t.state)) return { state: 'failed', clientState: t.state, reason: `qBittorrent reports ${t.state}` };
-  const contentPath = t.content_path ?? (t.save_path ? join(t.save_path, t.name) : undefined);
-  if (t.progress >= 1 && QBIT_DONE.test(t.state) && contentPath) return { state: 'completed', clientState: t.state, contentPath, size: t.size };
-  return { state: 'downloading', clientState: t.state, progress: t.progress, size: t.size, eta: t.eta > 0 && t.eta < 8_640_000 ? t.eta : undefined };
-}
-
-function fromSabQueue(s: SabQueueSlot): Seen {
-  const pct = Number(s.percentage ?? 0);
-  const mb = Number(s.mb ?? NaN);
-  return {
-    state: 'downloading',
-    clientState: s.status ?? 'Queued',
-    progress: Number.isFinite(pct) ? pct / 100 : 0,
-    ...(Number.isFinite(mb) ? { size: Math.round(mb * 1024 * 1024) } : {}),
-  };
-}
-
-function fromSabHistory(s: SabHistorySlot): Seen | undefined {
-  if (s.status === 'Completed' && s.storage) return { state: 'completed', clientState: s.status, contentPath: s.storage, size: s.bytes };
-  if (s.status === 'Failed') return { state: 'failed', clientState: s.status, reason: `SABnzbd: ${s.fail_message || 'failed'}` };
-  return s.status ? { state: 'downloading', clientState: s.status, progress: 1 } : undefined;
+/** A queue job or history entry in the tracker's terms: finished with its data, failed, or still on its way. */
+function seenOf(x: ClientJob | ClientHistoryEntry, kind: string): Seen {
+  const clientState = x.status ?? x.state;
+  if (x.state === 'completed' && x.contentPath) return { state: 'completed', clientState, contentPath: x.contentPath, size: x.sizeBytes };
+  if (x.state === 'failed') return { state: 'failed', clientState, reason: x.failure ?? `${kind} reports ${clientState}` };
+  const job = x as ClientJob;
+  const progress = x.state === 'processing' || x.state === 'completed' ? 1 : (job.progress ?? 0);
+  return { state: 'downloading', clientState, progress, size: x.sizeBytes, eta: job.etaSec };
 }
 
 export function createDownloadTracker(deps: TrackerDeps) {
-  /** Asks each client once for everything it holds: a lookup by client and id. */
+  /**
+   * Asks each client once for what it holds (its queue, then its history where it keeps one: a
+   * finished usenet download leaves the queue for the history): a lookup by client and id.
+   */
   async function lookups(clients: Set<string>): Promise<{ find: (client: string, id: string) => Seen | undefined; errors: string[] }> {
     const settings = await deps.downloaders.get();
     const byClient = new Map<string, Map<string, Seen>>();
     const errors: string[] = [];
-    if (clients.has('qbittorrent')) {
-      const s = isActive(settings.qbittorrent) ? clientSettings(settings.qbittorrent) : undefined;
-      const r = s ? await qbitList(s) : undefined;
-      if (r?.ok) byClient.set('qbittorrent', new Map(r.torrents.map((t) => [t.hash.toLowerCase(), fromQbit(t)])));
-      else errors.push(`qbittorrent: ${r ? r.error : 'not configured'}`);
-    }
-    if (clients.has('sabnzbd')) {
-      const s = isActive(settings.sabnzbd) ? sabSettings(settings.sabnzbd) : undefined;
-      const [q, h] = s ? await Promise.all([sabQueue(s), sabHistory(s, 200)]) : [undefined, undefined];
+    for (const kind of clients) {
+      const client = isClientKind(kind) ? activeClient(settings, kind) : undefined;
+      if (!client?.list) {
+        errors.push(`${kind}: ${client ? 'cannot list its downloads' : 'not configured'}`);
+        continue;
+      }
+      const [queue, history] = await Promise.all([client.list(), client.history?.(HISTORY_LIMIT)]);
       const m = new Map<string, Seen>();
-      if (q?.ok) for (const slot of q.slots) m.set(slot.nzo_id, fromSabQueue(slot));
-      if (h?.ok)
-        for (const slot of h.slots) {
-          const seen = fromSabHistory(slot);
-          if (seen) m.set(slot.nzo_id, seen);
-        }
-      if (!q?.ok || !h?.ok) errors.push(`sabnzbd: ${!s ? 'not configured' : !q?.ok ? q?.error : !h?.ok ? h?.error : ''}`);
-      byClient.set('sabnzbd', m);
+      if (queue.ok) for (const job of queue.jobs) m.set(job.id.toLowerCase(), seenOf(job, kind));
+      else errors.push(`${kind}: ${queue.error}`);
+      if (history?.ok) {
+        for (const entry of history.entries) if (entry.id && !m.has(entry.id.toLowerCase())) m.set(entry.id.toLowerCase(), seenOf(entry, kind));
+      } else if (history) errors.push(`${kind}: ${history.error}`);
+      byClient.set(kind, m);
     }
-    return { find: (client, id) => byClient.get(client)?.get(client === 'qbittorrent' ? id.toLowerCase() : id), errors };
+    return { find: (client, id) => byClient.get(client)?.get(id.toLowerCase()), errors };
   }
 
   async function importDownload(entry: GrabEntry, seen: Extract<Seen, { state: 'completed' }>): Promise<GrabRecord> {

@@ -9,7 +9,7 @@
 
 import type { DownloadsService } from '../downloads/downloads.service.js';
 import { AppError } from '../errors.js';
-import type { IndexersService } from '../indexers/indexers.service.js';
+import type { IndexersService, WantedSearchTarget } from '../indexers/indexers.service.js';
 import type { JobQueue } from '../jobs/jobs.queue.js';
 import { PermanentJobError } from '../jobs/jobs.types.js';
 import type { WantedStore } from '../wanted/wanted.store.js';
@@ -24,7 +24,7 @@ const MAX_REJECTIONS = 50;
 const SCAN_WAIT_MS = 25_000;
 const SCAN_POLL_MS = 100;
 /** Statuses that already have a release on its way or in the library: no new grab. */
-const HAS_RELEASE: readonly WantedStatus[] = ['grabbed', 'downloading', 'imported'];
+export const HAS_RELEASE: readonly WantedStatus[] = ['grabbed', 'downloading', 'imported'];
 
 export interface WantedSearchPayload {
   kind: string;
@@ -69,6 +69,22 @@ export function parseSearchPayload(payload: unknown): WantedSearchPayload {
   return { kind: p.kind, id: p.id, enqueue: p.enqueue === true, ...(typeof p.at === 'string' ? { at: p.at } : {}) };
 }
 
+/** What the indexers are asked for an item: its title and kind, and whatever it stored that narrows the search. */
+export function targetOf(item: WantedItem): WantedSearchTarget {
+  const all: WantedSearchTarget = {
+    title: item.title,
+    kind: item.kind,
+    year: num(item.year),
+    qualityProfileId: str(item.qualityProfileId),
+    imdbId: str(item.imdbId),
+    tmdbId: num(item.tmdbId),
+    tvdbId: num(item.tvdbId),
+    season: num(item.season),
+    episode: num(item.episode),
+  };
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as unknown as WantedSearchTarget;
+}
+
 export function statusOf(item: WantedItem): WantedStatus {
   return (str(item.status) as WantedStatus | undefined) ?? 'wanted';
 }
@@ -85,7 +101,7 @@ export function createWantedSearch(deps: WantedSearchDeps) {
     await wanted.update(kind, id, { status: 'searching' });
     let outcome: Awaited<ReturnType<IndexersService['searchWanted']>>;
     try {
-      outcome = await deps.indexers.searchWanted({ title: item.title, kind: item.kind, year: num(item.year), qualityProfileId: str(item.qualityProfileId) });
+      outcome = await deps.indexers.searchWanted(targetOf(item));
     } catch (err) {
       await wanted.update(kind, id, { status: before });
       throw err;

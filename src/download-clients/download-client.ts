@@ -42,15 +42,25 @@ export interface AddOptions {
   category?: string;
 }
 
+/**
+ * Where a download stands, in one vocabulary for every client (each adapter maps its client's own
+ * state words): `completed` means the client is done with it (checked, post-processed, moved) and
+ * `contentPath` names its data; `failed` means it will not finish (`failure` says why).
+ */
+export type DownloadState = 'queued' | 'paused' | 'downloading' | 'processing' | 'completed' | 'failed';
+
 /** A job in the client's queue. */
 export interface ClientJob {
-  /** The client's id (torrent hash, SABnzbd nzo_id). */
+  /** The client's id (torrent hash, SABnzbd nzo_id, NZBGet NZBID). */
   id: string;
   title: string;
+  state: DownloadState;
   /** 0..1 */
   progress?: number;
   /** The client's own state word. */
   status?: string;
+  /** Bytes of the whole download. */
+  sizeBytes?: number;
   speedBps?: number;
   etaSec?: number;
   /** The client's own time-left text, when it gives no seconds. */
@@ -58,6 +68,10 @@ export interface ClientJob {
   category?: string;
   /** Where the client saves the job, when it says. */
   savePath?: string;
+  /** The finished download's data (its single file or its folder), when `state` is `completed`. */
+  contentPath?: string;
+  /** Why it failed, when `state` is `failed`. */
+  failure?: string;
 }
 
 export interface ListQuery {
@@ -65,14 +79,20 @@ export interface ListQuery {
   ids?: readonly string[];
 }
 
-/** A finished job in the client's history. */
+/** A finished (or post-processing) job in the client's history. */
 export interface ClientHistoryEntry {
   id?: string;
   title: string;
+  /** The client's own status word. */
   status?: string;
+  state: Extract<DownloadState, 'processing' | 'completed' | 'failed'>;
   /** As the client gives it (SABnzbd: epoch seconds). */
   at?: number | string;
   category?: string;
+  /** Where the finished job's files are. */
+  contentPath?: string;
+  sizeBytes?: number;
+  failure?: string;
 }
 
 export type JobOp = 'pause' | 'resume' | 'delete';

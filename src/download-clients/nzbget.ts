@@ -81,3 +81,59 @@ export function nzbgetAppendUrl(s: NzbgetSettings, url: string, title?: string):
 export function nzbgetAppendFile(s: NzbgetSettings, upload: NzbgetUpload): Promise<ClientResult<{ nzbId?: number }>> {
   return guard(s, async () => appended(await rpc(s, 'append', appendParams(s, nzbName(upload.filename || 'upload.nzb'), upload.data.toString('base64')))));
 }
+
+/** One `listgroups` entry (the fields read here; NZBGet sends many more). */
+export interface NzbgetGroup {
+  NZBID: number;
+  NZBName: string;
+  Status: string;
+  Category?: string;
+  DestDir?: string;
+  FileSizeLo?: number;
+  FileSizeHi?: number;
+  RemainingSizeLo?: number;
+  RemainingSizeHi?: number;
+  PausedSizeLo?: number;
+  PausedSizeHi?: number;
+  DownloadRate?: number;
+}
+
+/** One `history` entry: `Status` is "SUCCESS/ALL", "FAILURE/HEALTH", "DELETED/MANUAL", "WARNING/SCRIPT"... */
+export interface NzbgetHistoryItem {
+  NZBID: number;
+  Name: string;
+  Status: string;
+  Kind?: string;
+  Category?: string;
+  DestDir?: string;
+  FinalDir?: string;
+  HistoryTime?: number;
+  FileSizeLo?: number;
+  FileSizeHi?: number;
+}
+
+const listOf = <T>(r: ClientResult<{ result: unknown }>): ClientResult<{ items: T[] }> =>
+  r.ok ? { ok: true, status: r.status, items: Array.isArray(r.result) ? (r.result as T[]) : [] } : r;
+
+/** The download queue (NZBs being fetched, downloaded or post-processed). */
+export function nzbgetGroups(s: NzbgetSettings): Promise<ClientResult<{ items: NzbgetGroup[] }>> {
+  return guard(s, async () => listOf<NzbgetGroup>(await rpc(s, 'listgroups', [0])));
+}
+
+/** The history (finished, failed and deleted NZBs), newest first; hidden (duplicate) entries left out. */
+export function nzbgetHistory(s: NzbgetSettings): Promise<ClientResult<{ items: NzbgetHistoryItem[] }>> {
+  return guard(s, async () => listOf<NzbgetHistoryItem>(await rpc(s, 'history', [false])));
+}
+
+export type NzbgetOp = 'pause' | 'resume' | 'delete';
+const EDIT_COMMANDS: Record<NzbgetOp, string> = { pause: 'GroupPause', resume: 'GroupResume', delete: 'GroupDelete' };
+
+/** `editqueue(Command, Param, IDs)` (NZBGet 18+): pause, resume, or delete (to history; files kept) one NZB. */
+export function nzbgetAction(s: NzbgetSettings, op: NzbgetOp, id: string): Promise<ClientResult> {
+  return guard<object>(s, async () => {
+    const nzbId = Number(id);
+    if (!Number.isInteger(nzbId) || nzbId <= 0) return { ok: false, error: 'action_failed' };
+    const r = await rpc(s, 'editqueue', [EDIT_COMMANDS[op], '', [nzbId]]);
+    return r.ok && r.result === true ? { ok: true, status: r.status } : { ok: false, status: r.status, error: 'action_failed' };
+  });
+}

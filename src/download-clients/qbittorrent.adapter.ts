@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { type ClientResult, httpRequestBytes, toFailure } from '../http-client/http.js';
-import type { ClientAdapter, ClientJob, ClientSettings, DownloadClient } from './download-client.js';
+import type { ClientAdapter, ClientJob, ClientSettings, DownloadClient, DownloadState } from './download-client.js';
 import { type QbitSettings, type QbitTorrent, qbitAction, qbitAddMagnet, qbitAddTorrentFile, qbitList, qbitTest } from './qbittorrent.js';
 import { magnetInfoHash, torrentInfoHash } from './torrent-file.js';
 
@@ -33,16 +34,41 @@ async function sendTorrentUrl(s: QbitSettings, url: string): Promise<{ result: C
   return { result: await qbitAddTorrentFile(s, reply.body, `${hash}.torrent`), hash };
 }
 
-function toJob(t: QbitTorrent & { save_path?: unknown }): ClientJob {
+/** qBittorrent states of a torrent whose data is complete and checked. */
+const DONE = /^(uploading|stalledUP|pausedUP|stoppedUP|queuedUP|forcedUP)$/;
+const FAILED = new Set(['error', 'missingFiles']);
+const PAUSED = new Set(['pausedDL', 'stoppedDL']);
+const QUEUED = new Set(['queuedDL', 'checkingDL', 'checkingResumeData', 'metaDL', 'allocating', 'moving']);
+/** qBittorrent's ETA for "never" (100 days). */
+const ETA_INFINITY = 8_640_000;
+
+function stateOf(t: QbitTorrent, contentPath: string | undefined): DownloadState {
+  if (FAILED.has(t.state)) return 'failed';
+  if (num(t.progress) === 1 && DONE.test(t.state) && contentPath) return 'completed';
+  if (DONE.test(t.state) || t.state === 'checkingUP') return 'processing';
+  if (PAUSED.has(t.state)) return 'paused';
+  if (QUEUED.has(t.state)) return 'queued';
+  return 'downloading';
+}
+
+function toJob(t: QbitTorrent): ClientJob {
+  const savePath = typeof t.save_path === 'string' ? t.save_path : undefined;
+  const contentPath = typeof t.content_path === 'string' && t.content_path !== '' ? t.content_path : savePath ? join(savePath, t.name) : undefined;
+  const state = stateOf(t, contentPath);
+  const eta = num(t.eta);
   return {
     id: t.hash,
     title: t.name,
+    state,
     progress: num(t.progress),
     status: t.state,
+    sizeBytes: num(t.size),
     speedBps: num(t.dlspeed),
-    etaSec: num(t.eta),
+    etaSec: eta !== undefined && eta >= 0 && eta < ETA_INFINITY ? eta : undefined,
     category: t.category,
-    savePath: typeof t.save_path === 'string' ? t.save_path : undefined,
+    savePath,
+    ...(state === 'completed' ? { contentPath } : {}),
+    ...(state === 'failed' ? { failure: `qBittorrent reports ${t.state}` } : {}),
   };
 }
 

@@ -88,9 +88,11 @@ function nzoIdOf(data: Record<string, unknown>): { nzoId?: string } {
   return Array.isArray(ids) && typeof ids[0] === 'string' ? { nzoId: ids[0] } : {};
 }
 
-export function sabAddUrl(s: SabSettings, url: string): Promise<ClientResult<{ nzoId?: string }>> {
+/** `nzbname` names the job (SABnzbd otherwise names it after the URL's file name, often a bare id). */
+export function sabAddUrl(s: SabSettings, url: string, nzbName?: string): Promise<ClientResult<{ nzoId?: string }>> {
   return guard(s, async () => {
-    const r = check(s, await httpRequest(apiUrl(s, withCategory(s, { mode: 'addurl', name: url })), {}, s.timeoutMs));
+    const params: Record<string, string> = { mode: 'addurl', name: url, ...(nzbName ? { nzbname: nzbName } : {}) };
+    const r = check(s, await httpRequest(apiUrl(s, withCategory(s, params)), {}, s.timeoutMs));
     return r.ok ? { ok: true, status: r.status, ...nzoIdOf(r.data) } : r;
   });
 }

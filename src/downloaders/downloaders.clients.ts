@@ -1,6 +1,5 @@
 import type { ClientSettings, DownloadClient } from '../download-clients/download-client.js';
 import { clientFor } from '../download-clients/registry.js';
-import type { SabSettings } from '../download-clients/sabnzbd.js';
 import { clampTimeout } from '../http-client/http.js';
 import type { ClientType, DownloaderSection, DownloadersSettings } from './downloaders.types.js';
 
@@ -42,12 +41,4 @@ export function sectionClient(kind: ClientType, section: DownloaderSection, fixe
 export function activeClient(settings: DownloadersSettings, kind: ClientType): DownloadClient | undefined {
   const section = settings[kind];
   return isActive(section) ? sectionClient(kind, section) : undefined;
-}
-
-// ---- the loose SABnzbd functions (the download tracker polls its queue and history) ----
-
-/** SABnzbd's settings: the adapter settings plus the apiKey it cannot work without. */
-export function sabSettings(section: DownloaderSection, fixedTimeout?: number): SabSettings | undefined {
-  const s = clientSettings(section, fixedTimeout);
-  return s?.apiKey ? { baseUrl: s.baseUrl, apiKey: s.apiKey, category: s.category, timeoutMs: s.timeoutMs } : undefined;
 }

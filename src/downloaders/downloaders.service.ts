@@ -92,7 +92,7 @@ export function buildSection(client: ClientType, input: SectionInput | null | un
 }
 
 // The adapter settings moved to downloaders.clients.ts; re-exported for existing importers.
-export { isActive, sabSettings } from './downloaders.clients.js';
+export { isActive } from './downloaders.clients.js';
 
 function originOf(url: unknown): string | undefined {
   try {

@@ -24,16 +24,30 @@ export function searchFunctionFor(kind: string | undefined): SearchFunction {
   return 'search';
 }
 
+/** Ids a wanted item may carry; sent where the caps list them (`imdbid` without its "tt", as Newznab expects). */
+export interface SearchIds {
+  imdbId?: string;
+  tmdbId?: number;
+  tvdbId?: number;
+}
+
+/** What one indexer is asked: a search (`q` plus what narrows it), or its RSS feed (`q` empty: `t=search` without `q`, newest first). */
+export type IndexerQuery = SearchBody & SearchIds;
+
 /** The function and parameters the caps allow: a function without `q` support falls back to `search`. */
 export function searchRequest(
   caps: IndexerCaps | undefined,
-  body: SearchBody,
+  body: IndexerQuery,
   categories: readonly number[] | undefined,
 ): { fn: SearchFunction; params: SearchParams } {
+  if (body.q === '') return { fn: 'search', params: categories && categories.length > 0 ? { cat: categories.join(',') } : {} };
   let fn = searchFunctionFor(body.kind);
   if (fn !== 'search' && !(caps?.searching[fn] ?? []).includes('q')) fn = 'search';
   const supported = caps?.searching[fn] ?? ['q'];
   const params: SearchParams = { q: body.q };
+  if (body.imdbId !== undefined && supported.includes('imdbid')) params.imdbid = body.imdbId.replace(/^tt/, '');
+  if (body.tmdbId !== undefined && supported.includes('tmdbid')) params.tmdbid = String(body.tmdbId);
+  if (body.tvdbId !== undefined && supported.includes('tvdbid')) params.tvdbid = String(body.tvdbId);
   if (fn === 'tvsearch' && body.season !== undefined && supported.includes('season')) params.season = String(body.season);
   if (fn === 'tvsearch' && body.episode !== undefined && supported.includes('ep')) params.ep = String(body.episode);
   if (body.year !== undefined && supported.includes('year')) params.year = String(body.year);
@@ -54,7 +68,7 @@ export function manualSettings(ix: IndexerConfig, defaultTimeoutMs: number | und
 /** Searches one indexer (caps first when not cached); throws ClientError on any failure. */
 export async function searchManual(
   ix: IndexerConfig,
-  body: SearchBody,
+  body: IndexerQuery,
   deps: { defaultTimeoutMs?: number; patch: (id: string, patch: IndexerPatch) => Promise<unknown> },
 ): Promise<RawHit[]> {
   const s = manualSettings(ix, deps.defaultTimeoutMs);

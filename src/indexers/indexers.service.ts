@@ -13,7 +13,7 @@ import type { Logger } from '../storage/phased-store.js';
 import type { AuditActor, AuditRecorder } from '../system/audit.types.js';
 import { failedStatus, isBackedOff } from './indexers.backoff.js';
 import { redactIndexerLink } from './indexers.links.js';
-import { isSearchable, searchManual } from './indexers.manual.js';
+import { type IndexerQuery, isSearchable, type SearchIds, searchManual } from './indexers.manual.js';
 import { type DecidedHit, filterAndSort } from './indexers.search.js';
 import type { IndexersStore } from './indexers.store.js';
 import type {
@@ -114,7 +114,7 @@ function toEntry(source: SyncSource, s: SourceIndexer): IndexerConfig {
 }
 
 /** What the automation searches for: a wanted item's title and what narrows it. */
-export interface WantedSearchTarget {
+export interface WantedSearchTarget extends SearchIds {
   title: string;
   kind?: string;
   year?: number;
@@ -162,8 +162,14 @@ export function createIndexersService(deps: IndexersServiceDeps) {
     });
   }
 
+  async function decideFor(hits: RawHit[], target: WantedSearchTarget): Promise<Decision<RawHit>[]> {
+    const [profiles, map, blocked] = await Promise.all([deps.quality.listProfiles(), deps.quality.getMap(), deps.blocklist?.matcher(hits)]);
+    const rules = resolveProfileRules({ kind: target.kind, qualityProfileId: target.qualityProfileId }, profiles, map);
+    return decideAll(hits, target, rules, blocked);
+  }
+
   /** Every enabled source and manual indexer queried at once; failures reported per indexer (and backed off). */
-  async function gather(body: SearchBody): Promise<{ hits: RawHit[]; errors: SearchError[]; doc: IndexersDocument }> {
+  async function gather(body: IndexerQuery): Promise<{ hits: RawHit[]; errors: SearchError[]; doc: IndexersDocument }> {
     const doc = await indexers.get();
     const jobs: { label: SearchError; run: Promise<RawHit[]>; key: string; after?: (error?: string) => Promise<void> }[] = [];
     for (const source of ['prowlarr', 'jackett'] as const) {
@@ -303,7 +309,7 @@ export function createIndexersService(deps: IndexersServiceDeps) {
      * best first (decideAll). Links are redacted as in `search` (a grab puts the key back).
      */
     async searchWanted(target: WantedSearchTarget): Promise<{ decisions: Decision<RawHit>[]; errors: SearchError[] }> {
-      const body: SearchBody = {
+      const body: IndexerQuery = {
         q: target.title,
         title: target.title,
         kind: target.kind,
@@ -311,13 +317,27 @@ export function createIndexersService(deps: IndexersServiceDeps) {
         season: target.season,
         episode: target.episode,
         qualityProfileId: target.qualityProfileId,
+        imdbId: target.imdbId,
+        tmdbId: target.tmdbId,
+        tvdbId: target.tvdbId,
       };
       const { hits, errors, doc } = await gather(body);
       const redacted = hits.map((h) => ({ ...h, link: redactIndexerLink(h.link, doc) }));
-      const [profiles, map, blocked] = await Promise.all([deps.quality.listProfiles(), deps.quality.getMap(), deps.blocklist?.matcher(redacted)]);
-      const rules = resolveProfileRules({ kind: target.kind, qualityProfileId: target.qualityProfileId }, profiles, map);
-      return { decisions: decideAll(redacted, target, rules, blocked), errors };
+      return { decisions: await decideFor(redacted, target), errors };
     },
+
+    /**
+     * Every enabled indexer's RSS feed (its newest releases: `t=search` without `q`, in its own
+     * categories; Prowlarr and Jackett the same way), links redacted as in `search`. Failures are
+     * reported per indexer (and backed off) as in a search.
+     */
+    async rssFeed(): Promise<{ hits: RawHit[]; errors: SearchError[] }> {
+      const { hits, errors, doc } = await gather({ q: '' });
+      return { hits: hits.map((h) => ({ ...h, link: redactIndexerLink(h.link, doc) })), errors };
+    },
+
+    /** The decisions on `hits` for one wanted item (approved ones ranked best first). */
+    decideFor,
   };
 }
 

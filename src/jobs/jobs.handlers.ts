@@ -1,4 +1,5 @@
 import { type DownloadTracker, TRACK_DOWNLOADS_JOB_TYPE } from '../automation/download-tracker.js';
+import { RSS_SYNC_JOB_TYPE, type RssSync } from '../automation/rss-sync.js';
 import { MISSING_SEARCH_JOB_TYPE, parseSearchPayload, WANTED_SEARCH_JOB_TYPE, type WantedSearch } from '../automation/wanted-search.js';
 import { HOUSEKEEPING_JOB_TYPE, type HousekeepingDeps, runHousekeeping } from '../housekeeping/housekeeping.service.js';
 import { MEDIA_SCAN_JOB_TYPE, type ScannerService } from '../media/scanner.service.js';
@@ -15,8 +16,9 @@ export function jobHandlers(deps: {
   housekeeping: HousekeepingDeps;
   wantedSearch: Pick<WantedSearch, 'searchOne' | 'searchMissing'>;
   downloadTracker: Pick<DownloadTracker, 'trackOnce'>;
+  rssSync: Pick<RssSync, 'runOnce'>;
 }): JobHandlers {
-  const { verify, scanner, housekeeping, wantedSearch, downloadTracker } = deps;
+  const { verify, scanner, housekeeping, wantedSearch, downloadTracker, rssSync } = deps;
   return {
     [VERIFY_JOB_TYPE]: (payload, run) => verify.runJob(payload, run),
     [MEDIA_SCAN_JOB_TYPE]: (payload, run) => scanner.runJob(payload, run),
@@ -24,5 +26,6 @@ export function jobHandlers(deps: {
     [WANTED_SEARCH_JOB_TYPE]: async (payload) => wantedSearch.searchOne(parseSearchPayload(payload)),
     [MISSING_SEARCH_JOB_TYPE]: async () => wantedSearch.searchMissing(),
     [TRACK_DOWNLOADS_JOB_TYPE]: async () => downloadTracker.trackOnce(),
+    [RSS_SYNC_JOB_TYPE]: async () => rssSync.runOnce(),
   };
 }

@@ -1,7 +1,7 @@
 import { indexedOverflow, indexedOverflowMessage } from '../db/indexed-limit.js';
 import { Invalid } from '../errors.js';
 import type { WantedStore } from './wanted.store.js';
-import { type WantedItem, wantedKey } from './wanted.types.js';
+import { type AddWantedBody, WANTED_SEARCH_FIELDS, type WantedItem, wantedKey } from './wanted.types.js';
 
 export interface WantedScanResult {
   key: string;
@@ -32,7 +32,7 @@ export function createWantedService(deps: {
     },
 
     /** Dedupes on kind+id (the existing entry stays); the route answers the full list, like legacy. */
-    async add(body: { id: string; title: string; kind: string; year?: number; qualityProfileId?: string }): Promise<boolean> {
+    async add(body: AddWantedBody): Promise<boolean> {
       // (kind, item_id) is a unique index: the limit the importer quarantines by, on every engine.
       const bytes = indexedOverflow(`${body.kind}${body.id}`);
       if (bytes !== undefined) throw new Invalid(`id: kind and id ${indexedOverflowMessage(bytes)}`);
@@ -41,8 +41,7 @@ export function createWantedService(deps: {
         if (!known) throw new Invalid(`qualityProfileId: no quality profile "${body.qualityProfileId}"`);
       }
       const item: WantedItem = { id: body.id, title: body.title, kind: body.kind, addedAt: deps.now().toISOString() };
-      if (body.year !== undefined) item.year = body.year;
-      if (body.qualityProfileId !== undefined) item.qualityProfileId = body.qualityProfileId;
+      for (const field of WANTED_SEARCH_FIELDS) if (body[field] !== undefined) item[field] = body[field];
       return wanted.add(item);
     },
 

@@ -49,7 +49,22 @@ export const addWantedBody = z.object({
   year: z.number().int().min(1800).max(3000).optional(),
   /** Optional (ours): the quality profile the search decides by (else the kind's, else the default). */
   qualityProfileId: z.string().trim().min(1).max(200).optional(),
+  /** Optional (ours): ids the indexers search by where their caps allow (`imdbid`, `tmdbid`, `tvdbid`). */
+  imdbId: z
+    .string()
+    .trim()
+    .regex(/^(tt)?\d{5,10}$/, 'imdbId must look like tt0078748')
+    .optional(),
+  tmdbId: z.number().int().positive().optional(),
+  tvdbId: z.number().int().positive().optional(),
+  /** Optional (ours): an episode is searched as `tvsearch` with season/ep where the caps allow. */
+  season: z.number().int().min(0).max(10_000).optional(),
+  episode: z.number().int().min(0).max(100_000).optional(),
 });
+export type AddWantedBody = z.infer<typeof addWantedBody>;
+
+/** The optional search fields `POST /api/wanted` keeps on the item (beside id, title, kind). */
+export const WANTED_SEARCH_FIELDS = ['year', 'qualityProfileId', 'imdbId', 'tmdbId', 'tvdbId', 'season', 'episode'] as const;
 
 /** Where a wanted item is in the automation loop (ours; absent on legacy items = `wanted`). */
 export const WANTED_STATUSES = ['wanted', 'searching', 'grabbed', 'downloading', 'imported', 'failed'] as const;

@@ -89,6 +89,7 @@ for (const [engine, phase] of phaseMatrix()) {
             title: 'Show.S01E01',
             progress: 0.75,
             status: 'Downloading',
+            etaSec: 120,
             eta: '0:02:00',
             category: 'tv',
             clientUrl: `${sab.url}/sabnzbd`,
@@ -115,7 +116,7 @@ for (const [engine, phase] of phaseMatrix()) {
     it('answers action errors with the legacy codes and real statuses', async () => {
       const cases: [object, number, string][] = [
         [{ client: 'qbittorrent', op: 'pause' }, 400, 'missing_params'],
-        [{ client: 'nzbget', op: 'pause', id: 'x' }, 400, 'unsupported_client'],
+        [{ client: 'transmission', op: 'pause', id: 'x' }, 400, 'unsupported_client'],
         [{ client: 'sabnzbd', op: 'explode', id: 'x' }, 400, 'unsupported_op'],
       ];
       for (const [body, status, error] of cases) {

@@ -186,5 +186,28 @@ for (const engine of sqlEngines()) {
       // failed, then searched again at once (a queued job): nothing else was found for it
       expect(['failed', 'searching', 'wanted']).toContain(heat?.status);
     });
+
+    it('a client that is not set up or does not answer is reported by name; its grabs stay open and nothing else changes', async () => {
+      const grabs = c.t.ctx.stores.grabs;
+      const open = { kind: 'movies', title: 'Some.Release.2001.1080p', ok: true, protocol: 'usenet', state: 'queued', at: new Date(0).toISOString() };
+      await grabs.put('movies:nz1', { ...open, id: 'nz1', client: 'nzbget', downloadId: '5' });
+      await grabs.put('movies:tr1', { ...open, id: 'tr1', client: 'transmission', downloadId: 'x' });
+      const before = await grabs.list();
+      const report = await c.t.ctx.services.downloadTracker.trackOnce();
+      expect(report.errors).toEqual(expect.arrayContaining(['nzbget: not configured', 'transmission: not configured']));
+      // SABnzbd answering with an error (a wrong key) for its queue and history
+      await saveDownloaders(c, {
+        qbittorrent: { enabled: true, baseUrl: qb.url, username: 'admin', password: QB_PASS, category: 'movies' },
+        nzbget: { enabled: false },
+        sabnzbd: { enabled: true, baseUrl: `${sab.url}/sabnzbd`, apiKey: 'not-the-key-0123456789abcdef0123' },
+      });
+      await grabs.put('movies:sb1', { ...open, id: 'sb1', client: 'sabnzbd', downloadId: 'SABnzbd_nzo_9' });
+      const withSab = await c.t.ctx.services.downloadTracker.trackOnce();
+      expect(withSab.errors).toContain('sabnzbd: sabnzbd: API Key Incorrect');
+      const after = await grabs.list();
+      for (const key of ['movies:nz1', 'movies:tr1']) expect(after.find((e) => e.key === key)).toEqual(before.find((e) => e.key === key));
+      expect(after.find((e) => e.key === 'movies:sb1')?.record).toMatchObject({ state: 'queued' });
+      expect(await c.t.ctx.services.downloadTracker.hasOpen()).toBe(true);
+    });
   });
 }

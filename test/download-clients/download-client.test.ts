@@ -25,11 +25,11 @@ describe('the DownloadClient registry', () => {
     expect(CLIENT_KINDS).toEqual(['qbittorrent', 'sabnzbd', 'nzbget']);
     expect(kindsFor('torrent')).toEqual(['qbittorrent']);
     expect(kindsFor('usenet')).toEqual(['sabnzbd', 'nzbget']);
-    expect(kindsThat('list')).toEqual(['qbittorrent', 'sabnzbd']);
-    expect(kindsThat('history')).toEqual(['sabnzbd']);
+    expect(kindsThat('list')).toEqual(['qbittorrent', 'sabnzbd', 'nzbget']);
+    expect(kindsThat('history')).toEqual(['sabnzbd', 'nzbget']);
     expect(kindsThat('addFile')).toEqual(['sabnzbd', 'nzbget']);
     expect(supports('qbittorrent', 'act')).toBe(true);
-    expect(supports('nzbget', 'act')).toBe(false);
+    expect(supports('nzbget', 'act')).toBe(true);
     expect(supports('transmission', 'act')).toBe(false);
   });
 
@@ -58,7 +58,11 @@ describe('the adapters', () => {
         password: QB_PASS,
         torrents: [
           { hash: 'aaa', name: 'Heat', progress: 0.5, state: 'downloading', dlspeed: 1000, eta: 60, category: 'movies', save_path: '/dl/movies' },
-          { hash: 'bbb', name: 'Other', progress: 1, state: 'uploading', dlspeed: 0, eta: 8640000, category: 'tv' },
+          { hash: 'bbb', name: 'Other', progress: 1, state: 'uploading', dlspeed: 0, eta: 8640000, category: 'tv', save_path: '/dl/tv', size: 9 },
+          { hash: 'ccc', name: 'Gone', progress: 0.2, state: 'missingFiles', dlspeed: 0, eta: 8640000, category: 'tv' },
+          { hash: 'ddd', name: 'Waiting', progress: 0, state: 'pausedDL', dlspeed: 0, eta: 8640000, category: 'tv' },
+          { hash: 'eee', name: 'Next', progress: 0, state: 'queuedDL', dlspeed: 0, eta: 8640000, category: 'tv' },
+          { hash: 'fff', name: 'Checking', progress: 1, state: 'checkingUP', dlspeed: 0, eta: 0, category: 'tv', content_path: '/dl/tv/Checking' },
         ],
       }),
     );
@@ -75,10 +79,30 @@ describe('the adapters', () => {
     expect(listed).toEqual({
       ok: true,
       status: 200,
-      jobs: [{ id: 'aaa', title: 'Heat', progress: 0.5, status: 'downloading', speedBps: 1000, etaSec: 60, category: 'movies', savePath: '/dl/movies' }],
+      jobs: [
+        {
+          id: 'aaa',
+          title: 'Heat',
+          state: 'downloading',
+          progress: 0.5,
+          status: 'downloading',
+          speedBps: 1000,
+          etaSec: 60,
+          category: 'movies',
+          savePath: '/dl/movies',
+        },
+      ],
     });
     const all = await c.list!();
-    expect(all.ok && all.jobs.map((j) => j.id)).toEqual(['aaa', 'bbb']);
+    expect(all.ok && all.jobs.map((j) => [j.id, j.state, j.etaSec, j.contentPath ?? j.failure])).toEqual([
+      ['aaa', 'downloading', 60, undefined],
+      ['bbb', 'completed', undefined, '/dl/tv/Other'], // qBittorrent's "never" ETA is no ETA
+      ['ccc', 'failed', undefined, 'qBittorrent reports missingFiles'],
+      ['ddd', 'paused', undefined, undefined],
+      ['eee', 'queued', undefined, undefined],
+      ['fff', 'processing', 0, undefined],
+    ]);
+    expect(all.ok && all.jobs[1].sizeBytes).toBe(9);
     expect(await c.act!('delete', 'aaa')).toMatchObject({ ok: true, status: 200 });
     expect(c.addFile).toBeUndefined();
   });
@@ -98,13 +122,34 @@ describe('the adapters', () => {
     expect(c.notedCategory).toBe('movies');
     const listed = await c.list!();
     expect(listed.ok && listed.jobs).toEqual([
-      { id: 'n1', title: 'Heat.nzb', progress: 0.75, status: 'Downloading', eta: '0:01:00', category: 'movies' },
-      { id: 'n2', title: 'Other.nzb', progress: undefined, status: 'Queued', eta: undefined, category: undefined },
+      {
+        id: 'n1',
+        title: 'Heat.nzb',
+        state: 'downloading',
+        progress: 0.75,
+        status: 'Downloading',
+        sizeBytes: 100 * 1024 * 1024,
+        etaSec: 60,
+        eta: '0:01:00',
+        category: 'movies',
+      },
+      {
+        id: 'n2',
+        title: 'Other.nzb',
+        state: 'queued',
+        progress: undefined,
+        status: 'Queued',
+        sizeBytes: 0,
+        etaSec: undefined,
+        eta: undefined,
+        category: undefined,
+      },
     ]);
     const byId = await c.list!({ ids: ['n2'] });
     expect(byId.ok && byId.jobs.map((j) => j.id)).toEqual(['n2']);
     const hist = await c.history!(50);
-    expect(hist.ok && hist.entries).toEqual([{ id: 'h1', title: 'Done', status: 'Completed', at: 1700000000, category: 'movies' }]);
+    // Completed without a storage folder is not importable yet: still processing
+    expect(hist.ok && hist.entries).toEqual([{ id: 'h1', title: 'Done', status: 'Completed', state: 'processing', at: 1700000000, category: 'movies' }]);
     expect(await c.addLink('http://idx/get/1.nzb', { category: 'tv' })).toMatchObject({ ok: true, status: 200 });
     const add = fake.requests.find((r) => r.query.get('mode') === 'addurl')!;
     expect(add.query.get('cat')).toBe('tv');
@@ -120,7 +165,34 @@ describe('the adapters', () => {
     const [, first, second] = jsonRpcCalls(fake);
     expect(first.params.slice(0, 3)).toEqual(['Heat_1995.nzb', 'https://idx/get/1', 'movies']);
     expect(second.params.slice(0, 3)).toEqual(['x.nzb', Buffer.from('<nzb/>').toString('base64'), '']);
-    expect(c.list).toBeUndefined();
-    expect(c.act).toBeUndefined();
+    const listed = await c.list!();
+    expect(listed.ok && listed.jobs).toEqual([
+      {
+        id: '7',
+        title: 'Heat.1995',
+        state: 'downloading',
+        status: 'DOWNLOADING',
+        progress: 0.25,
+        sizeBytes: 2 ** 32 + 4,
+        speedBps: 1000,
+        etaSec: 3221225,
+        category: 'movies',
+      },
+      { id: '8', title: 'Ronin.1998', state: 'paused', status: 'PAUSED', progress: 0, sizeBytes: 100, category: '' },
+      { id: '9', title: 'Fetched', state: 'queued', status: 'FETCHING', category: '' },
+      { id: '10', title: 'Unpacking', state: 'processing', status: 'UNPACKING', progress: 1, sizeBytes: 50, category: '' },
+    ]);
+    expect((await c.list!({ ids: ['8'] })).ok).toBe(true);
+    const hist = await c.history!(10);
+    expect(hist.ok && hist.entries.map((e) => [e.id, e.state, e.contentPath ?? e.failure, e.sizeBytes])).toEqual([
+      ['3', 'completed', '/dst/Alien', 1000],
+      ['4', 'completed', '/dst/movies/Alien.2', undefined],
+      ['5', 'failed', 'NZBGet: FAILURE/HEALTH', undefined],
+      ['6', 'failed', 'NZBGet: WARNING/DAMAGED', undefined],
+      ['11', 'processing', undefined, undefined],
+    ]);
+    expect(await c.act!('pause', '7')).toMatchObject({ ok: true });
+    expect(await c.act!('delete', 'not-a-number')).toEqual({ ok: false, error: 'action_failed' });
+    expect(jsonRpcCalls(fake).find((call) => call.method === 'editqueue')?.params).toEqual(['GroupPause', '', [7]]);
   });
 });

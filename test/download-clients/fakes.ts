@@ -111,6 +111,41 @@ export function fakeSab(opts: { apiKey: string; prefix?: string; queue?: object[
   });
 }
 
+/** `listgroups` entries as NZBGet 21 answers them (the fields the adapter reads, sizes split in 32-bit halves). */
+const NZBGET_GROUPS = [
+  {
+    NZBID: 7,
+    NZBName: 'Heat.1995',
+    Status: 'DOWNLOADING',
+    Category: 'movies',
+    FileSizeLo: 4,
+    FileSizeHi: 1,
+    RemainingSizeLo: 3221225475,
+    RemainingSizeHi: 0,
+    DownloadRate: 1000,
+  },
+  {
+    NZBID: 8,
+    NZBName: 'Ronin.1998',
+    Status: 'PAUSED',
+    Category: '',
+    FileSizeLo: 100,
+    FileSizeHi: 0,
+    RemainingSizeLo: 100,
+    RemainingSizeHi: 0,
+    DownloadRate: 0,
+  },
+  { NZBID: 9, NZBName: 'Fetched', Status: 'FETCHING', Category: '' },
+  { NZBID: 10, NZBName: 'Unpacking', Status: 'UNPACKING', Category: '', FileSizeLo: 50, FileSizeHi: 0, RemainingSizeLo: 0, RemainingSizeHi: 0 },
+];
+const NZBGET_HISTORY = [
+  { NZBID: 3, Name: 'Alien', Status: 'SUCCESS/ALL', Kind: 'NZB', DestDir: '/dst/Alien', FinalDir: '', FileSizeLo: 1000, FileSizeHi: 0, HistoryTime: 1 },
+  { NZBID: 4, Name: 'Alien.2', Status: 'SUCCESS/UNPACK', Kind: 'NZB', DestDir: '/dst/x', FinalDir: '/dst/movies/Alien.2' },
+  { NZBID: 5, Name: 'Broken', Status: 'FAILURE/HEALTH', Kind: 'NZB', DestDir: '/dst/Broken' },
+  { NZBID: 6, Name: 'Damaged', Status: 'WARNING/DAMAGED', Kind: 'NZB', DestDir: '/dst/Damaged' },
+  { NZBID: 11, Name: 'Nowhere', Status: 'SUCCESS/ALL', Kind: 'NZB' },
+];
+
 /** NZBGet JSON-RPC at /jsonrpc with Basic auth. */
 export function fakeNzbget(opts: { username: string; password: string }): Promise<Fake> {
   const expected = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
@@ -120,6 +155,9 @@ export function fakeNzbget(opts: { username: string; password: string }): Promis
     const call = JSON.parse(req.body.toString('utf8')) as { method: string; params: unknown[]; id: number };
     if (call.method === 'version') return send(res, 200, { version: '1.1', result: '24.3', id: call.id });
     if (call.method === 'append') return send(res, 200, { version: '1.1', result: 42, id: call.id });
+    if (call.method === 'listgroups') return send(res, 200, { version: '1.1', result: NZBGET_GROUPS, id: call.id });
+    if (call.method === 'history') return send(res, 200, { version: '1.1', result: NZBGET_HISTORY, id: call.id });
+    if (call.method === 'editqueue') return send(res, 200, { version: '1.1', result: true, id: call.id });
     return send(res, 200, { version: '1.1', error: { code: -1, message: 'Invalid procedure' }, id: call.id });
   });
 }

@@ -65,7 +65,7 @@ describe('torznab/newznab adapter against a spec-faithful local server', () => {
         title: ALIEN_RELEASES[4].title,
         protocol: 'usenet',
         size: 9_000 * MB,
-        link: `${srv.url}/usenet/download/1?apikey=${TORZNAB_KEY}`,
+        link: `${srv.url}/usenet/download/5?apikey=${TORZNAB_KEY}`,
       }),
     ]);
     expect(hits[0].seeders).toBeUndefined();

@@ -45,6 +45,8 @@ export interface FixtureRelease {
   seeders?: number;
   peers?: number;
   category: number;
+  /** The release's 1-based position in the server's list (its download path); the position in the feed when absent. */
+  n?: number;
 }
 
 /** Releases of a wanted movie "Alien" (1979): one good, a 2160p, a CAM, a sample, another title, another year. */
@@ -63,7 +65,7 @@ export function feedXml(base: string, releases: FixtureRelease[], ns: 'torznab' 
   const type = ns === 'torznab' ? 'application/x-bittorrent' : 'application/x-nzb';
   const items = releases
     .map((r, i) => {
-      const dl = `${base}/download/${i + 1}?apikey=${apiKey}`;
+      const dl = `${base}/download/${r.n ?? i + 1}?apikey=${apiKey}`;
       const torrentAttrs =
         ns === 'torznab'
           ? `\n      <torznab:attr name="seeders" value="${r.seeders ?? 0}" />\n      <torznab:attr name="peers" value="${r.peers ?? 0}" />\n      <torznab:attr name="infohash" value="${(i + 1).toString(16).padStart(40, '0')}" />`
@@ -109,7 +111,7 @@ const FUNCTIONS: Record<string, string | undefined> = {
   book: 'book-search',
 };
 
-/** `torrents`: `.torrent` files served at `/<mode>/download/<n>` (n = the release's 1-based position; the apikey is checked). */
+/** `torrents`: `.torrent` (or `.nzb`) files served at `/<mode>/download/<n>` (n = the release's 1-based position; the apikey is checked). */
 export function startTorznabServer(releases: FixtureRelease[] = ALIEN_RELEASES, torrents: Record<number, Buffer> = {}): Promise<Fake> {
   let base = '';
   let flakyCalls = 0;
@@ -122,7 +124,7 @@ export function startTorznabServer(releases: FixtureRelease[] = ALIEN_RELEASES, 
     const download = /\/download\/(\d+)$/.exec(req.path);
     const torrent = download ? torrents[Number(download[1])] : undefined;
     if (torrent && req.query.get('apikey') === TORZNAB_KEY) {
-      res.writeHead(200, { 'content-type': 'application/x-bittorrent' });
+      res.writeHead(200, { 'content-type': torrent.subarray(0, 5).toString() === '<?xml' ? 'application/x-nzb' : 'application/x-bittorrent' });
       return res.end(torrent);
     }
     if (!req.path.endsWith('/api')) return send(res, 404, 'Not Found', 'text/plain');
@@ -136,7 +138,7 @@ export function startTorznabServer(releases: FixtureRelease[] = ALIEN_RELEASES, 
       .toLowerCase()
       .split(/\s+/)
       .filter((w) => w !== '');
-    const hits = releases.filter((r) => q.every((w) => r.title.toLowerCase().includes(w)));
+    const hits = releases.map((r, i) => ({ ...r, n: i + 1 })).filter((r) => q.every((w) => r.title.toLowerCase().includes(w)));
     return send(res, 200, feedXml(`${base}/${mode}`, hits, mode === 'usenet' ? 'newznab' : 'torznab'), 'application/rss+xml');
   };
   return startFake(handler).then((f) => {
