@@ -51,6 +51,8 @@ export interface Config {
   /** Bearer token that may read GET /metrics; unset: only an admin may. */
   metricsToken?: string;
   uploadMaxBytes: number;
+  /** Open a SQLite database on a network file system anyway (NFS, SMB, FUSE...; refused by default). */
+  allowNetworkFs: boolean;
   /** Origins allowed to call the API from a browser on another origin (CORS); empty = same-origin only. */
   allowedOrigins: string[];
   /**
@@ -144,6 +146,7 @@ const envSchema = z.object({
   MEDIAOS_METRICS_TOKEN: secret('MEDIAOS_METRICS_TOKEN'),
   MEDIAOS_MISSING_SEARCH_HOURS: int('MEDIAOS_MISSING_SEARCH_HOURS', 0, 8760),
   MEDIAOS_TRACK_SECONDS: int('MEDIAOS_TRACK_SECONDS', 0, 86_400),
+  MEDIAOS_ALLOW_NETWORK_FS: bool('MEDIAOS_ALLOW_NETWORK_FS'),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
   ALLOWED_ORIGINS: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
@@ -266,6 +269,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     slowQueryMs: e.MEDIAOS_SLOW_QUERY_MS ?? 500,
     metricsToken: e.MEDIAOS_METRICS_TOKEN || undefined,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
+    allowNetworkFs: e.MEDIAOS_ALLOW_NETWORK_FS ?? false,
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
   };
@@ -281,5 +285,6 @@ export function databaseTarget(config: Config) {
     pgSchema: config.pgSchema,
     // Only the data directory is created; a missing directory anywhere else is an error.
     createDirectory: config.engine === 'sqlite' && dirname(config.databaseLocation) === config.dataDir,
+    allowNetworkFs: config.allowNetworkFs,
   };
 }

@@ -30,10 +30,10 @@ export function listenError(err: unknown, config: Pick<Config, 'host' | 'port'>)
 }
 
 /** `mediaos serve`: migrate (with a backup when needed), build the app, listen, shut down cleanly. */
-export async function startServer(config: Config, opts: { print?: (line: string) => void } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, opts: { print?: (line: string) => void; mountInfoPath?: string } = {}): Promise<RunningServer> {
   const print = opts.print ?? ((line: string) => console.log(line));
   const log = pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
-  const prepared = await prepareDatabase(config);
+  const prepared = await prepareDatabase(config, { mountInfoPath: opts.mountInfoPath });
   if (prepared.backup) print(`backup of the database before migrating: ${prepared.backup}`);
   for (const r of prepared.migrated) print(`migration ${r.name}: ${r.status}`);
   const { db } = prepared;

@@ -51,6 +51,7 @@ const DEFAULTS: Record<string, (c: Config) => string | undefined> = {
   MEDIAOS_METRICS_TOKEN: (c) => c.metricsToken,
   MEDIAOS_MISSING_SEARCH_HOURS: (c) => String(c.missingSearchHours),
   MEDIAOS_TRACK_SECONDS: (c) => String(c.trackSeconds),
+  MEDIAOS_ALLOW_NETWORK_FS: (c) => String(c.allowNetworkFs),
 };
 
 /** `| \`NAME\` | default | meaning |` rows of docs/configuration.md, by name. */

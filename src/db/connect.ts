@@ -3,6 +3,7 @@ import { Kysely, type LogEvent, PostgresDialect, SqliteDialect, sql } from 'kyse
 import pg from 'pg';
 import type { Engine } from './dialect.js';
 import { createPrivateFile, makePrivate } from './file-mode.js';
+import { assertLocalFilesystem } from './local-filesystem.js';
 import type { DB } from './schema.js';
 import { cachedSqliteDatabase } from './sqlite-driver.js';
 import { ensureSqliteDirectory, sqliteOpenError } from './sqlite-open.js';
@@ -31,6 +32,10 @@ export interface DatabaseTarget {
   pgSchema?: string;
   /** SQLite: create the file's directory when missing (the data directory only; see sqlite-open.ts). */
   createDirectory?: boolean;
+  /** SQLite: open the file for writing even on a network file system (MEDIAOS_ALLOW_NETWORK_FS; see local-filesystem.ts). */
+  allowNetworkFs?: boolean;
+  /** SQLite: the mount table read by that check (default /proc/self/mountinfo; tests pass their own). */
+  mountInfoPath?: string;
 }
 
 export interface PoolStats {
@@ -72,6 +77,7 @@ function openSqlite(target: DatabaseTarget, opts: OpenOptions): Database {
   const onDisk = target.location !== ':memory:' && target.location !== '';
   if (onDisk) ensureSqliteDirectory(target.location, target.createDirectory ?? false);
   if (onDisk && !opts.readonly) {
+    if (!target.allowNetworkFs) assertLocalFilesystem(target.location, target.mountInfoPath);
     // The database holds password hashes and sessions: 0600 from its first byte. SQLite gives
     // the -wal and -shm it creates the database file's mode; existing ones are fixed here too.
     try {
