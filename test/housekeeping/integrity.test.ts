@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connect.js';
-import { lastIntegrityCheck, runIntegrityCheck } from '../../src/db/maintenance.js';
+import { checkpointWal, lastIntegrityCheck, runIntegrityCheck } from '../../src/db/maintenance.js';
+import { databaseBytes, migrationNeeds, sqliteBackupNeed, sqliteFileBytes } from '../../src/db/space-needs.js';
 import { createSessionsSql } from '../../src/sessions/sessions.sql.js';
 import { healthRoutes } from '../../src/system/health.routes.js';
 import { createTestDatabase } from '../helpers/engines.js';
@@ -96,6 +97,21 @@ describe('the SQLite integrity check', () => {
       expect(result.detail.join('\n')).toMatch(/page|malformed|corrupt/i);
     } finally {
       await t.cleanup();
+    }
+  });
+});
+
+describe('upkeep and space estimates on an in-memory database', () => {
+  it('have nothing to checkpoint, measure or back up', async () => {
+    const db = openDatabase({ engine: 'sqlite', location: ':memory:' });
+    try {
+      expect(checkpointWal(db)).toBeUndefined();
+      expect(await databaseBytes(db)).toBe(0);
+      expect(sqliteBackupNeed(db, '/tmp')).toEqual([]);
+      expect(migrationNeeds(db, '/tmp')).toEqual([]);
+      expect(sqliteFileBytes('/no/such/file.db')).toBe(0);
+    } finally {
+      await db.close();
     }
   });
 });
