@@ -177,3 +177,60 @@ describe('the shutdown deadline', () => {
     }
   });
 });
+
+describe('signals while a connection never finishes (the built CLI)', () => {
+  /** `serve` on SQLite with one connection stuck mid-request; returns the child, its exit and output. */
+  async function stalledServer(timeoutS: number) {
+    const { dir, cleanup } = tempDir();
+    const port = await freePort();
+    const env = {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      MEDIAOS_DATA_DIR: dir,
+      MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS: String(timeoutS),
+      MEDIAOS_BACKUP_INTERVAL_HOURS: '0',
+    };
+    const child = spawn(process.execPath, [join(root, 'bin/mediaos'), 'serve'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    for (let i = 0; i < 200 && !/listening on/.test(output); i++) await new Promise((r) => setTimeout(r, 50));
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.on('error', () => {});
+    await new Promise<void>((r) => socket.once('connect', () => r()));
+    socket.write('POST /api/library HTTP/1.1\r\nHost: x\r\n');
+    await new Promise((r) => setTimeout(r, 100));
+    const done = () => {
+      child.kill('SIGKILL');
+      socket.destroy();
+      cleanup();
+    };
+    return { child, exited, output: () => output, done };
+  }
+
+  it('exits 1 at the deadline, naming MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS; a second SIGINT exits 130 at once', async () => {
+    const late = await stalledServer(1);
+    try {
+      const at = Date.now();
+      late.child.kill('SIGTERM');
+      expect(await late.exited).toBe(1);
+      expect(Date.now() - at).toBeLessThan(5000);
+      expect(late.output()).toMatch(/stopped after the 1 s deadline \(MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS\)/);
+    } finally {
+      late.done();
+    }
+    const twice = await stalledServer(60);
+    try {
+      twice.child.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 300));
+      twice.child.kill('SIGINT');
+      expect(await twice.exited).toBe(130);
+      expect(twice.output()).toMatch(/SIGINT: shutting down[\s\S]*SIGINT again: exiting without waiting/);
+    } finally {
+      twice.done();
+    }
+  });
+});
