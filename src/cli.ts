@@ -33,13 +33,27 @@ export function buildProgram(io: CliIo): Command {
     .action(async () => {
       const config = loadConfig(io.env, io.cwd);
       const server = await startServer(config, { print: io.out });
+      let stopping = false;
       const stop = async (signal: string) => {
-        io.out(`${signal}: shutting down`);
-        await server.close();
-        process.exit(0);
+        if (stopping) {
+          io.err(`${signal} again: exiting without waiting`);
+          process.exit(130);
+        }
+        stopping = true;
+        const timeoutMs = config.shutdownTimeoutSeconds * 1000;
+        io.out(`${signal}: shutting down (waiting up to ${config.shutdownTimeoutSeconds} s for requests and jobs)`);
+        const started = Date.now();
+        const clean = await server.shutdown(timeoutMs).catch((err: unknown) => {
+          io.err(`error while shutting down: ${err instanceof Error ? err.message : String(err)}`);
+          return false;
+        });
+        io.out(
+          clean ? `stopped in ${Date.now() - started} ms` : `stopped after the ${config.shutdownTimeoutSeconds} s deadline (MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS)`,
+        );
+        process.exit(clean ? 0 : 1);
       };
-      process.once('SIGINT', () => void stop('SIGINT'));
-      process.once('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
     });
 
   registerMigrateCommand(program, io);

@@ -58,6 +58,18 @@ export interface Config {
   /** Bearer token that may read GET /metrics; unset: only an admin may. */
   metricsToken?: string;
   uploadMaxBytes: number;
+  /** Open a SQLite database on a network file system anyway (NFS, SMB, FUSE...; refused by default). */
+  allowNetworkFs: boolean;
+  /** Hours between purges of expired sessions, old finished jobs and old audit rows; 0 = off. */
+  housekeepingHours: number;
+  /** Hours between `PRAGMA optimize` runs (SQLite); 0 = off. */
+  dbOptimizeHours: number;
+  /** Minutes between WAL checkpoints (SQLite); 0 = off (SQLite's automatic checkpoints only). */
+  walCheckpointMinutes: number;
+  /** Hours between integrity checks (SQLite integrity_check, PostgreSQL amcheck or counts); 0 = off. */
+  integrityCheckHours: number;
+  /** Seconds SIGTERM/SIGINT waits for in-flight requests and running jobs before closing anyway. */
+  shutdownTimeoutSeconds: number;
   /** Origins allowed to call the API from a browser on another origin (CORS); empty = same-origin only. */
   allowedOrigins: string[];
   /**
@@ -159,6 +171,12 @@ const envSchema = z.object({
   MEDIAOS_MISSING_SEARCH_HOURS: int('MEDIAOS_MISSING_SEARCH_HOURS', 0, 8760),
   MEDIAOS_TRACK_SECONDS: int('MEDIAOS_TRACK_SECONDS', 0, 86_400),
   MEDIAOS_RSS_SYNC_MINUTES: int('MEDIAOS_RSS_SYNC_MINUTES', 0, 10_080),
+  MEDIAOS_ALLOW_NETWORK_FS: bool('MEDIAOS_ALLOW_NETWORK_FS'),
+  MEDIAOS_HOUSEKEEPING_HOURS: int('MEDIAOS_HOUSEKEEPING_HOURS', 0, 8760),
+  MEDIAOS_DB_OPTIMIZE_HOURS: int('MEDIAOS_DB_OPTIMIZE_HOURS', 0, 8760),
+  MEDIAOS_WAL_CHECKPOINT_MINUTES: int('MEDIAOS_WAL_CHECKPOINT_MINUTES', 0, 525_600),
+  MEDIAOS_INTEGRITY_CHECK_HOURS: int('MEDIAOS_INTEGRITY_CHECK_HOURS', 0, 8760),
+  MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS: int('MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS', 1, 3600),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
   ALLOWED_ORIGINS: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
@@ -303,6 +321,12 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     slowQueryMs: e.MEDIAOS_SLOW_QUERY_MS ?? 500,
     metricsToken: e.MEDIAOS_METRICS_TOKEN || undefined,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
+    allowNetworkFs: e.MEDIAOS_ALLOW_NETWORK_FS ?? false,
+    housekeepingHours: e.MEDIAOS_HOUSEKEEPING_HOURS ?? 24,
+    dbOptimizeHours: e.MEDIAOS_DB_OPTIMIZE_HOURS ?? 24,
+    walCheckpointMinutes: e.MEDIAOS_WAL_CHECKPOINT_MINUTES ?? 60,
+    integrityCheckHours: e.MEDIAOS_INTEGRITY_CHECK_HOURS ?? 168,
+    shutdownTimeoutSeconds: e.MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS ?? 25,
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
   };
@@ -320,5 +344,6 @@ export function databaseTarget(config: Config) {
     replicaMaxLagMs: config.replicaMaxLagMs,
     // Only the data directory is created; a missing directory anywhere else is an error.
     createDirectory: config.engine === 'sqlite' && dirname(config.databaseLocation) === config.dataDir,
+    allowNetworkFs: config.allowNetworkFs,
   };
 }

@@ -43,8 +43,9 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => {
     await jobsPlugin(
       i,
-      { db: ctx.db, now: ctx.now, stores: { jobs: ctx.stores.jobs }, services: { jobHandlers: s.jobHandlers }, events: s.events },
-      { leaseMs: ctx.config.jobLeaseSeconds * 1000 },
+      { db: ctx.db, now: ctx.now, config: ctx.config, stores: { jobs: ctx.stores.jobs }, services: { jobHandlers: s.jobHandlers }, events: s.events },
+      // On close a running job may finish within the shutdown deadline before it is aborted (server.ts).
+      { leaseMs: ctx.config.jobLeaseSeconds * 1000, drainMs: ctx.config.shutdownTimeoutSeconds * 1000 },
     );
   });
   await app.register(async (i) => downloadersRoutes(i, { downloaders: s.downloaders, auth }));

@@ -6,6 +6,7 @@ import { startBackupSchedule } from './backups/backups.schedule.js';
 import { createServerPresenceSql } from './backups/server-presence.sql.js';
 import { type Config, redactUrl } from './config.js';
 import type { AppContext } from './context.js';
+import { checkpointWal } from './db/maintenance.js';
 import { startClusterSignals } from './db/cluster-signals.js';
 import { startClusterRelay } from './events/cluster-relay.js';
 import { REDACT_PATHS } from './logging.js';
@@ -18,6 +19,12 @@ export interface RunningServer {
   app: FastifyInstance;
   url: string;
   close(): Promise<void>;
+  /**
+   * SIGTERM/SIGINT: drain within `timeoutMs` (MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS), then checkpoint
+   * and close the database. True when everything finished in time; false when requests or a job
+   * were cut off at the deadline.
+   */
+  shutdown(timeoutMs: number): Promise<boolean>;
 }
 
 /** A failed listen as the admin needs it: which address, and what to do about it. */
@@ -32,10 +39,10 @@ export function listenError(err: unknown, config: Pick<Config, 'host' | 'port'>)
 }
 
 /** `mediaos serve`: migrate (with a backup when needed), build the app, listen, shut down cleanly. */
-export async function startServer(config: Config, opts: { print?: (line: string) => void } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, opts: { print?: (line: string) => void; mountInfoPath?: string } = {}): Promise<RunningServer> {
   const print = opts.print ?? ((line: string) => console.log(line));
   const log = pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
-  const prepared = await prepareDatabase(config);
+  const prepared = await prepareDatabase(config, { mountInfoPath: opts.mountInfoPath });
   if (prepared.backup) print(`backup of the database before migrating: ${prepared.backup}`);
   for (const r of prepared.migrated) print(`migration ${r.name}: ${r.status}`);
   const { db } = prepared;
@@ -86,21 +93,50 @@ export async function startServer(config: Config, opts: { print?: (line: string)
     },
     app.log,
   );
-  let closing: Promise<void> | undefined;
+  let closing: Promise<boolean> | undefined;
+  /**
+   * Fastify's close stops listening, lets in-flight requests finish (new ones on kept-alive
+   * connections get 503), then runs the plugins' onClose hooks: the jobs worker claims nothing
+   * more and lets a running job finish (drainMs). At the deadline the connections still open are
+   * closed; the database is checkpointed and closed either way.
+   */
+  const stop = (timeoutMs: number): Promise<boolean> => {
+    closing ??= (async () => {
+      backups.stop();
+      automation.stop();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      // A kept-alive connection whose request finished after the close began would otherwise hold
+      // the close until keepAliveTimeout: closed as soon as it is idle (its client reconnects, refused).
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      const drained = await Promise.race([app.close().then(() => true as const), deadline]);
+      clearTimeout(timer);
+      clearInterval(sweep);
+      if (!drained) {
+        app.log.warn({ timeoutMs }, 'shutdown deadline reached: closing the connections and the database under what still runs');
+        app.server.closeAllConnections();
+      }
+      stopRelay();
+      await signals.close();
+      await presence.release().catch(() => {});
+      try {
+        checkpointWal(db);
+      } catch (err) {
+        app.log.warn({ err }, 'WAL checkpoint at shutdown failed');
+      }
+      await db.close();
+      return drained;
+    })();
+    return closing;
+  };
   return {
     app,
     url: address,
-    close() {
-      closing ??= (async () => {
-        backups.stop();
-        automation.stop();
-        await app.close();
-        stopRelay();
-        await signals.close();
-        await presence.release().catch(() => {});
-        await db.close();
-      })();
-      return closing;
+    async close() {
+      await stop(config.shutdownTimeoutSeconds * 1000);
     },
+    shutdown: stop,
   };
 }

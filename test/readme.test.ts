@@ -55,6 +55,12 @@ const DEFAULTS: Record<string, (c: Config) => string | undefined> = {
   MEDIAOS_MISSING_SEARCH_HOURS: (c) => String(c.missingSearchHours),
   MEDIAOS_TRACK_SECONDS: (c) => String(c.trackSeconds),
   MEDIAOS_RSS_SYNC_MINUTES: (c) => String(c.rssSyncMinutes),
+  MEDIAOS_ALLOW_NETWORK_FS: (c) => String(c.allowNetworkFs),
+  MEDIAOS_HOUSEKEEPING_HOURS: (c) => String(c.housekeepingHours),
+  MEDIAOS_DB_OPTIMIZE_HOURS: (c) => String(c.dbOptimizeHours),
+  MEDIAOS_WAL_CHECKPOINT_MINUTES: (c) => String(c.walCheckpointMinutes),
+  MEDIAOS_INTEGRITY_CHECK_HOURS: (c) => String(c.integrityCheckHours),
+  MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS: (c) => String(c.shutdownTimeoutSeconds),
 };
 
 /** `| \`NAME\` | default | meaning |` rows of docs/configuration.md, by name. */

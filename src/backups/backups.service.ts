@@ -2,10 +2,13 @@
  * Taking and listing backup archives, shared by `mediaos backup`, the schedule in `serve` and
  * the /api/system/backups routes. One backup at a time per process (a second caller waits).
  */
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { type Database, openDatabase } from '../db/connect.js';
+import { checkFreeSpace, type FreeSpaceProbe } from '../db/free-space.js';
 import { migrationStatus } from '../db/migrator.js';
+import { archiveBackupNeeds } from '../db/space-needs.js';
 import { readArchiveManifest } from './archive-reader.js';
 import { type BackupProgress, type CreatedBackup, createBackupArchive } from './backup-archive.js';
 import { type BackupFile, type BackupKind, listBackups, newArchivePath, pruneArchives } from './backup-catalog.js';
@@ -29,16 +32,19 @@ export function keepFor(config: Pick<Config, 'backupKeep' | 'backupRetention'>, 
 
 /**
  * Writes a backup archive of `db`: to `file` when given (no retention applies there), else into
- * `<data>/backups/` as a `kind` archive, then prunes that kind to its retention.
+ * `<data>/backups/` as a `kind` archive, then prunes that kind to its retention. Refuses
+ * (NotEnoughSpaceError, with the estimate) when the snapshot and the archive would not fit.
  */
 export function takeBackup(
   db: Database,
   config: Pick<Config, 'dataDir' | 'backupKeep' | 'backupRetention'>,
   kind: BackupKind,
-  opts: { file?: string; onProgress?: (p: BackupProgress) => void } = {},
+  opts: { file?: string; onProgress?: (p: BackupProgress) => void; freeSpace?: FreeSpaceProbe } = {},
 ): Promise<TakenBackup> {
   const run = async (): Promise<TakenBackup> => {
     const file = opts.file ?? newArchivePath(config.dataDir, kind);
+    const secretsBytes = statSync(secretsFilePath(config.dataDir), { throwIfNoEntry: false })?.size ?? 0;
+    checkFreeSpace(await archiveBackupNeeds(db, file, secretsBytes), opts.freeSpace);
     const created = await createBackupArchive({ db, file, kind, secretsFile: secretsFilePath(config.dataDir), onProgress: opts.onProgress });
     const pruned = opts.file ? [] : pruneArchives(config.dataDir, kind, keepFor(config, kind));
     return { ...created, pruned };

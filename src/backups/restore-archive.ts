@@ -77,11 +77,11 @@ export async function restoreBackupArchive(config: Config, file: string, opts: R
 }
 
 /** Checks the unpacked SQLite copy; the copy ends up in rollback-journal mode with no -wal beside it, ready to be renamed. */
-async function checkSqliteCopy(file: string, path: string, m: BackupManifest, latest: number): Promise<void> {
+async function checkSqliteCopy(file: string, path: string, m: BackupManifest, latest: number, allowNetworkFs: boolean): Promise<void> {
   const fail = (what: string) => new BackupArchiveError(`${file}: ${what}; nothing was changed`);
   let copy: Database;
   try {
-    copy = openDatabase({ engine: 'sqlite', location: path });
+    copy = openDatabase({ engine: 'sqlite', location: path, allowNetworkFs });
   } catch (err) {
     throw fail(`database.db cannot be opened (${(err as Error).message})`);
   }
@@ -107,7 +107,7 @@ async function checkSqliteCopy(file: string, path: string, m: BackupManifest, la
 
 async function swapSqlite(config: Config, file: string, unpacked: UnpackedArchive, latest: number): Promise<{ preRestoreBackup?: string }> {
   const location = databaseTarget(config).location;
-  await checkSqliteCopy(file, unpacked.database, unpacked.manifest, latest);
+  await checkSqliteCopy(file, unpacked.database, unpacked.manifest, latest, config.allowNetworkFs);
   let preRestoreBackup: string | undefined;
   if (existsSync(location)) {
     const current = openDatabase(databaseTarget(config));

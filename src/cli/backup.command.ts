@@ -54,7 +54,11 @@ export function registerBackupCommand(program: Command, io: CliIo): void {
         io.out(`backing up ${describeTarget(target)}`);
         const progress = backupProgress(io);
         try {
-          const taken = await takeBackup(db, config, 'manual', { file: opts.to ? resolve(io.cwd, opts.to) : undefined, onProgress: progress.update });
+          const taken = await takeBackup(db, config, 'manual', {
+            file: opts.to ? resolve(io.cwd, opts.to) : undefined,
+            onProgress: progress.update,
+            freeSpace: io.freeSpace,
+          });
           progress.stop();
           const rows = Object.values(taken.manifest.tables).reduce((s, n) => s + n, 0);
           io.out(

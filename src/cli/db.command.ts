@@ -66,7 +66,7 @@ export function parseBatchSize(value: string): number {
 /** A backup of a SQLite database about to be replaced (PostgreSQL: none; use `mediaos dump`). */
 export function backupBeforeReplace(io: CliIo, config: Config, label: string) {
   return async (db: Database) => {
-    const file = await backupDatabase(db, config.dataDir, label, config.backupRetention);
+    const file = await backupDatabase(db, config.dataDir, label, config.backupRetention, { freeSpace: io.freeSpace });
     if (file) io.out(`backup of the database being replaced: ${file}`);
   };
 }
@@ -97,7 +97,7 @@ export function registerDbCommand(program: Command, io: CliIo): void {
       refusing(io, async () => {
         const config = loadConfig(io.env, io.cwd);
         const from = opts.from ? parseUrl(opts.from, io.cwd) : databaseTarget(config);
-        const to = parseUrl(opts.to, io.cwd);
+        const to = { ...parseUrl(opts.to, io.cwd), allowNetworkFs: config.allowNetworkFs };
         const batchSize = parseBatchSize(opts.batchSize);
         io.out(`copying ${describeTarget(from)} -> ${describeTarget(to)}`);
         const progress = progressReporter(io, 'copy');
@@ -110,6 +110,7 @@ export function registerDbCommand(program: Command, io: CliIo): void {
             batchSize,
             onProgress: progress.update,
             beforeReplace: backupBeforeReplace(io, config, 'pre-db-copy'),
+            freeSpace: io.freeSpace,
           });
         } finally {
           progress.stop();

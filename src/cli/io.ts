@@ -1,3 +1,5 @@
+import type { FreeSpaceProbe } from '../db/free-space.js';
+
 /** The CLI's outside world, passed in so commands run the same from bin/mediaos and from tests. */
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -11,6 +13,8 @@ export interface CliIo {
   readStdin?(): Promise<string>;
   /** Asks on the terminal without echoing the answer; absent when stdin is not a terminal. */
   promptHidden?(question: string): Promise<string>;
+  /** Free bytes of the file system holding a path (default: statfs); tests inject a full disk. */
+  freeSpace?: FreeSpaceProbe;
 }
 
 async function readAllStdin(): Promise<string> {

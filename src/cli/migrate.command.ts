@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { databaseTarget, loadConfig } from '../config.js';
-import { backupDatabase } from '../db/backup.js';
+import { backupDatabase, backupsDir } from '../db/backup.js';
 import { openDatabase } from '../db/connect.js';
+import { checkFreeSpace } from '../db/free-space.js';
 import { withMaintenanceLock } from '../db/locks.sql.js';
 import { type MigrationResult, migrateDown, migrateTo, migrateToLatest, migrationStatus, tableExists } from '../db/migrator.js';
+import { migrationNeeds } from '../db/space-needs.js';
 import type { CliIo } from './io.js';
 
 function printResults(io: CliIo, results: MigrationResult[]): void {
@@ -28,7 +30,9 @@ export function registerMigrateCommand(program: Command, io: CliIo): void {
       try {
         const before = await migrationStatus(db);
         if (!opts.dryRun && before.current > 0) {
-          const file = await backupDatabase(db, config.dataDir, `pre-migrate-v${before.current}`, config.backupRetention);
+          // The backup and the migration's rewrite must both fit (the estimate is in the message).
+          checkFreeSpace(migrationNeeds(db, backupsDir(config.dataDir)), io.freeSpace);
+          const file = await backupDatabase(db, config.dataDir, `pre-migrate-v${before.current}`, config.backupRetention, { freeSpace: io.freeSpace });
           if (file) io.out(`backup: ${file}`);
         }
         let target: number | undefined;

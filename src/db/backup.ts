@@ -2,6 +2,8 @@ import { readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from './connect.js';
 import { createPrivateFile, makePrivate, mkdirPrivate } from './file-mode.js';
+import { checkFreeSpace, type FreeSpaceProbe } from './free-space.js';
+import { sqliteBackupNeed } from './space-needs.js';
 
 export function backupsDir(dataDir: string): string {
   return join(dataDir, 'backups');
@@ -16,11 +18,19 @@ function stamp(d = new Date()): string {
 /**
  * A consistent copy of the SQLite database made with SQLite's online backup API (readers and
  * the writer keep going while it runs). Returns the file written, or undefined for PostgreSQL
- * (use `mediaos dump` there). Keeps the newest `retain` database backups.
+ * (use `mediaos dump` there). Keeps the newest `retain` database backups. Refuses
+ * (NotEnoughSpaceError) when the backups folder's file system has less free than the database's size.
  */
-export async function backupDatabase(db: Database, dataDir: string, label: string, retain = 10): Promise<string | undefined> {
+export async function backupDatabase(
+  db: Database,
+  dataDir: string,
+  label: string,
+  retain = 10,
+  opts: { freeSpace?: FreeSpaceProbe } = {},
+): Promise<string | undefined> {
   if (db.engine !== 'sqlite' || !db.sqlite || db.target.location === ':memory:') return undefined;
   const dir = backupsDir(dataDir);
+  checkFreeSpace(sqliteBackupNeed(db, dir), opts.freeSpace);
   mkdirPrivate(dir);
   // The process id and a counter keep two backups taken in the same millisecond apart.
   const file = join(dir, `mediaos-${label}-${stamp()}-${process.pid}-${++backupCounter}.db`);

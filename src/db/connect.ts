@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Engine } from './dialect.js';
 import { createPrivateFile, makePrivate } from './file-mode.js';
 import { createReadRouting, type ReplicaStatus } from './read-replicas.js';
+import { assertLocalFilesystem } from './local-filesystem.js';
 import type { DB } from './schema.js';
 import { cachedSqliteDatabase } from './sqlite-driver.js';
 import { ensureSqliteDirectory, sqliteOpenError } from './sqlite-open.js';
@@ -36,6 +37,10 @@ export interface DatabaseTarget {
   readUrls?: string[];
   /** A replica further behind than this is not read from; a writer reads the primary this long. */
   replicaMaxLagMs?: number;
+  /** SQLite: open the file for writing even on a network file system (MEDIAOS_ALLOW_NETWORK_FS; see local-filesystem.ts). */
+  allowNetworkFs?: boolean;
+  /** SQLite: the mount table read by that check (default /proc/self/mountinfo; tests pass their own). */
+  mountInfoPath?: string;
 }
 
 export interface PoolStats {
@@ -81,6 +86,7 @@ function openSqlite(target: DatabaseTarget, opts: OpenOptions): Database {
   const onDisk = target.location !== ':memory:' && target.location !== '';
   if (onDisk) ensureSqliteDirectory(target.location, target.createDirectory ?? false);
   if (onDisk && !opts.readonly) {
+    if (!target.allowNetworkFs) assertLocalFilesystem(target.location, target.mountInfoPath);
     // The database holds password hashes and sessions: 0600 from its first byte. SQLite gives
     // the -wal and -shm it creates the database file's mode; existing ones are fixed here too.
     try {

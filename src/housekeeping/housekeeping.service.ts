@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
-import type { JobQueue } from '../jobs/jobs.queue.js';
+import { type CheckpointResult, checkpointWal, type IntegrityResult, optimizeDatabase, runIntegrityCheck } from '../db/maintenance.js';
 import { createJobsSql } from '../jobs/jobs.sql.js';
 import type { SessionsStore } from '../sessions/sessions.types.js';
 
@@ -17,12 +17,6 @@ export interface HousekeepingDeps {
   now: () => Date;
 }
 
-/** What scheduling needs: the queue and the clock. */
-export interface HousekeepingScheduleDeps {
-  stores: { jobs: Pick<JobQueue, 'get' | 'enqueue'> };
-  now: () => Date;
-}
-
 export interface HousekeepingReport {
   expiredSessions: number;
   finishedJobs: number;
@@ -30,7 +24,7 @@ export interface HousekeepingReport {
 }
 
 /**
- * The daily chores (Servarr habit): drop sessions whose refresh token expired, drop finished jobs
+ * The purge (daily by default, MEDIAOS_HOUSEKEEPING_HOURS): drop sessions whose refresh token expired, drop finished jobs
  * older than a week, drop audit rows past their retention. (The daily database backup is the `serve` backup schedule now: backups.schedule.ts.)
  */
 export async function runHousekeeping(ctx: HousekeepingDeps): Promise<HousekeepingReport> {
@@ -42,21 +36,31 @@ export async function runHousekeeping(ctx: HousekeepingDeps): Promise<Housekeepi
   return { expiredSessions, finishedJobs, auditRows };
 }
 
-/** The job id of a day's run: enqueueing it twice the same day is a no-op (primary key). */
-export function housekeepingJobId(day: Date): string {
-  return `housekeeping-${day.toISOString().slice(0, 10)}`;
+/** The database upkeep jobs, each on its own schedule (housekeeping.schedule.ts). */
+export const DB_OPTIMIZE_JOB_TYPE = 'db-optimize';
+export const WAL_CHECKPOINT_JOB_TYPE = 'wal-checkpoint';
+export const INTEGRITY_CHECK_JOB_TYPE = 'integrity-check';
+
+/** What the database upkeep jobs need. */
+export interface MaintenanceDeps {
+  db: Database;
+  now: () => Date;
 }
 
-/** Enqueues today's housekeeping unless it is already queued or done. */
-export async function scheduleHousekeeping(ctx: HousekeepingScheduleDeps): Promise<boolean> {
-  const now = ctx.now();
-  const id = housekeepingJobId(now);
-  if (await ctx.stores.jobs.get(id)) return false;
-  try {
-    await ctx.stores.jobs.enqueue(HOUSEKEEPING_JOB_TYPE, {}, { id, now, maxAttempts: 2 });
-    return true;
-  } catch (err) {
-    if (await ctx.stores.jobs.get(id)) return false; // another process enqueued it first
-    throw err;
-  }
+/** `PRAGMA optimize` on SQLite (a no-op answer on PostgreSQL, whose autovacuum keeps statistics). */
+export async function runOptimize(ctx: MaintenanceDeps): Promise<{ optimized: boolean }> {
+  return { optimized: await optimizeDatabase(ctx.db) };
+}
+
+/** A WAL checkpoint (TRUNCATE) on SQLite; `{checkpoint: null}` on PostgreSQL. */
+export async function runCheckpoint(ctx: MaintenanceDeps): Promise<{ checkpoint: CheckpointResult | null }> {
+  return { checkpoint: checkpointWal(ctx.db) ?? null };
+}
+
+/**
+ * The integrity check, stored for /api/health and /metrics. A failed check is the job's result
+ * (ok:false with the detail), not a job failure: retrying cannot repair the file.
+ */
+export async function runIntegrity(ctx: MaintenanceDeps): Promise<IntegrityResult> {
+  return runIntegrityCheck(ctx.db, { now: ctx.now });
 }

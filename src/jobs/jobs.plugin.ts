@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
 import type { EventBus } from '../events/events.bus.js';
-import { scheduleHousekeeping } from '../housekeeping/housekeeping.service.js';
+import { housekeepingCheckMs, scheduleHousekeeping } from '../housekeeping/housekeeping.schedule.js';
 import type { JobQueue } from './jobs.queue.js';
 import { createJobsSql } from './jobs.sql.js';
 import type { JobHandlers } from './jobs.types.js';
 import { createJobWorker, type JobWorker } from './jobs.worker.js';
-
-const HOUSEKEEPING_CHECK_MS = 60 * 60 * 1000;
 
 /**
  * Runs the queue worker for the life of the app: started when the app is ready (re-queueing
@@ -17,6 +16,8 @@ const HOUSEKEEPING_CHECK_MS = 60 * 60 * 1000;
 export interface JobsPluginDeps {
   db: Pick<Database, 'kysely' | 'engine'>;
   now: () => Date;
+  /** The upkeep jobs' intervals (housekeeping.schedule.ts). */
+  config: Pick<Config, 'housekeepingHours' | 'dbOptimizeHours' | 'walCheckpointMinutes' | 'integrityCheckHours'>;
   stores: { jobs: JobQueue };
   /** The handler table built once by the composition root (jobs.handlers.ts). */
   services: { jobHandlers: JobHandlers };
@@ -24,7 +25,11 @@ export interface JobsPluginDeps {
   events?: Pick<EventBus, 'publish'>;
 }
 
-export async function jobsPlugin(app: FastifyInstance, ctx: JobsPluginDeps, opts: { pollMs?: number; leaseMs?: number } = {}): Promise<JobWorker> {
+export async function jobsPlugin(
+  app: FastifyInstance,
+  ctx: JobsPluginDeps,
+  opts: { pollMs?: number; leaseMs?: number; drainMs?: number } = {},
+): Promise<JobWorker> {
   const { events } = ctx;
   const worker = createJobWorker({
     sql: createJobsSql(ctx.db.kysely, ctx.db.engine),
@@ -34,9 +39,11 @@ export async function jobsPlugin(app: FastifyInstance, ctx: JobsPluginDeps, opts
     queue: ctx.stores.jobs,
     pollMs: opts.pollMs,
     leaseMs: opts.leaseMs,
+    drainMs: opts.drainMs,
     onEvent: events ? ({ type, ...data }) => events.publish(type, data) : undefined,
   });
-  // Daily chores: checked at start and hourly; one job per day (its id is the date).
+  // The upkeep jobs (purge, optimize, checkpoint, integrity): checked at start and every few
+  // minutes; one job per interval across processes (its id is the interval's number).
   let timer: NodeJS.Timeout | undefined;
   const schedule = () => scheduleHousekeeping(ctx).catch((err: unknown) => app.log.warn({ err }, 'could not schedule housekeeping'));
   // Jobs this process enqueues (other processes' jobs show up when a worker here starts them).
@@ -44,7 +51,7 @@ export async function jobsPlugin(app: FastifyInstance, ctx: JobsPluginDeps, opts
   app.addHook('onReady', async () => {
     await worker.start();
     await schedule();
-    timer = setInterval(schedule, HOUSEKEEPING_CHECK_MS);
+    timer = setInterval(schedule, housekeepingCheckMs(ctx.config));
     timer.unref();
   });
   app.addHook('onClose', async () => {

@@ -18,6 +18,11 @@ export interface JobWorkerOptions {
   backoffMs?: (attempt: number) => number;
   /** How long stop() waits for a running job (default 10 s); after that it is re-queued when its lease expires. */
   stopTimeoutMs?: number;
+  /**
+   * How long stop() lets a running job finish before aborting its signal (default 0: abort at
+   * once). `serve` drains with MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS.
+   */
+  drainMs?: number;
   /** Re-queue jobs left `running` by a previous process when starting (default true). */
   recoverOnStart?: boolean;
   /**
@@ -222,14 +227,19 @@ export function createJobWorker(opts: JobWorkerOptions): JobWorker {
       if (!running) return;
       running = false;
       unsubscribe?.();
-      abort.abort();
       wakeUp?.();
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, opts.stopTimeoutMs ?? 10_000);
-      });
-      await Promise.race([loop, timeout]);
-      clearTimeout(timer);
+      const within = async (ms: number) => {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, ms);
+        });
+        await Promise.race([loop, timeout]);
+        clearTimeout(timer);
+      };
+      // No new claims from here; a running job may finish within the drain time, then it is told to stop.
+      if (opts.drainMs) await within(opts.drainMs);
+      abort.abort();
+      await within(opts.stopTimeoutMs ?? 10_000);
     },
     runOnce,
   };

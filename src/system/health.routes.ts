@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
 import { type DiskSpace, diskSpace } from '../db/disk-space.js';
+import { lastIntegrityCheck } from '../db/maintenance.js';
 import { migrationStatus } from '../db/migrator.js';
 import type { StoragePhase } from '../storage/phase-list.js';
 import type { FileSyncStatus } from '../storage/phased-store.js';
@@ -31,6 +32,8 @@ const RECENT_FILE_FAILURE_MS = 5 * 60_000;
  *     dual phase has files behind the database after failed writes (rewritten at the next start);
  *   - the data dir, or the config dir in phases files/dual, has less than MEDIAOS_DISK_WARN_MB free;
  *   - a read replica (DATABASE_READ_URLS) is down or lags past MEDIAOS_REPLICA_MAX_LAG_MS (`db.replicas`).
+ *   - the last integrity check (weekly job, db/maintenance.ts) found problems.
+ * `integrity` is that check's stored result `{ok, checkedAt, engine, method, detail, checked?, durationMs}`, or null before the first one.
  * Directories are named `data`/`config`, never by path (this answer needs no login). GET /api/system/health and /api/system/info keep the legacy shapes (API.md §16).
  */
 /**
@@ -60,6 +63,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: HealthDeps): Promi
       const pool = ctx.db.poolStats();
       const fileSync = await fileSyncReport(ctx);
       const writes = ctx.db.writeStatus();
+      const integrity = (await lastIntegrityCheck(ctx.db)) ?? null;
       const disk: Record<string, DiskSpace & { low: boolean }> = {};
       const dirs: [string, string][] = [['data', ctx.config.dataDir]];
       if (ctx.phase !== 'db') dirs.push(['config', ctx.config.configDir]);
@@ -80,6 +84,9 @@ export async function healthRoutes(app: FastifyInstance, ctx: HealthDeps): Promi
       else if (fileSync.lastError && ctx.now().getTime() - Date.parse(fileSync.lastError.at) < RECENT_FILE_FAILURE_MS) {
         problems.push(`a legacy file could not be read or written at ${fileSync.lastError.at} (${fileSync.lastError.message})`);
       }
+      if (integrity && !integrity.ok) {
+        problems.push(`the integrity check of ${integrity.checkedAt} (${integrity.method}) found problems: ${integrity.detail.slice(0, 3).join('; ')}`);
+      }
       for (const [name, d] of Object.entries(disk)) {
         if (d.low) problems.push(`${name} dir: ${d.freeMb} MB free, below MEDIAOS_DISK_WARN_MB=${ctx.config.diskWarnMb}`);
       }
@@ -88,6 +95,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: HealthDeps): Promi
         problems,
         db: { engine: ctx.db.engine, schemaVersion: status.current, journalMode, serverVersion, ...(pool ? { pool } : {}), writes, ...replicas },
         disk,
+        integrity,
         storagePhase: ctx.phase,
         fileSync,
         version: ctx.version,

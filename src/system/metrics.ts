@@ -3,6 +3,7 @@ import type { LogEvent } from 'kysely';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { listBackups } from '../backups/backup-catalog.js';
 import type { Database } from '../db/connect.js';
+import { lastIntegrityCheck } from '../db/maintenance.js';
 import type { Logger } from '../storage/phased-store.js';
 import { currentRequestScope } from './request-scope.js';
 import { slowQueryLogger } from './slow-query.js';
@@ -130,6 +131,24 @@ export function createMetrics(deps: MetricsDeps) {
     collect() {
       const newest = listBackups(deps.dataDir)[0];
       this.set(newest ? Math.max(0, (deps.now().getTime() - Date.parse(newest.createdAt)) / 1000) : -1);
+    },
+  });
+  new Gauge({
+    name: 'mediaos_db_integrity_ok',
+    help: 'Result of the last integrity check (1 ok, 0 problems found, -1 none ran yet)',
+    registers,
+    async collect() {
+      const last = await lastIntegrityCheck(db);
+      this.set(last ? Number(last.ok) : -1);
+    },
+  });
+  new Gauge({
+    name: 'mediaos_db_integrity_checked_timestamp_seconds',
+    help: 'Unix time of the last integrity check (0 when none ran yet)',
+    registers,
+    async collect() {
+      const last = await lastIntegrityCheck(db);
+      this.set(last ? Date.parse(last.checkedAt) / 1000 : 0);
     },
   });
   new Gauge({

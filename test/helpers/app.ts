@@ -43,6 +43,8 @@ export async function createTestApp(
       ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
       LOG_LEVEL: 'info',
       RATE_LIMIT_MAX: '0',
+      // closing a test app lets a running job finish for 1 s at most (serve: 25 s)
+      MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS: '1',
       ...opts.env,
     },
     tdb.dir,

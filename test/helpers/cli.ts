@@ -12,7 +12,7 @@ export async function runCli(
   args: string[],
   env: Record<string, string | undefined>,
   cwd = process.cwd(),
-  opts: { stdin?: string; prompts?: string[] } = {},
+  opts: { stdin?: string; prompts?: string[]; freeSpace?: (path: string) => number } = {},
 ): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
@@ -26,6 +26,7 @@ export async function runCli(
       code = c;
     },
     isTty: false,
+    ...(opts.freeSpace ? { freeSpace: opts.freeSpace } : {}),
     ...(opts.stdin !== undefined ? { readStdin: async () => opts.stdin! } : {}),
     // answers typed at the terminal, one per prompt, in order
     ...(opts.prompts ? { promptHidden: async () => opts.prompts!.shift() ?? '' } : {}),

@@ -97,7 +97,14 @@ for (const engine of sqlEngines()) {
     });
 
     it('logs a statement above MEDIAOS_SLOW_QUERY_MS once, with its shape and route and no values', async () => {
-      t = await createTestApp({ engine, env: { MEDIAOS_SLOW_QUERY_MS: '0' } });
+      // the upkeep jobs off: every statement logged meanwhile is this request's
+      const upkeepOff = {
+        MEDIAOS_HOUSEKEEPING_HOURS: '0',
+        MEDIAOS_DB_OPTIMIZE_HOURS: '0',
+        MEDIAOS_WAL_CHECKPOINT_MINUTES: '0',
+        MEDIAOS_INTEGRITY_CHECK_HOURS: '0',
+      };
+      t = await createTestApp({ engine, env: { MEDIAOS_SLOW_QUERY_MS: '0', ...upkeepOff } });
       const admin = (await registerAdmin(t.app)).accessToken;
       const before = slowLines(t).length;
       const res = await t.app.inject({ method: 'GET', url: '/api/library/some-id-4711', headers: bearer(admin) });

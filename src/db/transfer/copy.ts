@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import { type Database, type DatabaseTarget, openDatabase } from '../connect.js';
+import { checkFreeSpace, type FreeSpaceProbe } from '../free-space.js';
+import { databaseBytes } from '../space-needs.js';
 import { compareSummaries, type SummaryComparison, summarizeTables, TableHasher, type TableSummary } from './checksum.js';
 import { DATA_TABLES } from './data-tables.js';
 import { clearDataTables, dataColumns, type Executor, fixIdentitySequences, inSnapshot, insertRows, readBatches, rowCounts } from './table-rows.js';
@@ -16,6 +18,8 @@ export interface CopyOptions {
   onProgress?: ProgressListener;
   /** Called before a non-empty target is replaced (e.g. to back it up). */
   beforeReplace?: (target: Database) => Promise<void>;
+  /** Free bytes of a file system (default statfs): a SQLite target must have room for the source's size. */
+  freeSpace?: FreeSpaceProbe;
 }
 
 export interface CopyResult {
@@ -47,6 +51,9 @@ export async function copyDatabase(opts: CopyOptions): Promise<CopyResult> {
   let target: Database | undefined;
   try {
     const schemaVersion = await assertSourceAtLatest(source);
+    if (opts.to.engine === 'sqlite') {
+      checkFreeSpace([{ path: opts.to.location, bytes: await databaseBytes(source), what: 'the copy (the size of the source database)' }], opts.freeSpace);
+    }
     target = openDatabase(opts.to);
     const { replacing } = await prepareTarget(target, opts);
     const t = target;
