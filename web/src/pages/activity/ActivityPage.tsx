@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/status';
+
+export function ActivityPage() {
+  return <PageHeader title="Activity" />;
+}

@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/status';
+
+export function CalendarPage() {
+  return <PageHeader title="Calendar" />;
+}
