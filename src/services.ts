@@ -94,6 +94,7 @@ export function createServices(d: ServiceDeps) {
       phase: d.phase,
       openRegistration: config.openRegistration,
       refreshRotation: config.refreshRotation,
+      refreshGraceSeconds: config.refreshGraceSeconds,
       loginRateLimitMax: config.loginRateLimitMax,
       audit,
       now,
