@@ -1,23 +1,17 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { CHROMIUM, chromiumInstalled } from './chromium.js';
 
 /**
- * The browser harness of the web app's end-to-end tests and benchmark: Debian's chromium driven
- * by playwright-core, against the real server listening on 127.0.0.1 (random port, temp data dir).
+ * The browser harness of the web app's end-to-end tests: Debian's chromium driven by
+ * playwright-core (chromium.ts), against the real server listening on 127.0.0.1 (random port,
+ * temp data dir). bench/web.ts uses chromium.ts with a server of its own.
  */
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM, CHROMIUM_ARGS, launchBrowser } from './chromium.js';
+
 const root = fileURLToPath(new URL('../../', import.meta.url));
 export const WEB_DIST = join(root, 'web', 'dist');
 export const RESULTS_DIR = join(root, 'test-results');
@@ -27,13 +21,9 @@ export const RESULTS_DIR = join(root, 'test-results');
  * only outside CI (.ci/run installs it, so in CI its absence fails the run instead).
  */
 export function browserSkipReason(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
+  if (chromiumInstalled()) return undefined;
   if (process.env.CI) return undefined;
   return `${CHROMIUM} is not installed (apt-get install chromium); the web app's browser tests are skipped`;
-}
-
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
 export interface WebServer {
