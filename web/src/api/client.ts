@@ -142,9 +142,11 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
   const auth = opts.auth !== false;
   const init = { method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'), json: opts.body, signal: opts.signal };
   if (auth && !accessToken && storedRefreshToken()) await refreshSession();
+  const used = accessToken;
   let res = await send(path, init, auth);
   if (res.status === 401 && auth && storedRefreshToken()) {
-    if (await refreshSession()) res = await send(path, init, auth);
+    // Another caller may have refreshed while this request was out: then just retry with its token.
+    if ((accessToken !== null && accessToken !== used) || (await refreshSession())) res = await send(path, init, auth);
   }
   const body = await readBody(res);
   if (!res.ok) {
