@@ -99,6 +99,7 @@ export function createServices(d: ServiceDeps) {
       phase: d.phase,
       openRegistration: config.openRegistration,
       refreshRotation: config.refreshRotation,
+      refreshGraceSeconds: config.refreshGraceSeconds,
       loginRateLimitMax: config.loginRateLimitMax,
       loginLimiter: (o) => createSharedLoginLimiter({ counters: createCountersSql(d.db.kysely), ...o }),
       registrationLock: (fn) => withLock(d.db.kysely, 'registration', fn),
