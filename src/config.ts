@@ -51,6 +51,17 @@ export interface Config {
   /** Bearer token that may read GET /metrics; unset: only an admin may. */
   metricsToken?: string;
   uploadMaxBytes: number;
+  /** Largest image copied into `<data>/artwork/`. */
+  artworkMaxBytes: number;
+  /** Base URLs of the metadata services (tests point them at a local server). */
+  tmdbUrl: string;
+  tmdbImageUrl: string;
+  musicBrainzUrl: string;
+  openLibraryUrl: string;
+  /** Hours a metadata answer is served from the database cache. */
+  metadataCacheHours: number;
+  /** Milliseconds one metadata request may take. */
+  metadataTimeoutMs: number;
   /** Origins allowed to call the API from a browser on another origin (CORS); empty = same-origin only. */
   allowedOrigins: string[];
   /**
@@ -102,6 +113,23 @@ const secret = (name: string) =>
       return v;
     });
 
+const httpUrl = (name: string) =>
+  z
+    .string()
+    .optional()
+    .refine(
+      (v) => {
+        if (v === undefined || v === '') return true;
+        try {
+          const u = new URL(v);
+          return (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password;
+        } catch {
+          return false;
+        }
+      },
+      { message: `${name} must be an http(s) URL without credentials` },
+    );
+
 const envSchema = z.object({
   DATABASE_URL: z.string().optional(),
   MEDIAOS_DATA_DIR: z.string().optional(),
@@ -145,6 +173,13 @@ const envSchema = z.object({
   MEDIAOS_MISSING_SEARCH_HOURS: int('MEDIAOS_MISSING_SEARCH_HOURS', 0, 8760),
   MEDIAOS_TRACK_SECONDS: int('MEDIAOS_TRACK_SECONDS', 0, 86_400),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
+  MEDIAOS_ARTWORK_MAX_BYTES: int('MEDIAOS_ARTWORK_MAX_BYTES', 1024, 1024 * 1024 * 1024),
+  MEDIAOS_TMDB_URL: httpUrl('MEDIAOS_TMDB_URL'),
+  MEDIAOS_TMDB_IMAGE_URL: httpUrl('MEDIAOS_TMDB_IMAGE_URL'),
+  MEDIAOS_MUSICBRAINZ_URL: httpUrl('MEDIAOS_MUSICBRAINZ_URL'),
+  MEDIAOS_OPENLIBRARY_URL: httpUrl('MEDIAOS_OPENLIBRARY_URL'),
+  MEDIAOS_METADATA_CACHE_HOURS: int('MEDIAOS_METADATA_CACHE_HOURS', 0, 8760),
+  MEDIAOS_METADATA_TIMEOUT_MS: int('MEDIAOS_METADATA_TIMEOUT_MS', 500, 120_000),
   ALLOWED_ORIGINS: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
 });
@@ -266,6 +301,13 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     slowQueryMs: e.MEDIAOS_SLOW_QUERY_MS ?? 500,
     metricsToken: e.MEDIAOS_METRICS_TOKEN || undefined,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
+    artworkMaxBytes: e.MEDIAOS_ARTWORK_MAX_BYTES ?? 10 * 1024 * 1024,
+    tmdbUrl: e.MEDIAOS_TMDB_URL || 'https://api.themoviedb.org/3',
+    tmdbImageUrl: e.MEDIAOS_TMDB_IMAGE_URL || 'https://image.tmdb.org/t/p',
+    musicBrainzUrl: e.MEDIAOS_MUSICBRAINZ_URL || 'https://musicbrainz.org/ws/2',
+    openLibraryUrl: e.MEDIAOS_OPENLIBRARY_URL || 'https://openlibrary.org',
+    metadataCacheHours: e.MEDIAOS_METADATA_CACHE_HOURS ?? 24,
+    metadataTimeoutMs: e.MEDIAOS_METADATA_TIMEOUT_MS ?? 10_000,
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
   };

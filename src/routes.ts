@@ -12,6 +12,7 @@ import { eventsRoutes } from './events/events.routes.js';
 import { indexersRoutes } from './indexers/indexers.routes.js';
 import { jobsPlugin } from './jobs/jobs.plugin.js';
 import { libraryRoutes } from './library/library.routes.js';
+import { filesRoutes } from './media/files.routes.js';
 import { scannerRoutes } from './media/scanner.routes.js';
 import { metadataSettingsRoutes } from './metadata/metadata.routes.js';
 import { onboardingRoutes } from './onboarding/onboarding.routes.js';
@@ -57,6 +58,7 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => pluginsRoutes(i, { auth }));
   await app.register(async (i) => usersRoutes(i, { users: s.users, auth }));
   await app.register(async (i) => scannerRoutes(i, { scanner: s.scanner, auth }));
+  await app.register(async (i) => filesRoutes(i, { files: s.files, artwork: s.artwork, auth }));
   await app.register(async (i) => backupsRoutes(i, { db: ctx.db, config: ctx.config, auth }));
   await app.register(async (i) => eventsRoutes(i, { events: s.events, auth }));
   await app.register(async (i) => auditRoutes(i, { audit: s.audit, auth }));

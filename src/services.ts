@@ -4,6 +4,7 @@
  * services from here (routes.ts); nothing else builds a service.
  */
 
+import { join } from 'node:path';
 import { createActivityService } from './activity/activity.service.js';
 import { createAuthService } from './auth/auth.service.js';
 import { createBlocklistSql } from './automation/blocklist.sql.js';
@@ -19,6 +20,8 @@ import { createIndexersService } from './indexers/indexers.service.js';
 import { jobHandlers } from './jobs/jobs.handlers.js';
 import { createJobsSql } from './jobs/jobs.sql.js';
 import { createLibraryService } from './library/library.service.js';
+import { createArtworkStore } from './media/artwork.store.js';
+import { createFilesService } from './media/files.service.js';
 import { createMediaFilesSql } from './media/media-files.sql.js';
 import { createScannerService } from './media/scanner.service.js';
 import { createMetadataSettingsService } from './metadata/metadata.service.js';
@@ -57,6 +60,7 @@ export function createServices(d: ServiceDeps) {
     queue: stores.jobs,
     now,
   });
+  const artwork = createArtworkStore({ dir: join(config.dataDir, 'artwork'), maxBytes: config.artworkMaxBytes });
   const audit = createAuditService({ audit: createAuditSql(d.db.kysely), log: d.log, now });
   const downloads = createDownloadsService({
     downloaders: stores.downloaders,
@@ -114,6 +118,8 @@ export function createServices(d: ServiceDeps) {
     subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings, audit }),
     verify,
     scanner,
+    artwork,
+    files: createFilesService({ settings: stores.settings, library: stores.library, artwork, now }),
     // The in-process event bus: the jobs worker publishes, GET /api/events streams.
     events: createEventBus({ now }),
     audit,

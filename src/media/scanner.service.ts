@@ -8,24 +8,24 @@ import type { LibraryItem } from '../library/library.types.js';
 import { randomHexId } from '../security/tokens.js';
 import {
   folderKind,
+  locateInRoots,
   MEDIA_ROOTS_DOCUMENT,
   type MediaFolderType,
   type MediaRoot,
   mediaRootProblem,
   mediaRoots,
-  resolveInsideRoots,
 } from '../settings/media-roots.js';
 import type { SettingsDocumentStore } from '../settings/settings.store.js';
 import { itemKeyString, parseMediaFile } from './media.parse.js';
 import type { ItemKey, ParsedMedia, ScanFolder, ScanProgress } from './media.types.js';
 import { fileStat, walkFiles } from './media.walk.js';
 import type { KnownFile, MediaFilesSql, MediaFileWrite } from './media-files.sql.js';
+import { PATH_NOT_ALLOWED } from './path-guard.js';
 import { type PreviewFile, previewFiles, previewItems } from './scanner.preview.js';
 
 /** Queue job type of a library scan (payload `{folders:[{path,type}]}`). */
 export const MEDIA_SCAN_JOB_TYPE = 'media-scan';
-/** One answer for every path outside the media roots, whether it exists or not. */
-export const PATH_NOT_ALLOWED = 'path_not_allowed';
+export { PATH_NOT_ALLOWED } from './path-guard.js';
 
 const FLUSH_EVERY = 500;
 const STAT_CONCURRENCY = 16;
@@ -84,17 +84,11 @@ export function createScannerService(deps: ScannerDeps) {
     if (progress.errors.length < MAX_ERRORS) progress.errors.push(msg);
   };
 
-  /** The resolved folder and the real path of the root holding it, or 403. */
+  /** The resolved folder and the real path of the root holding it, or 403 (the shared guard). */
   async function insideRoot(path: string, all: readonly MediaRoot[]): Promise<{ folder: string; root: string }> {
-    const paths = all.map((r) => r.path);
-    const folder = await resolveInsideRoots(path, paths);
-    if (folder !== undefined) {
-      for (const r of paths) {
-        const real = await realpath(r).catch(() => undefined);
-        if (real !== undefined && (await resolveInsideRoots(folder, [real])) !== undefined) return { folder, root: real };
-      }
-    }
-    throw new Forbidden(PATH_NOT_ALLOWED, { message: 'path must be inside a media folder (settings.json mediaFolders)' });
+    const at = await locateInRoots(path, all);
+    if (at === undefined) throw new Forbidden(PATH_NOT_ALLOWED, { message: 'path must be inside a media folder (settings.json mediaFolders)' });
+    return { folder: at.path, root: at.rootReal };
   }
 
   /** The configured root whose real path is `real`. */
