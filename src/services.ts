@@ -25,6 +25,8 @@ import { createFilesService } from './media/files.service.js';
 import { createMediaFilesSql } from './media/media-files.sql.js';
 import { createScannerService } from './media/scanner.service.js';
 import { createMetadataSettingsService } from './metadata/metadata.service.js';
+import { createMetadataCacheSql } from './metadata/metadata-cache.sql.js';
+import { createMetadataLookupService } from './metadata/metadata-lookup.service.js';
 import { createOnboardingService } from './onboarding/onboarding.service.js';
 import { createOrganizerConfigService } from './organizer/organizer.service.js';
 import { createQualityService } from './quality/quality.service.js';
@@ -62,6 +64,7 @@ export function createServices(d: ServiceDeps) {
   });
   const artwork = createArtworkStore({ dir: join(config.dataDir, 'artwork'), maxBytes: config.artworkMaxBytes });
   const audit = createAuditService({ audit: createAuditSql(d.db.kysely), log: d.log, now });
+  const metadataSettings = createMetadataSettingsService({ settings: stores.settings, audit });
   const downloads = createDownloadsService({
     downloaders: stores.downloaders,
     grabs: stores.grabs,
@@ -112,7 +115,14 @@ export function createServices(d: ServiceDeps) {
     library: createLibraryService({ library: stores.library, audit, now }),
     quality,
     wanted: createWantedService({ wanted: stores.wanted, now, profiles: () => quality.list() }),
-    metadataSettings: createMetadataSettingsService({ settings: stores.settings, audit }),
+    metadataSettings,
+    metadata: createMetadataLookupService({
+      settings: metadataSettings,
+      cache: createMetadataCacheSql(d.db.kysely),
+      library: stores.library,
+      config,
+      now,
+    }),
     onboarding: createOnboardingService({ settings: stores.settings, audit, now }),
     organizerConfig: createOrganizerConfigService({ settings: stores.settings, audit }),
     subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings, audit }),

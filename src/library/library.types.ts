@@ -65,6 +65,9 @@ export interface LibraryPatch {
   filePath?: string;
   fileSize?: number;
   quality?: string;
+  /** Set by a metadata lookup applied to the item (POST /api/metadata/apply). */
+  year?: number;
+  metadata?: Record<string, unknown>;
 }
 
 export type LibraryPatchResult = { status: 'updated'; item: LibraryItem } | { status: 'not_found' } | { status: 'duplicate_title' };
