@@ -8,37 +8,37 @@ import type { ArtworkStore } from './artwork.store.js';
 import type { FilesService } from './files.service.js';
 import { pathNotAllowed } from './path-guard.js';
 
-const text = (field: string) => z.string({ error: `${field}: must be a string` }).max(4096, { message: `${field}: at most 4096 characters` });
+const text = () => z.string({ error: 'must be a string' }).max(4096, { message: 'at most 4096 characters' });
 
 export const browseQuery = z.object({
-  root: text('root').optional(),
-  rel: text('rel').optional(),
+  root: text().optional(),
+  rel: text().optional(),
   limit: z.coerce
-    .number({ error: 'limit: must be a number' })
-    .int({ message: 'limit: must be an integer' })
-    .min(1, { message: 'limit: at least 1' })
-    .max(5000, { message: 'limit: at most 5000' })
+    .number({ error: 'must be a number' })
+    .int({ message: 'must be an integer' })
+    .min(1, { message: 'at least 1' })
+    .max(5000, { message: 'at most 5000' })
     .default(1000),
-  cursor: text('cursor').optional(),
+  cursor: text().optional(),
 });
 
-const artworkKind = z.enum(['poster', 'background', 'banner', 'season'], { message: 'kind: must be one of poster, background, banner, season' });
+const artworkKind = z.enum(['poster', 'background', 'banner', 'season'], { message: 'must be one of poster, background, banner, season' });
 
 /** POST /api/files/artwork/assign (legacy body). */
 export const assignBody = z.object({
-  root: text('root').min(1, { message: 'root: required' }),
-  rel: text('rel').min(1, { message: 'rel: required' }),
+  root: text().min(1, { message: 'required' }),
+  rel: text().min(1, { message: 'required' }),
   kind: artworkKind,
-  season: z.number({ error: 'season: must be a number' }).int().min(0, { message: 'season: 0 to 99' }).max(99, { message: 'season: 0 to 99' }).optional(),
-  overwrite: z.boolean({ error: 'overwrite: must be true or false' }).optional(),
+  season: z.number({ error: 'must be a number' }).int().min(0, { message: '0 to 99' }).max(99, { message: '0 to 99' }).optional(),
+  overwrite: z.boolean({ error: 'must be true or false' }).optional(),
 });
 
 /** POST /api/files/artwork/item. */
 export const itemArtworkBody = z.object({
-  root: text('root').min(1, { message: 'root: required' }),
-  rel: text('rel').min(1, { message: 'rel: required' }),
-  itemId: text('itemId').min(1, { message: 'itemId: required' }),
-  kind: z.enum(['poster', 'background'], { message: 'kind: must be poster or background' }),
+  root: text().min(1, { message: 'required' }),
+  rel: text().min(1, { message: 'required' }),
+  itemId: text().min(1, { message: 'required' }),
+  kind: z.enum(['poster', 'background'], { message: 'must be poster or background' }),
 });
 
 export interface FilesRoutesDeps {

@@ -30,7 +30,11 @@ export function describeRequest(r: Pick<JsonRequest, 'path' | 'query'>, hidden: 
 export async function getJson(r: JsonRequest): Promise<unknown> {
   const url = new URL(joinUrl(r.baseUrl, r.path));
   for (const [k, v] of Object.entries(r.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-  const reply = await httpRequest(url.toString(), { method: 'GET', headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...r.headers } }, r.timeoutMs);
+  const reply = await httpRequest(
+    url.toString(),
+    { method: 'GET', headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...r.headers } },
+    r.timeoutMs,
+  );
   const body = parseJson(reply.text);
   if (!reply.ok) {
     const b = (body ?? {}) as { status_message?: unknown; error?: unknown; message?: unknown };

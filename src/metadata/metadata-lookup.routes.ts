@@ -5,25 +5,24 @@ import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import type { MetadataLookupService } from './metadata-lookup.service.js';
 
-const query = z
-  .string({ error: 'query: must be a string' })
-  .trim()
-  .min(1, { message: 'query: must not be empty' })
-  .max(200, { message: 'query: at most 200 characters' });
-const year = z.number({ error: 'year: must be a number' }).int({ message: 'year: must be a whole year' }).min(1800).max(2200).optional();
-const numericId = (field: string) => z.string().regex(/^\d{1,10}$/, { message: `${field}: must be a numeric id` }).transform(Number);
+const query = z.string({ error: 'must be a string' }).trim().min(1, { message: 'must not be empty' }).max(200, { message: 'at most 200 characters' });
+const year = z.number({ error: 'must be a number' }).int({ message: 'must be a whole year' }).min(1800).max(2200).optional();
+const numericId = z
+  .string()
+  .regex(/^\d{1,10}$/, { message: 'must be a numeric id' })
+  .transform(Number);
 
 export const searchBody = z.object({ query, year });
 export const musicSearchBody = z.object({
   query,
-  type: z.enum(['artist', 'album'], { message: 'type: must be artist or album' }),
-  artistName: z.string({ error: 'artistName: must be a string' }).max(200, { message: 'artistName: at most 200 characters' }).optional(),
+  type: z.enum(['artist', 'album'], { message: 'must be artist or album' }),
+  artistName: z.string({ error: 'must be a string' }).max(200, { message: 'at most 200 characters' }).optional(),
 });
-export const bookSearchBody = z.object({ query, author: z.string({ error: 'author: must be a string' }).max(200).optional() });
+export const bookSearchBody = z.object({ query, author: z.string({ error: 'must be a string' }).max(200).optional() });
 export const applyBody = z.object({
-  itemId: z.string({ error: 'itemId: must be a string' }).min(1, { message: 'itemId: required' }).max(200),
-  provider: z.enum(['tmdb', 'musicbrainz', 'openlibrary'], { message: 'provider: must be tmdb, musicbrainz or openlibrary' }),
-  id: z.union([z.string(), z.number()], { error: 'id: must be a string or a number' }).transform(String),
+  itemId: z.string({ error: 'must be a string' }).min(1, { message: 'required' }).max(200),
+  provider: z.enum(['tmdb', 'musicbrainz', 'openlibrary'], { message: 'must be tmdb, musicbrainz or openlibrary' }),
+  id: z.union([z.string(), z.number()], { error: 'must be a string or a number' }).transform(String),
 });
 const MBID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const OLWORK = /^OL\d{1,12}W$/;
@@ -56,17 +55,17 @@ export async function metadataLookupRoutes(app: FastifyInstance, deps: MetadataL
     return { ok: true, results: await m.searchMovie(b.query, b.year) };
   });
   app.get<{ Params: { id: string } }>('/api/metadata/movie/:id', user, async (request) => {
-    return { ok: true, movie: await m.movie(param(z.object({ id: numericId('id') }), request.params).id) };
+    return { ok: true, movie: await m.movie(param(z.object({ id: numericId }), request.params).id) };
   });
   app.post('/api/metadata/search/tv', user, async (request) => {
     const b = parseInput(searchBody, request.body);
     return { ok: true, results: await m.searchTv(b.query, b.year) };
   });
   app.get('/api/metadata/tv/:id', user, async (request) => {
-    return { ok: true, ...(await m.tv(param(z.object({ id: numericId('id') }), request.params).id)) };
+    return { ok: true, ...(await m.tv(param(z.object({ id: numericId }), request.params).id)) };
   });
   app.get('/api/metadata/tv/:id/season/:seasonNumber', user, async (request) => {
-    const p = param(z.object({ id: numericId('id'), seasonNumber: numericId('seasonNumber') }), request.params);
+    const p = param(z.object({ id: numericId, seasonNumber: numericId }), request.params);
     return { ok: true, ...(await m.season(p.id, p.seasonNumber)) };
   });
   app.post('/api/metadata/search/music', user, async (request) => {
@@ -74,7 +73,7 @@ export async function metadataLookupRoutes(app: FastifyInstance, deps: MetadataL
     return { ok: true, type: b.type, results: await m.searchMusic(b.query, b.type, b.artistName || undefined) };
   });
   app.get('/api/metadata/music/release/:id', user, async (request) => {
-    const p = param(z.object({ id: z.string().regex(MBID, { message: 'id: must be a MusicBrainz id (MBID)' }) }), request.params);
+    const p = param(z.object({ id: z.string().regex(MBID, { message: 'must be a MusicBrainz id (MBID)' }) }), request.params);
     return { ok: true, ...(await m.release(p.id.toLowerCase())) };
   });
   app.post('/api/metadata/search/book', user, async (request) => {
@@ -82,7 +81,7 @@ export async function metadataLookupRoutes(app: FastifyInstance, deps: MetadataL
     return { ok: true, results: await m.searchBooks(b.query, b.author || undefined) };
   });
   app.get('/api/metadata/book/:id', user, async (request) => {
-    const p = param(z.object({ id: z.string().regex(OLWORK, { message: 'id: must be an Open Library work id (OL…W)' }) }), request.params);
+    const p = param(z.object({ id: z.string().regex(OLWORK, { message: 'must be an Open Library work id (OL…W)' }) }), request.params);
     return { ok: true, book: await m.book(p.id) };
   });
   app.post('/api/metadata/apply', admin, async (request) => {

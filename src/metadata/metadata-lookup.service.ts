@@ -7,8 +7,8 @@ import { describeRequest } from '../metadata-clients/fetch-json.js';
 import { createMusicBrainzClient } from '../metadata-clients/musicbrainz.js';
 import { createOpenLibraryClient } from '../metadata-clients/openlibrary.js';
 import { createTmdbClient, type TmdbClient } from '../metadata-clients/tmdb.js';
-import type { MetadataCacheSql } from './metadata-cache.sql.js';
 import type { MetadataSettingsService } from './metadata.service.js';
+import type { MetadataCacheSql } from './metadata-cache.sql.js';
 
 export interface MetadataLookupConfig {
   tmdbUrl: string;
@@ -119,7 +119,9 @@ export function createMetadataLookupService(deps: MetadataLookupDeps) {
     async searchMusic(query: string, type: 'artist' | 'album', artistName?: string) {
       await musicBrainzOn();
       if (type === 'artist') return cached('musicbrainz', describeRequest({ path: '/artist', query: { query } }), () => musicbrainz.searchArtists(query));
-      return cached('musicbrainz', describeRequest({ path: '/release-group', query: { query, artistName } }), () => musicbrainz.searchAlbums(query, artistName));
+      return cached('musicbrainz', describeRequest({ path: '/release-group', query: { query, artistName } }), () =>
+        musicbrainz.searchAlbums(query, artistName),
+      );
     },
     async release(id: string) {
       await musicBrainzOn();
@@ -139,14 +141,29 @@ export function createMetadataLookupService(deps: MetadataLookupDeps) {
       const n = Number(id);
       if (item.kind === 'series') {
         const { show } = await lookup.tv(n);
-        return { year: show.year, poster: show.posterUrl, background: show.backdropUrl, meta: { tmdbId: show.id, title: show.name, overview: show.overview, genres: show.genres } };
+        return {
+          year: show.year,
+          poster: show.posterUrl,
+          background: show.backdropUrl,
+          meta: { tmdbId: show.id, title: show.name, overview: show.overview, genres: show.genres },
+        };
       }
       const m = await lookup.movie(n);
-      return { year: m.year, poster: m.posterUrl, background: m.backdropUrl, meta: { tmdbId: m.id, imdbId: m.imdbId, title: m.title, overview: m.overview, genres: m.genres } };
+      return {
+        year: m.year,
+        poster: m.posterUrl,
+        background: m.backdropUrl,
+        meta: { tmdbId: m.id, imdbId: m.imdbId, title: m.title, overview: m.overview, genres: m.genres },
+      };
     }
     if (provider === 'musicbrainz') {
       const { release } = await lookup.release(id);
-      return { year: release.year, poster: release.coverArtUrl, background: null, meta: { musicbrainzId: release.id, title: release.title, artist: release.artist } };
+      return {
+        year: release.year,
+        poster: release.coverArtUrl,
+        background: null,
+        meta: { musicbrainzId: release.id, title: release.title, artist: release.artist },
+      };
     }
     const w = await lookup.book(id);
     return { year: null, poster: w.coverUrl, background: null, meta: { openLibraryId: w.id, title: w.title, overview: w.description, subjects: w.subjects } };
