@@ -28,6 +28,8 @@ export const PUBLIC_ROUTES: readonly (string | RegExp)[] = [
   'POST /api/auth/refresh',
   'POST /api/auth/logout',
   'GET /api/onboarding/check-setup',
+  // Stored artwork (content-hashed names): an <img> cannot send a bearer token.
+  'GET /api/artwork/:file',
 ];
 
 /** Write routes reserved to admins (prefix match on the path). */
@@ -36,7 +38,8 @@ const ADMIN_WRITES: readonly RegExp[] = [
   /^\/api\/library(\/|$)/,
   /^\/api\/indexers(\/|$)/,
   /^\/api\/scanner\//,
-  /^\/api\/metadata\/settings$/,
+  /^\/api\/metadata\/(settings|apply)$/,
+  /^\/api\/files\/artwork\//,
   /^\/api\/organizer\/(config|start|stop)$/,
   /^\/api\/onboarding\/(setup|scan)$/,
   /^\/api\/subtitles\/automation\/config$/,
