@@ -55,14 +55,15 @@ export interface ServiceDeps {
 /** Every service, built once. */
 export function createServices(d: ServiceDeps) {
   const { config, stores, now } = d;
+  const artwork = createArtworkStore({ dir: join(config.dataDir, 'artwork'), maxBytes: config.artworkMaxBytes });
   const scanner = createScannerService({
     settings: stores.settings,
     library: stores.library,
+    artwork,
     files: createMediaFilesSql(d.db.kysely),
     queue: stores.jobs,
     now,
   });
-  const artwork = createArtworkStore({ dir: join(config.dataDir, 'artwork'), maxBytes: config.artworkMaxBytes });
   const audit = createAuditService({ audit: createAuditSql(d.db.kysely), log: d.log, now });
   const metadataSettings = createMetadataSettingsService({ settings: stores.settings, audit });
   const downloads = createDownloadsService({

@@ -56,10 +56,3 @@ export function findRoot(roots: readonly BrowseRoot[], id: string): BrowseRoot {
   if (!root) throw new NotFound('invalid_root', { message: 'root: no media folder has this id (GET /api/files/browse lists them)' });
   return root;
 }
-
-/** An absolute path from a client, inside any configured root, or 403. */
-export async function guardPath(path: string, roots: readonly MediaRoot[]): Promise<LocatedPath> {
-  const at = await locateInRoots(path, roots);
-  if (at === undefined) throw pathNotAllowed();
-  return at;
-}
