@@ -209,6 +209,12 @@ describe('file browser and artwork (/api/files/*, /api/artwork/*)', () => {
     const got = (await t.app.inject({ method: 'GET', url: `/api/library/${item.id}`, headers: s.u })).json();
     expect(JSON.stringify(got)).toContain(url);
 
+    // The stored URL can be written back unchanged; other relative URLs stay refused.
+    const patch = (posterUrl: string) => t!.app.inject({ method: 'PATCH', url: `/api/library/${item.id}`, payload: { posterUrl }, headers: s.a });
+    expect((await patch(url)).statusCode).toBe(200);
+    expect((await patch('/api/artwork/../../etc/passwd')).json().error).toMatch(/^posterUrl/);
+    expect((await patch('/api/artwork/abc.jpg')).statusCode).toBe(400);
+
     const img = await t.app.inject({ method: 'GET', url });
     expect(img.statusCode).toBe(200);
     expect(img.headers['content-type']).toBe('image/jpeg');
