@@ -171,3 +171,57 @@ describe('Open Library client', () => {
     await expect(ol.work('OL1W')).rejects.toMatchObject({ status: 404 });
   });
 });
+
+describe('sparse answers', () => {
+  it('maps missing or odd fields to null/empty instead of failing', async () => {
+    const { startFake } = await import('../download-clients/fakes.js');
+    const sparse = await startFake((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          results: [{ genres: [{}, { name: 'Drama' }] }],
+          seasons: [{}],
+          episodes: [{}],
+          artists: [{}],
+          'release-groups': [{ 'artist-credit': [{ artist: { name: 'Via Artist' } }] }],
+          media: [{ tracks: [{ recording: { title: 'From Recording', length: 1000 } }] }],
+          docs: [{ author_name: ['A', 7], isbn: 'not-a-list' }],
+          description: 'plain text',
+          covers: [-1, 0],
+        }),
+      );
+    });
+    try {
+      const t = createTmdbClient({ baseUrl: sparse.url, imageUrl: 'https://img', apiKey: TMDB_KEY, language: 'en-US', includeAdult: true, timeoutMs: 2000 });
+      expect((await t.searchMovie('x'))[0]).toMatchObject({ id: 0, title: '', year: null, genres: ['Drama'], posterUrl: null });
+      expect((await t.searchTv('x'))[0]).toMatchObject({ id: 0, name: '', firstAirDate: null, genres: ['Drama'] });
+      const tv = await t.tv(1);
+      expect(tv.seasons).toEqual([
+        { id: null, seasonNumber: null, name: null, overview: null, airDate: null, episodeCount: null, posterPath: null, posterUrl: null },
+      ]);
+      const season = await t.season(1, 1);
+      expect(season.episodes[0]).toMatchObject({ id: null, stillUrl: null });
+      expect(season.season).toMatchObject({ id: null, posterUrl: null });
+      const mb = createMusicBrainzClient({ baseUrl: sparse.url, timeoutMs: 2000, minIntervalMs: 0, coverArtUrl: 'https://covers.example/' });
+      expect((await mb.searchArtists('x'))[0]).toMatchObject({ id: '', name: '', sortName: null, beginDate: null });
+      expect((await mb.searchAlbums('x'))[0]).toMatchObject({ id: '', title: '', artist: 'Via Artist', artistId: null, year: null });
+      const rel = await mb.release(MBID_RELEASE);
+      expect(rel.release).toMatchObject({ id: MBID_RELEASE, title: '', artist: null, coverArtUrl: null, trackCount: 1 });
+      expect(rel.tracks[0]).toMatchObject({ title: 'From Recording', lengthMs: 1000, disc: null });
+      const ol = createOpenLibraryClient({ baseUrl: sparse.url, timeoutMs: 2000, coversUrl: 'https://c.example' });
+      expect((await ol.searchBooks('x'))[0]).toEqual({
+        id: '',
+        title: '',
+        authors: ['A'],
+        firstPublishYear: null,
+        isbn: [],
+        editionCount: null,
+        coverId: null,
+        coverUrl: null,
+      });
+      expect(await ol.work('OL1W')).toMatchObject({ description: 'plain text', coverId: null, coverUrl: null, subjects: [] });
+    } finally {
+      await sparse.close();
+    }
+  });
+});
