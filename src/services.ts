@@ -66,6 +66,13 @@ export function createServices(d: ServiceDeps) {
   });
   const audit = createAuditService({ audit: createAuditSql(d.db.kysely), log: d.log, now });
   const metadataSettings = createMetadataSettingsService({ settings: stores.settings, audit });
+  const metadata = createMetadataLookupService({
+    settings: metadataSettings,
+    cache: createMetadataCacheSql(d.db.kysely),
+    library: stores.library,
+    config,
+    now,
+  });
   const downloads = createDownloadsService({
     downloaders: stores.downloaders,
     grabs: stores.grabs,
@@ -117,13 +124,7 @@ export function createServices(d: ServiceDeps) {
     quality,
     wanted: createWantedService({ wanted: stores.wanted, now, profiles: () => quality.list() }),
     metadataSettings,
-    metadata: createMetadataLookupService({
-      settings: metadataSettings,
-      cache: createMetadataCacheSql(d.db.kysely),
-      library: stores.library,
-      config,
-      now,
-    }),
+    metadata,
     onboarding: createOnboardingService({ settings: stores.settings, audit, now }),
     organizerConfig: createOrganizerConfigService({ settings: stores.settings, audit }),
     subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings, audit }),
@@ -148,7 +149,7 @@ export function createServices(d: ServiceDeps) {
       scanner,
       wantedSearch,
       downloadTracker,
-      housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, audit, now },
+      housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, audit, metadataCache: metadata, now },
     }),
   };
 }

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runHousekeeping } from '../../src/housekeeping/housekeeping.service.js';
 import type { Fake } from '../download-clients/fakes.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';
@@ -64,7 +65,8 @@ for (const engine of sqlEngines()) {
       expect(JSON.stringify(rows)).not.toContain(TMDB_KEY);
       // After the expiry (the access token expired too: ask the service): asked again, and the row renewed.
       s.advance(24 * 3_600_000 + 1);
-      expect(await s.t.ctx.services.metadata.purgeExpired()).toBe(1);
+      const chores = await runHousekeeping({ ...s.t.ctx, metadataCache: s.t.ctx.services.metadata });
+      expect(chores.metadataCacheRows).toBe(1);
       expect(await s.t.ctx.services.metadata.searchMovie('Heat', 1995)).toEqual(r.json().results);
       expect(fake.requests.length).toBe(before + 2);
       expect(await s.t.ctx.db.kysely.selectFrom('metadata_cache').select('expires_at').execute()).toEqual([{ expires_at: '2024-05-03T10:00:00.001Z' }]);
