@@ -71,6 +71,17 @@ export interface Config {
   integrityCheckHours: number;
   /** Seconds SIGTERM/SIGINT waits for in-flight requests and running jobs before closing anyway. */
   shutdownTimeoutSeconds: number;
+  /** Largest image copied into `<data>/artwork/`. */
+  artworkMaxBytes: number;
+  /** Base URLs of the metadata services (tests point them at a local server). */
+  tmdbUrl: string;
+  tmdbImageUrl: string;
+  musicBrainzUrl: string;
+  openLibraryUrl: string;
+  /** Hours a metadata answer is served from the database cache. */
+  metadataCacheHours: number;
+  /** Milliseconds one metadata request may take. */
+  metadataTimeoutMs: number;
   /** Origins allowed to call the API from a browser on another origin (CORS); empty = same-origin only. */
   allowedOrigins: string[];
   /**
@@ -132,6 +143,22 @@ const schemaName = (name: string) =>
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, `${name} must be a lowercase SQL identifier (letters, digits, _; at most 63)`)
     .optional()
     .or(z.literal(''));
+const httpUrl = (name: string) =>
+  z
+    .string()
+    .optional()
+    .refine(
+      (v) => {
+        if (v === undefined || v === '') return true;
+        try {
+          const u = new URL(v);
+          return (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password;
+        } catch {
+          return false;
+        }
+      },
+      { message: `${name} must be an http(s) URL without credentials` },
+    );
 
 const envSchema = z.object({
   DATABASE_URL: z.string().optional(),
@@ -183,6 +210,13 @@ const envSchema = z.object({
   MEDIAOS_INTEGRITY_CHECK_HOURS: int('MEDIAOS_INTEGRITY_CHECK_HOURS', 0, 8760),
   MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS: int('MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS', 1, 3600),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
+  MEDIAOS_ARTWORK_MAX_BYTES: int('MEDIAOS_ARTWORK_MAX_BYTES', 1024, 1024 * 1024 * 1024),
+  MEDIAOS_TMDB_URL: httpUrl('MEDIAOS_TMDB_URL'),
+  MEDIAOS_TMDB_IMAGE_URL: httpUrl('MEDIAOS_TMDB_IMAGE_URL'),
+  MEDIAOS_MUSICBRAINZ_URL: httpUrl('MEDIAOS_MUSICBRAINZ_URL'),
+  MEDIAOS_OPENLIBRARY_URL: httpUrl('MEDIAOS_OPENLIBRARY_URL'),
+  MEDIAOS_METADATA_CACHE_HOURS: int('MEDIAOS_METADATA_CACHE_HOURS', 0, 8760),
+  MEDIAOS_METADATA_TIMEOUT_MS: int('MEDIAOS_METADATA_TIMEOUT_MS', 500, 120_000),
   ALLOWED_ORIGINS: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
   MEDIAOS_WEB_DIR: z.string().optional(),
@@ -337,6 +371,13 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     walCheckpointMinutes: e.MEDIAOS_WAL_CHECKPOINT_MINUTES ?? 60,
     integrityCheckHours: e.MEDIAOS_INTEGRITY_CHECK_HOURS ?? 168,
     shutdownTimeoutSeconds: e.MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS ?? 25,
+    artworkMaxBytes: e.MEDIAOS_ARTWORK_MAX_BYTES ?? 10 * 1024 * 1024,
+    tmdbUrl: e.MEDIAOS_TMDB_URL || 'https://api.themoviedb.org/3',
+    tmdbImageUrl: e.MEDIAOS_TMDB_IMAGE_URL || 'https://image.tmdb.org/t/p',
+    musicBrainzUrl: e.MEDIAOS_MUSICBRAINZ_URL || 'https://musicbrainz.org/ws/2',
+    openLibraryUrl: e.MEDIAOS_OPENLIBRARY_URL || 'https://openlibrary.org',
+    metadataCacheHours: e.MEDIAOS_METADATA_CACHE_HOURS ?? 24,
+    metadataTimeoutMs: e.MEDIAOS_METADATA_TIMEOUT_MS ?? 10_000,
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     webDir: e.MEDIAOS_WEB_DIR ? abs(e.MEDIAOS_WEB_DIR) : DEFAULT_WEB_DIR,

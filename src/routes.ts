@@ -12,8 +12,10 @@ import { eventsRoutes } from './events/events.routes.js';
 import { indexersRoutes } from './indexers/indexers.routes.js';
 import { jobsPlugin } from './jobs/jobs.plugin.js';
 import { libraryRoutes } from './library/library.routes.js';
+import { filesRoutes } from './media/files.routes.js';
 import { scannerRoutes } from './media/scanner.routes.js';
 import { metadataSettingsRoutes } from './metadata/metadata.routes.js';
+import { metadataLookupRoutes } from './metadata/metadata-lookup.routes.js';
 import { onboardingRoutes } from './onboarding/onboarding.routes.js';
 import { organizerConfigRoutes } from './organizer/organizer.routes.js';
 import { pluginsRoutes } from './plugins/plugins.routes.js';
@@ -37,6 +39,7 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => qualityRoutes(i, { quality: s.quality, auth }));
   await app.register(async (i) => verifyRoutes(i, { verify: s.verify, auth }));
   await app.register(async (i) => metadataSettingsRoutes(i, { metadataSettings: s.metadataSettings, auth }));
+  await app.register(async (i) => metadataLookupRoutes(i, { metadata: s.metadata, auth }));
   await app.register(async (i) => organizerConfigRoutes(i, { organizerConfig: s.organizerConfig, auth }));
   await app.register(async (i) => onboardingRoutes(i, { onboarding: s.onboarding, scanner: s.scanner, auth }));
   await app.register(async (i) => subtitleAutomationRoutes(i, { subtitleAutomation: s.subtitleAutomation, auth }));
@@ -58,6 +61,7 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => pluginsRoutes(i, { auth }));
   await app.register(async (i) => usersRoutes(i, { users: s.users, auth }));
   await app.register(async (i) => scannerRoutes(i, { scanner: s.scanner, auth }));
+  await app.register(async (i) => filesRoutes(i, { files: s.files, artwork: s.artwork, auth }));
   await app.register(async (i) => backupsRoutes(i, { db: ctx.db, config: ctx.config, auth }));
   await app.register(async (i) => eventsRoutes(i, { events: s.events, auth }));
   await app.register(async (i) => auditRoutes(i, { audit: s.audit, auth }));

@@ -4,6 +4,7 @@
  * services from here (routes.ts); nothing else builds a service.
  */
 
+import { join } from 'node:path';
 import { createActivityService } from './activity/activity.service.js';
 import { createAuthService } from './auth/auth.service.js';
 import { createSharedLoginLimiter } from './auth/login-limiter.shared.js';
@@ -23,9 +24,13 @@ import { createIndexersService } from './indexers/indexers.service.js';
 import { jobHandlers } from './jobs/jobs.handlers.js';
 import { createJobsSql } from './jobs/jobs.sql.js';
 import { createLibraryService } from './library/library.service.js';
+import { createArtworkStore } from './media/artwork.store.js';
+import { createFilesService } from './media/files.service.js';
 import { createMediaFilesSql } from './media/media-files.sql.js';
 import { createScannerService } from './media/scanner.service.js';
 import { createMetadataSettingsService } from './metadata/metadata.service.js';
+import { createMetadataCacheSql } from './metadata/metadata-cache.sql.js';
+import { createMetadataLookupService } from './metadata/metadata-lookup.service.js';
 import { createOnboardingService } from './onboarding/onboarding.service.js';
 import { createOrganizerConfigService } from './organizer/organizer.service.js';
 import { createQualityService } from './quality/quality.service.js';
@@ -54,14 +59,24 @@ export interface ServiceDeps {
 /** Every service, built once. */
 export function createServices(d: ServiceDeps) {
   const { config, stores, now } = d;
+  const artwork = createArtworkStore({ dir: join(config.dataDir, 'artwork'), maxBytes: config.artworkMaxBytes });
   const scanner = createScannerService({
     settings: stores.settings,
     library: stores.library,
+    artwork,
     files: createMediaFilesSql(d.db.kysely),
     queue: stores.jobs,
     now,
   });
   const audit = createAuditService({ audit: createAuditSql(d.db.kysely), log: d.log, now });
+  const metadataSettings = createMetadataSettingsService({ settings: stores.settings, audit });
+  const metadata = createMetadataLookupService({
+    settings: metadataSettings,
+    cache: createMetadataCacheSql(d.db.kysely),
+    library: stores.library,
+    config,
+    now,
+  });
   const downloads = createDownloadsService({
     downloaders: stores.downloaders,
     grabs: stores.grabs,
@@ -117,12 +132,15 @@ export function createServices(d: ServiceDeps) {
     library: createLibraryService({ library: stores.library, audit, now }),
     quality,
     wanted: createWantedService({ wanted: stores.wanted, now, profiles: () => quality.list() }),
-    metadataSettings: createMetadataSettingsService({ settings: stores.settings, audit }),
+    metadataSettings,
+    metadata,
     onboarding: createOnboardingService({ settings: stores.settings, audit, now }),
     organizerConfig: createOrganizerConfigService({ settings: stores.settings, audit }),
     subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings, audit }),
     verify,
     scanner,
+    artwork,
+    files: createFilesService({ settings: stores.settings, library: stores.library, artwork, now }),
     // The in-process event bus: the jobs worker publishes, GET /api/events streams.
     events: createEventBus({ now }),
     audit,
@@ -141,7 +159,7 @@ export function createServices(d: ServiceDeps) {
       wantedSearch,
       downloadTracker,
       rssSync,
-      housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, audit, now },
+      housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, audit, metadataCache: metadata, now },
     }),
   };
 }

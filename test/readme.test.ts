@@ -63,6 +63,13 @@ const DEFAULTS: Record<string, (c: Config) => string | undefined> = {
   MEDIAOS_WAL_CHECKPOINT_MINUTES: (c) => String(c.walCheckpointMinutes),
   MEDIAOS_INTEGRITY_CHECK_HOURS: (c) => String(c.integrityCheckHours),
   MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS: (c) => String(c.shutdownTimeoutSeconds),
+  MEDIAOS_ARTWORK_MAX_BYTES: (c) => String(c.artworkMaxBytes),
+  MEDIAOS_TMDB_URL: (c) => c.tmdbUrl,
+  MEDIAOS_TMDB_IMAGE_URL: (c) => c.tmdbImageUrl,
+  MEDIAOS_MUSICBRAINZ_URL: (c) => c.musicBrainzUrl,
+  MEDIAOS_OPENLIBRARY_URL: (c) => c.openLibraryUrl,
+  MEDIAOS_METADATA_CACHE_HOURS: (c) => String(c.metadataCacheHours),
+  MEDIAOS_METADATA_TIMEOUT_MS: (c) => String(c.metadataTimeoutMs),
 };
 
 /** `| \`NAME\` | default | meaning |` rows of docs/configuration.md, by name. */

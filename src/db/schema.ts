@@ -180,6 +180,16 @@ export interface BlocklistTable {
   created_at: Generated<string>;
 }
 
+/** Metadata service answers kept until they expire (migration 0008). */
+export interface MetadataCacheTable {
+  key: string;
+  provider: string;
+  request: string;
+  value: DbJson;
+  fetched_at: string;
+  expires_at: string;
+}
+
 /** Files found by the library scanner (migration 0006). */
 export interface MediaFilesTable {
   id: string;
@@ -302,6 +312,7 @@ export interface DB {
   grabs: GrabsTable;
   blocklist: BlocklistTable;
   media_files: MediaFilesTable;
+  metadata_cache: MetadataCacheTable;
   audit_log: AuditLogTable;
   settings: SettingsTable;
   app_state: AppStateTable;

@@ -14,6 +14,8 @@ export interface HousekeepingDeps {
   stores: { sessions: Pick<SessionsStore, 'deleteExpired'> };
   /** Purges audit rows older than `auditRetentionDays` (MEDIAOS_AUDIT_RETENTION_DAYS). */
   audit?: { purge(days: number): Promise<number> };
+  /** Drops metadata answers past their expiry (metadata_cache). */
+  metadataCache?: { purgeExpired(): Promise<number> };
   now: () => Date;
 }
 
@@ -21,11 +23,12 @@ export interface HousekeepingReport {
   expiredSessions: number;
   finishedJobs: number;
   auditRows: number;
+  metadataCacheRows: number;
 }
 
 /**
  * The purge (daily by default, MEDIAOS_HOUSEKEEPING_HOURS): drop sessions whose refresh token expired, drop finished jobs
- * older than a week, drop audit rows past their retention. (The daily database backup is the `serve` backup schedule now: backups.schedule.ts.)
+ * older than a week, drop audit rows past their retention, drop expired metadata answers. (The daily database backup is the `serve` backup schedule now: backups.schedule.ts.)
  */
 export async function runHousekeeping(ctx: HousekeepingDeps): Promise<HousekeepingReport> {
   const now = ctx.now();
@@ -33,7 +36,8 @@ export async function runHousekeeping(ctx: HousekeepingDeps): Promise<Housekeepi
   const cutoff = new Date(now.getTime() - FINISHED_JOBS_KEPT_DAYS * 86_400_000).toISOString();
   const finishedJobs = await createJobsSql(ctx.db.kysely, ctx.db.engine).deleteFinishedBefore(cutoff);
   const auditRows = ctx.audit ? await ctx.audit.purge(ctx.config.auditRetentionDays) : 0;
-  return { expiredSessions, finishedJobs, auditRows };
+  const metadataCacheRows = ctx.metadataCache ? await ctx.metadataCache.purgeExpired() : 0;
+  return { expiredSessions, finishedJobs, auditRows, metadataCacheRows };
 }
 
 /** The database upkeep jobs, each on its own schedule (housekeeping.schedule.ts). */

@@ -65,15 +65,25 @@ export interface LibraryPatch {
   filePath?: string;
   fileSize?: number;
   quality?: string;
+  /** Set by a metadata lookup applied to the item (POST /api/metadata/apply). */
+  year?: number;
+  metadata?: Record<string, unknown>;
 }
 
 export type LibraryPatchResult = { status: 'updated'; item: LibraryItem } | { status: 'not_found' } | { status: 'duplicate_title' };
 
 // ---- request bodies and queries ----
 
-/** Absolute http(s) URL (legacy used zod `.url()`; we refuse javascript:/data: and relative URLs). */
+/** The URL of artwork this server stores (media/artwork.store.ts), e.g. `/api/artwork/<sha256>.jpg`. */
+export const STORED_ARTWORK_URL = /^\/api\/artwork\/[0-9a-f]{64}\.(jpg|png|gif|webp)$/;
+
+/**
+ * Absolute http(s) URL (legacy used zod `.url()`; we refuse javascript:/data: and other relative
+ * URLs), or the path of artwork stored here, so an item read back can be written back unchanged.
+ */
 const artworkUrl = z.string().refine(
   (v) => {
+    if (STORED_ARTWORK_URL.test(v)) return true;
     try {
       const u = new URL(v);
       return u.protocol === 'http:' || u.protocol === 'https:';
@@ -81,7 +91,7 @@ const artworkUrl = z.string().refine(
       return false;
     }
   },
-  { message: 'must be an absolute http(s) URL' },
+  { message: 'must be an absolute http(s) URL or /api/artwork/<stored file>' },
 );
 
 const kind = z.enum(LIBRARY_KINDS, { message: `must be one of ${LIBRARY_KINDS.join(', ')}` });

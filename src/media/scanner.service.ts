@@ -8,24 +8,26 @@ import type { LibraryItem } from '../library/library.types.js';
 import { randomHexId } from '../security/tokens.js';
 import {
   folderKind,
+  locateInRoots,
   MEDIA_ROOTS_DOCUMENT,
   type MediaFolderType,
   type MediaRoot,
   mediaRootProblem,
   mediaRoots,
-  resolveInsideRoots,
 } from '../settings/media-roots.js';
 import type { SettingsDocumentStore } from '../settings/settings.store.js';
+import type { ArtworkStore } from './artwork.store.js';
+import { findLocalArtwork } from './local-artwork.js';
 import { itemKeyString, parseMediaFile } from './media.parse.js';
 import type { ItemKey, ParsedMedia, ScanFolder, ScanProgress } from './media.types.js';
 import { fileStat, walkFiles } from './media.walk.js';
 import type { KnownFile, MediaFilesSql, MediaFileWrite } from './media-files.sql.js';
+import { PATH_NOT_ALLOWED } from './path-guard.js';
 import { type PreviewFile, previewFiles, previewItems } from './scanner.preview.js';
 
 /** Queue job type of a library scan (payload `{folders:[{path,type}]}`). */
 export const MEDIA_SCAN_JOB_TYPE = 'media-scan';
-/** One answer for every path outside the media roots, whether it exists or not. */
-export const PATH_NOT_ALLOWED = 'path_not_allowed';
+export { PATH_NOT_ALLOWED } from './path-guard.js';
 
 const FLUSH_EVERY = 500;
 const STAT_CONCURRENCY = 16;
@@ -35,7 +37,9 @@ const PREVIEW_TIMEOUT_MS = 60_000;
 
 export interface ScannerDeps {
   settings: Pick<SettingsDocumentStore, 'get'>;
-  library: Pick<LibraryStore, 'create'>;
+  library: Pick<LibraryStore, 'create' | 'patch'>;
+  /** When given, a new item takes the poster/fanart found next to its files (local-artwork.ts). */
+  artwork?: Pick<ArtworkStore, 'importFile'>;
   files: MediaFilesSql;
   queue: Pick<JobQueue, 'enqueue'>;
   now: () => Date;
@@ -84,17 +88,11 @@ export function createScannerService(deps: ScannerDeps) {
     if (progress.errors.length < MAX_ERRORS) progress.errors.push(msg);
   };
 
-  /** The resolved folder and the real path of the root holding it, or 403. */
+  /** The resolved folder and the real path of the root holding it, or 403 (the shared guard). */
   async function insideRoot(path: string, all: readonly MediaRoot[]): Promise<{ folder: string; root: string }> {
-    const paths = all.map((r) => r.path);
-    const folder = await resolveInsideRoots(path, paths);
-    if (folder !== undefined) {
-      for (const r of paths) {
-        const real = await realpath(r).catch(() => undefined);
-        if (real !== undefined && (await resolveInsideRoots(folder, [real])) !== undefined) return { folder, root: real };
-      }
-    }
-    throw new Forbidden(PATH_NOT_ALLOWED, { message: 'path must be inside a media folder (settings.json mediaFolders)' });
+    const at = await locateInRoots(path, all);
+    if (at === undefined) throw new Forbidden(PATH_NOT_ALLOWED, { message: 'path must be inside a media folder (settings.json mediaFolders)' });
+    return { folder: at.path, root: at.rootReal };
   }
 
   /** The configured root whose real path is `real`. */
@@ -104,7 +102,26 @@ export function createScannerService(deps: ScannerDeps) {
   }
 
   /** The library item for `key`: matched by kind + case-insensitive title (+ year), else added. */
-  async function itemFor(key: ItemKey, first: { path: string; size: number; parsed: ParsedMedia }): Promise<string> {
+  /** Sets a new item's posterUrl/backgroundUrl from artwork files next to its media; an unreadable or non-image file is skipped. */
+  async function adoptLocalArtwork(item: LibraryItem, mediaFile: string, rootReal: string): Promise<void> {
+    if (!deps.artwork) return;
+    const found = await findLocalArtwork(mediaFile, rootReal);
+    const patch: { posterUrl?: string; backgroundUrl?: string } = {};
+    for (const [field, file] of [
+      ['posterUrl', found.poster],
+      ['backgroundUrl', found.background],
+    ] as const) {
+      if (file === undefined) continue;
+      const stored = await deps.artwork.importFile(file).catch((err: unknown) => {
+        note(`Artwork skipped: ${file} (${(err as { code?: string }).code ?? 'unreadable'})`);
+        return undefined;
+      });
+      if (stored) patch[field] = stored.url;
+    }
+    if (Object.keys(patch).length) await deps.library.patch(item.id, patch, at());
+  }
+
+  async function itemFor(key: ItemKey, first: { path: string; size: number; parsed: ParsedMedia }, rootReal: string): Promise<string> {
     const base: Partial<LibraryItem> = {};
     if (key.year !== undefined) base.year = key.year;
     if (first.parsed.quality !== undefined) base.quality = first.parsed.quality;
@@ -121,6 +138,7 @@ export function createScannerService(deps: ScannerDeps) {
         title = `${key.title} (${key.year})`;
         continue;
       }
+      if (r.status === 'created') await adoptLocalArtwork(r.item, first.path, rootReal);
       return r.item.id;
     }
     throw new Error(`could not add library item "${key.title}"`);
@@ -171,7 +189,7 @@ export function createScannerService(deps: ScannerDeps) {
         const key = itemKeyString(p.item);
         let itemId = items.get(key);
         if (itemId === undefined) {
-          itemId = await itemFor(p.item, { path, size: st.size, parsed: p.parsed });
+          itemId = await itemFor(p.item, { path, size: st.size, parsed: p.parsed }, target.root);
           items.set(key, itemId);
         }
         found.add(itemId);

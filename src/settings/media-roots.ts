@@ -121,3 +121,25 @@ export async function mediaRootProblem(path: string, opts: { writable?: boolean 
     return 'not accessible';
   }
 }
+
+/** A path found inside a configured root: its real path, the root, and the root's real path. */
+export interface LocatedPath {
+  path: string;
+  root: MediaRoot;
+  rootReal: string;
+}
+
+/**
+ * Where `path` lies among `roots`: the first root (in settings order) whose real path holds the
+ * real path of `path`, or undefined (relative paths, NUL bytes, symlinks out and `..` escapes
+ * included). Every route that takes or returns a path goes through this one check.
+ */
+export async function locateInRoots(path: string, roots: readonly MediaRoot[]): Promise<LocatedPath | undefined> {
+  if (!isAbsolute(path) || path.includes('\0')) return undefined;
+  const target = await realpathLenient(path);
+  for (const root of roots) {
+    const rootReal = await realpath(root.path).catch(() => undefined);
+    if (rootReal !== undefined && isWithin(rootReal, target)) return { path: target, root, rootReal };
+  }
+  return undefined;
+}

@@ -30,6 +30,8 @@ export const PUBLIC_ROUTES: readonly (string | RegExp)[] = [
   'GET /api/onboarding/check-setup',
   // The web app's built files (src/http/web-app.ts): `/`, index.html, assets/*, favicon.
   /^GET \/(?!api\/|metrics$)/,
+  // Stored artwork (content-hashed names): an <img> cannot send a bearer token.
+  'GET /api/artwork/:file',
 ];
 
 /** Write routes reserved to admins (prefix match on the path). */
@@ -38,7 +40,8 @@ const ADMIN_WRITES: readonly RegExp[] = [
   /^\/api\/library(\/|$)/,
   /^\/api\/indexers(\/|$)/,
   /^\/api\/scanner\//,
-  /^\/api\/metadata\/settings$/,
+  /^\/api\/metadata\/(settings|apply)$/,
+  /^\/api\/files\/artwork\//,
   /^\/api\/organizer\/(config|start|stop)$/,
   /^\/api\/onboarding\/(setup|scan)$/,
   /^\/api\/subtitles\/automation\/config$/,

@@ -87,6 +87,17 @@ const SERVED: Route[] = [
   ['POST', '/api/scanner/rescan', 'admin'],
   ['GET', '/api/subtitles/automation/config', 'user'],
   ['POST', '/api/subtitles/automation/config', 'admin'],
+  // §10 metadata lookups
+  ['POST', '/api/metadata/search/movie', 'user'],
+  ['GET', '/api/metadata/movie/:id', 'user'],
+  ['POST', '/api/metadata/search/tv', 'user'],
+  ['GET', '/api/metadata/tv/:id', 'user'],
+  ['GET', '/api/metadata/tv/:id/season/:seasonNumber', 'user'],
+  ['POST', '/api/metadata/search/music', 'user'],
+  ['GET', '/api/metadata/music/release/:id', 'user'],
+  // §11 files and artwork
+  ['GET', '/api/files/browse', 'user'],
+  ['POST', '/api/files/artwork/assign', 'admin'],
   // §16 plugins, system
   ['GET', '/api/plugins', 'user'],
   ['POST', '/api/plugins/:id/toggle', 'user'],
@@ -113,17 +124,7 @@ const NOT_SERVED: [string, string][] = [
   ['DELETE', '/api/verify/queue/:id'],
   ['POST', '/api/verify/queue/clear'],
   ['GET', '/api/verify/queue/results'],
-  // §10 metadata lookups
-  ['POST', '/api/metadata/search/movie'],
-  ['GET', '/api/metadata/movie/:id'],
-  ['POST', '/api/metadata/search/tv'],
-  ['GET', '/api/metadata/tv/:id'],
-  ['GET', '/api/metadata/tv/:id/season/:seasonNumber'],
-  ['POST', '/api/metadata/search/music'],
-  ['GET', '/api/metadata/music/release/:id'],
-  // §11 files and artwork (select/lock/revert and §12 requests were 404 in legacy too)
-  ['GET', '/api/files/browse'],
-  ['POST', '/api/files/artwork/assign'],
+  // §11 artwork history (select/lock/revert and §12 requests were 404 in legacy too)
   ['POST', '/api/artwork/select'],
   ['POST', '/api/artwork/lock'],
   ['POST', '/api/artwork/revert'],

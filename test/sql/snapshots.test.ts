@@ -17,6 +17,7 @@ import { createIndexersSql } from '../../src/indexers/indexers.sql.js';
 import { createJobsSql } from '../../src/jobs/jobs.sql.js';
 import { createLibrarySql } from '../../src/library/library.sql.js';
 import { createMediaFilesSql } from '../../src/media/media-files.sql.js';
+import { createMetadataCacheSql } from '../../src/metadata/metadata-cache.sql.js';
 import { createQualitySql } from '../../src/quality/quality.sql.js';
 import { createSecretBox } from '../../src/security/secret-box.js';
 import { createSessionsSql } from '../../src/sessions/sessions.sql.js';
@@ -222,6 +223,15 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
     );
     expect(m({ title: 'Heat.1995.720p.BluRay.x264-GRP' })).toBe(true);
     expect(await rec.call('blocklist.remove', () => blocklist.remove('b'.repeat(32)))).toBe(true);
+  },
+
+  async 'metadata-cache'(rec) {
+    const cache = createMetadataCacheSql(rec.db.kysely);
+    const entry = { key: 'tmdb:abc', provider: 'tmdb', request: '/movie/949#language=en-US', value: { id: 949 }, fetchedAt: T0, expiresAt: T1 };
+    await rec.call('metadataCache.put', () => cache.put(entry));
+    await rec.call('metadataCache.put (renew)', () => cache.put({ ...entry, expiresAt: T2 }));
+    expect(await rec.call('metadataCache.get', () => cache.get('tmdb:abc', T1))).toEqual({ id: 949 });
+    expect(await rec.call('metadataCache.purgeExpired', () => cache.purgeExpired(T2))).toBe(1);
   },
 
   async 'media-files'(rec) {

@@ -7,6 +7,7 @@ import * as m0004 from './0004_library_title_unique_index.js';
 import * as m0005 from './0005_blocklist.js';
 import * as m0006 from './0006_media_files.js';
 import * as m0007 from './0007_audit.js';
+import * as m0008 from './0008_metadata_cache.js';
 import * as m0016 from './0016_shared_state.js';
 
 export interface Migration {
@@ -33,5 +34,6 @@ export const migrations: readonly Migration[] = [
   { version: 5, name: '0005_blocklist', up: m0005.up, down: m0005.down },
   { version: 6, name: '0006_media_files', up: m0006.up, down: m0006.down },
   { version: 7, name: '0007_audit', up: m0007.up, down: m0007.down },
+  { version: 8, name: '0008_metadata_cache', up: m0008.up, down: m0008.down },
   { version: 16, name: '0016_shared_state', up: m0016.up, down: m0016.down },
 ];

@@ -33,6 +33,7 @@ export const DATA_TABLES: readonly DataTable[] = [
   { name: 'grabs', key: 'key', json: ['status', 'nzb_upload', 'extra'], bool: ['ok'] },
   { name: 'blocklist', key: 'id', json: [], bool: [] },
   { name: 'media_files', key: 'id', json: ['parsed'], bool: [] },
+  { name: 'metadata_cache', key: 'key', json: ['value'], bool: [] },
   { name: 'audit_log', key: 'seq', json: ['before', 'after'], bool: [], identity: 'seq' },
   { name: 'settings', key: 'key', json: ['value'], bool: [] },
   { name: 'app_state', key: 'key', json: ['value'], bool: [] },
