@@ -16,6 +16,7 @@ import { scannerRoutes } from './media/scanner.routes.js';
 import { metadataSettingsRoutes } from './metadata/metadata.routes.js';
 import { onboardingRoutes } from './onboarding/onboarding.routes.js';
 import { organizerConfigRoutes } from './organizer/organizer.routes.js';
+import { organizerRunRoutes } from './organizer/organizer.run.routes.js';
 import { pluginsRoutes } from './plugins/plugins.routes.js';
 import { qualityRoutes } from './quality/quality.routes.js';
 import { subtitleAutomationRoutes } from './subtitles/subtitles.routes.js';
@@ -38,6 +39,7 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => verifyRoutes(i, { verify: s.verify, auth }));
   await app.register(async (i) => metadataSettingsRoutes(i, { metadataSettings: s.metadataSettings, auth }));
   await app.register(async (i) => organizerConfigRoutes(i, { organizerConfig: s.organizerConfig, auth }));
+  await app.register(async (i) => organizerRunRoutes(i, { organizer: s.organizer, organizerConfig: s.organizerConfig, auth }));
   await app.register(async (i) => onboardingRoutes(i, { onboarding: s.onboarding, scanner: s.scanner, auth }));
   await app.register(async (i) => subtitleAutomationRoutes(i, { subtitleAutomation: s.subtitleAutomation, auth }));
   await app.register(async (i) => {

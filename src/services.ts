@@ -23,7 +23,9 @@ import { createMediaFilesSql } from './media/media-files.sql.js';
 import { createScannerService } from './media/scanner.service.js';
 import { createMetadataSettingsService } from './metadata/metadata.service.js';
 import { createOnboardingService } from './onboarding/onboarding.service.js';
+import { createOrganizerRuns } from './organizer/organizer.run.js';
 import { createOrganizerConfigService } from './organizer/organizer.service.js';
+import { createOrganizerSql } from './organizer/organizer.sql.js';
 import { createQualityService } from './quality/quality.service.js';
 import type { StoragePhase } from './storage/phase-list.js';
 import type { Logger } from './storage/phased-store.js';
@@ -55,6 +57,14 @@ export function createServices(d: ServiceDeps) {
     library: stores.library,
     files: createMediaFilesSql(d.db.kysely),
     queue: stores.jobs,
+    now,
+  });
+  const organizer = createOrganizerRuns({
+    settings: stores.settings,
+    files: createMediaFilesSql(d.db.kysely),
+    sql: createOrganizerSql(d.db.kysely),
+    queue: stores.jobs,
+    scanning: () => scanner.status().status === 'scanning',
     now,
   });
   const audit = createAuditService({ audit: createAuditSql(d.db.kysely), log: d.log, now });
@@ -111,6 +121,7 @@ export function createServices(d: ServiceDeps) {
     metadataSettings: createMetadataSettingsService({ settings: stores.settings, audit }),
     onboarding: createOnboardingService({ settings: stores.settings, audit, now }),
     organizerConfig: createOrganizerConfigService({ settings: stores.settings, audit }),
+    organizer,
     subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings, audit }),
     verify,
     scanner,
@@ -129,6 +140,7 @@ export function createServices(d: ServiceDeps) {
     jobHandlers: jobHandlers({
       verify,
       scanner,
+      organizer,
       wantedSearch,
       downloadTracker,
       housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, audit, now },

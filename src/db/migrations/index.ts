@@ -7,6 +7,7 @@ import * as m0004 from './0004_library_title_unique_index.js';
 import * as m0005 from './0005_blocklist.js';
 import * as m0006 from './0006_media_files.js';
 import * as m0007 from './0007_audit.js';
+import * as m0009 from './0009_organizer_content_checks.js';
 
 export interface Migration {
   version: number;
@@ -32,4 +33,5 @@ export const migrations: readonly Migration[] = [
   { version: 5, name: '0005_blocklist', up: m0005.up, down: m0005.down },
   { version: 6, name: '0006_media_files', up: m0006.up, down: m0006.down },
   { version: 7, name: '0007_audit', up: m0007.up, down: m0007.down },
+  { version: 9, name: '0009_organizer_content_checks', up: m0009.up, down: m0009.down },
 ];
