@@ -23,6 +23,7 @@ import { subtitleAutomationRoutes } from './subtitles/subtitles.routes.js';
 import { auditRoutes } from './system/audit.routes.js';
 import { metricsRoutes } from './system/metrics.routes.js';
 import { usersRoutes } from './users/users.routes.js';
+import { contentRoutes } from './verify/content.routes.js';
 import { verifyRoutes } from './verify/verify.routes.js';
 import { wantedRoutes } from './wanted/wanted.routes.js';
 
@@ -37,6 +38,7 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => indexersRoutes(i, { indexers: s.indexers, auth }));
   await app.register(async (i) => qualityRoutes(i, { quality: s.quality, auth }));
   await app.register(async (i) => verifyRoutes(i, { verify: s.verify, auth }));
+  await app.register(async (i) => contentRoutes(i, { content: s.content, contentQueue: s.contentQueue, auth }));
   await app.register(async (i) => metadataSettingsRoutes(i, { metadataSettings: s.metadataSettings, auth }));
   await app.register(async (i) => organizerConfigRoutes(i, { organizerConfig: s.organizerConfig, auth }));
   await app.register(async (i) => organizerRunRoutes(i, { organizer: s.organizer, organizerConfig: s.organizerConfig, auth }));

@@ -36,6 +36,9 @@ import { createAuditSql } from './system/audit.sql.js';
 import { createMetrics } from './system/metrics.js';
 import { createMetricsSql } from './system/metrics.sql.js';
 import { createUsersService } from './users/users.service.js';
+import { createContentQueue } from './verify/content.queue.js';
+import { createContentService } from './verify/content.service.js';
+import { createContentChecksSql } from './verify/content.sql.js';
 import { createVerifyService } from './verify/verify.service.js';
 import { createWantedService } from './wanted/wanted.service.js';
 
@@ -67,6 +70,9 @@ export function createServices(d: ServiceDeps) {
     scanning: () => scanner.status().status === 'scanning',
     now,
   });
+  const contentChecks = createContentChecksSql(d.db.kysely);
+  const content = createContentService({ settings: stores.settings, checks: contentChecks, now });
+  const contentQueue = createContentQueue({ content, checks: contentChecks, jobs: createJobsSql(d.db.kysely, d.db.engine), queue: stores.jobs, now });
   const audit = createAuditService({ audit: createAuditSql(d.db.kysely), log: d.log, now });
   const downloads = createDownloadsService({
     downloaders: stores.downloaders,
@@ -124,6 +130,8 @@ export function createServices(d: ServiceDeps) {
     organizer,
     subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings, audit }),
     verify,
+    content,
+    contentQueue,
     scanner,
     // The in-process event bus: the jobs worker publishes, GET /api/events streams.
     events: createEventBus({ now }),
@@ -141,6 +149,7 @@ export function createServices(d: ServiceDeps) {
       verify,
       scanner,
       organizer,
+      contentQueue,
       wantedSearch,
       downloadTracker,
       housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, audit, now },
