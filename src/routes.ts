@@ -20,6 +20,7 @@ import { organizerRunRoutes } from './organizer/organizer.run.routes.js';
 import { pluginsRoutes } from './plugins/plugins.routes.js';
 import { qualityRoutes } from './quality/quality.routes.js';
 import { subtitleAutomationRoutes } from './subtitles/subtitles.routes.js';
+import { subtitleToolsRoutes } from './subtitles/subtitles.tools.routes.js';
 import { auditRoutes } from './system/audit.routes.js';
 import { metricsRoutes } from './system/metrics.routes.js';
 import { usersRoutes } from './users/users.routes.js';
@@ -44,6 +45,7 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => organizerRunRoutes(i, { organizer: s.organizer, organizerConfig: s.organizerConfig, auth }));
   await app.register(async (i) => onboardingRoutes(i, { onboarding: s.onboarding, scanner: s.scanner, auth }));
   await app.register(async (i) => subtitleAutomationRoutes(i, { subtitleAutomation: s.subtitleAutomation, auth }));
+  await app.register(async (i) => subtitleToolsRoutes(i, { files: s.subtitleFiles, automation: s.subtitleTools, auth }));
   await app.register(async (i) => {
     await jobsPlugin(
       i,

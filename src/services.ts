@@ -30,6 +30,9 @@ import { createQualityService } from './quality/quality.service.js';
 import type { StoragePhase } from './storage/phase-list.js';
 import type { Logger } from './storage/phased-store.js';
 import type { Stores } from './stores.js';
+import { createOpenSubtitlesClient } from './subtitles/opensubtitles.client.js';
+import { createSubtitleAutomation } from './subtitles/subtitles.automation.js';
+import { createSubtitleFiles } from './subtitles/subtitles.files.service.js';
 import { createSubtitleAutomationConfigService } from './subtitles/subtitles.service.js';
 import { createAuditService } from './system/audit.service.js';
 import { createAuditSql } from './system/audit.sql.js';
@@ -73,6 +76,7 @@ export function createServices(d: ServiceDeps) {
   const contentChecks = createContentChecksSql(d.db.kysely);
   const content = createContentService({ settings: stores.settings, checks: contentChecks, now });
   const contentQueue = createContentQueue({ content, checks: contentChecks, jobs: createJobsSql(d.db.kysely, d.db.engine), queue: stores.jobs, now });
+  const subtitleFiles = createSubtitleFiles({ settings: stores.settings, openSubtitles: createOpenSubtitlesClient({ baseUrl: config.openSubtitlesUrl }) });
   const audit = createAuditService({ audit: createAuditSql(d.db.kysely), log: d.log, now });
   const downloads = createDownloadsService({
     downloaders: stores.downloaders,
@@ -98,6 +102,15 @@ export function createServices(d: ServiceDeps) {
     settings: stores.settings,
     blocklist: createBlocklistSql(d.db.kysely),
     searchAgain: wantedSearch.queueSearch,
+    now,
+  });
+  const subtitleAutomation = createSubtitleAutomationConfigService({ settings: stores.settings, audit });
+  const subtitleTools = createSubtitleAutomation({
+    files: subtitleFiles,
+    config: subtitleAutomation,
+    mediaFiles: createMediaFilesSql(d.db.kysely),
+    jobs: createJobsSql(d.db.kysely, d.db.engine),
+    queue: stores.jobs,
     now,
   });
   const verify = createVerifyService({ verify: stores.verify, verifyJobs: stores.verifyJobs, settings: stores.settings, queue: stores.jobs, audit, now });
@@ -128,7 +141,9 @@ export function createServices(d: ServiceDeps) {
     onboarding: createOnboardingService({ settings: stores.settings, audit, now }),
     organizerConfig: createOrganizerConfigService({ settings: stores.settings, audit }),
     organizer,
-    subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings, audit }),
+    subtitleAutomation,
+    subtitleFiles,
+    subtitleTools,
     verify,
     content,
     contentQueue,
@@ -150,6 +165,7 @@ export function createServices(d: ServiceDeps) {
       scanner,
       organizer,
       contentQueue,
+      subtitleTools,
       wantedSearch,
       downloadTracker,
       housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, audit, now },

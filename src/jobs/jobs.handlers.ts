@@ -3,6 +3,7 @@ import { MISSING_SEARCH_JOB_TYPE, parseSearchPayload, WANTED_SEARCH_JOB_TYPE, ty
 import { HOUSEKEEPING_JOB_TYPE, type HousekeepingDeps, runHousekeeping } from '../housekeeping/housekeeping.service.js';
 import { MEDIA_SCAN_JOB_TYPE, type ScannerService } from '../media/scanner.service.js';
 import { ORGANIZE_JOB_TYPE, ORGANIZE_UNDO_JOB_TYPE, type OrganizerRuns } from '../organizer/organizer.run.js';
+import { SUBTITLE_JOB_TYPE, SUBTITLE_SCAN_JOB_TYPE, type SubtitleAutomation } from '../subtitles/subtitles.automation.js';
 import { CONTENT_VERIFY_JOB_TYPE, type ContentQueue } from '../verify/content.queue.js';
 import { VERIFY_JOB_TYPE, type VerifyService } from '../verify/verify.service.js';
 import type { JobHandlers } from './jobs.types.js';
@@ -16,17 +17,20 @@ export function jobHandlers(deps: {
   scanner: Pick<ScannerService, 'runJob'>;
   organizer: Pick<OrganizerRuns, 'runJob' | 'undoJob'>;
   contentQueue: Pick<ContentQueue, 'runJob'>;
+  subtitleTools: Pick<SubtitleAutomation, 'runScan' | 'runProcess'>;
   housekeeping: HousekeepingDeps;
   wantedSearch: Pick<WantedSearch, 'searchOne' | 'searchMissing'>;
   downloadTracker: Pick<DownloadTracker, 'trackOnce'>;
 }): JobHandlers {
-  const { verify, scanner, organizer, contentQueue, housekeeping, wantedSearch, downloadTracker } = deps;
+  const { verify, scanner, organizer, contentQueue, subtitleTools, housekeeping, wantedSearch, downloadTracker } = deps;
   return {
     [VERIFY_JOB_TYPE]: (payload, run) => verify.runJob(payload, run),
     [MEDIA_SCAN_JOB_TYPE]: (payload, run) => scanner.runJob(payload, run),
     [ORGANIZE_JOB_TYPE]: (payload, run) => organizer.runJob(payload, run),
     [ORGANIZE_UNDO_JOB_TYPE]: (payload) => organizer.undoJob(payload),
     [CONTENT_VERIFY_JOB_TYPE]: (payload, run) => contentQueue.runJob(payload, run),
+    [SUBTITLE_SCAN_JOB_TYPE]: async () => subtitleTools.runScan(),
+    [SUBTITLE_JOB_TYPE]: (payload, run) => subtitleTools.runProcess(payload, run),
     [HOUSEKEEPING_JOB_TYPE]: async () => runHousekeeping(housekeeping),
     [WANTED_SEARCH_JOB_TYPE]: async (payload) => wantedSearch.searchOne(parseSearchPayload(payload)),
     [MISSING_SEARCH_JOB_TYPE]: async () => wantedSearch.searchMissing(),
