@@ -133,7 +133,7 @@ export function renderName(kind: NamingKind, input: NamingInput, namingConfig: u
     const s = segment(renderTemplate(String(f ?? ''), kind, input));
     if (s !== undefined) folders.push(s);
   }
-  const fallbackName = `${cleanName(input.title) || 'Untitled'}${input.extension ? (input.extension.startsWith('.') ? input.extension : `.${input.extension}`) : ''}`;
+  const fallbackName = `${segment(input.title) ?? 'Untitled'}${input.extension ? (input.extension.startsWith('.') ? input.extension : `.${input.extension}`) : ''}`;
   const filename = segment(renderTemplate(String(t.file ?? ''), kind, input)) ?? fallbackName;
   return { folders, filename };
 }
