@@ -83,7 +83,7 @@ async function copyExclusive(from: string, to: string): Promise<void> {
     throw err;
   }
   const st = await stat(from);
-  await utimes(to, st.atime, st.mtime);
+  await utimes(to, st.atimeMs / 1000, st.mtimeMs / 1000);
 }
 
 async function linkExclusive(from: string, to: string): Promise<void> {

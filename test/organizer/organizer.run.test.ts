@@ -226,6 +226,37 @@ for (const engine of sqlEngines()) {
       expect(snapshot(tr.root)).toEqual(before);
     });
 
+    it('copies (a file of its own, times kept) and undo removes exactly the copies', async () => {
+      const { tr, admin, h, app } = await setup();
+      const before = snapshot(tr.root);
+      const L = join(tr.root, 'library');
+      const start = await app.inject({
+        method: 'POST',
+        url: '/api/organizer/start',
+        payload: { destinations: { movies: tr.destinations.movies }, operation: 'copy', dryRun: false },
+        headers: h,
+      });
+      const runId = start.json().runId as string;
+      expect(await until(t!, admin.accessToken, '/api/organizer/status', settled)).toMatchObject({
+        status: 'completed',
+        operation: 'copy',
+        successCount: 2,
+        skipCount: 1,
+      });
+      const copy = join(L, 'Movies/The Matrix (1999)/The Matrix (1999) [720p].mp4');
+      const source = join(tr.root, 'incoming/movies/The.Matrix.1999.720p.WEB-DL.mp4');
+      expect(readFileSync(copy, 'utf8')).toBe('matrix');
+      expect(lstatSync(copy).ino).not.toBe(lstatSync(source).ino);
+      expect(Math.floor(lstatSync(copy).mtimeMs)).toBe(Math.floor(lstatSync(source).mtimeMs));
+      await app.inject({ method: 'POST', url: '/api/organizer/undo', payload: { runId }, headers: h });
+      const r = await until(t!, admin.accessToken, `/api/organizer/runs/${runId}`, (b) => (b.run as { status: string }).status !== 'undoing');
+      expect((r.run as { status: string }).status).toBe('undone');
+      expect(snapshot(tr.root)).toEqual(before);
+      const runs = (await app.inject({ method: 'GET', url: '/api/organizer/runs?limit=5', headers: h })).json();
+      expect(runs).toMatchObject({ ok: true, count: 1, runs: [{ id: runId, status: 'undone', operation: 'copy' }] });
+      expect((await app.inject({ method: 'GET', url: '/api/organizer/runs?limit=0', headers: h })).statusCode).toBe(400);
+    });
+
     it('refuses destinations outside the media roots (.., absolute, symlink) and bad input, changing nothing', async () => {
       const { tr, h, app } = await setup();
       const before = snapshot(tr.root);
