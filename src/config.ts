@@ -56,6 +56,8 @@ export interface Config {
   auditRetentionDays: number;
   /** A query slower than this (ms) is logged at warn with its shape and route; 0 logs every query. */
   slowQueryMs: number;
+  /** Base URL of the OpenSubtitles REST API (v1 paths are appended). */
+  openSubtitlesUrl: string;
   /** Bearer token that may read GET /metrics; unset: only an admin may. */
   metricsToken?: string;
   uploadMaxBytes: number;
@@ -200,6 +202,7 @@ const envSchema = z.object({
   MEDIAOS_AUDIT_RETENTION_DAYS: int('MEDIAOS_AUDIT_RETENTION_DAYS', 0, 36500),
   MEDIAOS_SLOW_QUERY_MS: int('MEDIAOS_SLOW_QUERY_MS', 0, 3_600_000),
   MEDIAOS_METRICS_TOKEN: secret('MEDIAOS_METRICS_TOKEN'),
+  MEDIAOS_OPENSUBTITLES_URL: z.url({ protocol: /^https?$/, message: 'MEDIAOS_OPENSUBTITLES_URL must be an http(s) URL' }).optional(),
   MEDIAOS_MISSING_SEARCH_HOURS: int('MEDIAOS_MISSING_SEARCH_HOURS', 0, 8760),
   MEDIAOS_TRACK_SECONDS: int('MEDIAOS_TRACK_SECONDS', 0, 86_400),
   MEDIAOS_RSS_SYNC_MINUTES: int('MEDIAOS_RSS_SYNC_MINUTES', 0, 10_080),
@@ -364,6 +367,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     auditRetentionDays: e.MEDIAOS_AUDIT_RETENTION_DAYS ?? 90,
     slowQueryMs: e.MEDIAOS_SLOW_QUERY_MS ?? 500,
     metricsToken: e.MEDIAOS_METRICS_TOKEN || undefined,
+    openSubtitlesUrl: (e.MEDIAOS_OPENSUBTITLES_URL ?? 'https://api.opensubtitles.com').replace(/\/+$/, ''),
     uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
     allowNetworkFs: e.MEDIAOS_ALLOW_NETWORK_FS ?? false,
     housekeepingHours: e.MEDIAOS_HOUSEKEEPING_HOURS ?? 24,

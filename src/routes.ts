@@ -18,12 +18,15 @@ import { metadataSettingsRoutes } from './metadata/metadata.routes.js';
 import { metadataLookupRoutes } from './metadata/metadata-lookup.routes.js';
 import { onboardingRoutes } from './onboarding/onboarding.routes.js';
 import { organizerConfigRoutes } from './organizer/organizer.routes.js';
+import { organizerRunRoutes } from './organizer/organizer.run.routes.js';
 import { pluginsRoutes } from './plugins/plugins.routes.js';
 import { qualityRoutes } from './quality/quality.routes.js';
 import { subtitleAutomationRoutes } from './subtitles/subtitles.routes.js';
+import { subtitleToolsRoutes } from './subtitles/subtitles.tools.routes.js';
 import { auditRoutes } from './system/audit.routes.js';
 import { metricsRoutes } from './system/metrics.routes.js';
 import { usersRoutes } from './users/users.routes.js';
+import { contentRoutes } from './verify/content.routes.js';
 import { verifyRoutes } from './verify/verify.routes.js';
 import { wantedRoutes } from './wanted/wanted.routes.js';
 
@@ -38,11 +41,14 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => indexersRoutes(i, { indexers: s.indexers, auth }));
   await app.register(async (i) => qualityRoutes(i, { quality: s.quality, auth }));
   await app.register(async (i) => verifyRoutes(i, { verify: s.verify, auth }));
+  await app.register(async (i) => contentRoutes(i, { content: s.content, contentQueue: s.contentQueue, auth }));
   await app.register(async (i) => metadataSettingsRoutes(i, { metadataSettings: s.metadataSettings, auth }));
   await app.register(async (i) => metadataLookupRoutes(i, { metadata: s.metadata, auth }));
   await app.register(async (i) => organizerConfigRoutes(i, { organizerConfig: s.organizerConfig, auth }));
+  await app.register(async (i) => organizerRunRoutes(i, { organizer: s.organizer, organizerConfig: s.organizerConfig, auth }));
   await app.register(async (i) => onboardingRoutes(i, { onboarding: s.onboarding, scanner: s.scanner, auth }));
   await app.register(async (i) => subtitleAutomationRoutes(i, { subtitleAutomation: s.subtitleAutomation, auth }));
+  await app.register(async (i) => subtitleToolsRoutes(i, { files: s.subtitleFiles, automation: s.subtitleTools, auth }));
   await app.register(async (i) => {
     await jobsPlugin(
       i,

@@ -32,17 +32,25 @@ import { createMetadataSettingsService } from './metadata/metadata.service.js';
 import { createMetadataCacheSql } from './metadata/metadata-cache.sql.js';
 import { createMetadataLookupService } from './metadata/metadata-lookup.service.js';
 import { createOnboardingService } from './onboarding/onboarding.service.js';
+import { createOrganizerRuns } from './organizer/organizer.run.js';
 import { createOrganizerConfigService } from './organizer/organizer.service.js';
+import { createOrganizerSql } from './organizer/organizer.sql.js';
 import { createQualityService } from './quality/quality.service.js';
 import type { StoragePhase } from './storage/phase-list.js';
 import type { Logger } from './storage/phased-store.js';
 import type { Stores } from './stores.js';
+import { createOpenSubtitlesClient } from './subtitles/opensubtitles.client.js';
+import { createSubtitleAutomation } from './subtitles/subtitles.automation.js';
+import { createSubtitleFiles } from './subtitles/subtitles.files.service.js';
 import { createSubtitleAutomationConfigService } from './subtitles/subtitles.service.js';
 import { createAuditService } from './system/audit.service.js';
 import { createAuditSql } from './system/audit.sql.js';
 import { createMetrics } from './system/metrics.js';
 import { createMetricsSql } from './system/metrics.sql.js';
 import { createUsersService } from './users/users.service.js';
+import { createContentQueue } from './verify/content.queue.js';
+import { createContentService } from './verify/content.service.js';
+import { createContentChecksSql } from './verify/content.sql.js';
 import { createVerifyService } from './verify/verify.service.js';
 import { createWantedService } from './wanted/wanted.service.js';
 
@@ -68,6 +76,18 @@ export function createServices(d: ServiceDeps) {
     queue: stores.jobs,
     now,
   });
+  const organizer = createOrganizerRuns({
+    settings: stores.settings,
+    files: createMediaFilesSql(d.db.kysely),
+    sql: createOrganizerSql(d.db.kysely),
+    queue: stores.jobs,
+    scanning: () => scanner.status().status === 'scanning',
+    now,
+  });
+  const contentChecks = createContentChecksSql(d.db.kysely);
+  const content = createContentService({ settings: stores.settings, checks: contentChecks, now });
+  const contentQueue = createContentQueue({ content, checks: contentChecks, jobs: createJobsSql(d.db.kysely, d.db.engine), queue: stores.jobs, now });
+  const subtitleFiles = createSubtitleFiles({ settings: stores.settings, openSubtitles: createOpenSubtitlesClient({ baseUrl: config.openSubtitlesUrl }) });
   const audit = createAuditService({ audit: createAuditSql(d.db.kysely), log: d.log, now });
   const metadataSettings = createMetadataSettingsService({ settings: stores.settings, audit });
   const metadata = createMetadataLookupService({
@@ -104,6 +124,15 @@ export function createServices(d: ServiceDeps) {
     now,
   });
   const rssSync = createRssSync({ indexers, wanted: stores.wanted, downloads, now });
+  const subtitleAutomation = createSubtitleAutomationConfigService({ settings: stores.settings, audit });
+  const subtitleTools = createSubtitleAutomation({
+    files: subtitleFiles,
+    config: subtitleAutomation,
+    mediaFiles: createMediaFilesSql(d.db.kysely),
+    jobs: createJobsSql(d.db.kysely, d.db.engine),
+    queue: stores.jobs,
+    now,
+  });
   const verify = createVerifyService({ verify: stores.verify, verifyJobs: stores.verifyJobs, settings: stores.settings, queue: stores.jobs, audit, now });
   return {
     // Login limits and the registration lock live in the database: shared by every server process on it.
@@ -136,8 +165,13 @@ export function createServices(d: ServiceDeps) {
     metadata,
     onboarding: createOnboardingService({ settings: stores.settings, audit, now }),
     organizerConfig: createOrganizerConfigService({ settings: stores.settings, audit }),
-    subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings, audit }),
+    organizer,
+    subtitleAutomation,
+    subtitleFiles,
+    subtitleTools,
     verify,
+    content,
+    contentQueue,
     scanner,
     artwork,
     files: createFilesService({ settings: stores.settings, library: stores.library, artwork, now }),
@@ -156,6 +190,9 @@ export function createServices(d: ServiceDeps) {
     jobHandlers: jobHandlers({
       verify,
       scanner,
+      organizer,
+      contentQueue,
+      subtitleTools,
       wantedSearch,
       downloadTracker,
       rssSync,

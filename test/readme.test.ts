@@ -24,6 +24,7 @@ const DEFAULTS: Record<string, (c: Config) => string | undefined> = {
   LOG_LEVEL: (c) => c.logLevel,
   ALLOWED_ORIGINS: (c) => (c.allowedOrigins.length ? c.allowedOrigins.join(',') : undefined),
   UPLOAD_MAX_BYTES: (c) => String(c.uploadMaxBytes),
+  MEDIAOS_OPENSUBTITLES_URL: (c) => c.openSubtitlesUrl,
   DATABASE_URL: (c) => c.databaseUrl.replace(c.dataDir, '<MEDIAOS_DATA_DIR>'),
   MEDIAOS_DATA_DIR: (c) => `./${relative(cwd, c.dataDir)}`,
   MEDIAOS_BACKUP_RETENTION: (c) => String(c.backupRetention),

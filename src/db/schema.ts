@@ -220,6 +220,56 @@ export interface AuditLogTable {
   after: DbJsonNullable;
 }
 
+/** Organizer runs (migration 0009): one per apply or dry run, with counters. */
+export interface OrganizerRunsTable {
+  id: string;
+  status: 'queued' | 'organizing' | 'completed' | 'failed' | 'undoing' | 'undone';
+  operation: 'move' | 'copy' | 'hardlink';
+  dry_run: DbBool;
+  options: DbJson;
+  total_files: ColumnType<number, number | undefined, number>;
+  processed_files: ColumnType<number, number | undefined, number>;
+  success_count: ColumnType<number, number | undefined, number>;
+  skip_count: ColumnType<number, number | undefined, number>;
+  error_count: ColumnType<number, number | undefined, number>;
+  current_file: string | null;
+  errors: ColumnType<string, string | undefined, string>;
+  created_by: string | null;
+  created_at: string;
+  finished_at: string | null;
+  undone_at: string | null;
+}
+
+/** One applied organizer file operation (migration 0009), with what undo needs. */
+export interface OrganizerJournalTable {
+  id: string;
+  run_id: string;
+  seq: number;
+  operation: 'move' | 'copy' | 'hardlink';
+  source: string;
+  destination: string;
+  created_dirs: DbJson;
+  removed_dirs: DbJson;
+  size: ColumnType<number | string, number, number>;
+  mtime_ms: ColumnType<number | string, number, number>;
+  status: 'applied' | 'undone' | 'undo_failed';
+  error: string | null;
+  applied_at: string;
+  undone_at: string | null;
+}
+
+/** The last content check of a file (migration 0009), keyed by its resolved path. */
+export interface ContentChecksTable {
+  path: string;
+  passed: DbBool;
+  issue_count: number;
+  security_issue_count: number;
+  result: DbJson;
+  metadata: DbJsonNullable;
+  job_id: string | null;
+  checked_at: string;
+}
+
 export interface SettingsTable {
   key: string;
   value: DbJson;
@@ -314,6 +364,9 @@ export interface DB {
   media_files: MediaFilesTable;
   metadata_cache: MetadataCacheTable;
   audit_log: AuditLogTable;
+  organizer_runs: OrganizerRunsTable;
+  organizer_journal: OrganizerJournalTable;
+  content_checks: ContentChecksTable;
   settings: SettingsTable;
   app_state: AppStateTable;
   jobs: JobsTable;

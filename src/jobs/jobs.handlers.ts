@@ -13,6 +13,9 @@ import {
   WAL_CHECKPOINT_JOB_TYPE,
 } from '../housekeeping/housekeeping.service.js';
 import { MEDIA_SCAN_JOB_TYPE, type ScannerService } from '../media/scanner.service.js';
+import { ORGANIZE_JOB_TYPE, ORGANIZE_UNDO_JOB_TYPE, type OrganizerRuns } from '../organizer/organizer.run.js';
+import { SUBTITLE_JOB_TYPE, SUBTITLE_SCAN_JOB_TYPE, type SubtitleAutomation } from '../subtitles/subtitles.automation.js';
+import { CONTENT_VERIFY_JOB_TYPE, type ContentQueue } from '../verify/content.queue.js';
 import { VERIFY_JOB_TYPE, type VerifyService } from '../verify/verify.service.js';
 import type { JobHandlers } from './jobs.types.js';
 
@@ -23,15 +26,23 @@ import type { JobHandlers } from './jobs.types.js';
 export function jobHandlers(deps: {
   verify: Pick<VerifyService, 'runJob'>;
   scanner: Pick<ScannerService, 'runJob'>;
+  organizer: Pick<OrganizerRuns, 'runJob' | 'undoJob'>;
+  contentQueue: Pick<ContentQueue, 'runJob'>;
+  subtitleTools: Pick<SubtitleAutomation, 'runScan' | 'runProcess'>;
   housekeeping: HousekeepingDeps;
   wantedSearch: Pick<WantedSearch, 'searchOne' | 'searchMissing'>;
   downloadTracker: Pick<DownloadTracker, 'trackOnce'>;
   rssSync: Pick<RssSync, 'runOnce'>;
 }): JobHandlers {
-  const { verify, scanner, housekeeping, wantedSearch, downloadTracker, rssSync } = deps;
+  const { verify, scanner, organizer, contentQueue, subtitleTools, housekeeping, wantedSearch, downloadTracker, rssSync } = deps;
   return {
     [VERIFY_JOB_TYPE]: (payload, run) => verify.runJob(payload, run),
     [MEDIA_SCAN_JOB_TYPE]: (payload, run) => scanner.runJob(payload, run),
+    [ORGANIZE_JOB_TYPE]: (payload, run) => organizer.runJob(payload, run),
+    [ORGANIZE_UNDO_JOB_TYPE]: (payload) => organizer.undoJob(payload),
+    [CONTENT_VERIFY_JOB_TYPE]: (payload, run) => contentQueue.runJob(payload, run),
+    [SUBTITLE_SCAN_JOB_TYPE]: async () => subtitleTools.runScan(),
+    [SUBTITLE_JOB_TYPE]: (payload, run) => subtitleTools.runProcess(payload, run),
     [HOUSEKEEPING_JOB_TYPE]: async () => runHousekeeping(housekeeping),
     [DB_OPTIMIZE_JOB_TYPE]: async () => runOptimize(housekeeping),
     [WAL_CHECKPOINT_JOB_TYPE]: async () => runCheckpoint(housekeeping),

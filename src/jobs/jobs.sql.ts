@@ -111,12 +111,13 @@ export function createJobsSql(db: Kysely<DB>, engine: Engine) {
       return Number(r.numUpdatedRows) > 0;
     },
 
-    /** Newest first; `status` narrows. */
-    async list(opts: { status?: JobStatus; limit: number }): Promise<JobRecord[]> {
+    /** Newest first; `status` and `type` narrow. */
+    async list(opts: { status?: JobStatus; type?: string; limit: number }): Promise<JobRecord[]> {
       const rows = await db
         .selectFrom('jobs')
         .select(COLUMNS)
         .$if(opts.status !== undefined, (q) => q.where('status', '=', opts.status as JobStatus))
+        .$if(opts.type !== undefined, (q) => q.where('type', '=', opts.type as string))
         .orderBy('created_at', 'desc')
         .orderBy('id')
         .limit(opts.limit)
@@ -210,15 +211,23 @@ export function createJobsSql(db: Kysely<DB>, engine: Engine) {
       return { requeued: Number(requeued.numUpdatedRows), failed: Number(failed.numUpdatedRows) };
     },
 
-    async countByStatus(): Promise<Record<JobStatus, number>> {
+    /** Jobs by status, of one `type` when given. */
+    async countByStatus(type?: string): Promise<Record<JobStatus, number>> {
       const rows = await db
         .selectFrom('jobs')
         .select((eb) => ['status', eb.fn.countAll().as('n')])
+        .$if(type !== undefined, (q) => q.where('type', '=', type as string))
         .groupBy('status')
         .execute();
       const out: Record<JobStatus, number> = { queued: 0, running: 0, completed: 0, failed: 0 };
       for (const r of rows) out[r.status] = Number(r.n);
       return out;
+    },
+
+    /** Finished (completed or failed) jobs of one type, removed; their count. */
+    async deleteFinishedOfType(type: string): Promise<number> {
+      const r = await db.deleteFrom('jobs').where('status', 'in', ['completed', 'failed']).where('type', '=', type).executeTakeFirst();
+      return Number(r.numDeletedRows);
     },
 
     /** Housekeeping: finished jobs last touched before `cutoff`. */

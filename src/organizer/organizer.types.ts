@@ -51,3 +51,57 @@ export const organizerConfigBody = z.object({
   namingConfig: z.record(z.string(), z.unknown()).optional(),
 });
 export type OrganizerConfigUpdate = z.infer<typeof organizerConfigBody>;
+
+const destinationPath = z.string({ error: 'must be a string' }).min(1, { message: 'must not be empty' });
+
+/**
+ * POST /api/organizer/preview and /start (legacy schema; `destinations` required). Files are never
+ * overwritten: `conflictResolution` "overwrite" is refused (a taken destination is a conflict).
+ */
+export const organizeBody = z.object({
+  destinations: z.object(
+    { series: destinationPath.optional(), movies: destinationPath.optional(), music: destinationPath.optional(), books: destinationPath.optional() },
+    { error: 'is required (an object of folder paths by movies, series, music, books)' },
+  ),
+  operation: z.enum(['move', 'copy', 'hardlink'], { message: 'must be one of move, copy, hardlink' }).optional(),
+  conflictResolution: z
+    .enum(['skip', 'rename'], { message: 'must be skip or rename (files are never overwritten; a taken destination is reported as a conflict)' })
+    .optional(),
+  dryRun: z.boolean({ error: 'must be a boolean' }).optional(),
+  cleanupEmptyFolders: z.boolean({ error: 'must be a boolean' }).optional(),
+  namingConfig: z.record(z.string(), z.unknown()).optional(),
+});
+export type OrganizeRequest = z.infer<typeof organizeBody>;
+
+/** POST /api/organizer/undo. */
+export const undoBody = z.object({
+  runId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/, { message: 'must be a run id (32 hex characters)' })
+    .optional(),
+});
+
+const sampleNumber = z.number({ error: 'must be a number' }).int({ message: 'must be an integer' }).min(0, { message: 'must be 0 or more' });
+
+/** POST /api/organizer/test-naming (legacy). */
+export const testNamingBody = z.object({
+  type: z.enum(['series', 'movie', 'music', 'book'], { message: 'must be one of series, movie, music, book' }),
+  sampleData: z.object(
+    {
+      title: z.string({ error: 'must be a string' }).min(1, { message: 'must not be empty' }),
+      year: sampleNumber.optional(),
+      quality: z.string().optional(),
+      season: sampleNumber.optional(),
+      episode: sampleNumber.optional(),
+      episodeTitle: z.string().optional(),
+      artist: z.string().optional(),
+      album: z.string().optional(),
+      track: sampleNumber.optional(),
+      author: z.string().optional(),
+      extension: z.string().optional(),
+    },
+    { error: 'is required (an object with at least title)' },
+  ),
+  destinationRoot: z.string().min(1, { message: 'must not be empty' }).optional(),
+  namingConfig: z.record(z.string(), z.unknown()).optional(),
+});

@@ -51,7 +51,7 @@ export function titleIssues(title: string): VerifyIssue[] {
 // the names (with the usual aliases) matching an allowed container passes.
 const CONTAINER_ALIASES: Record<string, string> = { matroska: 'mkv', webm: 'webm', mov: 'mov', mpegts: 'ts', avi: 'avi' };
 
-function containerAllowed(container: string, allowed: string[]): boolean {
+export function containerAllowed(container: string, allowed: string[]): boolean {
   const names = container
     .toLowerCase()
     .split(',')

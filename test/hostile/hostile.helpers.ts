@@ -42,9 +42,10 @@ const ADMIN_WRITES: readonly RegExp[] = [
   /^\/api\/scanner\//,
   /^\/api\/metadata\/(settings|apply)$/,
   /^\/api\/files\/artwork\//,
-  /^\/api\/organizer\/(config|start|stop)$/,
+  /^\/api\/organizer\/(config|start|stop|undo)$/,
   /^\/api\/onboarding\/(setup|scan)$/,
-  /^\/api\/subtitles\/automation\/config$/,
+  /^\/api\/subtitles\/automation\/(config|scan|clear|process)$/,
+  /^\/api\/subtitles\/(extract|convert|sync\/manual|sync\/auto|generate)$/,
 ];
 
 /** Routes reserved to admins for reading too (backups hold every secret). */

@@ -64,13 +64,14 @@ for (const [engine, phase] of storageMatrix()) {
     });
     afterAll(async () => a?.t.close());
 
+    /** Any queued job (verify, organizer, content check, subtitle scan) by its queue row. */
     async function waitForJob(id: string): Promise<void> {
-      for (let i = 0; i < 200; i++) {
-        const res = await a.t.app.inject({ method: 'GET', url: `/api/verify/jobs/${id}`, headers: bearer(a.admin) });
-        if (['completed', 'failed'].includes((res.json() as { job?: { status?: string } }).job?.status ?? '')) return;
+      for (let i = 0; i < 400; i++) {
+        const status = (await a.t.ctx.stores.jobs.get(id))?.status;
+        if (status === undefined || status === 'completed' || status === 'failed') return;
         await new Promise((r) => setTimeout(r, 25));
       }
-      throw new Error(`verify job ${id} never finished`);
+      throw new Error(`job ${id} never finished`);
     }
 
     async function snapshot(r: RouteDef): Promise<Record<string, string>> {
