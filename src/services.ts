@@ -10,6 +10,7 @@ import { createBlocklistSql } from './automation/blocklist.sql.js';
 import { createDownloadTracker } from './automation/download-tracker.js';
 import { createWantedSearch } from './automation/wanted-search.js';
 import type { Config } from './config.js';
+import { createMigrationConsole } from './console/console.service.js';
 import type { Database } from './db/connect.js';
 import { createDownloadersService } from './downloaders/downloaders.service.js';
 import { createDownloadsService } from './downloads/downloads.service.js';
@@ -84,6 +85,9 @@ export function createServices(d: ServiceDeps) {
     searchAgain: wantedSearch.queueSearch,
     now,
   });
+  // The in-process event bus: the jobs worker publishes, GET /api/events streams.
+  const events = createEventBus({ now });
+  const migrationConsole = createMigrationConsole({ config, db: d.db, audit, events, now });
   const verify = createVerifyService({ verify: stores.verify, verifyJobs: stores.verifyJobs, settings: stores.settings, queue: stores.jobs, audit, now });
   return {
     // One per app: it holds the login limiter and the registration lock.
@@ -114,9 +118,11 @@ export function createServices(d: ServiceDeps) {
     subtitleAutomation: createSubtitleAutomationConfigService({ settings: stores.settings, audit }),
     verify,
     scanner,
-    // The in-process event bus: the jobs worker publishes, GET /api/events streams.
-    events: createEventBus({ now }),
+    events,
     audit,
+    // Quarantine review and the migration console's operations (import, verify, phases, rollback).
+    quarantine: migrationConsole.quarantine,
+    migrationConsole,
     metrics: createMetrics({
       db: d.db,
       dataDir: config.dataDir,
@@ -126,13 +132,16 @@ export function createServices(d: ServiceDeps) {
       latestImport: () => createMetricsSql(d.db.kysely).latestImport(),
       now,
     }),
-    jobHandlers: jobHandlers({
-      verify,
-      scanner,
-      wantedSearch,
-      downloadTracker,
-      housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, audit, now },
-    }),
+    jobHandlers: {
+      ...jobHandlers({
+        verify,
+        scanner,
+        wantedSearch,
+        downloadTracker,
+        housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, audit, now },
+      }),
+      ...migrationConsole.jobHandlers,
+    },
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -12,6 +12,7 @@ import { type LibraryRow, libraryItemFromRow } from '../library/library.codec.js
 import { jsonEqual } from './compare.js';
 import { BATCH_ROWS, LIBRARY_DATA_COLUMNS } from './import.sql.js';
 import { libraryTarget, pointer } from './legacy-files.js';
+import { type KindWarning, normalizeItemKind } from './library-kind.js';
 import { checkRecord, type QuarantineEntry, verbatimReason } from './snapshot.js';
 
 /** Insert columns, in parameter order. */
@@ -26,6 +27,8 @@ export interface LibraryBatch {
   pos: number[];
   /** Items that failed validation, in file order. */
   quarantine: QuarantineEntry[];
+  /** Items whose kind spelling was normalized (library-kind.ts). */
+  kindWarnings: KindWarning[];
   /** Items read so far, and library.json bytes read of total. */
   read: number;
   bytes: number;
@@ -97,7 +100,7 @@ export async function* libraryBatches(dir: string, importTime: string): AsyncGen
   let bytes = 0;
   let total = 0;
   let read = 0;
-  const fresh = (): LibraryBatch => ({ params: [], pos: [], quarantine: [], read, bytes, total });
+  const fresh = (): LibraryBatch => ({ params: [], pos: [], quarantine: [], kindWarnings: [], read, bytes, total });
   let batch = fresh();
   const it = streamLegacyArray(join(dir, 'library.json'), 'items', {
     onProgress: (b, t) => {
@@ -108,9 +111,12 @@ export async function* libraryBatches(dir: string, importTime: string): AsyncGen
   for (;;) {
     const step = await it.next();
     if (step.done) break;
-    const { index, value, text } = step.value;
+    const { index, text } = step.value;
+    let value = step.value.value;
     read++;
     const ref = { key: '', index };
+    const normalized = normalizeItemKind(value);
+    if (normalized) value = normalized.item;
     const lossy = verbatimReason(text, { start: 0, end: text.length });
     const check = lossy ? { ok: false, reason: lossy } : checkRecord(libraryTarget, ref, value, text.includes('\\u'));
     if (!check.ok) {
@@ -121,6 +127,7 @@ export async function* libraryBatches(dir: string, importTime: string): AsyncGen
     const row = libraryTarget.toRow(ref, value, { seal: (s) => s });
     const rebuilt = libraryItemFromRow(row as unknown as LibraryRow);
     if (!jsonEqual(rebuilt, value)) throw new LibraryCodecError(pointer('items', index));
+    if (normalized) batch.kindWarnings.push({ file: 'library.json', locator: pointer('items', index), from: normalized.from, to: normalized.to });
     row.created_at = createdAtFromId(check.key!, importTime);
     for (const c of LIBRARY_INSERT_COLUMNS) batch.params.push(row[c] ?? null);
     batch.pos.push(index);

@@ -19,6 +19,7 @@ import { BATCH_ROWS, type ImportSql, LIBRARY_DATA_COLUMNS } from './import.sql.j
 import { HashedKeySet } from './key-set.js';
 import { pointer } from './legacy-files.js';
 import { batchRecord, batchRow, LIBRARY_INSERT_COLUMNS, type LibraryBatch, libraryBatches } from './library-batches.js';
+import type { KindWarning } from './library-kind.js';
 import type { QuarantineEntry } from './snapshot.js';
 
 export { createdAtFromId, LibraryCodecError } from './library-batches.js';
@@ -39,6 +40,8 @@ export interface LibraryImportResult {
   deleted: number;
   unchanged: number;
   quarantine: QuarantineEntry[];
+  /** Items whose kind spelling was normalized, in file order. */
+  kindWarnings: KindWarning[];
   /** Digest of the records now in library_items (for the read-back check). */
   digest: SetDigest;
   mode: 'bulk' | 'merge';
@@ -57,6 +60,8 @@ export interface LibraryImportOptions {
   onItems?: (items: number, bytes: number, totalBytes: number) => void;
   /** Parse in a worker thread when the compiled worker exists (default true). */
   worker?: boolean;
+  /** Collects the items whose kind spelling was normalized. */
+  kindWarnings?: KindWarning[];
 }
 
 type Row = Record<string, unknown> & { id: string; kind: string; title_lower: string };
@@ -134,6 +139,7 @@ async function eachBatch(opts: LibraryImportOptions, quarantine: QuarantineEntry
   let read = 0;
   for await (const b of batchSource(opts)) {
     quarantine.push(...b.quarantine);
+    opts.kindWarnings?.push(...b.kindWarnings);
     if (b.pos.length > 0) await fn(b);
     read = b.read;
     opts.onItems?.(b.read, b.bytes, b.total);
@@ -143,7 +149,9 @@ async function eachBatch(opts: LibraryImportOptions, quarantine: QuarantineEntry
 
 export async function importLibrary(opts: LibraryImportOptions): Promise<LibraryImportResult> {
   const existing = await opts.sql.countRows('library_items');
-  const result = existing === 0 ? await bulkLoad(opts) : await merge(opts);
+  const kindWarnings: KindWarning[] = [];
+  const withWarnings = { ...opts, kindWarnings };
+  const result = { ...(existing === 0 ? await bulkLoad(withWarnings) : await merge(withWarnings)), kindWarnings };
   result.quarantine.sort((a, b) => Number(a.locator.slice(7)) - Number(b.locator.slice(7)));
   return result;
 }
@@ -157,7 +165,7 @@ export async function importLibrary(opts: LibraryImportOptions): Promise<Library
  * for its id) the load is undone and the merge below does the whole file instead: rare, slower,
  * same result.
  */
-async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult> {
+async function bulkLoad(opts: LibraryImportOptions): Promise<Omit<LibraryImportResult, 'kindWarnings'>> {
   const { sql } = opts;
   const quarantine: QuarantineEntry[] = [];
   const digest = newDigest(sql);
@@ -270,7 +278,7 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
   return { read, inserted, updated: 0, deleted: 0, unchanged: 0, quarantine, digest, mode: 'bulk' };
 }
 
-async function merge(opts: LibraryImportOptions): Promise<LibraryImportResult> {
+async function merge(opts: LibraryImportOptions): Promise<Omit<LibraryImportResult, 'kindWarnings'>> {
   const { sql } = opts;
   const quarantine: QuarantineEntry[] = [];
   const digest = newDigest(sql);
