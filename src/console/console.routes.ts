@@ -20,29 +20,32 @@ const dir = (field: string) =>
     .min(1, `${field} must not be empty`)
     .max(4096, `${field} is too long`);
 const flag = (field: string) => z.boolean({ message: `${field} must be true or false` }).optional();
+/** Import, phase and rollback act only on `confirm: true`; any other call answers what they would do. */
+const confirm = flag('confirm');
 
 const importBody = z.object({
   from: dir('from'),
   skipBrokenFiles: flag('skipBrokenFiles'),
   prune: flag('prune'),
   allowEmpty: flag('allowEmpty'),
-  preview: flag('preview'),
+  confirm,
 });
 const verifyBody = z.object({ from: dir('from').optional() });
 const phaseBody = z.object({
   phase: z.enum(STORAGE_PHASES, { message: `phase must be one of ${STORAGE_PHASES.join(', ')}` }),
   from: dir('from').optional(),
   force: flag('force'),
-  preview: flag('preview'),
+  confirm,
 });
-const previewBody = z.object({ preview: flag('preview') });
+const confirmBody = z.object({ confirm });
 const jobParams = z.object({ id: z.string().regex(/^[0-9a-f]{32}$/, 'id must be a job id (32 hex characters)') });
 
 /**
  * The migration console's API (admin), under /api/system/migration: `status`, `dry-run`, `import`
  * (a queued job; `preview: true` answers the dry run and what the import will do), `import/:id`
  * (the job's state and progress), `report` (the last import), `verify`, `phase`, `rollback`.
- * Mutating routes answer `{preview:true, summary, ...}` and change nothing when `preview` is true.
+ * The mutating routes (import, phase, rollback) act only on `confirm: true`; without it they answer
+ * `{preview:true, summary, ...}`: what they would do, changing nothing.
  */
 export async function migrationConsoleRoutes(app: FastifyInstance, deps: MigrationConsoleRoutesDeps): Promise<void> {
   const admin = { preHandler: authenticate(deps.auth, 'admin') };
@@ -52,13 +55,13 @@ export async function migrationConsoleRoutes(app: FastifyInstance, deps: Migrati
   app.get('/api/system/migration/status', admin, async () => ({ ok: true, ...(await c.status()) }));
 
   app.post('/api/system/migration/dry-run', admin, async (request) => {
-    const body = parseInput(importBody.omit({ preview: true }), request.body);
+    const body = parseInput(importBody.omit({ confirm: true }), request.body);
     return { ok: true, ...(await c.dryRun(body)) };
   });
 
   app.post('/api/system/migration/import', admin, async (request, reply) => {
-    const { preview, ...req } = parseInput(importBody, request.body);
-    const r = await c.startImport(deps.queue, req, actor(request), { preview });
+    const { confirm: go, ...req } = parseInput(importBody, request.body);
+    const r = await c.startImport(deps.queue, req, actor(request), { preview: go !== true });
     if (!r.preview) reply.code(202);
     return { ok: true, ...r };
   });
@@ -92,11 +95,11 @@ export async function migrationConsoleRoutes(app: FastifyInstance, deps: Migrati
 
   app.post('/api/system/migration/phase', admin, async (request) => {
     const body = parseInput(phaseBody, request.body);
-    return { ok: true, ...(await c.setPhase({ target: body.phase, from: body.from, force: body.force }, actor(request), { preview: body.preview })) };
+    return { ok: true, ...(await c.setPhase({ target: body.phase, from: body.from, force: body.force }, actor(request), { preview: body.confirm !== true })) };
   });
 
   app.post('/api/system/migration/rollback', admin, async (request) => {
-    const body = parseInput(previewBody, request.body);
-    return { ok: true, ...(await c.rollback(actor(request), { preview: body.preview })) };
+    const body = parseInput(confirmBody, request.body);
+    return { ok: true, ...(await c.rollback(actor(request), { preview: body.confirm !== true })) };
   });
 }

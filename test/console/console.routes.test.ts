@@ -67,6 +67,7 @@ for (const engine of sqlEngines()) {
       expect(file.json().error).toContain('is not an existing directory');
       expect((await call('POST', '/api/system/migration/import', {})).json().error).toMatch(/from/);
       expect((await call('POST', '/api/system/migration/import', { from: legacy, prune: 'yes' })).json().error).toMatch(/prune must be true or false/);
+      expect((await call('POST', '/api/system/migration/rollback', { confirm: 1 })).json().error).toMatch(/confirm must be true or false/);
       const phase = await call('POST', '/api/system/migration/phase', { phase: 'sideways' });
       expect(phase.statusCode).toBe(400);
       expect(phase.json().error).toMatch(/phase must be one of files, dual-read-files, dual-read-db, db/);
@@ -86,7 +87,7 @@ for (const engine of sqlEngines()) {
       // the directory's user set would replace ours: the real run needs prune, the dry run says so
       expect(body.report.pruneNeeded?.length).toBeGreaterThan(0);
 
-      const preview = await call('POST', '/api/system/migration/import', { from: legacy, prune: true, preview: true });
+      const preview = await call('POST', '/api/system/migration/import', { from: legacy, prune: true });
       expect(preview.statusCode).toBe(200);
       expect(preview.json().summary).toMatch(
         /^will back up the database and .* then in one transaction make the database equal to the files: \d+ new, 0 changed, 2 removed, 2 quarantined/,
@@ -96,7 +97,7 @@ for (const engine of sqlEngines()) {
     });
 
     it('imports as a queued job with live progress, then reports it', async () => {
-      const started = await call('POST', '/api/system/migration/import', { from: legacy, prune: true });
+      const started = await call('POST', '/api/system/migration/import', { from: legacy, prune: true, confirm: true });
       expect(started.statusCode).toBe(202);
       const { jobId } = started.json();
       expect(jobId).toMatch(/^[0-9a-f]{32}$/);
@@ -183,22 +184,22 @@ for (const engine of sqlEngines()) {
       expect(verify.mismatchCount).toBeGreaterThan(0);
       expect(verify.lines.length).toBe(verify.mismatches.length);
 
-      const preview = (await call('POST', '/api/system/migration/phase', { phase: 'dual-read-db', from: legacy, preview: true })).json();
+      const preview = (await call('POST', '/api/system/migration/phase', { phase: 'dual-read-db', from: legacy })).json();
       expect(preview).toMatchObject({ preview: true, verifies: true, refused: false });
       expect(preview.summary).toMatch(/^will compare every record of .* record phase dual-read-db/);
-      const refused = await call('POST', '/api/system/migration/phase', { phase: 'dual-read-db', from: legacy });
+      const refused = await call('POST', '/api/system/migration/phase', { phase: 'dual-read-db', from: legacy, confirm: true });
       expect(refused.statusCode).toBe(400);
       expect(refused.json().error).toMatch(/refusing to move from files to dual-read-db/);
-      const forced = (await call('POST', '/api/system/migration/phase', { phase: 'db', from: legacy, force: true })).json();
+      const forced = (await call('POST', '/api/system/migration/phase', { phase: 'db', from: legacy, force: true, confirm: true })).json();
       expect(forced).toMatchObject({ preview: false, to: 'db' });
-      const back = (await call('POST', '/api/system/migration/phase', { phase: 'files', preview: true })).json();
+      const back = (await call('POST', '/api/system/migration/phase', { phase: 'files' })).json();
       expect(back).toMatchObject({ refused: true });
       expect(back.summary).toContain('run `mediaos rollback`');
 
-      const rbPreview = (await call('POST', '/api/system/migration/rollback', { preview: true })).json();
+      const rbPreview = (await call('POST', '/api/system/migration/rollback', {})).json();
       expect(rbPreview.summary).toMatch(/^will archive /);
       expect(existsSync(join(t.configDir, 'library.json'))).toBe(false);
-      const rb = (await call('POST', '/api/system/migration/rollback', {})).json();
+      const rb = (await call('POST', '/api/system/migration/rollback', { confirm: true })).json();
       expect(rb.preview).toBe(false);
       const lib = JSON.parse(readFileSync(join(t.configDir, 'library.json'), 'utf8')) as { items: { id: string; kind: string }[] };
       expect(lib.items).toHaveLength(9);
