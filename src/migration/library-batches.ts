@@ -8,11 +8,12 @@
  */
 import { join } from 'node:path';
 import { streamLegacyArray } from '../legacy/stream-library.js';
-import { type LibraryRow, libraryItemFromRow } from '../library/library.codec.js';
+import { type LibraryRow, legacyLibraryItemFromRow } from '../library/library.codec.js';
+import { canonicalKind } from '../library/library.kinds.js';
 import { jsonEqual } from './compare.js';
 import { BATCH_ROWS, LIBRARY_DATA_COLUMNS } from './import.sql.js';
 import { libraryTarget, pointer } from './legacy-files.js';
-import { type KindWarning, normalizeItemKind } from './library-kind.js';
+import type { KindWarning } from './library-kind.js';
 import { checkRecord, type QuarantineEntry, verbatimReason } from './snapshot.js';
 
 /** Insert columns, in parameter order. */
@@ -84,7 +85,7 @@ export function isoFromMs(ms: number): string {
 
 /** The record the codec rebuilds from row `i` of a batch (the read-back digest on PostgreSQL). */
 export function batchRecord(batch: Pick<LibraryBatch, 'params'>, i: number): unknown {
-  return libraryItemFromRow(batchRow(batch, i) as unknown as LibraryRow);
+  return legacyLibraryItemFromRow(batchRow(batch, i) as unknown as LibraryRow);
 }
 
 /** Row object of row `i` of a batch. */
@@ -111,12 +112,9 @@ export async function* libraryBatches(dir: string, importTime: string): AsyncGen
   for (;;) {
     const step = await it.next();
     if (step.done) break;
-    const { index, text } = step.value;
-    let value = step.value.value;
+    const { index, value, text } = step.value;
     read++;
     const ref = { key: '', index };
-    const normalized = normalizeItemKind(value);
-    if (normalized) value = normalized.item;
     const lossy = verbatimReason(text, { start: 0, end: text.length });
     const check = lossy ? { ok: false, reason: lossy } : checkRecord(libraryTarget, ref, value, text.includes('\\u'));
     if (!check.ok) {
@@ -125,9 +123,11 @@ export async function* libraryBatches(dir: string, importTime: string): AsyncGen
       continue;
     }
     const row = libraryTarget.toRow(ref, value, { seal: (s) => s });
-    const rebuilt = libraryItemFromRow(row as unknown as LibraryRow);
+    const rebuilt = legacyLibraryItemFromRow(row as unknown as LibraryRow);
     if (!jsonEqual(rebuilt, value)) throw new LibraryCodecError(pointer('items', index));
-    if (normalized) batch.kindWarnings.push({ file: 'library.json', locator: pointer('items', index), from: normalized.from, to: normalized.to });
+    const kind = (value as { kind: string }).kind;
+    const to = canonicalKind(kind);
+    if (to) batch.kindWarnings.push({ file: 'library.json', locator: pointer('items', index), from: JSON.stringify(kind), to });
     row.created_at = createdAtFromId(check.key!, importTime);
     for (const c of LIBRARY_INSERT_COLUMNS) batch.params.push(row[c] ?? null);
     batch.pos.push(index);

@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type LibraryRow, libraryItemFromRow } from '../library/library.codec.js';
+import { type LibraryRow, legacyLibraryItemFromRow } from '../library/library.codec.js';
 import { SetDigest } from './digest.js';
 import { BATCH_ROWS, type ImportSql, LIBRARY_DATA_COLUMNS } from './import.sql.js';
 import { HashedKeySet } from './key-set.js';
@@ -216,7 +216,11 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<Omit<LibraryImportR
       const row = batchRow(b, i) as Row;
       const conflict = await sql.libraryHolder(row);
       quarantine.push(
-        entry(b.pos[i]!, libraryItemFromRow(row as unknown as LibraryRow), conflict ? duplicateReason(conflict.by, conflict.id) : 'rejected by the database'),
+        entry(
+          b.pos[i]!,
+          legacyLibraryItemFromRow(row as unknown as LibraryRow),
+          conflict ? duplicateReason(conflict.by, conflict.id) : 'rejected by the database',
+        ),
       );
     }
   };
@@ -268,7 +272,7 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<Omit<LibraryImportR
           await savepoint.rollback();
           return merge(opts);
         }
-        quarantine.push(entry(Number(s.pos), libraryItemFromRow(s as unknown as LibraryRow), duplicateReason(holder.by, holder.id)));
+        quarantine.push(entry(Number(s.pos), legacyLibraryItemFromRow(s as unknown as LibraryRow), duplicateReason(holder.by, holder.id)));
       }
       after = Number(page[page.length - 1]!.pos);
     }
@@ -307,7 +311,7 @@ async function merge(opts: LibraryImportOptions): Promise<Omit<LibraryImportResu
       takenTitles.set(titleKey, r.id);
       continue;
     }
-    const record = libraryItemFromRow(s as unknown as LibraryRow);
+    const record = legacyLibraryItemFromRow(s as unknown as LibraryRow);
     if (digest.of === 'rows')
       digest.addRow(
         LIBRARY_DATA_COLUMNS.map((c) => s[c] ?? null),

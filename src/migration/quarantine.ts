@@ -11,7 +11,7 @@ import type { Database } from '../db/connect.js';
 import { isObject } from '../db/json.js';
 import { createLocksSql, describeHolder, MAINTENANCE_LOCK } from '../db/locks.sql.js';
 import { Invalid, NotFound } from '../errors.js';
-import { type LibraryRow, libraryItemFromRow, titleKey } from '../library/library.codec.js';
+import { type LibraryRow, legacyLibraryItemFromRow, titleKey } from '../library/library.codec.js';
 import { bumpLibraryTotals, isUniqueViolation } from '../library/library.sql.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { redactSecrets } from '../system/audit.redact.js';
@@ -20,7 +20,6 @@ import { jsonEqual } from './compare.js';
 import { createImportSql } from './import.sql.js';
 import { parsePointer, specFor, type Target, type UnitRef } from './legacy-files.js';
 import { createdAtFromId } from './library-batches.js';
-import { normalizeItemKind } from './library-kind.js';
 import { createQuarantineSql, type QuarantineRow } from './quarantine.sql.js';
 import { keptAsText } from './quarantine-reasons.js';
 import { checkRecord, openRecordSecrets } from './snapshot.js';
@@ -184,8 +183,7 @@ export function createQuarantineReview(deps: QuarantineReviewDeps) {
     const place = placeOf(row);
     if ('why' in place) throw new Invalid(`cannot admit this record: ${place.why}`);
     const { target, ref } = place;
-    let record = applySet(JSON.parse(row.raw), set);
-    if (target.table === 'library_items') record = normalizeItemKind(record)?.item ?? record;
+    const record = applySet(JSON.parse(row.raw), set);
     const check = checkRecord(target, ref, record);
     if (!check.ok) throw new Invalid(check.reason!);
     const opened = await openRecordSecrets(target, record, deps.legacyKey, new Map());
@@ -197,10 +195,10 @@ export function createQuarantineReview(deps: QuarantineReviewDeps) {
       throw new Invalid('email: another user has this email (ignoring case)');
     const row2 = target.toRow({ ...ref, index: ref.index }, opened.record, deps.secretBox);
     if (target.table === 'library_items') {
-      const item = opened.record as { kind: string; title: string };
-      const holder = await sql.libraryTitleHolder(item.kind, titleKey(item.title));
+      const item = opened.record as { title: string };
+      const holder = await sql.libraryTitleHolder(String(row2.kind), titleKey(item.title));
       if (holder !== undefined) throw new Invalid(`title: the library item "${holder}" has the same kind and title (ignoring case)`);
-      if (!jsonEqual(libraryItemFromRow(row2 as unknown as LibraryRow), record))
+      if (!jsonEqual(legacyLibraryItemFromRow(row2 as unknown as LibraryRow), record))
         throw new Invalid('record: it would not come back from the database unchanged (library codec round trip)');
       row2.created_at = createdAtFromId(key, now().toISOString());
     }

@@ -48,7 +48,7 @@ for (const engine of sqlEngines()) {
       // as it is: refused with the field named, nothing changed
       const refused = await m.cli('quarantine', 'admit', film);
       expect(refused.code).toBe(2);
-      expect(refused.err).toContain('invalid record (kind: Invalid option: expected one of "movie"|"series"|"music"|"book")');
+      expect(refused.err).toContain('invalid record (kind: must be one of movie, series, music, book (any case, spaces around or plural are taken))');
       const bad = await m.cli('quarantine', 'admit', film, '--set', 'year=notjson', '--set', 'kind=cinema');
       expect(bad.code).toBe(2);
       expect(bad.err).toContain('kind');
@@ -74,6 +74,9 @@ for (const engine of sqlEngines()) {
       try {
         const item = await db.kysely.selectFrom('library_items').select(['kind', 'title']).where('id', '=', 'mbdm3nfc').executeTakeFirst();
         expect(item).toEqual({ kind: 'movie', title: 'Résumé' });
+        // the library holds the normalized ones under their kind
+        const wire = await db.kysely.selectFrom('library_items').select(['kind']).where('id', '=', 'the-wire').executeTakeFirst();
+        expect(wire).toEqual({ kind: 'series' });
         const audit = await db.kysely.selectFrom('audit_log').select(['actor', 'entity', 'action']).where('entity', '=', 'quarantine').orderBy('seq').execute();
         expect(audit).toEqual([
           { actor: 'cli', entity: 'quarantine', action: 'admit' },
@@ -92,7 +95,9 @@ for (const engine of sqlEngines()) {
       expect(back.items).toHaveLength(original.items.length - 1);
       expect(back.items.find((i) => i.id === 'mbdm3nfc')?.kind).toBe('movie');
       expect(back.items.some((i) => i.title === 'Heat again')).toBe(false);
-      expect(back.items.find((i) => i.id === 'the-wire')?.kind).toBe('series');
+      // normalized spellings come back as the file had them
+      expect(back.items.find((i) => i.id === 'the-wire')?.kind).toBe(' SERIES ');
+      expect(back.items.find((i) => i.id === 'mbdm1x9y8z7w6v')?.kind).toBe('Music');
       for (const f of ['users.json', 'wanted.json', 'downloaders.json', 'indexers.json', 'settings.json', 'grabs.json'])
         expect(readFileSync(join(out, f)).length).toBeGreaterThan(2);
     });
