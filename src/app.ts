@@ -10,6 +10,7 @@ import { registerErrorHandler } from './http/errors.js';
 import { registerInputGuard } from './http/input-guard.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerJsonParser, registerNotFound, registerOptions, trustProxyOption } from './http/transport.js';
+import { registerWebApp, type WebApp } from './http/web-app.js';
 import { loggerOptions } from './logging.js';
 import { registerDomainRoutes } from './routes.js';
 import { createServices } from './services.js';
@@ -75,7 +76,9 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   registerInputGuard(app);
   registerEarlyAuth(app);
   registerJsonParser(app);
-  registerNotFound(app);
+  // Filled in once the web app is registered (last, after every /api route).
+  let web: WebApp | undefined;
+  registerNotFound(app, (request, reply) => web?.fallback(request, reply) ?? false);
   // Default security headers (as legacy: helmet's defaults); CORS only for the origins the admin lists.
   registerSecurityHeaders(app);
   if (ctx.config.allowedOrigins.length) {
@@ -98,5 +101,6 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     healthRoutes(i, { config: ctx.config, db: ctx.db, phase: ctx.phase, fileSync: ctx.fileSync, version: ctx.version, startedAt: ctx.startedAt, now: ctx.now }),
   );
   await registerDomainRoutes(app, ctx);
+  web = await registerWebApp(app, ctx.config.webDir);
   return app;
 }

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Engine } from './db/dialect.js';
 import { STORAGE_PHASES, type StoragePhase } from './storage/phase-list.js';
@@ -58,6 +59,10 @@ export interface Config {
    * true (trust every hop), a hop count, or the proxies' addresses/CIDRs.
    */
   trustProxy: boolean | number | string[];
+  /** The built web app served at / (web/dist of the installation unless MEDIAOS_WEB_DIR names another). */
+  webDir: string;
+  /** Seconds during which a just-rotated refresh token is answered with the pair that replaced it. */
+  refreshGraceSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -147,7 +152,12 @@ const envSchema = z.object({
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
   ALLOWED_ORIGINS: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
+  MEDIAOS_WEB_DIR: z.string().optional(),
+  MEDIAOS_REFRESH_GRACE_SECONDS: int('MEDIAOS_REFRESH_GRACE_SECONDS', 0, 300),
 });
+
+/** web/dist next to src/ (or dist/) of this installation: config.ts is one level below the package root. */
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 /** Accepts "60000" (ms, as legacy passed it through), "30 seconds", "1 minute", "2 hours". */
 export function parseDuration(value: string, name: string): number {
@@ -268,6 +278,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     uploadMaxBytes: e.UPLOAD_MAX_BYTES ?? 5 * 1024 * 1024,
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    webDir: e.MEDIAOS_WEB_DIR ? abs(e.MEDIAOS_WEB_DIR) : DEFAULT_WEB_DIR,
+    refreshGraceSeconds: e.MEDIAOS_REFRESH_GRACE_SECONDS ?? 10,
   };
 }
 

@@ -98,6 +98,7 @@ export function createServices(d: ServiceDeps) {
       phase: d.phase,
       openRegistration: config.openRegistration,
       refreshRotation: config.refreshRotation,
+      refreshGraceSeconds: config.refreshGraceSeconds,
       loginRateLimitMax: config.loginRateLimitMax,
       audit,
       now,

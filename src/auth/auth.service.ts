@@ -5,6 +5,9 @@
  *   `sessions` row holding sha256(current refresh token). The kinds are no longer interchangeable.
  * - Refresh rotates the pair. An older refresh token of a session (valid signature, hash
  *   mismatch) is reuse: the whole session is revoked ('refresh_reuse') and the caller gets 401.
+ *   Except for a grace window (MEDIAOS_REFRESH_GRACE_SECONDS): the token JUST replaced, presented
+ *   within that many seconds of its rotation, is answered with the same new pair (rebuilt from the
+ *   session row, see issueRotatedPair), so two tabs or a reload during a refresh keep the session.
  * - Logout revokes the session named by the Bearer access token or `{refreshToken}`; it answers
  *   200 whatever it is given (legacy logout was a no-op).
  * - Legacy tokens (no sid/typ): refused as Bearer; a legacy REFRESH token is exchanged once at
@@ -42,6 +45,7 @@ import { isDisabled, toUserResponse, type UserRecord, type UserResponse, type Us
 import {
   type AccessCheck,
   issueAccessToken,
+  issueRotatedPair,
   issueStreamTicket,
   issueTokenPair,
   readAccessToken,
@@ -84,6 +88,8 @@ export interface AuthDeps {
   openRegistration: boolean;
   /** false: refresh tokens are not rotated (MEDIAOS_REFRESH_ROTATION). */
   refreshRotation?: boolean;
+  /** Seconds a just-replaced refresh token still answers the pair that replaced it (0: none). */
+  refreshGraceSeconds?: number;
   loginRateLimitMax: number;
   /** Registrations, logins and logouts are audited. */
   audit: AuditRecorder;
@@ -269,22 +275,42 @@ export function createAuthService(deps: AuthDeps) {
 
     const presented = sha256Hex(token);
     if (deps.refreshRotation === false && presented === session.tokenHash) return keepRefreshToken(session, user, token);
-    const pair = issueTokenPair(jwtSecret, user, session.id, nowSec());
-    const rotated =
-      presented === session.tokenHash &&
-      (await sessions.rotate(session.id, {
+    if (presented === session.tokenHash) {
+      // One instant for both the tokens' iat and the row's last_used_at: the grace check rebuilds the pair from it.
+      const at = deps.now();
+      const atSec = Math.floor(at.getTime() / 1000);
+      const pair = issueRotatedPair(jwtSecret, user, session.id, presented, atSec);
+      const rotated = await sessions.rotate(session.id, {
         fromHash: presented,
         toHash: sha256Hex(pair.refreshToken),
         expiresAt: new Date(pair.refreshExp * 1000).toISOString(),
-        usedAt: nowIso(),
-      }));
-    if (!rotated) {
-      // An older refresh token of this session (or a lost race): someone else may hold the
-      // current one. Revoke the whole session; its owner logs in again.
-      await sessions.revoke(session.id, 'refresh_reuse', nowIso());
-      meta.log?.warn({ userId: user.id, sessionId: session.id }, 'refresh token reuse; session revoked');
-      throw new Unauthorized('Session revoked');
+        usedAt: new Date(atSec * 1000).toISOString(),
+      });
+      if (rotated) return { user: toUserResponse(user), accessToken: pair.accessToken, refreshToken: pair.refreshToken };
     }
+    // The token just replaced (by this request's twin, another tab, another server process):
+    // within the grace window it gets the same new pair; the row is read again for a lost race.
+    const replay = graceReplay(presented === session.tokenHash ? await sessions.get(session.id) : session, user, presented);
+    if (replay) return replay;
+    // An older refresh token of this session: someone else may hold the current one. Revoke the
+    // whole session; its owner logs in again.
+    await sessions.revoke(session.id, 'refresh_reuse', nowIso());
+    meta.log?.warn({ userId: user.id, sessionId: session.id }, 'refresh token reuse; session revoked');
+    throw new Unauthorized('Session revoked');
+  }
+
+  /**
+   * The pair that replaced the token hashed `presented`, if that replacement is the session's
+   * current token (so `presented` is the one token just before it: the `jti` ties them) and
+   * happened at most `refreshGraceSeconds` ago. Everything needed is in the session row.
+   */
+  function graceReplay(session: SessionRecord | undefined, user: UserRecord, presented: string): AuthResult | undefined {
+    const grace = deps.refreshGraceSeconds ?? 0;
+    if (grace <= 0 || !session || session.revokedAt !== undefined || session.lastUsedAt === undefined) return undefined;
+    const rotatedMs = Date.parse(session.lastUsedAt);
+    if (!(clock() - rotatedMs <= grace * 1000)) return undefined;
+    const pair = issueRotatedPair(jwtSecret, user, session.id, presented, Math.floor(rotatedMs / 1000));
+    if (sha256Hex(pair.refreshToken) !== session.tokenHash) return undefined;
     return { user: toUserResponse(user), accessToken: pair.accessToken, refreshToken: pair.refreshToken };
   }
 

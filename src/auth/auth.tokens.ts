@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { signJwt, verifyJwt } from '../security/jwt.js';
 import type { UserRole } from '../users/users.types.js';
 
@@ -22,6 +22,28 @@ export function issueTokenPair(secret: string, user: { id: string; email: string
   const accessToken = issueAccessToken(secret, user, sid, nowSec);
   const refreshExp = nowSec + REFRESH_TTL_SEC;
   const refreshToken = signJwt({ sub: user.id, iat: nowSec, exp: refreshExp, sid, typ: 'refresh', jti: randomBytes(8).toString('hex') }, secret);
+  return { accessToken, refreshToken, refreshExp };
+}
+
+/**
+ * The pair a rotation hands out for the refresh token whose SHA-256 is `fromHash`, at `nowSec`.
+ * Deterministic: its `jti` is an HMAC of `fromHash` under the signing key (as unguessable as a
+ * random one without that key), so the server can rebuild the very same pair from the replaced
+ * token and the rotation time stored in the session row. That is the grace window: a replaced
+ * token presented again shortly after (a second tab, a reload during the refresh, another server
+ * process) gets the same new pair, and no copy of any token is stored.
+ */
+export function issueRotatedPair(
+  secret: string,
+  user: { id: string; email: string; role: UserRole },
+  sid: string,
+  fromHash: string,
+  nowSec: number,
+): TokenPair {
+  const accessToken = issueAccessToken(secret, user, sid, nowSec);
+  const refreshExp = nowSec + REFRESH_TTL_SEC;
+  const jti = createHmac('sha256', secret).update(`rotate:${sid}:${fromHash}`).digest('hex').slice(0, 16);
+  const refreshToken = signJwt({ sub: user.id, iat: nowSec, exp: refreshExp, sid, typ: 'refresh', jti }, secret);
   return { accessToken, refreshToken, refreshExp };
 }
 

@@ -35,8 +35,10 @@ export function registerJsonParser(app: FastifyInstance): void {
 }
 
 /** Unknown route: JSON 404 in our envelope, keeping legacy Fastify's `message` and `statusCode`. */
-export function registerNotFound(app: FastifyInstance): void {
+export function registerNotFound(app: FastifyInstance, pageFallback?: (request: FastifyRequest, reply: FastifyReply) => boolean): void {
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    // A browser asking for a page of the web app gets index.html (its router shows the page).
+    if (pageFallback?.(request, reply)) return reply;
     return reply.status(404).send({ ok: false, error: 'not_found', message: `Route ${request.method}:${request.url} not found`, statusCode: 404 });
   });
 }

@@ -18,6 +18,8 @@ export interface OnboardingRoutesDeps {
  *   between the first-run wizard and the login page) and it reveals one boolean only.
  * - POST /setup and /scan write `settings.json`: admin.
  * - GET /status: any user.
+ * - GET /folders (new, any user): `{ok:true,folders,setupCompleted,lastScanDate}`, the media
+ *   folders POST /setup saved (the web app's settings page reads them).
  * Legacy /scan only recorded `lastScanDate`; here it also queues a library scan of every media
  * folder (the accessible ones; none, or a scan already running, is fine: "Scan started" either way), and /status reports it.
  * The browse/open-explorer/pick-folder routes (shell commands on the server) are not served.
@@ -33,6 +35,10 @@ export async function onboardingRoutes(app: FastifyInstance, deps: OnboardingRou
     await service.markScanned(requireUser(request).id);
     await deps.scanner.startConfigured();
     return { success: true, message: 'Scan started' };
+  });
+  app.get('/api/onboarding/folders', { preHandler: authenticate(deps.auth, 'user') }, async () => {
+    const s = await service.appSettings();
+    return { ok: true, folders: s.mediaFolders, setupCompleted: s.setupCompleted === true, lastScanDate: s.lastScanDate ?? null };
   });
   app.get('/api/onboarding/status', { preHandler: authenticate(deps.auth, 'user') }, async () => {
     const p = deps.scanner.status();

@@ -19,6 +19,9 @@ export interface UsersRoutesDeps {
  *   otherwise). 404 `not_found`, 409 `Email already exists`, 409 `last_admin` (the last enabled
  *   admin cannot be demoted or disabled), 400 naming an unknown or mistyped key. Disabling
  *   revokes the user's sessions.
+ * - DELETE /api/users/:id (admin, new): `{ok:true,user}` (the removed user); its sessions end.
+ *   409 `cannot_remove_self`, 409 `last_admin`, 404 `not_found`.
+ * - POST /api/users/:id/sessions/revoke (admin, new): `{ok:true,revoked:N}`, every session of the user.
  */
 export async function usersRoutes(app: FastifyInstance, deps: UsersRoutesDeps): Promise<void> {
   const { users } = deps;
@@ -30,5 +33,15 @@ export async function usersRoutes(app: FastifyInstance, deps: UsersRoutesDeps): 
     const changes = parseInput(userPatchBodySchema, request.body);
     const caller = requireUser(request);
     return { ok: true, user: await users.update(id, changes, { id: caller.id, role: caller.role }) };
+  });
+
+  app.delete('/api/users/:id', { preHandler: authenticate(deps.auth, 'admin') }, async (request) => {
+    const { id } = parseInput(userParams, request.params);
+    return { ok: true, user: await users.remove(id, requireUser(request).id) };
+  });
+
+  app.post('/api/users/:id/sessions/revoke', { preHandler: authenticate(deps.auth, 'admin') }, async (request) => {
+    const { id } = parseInput(userParams, request.params);
+    return { ok: true, revoked: await users.revokeSessions(id, requireUser(request).id) };
   });
 }

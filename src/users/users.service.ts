@@ -140,6 +140,29 @@ export function createUsersService(deps: UsersServiceDeps) {
     },
 
     /**
+     * DELETE /api/users/:id (admin): removes the user and ends their sessions. Not oneself (an
+     * admin removing their own account by mistake would be locked out: 409 `cannot_remove_self`),
+     * and never the last enabled admin (409 `last_admin`).
+     */
+    async remove(id: string, actor: AuditActor): Promise<UserResponse> {
+      const before = await find(id);
+      if (before.id === actor) throw new AppError(409, 'cannot_remove_self', { message: 'you cannot remove your own account' });
+      await keepAnAdmin(before, { ...before, disabled: true });
+      await sessions.revokeForUser(before.id, 'user_removed', nowIso());
+      await users.remove(before.id);
+      await deps.audit.record({ actor, entity: 'user', entityId: before.id, action: 'delete', before: toUserResponse(before) });
+      return toUserResponse(before);
+    },
+
+    /** POST /api/users/:id/sessions/revoke (admin): ends every session of the user; answers how many. */
+    async revokeSessions(id: string, actor: AuditActor): Promise<number> {
+      const user = await find(id);
+      const revoked = await sessions.revokeForUser(user.id, 'admin', nowIso());
+      await deps.audit.record({ actor, entity: 'session', entityId: user.id, action: 'revoke_all', after: { userId: user.id, revoked } });
+      return revoked;
+    },
+
+    /**
      * Sets a password. With `current` (the HTTP route) it must match; `keepSessionId` stays
      * logged in and every other session of the user is revoked. Without `keepSessionId` (the
      * CLI's reset) all the user's sessions are revoked.

@@ -48,7 +48,8 @@ for (const [engine, phase] of phaseMatrix()) {
       expect(session?.tokenHash).toBe(sha256Hex(p1.refreshToken));
       expect((await me(p1.accessToken)).statusCode).toBe(200);
 
-      // The first refresh token again: reuse.
+      // The first refresh token again, after the grace window (auth.refresh-grace.test.ts): reuse.
+      t.clock.advance(11_000);
       expect(err(await refresh(a.refreshToken))).toEqual([401, { ok: false, error: 'Session revoked' }]);
       expect((await t.ctx.stores.sessions.get(session!.id))?.revokeReason).toBe('refresh_reuse');
       expect(err(await me(p1.accessToken))).toEqual([401, { ok: false, error: 'Session revoked' }]);

@@ -28,6 +28,8 @@ export const PUBLIC_ROUTES: readonly (string | RegExp)[] = [
   'POST /api/auth/refresh',
   'POST /api/auth/logout',
   'GET /api/onboarding/check-setup',
+  // The web app's built files (src/http/web-app.ts): `/`, index.html, assets/*, favicon.
+  /^GET \/(?!api\/|metrics$)/,
 ];
 
 /** Write routes reserved to admins (prefix match on the path). */
@@ -52,7 +54,7 @@ const USER_WRITES: readonly string[] = ['POST /api/indexers/search', 'POST /api/
  * Other routes a non-admin token gets 403 on: the user list, and a user record that is not the
  * caller's own (the sweep's filled-in id never is; own-email changes: test/users).
  */
-const ADMIN_ROUTES: readonly string[] = ['GET /api/users', 'PATCH /api/users/:id'];
+const ADMIN_ROUTES: readonly string[] = ['GET /api/users', 'PATCH /api/users/:id', 'DELETE /api/users/:id', 'POST /api/users/:id/sessions/revoke'];
 
 /**
  * Streams that answer a valid token with a response that never ends (Server-Sent Events): the
@@ -183,6 +185,8 @@ export function expectSafe(res: LightMyRequestResponse, label: string, opts: Saf
   // the sweep's valid bodies point them at a closed local port. Its body is still checked below.
   const upstream = res.statusCode === 502 && /^\{"ok":false,"error":"[a-z_]+"/.test(res.body);
   if (!upstream) expect(res.statusCode, `${label}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
+  // The web app's built files (HTML, scripts, styles) are what they are: test/http/web-app.test.ts checks them.
+  if (/^(GET )?\/(?!api\/|metrics\b)/.test(label)) return;
   // GET /metrics answers Prometheus text by design (when the caller may read it).
   const prometheus = /^(GET )?\/metrics\b/.test(label) && res.statusCode === 200;
   if (!prometheus) {

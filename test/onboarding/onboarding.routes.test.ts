@@ -17,6 +17,19 @@ for (const [engine, phase] of phaseMatrix()) {
     const filesWritten = phase !== 'db';
     const file = () => join(t!.configDir, 'settings.json');
 
+    it('GET /api/onboarding/folders answers the saved media folders to any user', async () => {
+      t = await createTestApp({ engine, phase, now: () => NOW });
+      const admin = await registerAdmin(t.app);
+      const user = await registerUser(t.app, admin.accessToken);
+      expect((await t.app.inject({ method: 'GET', url: '/api/onboarding/folders' })).statusCode).toBe(401);
+      const empty = await t.app.inject({ method: 'GET', url: '/api/onboarding/folders', headers: bearer(user.accessToken) });
+      expect(empty.json()).toEqual({ ok: true, folders: [], setupCompleted: false, lastScanDate: null });
+      const payload = { folders: [{ path: '/srv/movies', type: 'movies' }] };
+      await t.app.inject({ method: 'POST', url: '/api/onboarding/setup', payload, headers: bearer(admin.accessToken) });
+      const saved = await t.app.inject({ method: 'GET', url: '/api/onboarding/folders', headers: bearer(user.accessToken) });
+      expect(saved.json()).toEqual({ ok: true, folders: [{ path: '/srv/movies', type: 'movies', enabled: true }], setupCompleted: true, lastScanDate: null });
+    });
+
     it('check-setup is public; setup and scan need admin and write settings.json like legacy', async () => {
       t = await createTestApp({ engine, phase, now: () => NOW });
       expect((await t.app.inject({ method: 'GET', url: '/api/onboarding/check-setup' })).json()).toEqual({ setupCompleted: false });

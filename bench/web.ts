@@ -1,0 +1,132 @@
+/**
+ * The web app in Debian's chromium against a large library (printed, not asserted):
+ * time to the first library page, search-as-you-type latency, and scrolling 10,000 rows of the
+ * virtualized list (frames dropped). Usage (after `npm run build` and `npm run build:web`):
+ *   npx tsx bench/web.ts [--items 1000000] [--scroll-rows 10000]
+ * The library is generated as a legacy config dir and imported with `mediaos import` (1M items:
+ * ~25 s import), then `mediaos serve` runs as its own process on 127.0.0.1.
+ */
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchBrowser } from '../test/web/chromium.js';
+import { generateLegacyDir, TEST_PASSWORD } from './generate-legacy.js';
+import { ROOT, runCli, startServer } from './lib/server.js';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const ITEMS = arg('items', 1_000_000);
+const SCROLL_ROWS = arg('scroll-rows', 10_000);
+const LIST_ROW_PX = 56; // .list-row height in web/src/pages/library/LibraryPage.tsx
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const max = (xs: number[]) => Math.max(...xs);
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'mediaos-bench-web-'));
+  try {
+    const legacy = join(work, 'legacy');
+    const data = join(work, 'data');
+    mkdirSync(data);
+    let t0 = performance.now();
+    await generateLegacyDir({ dir: legacy, items: ITEMS, seed: 7 });
+    const configDir = join(work, 'config');
+    cpSync(legacy, configDir, { recursive: true });
+    const env = { MEDIAOS_DATA_DIR: data, MEDIAOS_CONFIG_DIR: configDir, MEDIAOS_AUTO_IMPORT: 'false', MEDIAOS_STORAGE_PHASE: 'db' };
+    const imp = await runCli(['import', '--from', configDir], env);
+    if (imp.code !== 0 && imp.code !== 3) throw new Error(`import failed (${imp.code}):\n${imp.out}`);
+    console.log(`library: ${ITEMS.toLocaleString()} items generated and imported in ${ms(performance.now() - t0)}`);
+
+    const server = await startServer({ ...env, MEDIAOS_WEB_DIR: join(ROOT, 'web', 'dist') });
+    const browser = await launchBrowser();
+    try {
+      const res = await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'owner@example.org', password: TEST_PASSWORD }),
+      });
+      if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+      const { refreshToken } = (await res.json()) as { refreshToken: string };
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      // The app reads the stored refresh token at start (as after a reload).
+      await context.addInitScript((token) => {
+        if (!localStorage.getItem('mediaos.refreshToken')) localStorage.setItem('mediaos.refreshToken', token);
+      }, refreshToken);
+      const page = await context.newPage();
+
+      // 1. Time to the first library page: navigation to the first poster on screen (5 loads, the first cold).
+      const loads: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        t0 = performance.now();
+        await page.goto(`${server.url}/library`);
+        await page.locator('.poster-card').first().waitFor();
+        loads.push(performance.now() - t0);
+      }
+      console.log(`first library page: cold ${ms(loads[0])}, warm median ${ms(median(loads.slice(1)))}, max ${ms(max(loads))}`);
+
+      // 2. Search as you type: each keystroke until its results are on screen (includes the app's 120 ms debounce).
+      const word = 'midnight';
+      const search = page.getByLabel('Search');
+      const perKey: number[] = [];
+      for (let n = 2; n <= word.length; n++) {
+        const prefix = word.slice(0, n);
+        t0 = performance.now();
+        const answered = page.waitForResponse((r) => r.url().includes('/api/library?') && new URL(r.url()).searchParams.get('q') === prefix);
+        if (n === 2) await search.fill(prefix);
+        else await search.pressSequentially(word[n - 1]);
+        await answered;
+        await page.waitForFunction(() => document.querySelector('.busy[data-active="true"]') === null);
+        perKey.push(performance.now() - t0);
+      }
+      const total = await page.getByTestId('library-total').textContent();
+      console.log(`search as you type "${word}": median ${ms(median(perKey))}, max ${ms(max(perKey))} per keystroke (incl. 120 ms debounce); ${total}`);
+
+      // 3. Scroll 10,000 rows of the list view, 10 rows a frame, loading pages as it goes; count frames over 1.5x 16.7 ms.
+      await page.goto(`${server.url}/library?view=list`);
+      await page.locator('.list-row').first().waitFor();
+      const scroll = await page.evaluate(
+        async ({ rows, rowPx }) => {
+          const el = document.querySelector('[data-testid="library-scroller"]') as HTMLElement;
+          const target = rows * rowPx;
+          const gaps: number[] = [];
+          let last = performance.now();
+          const start = last;
+          while (el.scrollTop < target - el.clientHeight) {
+            await new Promise(requestAnimationFrame);
+            const now = performance.now();
+            gaps.push(now - last);
+            last = now;
+            el.scrollTop += rowPx * 10;
+            if (now - start > 120_000) break;
+          }
+          const frame = 1000 / 60;
+          const dropped = gaps.reduce((sum, g) => sum + (g > frame * 1.5 ? Math.round(g / frame) - 1 : 0), 0);
+          return {
+            frames: gaps.length,
+            dropped,
+            ms: last - start,
+            reached: Math.round(el.scrollTop / rowPx),
+            rendered: el.querySelectorAll('.list-row').length,
+          };
+        },
+        { rows: SCROLL_ROWS, rowPx: LIST_ROW_PX },
+      );
+      console.log(
+        `scroll ${scroll.reached.toLocaleString()} rows: ${ms(scroll.ms)}, ${scroll.frames} frames, ${scroll.dropped} dropped (${((100 * scroll.dropped) / (scroll.frames + scroll.dropped)).toFixed(1)}%), ${scroll.rendered} rows in the DOM`,
+      );
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

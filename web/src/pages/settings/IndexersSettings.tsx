@@ -1,0 +1,212 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { api } from '../../api/client';
+import { Busy, ErrorNote, Notice } from '../../components/status';
+import { useAction, useAsync } from '../../components/use-async';
+
+interface SourceView {
+  enabled: boolean;
+  baseUrl?: string;
+  hasApiKey: boolean;
+  syncEnabled?: boolean;
+}
+interface Indexer {
+  id: string;
+  name: string;
+  type: string;
+  protocol?: string;
+  enabled: boolean;
+  baseUrl?: string;
+  priority?: number;
+}
+interface IndexersView {
+  prowlarr?: SourceView;
+  jackett?: SourceView;
+  indexers: Indexer[];
+}
+
+/** Indexers: Prowlarr and Jackett (save, test, sync) and the manual Torznab/Newznab list. */
+export function IndexersSettings() {
+  const view = useAsync((signal) => api<IndexersView>('/api/indexers', { signal }), []);
+  if (view.error) return <ErrorNote error={view.error} />;
+  if (!view.data) return <p className="muted">Loading…</p>;
+  return (
+    <div className="stack">
+      <SourceForm name="prowlarr" label="Prowlarr" stored={view.data.prowlarr} onChange={view.reload} />
+      <SourceForm name="jackett" label="Jackett" stored={view.data.jackett} onChange={view.reload} />
+      <ManualIndexers items={view.data.indexers} onChange={view.reload} />
+    </div>
+  );
+}
+
+function SourceForm({ name, label, stored, onChange }: { name: 'prowlarr' | 'jackett'; label: string; stored?: SourceView; onChange: () => void }) {
+  const [enabled, setEnabled] = useState(stored?.enabled ?? false);
+  const [baseUrl, setBaseUrl] = useState(stored?.baseUrl ?? '');
+  const [apiKey, setApiKey] = useState('');
+  const [note, setNote] = useState('');
+  useEffect(() => {
+    setEnabled(stored?.enabled ?? false);
+    setBaseUrl(stored?.baseUrl ?? '');
+  }, [stored]);
+  const run = useAction(async (what: 'save' | 'test' | 'sync') => {
+    setNote('');
+    if (what === 'save') {
+      await api(`/api/indexers/${name}`, { body: { enabled, ...(baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {}), ...(apiKey ? { apiKey } : {}) } });
+      setNote('Saved.');
+      onChange();
+    } else if (what === 'test') {
+      if (!apiKey) throw new Error(`Type the ${label} API key to test it (the stored one is never sent back to the browser).`);
+      const r = await api<{ ok: boolean; version?: string; error?: string }>(`/api/indexers/${name}/test`, { body: { baseUrl: baseUrl.trim(), apiKey } });
+      if (!r.ok) throw new Error(r.error ?? 'Test failed');
+      setNote(`Connected${r.version ? `: ${label} ${r.version}` : ''}.`);
+    } else {
+      const r = await api<{ ok: boolean; count?: number; error?: string }>(`/api/indexers/${name}/sync`, { method: 'POST' });
+      if (!r.ok) throw new Error(r.error ?? 'Sync failed');
+      setNote(`Synced ${r.count ?? 0} indexer(s).`);
+      onChange();
+    }
+  });
+  return (
+    <form
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        void run.run('save');
+      }}
+    >
+      <fieldset>
+        <legend>{label}</legend>
+        <div className="form-grid">
+          <label className="inline">
+            <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enabled
+          </label>
+          <label>
+            URL
+            <input type="url" name={`${name}-baseUrl`} value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} placeholder="http://127.0.0.1:9696" />
+          </label>
+          <label>
+            API key
+            <input
+              type="password"
+              name={`${name}-apiKey`}
+              autoComplete="new-password"
+              value={apiKey}
+              placeholder={stored?.hasApiKey ? 'stored (leave empty to keep)' : ''}
+              onChange={(e) => setApiKey(e.target.value)}
+            />
+          </label>
+        </div>
+        <div className="row">
+          <button type="submit" className="primary" disabled={run.busy}>
+            Save
+          </button>
+          <button type="button" onClick={() => run.run('test')} disabled={run.busy}>
+            Test
+          </button>
+          <button type="button" onClick={() => run.run('sync')} disabled={run.busy}>
+            Sync indexers
+          </button>
+          <Busy active={run.busy} />
+          {note ? (
+            <span className="ok" role="status">
+              {note}
+            </span>
+          ) : null}
+        </div>
+        <ErrorNote error={run.error} />
+      </fieldset>
+    </form>
+  );
+}
+
+function ManualIndexers({ items, onChange }: { items: Indexer[]; onChange: () => void }) {
+  const [name, setName] = useState('');
+  const [type, setType] = useState('torrent');
+  const [url, setUrl] = useState('');
+  const act = useAction(async (fn: () => Promise<unknown>) => {
+    await fn();
+    onChange();
+  });
+  return (
+    <fieldset>
+      <legend>Indexers (manual Torznab/Newznab and synced)</legend>
+      {items.length === 0 ? <Notice>No indexers yet.</Notice> : null}
+      {items.length ? (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Source</th>
+                <th scope="col">Protocol</th>
+                <th scope="col">Enabled</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((i) => (
+                <tr key={i.id}>
+                  <td>{i.name}</td>
+                  <td>{i.type}</td>
+                  <td>{i.protocol ?? '—'}</td>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`${i.name} enabled`}
+                      checked={i.enabled}
+                      onChange={(e) =>
+                        act.run(() => api(`/api/indexers/${encodeURIComponent(i.id)}`, { method: 'PATCH', body: { enabled: e.target.checked } }))
+                      }
+                    />
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() => act.run(() => api(`/api/indexers/${encodeURIComponent(i.id)}`, { method: 'DELETE' }))}
+                    >
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <form
+        className="form-grid"
+        aria-label="Add an indexer"
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          void act.run(async () => {
+            await api('/api/indexers', { body: { name: name.trim(), type, ...(url.trim() ? { url: url.trim() } : {}) } });
+            setName('');
+            setUrl('');
+          });
+        }}
+      >
+        <label>
+          Name
+          <input name="indexer-name" required value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          Type
+          <select name="indexer-type" value={type} onChange={(e) => setType(e.target.value)}>
+            <option value="torrent">Torznab (torrent)</option>
+            <option value="usenet">Newznab (usenet)</option>
+          </select>
+        </label>
+        <label>
+          URL
+          <input name="indexer-url" type="url" value={url} onChange={(e) => setUrl(e.target.value)} />
+        </label>
+        <div className="row">
+          <button type="submit" disabled={act.busy}>
+            Add indexer
+          </button>
+          <Busy active={act.busy} />
+        </div>
+      </form>
+      <ErrorNote error={act.error} />
+    </fieldset>
+  );
+}

@@ -1,0 +1,34 @@
+import type { UserInfo } from '../../api/client';
+import { api } from '../../api/client';
+import { ErrorNote, PageHeader } from '../../components/status';
+import { useAsync } from '../../components/use-async';
+
+interface Health {
+  ok: boolean;
+  version?: string;
+  storagePhase?: string;
+  db?: { engine?: string; schemaVersion?: number; journalMode?: string };
+}
+
+/** System: server health. The migration console and backups pages live under pages/system/ too. */
+export function SystemPage(_props: { user: UserInfo }) {
+  const health = useAsync((signal) => api<Health>('/api/health', { signal, auth: false }), []);
+  return (
+    <section>
+      <PageHeader title="System" />
+      <ErrorNote error={health.error} />
+      <dl className="facts" aria-busy={health.loading}>
+        <dt>Status</dt>
+        <dd>{health.data ? (health.data.ok ? 'Healthy' : 'Degraded') : '…'}</dd>
+        <dt>Version</dt>
+        <dd>{health.data?.version ?? '…'}</dd>
+        <dt>Engine</dt>
+        <dd>{health.data?.db?.engine ?? '…'}</dd>
+        <dt>Schema version</dt>
+        <dd>{health.data?.db?.schemaVersion ?? '…'}</dd>
+        <dt>Storage phase</dt>
+        <dd>{health.data?.storagePhase ?? '…'}</dd>
+      </dl>
+    </section>
+  );
+}

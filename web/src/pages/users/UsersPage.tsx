@@ -1,0 +1,164 @@
+import { type FormEvent, useState } from 'react';
+import { api, type UserInfo } from '../../api/client';
+import { formatDate } from '../../api/types';
+import { Busy, ErrorNote, Notice, PageHeader } from '../../components/status';
+import { useAction, useAsync } from '../../components/use-async';
+
+interface ListedUser extends UserInfo {
+  lastLoginAt?: string;
+}
+
+/** Users (admin): list, add, change role, disable, remove, end sessions. */
+export function UsersPage({ user }: { user: UserInfo }) {
+  const list = useAsync((signal) => api<{ users: ListedUser[] }>('/api/users', { signal }), []);
+  const [message, setMessage] = useState('');
+  const act = useAction(async (what: () => Promise<string>) => {
+    setMessage('');
+    setMessage(await what());
+    list.reload();
+  });
+  if (user.role !== 'admin') return <Notice>Only an admin can manage users.</Notice>;
+  return (
+    <section>
+      <PageHeader title="Users">
+        <Busy active={act.busy} />
+      </PageHeader>
+      <AddUser onAdded={list.reload} />
+      <ErrorNote error={list.error ?? act.error} />
+      {message ? (
+        <p className="ok" role="status">
+          {message}
+        </p>
+      ) : null}
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Status</th>
+              <th scope="col">Last login</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(list.data?.users ?? []).map((u) => (
+              <tr key={u.id}>
+                <td>{u.email}</td>
+                <td>
+                  <select
+                    aria-label={`Role of ${u.email}`}
+                    value={u.role}
+                    disabled={act.busy}
+                    onChange={(e) =>
+                      act.run(async () => {
+                        await api(`/api/users/${u.id}`, { method: 'PATCH', body: { role: e.target.value } });
+                        return `${u.email} is now ${e.target.value}.`;
+                      })
+                    }
+                  >
+                    <option value="user">user</option>
+                    <option value="admin">admin</option>
+                  </select>
+                </td>
+                <td>{u.disabled ? 'Disabled' : 'Active'}</td>
+                <td>{formatDate(u.lastLoginAt)}</td>
+                <td className="row">
+                  <button
+                    type="button"
+                    disabled={act.busy}
+                    onClick={() =>
+                      act.run(async () => {
+                        await api(`/api/users/${u.id}`, { method: 'PATCH', body: { disabled: !u.disabled } });
+                        return `${u.email} ${u.disabled ? 'enabled' : 'disabled'}.`;
+                      })
+                    }
+                  >
+                    {u.disabled ? 'Enable' : 'Disable'}
+                  </button>
+                  <button
+                    type="button"
+                    disabled={act.busy}
+                    onClick={() =>
+                      act.run(async () => {
+                        const r = await api<{ revoked: number }>(`/api/users/${u.id}/sessions/revoke`, { method: 'POST' });
+                        return `${r.revoked} session(s) of ${u.email} ended.`;
+                      })
+                    }
+                  >
+                    End sessions
+                  </button>
+                  {u.id !== user.id ? (
+                    <button
+                      type="button"
+                      className="danger"
+                      disabled={act.busy}
+                      onClick={() => {
+                        if (!window.confirm(`Remove ${u.email}? Their sessions end now.`)) return;
+                        void act.run(async () => {
+                          await api(`/api/users/${u.id}`, { method: 'DELETE' });
+                          return `${u.email} removed.`;
+                        });
+                      }}
+                    >
+                      Remove
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function AddUser({ onAdded }: { onAdded: () => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [role, setRole] = useState('user');
+  const add = useAction(async () => {
+    const r = await api<{ user: UserInfo }>('/api/auth/register', { body: { email: email.trim(), password } });
+    if (role === 'admin') await api(`/api/users/${r.user.id}`, { method: 'PATCH', body: { role: 'admin' } });
+    setEmail('');
+    setPassword('');
+    onAdded();
+  });
+  return (
+    <form
+      className="card stack"
+      aria-label="Add a user"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        void add.run();
+      }}
+    >
+      <h2>Add a user</h2>
+      <div className="form-grid">
+        <label>
+          Email
+          <input name="new-email" type="email" required autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} />
+        </label>
+        <label>
+          Password
+          <input name="new-password" type="password" required autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        </label>
+        <label>
+          Role
+          <select name="role" value={role} onChange={(e) => setRole(e.target.value)}>
+            <option value="user">user</option>
+            <option value="admin">admin</option>
+          </select>
+        </label>
+      </div>
+      <ErrorNote error={add.error} />
+      <div className="row">
+        <button type="submit" className="primary" disabled={add.busy}>
+          Add user
+        </button>
+        <Busy active={add.busy} label="Adding…" />
+      </div>
+    </form>
+  );
+}
