@@ -2,6 +2,7 @@ import type { UserInfo } from '../../api/client';
 import { api } from '../../api/client';
 import { ErrorNote, PageHeader } from '../../components/status';
 import { useAsync } from '../../components/use-async';
+import { MigrationConsole } from './MigrationConsole';
 
 interface Health {
   ok: boolean;
@@ -11,7 +12,7 @@ interface Health {
 }
 
 /** System: server health. The migration console and backups pages live under pages/system/ too. */
-export function SystemPage(_props: { user: UserInfo }) {
+export function SystemPage(props: { user: UserInfo }) {
   const health = useAsync((signal) => api<Health>('/api/health', { signal, auth: false }), []);
   return (
     <section>
@@ -29,6 +30,7 @@ export function SystemPage(_props: { user: UserInfo }) {
         <dt>Storage phase</dt>
         <dd>{health.data?.storagePhase ?? '…'}</dd>
       </dl>
+      {props.user.role === 'admin' && <MigrationConsole />}
     </section>
   );
 }
