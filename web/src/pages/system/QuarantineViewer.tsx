@@ -73,7 +73,10 @@ function Record({ id, onChanged }: { id: string; onChanged: () => void }) {
           <p>
             <strong>Reason:</strong> {r.reason}
           </p>
-          <pre aria-label="Raw text">{r.raw ?? '(not shown: the file may hold secrets)'}</pre>
+          <figure>
+            <figcaption>Raw text, as found in {r.file}</figcaption>
+            <pre>{r.raw ?? '(not shown: the file may hold secrets)'}</pre>
+          </figure>
           {r.admissible ? (
             <label>
               Field edits (one field=value per line, e.g. kind=movie)
