@@ -26,7 +26,7 @@ interface Status {
   phase: { effective: string; recorded?: string };
   schemaVersion: { current: number; latest: number };
   configDir: string;
-  lastImport: { sourceDir: string; finishedAt: string | null; exitCode: number } | null;
+  lastImport: { id: string; sourceDir: string; finishedAt: string | null; exitCode: number } | null;
   pendingFileSync: string[];
   quarantined: number;
 }
@@ -125,6 +125,13 @@ function ConfirmStep({ label, run }: { label: string; run: (confirm: boolean) =>
 /** The migration console: status, dry run, import with a live bar, report, quarantine, verify, phases, rollback. */
 export function MigrationConsole() {
   const status = useAsync((signal) => api<Status>('/api/system/migration/status', { signal }), []);
+  const [tick, setTick] = useState(0);
+  // the last import's report (none before the first import)
+  const lastId = status.data?.lastImport?.id;
+  const last = useAsync(
+    (signal) => (lastId ? api<{ report: Report }>('/api/system/migration/report', { signal }) : Promise.resolve(undefined)),
+    [tick, lastId],
+  );
   const [dir, setDir] = useState('');
   const [prune, setPrune] = useState(false);
   const [report, setReport] = useState<Report>();
@@ -133,7 +140,6 @@ export function MigrationConsole() {
   const [progress, setProgress] = useState<{ percent: number; message: string }>();
   const [phase, setPhase] = useState<string>('dual-read-db');
   const [verify, setVerify] = useState<{ checked: number; mismatchCount: number; lines: string[] }>();
-  const [tick, setTick] = useState(0);
   const from = dir || status.data?.configDir || '';
 
   const work = async (what: string, fn: () => Promise<void>) => {
@@ -219,7 +225,7 @@ export function MigrationConsole() {
       )}
       <Busy active={busy !== undefined} label={busy ? `${busy}…` : undefined} />
       <ErrorNote error={error} />
-      {report && <ReportTable report={report} />}
+      {(report ?? last.data?.report) && <ReportTable report={(report ?? last.data?.report) as Report} />}
 
       <h3>Quarantine</h3>
       <QuarantineViewer key={tick} />
