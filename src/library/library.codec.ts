@@ -11,10 +11,11 @@
 import type { Insertable, Selectable } from 'kysely';
 import { z } from 'zod';
 import type { LibraryItemsTable } from '../db/schema.js';
-import { canonicalKind, KIND_SPELLING_KEY } from './library.kinds.js';
+import { canonicalKind, isKindSpelling, KIND_SPELLING_KEY } from './library.kinds.js';
 import { foldForSearch } from './library.search.js';
 import { LIBRARY_KINDS, type LibraryItem, type LibraryPatch } from './library.types.js';
 
+export { KIND_SPELLING_KEY } from './library.kinds.js';
 export { foldForSearch } from './library.search.js';
 
 /** One legacy item as found on disk; unknown keys survive. A failing record is quarantined. */
@@ -22,6 +23,11 @@ export const legacyLibraryItemSchema = z.looseObject({
   id: z.string(),
   kind: z.enum(LIBRARY_KINDS),
   title: z.string(),
+});
+
+/** An item as the importer takes it: a kind spelled in another case, with spaces or plural is imported as that kind (library.kinds.ts). */
+export const importedLibraryItemSchema = legacyLibraryItemSchema.extend({
+  kind: z.string().refine(isKindSpelling, { message: `must be one of ${LIBRARY_KINDS.join(', ')} (any case, spaces around or plural are taken)` }),
 });
 
 /** The row columns a LibraryItem needs (created_at/updated_at are DB-only and never exported). */

@@ -5,7 +5,7 @@
  * Pointer: `/items/12`, `/user_1`, `/qbittorrent`, `` for the whole document) is written.
  * Adding a legacy file = one entry here; the pipeline has no per-file code.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   ABSENT_KEY as DOWNLOADER_ABSENT_KEY,
   type DownloaderRow,
@@ -25,17 +25,8 @@ import {
   type LegacyIndexer,
   legacyIndexerSchema,
 } from '../indexers/indexers.codec.js';
-import {
-  LIBRARY_ITEM_COLUMNS,
-  type LibraryRow,
-  legacyLibraryItemFromRow,
-  legacyLibraryItemSchema,
-  libraryItemToRow,
-  titleKey,
-} from '../library/library.codec.js';
-import { isKindSpelling, KIND_SPELLING_KEY } from '../library/library.kinds.js';
+import * as library from '../library/library.codec.js';
 import type { LibraryItem } from '../library/library.types.js';
-import { LIBRARY_KINDS } from '../library/library.types.js';
 import {
   type LegacyQualityProfile,
   legacyQualityMapSchema,
@@ -209,21 +200,18 @@ export const libraryTarget: Target = {
   name: 'library',
   table: 'library_items',
   keyColumn: 'id',
-  columns: LIBRARY_ITEM_COLUMNS,
+  columns: library.LIBRARY_ITEM_COLUMNS,
   orderBy: 'seq',
-  // a kind spelled in another case, with spaces or plural is imported as that kind (library.kinds.ts)
-  schema: legacyLibraryItemSchema.extend({
-    kind: z.string().refine(isKindSpelling, { message: `must be one of ${LIBRARY_KINDS.join(', ')} (any case, spaces around or plural are taken)` }),
-  }),
-  reserved: [KIND_SPELLING_KEY],
+  schema: library.importedLibraryItemSchema,
+  reserved: [library.KIND_SPELLING_KEY],
   indexed: (_ref, r: LibraryItem) => [
     ['id', r.id],
-    ['title in lower case', titleKey(r.title)],
+    ['title in lower case', library.titleKey(r.title)],
   ],
   identity: (_ref, r: LibraryItem) => ({ key: r.id }),
   secretPaths: [],
-  toRow: (_ref, r: LibraryItem) => libraryItemToRow(r),
-  fromRow: (row: LibraryRow) => ({ key: '', record: legacyLibraryItemFromRow(row) }),
+  toRow: (_ref, r: LibraryItem) => library.libraryItemToRow(r),
+  fromRow: (row: library.LibraryRow) => ({ key: '', record: library.legacyLibraryItemFromRow(row) }),
 };
 
 const wanted: Target = {
