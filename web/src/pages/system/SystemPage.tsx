@@ -8,7 +8,13 @@ interface Health {
   ok: boolean;
   version?: string;
   storagePhase?: string;
-  db?: { engine?: string; schemaVersion?: number; journalMode?: string };
+  db?: {
+    engine?: string;
+    schemaVersion?: number;
+    journalMode?: string;
+    serverVersion?: string;
+    pool?: { size: number; idle: number; waiting: number; max: number };
+  };
 }
 
 /** System: server health. The migration console and backups pages live under pages/system/ too. */
@@ -29,6 +35,16 @@ export function SystemPage(props: { user: UserInfo }) {
         <dd>{health.data?.db?.schemaVersion ?? '…'}</dd>
         <dt>Storage phase</dt>
         <dd>{health.data?.storagePhase ?? '…'}</dd>
+        <dt>Journal mode</dt>
+        <dd>{health.data?.db?.journalMode ?? '…'}</dd>
+        <dt>Connection pool</dt>
+        <dd>
+          {health.data?.db?.pool
+            ? `${health.data.db.pool.size} of ${health.data.db.pool.max} open, ${health.data.db.pool.idle} idle, ${health.data.db.pool.waiting} waiting`
+            : health.data
+              ? 'one connection (SQLite)'
+              : '…'}
+        </dd>
       </dl>
       {props.user.role === 'admin' && <MigrationConsole />}
     </section>
