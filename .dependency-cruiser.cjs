@@ -12,6 +12,7 @@ const L = {
   http: '^src/http/',
   domains: `^src/(${DOMAINS})/`,
   migration: '^src/migration/',
+  console: '^src/console/',
   storage: '^src/storage/',
   phaseList: '^src/storage/phase-list[.]ts$',
   adapters: '^src/(download-clients|indexer-clients|metadata-clients)/',
@@ -53,8 +54,8 @@ module.exports = {
     layer(
       'composition-root',
       L.root,
-      [L.domains, L.storage, L.http, L.db, L.security, L.adapters, L.httpClient, L.base],
-      'composition root: domains, storage, http, db, foundations',
+      [L.console, L.domains, L.storage, L.http, L.db, L.security, L.adapters, L.httpClient, L.base],
+      'composition root: the migration console, domains, storage, http, db, foundations',
     ),
     layer(
       'http',
@@ -67,6 +68,12 @@ module.exports = {
       L.domains,
       [L.domains, L.storage, L.db, L.security, L.adapters, L.httpClient, L.http, L.legacy, L.base],
       'domains: storage, db, security, adapters, the http helpers, legacy formats (json stores), foundations',
+    ),
+    layer(
+      'console',
+      L.console,
+      [L.migration, L.domains, L.storage, L.http, L.db, L.security, L.legacy, L.base],
+      'migration console (console/: its routes, import job, quarantine review over HTTP): migration and everything it may use, the http helpers',
     ),
     layer(
       'migration',

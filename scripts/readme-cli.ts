@@ -23,6 +23,8 @@ export const COMMAND_NOTES: Record<string, string> = {
     "Safe while the server runs (SQLite online backup API; PostgreSQL: the dump's single read snapshot). The archive is written under a temporary name and renamed when complete, mode 0600 (it holds secrets.json).",
   restore:
     'A backup archive is recognised by its `.tar.gz`/`.tgz` name or its tar header. Stop the server first (a running one is detected and refused). Step by step: docs/operations.md, "Backups and restore".',
+  quarantine:
+    'Admit writes the database (the fixed record, through the same checks as the import; exit 2 and nothing changed when one fails), not the legacy files: a later `verify-import` against the unchanged directory reports the difference. Admits and drops are audited (actor `cli`). The same is served to admins under `/api/system/quarantine` (docs/api.md).',
   'db copy': 'Identity values are correct afterwards (new rows insert normally); `seq` (legacy library order) is preserved.',
 };
 

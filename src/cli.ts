@@ -10,6 +10,7 @@ import { type CliIo, processIo } from './cli/io.js';
 import { registerJobsCommand } from './cli/jobs.command.js';
 import { registerMigrateCommand } from './cli/migrate.command.js';
 import { registerPhaseCommand } from './cli/phase.command.js';
+import { registerQuarantineCommand } from './cli/quarantine.command.js';
 import { registerRollbackCommand } from './cli/rollback.command.js';
 import { registerUserCommand } from './cli/user.command.js';
 import { registerVerifyImportCommand } from './cli/verify-import.command.js';
@@ -63,6 +64,7 @@ export function buildProgram(io: CliIo): Command {
   registerExportCommand(program, io);
   registerRollbackCommand(program, io);
   registerPhaseCommand(program, io);
+  registerQuarantineCommand(program, io);
   registerDbCommand(program, io);
   registerDumpCommands(program, io);
   registerUserCommand(program, io);

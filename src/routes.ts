@@ -3,6 +3,8 @@ import { activityRoutes } from './activity/activity.routes.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { backupsRoutes } from './backups/backups.routes.js';
 import { calendarRoutes } from './calendar/calendar.routes.js';
+import { migrationConsoleRoutes } from './console/console.routes.js';
+import { quarantineRoutes } from './console/quarantine.routes.js';
 import type { AppContext } from './context.js';
 import { downloadersRoutes } from './downloaders/downloaders.routes.js';
 import { downloadsRoutes } from './downloads/downloads.routes.js';
@@ -71,5 +73,7 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => backupsRoutes(i, { db: ctx.db, config: ctx.config, auth }));
   await app.register(async (i) => eventsRoutes(i, { events: s.events, auth }));
   await app.register(async (i) => auditRoutes(i, { audit: s.audit, auth }));
+  await app.register(async (i) => quarantineRoutes(i, { quarantine: s.quarantine, auth }));
+  await app.register(async (i) => migrationConsoleRoutes(i, { console: s.migrationConsole, queue: ctx.stores.jobs, auth }));
   await app.register(async (i) => metricsRoutes(i, { metrics: s.metrics, auth, token: ctx.config.metricsToken }));
 }

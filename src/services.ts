@@ -13,6 +13,7 @@ import { createDownloadTracker } from './automation/download-tracker.js';
 import { createRssSync } from './automation/rss-sync.js';
 import { createWantedSearch } from './automation/wanted-search.js';
 import type { Config } from './config.js';
+import { createMigrationConsole } from './console/console.service.js';
 import type { Database } from './db/connect.js';
 import { createCountersSql } from './db/counters.sql.js';
 import { withLock } from './db/locks.sql.js';
@@ -133,6 +134,9 @@ export function createServices(d: ServiceDeps) {
     queue: stores.jobs,
     now,
   });
+  // The in-process event bus: the jobs worker publishes, GET /api/events streams.
+  const events = createEventBus({ now });
+  const migrationConsole = createMigrationConsole({ config, db: d.db, audit, events, now });
   const verify = createVerifyService({ verify: stores.verify, verifyJobs: stores.verifyJobs, settings: stores.settings, queue: stores.jobs, audit, now });
   return {
     // Login limits and the registration lock live in the database: shared by every server process on it.
@@ -175,9 +179,11 @@ export function createServices(d: ServiceDeps) {
     scanner,
     artwork,
     files: createFilesService({ settings: stores.settings, library: stores.library, artwork, now }),
-    // The in-process event bus: the jobs worker publishes, GET /api/events streams.
-    events: createEventBus({ now }),
+    events,
     audit,
+    // Quarantine review and the migration console's operations (import, verify, phases, rollback).
+    quarantine: migrationConsole.quarantine,
+    migrationConsole,
     metrics: createMetrics({
       db: d.db,
       dataDir: config.dataDir,
@@ -187,17 +193,20 @@ export function createServices(d: ServiceDeps) {
       latestImport: () => createMetricsSql(d.db.kysely).latestImport(),
       now,
     }),
-    jobHandlers: jobHandlers({
-      verify,
-      scanner,
-      organizer,
-      contentQueue,
-      subtitleTools,
-      wantedSearch,
-      downloadTracker,
-      rssSync,
-      housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, audit, metadataCache: metadata, now },
-    }),
+    jobHandlers: {
+      ...jobHandlers({
+        verify,
+        scanner,
+        organizer,
+        contentQueue,
+        subtitleTools,
+        wantedSearch,
+        downloadTracker,
+        rssSync,
+        housekeeping: { db: d.db, config, stores: { sessions: stores.sessions }, audit, metadataCache: metadata, now },
+      }),
+      ...migrationConsole.jobHandlers,
+    },
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -11,9 +11,11 @@
 import type { Insertable, Selectable } from 'kysely';
 import { z } from 'zod';
 import type { LibraryItemsTable } from '../db/schema.js';
+import { canonicalKind, isKindSpelling, KIND_SPELLING_KEY } from './library.kinds.js';
 import { foldForSearch } from './library.search.js';
 import { LIBRARY_KINDS, type LibraryItem, type LibraryPatch } from './library.types.js';
 
+export { KIND_SPELLING_KEY } from './library.kinds.js';
 export { foldForSearch } from './library.search.js';
 
 /** One legacy item as found on disk; unknown keys survive. A failing record is quarantined. */
@@ -21,6 +23,11 @@ export const legacyLibraryItemSchema = z.looseObject({
   id: z.string(),
   kind: z.enum(LIBRARY_KINDS),
   title: z.string(),
+});
+
+/** An item as the importer takes it: a kind spelled in another case, with spaces or plural is imported as that kind (library.kinds.ts). */
+export const importedLibraryItemSchema = legacyLibraryItemSchema.extend({
+  kind: z.string().refine(isKindSpelling, { message: `must be one of ${LIBRARY_KINDS.join(', ')} (any case, spaces around or plural are taken)` }),
 });
 
 /** The row columns a LibraryItem needs (created_at/updated_at are DB-only and never exported). */
@@ -77,9 +84,11 @@ export function titleKey(title: string): string {
 
 // The record carries no secrets; `secrets` keeps the signature every codec shares.
 export function libraryItemToRow(record: LibraryItem, _secrets?: Secrets): LibraryInsertRow {
+  // a legacy spelling of a kind ("Movie", "books"): stored as the kind, the spelling kept in extra
+  const canonical = canonicalKind(record.kind);
   const row: LibraryInsertRow = {
     id: record.id,
-    kind: record.kind,
+    kind: canonical ?? record.kind,
     title: record.title,
     title_lower: titleKey(record.title),
     search_text: foldForSearch(record.title),
@@ -95,6 +104,10 @@ export function libraryItemToRow(record: LibraryItem, _secrets?: Secrets): Libra
   };
   const extra: Record<string, unknown> = {};
   let hasExtra = false;
+  if (canonical !== undefined) {
+    extra[KIND_SPELLING_KEY] = record.kind;
+    hasExtra = true;
+  }
   for (const key of Object.keys(record)) {
     const value = record[key];
     if (key === 'id' || key === 'kind' || key === 'title') continue;
@@ -129,7 +142,17 @@ export function libraryItemFromRow(row: LibraryRow, _secrets?: Opener): LibraryI
   if (row.metadata !== null) item.metadata = JSON.parse(row.metadata) as Record<string, unknown>;
   if (row.extra !== null) {
     const extra = JSON.parse(row.extra) as Record<string, unknown>;
-    for (const key of Object.keys(extra)) setOwn(item, key, extra[key]);
+    for (const key of Object.keys(extra)) if (key !== KIND_SPELLING_KEY) setOwn(item, key, extra[key]);
+  }
+  return item;
+}
+
+/** The item as the legacy file held it: a normalized kind spelled as it was (export, verify, the import's read-back). */
+export function legacyLibraryItemFromRow(row: LibraryRow): LibraryItem {
+  const item = libraryItemFromRow(row);
+  if (row.extra !== null && row.extra.includes(KIND_SPELLING_KEY)) {
+    const spelling = (JSON.parse(row.extra) as Record<string, unknown>)[KIND_SPELLING_KEY];
+    if (typeof spelling === 'string') item.kind = spelling as LibraryItem['kind'];
   }
   return item;
 }

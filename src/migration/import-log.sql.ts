@@ -49,5 +49,17 @@ export function createImportLogSql(db: AnyDb, batch: BatchWriter) {
         .limit(limit)
         .execute()) as Row[];
     },
+
+    /** The report of the newest import that wrote (not a dry run), as recorded. */
+    async lastReport(): Promise<{ id: string; report: string } | undefined> {
+      return (await db
+        .selectFrom('import_runs')
+        .select(['id', 'report'])
+        .where('dry_run', '=', false)
+        .orderBy('started_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst()) as { id: string; report: string } | undefined;
+    },
   };
 }

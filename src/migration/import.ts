@@ -24,6 +24,7 @@ import { checkImportSource, excessiveRemovals, pruneRefusal } from './import-gua
 import { boundSqliteMemory } from './import-memory.js';
 import type { Target } from './legacy-files.js';
 import { importLibrary } from './library-import.js';
+import type { KindWarning } from './library-kind.js';
 import { type AcceptedUnit, type FileSnapshot, keptAsText, type QuarantineEntry, readSnapshot } from './snapshot.js';
 import { type Mismatch, verifyAgainstDatabase } from './verify.js';
 
@@ -94,6 +95,8 @@ export interface ImportReport {
   files: FileReport[];
   /** Every quarantined record (never its value: it may hold a secret). */
   quarantine: { file: string; locator: string; reason: string }[];
+  /** Records imported with a normalized value (library kinds spelled in another case, with spaces or plural). */
+  warnings: KindWarning[];
   verify?: { checked: number; mismatches: Mismatch[] };
   /** Dry run: the removals a real run would refuse without `--prune`. */
   pruneNeeded?: string[];
@@ -215,6 +218,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
     changed: false,
     files: [],
     quarantine: [],
+    warnings: [],
   };
   // The lock first (reading only: a run that fails to read the files leaves the database file
   // byte-identical): a run that has to wait or is refused has read and backed up nothing.
@@ -332,6 +336,7 @@ async function applySnapshot(trx: Kysely<DB>, opts: ImportOptions, snapshot: Fil
       });
       add(r, lib);
       libraryDigest = lib.digest;
+      report.warnings.push(...lib.kindWarnings);
       r.read = lib.read;
       r.imported = lib.read - lib.quarantine.length;
       r.quarantined += lib.quarantine.length;

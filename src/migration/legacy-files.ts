@@ -25,7 +25,7 @@ import {
   type LegacyIndexer,
   legacyIndexerSchema,
 } from '../indexers/indexers.codec.js';
-import { LIBRARY_ITEM_COLUMNS, type LibraryRow, legacyLibraryItemSchema, libraryItemFromRow, libraryItemToRow, titleKey } from '../library/library.codec.js';
+import * as library from '../library/library.codec.js';
 import type { LibraryItem } from '../library/library.types.js';
 import {
   type LegacyQualityProfile,
@@ -200,17 +200,18 @@ export const libraryTarget: Target = {
   name: 'library',
   table: 'library_items',
   keyColumn: 'id',
-  columns: LIBRARY_ITEM_COLUMNS,
+  columns: library.LIBRARY_ITEM_COLUMNS,
   orderBy: 'seq',
-  schema: legacyLibraryItemSchema,
+  schema: library.importedLibraryItemSchema,
+  reserved: [library.KIND_SPELLING_KEY],
   indexed: (_ref, r: LibraryItem) => [
     ['id', r.id],
-    ['title in lower case', titleKey(r.title)],
+    ['title in lower case', library.titleKey(r.title)],
   ],
   identity: (_ref, r: LibraryItem) => ({ key: r.id }),
   secretPaths: [],
-  toRow: (_ref, r: LibraryItem) => libraryItemToRow(r),
-  fromRow: (row: LibraryRow) => ({ key: '', record: libraryItemFromRow(row) }),
+  toRow: (_ref, r: LibraryItem) => library.libraryItemToRow(r),
+  fromRow: (row: library.LibraryRow) => ({ key: '', record: library.legacyLibraryItemFromRow(row) }),
 };
 
 const wanted: Target = {

@@ -8,10 +8,12 @@
  */
 import { join } from 'node:path';
 import { streamLegacyArray } from '../legacy/stream-library.js';
-import { type LibraryRow, libraryItemFromRow } from '../library/library.codec.js';
+import { type LibraryRow, legacyLibraryItemFromRow } from '../library/library.codec.js';
+import { canonicalKind } from '../library/library.kinds.js';
 import { jsonEqual } from './compare.js';
 import { BATCH_ROWS, LIBRARY_DATA_COLUMNS } from './import.sql.js';
 import { libraryTarget, pointer } from './legacy-files.js';
+import type { KindWarning } from './library-kind.js';
 import { checkRecord, type QuarantineEntry, verbatimReason } from './snapshot.js';
 
 /** Insert columns, in parameter order. */
@@ -26,6 +28,8 @@ export interface LibraryBatch {
   pos: number[];
   /** Items that failed validation, in file order. */
   quarantine: QuarantineEntry[];
+  /** Items whose kind spelling was normalized (library-kind.ts). */
+  kindWarnings: KindWarning[];
   /** Items read so far, and library.json bytes read of total. */
   read: number;
   bytes: number;
@@ -81,7 +85,7 @@ export function isoFromMs(ms: number): string {
 
 /** The record the codec rebuilds from row `i` of a batch (the read-back digest on PostgreSQL). */
 export function batchRecord(batch: Pick<LibraryBatch, 'params'>, i: number): unknown {
-  return libraryItemFromRow(batchRow(batch, i) as unknown as LibraryRow);
+  return legacyLibraryItemFromRow(batchRow(batch, i) as unknown as LibraryRow);
 }
 
 /** Row object of row `i` of a batch. */
@@ -97,7 +101,7 @@ export async function* libraryBatches(dir: string, importTime: string): AsyncGen
   let bytes = 0;
   let total = 0;
   let read = 0;
-  const fresh = (): LibraryBatch => ({ params: [], pos: [], quarantine: [], read, bytes, total });
+  const fresh = (): LibraryBatch => ({ params: [], pos: [], quarantine: [], kindWarnings: [], read, bytes, total });
   let batch = fresh();
   const it = streamLegacyArray(join(dir, 'library.json'), 'items', {
     onProgress: (b, t) => {
@@ -119,8 +123,11 @@ export async function* libraryBatches(dir: string, importTime: string): AsyncGen
       continue;
     }
     const row = libraryTarget.toRow(ref, value, { seal: (s) => s });
-    const rebuilt = libraryItemFromRow(row as unknown as LibraryRow);
+    const rebuilt = legacyLibraryItemFromRow(row as unknown as LibraryRow);
     if (!jsonEqual(rebuilt, value)) throw new LibraryCodecError(pointer('items', index));
+    const kind = (value as { kind: string }).kind;
+    const to = canonicalKind(kind);
+    if (to) batch.kindWarnings.push({ file: 'library.json', locator: pointer('items', index), from: JSON.stringify(kind), to });
     row.created_at = createdAtFromId(check.key!, importTime);
     for (const c of LIBRARY_INSERT_COLUMNS) batch.params.push(row[c] ?? null);
     batch.pos.push(index);

@@ -13,12 +13,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type LibraryRow, libraryItemFromRow } from '../library/library.codec.js';
+import { type LibraryRow, legacyLibraryItemFromRow } from '../library/library.codec.js';
 import { SetDigest } from './digest.js';
 import { BATCH_ROWS, type ImportSql, LIBRARY_DATA_COLUMNS } from './import.sql.js';
 import { HashedKeySet } from './key-set.js';
 import { pointer } from './legacy-files.js';
 import { batchRecord, batchRow, LIBRARY_INSERT_COLUMNS, type LibraryBatch, libraryBatches } from './library-batches.js';
+import type { KindWarning } from './library-kind.js';
 import type { QuarantineEntry } from './snapshot.js';
 
 export { createdAtFromId, LibraryCodecError } from './library-batches.js';
@@ -39,6 +40,8 @@ export interface LibraryImportResult {
   deleted: number;
   unchanged: number;
   quarantine: QuarantineEntry[];
+  /** Items whose kind spelling was normalized, in file order. */
+  kindWarnings: KindWarning[];
   /** Digest of the records now in library_items (for the read-back check). */
   digest: SetDigest;
   mode: 'bulk' | 'merge';
@@ -57,6 +60,8 @@ export interface LibraryImportOptions {
   onItems?: (items: number, bytes: number, totalBytes: number) => void;
   /** Parse in a worker thread when the compiled worker exists (default true). */
   worker?: boolean;
+  /** Collects the items whose kind spelling was normalized. */
+  kindWarnings?: KindWarning[];
 }
 
 type Row = Record<string, unknown> & { id: string; kind: string; title_lower: string };
@@ -134,6 +139,7 @@ async function eachBatch(opts: LibraryImportOptions, quarantine: QuarantineEntry
   let read = 0;
   for await (const b of batchSource(opts)) {
     quarantine.push(...b.quarantine);
+    opts.kindWarnings?.push(...b.kindWarnings);
     if (b.pos.length > 0) await fn(b);
     read = b.read;
     opts.onItems?.(b.read, b.bytes, b.total);
@@ -143,7 +149,9 @@ async function eachBatch(opts: LibraryImportOptions, quarantine: QuarantineEntry
 
 export async function importLibrary(opts: LibraryImportOptions): Promise<LibraryImportResult> {
   const existing = await opts.sql.countRows('library_items');
-  const result = existing === 0 ? await bulkLoad(opts) : await merge(opts);
+  const kindWarnings: KindWarning[] = [];
+  const withWarnings = { ...opts, kindWarnings };
+  const result = { ...(existing === 0 ? await bulkLoad(withWarnings) : await merge(withWarnings)), kindWarnings };
   result.quarantine.sort((a, b) => Number(a.locator.slice(7)) - Number(b.locator.slice(7)));
   return result;
 }
@@ -157,7 +165,7 @@ export async function importLibrary(opts: LibraryImportOptions): Promise<Library
  * for its id) the load is undone and the merge below does the whole file instead: rare, slower,
  * same result.
  */
-async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult> {
+async function bulkLoad(opts: LibraryImportOptions): Promise<Omit<LibraryImportResult, 'kindWarnings'>> {
   const { sql } = opts;
   const quarantine: QuarantineEntry[] = [];
   const digest = newDigest(sql);
@@ -208,7 +216,11 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
       const row = batchRow(b, i) as Row;
       const conflict = await sql.libraryHolder(row);
       quarantine.push(
-        entry(b.pos[i]!, libraryItemFromRow(row as unknown as LibraryRow), conflict ? duplicateReason(conflict.by, conflict.id) : 'rejected by the database'),
+        entry(
+          b.pos[i]!,
+          legacyLibraryItemFromRow(row as unknown as LibraryRow),
+          conflict ? duplicateReason(conflict.by, conflict.id) : 'rejected by the database',
+        ),
       );
     }
   };
@@ -260,7 +272,7 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
           await savepoint.rollback();
           return merge(opts);
         }
-        quarantine.push(entry(Number(s.pos), libraryItemFromRow(s as unknown as LibraryRow), duplicateReason(holder.by, holder.id)));
+        quarantine.push(entry(Number(s.pos), legacyLibraryItemFromRow(s as unknown as LibraryRow), duplicateReason(holder.by, holder.id)));
       }
       after = Number(page[page.length - 1]!.pos);
     }
@@ -270,7 +282,7 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<LibraryImportResult
   return { read, inserted, updated: 0, deleted: 0, unchanged: 0, quarantine, digest, mode: 'bulk' };
 }
 
-async function merge(opts: LibraryImportOptions): Promise<LibraryImportResult> {
+async function merge(opts: LibraryImportOptions): Promise<Omit<LibraryImportResult, 'kindWarnings'>> {
   const { sql } = opts;
   const quarantine: QuarantineEntry[] = [];
   const digest = newDigest(sql);
@@ -299,7 +311,7 @@ async function merge(opts: LibraryImportOptions): Promise<LibraryImportResult> {
       takenTitles.set(titleKey, r.id);
       continue;
     }
-    const record = libraryItemFromRow(s as unknown as LibraryRow);
+    const record = legacyLibraryItemFromRow(s as unknown as LibraryRow);
     if (digest.of === 'rows')
       digest.addRow(
         LIBRARY_DATA_COLUMNS.map((c) => s[c] ?? null),

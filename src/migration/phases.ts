@@ -39,26 +39,46 @@ export interface SetPhaseOptions {
   configDir?: string;
 }
 
-export async function setPhase(opts: SetPhaseOptions): Promise<{ from: StoragePhase; to: StoragePhase; verify?: VerifyResult }> {
+/** What a move does before recording it: check the files against the database, or refuse (no --force). */
+export interface PhasePlan {
+  from: StoragePhase;
+  to: StoragePhase;
+  /** True when verify-import runs first (moving forward, or nothing recorded yet). */
+  verifies: boolean;
+  /** Set when the move is refused without `force` regardless of the check (leaving db without a rollback). */
+  refusal?: string;
+}
+
+/** The plan of a move (reads only): setPhase follows it, the console shows it before doing it. */
+export async function planPhase(opts: Pick<SetPhaseOptions, 'db' | 'config' | 'target' | 'force'>): Promise<PhasePlan & { recorded?: StoragePhase }> {
   const { recorded } = await readPhase(opts.db, opts.config);
   // Nothing recorded (a manual import, or a new install): any move is allowed, checked unless to `files`.
   const current = recorded ?? 'files';
   const rank = (p: StoragePhase) => STORAGE_PHASES.indexOf(p);
+  const verifies = rank(opts.target) > rank(current) || (recorded === undefined && opts.target !== 'files');
+  const refusal =
+    !verifies && recorded === 'db' && opts.target !== 'db' && !opts.force
+      ? `refusing to move from db to ${opts.target}: the legacy files were not written in phase db; run \`mediaos rollback\` (it exports the database into the files first)`
+      : undefined;
+  return { from: recorded ?? current, to: opts.target, verifies, recorded, ...(refusal ? { refusal } : {}) };
+}
+
+export async function setPhase(opts: SetPhaseOptions): Promise<{ from: StoragePhase; to: StoragePhase; verify?: VerifyResult }> {
+  const plan = await planPhase(opts);
+  const current = plan.recorded ?? 'files';
   let verify: VerifyResult | undefined;
-  if (rank(opts.target) > rank(current) || (recorded === undefined && opts.target !== 'files')) {
+  if (plan.verifies) {
     const dir = opts.configDir ?? opts.config.configDir;
     verify = await verifyConfigDir(opts.db, dir, opts.legacyKey, opts.secretBox);
     if (verify.mismatches.length > 0 && !opts.force) {
       const differs = `refusing to move from ${current} to ${opts.target}: the database differs from ${dir} (${verify.mismatches.length} mismatch(es))`;
       throw new PhaseRefused(`${differs}; ${await mismatchAdvice(opts.db, current)}`, verify);
     }
-  } else if (recorded === 'db' && opts.target !== 'db' && !opts.force) {
-    throw new PhaseRefused(
-      `refusing to move from db to ${opts.target}: the legacy files were not written in phase db; run \`mediaos rollback\` (it exports the database into the files first)`,
-    );
+  } else if (plan.refusal) {
+    throw new PhaseRefused(plan.refusal);
   }
   await recordPhase(opts.db, opts.target);
-  return { from: recorded ?? current, to: opts.target, verify };
+  return { from: plan.from, to: opts.target, verify };
 }
 
 /**

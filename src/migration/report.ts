@@ -1,5 +1,6 @@
 /** Human-readable output of the import, verify-import and `import --report`. */
 import type { ImportReport } from './import.js';
+import { kindWarningLine } from './library-kind.js';
 import type { Mismatch } from './verify.js';
 
 function table(header: string[], rows: (string | number)[][]): string[] {
@@ -44,6 +45,12 @@ export function summaryLines(report: ImportReport): string[] {
   if (report.dryRun) out.push(`dry run: nothing was written (${report.changed ? 'an import would change the database' : 'an import would change nothing'})`);
   else out.push(report.changed ? 'the database now equals the legacy files' : 'no changes: the database already equals the legacy files');
   if (report.pruneNeeded) out.push(`an import would be refused without --prune: it would remove ${report.pruneNeeded.join('; ')}`);
+  const w = report.warnings?.length ?? 0;
+  if (w > 0) {
+    out.push(`${w} record(s) imported with a normalized kind spelling:`);
+    for (const line of report.warnings.slice(0, 20).map(kindWarningLine)) out.push(`  ${line}`);
+    if (w > 20) out.push(`  ... and ${w - 20} more (all in the report file)`);
+  }
   if (report.verify) out.push(`read-back check: ${report.verify.checked} records compared, ${report.verify.mismatches.length} mismatches`);
   if (q > 0 && report.dryRun)
     out.push(

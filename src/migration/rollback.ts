@@ -39,10 +39,14 @@ export async function runRollback(opts: RollbackOptions): Promise<RollbackResult
     const exported = await exportDatabase({ db: opts.db, to: opts.configDir, legacyKey: opts.legacyKey, secretBox: opts.secretBox, force: true });
     const removed = exported.removed;
     await recordPhase(opts.db, 'files');
-    const users = await createImportSql(opts.db.kysely, opts.db.engine).selectRows('users', ['id', 'email', 'password_hash']);
-    const unverifiable = users.filter((u) => !isLegacyPasswordHash(u.password_hash)).map((u) => ({ id: String(u.id), email: String(u.email) }));
-    return { archive, exported, removed, unverifiable };
+    return { archive, exported, removed, unverifiable: await unverifiableUsers(opts.db) };
   } finally {
     await lock.release();
   }
+}
+
+/** Users the old server cannot log in after a rollback (their password hash is argon2, set here). */
+export async function unverifiableUsers(db: Database): Promise<{ id: string; email: string }[]> {
+  const users = await createImportSql(db.kysely, db.engine).selectRows('users', ['id', 'email', 'password_hash']);
+  return users.filter((u) => !isLegacyPasswordHash(u.password_hash)).map((u) => ({ id: String(u.id), email: String(u.email) }));
 }

@@ -453,13 +453,15 @@ export function recordCases(base: () => LegacyDir): NastyCase[] {
   // ---- kinds ----
   {
     const dir = base();
-    const bad = addItems(
+    const added = addItems(
       dir,
       { id: 'k1', kind: 'movies', title: 'Plural kind' },
       { id: 'k2', kind: 'tv', title: 'Unknown kind' },
       { id: 'k3', kind: 'Movie', title: 'Capital kind' },
       { id: 'k4', kind: '', title: 'Empty kind' },
     );
+    // "movies" and "Movie" are spellings of movie (imported as movie with a warning, written back as spelled)
+    const bad = [added[1]!, added[3]!];
     addWanted(dir, wantedItem('movies', 'k5'), wantedItem('books', 'k5'), wantedItem('anime', 'k5'), wantedItem('', 'k5'), wantedItem('MOVIES', 'k5'));
     for (const key of ['anime:x', 'tv:y', 'books:z', 'movies:k1']) grabsOf(dir)[key] = grab(key.split(':')[0]!, key.split(':')[1]!);
     grabsOf(dir)['movies:mismatch'] = grab('movie', 'other-id');

@@ -2,16 +2,23 @@ import type { UserInfo } from '../../api/client';
 import { api } from '../../api/client';
 import { ErrorNote, PageHeader } from '../../components/status';
 import { useAsync } from '../../components/use-async';
+import { MigrationConsole } from './MigrationConsole';
 
 interface Health {
   ok: boolean;
   version?: string;
   storagePhase?: string;
-  db?: { engine?: string; schemaVersion?: number; journalMode?: string };
+  db?: {
+    engine?: string;
+    schemaVersion?: number;
+    journalMode?: string;
+    serverVersion?: string;
+    pool?: { size: number; idle: number; waiting: number; max: number };
+  };
 }
 
 /** System: server health. The migration console and backups pages live under pages/system/ too. */
-export function SystemPage(_props: { user: UserInfo }) {
+export function SystemPage(props: { user: UserInfo }) {
   const health = useAsync((signal) => api<Health>('/api/health', { signal, auth: false }), []);
   return (
     <section>
@@ -28,7 +35,18 @@ export function SystemPage(_props: { user: UserInfo }) {
         <dd>{health.data?.db?.schemaVersion ?? '…'}</dd>
         <dt>Storage phase</dt>
         <dd>{health.data?.storagePhase ?? '…'}</dd>
+        <dt>Journal mode</dt>
+        <dd>{health.data?.db?.journalMode ?? '…'}</dd>
+        <dt>Connection pool</dt>
+        <dd>
+          {health.data?.db?.pool
+            ? `${health.data.db.pool.size} of ${health.data.db.pool.max} open, ${health.data.db.pool.idle} idle, ${health.data.db.pool.waiting} waiting`
+            : health.data
+              ? 'one connection (SQLite)'
+              : '…'}
+        </dd>
       </dl>
+      {props.user.role === 'admin' && <MigrationConsole />}
     </section>
   );
 }

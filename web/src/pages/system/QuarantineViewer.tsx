@@ -1,0 +1,147 @@
+import { useState } from 'react';
+import { api } from '../../api/client';
+import { Busy, ErrorNote, Notice } from '../../components/status';
+import { useAsync } from '../../components/use-async';
+
+interface Summary {
+  id: string;
+  file: string;
+  locator: string;
+  reason: string;
+}
+interface Detail extends Summary {
+  raw: string | null;
+  admissible: boolean;
+  notAdmissible?: string;
+}
+interface Action {
+  summary: string;
+  done: boolean;
+}
+
+/** `field=value` lines -> {field: value} (the value as JSON when it parses, else text). */
+function parseEdits(text: string): Record<string, unknown> {
+  const set: Record<string, unknown> = {};
+  for (const line of text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)) {
+    const eq = line.indexOf('=');
+    if (eq <= 0) throw new Error(`"${line}": write field=value`);
+    const raw = line.slice(eq + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      /* text */
+    }
+    set[line.slice(0, eq)] = value;
+  }
+  return set;
+}
+
+function Record({ id, onChanged }: { id: string; onChanged: () => void }) {
+  const detail = useAsync((signal) => api<{ record: Detail }>(`/api/system/quarantine/${id}`, { signal }), [id]);
+  const [edits, setEdits] = useState('');
+  const [preview, setPreview] = useState<{ what: 'admit' | 'drop'; summary: string }>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [done, setDone] = useState<string>();
+  const act = async (what: 'admit' | 'drop', confirm: boolean) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const body = what === 'admit' ? { set: parseEdits(edits), preview: !confirm } : { preview: !confirm };
+      const r = await api<Action>(`/api/system/quarantine/${id}/${what}`, { body });
+      if (confirm) {
+        setDone(r.summary);
+        setPreview(undefined);
+        onChanged();
+      } else setPreview({ what, summary: r.summary });
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const r = detail.data?.record;
+  return (
+    <div className="quarantine-record" aria-busy={detail.loading}>
+      <ErrorNote error={detail.error} />
+      {r && (
+        <>
+          <p>
+            <strong>Reason:</strong> {r.reason}
+          </p>
+          <figure>
+            <figcaption>Raw text, as found in {r.file}</figcaption>
+            <pre>{r.raw ?? '(not shown: the file may hold secrets)'}</pre>
+          </figure>
+          {r.admissible ? (
+            <label>
+              Field edits (one field=value per line, e.g. kind=movie)
+              <textarea value={edits} onChange={(e) => setEdits(e.target.value)} rows={3} />
+            </label>
+          ) : (
+            <p>Cannot be admitted: {r.notAdmissible}</p>
+          )}
+          {r.admissible && (
+            <button type="button" disabled={busy} onClick={() => act('admit', false)}>
+              Admit…
+            </button>
+          )}
+          <button type="button" disabled={busy} onClick={() => act('drop', false)}>
+            Drop…
+          </button>
+          {preview && (
+            <div role="alertdialog" aria-label={`${preview.what}: what it will do`}>
+              <p>{preview.summary}</p>
+              <button type="button" disabled={busy} onClick={() => act(preview.what, true)}>
+                Confirm {preview.what}
+              </button>
+              <button type="button" onClick={() => setPreview(undefined)}>
+                Cancel
+              </button>
+            </div>
+          )}
+        </>
+      )}
+      <Busy active={busy} />
+      <ErrorNote error={error} />
+      {done && <Notice>{done}</Notice>}
+    </div>
+  );
+}
+
+/** The quarantine: each record with its reason and raw text; admit with field edits, or drop. */
+export function QuarantineViewer() {
+  const [cursor, setCursor] = useState<string>();
+  const page = useAsync(
+    (signal) =>
+      api<{ items: Summary[]; total: number; nextCursor?: string }>(`/api/system/quarantine?limit=50${cursor ? `&cursor=${cursor}` : ''}`, { signal }),
+    [cursor],
+  );
+  const [open, setOpen] = useState<string>();
+  return (
+    <div aria-busy={page.loading}>
+      <ErrorNote error={page.error} />
+      <p>{page.data ? `${page.data.total} quarantined record(s)` : '…'}</p>
+      <ul className="quarantine">
+        {page.data?.items.map((q) => (
+          <li key={q.id}>
+            <button type="button" aria-expanded={open === q.id} onClick={() => setOpen(open === q.id ? undefined : q.id)}>
+              {q.file} {q.locator || '(whole file)'}
+            </button>{' '}
+            <span>{q.reason}</span>
+            {open === q.id && <Record id={q.id} onChanged={page.reload} />}
+          </li>
+        ))}
+      </ul>
+      {page.data?.nextCursor && (
+        <button type="button" onClick={() => setCursor(page.data?.nextCursor)}>
+          Next page
+        </button>
+      )}
+    </div>
+  );
+}
