@@ -1,3 +1,4 @@
+// long-file-reason: every environment variable is read here and nowhere else (docs/design.md): the Config type, its zod schema and the defaults stay side by side so one read shows what a variable does.
 import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -3,8 +3,8 @@ import { Kysely, type LogEvent, PostgresDialect, SqliteDialect, sql } from 'kyse
 import pg from 'pg';
 import type { Engine } from './dialect.js';
 import { createPrivateFile, makePrivate } from './file-mode.js';
-import { createReadRouting, type ReplicaStatus } from './read-replicas.js';
 import { assertLocalFilesystem } from './local-filesystem.js';
+import { createReadRouting, type ReplicaStatus } from './read-replicas.js';
 import type { DB } from './schema.js';
 import { cachedSqliteDatabase } from './sqlite-driver.js';
 import { ensureSqliteDirectory, sqliteOpenError } from './sqlite-open.js';

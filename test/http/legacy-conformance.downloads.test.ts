@@ -145,7 +145,11 @@ for (const [engine, phase] of conformanceMatrix()) {
 
     it('POST /api/activity/action: {ok:true}; missing_params / unsupported_client', async () => {
       expectError(await c.call('POST', '/api/activity/action', { token: c.user, body: { client: 'qbittorrent', op: 'pause' } }), 400, 'missing_params');
-      expectError(await c.call('POST', '/api/activity/action', { token: c.user, body: { client: 'transmission', op: 'pause', id: 'x' } }), 400, 'unsupported_client');
+      expectError(
+        await c.call('POST', '/api/activity/action', { token: c.user, body: { client: 'transmission', op: 'pause', id: 'x' } }),
+        400,
+        'unsupported_client',
+      );
       const res = await c.call('POST', '/api/activity/action', { token: c.user, body: { client: 'qbittorrent', op: 'delete', id: 'abc123' } });
       expect(res.statusCode, res.body).toBe(200);
       expect(res.json()).toEqual({ ok: true });
