@@ -9,7 +9,7 @@ import * as m0006 from './0006_media_files.js';
 import * as m0007 from './0007_audit.js';
 import * as m0008 from './0008_metadata_cache.js';
 import * as m0009 from './0009_organizer_content_checks.js';
-import * as m0016 from './0016_shared_state.js';
+import * as m0010 from './0010_shared_state.js';
 
 export interface Migration {
   version: number;
@@ -37,5 +37,5 @@ export const migrations: readonly Migration[] = [
   { version: 7, name: '0007_audit', up: m0007.up, down: m0007.down },
   { version: 8, name: '0008_metadata_cache', up: m0008.up, down: m0008.down },
   { version: 9, name: '0009_organizer_content_checks', up: m0009.up, down: m0009.down },
-  { version: 16, name: '0016_shared_state', up: m0016.up, down: m0016.down },
+  { version: 10, name: '0010_shared_state', up: m0010.up, down: m0010.down },
 ];

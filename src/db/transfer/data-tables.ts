@@ -49,8 +49,11 @@ export const DATA_TABLES: readonly DataTable[] = [
 /** Tables the migrations create that are filled by the database itself (triggers), per engine. */
 export const DERIVED_TABLES = { sqlite: ['library_items_fts'], postgres: [] as string[] } as const;
 
-/** Bookkeeping tables each database keeps for itself. */
-export const OWN_TABLES = ['schema_migrations'] as const;
+/**
+ * Bookkeeping tables each database keeps for itself, never copied: its migrations, and the running
+ * servers' shared counters (login limiter, rate limit) and cross-process event outbox (0010).
+ */
+export const OWN_TABLES = ['schema_migrations', 'rate_counters', 'event_outbox'] as const;
 
 export function dataTable(name: string): DataTable | undefined {
   return DATA_TABLES.find((t) => t.name === name);
