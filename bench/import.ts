@@ -8,11 +8,13 @@
  * adds N grabs of items no longer in the library (300k: a ~100 MB grabs.json). `--bin DIR` runs the CLI of
  * another build (DIR/bin/mediaos: e.g. the previous commit's, for a before/after in one run).
  *
- *   npm run build && npx tsx bench/import.ts [--items 100000,1000000] [--pg postgres://...] [--extra-grabs N] [--bin DIR] [--keep]
+ * `--append FILE` adds the run's table (with the date, machine and load average) to FILE, e.g. bench/RESULTS.md.
+ *
+ *   npm run build && npx tsx bench/import.ts [--items 100000,1000000] [--pg postgres://...] [--extra-grabs N] [--bin DIR] [--append FILE] [--keep]
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
       keep: { type: 'boolean' },
       'extra-grabs': { type: 'string' },
       bin: { type: 'string' },
+      append: { type: 'string' },
     },
   });
   if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('build first: npm run build');
@@ -111,10 +114,20 @@ async function main(): Promise<void> {
       if (!values.keep) rmSync(base, { recursive: true, force: true });
     }
   }
-  console.log('\n| engine | library items | import time | rows/s | peak RSS | exit |');
-  console.log('|---|---:|---:|---:|---:|---:|');
-  for (const r of rows)
-    console.log(`| ${r.engine} | ${r.items} | ${r.seconds.toFixed(1)} s | ${Math.round(r.items / r.seconds)} | ${r.peakMb.toFixed(0)} MB | ${r.code} |`);
+  const lines = [
+    '| engine | library items | extra grabs | build | import time | rows/s | peak RSS | exit |',
+    '|---|---:|---:|---|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.engine} | ${r.items} | ${values['extra-grabs'] ?? 0} | ${values.bin ?? 'this'} | ${r.seconds.toFixed(1)} s | ${Math.round(r.items / r.seconds)} | ${r.peakMb.toFixed(0)} MB | ${r.code} |`,
+    ),
+  ];
+  console.log(`\n${lines.join('\n')}`);
+  if (values.append) {
+    const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} (shared machine)`;
+    const head = `\nImport run ${new Date().toISOString()} · ${machine}\nCommand: \`npx tsx bench/import.ts ${process.argv.slice(2).join(' ')}\`\n\n`;
+    appendFileSync(values.append, `${head}${lines.join('\n')}\n`);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -61,12 +61,7 @@ export interface SnapshotOptions {
   onLibraryBytes?: (done: number, total: number) => void;
   /** Check library.json in a worker thread when the compiled worker exists (default true). */
   worker?: boolean;
-  /** grabs, verify results and wanted files of at least this many bytes are read record by record (default 1 MiB). */
-  streamKeyedFrom?: number;
 }
-
-/** Keyed files from this size on are read record by record (below it, whole: the same result, a little faster). */
-export const STREAM_KEYED_FROM = 0;
 
 function getPath(v: unknown, path: readonly string[]): unknown {
   let cur = v;
@@ -320,7 +315,8 @@ export async function readFileSnapshot(spec: LegacyFileSpec, opts: SnapshotOptio
     }
     return out;
   }
-  if (isKeyedSpec(spec) && (await fileSize(path)) >= (opts.streamKeyedFrom ?? STREAM_KEYED_FROM)) {
+  // grabs, verify results and wanted: record by record (any size: one path for all), whole only for an odd file
+  if (isKeyedSpec(spec) && (await exists(path))) {
     const keyed = await readKeyedSnapshot(spec, opts.dir);
     if (keyed) return keyed;
   }
@@ -343,11 +339,11 @@ export async function readFileSnapshot(spec: LegacyFileSpec, opts: SnapshotOptio
   return out;
 }
 
-async function fileSize(path: string): Promise<number> {
+async function exists(path: string): Promise<boolean> {
   try {
-    return (await stat(path)).size;
+    return (await stat(path)).isFile();
   } catch {
-    return -1; // the whole-file reader reports it
+    return false; // the whole-file reader reports it
   }
 }
 
