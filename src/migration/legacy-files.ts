@@ -140,8 +140,7 @@ export interface LegacyFileSpec {
   target: Target;
   /** Streamed element by element (library.json: up to millions of items). */
   streamed?: boolean;
-  /** Large keyed files (grabs, verify results, wanted): read record by record when big (keyed-stream.ts). */
-  chunked?: boolean;
+  chunked?: boolean; // keyed files that grow (grabs, verify results, wanted): read record by record (keyed-stream.ts)
 }
 
 // ---- JSON Pointer locators (RFC 6901) ----

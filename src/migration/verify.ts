@@ -145,6 +145,7 @@ async function verifyKeyed(opts: VerifyOptions, snap: FileSnapshot, add: (m: Mis
   let checked = 0;
   let matched = 0;
   const quarantined = new Set(snap.quarantine.map((q) => q.locator));
+  const inFile = new Set<string>();
   for await (const batch of acceptedBatches(snap.spec, opts.dir, quarantined)) {
     const rows = await sql.selectRowsByKeys(
       target.table,
@@ -161,11 +162,17 @@ async function verifyKeyed(opts: VerifyOptions, snap: FileSnapshot, add: (m: Mis
         continue;
       }
       matched++;
+      inFile.add(d.key!);
       for (const diff of diffValues(d.raw, target.fromRow(row, opts.open).record)) add({ file, locator: d.locator, field: diff.field, problem: diff.problem });
     }
   }
   const total = await sql.countRows(target.table);
-  if (total > matched) add({ file, locator: '', field: '', problem: `${total - matched} rows in the database are not in ${file}` });
+  if (total > matched) {
+    for (const key of await sql.keysOf(target.table, target.keyColumn)) {
+      if (!inFile.has(key))
+        add({ file, locator: target.keyColumn === 'id' ? `(id ${key})` : pointer(key), field: '', problem: 'in the database but not in the file' });
+    }
+  }
   return checked;
 }
 
