@@ -41,5 +41,5 @@ describe.skipIf(!built)('import memory (built CLI, child process)', () => {
     expect(r.stdout).toMatch(/grabs\.json\s+\d+\s+\d+\s+0\s+/);
     expect(peakMb).toBeGreaterThan(30); // the figure is real
     expect(peakMb).toBeLessThan(BOUND_MB);
-  }, 120_000);
+  }, 600_000); // ~30 s on a quiet 2-core machine; minutes when it is shared
 });
