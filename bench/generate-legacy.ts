@@ -1,18 +1,26 @@
 // Generates a realistic legacy MediaOS config/ directory (FORMATS.md) for benchmarks and tests.
 //   npx tsx bench/generate-legacy.ts --items 100000 --out /tmp/x/config [--seed 1]
-// Deterministic for a given (items, seed). library.json is streamed to disk item by item, so
-// 1M items need no more memory than 1k; only small samples (wanted, grabs, verify) are kept.
+// Deterministic for a given (items, seed). Every large file is streamed to disk record by record
+// (library.json, grabs.json, verify-results.json, wanted.json), so 1M items need no more memory
+// than 1k. The keyed files come in the proportions legacy users who grab have: per 1M library
+// items ~109k grabs, ~79k verify results and ~52k wanted items.
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serializeLegacyJson } from '../src/legacy/serialize-json.js';
+import { JsonArrayFileWriter, JsonMapWriter } from './lib/json-writers.js';
 
 export interface GenerateLegacyOptions {
   dir: string;
   items: number;
   seed?: number;
+  /**
+   * Grabs of items no longer in the library (legacy keeps them): a grabs.json of any size without
+   * a library to match (the bounded-memory import test uses ~240k of them: ~100 MB).
+   */
+  extraGrabs?: number;
   /** Called every ~10% of items with (done, total). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -25,6 +33,10 @@ export const TEST_PASSWORD_HASH =
 type Kind = 'movie' | 'series' | 'music' | 'book';
 const PLURAL: Record<Kind, string> = { movie: 'movies', series: 'series', music: 'music', book: 'books' };
 const BASE_MS = Date.UTC(2024, 0, 1); // ids and timestamps start here; 1 item per ~second
+/** Shares of library items with a wanted entry, a grab and a verify result (per 1M: ~52k, ~109k, ~79k). */
+const WANTED_SHARE = 0.052;
+const GRABS_SHARE = 0.109;
+const VERIFY_SHARE = 0.079;
 
 // Title parts. Words hold no spaces and every list is unique case-insensitively, so a title
 // spells out its slot indices: distinct indices -> distinct lower-cased titles.
@@ -278,7 +290,7 @@ function makeItem(rand: () => number, i: number, kind: Kind, title: string, ms: 
 }
 
 /** Writes library.json as JSON.stringify({items}, null, 2) would, without holding the array. */
-async function writeLibrary(opts: GenerateLegacyOptions, rand: () => number, sample: (s: Sampled) => void): Promise<void> {
+async function writeLibrary(opts: GenerateLegacyOptions, rand: () => number, sample: (s: Sampled) => Promise<void>): Promise<void> {
   const out = createWriteStream(join(opts.dir, 'library.json'));
   const done = new Promise<void>((resolve, reject) => {
     out.on('finish', resolve);
@@ -299,7 +311,7 @@ async function writeLibrary(opts: GenerateLegacyOptions, rand: () => number, sam
     const title = makers[kind].title(perKind[kind]++);
     const ms = BASE_MS + i * 1000 + Math.floor(rand() * 1000);
     const item = makeItem(rand, i, kind, title, ms);
-    sample({ id: item.id as string, kind, title, at: ms });
+    await sample({ id: item.id as string, kind, title, at: ms });
     buf += (i === 0 ? '\n    ' : ',\n    ') + JSON.stringify(item, null, 2).replace(/\n/g, '\n    ');
     if (buf.length >= 1 << 20) {
       const flushed = out.write(buf);
@@ -317,47 +329,43 @@ export async function generateLegacyDir(opts: GenerateLegacyOptions): Promise<vo
   const rand = prng(opts.seed ?? 1);
   await mkdir(opts.dir, { recursive: true });
 
-  // Small samples of items for the keyed files; sized so 1M items keep ~12k in memory.
-  const wantedPool: Sampled[] = [];
-  const keyedPool: Sampled[] = [];
-  const keyedRate = Math.min(1, 600 / Math.max(1, opts.items));
-  await writeLibrary(opts, rand, (s) => {
-    if (rand() < 0.01) wantedPool.push(s);
-    if (rand() < keyedRate) keyedPool.push(s);
-  });
-
+  // The keyed files, written as the library is: each item is wanted, grabbed and verified with
+  // the proportions above (independently, as users do).
+  const wantedOut = new JsonArrayFileWriter(join(opts.dir, 'wanted.json'), 'items');
+  const grabsOut = new JsonMapWriter(join(opts.dir, 'grabs.json'));
+  const verifyOut = new JsonMapWriter(join(opts.dir, 'verify-results.json'));
   const kindKey = (s: Sampled): string => (rand() < 0.7 ? PLURAL[s.kind] : s.kind); // UI mostly sends plural
-  const wanted = wantedPool.map((s) => {
-    const w: Record<string, unknown> = { id: s.id, title: s.title, kind: kindKey(s), addedAt: iso(s.at + 60_000) };
-    if (rand() < 0.5) w.lastScan = { at: iso(s.at + 900_000), found: Math.floor(rand() * 5), grabbed: Math.floor(rand() * 2) };
-    return w;
-  });
-
-  const grabs: Record<string, unknown> = {};
-  const verifyResults: Record<string, unknown> = {};
-  keyedPool.forEach((s, n) => {
-    const kind = kindKey(s);
-    if (n % 3 !== 2) {
-      const torrent = rand() < 0.6;
-      const client = torrent ? 'qbittorrent' : pick(rand, ['sabnzbd', 'nzbget']);
-      const release = `${fileSafe(s.title)}.${pick(rand, QUALITIES)}.${pick(rand, SOURCES)}`;
-      const g: Record<string, unknown> = {
-        kind,
-        id: s.id,
-        title: release,
-        link: torrent ? `magnet:?xt=urn:btih:${hex(rand, 40)}` : `https://nzb.example/get/${hex(rand, 16)}.nzb`,
-        protocol: torrent ? 'torrent' : 'usenet',
-        client,
-        ok: rand() < 0.9,
-        status: 200,
-        at: iso(s.at + 3_600_000),
-      };
-      if (client === 'sabnzbd') g.category = 'tv';
-      grabs[`${kind}:${s.id}`] = g;
+  const grab = (s: Sampled, kind: string): Record<string, unknown> => {
+    const torrent = rand() < 0.6;
+    const client = torrent ? 'qbittorrent' : pick(rand, ['sabnzbd', 'nzbget']);
+    const g: Record<string, unknown> = {
+      kind,
+      id: s.id,
+      title: `${fileSafe(s.title)}.${pick(rand, QUALITIES)}.${pick(rand, SOURCES)}`,
+      link: torrent ? `magnet:?xt=urn:btih:${hex(rand, 40)}` : `https://nzb.example/get/${hex(rand, 16)}.nzb`,
+      protocol: torrent ? 'torrent' : 'usenet',
+      client,
+      ok: rand() < 0.9,
+      status: 200,
+      at: iso(s.at + 3_600_000),
+    };
+    if (client === 'sabnzbd') g.category = 'tv';
+    return g;
+  };
+  await writeLibrary(opts, rand, async (s) => {
+    if (rand() < WANTED_SHARE) {
+      const w: Record<string, unknown> = { id: s.id, title: s.title, kind: kindKey(s), addedAt: iso(s.at + 60_000) };
+      if (rand() < 0.5) w.lastScan = { at: iso(s.at + 900_000), found: Math.floor(rand() * 5), grabbed: Math.floor(rand() * 2) };
+      await wantedOut.add(w);
     }
-    if (n % 2 === 0) {
+    if (rand() < GRABS_SHARE) {
+      const kind = kindKey(s);
+      await grabsOut.add(`${kind}:${s.id}`, grab(s, kind));
+    }
+    if (rand() < VERIFY_SHARE) {
+      const kind = kindKey(s);
       const issues = rand() < 0.5 ? [] : [{ kind: 'encoding_low_bitrate', severity: 'warn', message: '900kbps < 1500kbps for 720p' }];
-      verifyResults[`${kind}:${s.id}`] = {
+      await verifyOut.add(`${kind}:${s.id}`, {
         phase: 'all',
         issues,
         analyzedAt: iso(s.at + 7_200_000),
@@ -365,11 +373,17 @@ export async function generateLegacyDir(opts: GenerateLegacyOptions): Promise<vo
         kind,
         id: s.id,
         title: s.title,
-      };
+      });
     }
   });
+  for (let k = 0; k < (opts.extraGrabs ?? 0); k++) {
+    // ids of a later time than any library item: items removed since they were grabbed
+    const at = BASE_MS + (opts.items + k) * 1000;
+    const s: Sampled = { id: `${at.toString(36)}${base36Random(rand, 6)}`, kind: 'movie', title: `Removed Film ${k}`, at };
+    await grabsOut.add(`movies:${s.id}`, grab(s, 'movies'));
+  }
   // the odd ones FORMATS §3.8 describes: an empty key and a stored NZB upload
-  grabs[':'] = {
+  await grabsOut.add(':', {
     kind: '',
     id: '',
     title: 'Manual.Upload',
@@ -380,7 +394,8 @@ export async function generateLegacyDir(opts: GenerateLegacyOptions): Promise<vo
     status: 'stored',
     at: iso(BASE_MS),
     nzbUpload: { filename: 'rel.nzb', mimetype: 'application/x-nzb', base64: 'PG56Yi8+', size: 6 },
-  };
+  });
+  await Promise.all([wantedOut.close(), grabsOut.close(), verifyOut.close()]);
 
   const userA = `user_${BASE_MS - 86_400_000}_${base36Random(rand, 9)}`;
   const userB = `user_${BASE_MS - 3_600_000}_${base36Random(rand, 9)}`;
@@ -440,9 +455,6 @@ export async function generateLegacyDir(opts: GenerateLegacyOptions): Promise<vo
   };
   const files: Record<string, unknown> = {
     'users.json': users,
-    'wanted.json': { items: wanted },
-    'grabs.json': grabs,
-    'verify-results.json': verifyResults,
     'quality.json': quality,
     'quality-profiles.json': qualityProfiles,
     'downloaders.json': downloaders,

@@ -4,11 +4,17 @@
  * tsx's) into a fresh database for each size; prints wall time, library rows/s and the import
  * process's peak RSS (VmHWM, sampled from /proc). Targets: 1M items < 30 s, peak RSS < 300 MB.
  *
- *   npm run build && npx tsx bench/import.ts [--items 100000,1000000] [--pg postgres://...] [--keep]
+ * The generated dirs hold grabs, verify results and wanted items in realistic proportions; `--extra-grabs N`
+ * adds N grabs of items no longer in the library (300k: a ~100 MB grabs.json). `--bin DIR` runs the CLI of
+ * another build (DIR/bin/mediaos: e.g. the previous commit's, for a before/after in one run).
+ *
+ * `--append FILE` adds the run's table (with the date, machine and load average) to FILE, e.g. bench/RESULTS.md.
+ *
+ *   npm run build && npx tsx bench/import.ts [--items 100000,1000000] [--pg postgres://...] [--extra-grabs N] [--bin DIR] [--append FILE] [--keep]
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -35,7 +41,7 @@ function peakRssKb(pid: number): number | undefined {
   }
 }
 
-async function runImport(items: number, dir: string, data: string, pgUrl?: string): Promise<Run> {
+async function runImport(items: number, dir: string, data: string, pgUrl?: string, root = ROOT): Promise<Run> {
   let schema: string | undefined;
   if (pgUrl) {
     schema = `bench_import_${Date.now()}`;
@@ -53,7 +59,7 @@ async function runImport(items: number, dir: string, data: string, pgUrl?: strin
     ...(schema ? { MEDIAOS_PG_SCHEMA: schema } : {}),
   };
   const started = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'mediaos'), 'import', '--from', dir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'bin', 'mediaos'), 'import', '--from', dir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let peak = 0;
   const timer = setInterval(() => (peak = Math.max(peak, peakRssKb(child.pid!) ?? 0)), 50);
   const phases: string[] = [];
@@ -79,7 +85,16 @@ async function runImport(items: number, dir: string, data: string, pgUrl?: strin
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { items: { type: 'string' }, pg: { type: 'string' }, keep: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      items: { type: 'string' },
+      pg: { type: 'string' },
+      keep: { type: 'boolean' },
+      'extra-grabs': { type: 'string' },
+      bin: { type: 'string' },
+      append: { type: 'string' },
+    },
+  });
   if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('build first: npm run build');
   const sizes = (values.items ?? '100000,1000000').split(',').map(Number);
   const rows: Run[] = [];
@@ -88,9 +103,9 @@ async function main(): Promise<void> {
     try {
       const dir = join(base, 'config');
       const t = performance.now();
-      await generateLegacyDir({ dir, items, seed: 1 });
+      await generateLegacyDir({ dir, items, seed: 1, extraGrabs: Number(values['extra-grabs'] ?? 0) });
       console.log(`generated ${items} items in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-      const run = await runImport(items, dir, join(base, 'data'), values.pg);
+      const run = await runImport(items, dir, join(base, 'data'), values.pg, values.bin ?? ROOT);
       rows.push(run);
       console.log(
         `  ${run.engine} ${items} items: ${run.seconds.toFixed(1)} s, ${Math.round(items / run.seconds)} rows/s, peak RSS ${run.peakMb.toFixed(0)} MB, exit ${run.code} (${run.phases.join(', ')})`,
@@ -99,10 +114,20 @@ async function main(): Promise<void> {
       if (!values.keep) rmSync(base, { recursive: true, force: true });
     }
   }
-  console.log('\n| engine | library items | import time | rows/s | peak RSS | exit |');
-  console.log('|---|---:|---:|---:|---:|---:|');
-  for (const r of rows)
-    console.log(`| ${r.engine} | ${r.items} | ${r.seconds.toFixed(1)} s | ${Math.round(r.items / r.seconds)} | ${r.peakMb.toFixed(0)} MB | ${r.code} |`);
+  const lines = [
+    '| engine | library items | extra grabs | build | import time | rows/s | peak RSS | exit |',
+    '|---|---:|---:|---|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.engine} | ${r.items} | ${values['extra-grabs'] ?? 0} | ${values.bin ?? 'this'} | ${r.seconds.toFixed(1)} s | ${Math.round(r.items / r.seconds)} | ${r.peakMb.toFixed(0)} MB | ${r.code} |`,
+    ),
+  ];
+  console.log(`\n${lines.join('\n')}`);
+  if (values.append) {
+    const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} (shared machine)`;
+    const head = `\nImport run ${new Date().toISOString()} · ${machine}\nCommand: \`npx tsx bench/import.ts ${process.argv.slice(2).join(' ')}\`\n\n`;
+    appendFileSync(values.append, `${head}${lines.join('\n')}\n`);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,6 @@
-// Streams one top-level array out of a big legacy file (library.json, wanted.json) with
-// bounded memory: at most one read chunk plus the element being assembled.
+// Streams one top-level array out of a big legacy file (library.json, wanted.json), or every
+// member of a big map file (grabs.json, verify-results.json), with bounded memory: at most one
+// read chunk plus the element being assembled.
 //
 // Why not stream-json: its token stream rebuilds values from tokens (slower on hundreds of MB,
 // numbers via parseFloat) and its errors carry no position. Instead a byte scanner finds where
@@ -31,6 +32,8 @@ export interface StreamLegacyArrayResult {
 /** One element of the streamed array: its value (JSON.parse) and its JSON text as found in the file. */
 export interface StreamedElement {
   index: number;
+  /** The member's key (map files; '' for array elements). */
+  key: string;
   value: unknown;
   text: string;
 }
@@ -68,7 +71,7 @@ const enum Cap {
 
 const isWs = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
-/** Incremental scanner for `{"<key>": [ ... ], "<other>": <value>, ...}`. */
+/** Incremental scanner for `{"<key>": [ ... ], "<other>": <value>, ...}`, or (key null) for every member of `{"<k>": <v>, ...}`. */
 class TopArrayScanner {
   otherKeys: Record<string, unknown> = {};
   otherKeysText = new Map<string, string>();
@@ -86,9 +89,9 @@ class TopArrayScanner {
   private capEsc = false;
   private capScalar = false;
 
-  constructor(private readonly key: string) {}
+  constructor(private readonly key: string | null) {}
 
-  feed(buf: Buffer, out: { value: unknown; text: string }[]): void {
+  feed(buf: Buffer, out: { key: string; value: unknown; text: string }[]): void {
     let j = 0;
     if (this.base === 0 && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) j = 3;
     let capFrom = 0;
@@ -136,7 +139,11 @@ class TopArrayScanner {
           j++;
           break;
         case S.Value:
-          if (this.currentKey === this.key) {
+          if (this.key === null) {
+            capFrom = j;
+            this.beginCapture(Cap.Elem, c, at);
+            j++;
+          } else if (this.currentKey === this.key) {
             if (this.seenKey) throw new ScanError('invalid_shape', `duplicate key "${this.key}"`, at);
             if (c !== 0x5b) throw new ScanError('invalid_shape', `"${this.key}" is not an array`, at);
             this.seenKey = true;
@@ -183,7 +190,7 @@ class TopArrayScanner {
     // Anything but Done (even a bare number ending exactly at EOF) is inside the unclosed object.
     if (this.state === S.Root) throw new ScanError('invalid_json', size === 0 ? 'the file is empty' : 'the file holds only whitespace', size);
     if (this.state !== S.Done) throw new ScanError('invalid_json', 'Unexpected end of JSON input', size);
-    if (!this.seenKey) throw new ScanError('invalid_shape', `no "${this.key}" array at the top level`, 0);
+    if (!this.seenKey && this.key !== null) throw new ScanError('invalid_shape', `no "${this.key}" array at the top level`, 0);
   }
 
   private rootError(c: number, at: number): ScanError {
@@ -247,7 +254,7 @@ class TopArrayScanner {
     return -1;
   }
 
-  private finishCapture(tail: Buffer, out: { value: unknown; text: string }[]): void {
+  private finishCapture(tail: Buffer, out: { key: string; value: unknown; text: string }[]): void {
     const bytes = this.capParts.length === 0 ? tail : Buffer.concat([...this.capParts, tail]);
     this.capParts = [];
     const bad = invalidUtf8Offset(bytes); // decoding would turn such bytes into U+FFFD without a word
@@ -272,9 +279,9 @@ class TopArrayScanner {
         this.state = S.AfterMember;
         break;
       case Cap.Elem:
-        out.push({ value, text });
+        out.push({ key: this.key === null ? this.currentKey : '', value, text });
         this.count++;
-        this.state = S.ArrAfter;
+        this.state = this.key === null ? S.AfterMember : S.ArrAfter;
         break;
     }
   }
@@ -290,11 +297,20 @@ function unexpected(c: number, at: number): ScanError {
  * and returns the other top-level keys and the element count. Stops reading if the consumer
  * stops iterating. Errors are LegacyFileError (invalid_json with line:column, invalid_shape, io).
  */
-export async function* streamLegacyArray(
-  path: string,
-  key: string,
-  opts: StreamLegacyArrayOptions = {},
-): AsyncGenerator<StreamedElement, StreamLegacyArrayResult> {
+export function streamLegacyArray(path: string, key: string, opts: StreamLegacyArrayOptions = {}): AsyncGenerator<StreamedElement, StreamLegacyArrayResult> {
+  return streamTop(path, key, opts);
+}
+
+/**
+ * Yields each member of the JSON object in `path` (a map file: grabs.json, verify-results.json),
+ * in file order, with its key. A key that appears twice is yielded twice (JSON.parse would keep
+ * the last value at the first place): the caller decides. Errors as for streamLegacyArray.
+ */
+export function streamLegacyMap(path: string, opts: StreamLegacyArrayOptions = {}): AsyncGenerator<StreamedElement, StreamLegacyArrayResult> {
+  return streamTop(path, null, opts);
+}
+
+async function* streamTop(path: string, key: string | null, opts: StreamLegacyArrayOptions): AsyncGenerator<StreamedElement, StreamLegacyArrayResult> {
   let totalBytes: number;
   try {
     totalBytes = (await stat(path)).size;
@@ -303,7 +319,7 @@ export async function* streamLegacyArray(
   }
   const scanner = new TopArrayScanner(key);
   const stream = createReadStream(path, { highWaterMark: opts.chunkSize ?? 1 << 20 });
-  const out: { value: unknown; text: string }[] = [];
+  const out: { key: string; value: unknown; text: string }[] = [];
   let bytesRead = 0;
   let index = 0;
   try {
@@ -312,7 +328,7 @@ export async function* streamLegacyArray(
         bytesRead += chunk.length;
         scanner.feed(chunk, out);
         opts.onProgress?.(bytesRead, totalBytes);
-        for (let k = 0; k < out.length; k++) yield { index: index++, value: out[k]!.value, text: out[k]!.text };
+        for (let k = 0; k < out.length; k++) yield { index: index++, key: out[k]!.key, value: out[k]!.value, text: out[k]!.text };
         out.length = 0;
       }
       scanner.end(bytesRead);

@@ -19,6 +19,22 @@ export function createImportRowsSql(db: AnyDb, batch: BatchWriter) {
       return (await q.execute()) as Row[];
     },
 
+    /** The rows of a target whose key column is one of `keys` (at most BATCH_ROWS of them). */
+    async selectRowsByKeys(table: TargetTable, columns: readonly string[], keyColumn: string, keys: string[]): Promise<Row[]> {
+      if (keys.length === 0) return [];
+      return (await db
+        .selectFrom(table)
+        .select(columns as string[])
+        .where(keyColumn, 'in', keys)
+        .execute()) as Row[];
+    },
+
+    /** Every key of a table (its key column only). */
+    async keysOf(table: TargetTable, keyColumn: string): Promise<string[]> {
+      const rows = (await db.selectFrom(table).select(keyColumn).execute()) as Row[];
+      return rows.map((r) => String(r[keyColumn]));
+    },
+
     /** created_at of the rows that will be rewritten (kept across a delete + insert). */
     async createdAt(table: TargetTable, keyColumn: string, keys: string[]): Promise<Map<string, string>> {
       const out = new Map<string, string>();

@@ -22,6 +22,7 @@ import { checkFreeSpace, directoryBytes, type FreeSpaceProbe, IMPORT_FACTOR, typ
 import { createImportSql, type ImportSql } from './import.sql.js';
 import { checkImportSource, excessiveRemovals, pruneRefusal } from './import-guards.js';
 import { boundSqliteMemory } from './import-memory.js';
+import { importKeyed } from './keyed-import.js';
 import type { Target } from './legacy-files.js';
 import { importLibrary } from './library-import.js';
 import type { KindWarning } from './library-kind.js';
@@ -185,7 +186,7 @@ function fileReport(snap: FileSnapshot): FileReport {
     exists: snap.exists,
     ...(snap.broken ? { broken: snap.broken } : {}),
     read: snap.read,
-    imported: snap.accepted.filter((u) => u.target === snap.spec.target).length,
+    imported: snap.keyed ? snap.keyed.accepted : snap.accepted.filter((u) => u.target === snap.spec.target).length,
     quarantined: snap.quarantine.length,
     inserted: 0,
     updated: 0,
@@ -341,6 +342,8 @@ async function applySnapshot(trx: Kysely<DB>, opts: ImportOptions, snapshot: Fil
       r.imported = lib.read - lib.quarantine.length;
       r.quarantined += lib.quarantine.length;
       quarantine.push(...lib.quarantine);
+    } else if (snap.keyed) {
+      add(r, await importKeyed(sql, snap.spec, opts.from, box));
     } else {
       const targets = [snap.spec.target];
       if (snap.spec.shape.kind === 'array' && snap.spec.shape.rest) targets.push(snap.spec.shape.rest);

@@ -140,6 +140,7 @@ export interface LegacyFileSpec {
   target: Target;
   /** Streamed element by element (library.json: up to millions of items). */
   streamed?: boolean;
+  chunked?: boolean; // keyed files that grow (grabs, verify results, wanted): read record by record (keyed-stream.ts)
 }
 
 // ---- JSON Pointer locators (RFC 6901) ----
@@ -354,7 +355,7 @@ const verifyResults: Target = {
 export const LEGACY_FILES: readonly LegacyFileSpec[] = [
   { file: 'users.json', shape: { kind: 'map' }, target: users },
   { file: 'library.json', shape: { kind: 'array', arrayKey: 'items' }, target: libraryTarget, streamed: true },
-  { file: 'wanted.json', shape: { kind: 'array', arrayKey: 'items' }, target: wanted },
+  { file: 'wanted.json', shape: { kind: 'array', arrayKey: 'items' }, target: wanted, chunked: true },
   { file: 'downloaders.json', shape: { kind: 'sections', sections: CLIENT_TYPES }, target: downloaders },
   { file: 'indexers.json', shape: { kind: 'array', arrayKey: 'indexers', rest: indexerSources }, target: indexers },
   {
@@ -374,9 +375,9 @@ export const LEGACY_FILES: readonly LegacyFileSpec[] = [
     },
     target: qualityProfiles,
   },
-  { file: 'grabs.json', shape: { kind: 'map' }, target: grabs },
+  { file: 'grabs.json', shape: { kind: 'map' }, target: grabs, chunked: true },
   { file: 'verify.json', shape: { kind: 'document' }, target: settingsTarget('verify') },
-  { file: 'verify-results.json', shape: { kind: 'map' }, target: verifyResults },
+  { file: 'verify-results.json', shape: { kind: 'map' }, target: verifyResults, chunked: true },
   { file: 'settings.json', shape: { kind: 'document' }, target: settingsTarget('settings') },
   { file: 'metadata.json', shape: { kind: 'document' }, target: settingsTarget('metadata', { secretPaths: [['tmdb', 'apiKey']] }) },
   { file: 'organizer.json', shape: { kind: 'document' }, target: settingsTarget('organizer') },

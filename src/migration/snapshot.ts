@@ -6,29 +6,22 @@
  * syntax is checked here (streamed); the importer streams it again (see library-import.ts).
  */
 
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { indexedOverflow, MAX_INDEXED_BYTES } from '../db/indexed-limit.js';
 import { isObject, setOwn } from '../db/json.js';
 import { LegacyFileError } from '../legacy/file-error.js';
 import { jsonTextFacts, type Span, topLevelSpans } from '../legacy/json-text.js';
 import { type LegacyReadResult, readLegacyJson, stripBom } from '../legacy/read-json.js';
 import { readLegacySecretAsync } from '../security/legacy-crypto.js';
+import { isKeyedSpec, keyedDecisions, NeedsWholeFile } from './keyed-stream.js';
 import { LEGACY_FILES, type LegacyFileSpec, pointer, type Target, type UnitRef } from './legacy-files.js';
 import { checkLegacyArray } from './library-check.js';
-import { keptAsText, keyTooLong, longKeyReason, MAX_DEPTH, reservedReason, tooLongReason, unknownKey, verbatimReason } from './quarantine-reasons.js';
+import { keptAsText, keyTooLong, longKeyReason, MAX_DEPTH, reservedReason, unknownKey, verbatimReason } from './quarantine-reasons.js';
+import { checkRecord, type QuarantineEntry } from './record-check.js';
 import { unstorableReason } from './storable.js';
 
+export { checkRecord, type QuarantineEntry, type RecordCheck } from './record-check.js';
 export { keptAsText, MAX_DEPTH, verbatimReason };
-
-export interface QuarantineEntry {
-  file: string;
-  locator: string;
-  reason: string;
-  /** JSON text of the value as found, or base64 of the file bytes (`encoding: 'base64'`). */
-  raw: string;
-  encoding: 'json' | 'base64';
-}
 
 export interface AcceptedUnit {
   target: Target;
@@ -51,6 +44,11 @@ export interface FileSnapshot {
   read: number;
   /** library.json: length of its longest item's JSON text (sizes the parsing worker's heap). */
   largest?: number;
+  /**
+   * Set when the file was read record by record (keyed-stream.ts): `accepted` stays empty, this
+   * says how many records were accepted, and the import and the read-back check stream it again.
+   */
+  keyed?: { accepted: number };
 }
 
 export interface SnapshotOptions {
@@ -63,38 +61,6 @@ export interface SnapshotOptions {
   onLibraryBytes?: (done: number, total: number) => void;
   /** Check library.json in a worker thread when the compiled worker exists (default true). */
   worker?: boolean;
-}
-
-export interface RecordCheck {
-  ok: boolean;
-  key?: string;
-  reason?: string;
-}
-
-/**
- * Schema, storability and identity of one raw record (sync; secrets are opened separately).
- * `escapes: false` says the record's JSON text holds no \u escape, so no string of it can hold a
- * NUL or a lone surrogate (valid UTF-8 text cannot): the walk looking for them is skipped.
- */
-export function checkRecord(target: Target, ref: UnitRef, raw: unknown, escapes = true): RecordCheck {
-  const parsed = target.schema.safeParse(raw);
-  if (!parsed.success) {
-    const detail = parsed.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.length ? i.path.join('.') : 'record'}: ${i.message}`)
-      .join('; ');
-    return { ok: false, reason: `invalid record (${detail})` };
-  }
-  const unstorable = escapes ? unstorableReason(raw, ref.key) : undefined;
-  if (unstorable) return { ok: false, reason: unstorable };
-  const marker = isObject(raw) ? target.reserved?.find((k) => Object.hasOwn(raw, k)) : undefined;
-  if (marker !== undefined) return { ok: false, reason: reservedReason(marker) };
-  for (const [field, v] of target.indexed?.(ref, raw) ?? []) {
-    if (typeof v === 'string' && indexedOverflow(v) !== undefined) return { ok: false, reason: tooLongReason(field, v) };
-  }
-  const id = target.identity(ref, raw);
-  if ('reason' in id) return { ok: false, reason: id.reason };
-  return { ok: true, key: id.key };
 }
 
 function getPath(v: unknown, path: readonly string[]): unknown {
@@ -349,6 +315,11 @@ export async function readFileSnapshot(spec: LegacyFileSpec, opts: SnapshotOptio
     }
     return out;
   }
+  // grabs, verify results and wanted: record by record (any size: one path for all), whole only for an odd file
+  if (isKeyedSpec(spec) && (await exists(path))) {
+    const keyed = await readKeyedSnapshot(spec, opts.dir);
+    if (keyed) return keyed;
+  }
   let result: LegacyReadResult;
   try {
     result = await readLegacyJson(path);
@@ -365,6 +336,30 @@ export async function readFileSnapshot(spec: LegacyFileSpec, opts: SnapshotOptio
   const { candidates, strays } = split(spec, result.value, result.raw, text);
   out.quarantine.push(...strays);
   await settle(spec, candidates, opts, out, text.includes('\\u'));
+  return out;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false; // the whole-file reader reports it
+  }
+}
+
+/** A keyed file record by record (only its quarantine is kept); undefined when it must be read whole. */
+async function readKeyedSnapshot(spec: LegacyFileSpec, dir: string): Promise<FileSnapshot | undefined> {
+  const out: FileSnapshot = { spec, exists: true, accepted: [], quarantine: [], read: 0, keyed: { accepted: 0 } };
+  try {
+    for await (const d of keyedDecisions(spec, dir)) {
+      out.read++;
+      if (d.quarantine) out.quarantine.push(d.quarantine);
+      else out.keyed!.accepted++;
+    }
+  } catch (err) {
+    if (err instanceof NeedsWholeFile) return undefined;
+    throw err;
+  }
   return out;
 }
 

@@ -13,6 +13,7 @@ import { streamLegacyArray } from '../legacy/stream-library.js';
 import { diffValues, jsonEqual } from './compare.js';
 import { SetDigest } from './digest.js';
 import { BATCH_ROWS, createImportSql, LIBRARY_DATA_COLUMNS } from './import.sql.js';
+import { acceptedBatches } from './keyed-import.js';
 import { libraryTarget, type Opener, pointer, type Target } from './legacy-files.js';
 import { type FileSnapshot, keptAsText, type QuarantineEntry } from './snapshot.js';
 
@@ -103,6 +104,10 @@ export async function verifyAgainstDatabase(opts: VerifyOptions): Promise<Verify
       libraryByDigest = library.byDigest;
       continue;
     }
+    if (snap.keyed) {
+      checked += await verifyKeyed(opts, snap, add);
+      continue;
+    }
     const targets: Target[] = [snap.spec.target];
     if (snap.spec.shape.kind === 'array' && snap.spec.shape.rest) targets.push(snap.spec.shape.rest);
     for (const target of targets) {
@@ -130,6 +135,45 @@ export async function verifyAgainstDatabase(opts: VerifyOptions): Promise<Verify
     }
   }
   return { checked, mismatches, truncated, ...(libraryByDigest === undefined ? {} : { libraryByDigest }) };
+}
+
+/** A keyed file read record by record: each accepted record against its row, BATCH_ROWS at a time; then rows no record accounts for. */
+async function verifyKeyed(opts: VerifyOptions, snap: FileSnapshot, add: (m: Mismatch) => void): Promise<number> {
+  const sql = createImportSql(opts.kysely, opts.engine);
+  const { file, target } = snap.spec;
+  const columns = [...new Set([target.keyColumn, ...target.columns])];
+  let checked = 0;
+  let matched = 0;
+  const quarantined = new Set(snap.quarantine.map((q) => q.locator));
+  const inFile = new Set<string>();
+  for await (const batch of acceptedBatches(snap.spec, opts.dir, quarantined)) {
+    const rows = await sql.selectRowsByKeys(
+      target.table,
+      columns,
+      target.keyColumn,
+      batch.flatMap((d) => (d.key === undefined ? [] : [d.key])),
+    );
+    const byKey = new Map(rows.map((r) => [String(r[target.keyColumn]), r]));
+    for (const d of batch) {
+      checked++;
+      const row = d.key === undefined ? undefined : byKey.get(d.key);
+      if (!row) {
+        add({ file, locator: d.locator, field: '', problem: 'missing in the database' });
+        continue;
+      }
+      matched++;
+      inFile.add(d.key!);
+      for (const diff of diffValues(d.raw, target.fromRow(row, opts.open).record)) add({ file, locator: d.locator, field: diff.field, problem: diff.problem });
+    }
+  }
+  const total = await sql.countRows(target.table);
+  if (total > matched) {
+    for (const key of await sql.keysOf(target.table, target.keyColumn)) {
+      if (!inFile.has(key))
+        add({ file, locator: target.keyColumn === 'id' ? `(id ${key})` : pointer(key), field: '', problem: 'in the database but not in the file' });
+    }
+  }
+  return checked;
 }
 
 async function verifyLibrary(

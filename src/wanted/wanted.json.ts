@@ -1,5 +1,6 @@
 /** Wanted items in the legacy `wanted.json` (FORMATS.md §3.5), keys and order as legacy writes them. */
 import { join } from 'node:path';
+import { Invalid } from '../errors.js';
 import { createJsonFile, unchanged } from '../legacy/json-file.js';
 import type { WantedAutomationFields, WantedBatch, WantedItem, WantedScanUpdate } from './wanted.types.js';
 
@@ -34,9 +35,14 @@ export function createWantedJson(opts: { configDir: string; onError?: (err: Erro
       const doc = await file.read();
       const all = Array.isArray(doc.items) ? doc.items : [];
       const from = after === null ? 0 : Number(after);
-      if (!Number.isSafeInteger(from) || from < 0) throw new Error(`bad wanted cursor: ${after}`);
+      if (!/^\d+$/.test(after ?? '0') || !Number.isSafeInteger(from)) throw new Invalid('cursor: not a cursor of the wanted list');
       const end = Math.min(all.length, from + limit);
       return { items: structuredClone(all.slice(from, end).filter(isItem)), next: end < all.length ? String(end) : null };
+    },
+
+    async count(): Promise<number> {
+      const doc = await file.read();
+      return Array.isArray(doc.items) ? doc.items.filter(isItem).length : 0;
     },
 
     async add(item: WantedItem): Promise<boolean> {

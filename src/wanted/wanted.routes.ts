@@ -1,11 +1,11 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../db/dialect.js';
 import { Invalid, missingParams } from '../errors.js';
 import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
 import { sendJsonList } from '../http/json-list.js';
 import type { WantedService } from './wanted.service.js';
-import { addWantedBody, scanWantedBody } from './wanted.types.js';
+import { addWantedBody, scanWantedBody, WANTED_PAGE_PARAMS, wantedPageQuery } from './wanted.types.js';
 
 /** A LIMIT no wanted list reaches: the whole list in one batch. */
 const WHOLE_LIST = 1_000_000_000;
@@ -34,11 +34,23 @@ export async function wantedRoutes(app: FastifyInstance, deps: WantedRoutesDeps)
   // for the pool once per batch while holding its partial answer (measured: 2.3 GB), so the
   // list is read in one query there.
   const batchSize = deps.engine === 'sqlite' ? 500 : WHOLE_LIST;
-  const sendList = (reply: FastifyReply) => sendJsonList(reply, '{"ok":true,"items":', service.listBatches(batchSize));
+  // With `limit` and/or `cursor` in the query (GET, and the answers of POST and DELETE): one keyset
+  // page `{ok,items,total,nextCursor}` instead; `?limit=0` answers only the total (the cheap write).
+  // The paging parameters are checked before a write, so a bad one changes nothing; a write
+  // answers the first page (a cursor is for GET).
+  const pagingOf = (request: FastifyRequest, write = false) => {
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    if (!WANTED_PAGE_PARAMS.some((k) => Object.hasOwn(query, k))) return undefined;
+    if (write && Object.hasOwn(query, 'cursor')) throw new Invalid('cursor: a write answers the first page; page on with GET /api/wanted');
+    return parseInput(wantedPageQuery, Object.fromEntries(WANTED_PAGE_PARAMS.filter((k) => Object.hasOwn(query, k)).map((k) => [k, query[k]])));
+  };
+  const sendList = (reply: FastifyReply, paging: ReturnType<typeof pagingOf>) =>
+    paging ? service.page(paging) : sendJsonList(reply, '{"ok":true,"items":', service.listBatches(batchSize));
 
-  app.get('/api/wanted', user, async (_request, reply) => sendList(reply));
+  app.get('/api/wanted', user, async (request, reply) => sendList(reply, pagingOf(request)));
 
   app.post('/api/wanted', user, async (request, reply) => {
+    const paging = pagingOf(request, true);
     const parsed = addWantedBody.safeParse(request.body ?? {});
     if (!parsed.success) {
       const fields = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'body')))];
@@ -49,12 +61,13 @@ export async function wantedRoutes(app: FastifyInstance, deps: WantedRoutesDeps)
       throw new Invalid(`${String(issue.path[0])}: ${issue.message}`);
     }
     await service.add(parsed.data);
-    return sendList(reply);
+    return sendList(reply, paging);
   });
 
   app.delete<{ Params: { kind: string; id: string } }>('/api/wanted/:kind/:id', user, async (request, reply) => {
+    const paging = pagingOf(request, true);
     await service.remove(request.params.kind, request.params.id);
-    return sendList(reply);
+    return sendList(reply, paging);
   });
 
   // Legacy limit: 10 scans a minute (applies when the global rate limiter is on).

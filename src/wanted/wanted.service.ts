@@ -1,7 +1,7 @@
 import { indexedOverflow, indexedOverflowMessage } from '../db/indexed-limit.js';
 import { Invalid } from '../errors.js';
 import type { WantedStore } from './wanted.store.js';
-import { type AddWantedBody, WANTED_SEARCH_FIELDS, type WantedItem, wantedKey } from './wanted.types.js';
+import { type AddWantedBody, WANTED_SEARCH_FIELDS, type WantedItem, type WantedPage, wantedKey } from './wanted.types.js';
 
 export interface WantedScanResult {
   key: string;
@@ -10,6 +10,16 @@ export interface WantedScanResult {
 }
 
 const LIST_BATCH = 500;
+/** Items of a page when a request names a cursor and no limit. */
+export const WANTED_PAGE_DEFAULT = 100;
+
+/** The store's batch cursor as the API shows it: opaque (base64url), so no client builds one. */
+const encodeCursor = (next: string): string => Buffer.from(next, 'utf8').toString('base64url');
+function decodeCursor(cursor: string): string {
+  const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  if (text === '' || encodeCursor(text) !== cursor) throw new Invalid('cursor: not a cursor of the wanted list');
+  return text;
+}
 
 export function createWantedService(deps: {
   wanted: WantedStore;
@@ -29,6 +39,17 @@ export function createWantedService(deps: {
         yield batch.items;
         after = batch.next;
       } while (after !== null);
+    },
+
+    /**
+     * One keyset page of the list (list order) and the list's size: never the whole list, so a
+     * write answered with a page costs the same at 50 items as at 50,000. limit 0: the size only.
+     */
+    async page(q: { limit?: number; cursor?: string }): Promise<WantedPage> {
+      const limit = q.limit ?? WANTED_PAGE_DEFAULT;
+      const after = q.cursor === undefined ? null : decodeCursor(q.cursor);
+      const [batch, total] = await Promise.all([limit === 0 ? undefined : wanted.listBatch(after, limit), wanted.count()]);
+      return { ok: true, items: batch?.items ?? [], total, nextCursor: batch?.next ? encodeCursor(batch.next) : null };
     },
 
     /** Dedupes on kind+id (the existing entry stays); the route answers the full list, like legacy. */

@@ -1,6 +1,7 @@
 /** All SQL of the wanted domain (identical on SQLite and PostgreSQL). */
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { Invalid } from '../errors.js';
 import { WANTED_ITEM_COLUMNS, type WantedRow, wantedItemFromRow, wantedItemToRow } from './wanted.codec.js';
 import type { WantedAutomationFields, WantedBatch, WantedItem, WantedScanUpdate } from './wanted.types.js';
 
@@ -27,12 +28,20 @@ export function createWantedSql(db: Db) {
       if (after !== null) {
         const cut = after.indexOf(':');
         const position = Number(after.slice(0, cut));
-        if (cut < 1 || !Number.isSafeInteger(position)) throw new Error(`bad wanted cursor: ${after}`);
+        if (cut < 1 || !Number.isSafeInteger(position)) throw new Invalid('cursor: not a cursor of the wanted list');
         query = query.where((eb) => eb(eb.refTuple('position', 'id'), '>', eb.tuple(position, after.slice(cut + 1))));
       }
       const rows = await query.orderBy('position').orderBy('id').limit(limit).execute();
       const last = rows[rows.length - 1];
       return { items: rows.map(toItem), next: rows.length === limit && last ? `${last.position}:${last.id}` : null };
+    },
+
+    async count(): Promise<number> {
+      const r = await db
+        .selectFrom('wanted_items')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
     },
 
     /**

@@ -15,6 +15,8 @@ export interface WantedStore {
    * null = from the start), in list order, and the cursor of the next batch (null at the end).
    */
   listBatch(after: string | null, limit: number): Promise<WantedBatch>;
+  /** How many items the list holds. */
+  count(): Promise<number>;
   /** false when (kind, id) is already wanted. */
   add(item: WantedItem): Promise<boolean>;
   /** false when absent. */

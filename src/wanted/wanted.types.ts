@@ -87,3 +87,28 @@ export interface WantedBatch {
   items: WantedItem[];
   next: string | null;
 }
+
+/** Most items one page of the wanted list holds. */
+export const WANTED_PAGE_MAX = 1000;
+
+/** Query of the paged wanted answers (`limit`, `cursor`); every value arrives as a string. */
+export const wantedPageQuery = z.object({
+  limit: z
+    .string()
+    .regex(/^\d+$/, { message: `must be an integer from 0 to ${WANTED_PAGE_MAX}` })
+    .transform(Number)
+    .refine((n) => n <= WANTED_PAGE_MAX, { message: `must be an integer from 0 to ${WANTED_PAGE_MAX}` })
+    .optional(),
+  cursor: z.string().min(1).max(2000).optional(),
+});
+
+/** The query keys that switch a wanted answer from the legacy whole list to one page. */
+export const WANTED_PAGE_PARAMS = ['limit', 'cursor'] as const;
+
+/** One page: `{ok, items, total, nextCursor}` (nextCursor null on the last page). */
+export interface WantedPage {
+  ok: true;
+  items: WantedItem[];
+  total: number;
+  nextCursor: string | null;
+}

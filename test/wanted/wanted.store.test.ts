@@ -60,7 +60,7 @@ for (const engine of engines) {
         } while (after !== null && rounds < 50);
         expect(seen).toEqual(all);
       }
-      await expect(store.listBatch('not a cursor', 2)).rejects.toThrow(/bad wanted cursor/);
+      await expect(store.listBatch('not a cursor', 2)).rejects.toThrow(/cursor: not a cursor of the wanted list/);
     });
 
     it('records scans and keeps other keys', async () => {
