@@ -3,7 +3,7 @@
  * file, its shape, where its records go (table + codec), how a record is identified, which of its
  * fields are legacy-encrypted secrets, and how a record's place in the file (its locator, a JSON
  * Pointer: `/items/12`, `/user_1`, `/qbittorrent`, `` for the whole document) is written.
- * Adding a legacy file = one entry here; the pipeline has no per-file code.
+ * Adding a legacy file = one entry here; the pipeline has no per-file code (long-file-reason: the one table of every legacy file, read as a whole).
  */
 import type { z } from 'zod';
 import {

@@ -36,7 +36,7 @@ describe.skipIf(skip !== undefined)('the web app in chromium', () => {
 
   it('first run: creates the admin account, then the library shows', async () => {
     await page.goto(server.url);
-    await expect(page.getByRole('heading', { name: 'Welcome to MediaOS' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('heading', { name: 'Welcome to MediaOS' }).waitFor(); // rendered once /api/auth/status answered
     await page.getByLabel('Email').fill(EMAIL);
     await page.getByLabel('Password').fill(PASSWORD);
     await screenshot(page, '01-first-run');

@@ -46,7 +46,7 @@ describe.skipIf(skip !== undefined)('the migration console in chromium', () => {
     await page.getByLabel('Legacy config directory (on the server)').fill(legacy);
     await page.getByRole('button', { name: 'Dry run' }).click();
     await page.getByText('Dry run: what an import would do').waitFor();
-    await expect(page.getByText('library.json /items/1: kind " SERIES " imported as "series"').isVisible()).resolves.toBe(true);
+    await page.getByText('library.json /items/1: kind " SERIES " imported as "series"').waitFor();
     await screenshot(page, 'console-01-dry-run');
 
     await page.getByLabel(/prune/).check();
