@@ -152,7 +152,14 @@ for (const engine of sqlEngines()) {
     });
 
     it('sends a heartbeat comment on an idle stream', async () => {
-      t = await createTestApp({ engine });
+      // idle: the upkeep jobs queued at start (housekeeping.schedule.ts) off, so no job event reaches the stream
+      const upkeepOff = {
+        MEDIAOS_HOUSEKEEPING_HOURS: '0',
+        MEDIAOS_DB_OPTIMIZE_HOURS: '0',
+        MEDIAOS_WAL_CHECKPOINT_MINUTES: '0',
+        MEDIAOS_INTEGRITY_CHECK_HOURS: '0',
+      };
+      t = await createTestApp({ engine, env: upkeepOff });
       const admin = await registerAdmin(t.app);
       // the same routes with the app's real auth service and bus, on a heartbeat short enough to wait for
       const small = Fastify();
