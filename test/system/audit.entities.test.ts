@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditSql } from '../../src/system/audit.sql.js';
+import type { AuditEntry } from '../../src/system/audit.types.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, registerAdmin, registerUser } from '../helpers/auth.js';
 import { runCli } from '../helpers/cli.js';
@@ -10,15 +11,8 @@ const INDEXER_KEY = 'indexer-key-0123456789abcdef';
 const TMDB_KEY = 'tmdb-key-0123456789abcdef01';
 const NEW_PASSWORD = 'Changed#Pass-2025';
 
-interface Entry {
-  id: number;
-  actor: string;
-  entity: string;
-  entityId?: string;
-  action: string;
-  before?: any;
-  after?: any;
-}
+/** An entry as the API answers it (before/after are the JSON the test reads into). */
+type Entry = Omit<AuditEntry, 'before' | 'after'> & { before?: any; after?: any };
 
 for (const engine of sqlEngines()) {
   describe(`audited changes over HTTP (${engine})`, () => {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHousekeeping } from '../../src/housekeeping/housekeeping.service.js';
 import { redactSecrets } from '../../src/system/audit.redact.js';
+import type { AuditEntry } from '../../src/system/audit.types.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';
 import { sqlEngines } from '../helpers/engines.js';
@@ -9,16 +10,8 @@ import { sqlEngines } from '../helpers/engines.js';
 const QB_PASSWORD = 'qb-secret-Pa55word-audit';
 const SAB_KEY = 'sab0123456789abcdef0123456789abcd';
 
-interface Entry {
-  id: number;
-  at: string;
-  actor: string;
-  entity: string;
-  entityId?: string;
-  action: string;
-  before?: any;
-  after?: any;
-}
+/** An entry as the API answers it (before/after are the JSON the test reads into). */
+type Entry = Omit<AuditEntry, 'before' | 'after'> & { before?: any; after?: any };
 
 for (const engine of sqlEngines()) {
   describe(`audit log (${engine})`, () => {
