@@ -57,8 +57,15 @@ export async function startServer(config: Config, opts: { print?: (line: string)
   // Read replicas: their lag is known before the first request (until then reads go to the primary).
   await db.checkReplicas?.();
   const app = await buildApp(ctx);
+  // Announced so `mediaos restore` refuses to swap the database under us, and so the other server
+  // processes of a SQLite file know to exchange events with us (before we send any).
+  const presenceSql = createServerPresenceSql(db.kysely);
+  const presence = await presenceSql.announce();
   // Other server processes on this database: their events reach our SSE streams, our writes drop their caches.
-  const signals = startClusterSignals(db, { onError: (err) => app.log.warn({ err }, 'cluster signal failed') });
+  const signals = startClusterSignals(db, {
+    peers: async () => (await presenceSql.liveServers()).length > 0,
+    onError: (err) => app.log.warn({ err }, 'cluster signal failed'),
+  });
   const stopRelay = startClusterRelay({ db, events: ctx.services.events, signals });
   await Promise.race([signals.ready(), new Promise((r) => setTimeout(r, 5000).unref())]);
   app.server.keepAliveTimeout = 65_000;
@@ -73,14 +80,13 @@ export async function startServer(config: Config, opts: { print?: (line: string)
     // Nothing may keep the process alive after a failed listen (jobs, pool, timers): close all.
     stopRelay();
     await signals.close();
+    await presence.release().catch(() => undefined);
     await app.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw listenError(err, config);
   }
   const where = config.engine === 'sqlite' ? config.databaseLocation : redactUrl(config.databaseUrl);
   print(`MediaOS ${ctx.version} listening on ${address} (${config.engine}: ${where}; storage phase ${ctx.phase})`);
-  // Announced so `mediaos restore` refuses to swap the database under us; then the backup schedule.
-  const presence = await createServerPresenceSql(db.kysely).announce();
   const backups = startBackupSchedule(ctx, app.log);
   const automation = startAutomationSchedule(
     {

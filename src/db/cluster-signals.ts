@@ -7,7 +7,9 @@ import type { Database } from './connect.js';
  * Messages between the server processes of one database (issue 19): events for the SSE streams
  * of every process, and cache invalidations. PostgreSQL: NOTIFY on a channel named after the
  * schema (so instances in other schemas of the database never hear them), LISTEN on one
- * dedicated connection that reconnects by itself. SQLite: rows in `event_outbox`, polled.
+ * dedicated connection that reconnects by itself. SQLite: rows in `event_outbox`, polled, only
+ * while another server process uses the file (`peers`): a lone server, the usual SQLite install,
+ * neither writes a row per event on the one writer connection nor polls.
  * A message is never delivered back to the process that sent it.
  */
 export type SignalListener = (topic: string, payload: unknown) => void;
@@ -25,6 +27,14 @@ export interface ClusterSignals {
 export interface SignalOptions {
   /** SQLite: poll period of the outbox (default 250 ms). */
   pollMs?: number;
+  /**
+   * SQLite: whether another server process uses this database now (`mediaos serve` asks its
+   * server-presence rows). While it answers no, published messages are dropped (nobody would read
+   * them) and the outbox is not polled. Without it, another process is always assumed.
+   */
+  peers?: () => Promise<boolean>;
+  /** SQLite: how often `peers` is asked (default 1 s): the longest a new process waits for the messages of this one. */
+  peersMs?: number;
   /** PostgreSQL: wait before reconnecting a lost LISTEN connection (default 1 s). */
   reconnectMs?: number;
   onError?: (err: unknown) => void;
@@ -152,46 +162,100 @@ function postgresTransport(db: Database, deliver: (text: string) => void, opts: 
 
 function sqliteTransport(db: Database, origin: string, deliver: (text: string) => void, opts: SignalOptions, onError: (err: unknown) => void): Transport {
   const k = db.kysely;
+  const pollMs = opts.pollMs ?? 250;
+  const peersMs = opts.peersMs ?? 1000;
   let last: number | undefined;
+  /** Rows older than this are skipped (not delivered): written before a peer arrived, by a peer gone since. */
+  let deliverFrom = 0;
   let busy = false;
   let polls = 0;
-  const start = k
-    .selectFrom('event_outbox')
-    .select((eb) => eb.fn.max('seq').as('seq'))
-    .executeTakeFirst()
-    .then((r) => {
-      last = Number(r?.seq ?? 0);
-    });
+  let peers = !opts.peers;
+  /** When the last `peers` that answered no was asked: a peer that was not there then wrote its rows after. */
+  let aloneAt = Date.now();
+  let closed = false;
+  let pollTimer: NodeJS.Timeout | undefined;
   const poll = async () => {
     if (busy || last === undefined) return;
     busy = true;
     try {
-      const rows = await k.selectFrom('event_outbox').select(['seq', 'origin', 'payload']).where('seq', '>', last).orderBy('seq').limit(500).execute();
+      const rows = await k
+        .selectFrom('event_outbox')
+        .select(['seq', 'origin', 'payload', 'created_ms'])
+        .where('seq', '>', last)
+        .orderBy('seq')
+        .limit(500)
+        .execute();
       for (const r of rows) {
         last = Number(r.seq);
-        if (r.origin !== origin) deliver(r.payload);
+        if (r.origin !== origin && Number(r.created_ms) >= deliverFrom) deliver(r.payload);
       }
-      if (++polls % 240 === 0)
-        await k
-          .deleteFrom('event_outbox')
-          .where('created_ms', '<', Date.now() - OUTBOX_KEEP_MS)
-          .execute();
+      if (++polls % 240 === 0) await purge();
     } catch (err) {
       onError(err);
     } finally {
       busy = false;
     }
   };
-  const timer = setInterval(() => void poll(), opts.pollMs ?? 250);
-  timer.unref();
+  const purge = () =>
+    k
+      .deleteFrom('event_outbox')
+      .where('created_ms', '<', Date.now() - OUTBOX_KEEP_MS)
+      .execute();
+  const setPeers = (present: boolean, askedAt: number) => {
+    if (closed) return;
+    if (present && !peers) {
+      // Catch up on what the newcomer wrote before we saw it (at most one presence period), nothing older.
+      deliverFrom = aloneAt;
+      pollTimer = setInterval(() => void poll(), pollMs);
+      pollTimer.unref();
+      void poll();
+    } else if (!present && peers) {
+      clearInterval(pollTimer);
+      pollTimer = undefined;
+      purge().catch(onError);
+    }
+    if (!present) aloneAt = askedAt;
+    peers = present;
+  };
+  let checking = false;
+  const check = async () => {
+    if (checking || !opts.peers) return;
+    checking = true;
+    try {
+      const askedAt = Date.now();
+      setPeers(await opts.peers(), askedAt);
+    } catch (err) {
+      onError(err);
+    } finally {
+      checking = false;
+    }
+  };
+  const start = k
+    .selectFrom('event_outbox')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .executeTakeFirst()
+    .then(async (r) => {
+      last = Number(r?.seq ?? 0);
+      if (opts.peers) await check();
+      else if (!closed) {
+        pollTimer = setInterval(() => void poll(), pollMs);
+        pollTimer.unref();
+      }
+    });
+  const peersTimer = opts.peers ? setInterval(() => void check(), peersMs) : undefined;
+  peersTimer?.unref();
   return {
     async send(text) {
+      await start;
+      if (!peers) return;
       await k.insertInto('event_outbox').values({ origin, topic: 'signal', payload: text, created_ms: Date.now() }).execute();
     },
     ready: () => start,
     async close() {
-      clearInterval(timer);
+      closed = true;
+      clearInterval(peersTimer);
       await start.catch(() => {});
+      clearInterval(pollTimer);
     },
   };
 }

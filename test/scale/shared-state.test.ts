@@ -111,6 +111,51 @@ for (const engine of sqlEngines()) {
   });
 }
 
+describe.skipIf(!sqlEngines().includes('sqlite'))('signals on SQLite', () => {
+  let t: TestDatabase | undefined;
+  afterEach(async () => {
+    await t?.cleanup();
+    t = undefined;
+  });
+
+  it('writes and polls nothing while `peers` says no; a newcomer is heard from its first message, older rows never', async () => {
+    t = await createTestDatabase('sqlite', { migrate: true });
+    const rows = async () => (await t!.db.kysely.selectFrom('event_outbox').select('seq').execute()).length;
+    const pause = () => new Promise((r) => setTimeout(r, 200));
+    let aHasPeers = false;
+    const a = startClusterSignals(t.db, { pollMs: 20, peersMs: 20, peers: async () => aHasPeers });
+    const b = startClusterSignals(t.db, { pollMs: 20, peersMs: 20, peers: async () => true });
+    await Promise.all([a.ready(), b.ready()]);
+    const gotA: unknown[] = [];
+    const gotB: unknown[] = [];
+    a.subscribe((topic, p) => gotA.push([topic, p]));
+    b.subscribe((topic, p) => gotB.push([topic, p]));
+    a.publish('alone', 1);
+    // B knows of A: its message is written at once, while A (alone in its view) neither writes nor polls.
+    b.publish('stale', 2);
+    await pause();
+    expect(await rows()).toBe(1);
+    expect(gotA).toEqual([]);
+    // A newcomer appears, then writes (maybe before A's next look): that arrives; the row from before A last looked does not.
+    aHasPeers = true;
+    b.publish('early', 5);
+    await until(() => gotA.length === 1);
+    await pause();
+    expect(gotA).toEqual([['early', 5]]);
+    a.publish('hello', 3);
+    await until(() => gotB.length === 1);
+    expect(gotB).toEqual([['hello', 3]]);
+    // B gone: A writes no more.
+    aHasPeers = false;
+    await pause();
+    const before = await rows();
+    a.publish('alone again', 4);
+    await pause();
+    expect(await rows()).toBe(before);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
+
 describe.skipIf(!sqlEngines().includes('postgres'))('signals on PostgreSQL', () => {
   let t: TestDatabase | undefined;
   afterEach(async () => {
