@@ -60,7 +60,14 @@ export async function startServer(config: Config, opts: { print?: (line: string)
   // Announced so `mediaos restore` refuses to swap the database under us, and so the other server
   // processes of a SQLite file know to exchange events with us (before we send any).
   const presenceSql = createServerPresenceSql(db.kysely);
-  const presence = await presenceSql.announce();
+  let presence: Awaited<ReturnType<typeof presenceSql.announce>>;
+  try {
+    presence = await presenceSql.announce();
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    await db.close().catch(() => undefined);
+    throw err;
+  }
   // Other server processes on this database: their events reach our SSE streams, our writes drop their caches.
   const signals = startClusterSignals(db, {
     peers: async () => (await presenceSql.liveServers()).length > 0,
