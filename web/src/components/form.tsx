@@ -50,7 +50,7 @@ export function ActionRow({
 }: {
   action: Pick<Action<never[], unknown>, 'busy' | 'error' | 'done'>;
   busyLabel?: string;
-  children: ReactNode;
+  children?: ReactNode;
 }) {
   return (
     <div className="action">

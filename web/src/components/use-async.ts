@@ -38,6 +38,3 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unk
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, loading, reload };
 }
-
-/** Actions (busy, error where it happened, done message): see use-action.ts. */
-export { useAction } from './use-action';
