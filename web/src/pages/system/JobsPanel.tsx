@@ -26,6 +26,16 @@ export function JobsPanel() {
   const [status, setStatus] = useState<string>('');
   const jobs = useAsync((signal) => api<{ jobs: Job[] }>(`/api/system/jobs?limit=200${status ? `&status=${status}` : ''}`, { signal }), [status]);
   const list = jobs.data?.jobs ?? [];
+  // one action for the table: a retried or cancelled job may leave the filtered list, so what
+  // happened (or why not) is said above the table, not in the row
+  const act = useAction(
+    async (what: 'retry' | 'cancel', j: Job) => {
+      const r = await api<{ job: Job }>(`/api/system/jobs/${encodeURIComponent(j.id)}/${what}`, { method: 'POST' });
+      jobs.reload();
+      return `${j.type} job ${j.id} ${what === 'retry' ? 'queued again' : 'cancelled'} (now ${r.job.status}).`;
+    },
+    { done: (message) => message },
+  );
   return (
     <section aria-labelledby="jobs-title" className="stack">
       <h2 id="jobs-title">Jobs</h2>
@@ -49,6 +59,7 @@ export function JobsPanel() {
         </button>
       </div>
       <ErrorNote error={jobs.error} />
+      <ActionRow action={act} busyLabel="Working…" />
       <div className="table-wrap" aria-busy={jobs.loading}>
         <table>
           <caption className="sr-only">Jobs, newest first</caption>
@@ -64,7 +75,7 @@ export function JobsPanel() {
           </thead>
           <tbody>
             {list.map((j) => (
-              <JobRow key={j.id} job={j} onChanged={jobs.reload} />
+              <JobRow key={j.id} job={j} busy={act.busy} onAction={(what) => act.run(what, j)} />
             ))}
           </tbody>
         </table>
@@ -74,15 +85,7 @@ export function JobsPanel() {
   );
 }
 
-function JobRow({ job: j, onChanged }: { job: Job; onChanged: () => void }) {
-  const act = useAction(
-    async (what: 'retry' | 'cancel') => {
-      const r = await api<{ job: Job }>(`/api/system/jobs/${encodeURIComponent(j.id)}/${what}`, { method: 'POST' });
-      onChanged();
-      return { what, job: r.job };
-    },
-    { done: (r) => (r.what === 'retry' ? 'Queued again.' : 'Cancelled.') },
-  );
+function JobRow({ job: j, busy, onAction }: { job: Job; busy: boolean; onAction: (what: 'retry' | 'cancel') => void }) {
   return (
     <tr data-testid="job-row" data-id={j.id}>
       <td>
@@ -97,18 +100,18 @@ function JobRow({ job: j, onChanged }: { job: Job; onChanged: () => void }) {
       <td>{formatDate(j.status === 'queued' ? j.runAt : j.updatedAt)}</td>
       <td>{j.error ?? '—'}</td>
       <td>
-        <ActionRow action={act}>
+        <div className="row">
           {j.status === 'failed' ? (
-            <button type="button" onClick={() => act.run('retry')} disabled={act.busy} aria-label={`Retry ${j.type} job ${j.id}`}>
+            <button type="button" onClick={() => onAction('retry')} disabled={busy} aria-label={`Retry ${j.type} job ${j.id}`}>
               Retry
             </button>
           ) : null}
           {j.status === 'queued' || j.status === 'running' ? (
-            <button type="button" className="danger" onClick={() => act.run('cancel')} disabled={act.busy} aria-label={`Cancel ${j.type} job ${j.id}`}>
+            <button type="button" className="danger" onClick={() => onAction('cancel')} disabled={busy} aria-label={`Cancel ${j.type} job ${j.id}`}>
               Cancel
             </button>
           ) : null}
-        </ActionRow>
+        </div>
       </td>
     </tr>
   );
