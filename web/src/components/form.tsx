@@ -78,9 +78,12 @@ export function ConfirmStep({
   preview,
   confirm,
   confirmLabel,
+  buttonText,
   danger,
 }: {
   label: string;
+  /** A shorter visible text for the first button (its accessible name stays `label…`). */
+  buttonText?: string;
   preview: () => Promise<ReactNode>;
   /** Runs the step; what it answers is shown as its result. */
   confirm: () => Promise<ReactNode>;
@@ -101,8 +104,14 @@ export function ConfirmStep({
   return (
     <div className="step">
       <div className="row">
-        <button type="button" className={danger ? 'danger' : undefined} onClick={() => ask.run()} disabled={ask.busy || act.busy}>
-          {label}…
+        <button
+          type="button"
+          className={danger ? 'danger' : undefined}
+          aria-label={buttonText ? `${label}…` : undefined}
+          onClick={() => ask.run()}
+          disabled={ask.busy || act.busy}
+        >
+          {buttonText ?? `${label}…`}
         </button>
         <Busy active={ask.busy || act.busy} />
       </div>

@@ -81,6 +81,7 @@ export function QualitySettings() {
                     </button>
                     <ConfirmStep
                       label={`Remove ${p.name}`}
+                      buttonText="Remove…"
                       danger
                       confirmLabel={`Remove ${p.name}`}
                       preview={async () => `Removes the quality profile "${p.name}" (${p.id}).`}
