@@ -1,10 +1,11 @@
 /**
  * The admin's operations pages in Debian's chromium against the real server: quality profiles
- * created and edited in Settings, a backup made from the System page (keyboard only) and listed,
- * downloaded byte for byte, its restore steps read; a failed job retried; the audit log showing
- * the edits this test made. Every System page also at phone width. Screenshots under test-results/.
+ * created, edited and removed in Settings; a backup made from the System page (keyboard only),
+ * listed, downloaded byte for byte, a restore at the next start previewed, asked for and
+ * withdrawn; a failed job retried; the audit log showing the edits this test made. Every System
+ * page also at phone width. Screenshots under test-results/.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,7 +94,7 @@ describe.skipIf(skip !== undefined)('the System and quality pages in chromium', 
     expect((await server.t.ctx.services.quality.list()).some((p) => p.id === created?.id)).toBe(false);
   });
 
-  it('makes a backup from the keyboard, lists it, downloads it byte for byte and says what a restore does', async () => {
+  it('makes a backup from the keyboard, lists it, downloads it byte for byte; a restore is previewed, asked for and withdrawn', async () => {
     await page.goto(`${server.url}/system`);
     await systemTab('Backups').click();
     await page.getByRole('heading', { name: 'Backups' }).waitFor();
@@ -127,16 +128,21 @@ describe.skipIf(skip !== undefined)('the System and quality pages in chromium', 
       .getByText(/^Downloaded \(/)
       .waitFor();
 
+    // restore: the server's preview first; confirmed, it waits for the next start and can be withdrawn
     await row
       .first()
       .getByRole('button', { name: `Restore ${name}…` })
       .click();
-    const steps = page.getByRole('alertdialog', { name: /^Restore the backup of .*: what it will do$/ });
-    await steps.getByText(`mediaos restore <data dir>/backups/${name}`).waitFor();
-    await steps.getByText(/Keep the current database as a "before a restore" backup/).waitFor();
+    const dialog = page.getByRole('alertdialog', { name: `Restore ${name}: what it will do` });
+    await dialog.getByText(new RegExp(`^will restore ${name} at the next start of MediaOS: .*keep the current database as a pre-restore backup`)).waitFor();
     await screenshot(page, 'system-02-backups');
-    await steps.getByRole('button', { name: 'Close' }).click();
-    await steps.waitFor({ state: 'detached' });
+    await dialog.getByRole('button', { name: 'Restore at the next start' }).click();
+    const pending = page.getByRole('region', { name: 'Restore at the next start' });
+    await pending.getByText(`${name} (the database of`, { exact: false }).waitFor();
+    expect(JSON.parse(readFileSync(join(server.t.dir, 'restore-on-start.json'), 'utf8'))).toMatchObject({ name });
+    await pending.getByRole('button', { name: 'Withdraw the restore' }).click();
+    await page.getByText('The restore will not happen.').waitFor();
+    expect(existsSync(join(server.t.dir, 'restore-on-start.json'))).toBe(false);
   });
 
   it('retries a failed job from the Jobs page', async () => {

@@ -21,7 +21,7 @@ interface Page {
   nextCursor?: string;
 }
 
-const ENTITIES = ['user', 'session', 'settings', 'downloaders', 'indexer', 'quality_profile', 'library_item', 'quarantine', 'migration', 'job'];
+const ENTITIES = ['user', 'session', 'settings', 'downloaders', 'indexer', 'quality_profile', 'library_item', 'quarantine', 'migration', 'job', 'backup'];
 const PAGE = 50;
 
 /** A datetime-local value (the browser's time zone) as the ISO time the API takes; '' for none. */

@@ -1,10 +1,28 @@
 import { useState } from 'react';
 import { api, downloadFile } from '../../api/client';
 import { formatBytes, formatDate } from '../../api/types';
-import { ActionRow } from '../../components/form';
+import { ActionRow, ConfirmStep } from '../../components/form';
 import { ErrorNote, Notice } from '../../components/status';
 import { useAction } from '../../components/use-action';
 import { useAsync } from '../../components/use-async';
+
+interface RestoreRequest {
+  name: string;
+  createdAt: string;
+  requestedAt: string;
+}
+interface RestoreOutcome {
+  name: string;
+  at: string;
+  ok: boolean;
+  message: string;
+  preRestoreBackup?: string;
+}
+interface Listing {
+  backups: Backup[];
+  restoreOnStart: RestoreRequest | null;
+  lastRestore: RestoreOutcome | null;
+}
 
 export interface Backup {
   name: string;
@@ -24,9 +42,12 @@ const KIND_LABEL: Record<string, string> = {
   'pre-restore': 'before a restore',
 };
 
-/** Backups: the list the server keeps in <data>/backups, make one now, download one, restore one. */
+/**
+ * Backups: the list the server keeps in <data>/backups, make one now, download one, restore one
+ * (the server cannot swap its own database while it runs: the restore is done at its next start).
+ */
 export function BackupsPanel() {
-  const list = useAsync((signal) => api<{ backups: Backup[] }>('/api/system/backups', { signal }), []);
+  const list = useAsync((signal) => api<Listing>('/api/system/backups', { signal }), []);
   const [made, setMade] = useState<string>();
   const make = useAction(
     async () => {
@@ -56,6 +77,7 @@ export function BackupsPanel() {
         </progress>
       ) : null}
       <ErrorNote error={list.error} />
+      {list.data ? <RestoreState pending={list.data.restoreOnStart} last={list.data.lastRestore} onChange={list.reload} /> : null}
       <div className="table-wrap" aria-busy={list.loading}>
         <table>
           <caption className="sr-only">Backups, newest first</caption>
@@ -70,7 +92,7 @@ export function BackupsPanel() {
           </thead>
           <tbody>
             {backups.map((b) => (
-              <BackupRow key={b.name} backup={b} fresh={b.name === made} />
+              <BackupRow key={b.name} backup={b} fresh={b.name === made} onRestoreAsked={list.reload} />
             ))}
           </tbody>
         </table>
@@ -80,91 +102,80 @@ export function BackupsPanel() {
   );
 }
 
-function BackupRow({ backup: b, fresh }: { backup: Backup; fresh: boolean }) {
+function BackupRow({ backup: b, fresh, onRestoreAsked }: { backup: Backup; fresh: boolean; onRestoreAsked: () => void }) {
   const download = useAction(async () => downloadFile(`/api/system/backups/${encodeURIComponent(b.name)}`, b.name), {
     done: (size) => `Downloaded (${formatBytes(size)}).`,
   });
-  const [restoring, setRestoring] = useState(false);
+  const restorePath = `/api/system/backups/${encodeURIComponent(b.name)}/restore`;
   return (
-    <>
-      <tr data-testid="backup-row" data-name={b.name} aria-current={fresh ? 'true' : undefined}>
-        <td>
-          <span title={b.name}>{formatDate(b.createdAt)}</span>
-          <br />
-          <small className="muted">{b.name}</small>
-        </td>
-        <td>{KIND_LABEL[b.kind] ?? b.kind}</td>
-        <td>{formatBytes(b.size)}</td>
-        <td>{b.format === 'archive' ? `${b.engine ?? '?'}, schema ${b.schemaVersion ?? '?'}` : 'SQLite file copy'}</td>
-        <td>
-          <ActionRow action={download} busyLabel="Downloading…">
-            <button type="button" onClick={() => download.run()} disabled={download.busy} aria-label={`Download ${b.name}`}>
-              Download
-            </button>
-            <button type="button" onClick={() => setRestoring(!restoring)} aria-expanded={restoring} aria-label={`Restore ${b.name}…`}>
-              Restore…
-            </button>
-          </ActionRow>
-        </td>
-      </tr>
-      {restoring ? (
-        <tr>
-          <td colSpan={5}>
-            <RestoreSteps backup={b} onClose={() => setRestoring(false)} />
-          </td>
-        </tr>
-      ) : null}
-    </>
+    <tr data-testid="backup-row" data-name={b.name} aria-current={fresh ? 'true' : undefined}>
+      <td>
+        <span title={b.name}>{formatDate(b.createdAt)}</span>
+        <br />
+        <small className="muted">{b.name}</small>
+      </td>
+      <td>{KIND_LABEL[b.kind] ?? b.kind}</td>
+      <td>{formatBytes(b.size)}</td>
+      <td>{b.format === 'archive' ? `${b.engine ?? '?'}, schema ${b.schemaVersion ?? '?'}` : 'SQLite file copy'}</td>
+      <td>
+        <ActionRow action={download} busyLabel="Downloading…">
+          <button type="button" onClick={() => download.run()} disabled={download.busy} aria-label={`Download ${b.name}`}>
+            Download
+          </button>
+        </ActionRow>
+        {b.format === 'archive' ? (
+          <ConfirmStep
+            label={`Restore ${b.name}`}
+            buttonText="Restore…"
+            confirmLabel="Restore at the next start"
+            danger
+            preview={async () => (await api<{ summary: string }>(restorePath, { body: {} })).summary}
+            confirm={async () => {
+              const r = await api<{ summary: string }>(restorePath, { body: { confirm: true } });
+              onRestoreAsked();
+              return r.summary;
+            }}
+          />
+        ) : (
+          <small className="muted">restored by hand (docs/operations.md)</small>
+        )}
+      </td>
+    </tr>
   );
 }
 
-/**
- * What a restore does, before it is done. The database cannot be swapped under a running server
- * (`mediaos restore` refuses while one is announced), so the restore itself runs from the
- * command line with the server stopped: this says exactly what it will do and which command.
- */
-function RestoreSteps({ backup: b, onClose }: { backup: Backup; onClose: () => void }) {
-  const file = `<data dir>/backups/${b.name}`;
-  const command = b.format === 'archive' ? `mediaos restore ${file}` : null;
+/** The restore asked for (done when MediaOS starts next), and what the last start did with one. */
+function RestoreState({ pending, last, onChange }: { pending: RestoreRequest | null; last: RestoreOutcome | null; onChange: () => void }) {
+  const withdraw = useAction(
+    async () => {
+      await api('/api/system/backups/restore', { method: 'DELETE' });
+      onChange();
+    },
+    { done: 'The restore will not happen.' },
+  );
   return (
-    <div
-      role="alertdialog"
-      aria-labelledby={`restore-${b.name}`}
-      className="confirm"
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') onClose();
-      }}
-    >
-      <p className="confirm-title" id={`restore-${b.name}`}>
-        Restore the backup of {formatDate(b.createdAt)}: what it will do
-      </p>
-      {command ? (
-        <ol>
-          <li>
-            Replace <strong>everything</strong> in the database (library, wanted, users, settings, jobs) with its state at {formatDate(b.createdAt)}
-            {b.schemaVersion !== undefined ? ` (schema version ${b.schemaVersion}; an older one is migrated at the next start)` : ''}. Changes made since then
-            are lost.
-          </li>
-          <li>First check every member's size and checksum against the manifest; a damaged or newer archive changes nothing.</li>
-          <li>Keep the current database as a "before a restore" backup in this list, so the restore can be undone the same way.</li>
-          <li>Put the archive's secrets.json back into the data dir.</li>
-        </ol>
-      ) : (
-        <p>This is a plain SQLite copy taken before a schema migration: it is restored by copying it over the database file.</p>
-      )}
-      <p>
-        The server cannot replace its own database while it runs, so the restore is done with the server stopped: <strong>stop MediaOS</strong>, then run with
-        the same environment as the server:
-      </p>
-      <pre>
-        <code>{command ?? `cp ${file} <the database file>  # then delete the database's -wal and -shm files`}</code>
-      </pre>
-      <p>then start MediaOS again. Steps and undo: docs/operations.md, "Backups and restore".</p>
-      <div className="row">
-        <button type="button" onClick={onClose}>
-          Close
-        </button>
-      </div>
-    </div>
+    <>
+      {pending ? (
+        <section className="confirm" aria-label="Restore at the next start">
+          <p>
+            <strong>Restore asked for:</strong> {pending.name} (the database of {formatDate(pending.createdAt)}), asked for at {formatDate(pending.requestedAt)}
+            . It happens when MediaOS is restarted; until then nothing changes.
+          </p>
+          <ActionRow action={withdraw} busyLabel="Withdrawing…">
+            <button type="button" onClick={() => withdraw.run()} disabled={withdraw.busy}>
+              Withdraw the restore
+            </button>
+          </ActionRow>
+        </section>
+      ) : withdraw.done ? (
+        <Notice>{withdraw.done}</Notice>
+      ) : null}
+      {last ? (
+        <p className={last.ok ? 'ok' : 'error'} data-testid="last-restore">
+          {`Last restore at start (${formatDate(last.at)}): ${last.message}`}
+          {last.preRestoreBackup ? `. The database before it is kept as ${last.preRestoreBackup}.` : ''}
+        </p>
+      ) : null}
+    </>
   );
 }
