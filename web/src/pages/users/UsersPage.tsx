@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { api, type UserInfo } from '../../api/client';
 import { formatDate } from '../../api/types';
-import { ActionRow, Field } from '../../components/form';
+import { ActionRow, ConfirmStep, Field } from '../../components/form';
 import { ErrorNote, Notice, PageHeader } from '../../components/status';
 import { useAction } from '../../components/use-action';
 import { useAsync } from '../../components/use-async';
@@ -88,20 +88,18 @@ export function UsersPage({ user }: { user: UserInfo }) {
                     End sessions
                   </button>
                   {u.id !== user.id ? (
-                    <button
-                      type="button"
-                      className="danger"
-                      disabled={act.busy}
-                      onClick={() => {
-                        if (!window.confirm(`Remove ${u.email}? Their sessions end now.`)) return;
-                        void act.run(async () => {
-                          await api(`/api/users/${u.id}`, { method: 'DELETE' });
-                          return `${u.email} removed.`;
-                        });
+                    <ConfirmStep
+                      label={`Remove ${u.email}`}
+                      buttonText="Remove…"
+                      confirmLabel={`Remove ${u.email}`}
+                      danger
+                      preview={async () => `Removes the account ${u.email} (${u.role}); its sessions end now. Its audit entries are kept.`}
+                      confirm={async () => {
+                        await api(`/api/users/${u.id}`, { method: 'DELETE' });
+                        list.reload();
+                        return `${u.email} removed.`;
                       }}
-                    >
-                      Remove
-                    </button>
+                    />
                   ) : null}
                 </td>
               </tr>
