@@ -1,10 +1,11 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../../api/client';
 import { formatDate } from '../../api/types';
 import { ActionRow, Field } from '../../components/form';
 import { ErrorNote, Notice } from '../../components/status';
 import { useAction } from '../../components/use-action';
 import { useAsync } from '../../components/use-async';
+import { useLiveEvents } from '../../components/use-live-events';
 
 interface Job {
   id: string;
@@ -26,6 +27,16 @@ export function JobsPanel() {
   const [status, setStatus] = useState<string>('');
   const jobs = useAsync((signal) => api<{ jobs: Job[] }>(`/api/system/jobs?limit=200${status ? `&status=${status}` : ''}`, { signal }), [status]);
   const list = jobs.data?.jobs ?? [];
+  // live: a job queued, started, finished or failed reloads the list (at most every 300 ms)
+  const pending = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const live = useLiveEvents((type) => {
+    if (type === 'job.progress' || type === 'queue.progress' || pending.current) return;
+    pending.current = setTimeout(() => {
+      pending.current = undefined;
+      jobs.reload();
+    }, 300);
+  });
+  useEffect(() => () => clearTimeout(pending.current), []);
   // one action for the table: a retried or cancelled job may leave the filtered list, so what
   // happened (or why not) is said above the table, not in the row
   const act = useAction(
@@ -57,6 +68,9 @@ export function JobsPanel() {
         <button type="button" onClick={jobs.reload} disabled={jobs.loading}>
           Refresh
         </button>
+        <span className="muted" data-testid="jobs-live">
+          {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Not live (Refresh by hand)'}
+        </span>
       </div>
       <ErrorNote error={jobs.error} />
       <ActionRow action={act} busyLabel="Working…" />
