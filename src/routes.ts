@@ -13,6 +13,7 @@ import { eventsRoutes } from './events/events.routes.js';
 // (route imports)
 import { indexersRoutes } from './indexers/indexers.routes.js';
 import { jobsPlugin } from './jobs/jobs.plugin.js';
+import { jobsRoutes } from './jobs/jobs.routes.js';
 import { libraryRoutes } from './library/library.routes.js';
 import { filesRoutes } from './media/files.routes.js';
 import { scannerRoutes } from './media/scanner.routes.js';
@@ -70,9 +71,10 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => usersRoutes(i, { users: s.users, auth }));
   await app.register(async (i) => scannerRoutes(i, { scanner: s.scanner, auth }));
   await app.register(async (i) => filesRoutes(i, { files: s.files, artwork: s.artwork, auth }));
-  await app.register(async (i) => backupsRoutes(i, { db: ctx.db, config: ctx.config, auth }));
+  await app.register(async (i) => backupsRoutes(i, { db: ctx.db, config: ctx.config, auth, audit: s.audit, now: ctx.now }));
   await app.register(async (i) => eventsRoutes(i, { events: s.events, auth }));
   await app.register(async (i) => auditRoutes(i, { audit: s.audit, auth }));
+  await app.register(async (i) => jobsRoutes(i, { jobsAdmin: s.jobsAdmin, auth }));
   await app.register(async (i) => quarantineRoutes(i, { quarantine: s.quarantine, auth }));
   await app.register(async (i) => migrationConsoleRoutes(i, { console: s.migrationConsole, queue: ctx.stores.jobs, auth }));
   await app.register(async (i) => metricsRoutes(i, { metrics: s.metrics, auth, token: ctx.config.metricsToken }));

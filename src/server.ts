@@ -3,6 +3,7 @@ import pino from 'pino';
 import { buildApp, createContext } from './app.js';
 import { startAutomationSchedule } from './automation/automation.schedule.js';
 import { startBackupSchedule } from './backups/backups.schedule.js';
+import { applyRestoreOnStart } from './backups/restore-on-start.js';
 import { createServerPresenceSql } from './backups/server-presence.sql.js';
 import { type Config, redactUrl } from './config.js';
 import type { AppContext } from './context.js';
@@ -42,6 +43,8 @@ export function listenError(err: unknown, config: Pick<Config, 'host' | 'port'>)
 export async function startServer(config: Config, opts: { print?: (line: string) => void; mountInfoPath?: string } = {}): Promise<RunningServer> {
   const print = opts.print ?? ((line: string) => console.log(line));
   const log = pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+  // A restore asked for over HTTP (restore-on-start.ts) runs before anything opens the database.
+  await applyRestoreOnStart(config, print);
   const prepared = await prepareDatabase(config, { mountInfoPath: opts.mountInfoPath });
   if (prepared.backup) print(`backup of the database before migrating: ${prepared.backup}`);
   for (const r of prepared.migrated) print(`migration ${r.name}: ${r.status}`);

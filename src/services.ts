@@ -22,6 +22,7 @@ import { createDownloadsService } from './downloads/downloads.service.js';
 import { createEventBus } from './events/events.bus.js';
 import { hasKeyMarker, resolveAnyIndexerLink } from './indexers/indexers.links.js';
 import { createIndexersService } from './indexers/indexers.service.js';
+import { createJobsAdmin } from './jobs/jobs.admin.js';
 import { jobHandlers } from './jobs/jobs.handlers.js';
 import { createJobsSql } from './jobs/jobs.sql.js';
 import { createLibraryService } from './library/library.service.js';
@@ -181,6 +182,7 @@ export function createServices(d: ServiceDeps) {
     files: createFilesService({ settings: stores.settings, library: stores.library, artwork, now }),
     events,
     audit,
+    jobsAdmin: createJobsAdmin({ sql: createJobsSql(d.db.kysely, d.db.engine), now, audit }),
     // Quarantine review and the migration console's operations (import, verify, phases, rollback).
     quarantine: migrationConsole.quarantine,
     migrationConsole,

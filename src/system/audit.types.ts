@@ -1,7 +1,19 @@
 /** The audit log's vocabulary (table `audit_log`, migration 0007). */
 
 /** What can be audited. */
-export const AUDIT_ENTITIES = ['user', 'session', 'settings', 'downloaders', 'indexer', 'quality_profile', 'library_item', 'quarantine', 'migration'] as const;
+export const AUDIT_ENTITIES = [
+  'user',
+  'session',
+  'settings',
+  'downloaders',
+  'indexer',
+  'quality_profile',
+  'library_item',
+  'quarantine',
+  'migration',
+  'job',
+  'backup',
+] as const;
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
 
 /** Who: a user id, `cli` (a `mediaos` command) or `system` (the server itself: jobs, imports). */

@@ -48,8 +48,8 @@ const ADMIN_WRITES: readonly RegExp[] = [
   /^\/api\/subtitles\/(extract|convert|sync\/manual|sync\/auto|generate)$/,
 ];
 
-/** Routes reserved to admins for reading too (backups hold every secret; the migration console and quarantine the legacy records). */
-const ADMIN_READS: readonly RegExp[] = [/^\/api\/system\/(backups|audit|migration|quarantine)(\/|$)/, /^\/metrics$/];
+/** Routes reserved to admins for reading too (backups hold every secret; the migration console and quarantine the legacy records; the job queue). */
+const ADMIN_READS: readonly RegExp[] = [/^\/api\/system\/(backups|audit|migration|quarantine|jobs)(\/|$)/, /^\/metrics$/];
 
 /** Writes under an admin prefix that any user may call (searches, previews). */
 const USER_WRITES: readonly string[] = ['POST /api/indexers/search', 'POST /api/scanner/preview'];

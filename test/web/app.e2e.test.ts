@@ -135,7 +135,7 @@ describe.skipIf(skip !== undefined)('the web app in chromium', () => {
     await nav('Settings').click();
     for (const [tab, ready, shot] of [
       ['Indexers', 'Prowlarr', '12-settings-indexers'],
-      ['Quality profiles', 'Reset to the default profiles', '13-settings-quality'],
+      ['Quality profiles', 'New profile', '13-settings-quality'],
       ['Media folders', 'Add a folder', '14-settings-folders'],
       ['Metadata', 'TMDB', '15-settings-metadata'],
     ] as const) {

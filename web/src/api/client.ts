@@ -137,8 +137,8 @@ export interface RequestOptions {
   auth?: boolean;
 }
 
-/** Calls the API; throws ApiError with the server's message on a non-2xx answer. */
-export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+/** Sends a request with the access token (refreshing once on a 401); throws ApiError on a non-2xx answer. */
+async function request(path: string, opts: RequestOptions): Promise<Response> {
   const auth = opts.auth !== false;
   const init = { method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'), json: opts.body, signal: opts.signal };
   if (auth && !accessToken && storedRefreshToken()) await refreshSession();
@@ -148,12 +148,39 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
     // Another caller may have refreshed while this request was out: then just retry with its token.
     if ((accessToken !== null && accessToken !== used) || (await refreshSession())) res = await send(path, init, auth);
   }
-  const body = await readBody(res);
   if (!res.ok) {
+    const body = await readBody(res);
     if (res.status === 401 && auth) forget();
     throw new ApiError(res.status, messageOf(res.status, body), body);
   }
-  return body as T;
+  return res;
+}
+
+/** Calls the API; throws ApiError with the server's message on a non-2xx answer. */
+export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  return (await readBody(await request(path, opts))) as T;
+}
+
+/**
+ * Downloads a file the API serves only with a token (a plain link cannot send one): fetched as a
+ * blob, then saved through a temporary object URL under `filename`.
+ */
+export async function downloadFile(path: string, filename: string, opts: { signal?: AbortSignal } = {}): Promise<number> {
+  const blob = await (await request(path, { signal: opts.signal })).blob();
+  const url = URL.createObjectURL(blob);
+  try {
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = filename;
+    a.rel = 'noopener';
+    document.body.append(a);
+    a.click();
+    a.remove();
+  } finally {
+    // the click has handed the blob to the browser's download; give it a moment before revoking
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+  return blob.size;
 }
 
 export async function login(email: string, password: string): Promise<UserInfo> {

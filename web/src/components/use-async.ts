@@ -38,25 +38,3 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unk
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, loading, reload };
 }
-
-/** Runs an action, tracking busy and error state for the button that started it. */
-export function useAction<A extends unknown[], R>(fn: (...args: A) => Promise<R>) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const run = useCallback(
-    async (...args: A): Promise<R | undefined> => {
-      setBusy(true);
-      setError(undefined);
-      try {
-        return await fn(...args);
-      } catch (e) {
-        setError(e);
-        return undefined;
-      } finally {
-        setBusy(false);
-      }
-    },
-    [fn],
-  );
-  return { run, busy, error, setError };
-}

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
-import { Busy, ErrorNote } from '../../components/status';
+import { ActionRow, Field } from '../../components/form';
+import { useAction } from '../../components/use-action';
 
 /** Email + password form shared by the first-run and login pages. */
 export function CredentialsForm({
@@ -15,27 +16,19 @@ export function CredentialsForm({
 }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await onSubmit(email.trim(), password);
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  }
+  const submit = useAction(() => onSubmit(email.trim(), password));
   return (
-    <form className="stack" onSubmit={submit}>
-      <label>
-        Email
+    <form
+      className="stack"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        void submit.run();
+      }}
+    >
+      <Field label="Email">
         <input type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
-      </label>
-      <label>
-        Password
+      </Field>
+      <Field label="Password">
         <input
           type="password"
           name="password"
@@ -45,14 +38,12 @@ export function CredentialsForm({
           value={password}
           onChange={(e) => setPassword(e.target.value)}
         />
-      </label>
-      <ErrorNote error={error} />
-      <div className="row">
-        <button type="submit" className="primary" disabled={busy}>
+      </Field>
+      <ActionRow action={submit} busyLabel={busyLabel}>
+        <button type="submit" className="primary" disabled={submit.busy}>
           {submitLabel}
         </button>
-        <Busy active={busy} label={busyLabel} />
-      </div>
+      </ActionRow>
     </form>
   );
 }

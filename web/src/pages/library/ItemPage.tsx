@@ -2,8 +2,10 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, type UserInfo } from '../../api/client';
 import { formatBytes, formatDate, type GrabRecord, KINDS, type LibraryItem, type WantedItem } from '../../api/types';
-import { Busy, ErrorNote, Notice, PageHeader } from '../../components/status';
-import { useAction, useAsync } from '../../components/use-async';
+import { ActionRow, Field } from '../../components/form';
+import { ErrorNote, Notice, PageHeader } from '../../components/status';
+import { useAction } from '../../components/use-action';
+import { useAsync } from '../../components/use-async';
 import { Poster } from './Poster';
 
 interface Detail {
@@ -78,13 +80,11 @@ function WantedButton({ item, wanted, onChange }: { item: LibraryItem; wanted?: 
   });
   if (wanted) return <Notice>On the wanted list. See Wanted to search for it now.</Notice>;
   return (
-    <div className="row">
+    <ActionRow action={add} busyLabel="Adding…">
       <button type="button" onClick={() => add.run()} disabled={add.busy}>
         Add to wanted
       </button>
-      <Busy active={add.busy} label="Adding…" />
-      <ErrorNote error={add.error} />
-    </div>
+    </ActionRow>
   );
 }
 
@@ -92,38 +92,36 @@ function EditItem({ item, onSaved }: { item: LibraryItem; onSaved: () => void })
   const [title, setTitle] = useState(item.title);
   const [kind, setKind] = useState<string>(item.kind);
   const [posterUrl, setPosterUrl] = useState(item.posterUrl ?? '');
-  const [saved, setSaved] = useState(false);
   useEffect(() => {
     setTitle(item.title);
     setKind(item.kind);
     setPosterUrl(item.posterUrl ?? '');
   }, [item]);
-  const save = useAction(async () => {
-    await api(`/api/library/${encodeURIComponent(item.id)}`, {
-      method: 'PATCH',
-      body: { title: title.trim(), kind, posterUrl: posterUrl.trim() ? posterUrl.trim() : null },
-    });
-    setSaved(true);
-    onSaved();
-  });
+  const save = useAction(
+    async () => {
+      await api(`/api/library/${encodeURIComponent(item.id)}`, {
+        method: 'PATCH',
+        body: { title: title.trim(), kind, posterUrl: posterUrl.trim() ? posterUrl.trim() : null },
+      });
+      onSaved();
+    },
+    { done: 'Saved.' },
+  );
   return (
     <form
       className="card stack"
       aria-label="Edit item"
       onSubmit={(e: FormEvent) => {
         e.preventDefault();
-        setSaved(false);
         void save.run();
       }}
     >
       <h2>Edit</h2>
       <div className="form-grid">
-        <label>
-          Title
+        <Field label="Title">
           <input name="title" required value={title} onChange={(e) => setTitle(e.target.value)} />
-        </label>
-        <label>
-          Kind
+        </Field>
+        <Field label="Kind">
           <select name="kind" value={kind} onChange={(e) => setKind(e.target.value)}>
             {KINDS.map((k) => (
               <option key={k} value={k}>
@@ -131,20 +129,16 @@ function EditItem({ item, onSaved }: { item: LibraryItem; onSaved: () => void })
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          Poster URL
+        </Field>
+        <Field label="Poster URL">
           <input name="posterUrl" type="url" value={posterUrl} onChange={(e) => setPosterUrl(e.target.value)} />
-        </label>
+        </Field>
       </div>
-      <ErrorNote error={save.error} />
-      <div className="row">
+      <ActionRow action={save} busyLabel="Saving…">
         <button type="submit" className="primary" disabled={save.busy}>
           Save changes
         </button>
-        <Busy active={save.busy} label="Saving…" />
-        {saved && !save.busy && !save.error ? <span className="ok">Saved.</span> : null}
-      </div>
+      </ActionRow>
     </form>
   );
 }
@@ -168,16 +162,14 @@ function DeleteItem({ item }: { item: LibraryItem }) {
   return (
     <div className="card stack" role="alertdialog" aria-label="Confirm delete">
       <p>Delete “{item.title}” from the library? Its files on disk, wanted entry and grab history are kept.</p>
-      <div className="row">
+      <ActionRow action={del} busyLabel="Deleting…">
         <button type="button" className="danger" onClick={() => del.run()} disabled={del.busy}>
           Delete
         </button>
         <button type="button" onClick={() => setConfirming(false)}>
           Cancel
         </button>
-        <Busy active={del.busy} label="Deleting…" />
-      </div>
-      <ErrorNote error={del.error} />
+      </ActionRow>
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import type { UserInfo } from '../../api/client';
 import { KINDS, SORTS } from '../../api/types';
+import { Field } from '../../components/form';
 import { Busy, ErrorNote, PageHeader } from '../../components/status';
 import { AddItemForm } from './AddItemForm';
 import { Poster } from './Poster';
@@ -96,8 +97,7 @@ export function LibraryPage({ user }: { user: UserInfo }) {
           Search
           <input type="search" name="q" placeholder="Title…" value={text} onChange={(e) => setText(e.target.value)} autoComplete="off" />
         </label>
-        <label>
-          Kind
+        <Field label="Kind">
           <select name="kind" value={kind} onChange={(e) => set('kind', e.target.value)}>
             <option value="">All</option>
             {KINDS.map((k) => (
@@ -106,9 +106,8 @@ export function LibraryPage({ user }: { user: UserInfo }) {
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          Sort
+        </Field>
+        <Field label="Sort">
           <select name="sort" value={sort} onChange={(e) => set('sort', e.target.value === 'title' ? '' : e.target.value)}>
             {SORTS.map((s) => (
               <option key={s.value} value={s.value}>
@@ -116,14 +115,14 @@ export function LibraryPage({ user }: { user: UserInfo }) {
               </option>
             ))}
           </select>
-        </label>
+        </Field>
         <fieldset className="row" aria-label="View">
-          <label className="inline">
-            <input type="radio" name="view" checked={view === 'grid'} onChange={() => set('view', '')} /> Posters
-          </label>
-          <label className="inline">
-            <input type="radio" name="view" checked={view === 'list'} onChange={() => set('view', 'list')} /> List
-          </label>
+          <Field label="Posters" inline>
+            <input type="radio" name="view" checked={view === 'grid'} onChange={() => set('view', '')} />
+          </Field>
+          <Field label="List" inline>
+            <input type="radio" name="view" checked={view === 'list'} onChange={() => set('view', 'list')} />
+          </Field>
         </fieldset>
       </search>
       <div className="row">

@@ -1,7 +1,9 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { api } from '../../api/client';
-import { Busy, ErrorNote } from '../../components/status';
-import { useAction, useAsync } from '../../components/use-async';
+import { ActionRow, Field } from '../../components/form';
+import { ErrorNote } from '../../components/status';
+import { useAction } from '../../components/use-action';
+import { useAsync } from '../../components/use-async';
 
 type ClientName = 'qbittorrent' | 'sabnzbd' | 'nzbget';
 interface ClientView {
@@ -46,17 +48,18 @@ function bodyOf(c: (typeof CLIENTS)[number], d: Draft): Record<string, unknown> 
 export function DownloadClientsSettings() {
   const view = useAsync((signal) => api<View>('/api/settings/downloaders', { signal }), []);
   const [drafts, setDrafts] = useState<Record<ClientName, Draft> | null>(null);
-  const [saved, setSaved] = useState(false);
   useEffect(() => {
     if (view.data) setDrafts({ qbittorrent: draftOf(view.data.qbittorrent), sabnzbd: draftOf(view.data.sabnzbd), nzbget: draftOf(view.data.nzbget) });
   }, [view.data]);
-  const save = useAction(async () => {
-    if (!drafts) return;
-    const body = Object.fromEntries(CLIENTS.map((c) => [c.name, bodyOf(c, drafts[c.name])]));
-    await api('/api/settings/downloaders', { body });
-    setSaved(true);
-    view.reload();
-  });
+  const save = useAction(
+    async () => {
+      if (!drafts) return;
+      const body = Object.fromEntries(CLIENTS.map((c) => [c.name, bodyOf(c, drafts[c.name])]));
+      await api('/api/settings/downloaders', { body });
+      view.reload();
+    },
+    { done: 'Saved.' },
+  );
   if (view.error) return <ErrorNote error={view.error} />;
   if (!drafts || !view.data) return <p className="muted">Loading…</p>;
   return (
@@ -64,21 +67,17 @@ export function DownloadClientsSettings() {
       className="stack"
       onSubmit={(e: FormEvent) => {
         e.preventDefault();
-        setSaved(false);
         void save.run();
       }}
     >
       {CLIENTS.map((c) => (
         <ClientFieldset key={c.name} client={c} draft={drafts[c.name]} stored={view.data![c.name]} onChange={(d) => setDrafts({ ...drafts, [c.name]: d })} />
       ))}
-      <ErrorNote error={save.error} />
-      <div className="row">
+      <ActionRow action={save} busyLabel="Saving…">
         <button type="submit" className="primary" disabled={save.busy}>
           Save download clients
         </button>
-        <Busy active={save.busy} label="Saving…" />
-        {saved && !save.busy && !save.error ? <span className="ok">Saved.</span> : null}
-      </div>
+      </ActionRow>
     </form>
   );
 }
@@ -94,11 +93,8 @@ function ClientFieldset({
   stored: ClientView;
   onChange: (d: Draft) => void;
 }) {
-  const [result, setResult] = useState<string>('');
-  const test = useAction(async () => {
-    setResult('');
-    const r = await api<{ ok: boolean; status?: number }>('/api/settings/downloaders/test', { body: { client: c.name, settings: bodyOf(c, d) } });
-    setResult(`Connected${r.status ? ` (HTTP ${r.status})` : ''}.`);
+  const test = useAction(() => api<{ ok: boolean; status?: number }>('/api/settings/downloaders/test', { body: { client: c.name, settings: bodyOf(c, d) } }), {
+    done: (r) => `Connected${r.status ? ` (HTTP ${r.status})` : ''}.`,
   });
   const id = (f: string) => `${c.name}-${f}`;
   const hasSecret = c.secret === 'apiKey' ? stored.hasApiKey : stored.hasPassword;
@@ -106,11 +102,10 @@ function ClientFieldset({
     <fieldset aria-labelledby={id('legend')} data-testid={`client-${c.name}`}>
       <legend id={id('legend')}>{c.label}</legend>
       <div className="form-grid">
-        <label className="inline">
-          <input type="checkbox" name={id('enabled')} checked={d.enabled} onChange={(e) => onChange({ ...d, enabled: e.target.checked })} /> Enabled
-        </label>
-        <label>
-          URL
+        <Field label="Enabled" inline>
+          <input type="checkbox" name={id('enabled')} checked={d.enabled} onChange={(e) => onChange({ ...d, enabled: e.target.checked })} />
+        </Field>
+        <Field label="URL">
           <input
             name={id('baseUrl')}
             type="url"
@@ -118,15 +113,13 @@ function ClientFieldset({
             value={d.baseUrl}
             onChange={(e) => onChange({ ...d, baseUrl: e.target.value })}
           />
-        </label>
+        </Field>
         {c.username ? (
-          <label>
-            Username
+          <Field label="Username">
             <input name={id('username')} autoComplete="off" value={d.username} onChange={(e) => onChange({ ...d, username: e.target.value })} />
-          </label>
+          </Field>
         ) : null}
-        <label>
-          {c.secret === 'apiKey' ? 'API key' : 'Password'}
+        <Field label={c.secret === 'apiKey' ? 'API key' : 'Password'}>
           <input
             name={id(c.secret)}
             type="password"
@@ -135,26 +128,18 @@ function ClientFieldset({
             value={d.secret}
             onChange={(e) => onChange({ ...d, secret: e.target.value })}
           />
-        </label>
+        </Field>
         {c.category ? (
-          <label>
-            Category
+          <Field label="Category">
             <input name={id('category')} value={d.category} onChange={(e) => onChange({ ...d, category: e.target.value })} />
-          </label>
+          </Field>
         ) : null}
       </div>
-      <div className="row">
+      <ActionRow action={test} busyLabel="Testing…">
         <button type="button" onClick={() => test.run()} disabled={test.busy}>
           Test {c.label}
         </button>
-        <Busy active={test.busy} label="Testing…" />
-        {result ? (
-          <span className="ok" role="status">
-            {result}
-          </span>
-        ) : null}
-      </div>
-      <ErrorNote error={test.error} />
+      </ActionRow>
     </fieldset>
   );
 }

@@ -1,7 +1,9 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { api } from '../../api/client';
-import { Busy, ErrorNote, Notice } from '../../components/status';
-import { useAction, useAsync } from '../../components/use-async';
+import { ActionRow, Field } from '../../components/form';
+import { ErrorNote, Notice } from '../../components/status';
+import { useAction } from '../../components/use-action';
+import { useAsync } from '../../components/use-async';
 
 interface SourceView {
   enabled: boolean;
@@ -42,29 +44,30 @@ function SourceForm({ name, label, stored, onChange }: { name: 'prowlarr' | 'jac
   const [enabled, setEnabled] = useState(stored?.enabled ?? false);
   const [baseUrl, setBaseUrl] = useState(stored?.baseUrl ?? '');
   const [apiKey, setApiKey] = useState('');
-  const [note, setNote] = useState('');
   useEffect(() => {
     setEnabled(stored?.enabled ?? false);
     setBaseUrl(stored?.baseUrl ?? '');
   }, [stored]);
-  const run = useAction(async (what: 'save' | 'test' | 'sync') => {
-    setNote('');
-    if (what === 'save') {
-      await api(`/api/indexers/${name}`, { body: { enabled, ...(baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {}), ...(apiKey ? { apiKey } : {}) } });
-      setNote('Saved.');
-      onChange();
-    } else if (what === 'test') {
-      if (!apiKey) throw new Error(`Type the ${label} API key to test it (the stored one is never sent back to the browser).`);
-      const r = await api<{ ok: boolean; version?: string; error?: string }>(`/api/indexers/${name}/test`, { body: { baseUrl: baseUrl.trim(), apiKey } });
-      if (!r.ok) throw new Error(r.error ?? 'Test failed');
-      setNote(`Connected${r.version ? `: ${label} ${r.version}` : ''}.`);
-    } else {
+  const run = useAction(
+    async (what: 'save' | 'test' | 'sync'): Promise<string> => {
+      if (what === 'save') {
+        await api(`/api/indexers/${name}`, { body: { enabled, ...(baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {}), ...(apiKey ? { apiKey } : {}) } });
+        onChange();
+        return 'Saved.';
+      }
+      if (what === 'test') {
+        if (!apiKey) throw new Error(`Type the ${label} API key to test it (the stored one is never sent back to the browser).`);
+        const r = await api<{ ok: boolean; version?: string; error?: string }>(`/api/indexers/${name}/test`, { body: { baseUrl: baseUrl.trim(), apiKey } });
+        if (!r.ok) throw new Error(r.error ?? 'Test failed');
+        return `Connected${r.version ? `: ${label} ${r.version}` : ''}.`;
+      }
       const r = await api<{ ok: boolean; count?: number; error?: string }>(`/api/indexers/${name}/sync`, { method: 'POST' });
       if (!r.ok) throw new Error(r.error ?? 'Sync failed');
-      setNote(`Synced ${r.count ?? 0} indexer(s).`);
       onChange();
-    }
-  });
+      return `Synced ${r.count ?? 0} indexer(s).`;
+    },
+    { done: (note) => note },
+  );
   return (
     <form
       onSubmit={(e: FormEvent) => {
@@ -75,15 +78,13 @@ function SourceForm({ name, label, stored, onChange }: { name: 'prowlarr' | 'jac
       <fieldset>
         <legend>{label}</legend>
         <div className="form-grid">
-          <label className="inline">
-            <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enabled
-          </label>
-          <label>
-            URL
+          <Field label="Enabled" inline>
+            <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
+          </Field>
+          <Field label="URL">
             <input type="url" name={`${name}-baseUrl`} value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} placeholder="http://127.0.0.1:9696" />
-          </label>
-          <label>
-            API key
+          </Field>
+          <Field label="API key">
             <input
               type="password"
               name={`${name}-apiKey`}
@@ -92,9 +93,9 @@ function SourceForm({ name, label, stored, onChange }: { name: 'prowlarr' | 'jac
               placeholder={stored?.hasApiKey ? 'stored (leave empty to keep)' : ''}
               onChange={(e) => setApiKey(e.target.value)}
             />
-          </label>
+          </Field>
         </div>
-        <div className="row">
+        <ActionRow action={run}>
           <button type="submit" className="primary" disabled={run.busy}>
             Save
           </button>
@@ -104,14 +105,7 @@ function SourceForm({ name, label, stored, onChange }: { name: 'prowlarr' | 'jac
           <button type="button" onClick={() => run.run('sync')} disabled={run.busy}>
             Sync indexers
           </button>
-          <Busy active={run.busy} />
-          {note ? (
-            <span className="ok" role="status">
-              {note}
-            </span>
-          ) : null}
-        </div>
-        <ErrorNote error={run.error} />
+        </ActionRow>
       </fieldset>
     </form>
   );
@@ -184,29 +178,24 @@ function ManualIndexers({ items, onChange }: { items: Indexer[]; onChange: () =>
           });
         }}
       >
-        <label>
-          Name
+        <Field label="Name">
           <input name="indexer-name" required value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <label>
-          Type
+        </Field>
+        <Field label="Type">
           <select name="indexer-type" value={type} onChange={(e) => setType(e.target.value)}>
             <option value="torrent">Torznab (torrent)</option>
             <option value="usenet">Newznab (usenet)</option>
           </select>
-        </label>
-        <label>
-          URL
+        </Field>
+        <Field label="URL">
           <input name="indexer-url" type="url" value={url} onChange={(e) => setUrl(e.target.value)} />
-        </label>
-        <div className="row">
+        </Field>
+        <ActionRow action={act}>
           <button type="submit" disabled={act.busy}>
             Add indexer
           </button>
-          <Busy active={act.busy} />
-        </div>
+        </ActionRow>
       </form>
-      <ErrorNote error={act.error} />
     </fieldset>
   );
 }

@@ -1,8 +1,10 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { api } from '../../api/client';
 import { formatDate } from '../../api/types';
-import { Busy, ErrorNote } from '../../components/status';
-import { useAction, useAsync } from '../../components/use-async';
+import { ActionRow, Field } from '../../components/form';
+import { ErrorNote } from '../../components/status';
+import { useAction } from '../../components/use-action';
+import { useAsync } from '../../components/use-async';
 
 interface Folder {
   path: string;
@@ -13,21 +15,19 @@ interface Folder {
 export function MediaFoldersSettings() {
   const view = useAsync((signal) => api<{ folders: Folder[]; lastScanDate: string | null }>('/api/onboarding/folders', { signal }), []);
   const [folders, setFolders] = useState<Folder[]>([]);
-  const [note, setNote] = useState('');
   useEffect(() => {
     if (view.data) setFolders(view.data.folders.map((f) => ({ path: f.path, type: f.type === 'series' ? 'series' : 'movies' })));
   }, [view.data]);
-  const act = useAction(async (what: 'save' | 'scan') => {
-    setNote('');
-    if (what === 'save') {
-      await api('/api/onboarding/setup', { body: { folders: folders.filter((f) => f.path.trim()).map((f) => ({ path: f.path.trim(), type: f.type })) } });
-      setNote('Saved.');
-    } else {
-      await api('/api/onboarding/scan', { method: 'POST' });
-      setNote('Scan started.');
-    }
-    view.reload();
-  });
+  const act = useAction(
+    async (what: 'save' | 'scan') => {
+      if (what === 'save')
+        await api('/api/onboarding/setup', { body: { folders: folders.filter((f) => f.path.trim()).map((f) => ({ path: f.path.trim(), type: f.type })) } });
+      else await api('/api/onboarding/scan', { method: 'POST' });
+      view.reload();
+      return what;
+    },
+    { done: (what) => (what === 'save' ? 'Saved.' : 'Scan started.') },
+  );
   return (
     <form
       className="stack"
@@ -40,23 +40,21 @@ export function MediaFoldersSettings() {
       {folders.map((f, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place, by position
         <div className="row" key={i}>
-          <label>
-            Folder path
+          <Field label="Folder path">
             <input value={f.path} required onChange={(e) => setFolders(folders.map((g, j) => (j === i ? { ...g, path: e.target.value } : g)))} />
-          </label>
-          <label>
-            Type
+          </Field>
+          <Field label="Type">
             <select value={f.type} onChange={(e) => setFolders(folders.map((g, j) => (j === i ? { ...g, type: e.target.value } : g)))}>
               <option value="movies">movies</option>
               <option value="series">series</option>
             </select>
-          </label>
+          </Field>
           <button type="button" onClick={() => setFolders(folders.filter((_, j) => j !== i))} aria-label={`Remove folder ${f.path}`}>
             Remove
           </button>
         </div>
       ))}
-      <div className="row">
+      <ActionRow action={act}>
         <button type="button" onClick={() => setFolders([...folders, { path: '', type: 'movies' }])}>
           Add a folder
         </button>
@@ -66,15 +64,8 @@ export function MediaFoldersSettings() {
         <button type="button" onClick={() => act.run('scan')} disabled={act.busy}>
           Scan now
         </button>
-        <Busy active={act.busy} />
-        {note ? (
-          <span className="ok" role="status">
-            {note}
-          </span>
-        ) : null}
-      </div>
+      </ActionRow>
       <p className="muted">Last scan: {formatDate(view.data?.lastScanDate)}</p>
-      <ErrorNote error={act.error} />
     </form>
   );
 }

@@ -1,7 +1,9 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { api } from '../../api/client';
-import { Busy, ErrorNote } from '../../components/status';
-import { useAction, useAsync } from '../../components/use-async';
+import { ActionRow, Field } from '../../components/form';
+import { ErrorNote } from '../../components/status';
+import { useAction } from '../../components/use-action';
+import { useAsync } from '../../components/use-async';
 
 interface MetadataView {
   tmdb: { hasApiKey: boolean; language: string; includeAdult: boolean };
@@ -15,25 +17,25 @@ export function MetadataSettings() {
   const [language, setLanguage] = useState('en-US');
   const [includeAdult, setIncludeAdult] = useState(false);
   const [mb, setMb] = useState(true);
-  const [saved, setSaved] = useState(false);
   useEffect(() => {
     if (!view.data) return;
     setLanguage(view.data.tmdb.language);
     setIncludeAdult(view.data.tmdb.includeAdult);
     setMb(view.data.musicbrainz.enabled);
   }, [view.data]);
-  const save = useAction(async () => {
-    await api('/api/metadata/settings', { body: { tmdb: { language, includeAdult, ...(apiKey ? { apiKey } : {}) }, musicbrainz: { enabled: mb } } });
-    setApiKey('');
-    setSaved(true);
-    view.reload();
-  });
+  const save = useAction(
+    async () => {
+      await api('/api/metadata/settings', { body: { tmdb: { language, includeAdult, ...(apiKey ? { apiKey } : {}) }, musicbrainz: { enabled: mb } } });
+      setApiKey('');
+      view.reload();
+    },
+    { done: 'Saved.' },
+  );
   return (
     <form
       className="stack"
       onSubmit={(e: FormEvent) => {
         e.preventDefault();
-        setSaved(false);
         void save.run();
       }}
     >
@@ -41,8 +43,7 @@ export function MetadataSettings() {
       <fieldset>
         <legend>TMDB</legend>
         <div className="form-grid">
-          <label>
-            API key
+          <Field label="API key">
             <input
               type="password"
               name="tmdb-apiKey"
@@ -51,30 +52,26 @@ export function MetadataSettings() {
               placeholder={view.data?.tmdb.hasApiKey ? 'stored (leave empty to keep)' : ''}
               onChange={(e) => setApiKey(e.target.value)}
             />
-          </label>
-          <label>
-            Language
+          </Field>
+          <Field label="Language">
             <input name="tmdb-language" value={language} onChange={(e) => setLanguage(e.target.value)} />
-          </label>
-          <label className="inline">
-            <input type="checkbox" checked={includeAdult} onChange={(e) => setIncludeAdult(e.target.checked)} /> Include adult results
-          </label>
+          </Field>
+          <Field label="Include adult results" inline>
+            <input type="checkbox" checked={includeAdult} onChange={(e) => setIncludeAdult(e.target.checked)} />
+          </Field>
         </div>
       </fieldset>
       <fieldset>
         <legend>MusicBrainz</legend>
-        <label className="inline">
-          <input type="checkbox" checked={mb} onChange={(e) => setMb(e.target.checked)} /> Enabled
-        </label>
+        <Field label="Enabled" inline>
+          <input type="checkbox" checked={mb} onChange={(e) => setMb(e.target.checked)} />
+        </Field>
       </fieldset>
-      <ErrorNote error={save.error} />
-      <div className="row">
+      <ActionRow action={save} busyLabel="Saving…">
         <button type="submit" className="primary" disabled={save.busy}>
           Save metadata settings
         </button>
-        <Busy active={save.busy} label="Saving…" />
-        {saved && !save.busy && !save.error ? <span className="ok">Saved.</span> : null}
-      </div>
+      </ActionRow>
     </form>
   );
 }

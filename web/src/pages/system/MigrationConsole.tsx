@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { api } from '../../api/client';
-import { Busy, ErrorNote, Notice } from '../../components/status';
+import { ActionRow, Field, ConfirmStep as Step } from '../../components/form';
+import { ErrorNote, Notice } from '../../components/status';
+import { useAction } from '../../components/use-action';
 import { useAsync } from '../../components/use-async';
 import { QuarantineViewer } from './QuarantineViewer';
 
@@ -78,48 +80,9 @@ function ReportTable({ report }: { report: Report }) {
   );
 }
 
-/** One step that says what it will do (the server's preview) before an explicit confirmation does it. */
+/** A console step: the server's preview (`confirm: false`) first, then the confirmed run. */
 function ConfirmStep({ label, run }: { label: string; run: (confirm: boolean) => Promise<Preview> }) {
-  const [preview, setPreview] = useState<string>();
-  const [done, setDone] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const step = async (confirm: boolean) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const r = await run(confirm);
-      if (confirm) {
-        setDone(r.summary);
-        setPreview(undefined);
-      } else setPreview(r.summary);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <div className="step">
-      <button type="button" onClick={() => step(false)} disabled={busy}>
-        {label}…
-      </button>
-      {preview && (
-        <div role="alertdialog" aria-label={`${label}: what it will do`}>
-          <p>{preview}</p>
-          <button type="button" onClick={() => step(true)} disabled={busy}>
-            Confirm: {label.toLowerCase()}
-          </button>
-          <button type="button" onClick={() => setPreview(undefined)} disabled={busy}>
-            Cancel
-          </button>
-        </div>
-      )}
-      <Busy active={busy} />
-      <ErrorNote error={error} />
-      {done && <Notice>{done}</Notice>}
-    </div>
-  );
+  return <Step label={label} preview={async () => (await run(false)).summary} confirm={async () => (await run(true)).summary} />;
 }
 
 /** The migration console: status, dry run, import with a live bar, report, quarantine, verify, phases, rollback. */
@@ -135,29 +98,17 @@ export function MigrationConsole() {
   const [dir, setDir] = useState('');
   const [prune, setPrune] = useState(false);
   const [report, setReport] = useState<Report>();
-  const [busy, setBusy] = useState<string>();
-  const [error, setError] = useState<unknown>();
   const [progress, setProgress] = useState<{ percent: number; message: string }>();
   const [phase, setPhase] = useState<string>('dual-read-db');
   const [verify, setVerify] = useState<{ checked: number; mismatchCount: number; lines: string[] }>();
   const from = dir || status.data?.configDir || '';
 
-  const work = async (what: string, fn: () => Promise<void>) => {
-    setBusy(what);
-    setError(undefined);
-    try {
-      await fn();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(undefined);
-    }
-  };
-
-  const dryRun = () =>
-    work('Dry run', async () => {
-      setReport((await api<{ report: Report }>('/api/system/migration/dry-run', { body: { from, prune } })).report);
-    });
+  const dryRun = useAction(async () => {
+    setReport((await api<{ report: Report }>('/api/system/migration/dry-run', { body: { from, prune } })).report);
+  });
+  const runVerify = useAction(async () => {
+    setVerify(await api('/api/system/migration/verify', { body: from ? { from } : {} }));
+  });
 
   const runImport = async (confirm: boolean): Promise<Preview> => {
     const r = await api<Preview & { jobId?: string; report?: Report }>('/api/system/migration/import', { body: { from, prune, confirm } });
@@ -204,16 +155,17 @@ export function MigrationConsole() {
       </dl>
 
       <h3>Import a legacy config directory</h3>
-      <label>
-        Legacy config directory (on the server)
+      <Field label="Legacy config directory (on the server)">
         <input value={from} onChange={(e) => setDir(e.target.value)} name="from" autoComplete="off" />
-      </label>
-      <label>
-        <input type="checkbox" checked={prune} onChange={(e) => setPrune(e.target.checked)} /> Remove what the directory no longer holds (prune)
-      </label>
-      <button type="button" onClick={dryRun} disabled={!from || busy !== undefined}>
-        Dry run
-      </button>
+      </Field>
+      <Field label="Remove what the directory no longer holds (prune)" inline>
+        <input type="checkbox" checked={prune} onChange={(e) => setPrune(e.target.checked)} />
+      </Field>
+      <ActionRow action={dryRun} busyLabel="Dry run…">
+        <button type="button" onClick={() => dryRun.run()} disabled={!from || dryRun.busy}>
+          Dry run
+        </button>
+      </ActionRow>
       <ConfirmStep label="Import" run={runImport} />
       {progress && (
         <div>
@@ -223,21 +175,17 @@ export function MigrationConsole() {
           </progress>
         </div>
       )}
-      <Busy active={busy !== undefined} label={busy ? `${busy}…` : undefined} />
-      <ErrorNote error={error} />
       {(report ?? last.data?.report) && <ReportTable report={(report ?? last.data?.report) as Report} />}
 
       <h3>Quarantine</h3>
       <QuarantineViewer key={tick} />
 
       <h3>Verify</h3>
-      <button
-        type="button"
-        disabled={busy !== undefined}
-        onClick={() => work('Verify', async () => setVerify(await api('/api/system/migration/verify', { body: from ? { from } : {} })))}
-      >
-        Compare the files with the database
-      </button>
+      <ActionRow action={runVerify} busyLabel="Comparing…">
+        <button type="button" disabled={runVerify.busy} onClick={() => runVerify.run()}>
+          Compare the files with the database
+        </button>
+      </ActionRow>
       {verify && (
         <Notice>
           {`${verify.checked} records compared, ${verify.mismatchCount} mismatches`}
@@ -252,14 +200,13 @@ export function MigrationConsole() {
       )}
 
       <h3>Storage phase</h3>
-      <label>
-        Move to phase
+      <Field label="Move to phase">
         <select value={phase} onChange={(e) => setPhase(e.target.value)}>
           {PHASES.map((p) => (
             <option key={p}>{p}</option>
           ))}
         </select>
-      </label>
+      </Field>
       <ConfirmStep label="Move phase" run={(confirm) => api<Preview>('/api/system/migration/phase', { body: { phase, from, confirm } })} />
 
       <h3>Roll back</h3>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api } from '../../api/client';
-import { Busy, ErrorNote, Notice } from '../../components/status';
+import { ConfirmStep, Field } from '../../components/form';
+import { ErrorNote } from '../../components/status';
 import { useAsync } from '../../components/use-async';
 
 interface Summary {
@@ -43,26 +44,12 @@ function parseEdits(text: string): Record<string, unknown> {
 function Record({ id, onChanged }: { id: string; onChanged: () => void }) {
   const detail = useAsync((signal) => api<{ record: Detail }>(`/api/system/quarantine/${id}`, { signal }), [id]);
   const [edits, setEdits] = useState('');
-  const [preview, setPreview] = useState<{ what: 'admit' | 'drop'; summary: string }>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [done, setDone] = useState<string>();
-  const act = async (what: 'admit' | 'drop', confirm: boolean) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const body = what === 'admit' ? { set: parseEdits(edits), preview: !confirm } : { preview: !confirm };
-      const r = await api<Action>(`/api/system/quarantine/${id}/${what}`, { body });
-      if (confirm) {
-        setDone(r.summary);
-        setPreview(undefined);
-        onChanged();
-      } else setPreview({ what, summary: r.summary });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+  /** The server's preview (`preview: true`) or the confirmed action; its summary says what it does or did. */
+  const call = async (what: 'admit' | 'drop', confirm: boolean) => {
+    const body = what === 'admit' ? { set: parseEdits(edits), preview: !confirm } : { preview: !confirm };
+    const r = await api<Action>(`/api/system/quarantine/${id}/${what}`, { body });
+    if (confirm) onChanged();
+    return r.summary;
   };
   const r = detail.data?.record;
   return (
@@ -78,37 +65,20 @@ function Record({ id, onChanged }: { id: string; onChanged: () => void }) {
             <pre>{r.raw ?? '(not shown: the file may hold secrets)'}</pre>
           </figure>
           {r.admissible ? (
-            <label>
-              Field edits (one field=value per line, e.g. kind=movie)
+            <Field label="Field edits (one field=value per line, e.g. kind=movie)">
               <textarea value={edits} onChange={(e) => setEdits(e.target.value)} rows={3} />
-            </label>
+            </Field>
           ) : (
             <p>Cannot be admitted: {r.notAdmissible}</p>
           )}
-          {r.admissible && (
-            <button type="button" disabled={busy} onClick={() => act('admit', false)}>
-              Admit…
-            </button>
-          )}
-          <button type="button" disabled={busy} onClick={() => act('drop', false)}>
-            Drop…
-          </button>
-          {preview && (
-            <div role="alertdialog" aria-label={`${preview.what}: what it will do`}>
-              <p>{preview.summary}</p>
-              <button type="button" disabled={busy} onClick={() => act(preview.what, true)}>
-                Confirm {preview.what}
-              </button>
-              <button type="button" onClick={() => setPreview(undefined)}>
-                Cancel
-              </button>
-            </div>
-          )}
+          <div className="row">
+            {r.admissible && (
+              <ConfirmStep label="Admit" confirmLabel="Confirm admit" preview={() => call('admit', false)} confirm={() => call('admit', true)} />
+            )}
+            <ConfirmStep label="Drop" danger confirmLabel="Confirm drop" preview={() => call('drop', false)} confirm={() => call('drop', true)} />
+          </div>
         </>
       )}
-      <Busy active={busy} />
-      <ErrorNote error={error} />
-      {done && <Notice>{done}</Notice>}
     </div>
   );
 }

@@ -1,7 +1,11 @@
+import { NavLink, Route, Routes } from 'react-router';
 import type { UserInfo } from '../../api/client';
 import { api } from '../../api/client';
 import { ErrorNote, PageHeader } from '../../components/status';
 import { useAsync } from '../../components/use-async';
+import { AuditLog } from './AuditLog';
+import { BackupsPanel } from './BackupsPanel';
+import { JobsPanel } from './JobsPanel';
 import { MigrationConsole } from './MigrationConsole';
 
 interface Health {
@@ -17,12 +21,47 @@ interface Health {
   };
 }
 
-/** System: server health. The migration console and backups pages live under pages/system/ too. */
+const TABS = [
+  { to: '/system', label: 'Health and migration', end: true },
+  { to: '/system/backups', label: 'Backups' },
+  { to: '/system/jobs', label: 'Jobs' },
+  { to: '/system/audit', label: 'Audit log' },
+];
+
+/** System: health and the migration console; for admins also backups, jobs and the audit log. */
 export function SystemPage(props: { user: UserInfo }) {
-  const health = useAsync((signal) => api<Health>('/api/health', { signal, auth: false }), []);
+  const admin = props.user.role === 'admin';
   return (
     <section>
       <PageHeader title="System" />
+      {admin ? (
+        <nav className="tabs" aria-label="System sections">
+          {TABS.map((t) => (
+            <NavLink key={t.to} to={t.to} end={t.end}>
+              {t.label}
+            </NavLink>
+          ))}
+        </nav>
+      ) : null}
+      <Routes>
+        <Route index element={<Overview admin={admin} />} />
+        {admin ? (
+          <>
+            <Route path="backups" element={<BackupsPanel />} />
+            <Route path="jobs" element={<JobsPanel />} />
+            <Route path="audit" element={<AuditLog />} />
+          </>
+        ) : null}
+        <Route path="*" element={<Overview admin={admin} />} />
+      </Routes>
+    </section>
+  );
+}
+
+function Overview({ admin }: { admin: boolean }) {
+  const health = useAsync((signal) => api<Health>('/api/health', { signal, auth: false }), []);
+  return (
+    <>
       <ErrorNote error={health.error} />
       <dl className="facts" aria-busy={health.loading}>
         <dt>Status</dt>
@@ -46,7 +85,7 @@ export function SystemPage(props: { user: UserInfo }) {
               : '…'}
         </dd>
       </dl>
-      {props.user.role === 'admin' && <MigrationConsole />}
-    </section>
+      {admin && <MigrationConsole />}
+    </>
   );
 }

@@ -1,8 +1,10 @@
 import { type FormEvent, useState } from 'react';
 import { api, type UserInfo } from '../../api/client';
 import { formatDate } from '../../api/types';
-import { Busy, ErrorNote, Notice, PageHeader } from '../../components/status';
-import { useAction, useAsync } from '../../components/use-async';
+import { ActionRow, ConfirmStep, Field } from '../../components/form';
+import { ErrorNote, Notice, PageHeader } from '../../components/status';
+import { useAction } from '../../components/use-action';
+import { useAsync } from '../../components/use-async';
 
 interface ListedUser extends UserInfo {
   lastLoginAt?: string;
@@ -11,25 +13,22 @@ interface ListedUser extends UserInfo {
 /** Users (admin): list, add, change role, disable, remove, end sessions. */
 export function UsersPage({ user }: { user: UserInfo }) {
   const list = useAsync((signal) => api<{ users: ListedUser[] }>('/api/users', { signal }), []);
-  const [message, setMessage] = useState('');
-  const act = useAction(async (what: () => Promise<string>) => {
-    setMessage('');
-    setMessage(await what());
-    list.reload();
-  });
+  const act = useAction(
+    async (what: () => Promise<string>) => {
+      const message = await what();
+      list.reload();
+      return message;
+    },
+    { done: (message) => message },
+  );
   if (user.role !== 'admin') return <Notice>Only an admin can manage users.</Notice>;
   return (
     <section>
-      <PageHeader title="Users">
-        <Busy active={act.busy} />
-      </PageHeader>
+      <PageHeader title="Users" />
       <AddUser onAdded={list.reload} />
-      <ErrorNote error={list.error ?? act.error} />
-      {message ? (
-        <p className="ok" role="status">
-          {message}
-        </p>
-      ) : null}
+      <ErrorNote error={list.error} />
+      {/* what the last change in the table did, or why it failed */}
+      <ActionRow action={act} />
       <div className="table-wrap">
         <table>
           <thead>
@@ -89,20 +88,18 @@ export function UsersPage({ user }: { user: UserInfo }) {
                     End sessions
                   </button>
                   {u.id !== user.id ? (
-                    <button
-                      type="button"
-                      className="danger"
-                      disabled={act.busy}
-                      onClick={() => {
-                        if (!window.confirm(`Remove ${u.email}? Their sessions end now.`)) return;
-                        void act.run(async () => {
-                          await api(`/api/users/${u.id}`, { method: 'DELETE' });
-                          return `${u.email} removed.`;
-                        });
+                    <ConfirmStep
+                      label={`Remove ${u.email}`}
+                      buttonText="Remove…"
+                      confirmLabel={`Remove ${u.email}`}
+                      danger
+                      preview={async () => `Removes the account ${u.email} (${u.role}); its sessions end now. Its audit entries are kept.`}
+                      confirm={async () => {
+                        await api(`/api/users/${u.id}`, { method: 'DELETE' });
+                        list.reload();
+                        return `${u.email} removed.`;
                       }}
-                    >
-                      Remove
-                    </button>
+                    />
                   ) : null}
                 </td>
               </tr>
@@ -136,29 +133,24 @@ function AddUser({ onAdded }: { onAdded: () => void }) {
     >
       <h2>Add a user</h2>
       <div className="form-grid">
-        <label>
-          Email
+        <Field label="Email">
           <input name="new-email" type="email" required autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} />
-        </label>
-        <label>
-          Password
+        </Field>
+        <Field label="Password">
           <input name="new-password" type="password" required autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-        </label>
-        <label>
-          Role
+        </Field>
+        <Field label="Role">
           <select name="role" value={role} onChange={(e) => setRole(e.target.value)}>
             <option value="user">user</option>
             <option value="admin">admin</option>
           </select>
-        </label>
+        </Field>
       </div>
-      <ErrorNote error={add.error} />
-      <div className="row">
+      <ActionRow action={add} busyLabel="Adding…">
         <button type="submit" className="primary" disabled={add.busy}>
           Add user
         </button>
-        <Busy active={add.busy} label="Adding…" />
-      </div>
+      </ActionRow>
     </form>
   );
 }

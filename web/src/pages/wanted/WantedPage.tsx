@@ -1,7 +1,9 @@
 import { api, type UserInfo } from '../../api/client';
 import { formatDate, type WantedItem } from '../../api/types';
-import { Busy, ErrorNote, Notice, PageHeader } from '../../components/status';
-import { useAction, useAsync } from '../../components/use-async';
+import { ActionRow } from '../../components/form';
+import { ErrorNote, Notice, PageHeader } from '../../components/status';
+import { useAction } from '../../components/use-action';
+import { useAsync } from '../../components/use-async';
 
 interface ScanAnswer {
   scanned: number;
@@ -24,12 +26,14 @@ export function WantedPage(_props: { user: UserInfo }) {
   return (
     <section>
       <PageHeader title="Wanted">
-        <button type="button" className="primary" onClick={() => scan.run()} disabled={scan.busy || items.length === 0}>
-          Search now
-        </button>
-        <Busy active={scan.busy} label="Searching every indexer…" />
+        <ActionRow action={scan} busyLabel="Searching every indexer…">
+          <button type="button" className="primary" onClick={() => scan.run()} disabled={scan.busy || items.length === 0}>
+            Search now
+          </button>
+        </ActionRow>
       </PageHeader>
-      <ErrorNote error={list.error ?? scan.error ?? remove.error} />
+      <ErrorNote error={list.error} />
+      <ActionRow action={remove} busyLabel="Removing…" />
       {list.loading && !list.data ? <Notice>Loading…</Notice> : null}
       {list.data && items.length === 0 ? <Notice>Nothing is wanted. Add items from their library page.</Notice> : null}
       {items.length > 0 ? (
