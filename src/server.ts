@@ -38,9 +38,22 @@ export function listenError(err: unknown, config: Pick<Config, 'host' | 'port'>)
   return new Error(`cannot listen on ${config.host}:${config.port} (set by HOST and PORT): ${err instanceof Error ? err.message : String(err)}`);
 }
 
+export interface StartOptions {
+  print?: (line: string) => void;
+  mountInfoPath?: string;
+  /**
+   * false: this process answers HTTP only; another one runs the job queue, the housekeeping and
+   * the scheduled jobs (a `serve --workers N` worker that is not the jobs worker). Default true.
+   */
+  runJobs?: boolean;
+  /** false: skip the startup hooks (the `--workers` primary ran them before starting the workers). Default true. */
+  startupHooks?: boolean;
+}
+
 /** `mediaos serve`: migrate (with a backup when needed), build the app, listen, shut down cleanly. */
-export async function startServer(config: Config, opts: { print?: (line: string) => void; mountInfoPath?: string } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const print = opts.print ?? ((line: string) => console.log(line));
+  const runJobs = opts.runJobs ?? true;
   const log = pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
   const prepared = await prepareDatabase(config, { mountInfoPath: opts.mountInfoPath });
   if (prepared.backup) print(`backup of the database before migrating: ${prepared.backup}`);
@@ -48,7 +61,7 @@ export async function startServer(config: Config, opts: { print?: (line: string)
   const { db } = prepared;
   let ctx: AppContext;
   try {
-    await runStartupHooks(config, db, print);
+    if (opts.startupHooks ?? true) await runStartupHooks(config, db, print);
     ctx = await createContext(config, db, log);
   } catch (err) {
     await db.close();
@@ -56,7 +69,7 @@ export async function startServer(config: Config, opts: { print?: (line: string)
   }
   // Read replicas: their lag is known before the first request (until then reads go to the primary).
   await db.checkReplicas?.();
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx, { runJobs });
   // Other server processes on this database: their events reach our SSE streams, our writes drop their caches.
   const signals = startClusterSignals(db, { onError: (err) => app.log.warn({ err }, 'cluster signal failed') });
   const stopRelay = startClusterRelay({ db, events: ctx.services.events, signals });
@@ -81,18 +94,20 @@ export async function startServer(config: Config, opts: { print?: (line: string)
   print(`MediaOS ${ctx.version} listening on ${address} (${config.engine}: ${where}; storage phase ${ctx.phase})`);
   // Announced so `mediaos restore` refuses to swap the database under us; then the backup schedule.
   const presence = await createServerPresenceSql(db.kysely).announce();
-  const backups = startBackupSchedule(ctx, app.log);
-  const automation = startAutomationSchedule(
-    {
-      queue: ctx.stores.jobs,
-      now: ctx.now,
-      missingSearchHours: config.missingSearchHours,
-      rssSyncMinutes: config.rssSyncMinutes,
-      trackSeconds: config.trackSeconds,
-      hasOpenGrabs: ctx.services.downloadTracker.hasOpen,
-    },
-    app.log,
-  );
+  const backups = runJobs ? startBackupSchedule(ctx, app.log) : undefined;
+  const automation = runJobs
+    ? startAutomationSchedule(
+        {
+          queue: ctx.stores.jobs,
+          now: ctx.now,
+          missingSearchHours: config.missingSearchHours,
+          rssSyncMinutes: config.rssSyncMinutes,
+          trackSeconds: config.trackSeconds,
+          hasOpenGrabs: ctx.services.downloadTracker.hasOpen,
+        },
+        app.log,
+      )
+    : undefined;
   let closing: Promise<boolean> | undefined;
   /**
    * Fastify's close stops listening, lets in-flight requests finish (new ones on kept-alive
@@ -102,8 +117,8 @@ export async function startServer(config: Config, opts: { print?: (line: string)
    */
   const stop = (timeoutMs: number): Promise<boolean> => {
     closing ??= (async () => {
-      backups.stop();
-      automation.stop();
+      backups?.stop();
+      automation?.stop();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<false>((resolve) => {
         timer = setTimeout(() => resolve(false), timeoutMs);
