@@ -265,6 +265,15 @@ for (const engine of sqlEngines()) {
       ).toEqual([...pids].sort());
     }, 60_000);
 
+    it('takes 200 concurrent writes spread over both workers with 0 errors, each stored once', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => send(`${c.url}/api/library`, { method: 'POST', token, body: { kind: 'movie', title: `Concurrent ${i}` } })),
+      );
+      expect(results.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.text}`)).toEqual([]);
+      const list = JSON.parse((await send(`${c.url}/api/library?limit=500&q=Concurrent`, { token })).text);
+      expect(list.total).toBe(200);
+    }, 90_000);
+
     it('runs each queued job exactly once, all of them in worker 1', async () => {
       // The test's own handle on the same database (SQLite: another process's connection, WAL).
       const db = openDatabase(
