@@ -11,6 +11,8 @@ import Fastify from 'fastify';
 const [file, port] = process.argv.slice(2);
 const db = new Database(file, { readonly: true });
 db.pragma('busy_timeout = 10000');
+// The page cache `serve` uses by default (MEDIAOS_SQLITE_CACHE_MB=32).
+db.pragma('cache_size = -32768');
 const total = (db.prepare('select count(*) as n from library_items').get() as { n: number }).n;
 const page = db.prepare(
   `select id, kind, title, poster_url, background_url, year, quality, source, file_path, file_size, metadata, extra, seq, title_lower

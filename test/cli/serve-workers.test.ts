@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, createContext } from '../../src/app.js';
@@ -100,10 +101,10 @@ interface Cluster {
 
 /** `bin/mediaos serve --workers 2` on a free 127.0.0.1 port; resolves once the primary says every worker listens. */
 async function startCluster(env: Record<string, string>, cwd: string, args = ['--workers', '2']): Promise<Cluster> {
-  const port = await freePort();
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, [join(root, 'bin/mediaos'), 'serve', ...args], {
     cwd,
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -160,6 +161,22 @@ describe('serve --workers: refused outside storage phase db', () => {
       dirs.cleanup();
     }
   }, 60_000);
+
+  it("stops with the worker's own error when the workers cannot listen (port in use)", async () => {
+    const dirs = tempDir();
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (taken.address() as { port: number }).port;
+      const c = await startCluster({ MEDIAOS_DATA_DIR: join(dirs.dir, 'data'), PORT: String(port), MEDIAOS_BACKUP_INTERVAL_HOURS: '0' }, dirs.dir);
+      expect(await c.exited).toBe(1);
+      expect(c.output()).toMatch(/error: worker \d could not start: port \d+ on 127\.0\.0\.1 is already in use/);
+      expect(c.output()).not.toContain('MediaOS serving with');
+    } finally {
+      taken.close();
+      dirs.cleanup();
+    }
+  }, 90_000);
 
   it('refuses a bad --workers value', async () => {
     const dirs = tempDir();
