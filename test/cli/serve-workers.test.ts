@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, createContext } from '../../src/app.js';
 import { restartDelayMs } from '../../src/cli/serve-workers.js';
+import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/connect.js';
 import { createTestApp } from '../helpers/app.js';
 import { pgUrl, sqlEngines, tempDir } from '../helpers/engines.js';
@@ -113,6 +114,14 @@ async function startCluster(env: Record<string, string>, cwd: string, args = ['-
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return { url: `http://127.0.0.1:${port}`, child, output: () => out, exited };
 }
+
+describe('MEDIAOS_WORKERS', () => {
+  it('defaults to one process and takes 1-64', () => {
+    expect(loadConfig({}, '/tmp').workers).toBe(1);
+    expect(loadConfig({ MEDIAOS_WORKERS: '4' }, '/tmp').workers).toBe(4);
+    expect(() => loadConfig({ MEDIAOS_WORKERS: '65' }, '/tmp')).toThrow('MEDIAOS_WORKERS must be an integer from 1 to 64 (got "65")');
+  });
+});
 
 describe('serve --workers: restart backoff', () => {
   it('doubles from 1 s up to 30 s', () => {
