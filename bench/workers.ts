@@ -50,6 +50,23 @@ function rssOf(pid: number): number {
   return Math.round(kb / 1024);
 }
 
+/** CPU time (user + system, ms) used so far by a process and its children (the workers). */
+function cpuMsOf(pid: number): number {
+  let ms = 0;
+  try {
+    // Fields after the command name (which is in parentheses): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ms += ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    for (const child of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) ms += cpuMsOf(Number(child));
+  } catch {
+    /* exited */
+  }
+  return ms;
+}
+/** USER_HZ: 100 on Linux. */
+const CLOCK_TICKS = 100;
+
 async function start(name: string, argv: string[], env: Record<string, string>, path: string, port: number): Promise<Started> {
   const child = spawn(process.execPath, argv, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -110,9 +127,11 @@ try {
   const token = await login(servers[1].url, 'owner@example.org', TEST_PASSWORD);
 
   const rps = new Map<string, number[]>();
+  const cpu = new Map<string, number[]>();
   const lines: string[] = [];
   for (let round = 1; round <= rounds; round++) {
     for (const s of servers) {
+      const cpuBefore = cpuMsOf(s.child.pid!);
       const r = await runLoad({
         url: s.url,
         connections: CONNECTIONS,
@@ -120,10 +139,12 @@ try {
         token: s.name === 'bare' ? undefined : token,
         next: () => ({ method: 'GET', path: s.path }),
       });
+      const cpuPerRequest = (cpuMsOf(s.child.pid!) - cpuBefore) / Math.max(1, r.requests);
       const errors = r.errors + Object.values(r.failures).reduce((a, b) => a + b, 0);
       if (errors) console.error(`${s.name}: ${errors} errors, e.g. ${r.samples.join('; ')}`);
       rps.set(s.name, [...(rps.get(s.name) ?? []), r.rps]);
-      const line = `| ${round} | ${s.name} | ${Math.round(r.rps).toLocaleString('en-US')} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${errors} | ${s.rssMb()} |`;
+      cpu.set(s.name, [...(cpu.get(s.name) ?? []), cpuPerRequest]);
+      const line = `| ${round} | ${s.name} | ${Math.round(r.rps).toLocaleString('en-US')} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${errors} | ${cpuPerRequest.toFixed(2)} | ${s.rssMb()} |`;
       lines.push(line);
       console.log(line);
     }
@@ -139,6 +160,7 @@ try {
     `- \`serve --workers ${workers}\` / bare single-process server: **${(multi / bare).toFixed(2)}x** (median req/s ${Math.round(multi)} vs ${Math.round(bare)})`,
     `- \`serve --workers ${workers}\` / \`serve\` (one process): **${(multi / single).toFixed(2)}x** (${Math.round(multi)} vs ${Math.round(single)})`,
     `- \`serve\` / bare: ${(single / bare).toFixed(2)}x`,
+    `- server CPU per request (median, all processes): bare ${median(cpu.get('bare')!).toFixed(2)} ms, \`serve\` ${median(cpu.get('serve')!).toFixed(2)} ms, \`serve --workers ${workers}\` ${median(cpu.get(`serve --workers ${workers}`)!).toFixed(2)} ms`,
   ];
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}`;
   const text = [
@@ -146,8 +168,8 @@ try {
     `Workers run ${new Date().toISOString()} · ${machine}, load average before ${loadavg()[0].toFixed(1)} (shared machine; the load generator runs on the same cores)`,
     `Command: \`npx tsx bench/workers.ts ${process.argv.slice(2).join(' ')}\` (SQLite, ${items.toLocaleString('en-US')} items, page of 100 by title, ${CONNECTIONS} keep-alive connections, ${seconds} s per run)`,
     '',
-    '| round | server | req/s | p50 (ms) | p99 (ms) | errors | RSS after (MB, with workers) |',
-    '|---|---|---:|---:|---:|---:|---:|',
+    '| round | server | req/s | p50 (ms) | p99 (ms) | errors | server CPU ms / request | RSS after (MB, with workers) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
     ...lines,
     '',
     ...ratios,
