@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import pino from 'pino';
 import type { Config } from '../config.js';
 import { REDACT_PATHS } from '../logging.js';
+import { ensureInstanceSecrets } from '../secrets-file.js';
 import { type RunningServer, startServer } from '../server.js';
 import { runStartupHooks } from '../startup.js';
 import { prepareDatabase } from '../storage/database.js';
@@ -71,6 +72,9 @@ export async function runPrimary(config: Config, workers: number, io: CliIo): Pr
     await runStartupHooks(config, prepared.db, io.out);
     const phase = await readPhase(prepared.db, config);
     if (phase.effective !== 'db') throw phaseError(workers, phase.effective, phase.recorded ? 'recorded in the database' : 'default');
+    // On a first start without JWT_SECRET / ENCRYPTION_KEY, the instance's keys are generated here,
+    // once: workers generating them at the same time would each sign with a key of their own.
+    ensureInstanceSecrets(config);
   } finally {
     await prepared.db.close();
   }

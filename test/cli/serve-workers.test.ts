@@ -219,8 +219,7 @@ for (const engine of sqlEngines()) {
           DATABASE_URL: databaseUrl,
           MEDIAOS_DATA_DIR: join(dirs.dir, 'data'),
           MEDIAOS_CONFIG_DIR: join(dirs.dir, 'config'),
-          JWT_SECRET: randomBytes(24).toString('hex'),
-          ENCRYPTION_KEY: randomBytes(24).toString('hex'),
+          // No JWT_SECRET / ENCRYPTION_KEY: the instance generates them once (secrets.json) and every worker signs with the same.
           MEDIAOS_METRICS_TOKEN: METRICS_TOKEN,
           RATE_LIMIT_MAX: '0',
           MEDIAOS_BACKUP_INTERVAL_HOURS: '0',
