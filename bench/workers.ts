@@ -128,10 +128,13 @@ try {
 
   const rps = new Map<string, number[]>();
   const cpu = new Map<string, number[]>();
+  /** The load generator's own CPU per request (it shares the cores with the servers). */
+  const clientCpu: number[] = [];
   const lines: string[] = [];
   for (let round = 1; round <= rounds; round++) {
     for (const s of servers) {
       const cpuBefore = cpuMsOf(s.child.pid!);
+      const clientBefore = process.cpuUsage();
       const r = await runLoad({
         url: s.url,
         connections: CONNECTIONS,
@@ -140,6 +143,8 @@ try {
         next: () => ({ method: 'GET', path: s.path }),
       });
       const cpuPerRequest = (cpuMsOf(s.child.pid!) - cpuBefore) / Math.max(1, r.requests);
+      const used = process.cpuUsage(clientBefore);
+      clientCpu.push((used.user + used.system) / 1000 / Math.max(1, r.requests));
       const errors = r.errors + Object.values(r.failures).reduce((a, b) => a + b, 0);
       if (errors) console.error(`${s.name}: ${errors} errors, e.g. ${r.samples.join('; ')}`);
       rps.set(s.name, [...(rps.get(s.name) ?? []), r.rps]);
@@ -156,11 +161,21 @@ try {
   const bare = median(rps.get('bare')!);
   const single = median(rps.get('serve')!);
   const multi = median(rps.get(`serve --workers ${workers}`)!);
+  // What the rates would be on an otherwise idle machine, from the CPU each request costs: a
+  // server of P processes uses at most min(P, cores) cores, and the load generator's CPU comes out
+  // of the same cores. An estimate, printed as such; the measured rates above are the figures.
+  const cores = cpus().length;
+  const client = median(clientCpu);
+  const projected = (serverMs: number, processes: number) => Math.min((1000 * Math.min(processes, cores)) / serverMs, (1000 * cores) / (serverMs + client));
+  const pBare = projected(median(cpu.get('bare')!), 1);
+  const pSingle = projected(median(cpu.get('serve')!), 1);
+  const pMulti = projected(median(cpu.get(`serve --workers ${workers}`)!), workers);
   const ratios = [
     `- \`serve --workers ${workers}\` / bare single-process server: **${(multi / bare).toFixed(2)}x** (median req/s ${Math.round(multi)} vs ${Math.round(bare)})`,
     `- \`serve --workers ${workers}\` / \`serve\` (one process): **${(multi / single).toFixed(2)}x** (${Math.round(multi)} vs ${Math.round(single)})`,
     `- \`serve\` / bare: ${(single / bare).toFixed(2)}x`,
-    `- server CPU per request (median, all processes): bare ${median(cpu.get('bare')!).toFixed(2)} ms, \`serve\` ${median(cpu.get('serve')!).toFixed(2)} ms, \`serve --workers ${workers}\` ${median(cpu.get(`serve --workers ${workers}`)!).toFixed(2)} ms`,
+    `- server CPU per request (median, all processes): bare ${median(cpu.get('bare')!).toFixed(2)} ms, \`serve\` ${median(cpu.get('serve')!).toFixed(2)} ms, \`serve --workers ${workers}\` ${median(cpu.get(`serve --workers ${workers}`)!).toFixed(2)} ms; load generator ${client.toFixed(2)} ms`,
+    `- estimate for an idle ${cores}-core machine from those CPU costs (not measured): bare ${Math.round(pBare)}, \`serve\` ${Math.round(pSingle)}, \`serve --workers ${workers}\` ${Math.round(pMulti)} req/s: ${(pMulti / pBare).toFixed(2)}x bare, ${(pMulti / pSingle).toFixed(2)}x \`serve\``,
   ];
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}`;
   const text = [
