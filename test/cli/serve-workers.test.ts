@@ -208,6 +208,9 @@ for (const engine of sqlEngines()) {
     let token: string;
     const email = 'admin@example.org';
     let pids: number[] = [];
+    /** The test's own handle on the cluster's database (SQLite: another process's connection, WAL). */
+    const openTestHandle = () =>
+      openDatabase(engine === 'sqlite' ? { engine, location: databaseUrl.slice('sqlite:'.length) } : { engine, location: databaseUrl, pgPoolMax: 2 });
 
     beforeAll(async () => {
       expect(existsSync(join(root, 'dist/cli.js')), 'run npm run build first').toBe(true);
@@ -300,10 +303,7 @@ for (const engine of sqlEngines()) {
     }, 90_000);
 
     it('runs each queued job exactly once, all of them in worker 1', async () => {
-      // The test's own handle on the same database (SQLite: another process's connection, WAL).
-      const db = openDatabase(
-        engine === 'sqlite' ? { engine, location: databaseUrl.slice('sqlite:'.length) } : { engine, location: databaseUrl, pgPoolMax: 2 },
-      );
+      const db = openTestHandle();
       try {
         const ids: string[] = [];
         const runners = new Set<string>();
@@ -356,6 +356,43 @@ for (const engine of sqlEngines()) {
       expect(alive(replacement)).toBe(true);
       pids = [pids[0], replacement];
       for (let i = 0; i < 4; i++) expect((await send(`${c.url}/api/health`)).status).toBe(200);
+    }, 60_000);
+
+    it('restarts the jobs worker in its role: a job queued after the crash runs once', async () => {
+      const [first] = pids;
+      process.kill(first, 'SIGKILL');
+      await until('the restart to be logged', () => c.output().includes('worker 1 exited (SIGKILL); restarting it in 1000 ms') || undefined);
+      const replacement = await until('the replacement to answer', async () => {
+        const s = await scrape(c.url);
+        return s.pid !== first && s.pid !== pids[1] ? s.pid : undefined;
+      });
+      pids = [replacement, pids[1]];
+      const db = openTestHandle();
+      try {
+        const id = randomBytes(16).toString('hex');
+        const now = new Date().toISOString();
+        await db.kysely
+          .insertInto('jobs')
+          .values({
+            id,
+            type: 'wanted.search-missing',
+            payload: 'null',
+            status: 'queued',
+            attempts: 0,
+            max_attempts: 3,
+            run_at: now,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+        const row = await until('the job to complete', async () => {
+          const r = await db.kysely.selectFrom('jobs').select(['status', 'attempts']).where('id', '=', id).executeTakeFirstOrThrow();
+          return r.status === 'completed' ? r : undefined;
+        });
+        expect(row).toEqual({ status: 'completed', attempts: 1 });
+      } finally {
+        await db.close();
+      }
     }, 60_000);
 
     it(
