@@ -187,6 +187,29 @@ describe('serve --workers: refused outside storage phase db', () => {
     }
   }, 90_000);
 
+  it('workers whose primary was killed drain and exit by themselves', async () => {
+    const dirs = tempDir();
+    let workerPids: number[] = [];
+    try {
+      const c = await startCluster({ MEDIAOS_DATA_DIR: join(dirs.dir, 'data'), MEDIAOS_BACKUP_INTERVAL_HOURS: '0' }, dirs.dir);
+      const line = await until(
+        'the workers to listen',
+        () => {
+          if (c.child.exitCode !== null) throw new Error(`serve --workers exited: ${c.output()}`);
+          return /\(worker:pid 1:(\d+) 2:(\d+);/.exec(c.output()) ?? undefined;
+        },
+        90_000,
+      );
+      workerPids = [Number(line[1]), Number(line[2])];
+      c.child.kill('SIGKILL');
+      await c.exited;
+      await until('both workers to exit', () => workerPids.every((pid) => !alive(pid)) || undefined);
+    } finally {
+      for (const pid of workerPids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      dirs.cleanup();
+    }
+  }, 120_000);
+
   it('refuses a bad --workers value', async () => {
     const dirs = tempDir();
     try {
