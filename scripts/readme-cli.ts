@@ -12,7 +12,7 @@ import { buildProgram, main } from '../src/cli.js';
 /** What --help cannot say, printed under a command's help. Keyed by the command path. */
 export const COMMAND_NOTES: Record<string, string> = {
   serve:
-    'Runs the HTTP server. Migrates the database first (a SQLite backup is written to `<data>/backups/` before an existing database changes); on the first start with an empty database and legacy files in `MEDIAOS_CONFIG_DIR`, imports them and runs in `dual-read-db`.',
+    'Runs the HTTP server. Migrates the database first (a SQLite backup is written to `<data>/backups/` before an existing database changes); on the first start with an empty database and legacy files in `MEDIAOS_CONFIG_DIR`, imports them and runs in `dual-read-db`. `--workers N` (or `MEDIAOS_WORKERS`) runs N server processes on the one port, in storage phase `db` only; worker 1 runs the jobs and schedules, a worker that dies is restarted, SIGTERM drains them all (see [operations.md](operations.md#several-server-processes-on-one-machine)).',
   migrate:
     'Each migration runs in its own transaction with its version record: a failing one leaves the database as it was and is named in the error (exit 1). A database migrated by a newer MediaOS is refused. Migration 0004 (the library title index) rebuilds `library_items` on SQLite with foreign keys off and checks them before committing: about 11 s for a 1M-item library on a 2-core machine, after the backup.',
   import:

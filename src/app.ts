@@ -51,6 +51,8 @@ export async function createContext(config: Config, db: Database, log: Logger, o
 export interface BuildOptions {
   /** Where log lines go (tests capture them to check no secret is ever logged). */
   logStream?: NodeJS.WritableStream;
+  /** false: the job queue worker and the housekeeping schedule run in another process (`serve --workers`). Default true. */
+  runJobs?: boolean;
 }
 
 /** Largest request body a route takes unless it sets its own `bodyLimit` (1 MiB, Fastify's and legacy's default). */
@@ -104,9 +106,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     registerOptions(app);
   }
   if (ctx.config.rateLimitMax > 0) {
-    // PostgreSQL (where several server processes share one database): counted in the database, so
-    // the limit holds across processes. SQLite (one server process): in memory, no write per request.
-    const store = ctx.db.engine === 'postgres' ? databaseRateLimitStore(createCountersSql(ctx.db.kysely)) : undefined;
+    // PostgreSQL (where several server processes share one database) and `serve --workers N`:
+    // counted in the database, so the limit holds across processes. SQLite with one server
+    // process: in memory, no write per request.
+    const shared = ctx.db.engine === 'postgres' || ctx.config.workers > 1;
+    const store = shared ? databaseRateLimitStore(createCountersSql(ctx.db.kysely)) : undefined;
     await app.register(rateLimit, {
       global: true,
       max: ctx.config.rateLimitMax,
@@ -120,7 +124,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(async (i) =>
     healthRoutes(i, { config: ctx.config, db: ctx.db, phase: ctx.phase, fileSync: ctx.fileSync, version: ctx.version, startedAt: ctx.startedAt, now: ctx.now }),
   );
-  await registerDomainRoutes(app, ctx);
+  await registerDomainRoutes(app, ctx, { runJobs: opts.runJobs ?? true });
   web = await registerWebApp(app, ctx.config.webDir);
   return app;
 }

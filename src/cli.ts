@@ -12,10 +12,9 @@ import { registerMigrateCommand } from './cli/migrate.command.js';
 import { registerPhaseCommand } from './cli/phase.command.js';
 import { registerQuarantineCommand } from './cli/quarantine.command.js';
 import { registerRollbackCommand } from './cli/rollback.command.js';
+import { registerServeCommand } from './cli/serve.command.js';
 import { registerUserCommand } from './cli/user.command.js';
 import { registerVerifyImportCommand } from './cli/verify-import.command.js';
-import { loadConfig } from './config.js';
-import { startServer } from './server.js';
 import { VERSION } from './version.js';
 
 export function buildProgram(io: CliIo): Command {
@@ -28,35 +27,7 @@ export function buildProgram(io: CliIo): Command {
     // A fixed width, so `--help` reads the same everywhere (and as printed in the README).
     .configureHelp({ helpWidth: 100 });
 
-  program
-    .command('serve')
-    .description('run the HTTP server (migrates the database first; PORT, HOST, DATABASE_URL, ... from the environment)')
-    .action(async () => {
-      const config = loadConfig(io.env, io.cwd);
-      const server = await startServer(config, { print: io.out });
-      let stopping = false;
-      const stop = async (signal: string) => {
-        if (stopping) {
-          io.err(`${signal} again: exiting without waiting`);
-          process.exit(130);
-        }
-        stopping = true;
-        const timeoutMs = config.shutdownTimeoutSeconds * 1000;
-        io.out(`${signal}: shutting down (waiting up to ${config.shutdownTimeoutSeconds} s for requests and jobs)`);
-        const started = Date.now();
-        const clean = await server.shutdown(timeoutMs).catch((err: unknown) => {
-          io.err(`error while shutting down: ${err instanceof Error ? err.message : String(err)}`);
-          return false;
-        });
-        io.out(
-          clean ? `stopped in ${Date.now() - started} ms` : `stopped after the ${config.shutdownTimeoutSeconds} s deadline (MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS)`,
-        );
-        process.exit(clean ? 0 : 1);
-      };
-      process.on('SIGINT', () => void stop('SIGINT'));
-      process.on('SIGTERM', () => void stop('SIGTERM'));
-    });
-
+  registerServeCommand(program, io);
   registerMigrateCommand(program, io);
   // (command registrations)
   registerImportCommand(program, io);

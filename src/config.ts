@@ -74,6 +74,8 @@ export interface Config {
   integrityCheckHours: number;
   /** Seconds SIGTERM/SIGINT waits for in-flight requests and running jobs before closing anyway. */
   shutdownTimeoutSeconds: number;
+  /** MEDIAOS_WORKERS: server processes `serve` runs (node:cluster); more than 1 only in storage phase `db`. */
+  workers: number;
   /** Largest image copied into `<data>/artwork/`. */
   artworkMaxBytes: number;
   /** Base URLs of the metadata services (tests point them at a local server). */
@@ -99,6 +101,9 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/** Most server processes `serve --workers` / MEDIAOS_WORKERS may run. */
+export const MAX_WORKERS = 64;
 
 const bool = (name: string) =>
   z
@@ -213,6 +218,7 @@ const envSchema = z.object({
   MEDIAOS_WAL_CHECKPOINT_MINUTES: int('MEDIAOS_WAL_CHECKPOINT_MINUTES', 0, 525_600),
   MEDIAOS_INTEGRITY_CHECK_HOURS: int('MEDIAOS_INTEGRITY_CHECK_HOURS', 0, 8760),
   MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS: int('MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS', 1, 3600),
+  MEDIAOS_WORKERS: int('MEDIAOS_WORKERS', 1, MAX_WORKERS),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
   MEDIAOS_ARTWORK_MAX_BYTES: int('MEDIAOS_ARTWORK_MAX_BYTES', 1024, 1024 * 1024 * 1024),
   MEDIAOS_TMDB_URL: httpUrl('MEDIAOS_TMDB_URL'),
@@ -376,6 +382,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     walCheckpointMinutes: e.MEDIAOS_WAL_CHECKPOINT_MINUTES ?? 60,
     integrityCheckHours: e.MEDIAOS_INTEGRITY_CHECK_HOURS ?? 168,
     shutdownTimeoutSeconds: e.MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS ?? 25,
+    workers: e.MEDIAOS_WORKERS ?? 1,
     artworkMaxBytes: e.MEDIAOS_ARTWORK_MAX_BYTES ?? 10 * 1024 * 1024,
     tmdbUrl: e.MEDIAOS_TMDB_URL || 'https://api.themoviedb.org/3',
     tmdbImageUrl: e.MEDIAOS_TMDB_IMAGE_URL || 'https://image.tmdb.org/t/p',

@@ -37,7 +37,7 @@ import { wantedRoutes } from './wanted/wanted.routes.js';
  * Registers every domain's routes, each as an encapsulated plugin given its own service(s) from
  * the composition root (services.ts) and the auth hook's service; no route builds a service.
  */
-export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext, opts: { runJobs?: boolean } = {}): Promise<void> {
   const { services: s } = ctx;
   const auth = s.auth;
   // (route registrations)
@@ -57,7 +57,8 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
       i,
       { db: ctx.db, now: ctx.now, config: ctx.config, stores: { jobs: ctx.stores.jobs }, services: { jobHandlers: s.jobHandlers }, events: s.events },
       // On close a running job may finish within the shutdown deadline before it is aborted (server.ts).
-      { leaseMs: ctx.config.jobLeaseSeconds * 1000, drainMs: ctx.config.shutdownTimeoutSeconds * 1000 },
+      // runJobs false: another process of `serve --workers` claims the jobs and runs the upkeep.
+      { leaseMs: ctx.config.jobLeaseSeconds * 1000, drainMs: ctx.config.shutdownTimeoutSeconds * 1000, run: opts.runJobs ?? true },
     );
   });
   await app.register(async (i) => downloadersRoutes(i, { downloaders: s.downloaders, auth }));

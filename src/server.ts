@@ -39,19 +39,32 @@ export function listenError(err: unknown, config: Pick<Config, 'host' | 'port'>)
   return new Error(`cannot listen on ${config.host}:${config.port} (set by HOST and PORT): ${err instanceof Error ? err.message : String(err)}`);
 }
 
+export interface StartOptions {
+  print?: (line: string) => void;
+  mountInfoPath?: string;
+  /**
+   * false: this process answers HTTP only; another one runs the job queue, the housekeeping and
+   * the scheduled jobs (a `serve --workers N` worker that is not the jobs worker). Default true.
+   */
+  runJobs?: boolean;
+  /** false: skip the startup hooks (the `--workers` primary ran them before starting the workers). Default true. */
+  startupHooks?: boolean;
+}
+
 /** `mediaos serve`: migrate (with a backup when needed), build the app, listen, shut down cleanly. */
-export async function startServer(config: Config, opts: { print?: (line: string) => void; mountInfoPath?: string } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const print = opts.print ?? ((line: string) => console.log(line));
+  const runJobs = opts.runJobs ?? true;
   const log = pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
   // A restore asked for over HTTP (restore-on-start.ts) runs before anything opens the database.
-  await applyRestoreOnStart(config, print);
+  if (opts.startupHooks ?? true) await applyRestoreOnStart(config, print);
   const prepared = await prepareDatabase(config, { mountInfoPath: opts.mountInfoPath });
   if (prepared.backup) print(`backup of the database before migrating: ${prepared.backup}`);
   for (const r of prepared.migrated) print(`migration ${r.name}: ${r.status}`);
   const { db } = prepared;
   let ctx: AppContext;
   try {
-    await runStartupHooks(config, db, print);
+    if (opts.startupHooks ?? true) await runStartupHooks(config, db, print);
     ctx = await createContext(config, db, log);
   } catch (err) {
     await db.close();
@@ -59,7 +72,7 @@ export async function startServer(config: Config, opts: { print?: (line: string)
   }
   // Read replicas: their lag is known before the first request (until then reads go to the primary).
   await db.checkReplicas?.();
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx, { runJobs });
   // Announced so `mediaos restore` refuses to swap the database under us, and so the other server
   // processes of a SQLite file know to exchange events with us (before we send any).
   const presenceSql = createServerPresenceSql(db.kysely);
@@ -97,18 +110,20 @@ export async function startServer(config: Config, opts: { print?: (line: string)
   }
   const where = config.engine === 'sqlite' ? config.databaseLocation : redactUrl(config.databaseUrl);
   print(`MediaOS ${ctx.version} listening on ${address} (${config.engine}: ${where}; storage phase ${ctx.phase})`);
-  const backups = startBackupSchedule(ctx, app.log);
-  const automation = startAutomationSchedule(
-    {
-      queue: ctx.stores.jobs,
-      now: ctx.now,
-      missingSearchHours: config.missingSearchHours,
-      rssSyncMinutes: config.rssSyncMinutes,
-      trackSeconds: config.trackSeconds,
-      hasOpenGrabs: ctx.services.downloadTracker.hasOpen,
-    },
-    app.log,
-  );
+  const backups = runJobs ? startBackupSchedule(ctx, app.log) : undefined;
+  const automation = runJobs
+    ? startAutomationSchedule(
+        {
+          queue: ctx.stores.jobs,
+          now: ctx.now,
+          missingSearchHours: config.missingSearchHours,
+          rssSyncMinutes: config.rssSyncMinutes,
+          trackSeconds: config.trackSeconds,
+          hasOpenGrabs: ctx.services.downloadTracker.hasOpen,
+        },
+        app.log,
+      )
+    : undefined;
   let closing: Promise<boolean> | undefined;
   /**
    * Fastify's close stops listening, lets in-flight requests finish (new ones on kept-alive
@@ -118,8 +133,8 @@ export async function startServer(config: Config, opts: { print?: (line: string)
    */
   const stop = (timeoutMs: number): Promise<boolean> => {
     closing ??= (async () => {
-      backups.stop();
-      automation.stop();
+      backups?.stop();
+      automation?.stop();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<false>((resolve) => {
         timer = setTimeout(() => resolve(false), timeoutMs);

@@ -64,6 +64,7 @@ const DEFAULTS: Record<string, (c: Config) => string | undefined> = {
   MEDIAOS_WAL_CHECKPOINT_MINUTES: (c) => String(c.walCheckpointMinutes),
   MEDIAOS_INTEGRITY_CHECK_HOURS: (c) => String(c.integrityCheckHours),
   MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS: (c) => String(c.shutdownTimeoutSeconds),
+  MEDIAOS_WORKERS: (c) => String(c.workers),
   MEDIAOS_ARTWORK_MAX_BYTES: (c) => String(c.artworkMaxBytes),
   MEDIAOS_TMDB_URL: (c) => c.tmdbUrl,
   MEDIAOS_TMDB_IMAGE_URL: (c) => c.tmdbImageUrl,

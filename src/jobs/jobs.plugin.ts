@@ -28,7 +28,7 @@ export interface JobsPluginDeps {
 export async function jobsPlugin(
   app: FastifyInstance,
   ctx: JobsPluginDeps,
-  opts: { pollMs?: number; leaseMs?: number; drainMs?: number } = {},
+  opts: { pollMs?: number; leaseMs?: number; drainMs?: number; run?: boolean } = {},
 ): Promise<JobWorker> {
   const { events } = ctx;
   const worker = createJobWorker({
@@ -48,7 +48,11 @@ export async function jobsPlugin(
   const schedule = () => scheduleHousekeeping(ctx).catch((err: unknown) => app.log.warn({ err }, 'could not schedule housekeeping'));
   // Jobs this process enqueues (other processes' jobs show up when a worker here starts them).
   const unqueued = events ? ctx.stores.jobs.onEnqueue((job) => job && events.publish('job.queued', { job })) : undefined;
+  // run false (a `serve --workers` process other than the jobs worker): jobs enqueued here are
+  // claimed by the jobs worker at its next poll; this process only publishes their events.
+  const run = opts.run ?? true;
   app.addHook('onReady', async () => {
+    if (!run) return;
     await worker.start();
     await schedule();
     timer = setInterval(schedule, housekeepingCheckMs(ctx.config));
@@ -57,7 +61,7 @@ export async function jobsPlugin(
   app.addHook('onClose', async () => {
     if (timer) clearInterval(timer);
     unqueued?.();
-    await worker.stop();
+    if (run) await worker.stop();
   });
   return worker;
 }

@@ -114,6 +114,17 @@ export function createMetrics(deps: MetricsDeps) {
       }
     },
   });
+  // Every figure here is this process's own: under `serve --workers N` each worker answers for
+  // itself, and this line tells which one answered (a scraper sums over the pids).
+  new Gauge({
+    name: 'mediaos_process_info',
+    help: 'The server process that answered this scrape (its pid); every other figure is its own',
+    labelNames: ['pid'],
+    registers,
+    collect() {
+      this.set({ pid: String(process.pid) }, 1);
+    },
+  });
   new Gauge({
     name: 'mediaos_jobs',
     help: 'Jobs in the queue table by status (queued = depth; failed = jobs that used up their attempts)',
