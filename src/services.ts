@@ -28,6 +28,7 @@ import { createLibraryService } from './library/library.service.js';
 import { createArtworkStore } from './media/artwork.store.js';
 import { createFilesService } from './media/files.service.js';
 import { createMediaFilesSql } from './media/media-files.sql.js';
+import { createScannerImport } from './media/scanner.import.js';
 import { createScannerService } from './media/scanner.service.js';
 import { createMetadataSettingsService } from './metadata/metadata.service.js';
 import { createMetadataCacheSql } from './metadata/metadata-cache.sql.js';
@@ -75,6 +76,14 @@ export function createServices(d: ServiceDeps) {
     artwork,
     files: createMediaFilesSql(d.db.kysely),
     queue: stores.jobs,
+    now,
+  });
+  const scannerImport = createScannerImport({
+    settings: stores.settings,
+    library: stores.library,
+    files: createMediaFilesSql(d.db.kysely),
+    queue: stores.jobs,
+    scanning: () => scanner.status().status === 'scanning',
     now,
   });
   const organizer = createOrganizerRuns({
@@ -177,6 +186,7 @@ export function createServices(d: ServiceDeps) {
     content,
     contentQueue,
     scanner,
+    scannerImport,
     artwork,
     files: createFilesService({ settings: stores.settings, library: stores.library, artwork, now }),
     events,
@@ -197,6 +207,7 @@ export function createServices(d: ServiceDeps) {
       ...jobHandlers({
         verify,
         scanner,
+        scannerImport,
         organizer,
         contentQueue,
         subtitleTools,
