@@ -17,7 +17,7 @@ import {
 } from '../settings/media-roots.js';
 import type { SettingsDocumentStore } from '../settings/settings.store.js';
 import type { ArtworkStore } from './artwork.store.js';
-import { findLocalArtwork } from './local-artwork.js';
+import { findLocalArtwork, isArtworkName, type WalkedArtwork } from './local-artwork.js';
 import { itemKeyString, parseMediaFile } from './media.parse.js';
 import type { ItemKey, ParsedMedia, ScanFolder, ScanProgress } from './media.types.js';
 import { fileStat, walkFiles } from './media.walk.js';
@@ -103,9 +103,9 @@ export function createScannerService(deps: ScannerDeps) {
 
   /** The library item for `key`: matched by kind + case-insensitive title (+ year), else added. */
   /** Sets a new item's posterUrl/backgroundUrl from artwork files next to its media; an unreadable or non-image file is skipped. */
-  async function adoptLocalArtwork(item: LibraryItem, mediaFile: string, rootReal: string): Promise<void> {
+  async function adoptLocalArtwork(item: LibraryItem, mediaFile: string, rootReal: string, walked?: WalkedArtwork): Promise<void> {
     if (!deps.artwork) return;
-    const found = await findLocalArtwork(mediaFile, rootReal);
+    const found = await findLocalArtwork(mediaFile, rootReal, walked);
     const patch: { posterUrl?: string; backgroundUrl?: string } = {};
     for (const [field, file] of [
       ['posterUrl', found.poster],
@@ -121,7 +121,7 @@ export function createScannerService(deps: ScannerDeps) {
     if (Object.keys(patch).length) await deps.library.patch(item.id, patch, at());
   }
 
-  async function itemFor(key: ItemKey, first: { path: string; size: number; parsed: ParsedMedia }, rootReal: string): Promise<string> {
+  async function itemFor(key: ItemKey, first: { path: string; size: number; parsed: ParsedMedia }, rootReal: string, walked?: WalkedArtwork): Promise<string> {
     const base: Partial<LibraryItem> = {};
     if (key.year !== undefined) base.year = key.year;
     if (first.parsed.quality !== undefined) base.quality = first.parsed.quality;
@@ -138,7 +138,7 @@ export function createScannerService(deps: ScannerDeps) {
         title = `${key.title} (${key.year})`;
         continue;
       }
-      if (r.status === 'created') await adoptLocalArtwork(r.item, first.path, rootReal);
+      if (r.status === 'created') await adoptLocalArtwork(r.item, first.path, rootReal, walked);
       return r.item.id;
     }
     throw new Error(`could not add library item "${key.title}"`);
@@ -153,6 +153,8 @@ export function createScannerService(deps: ScannerDeps) {
   ): Promise<void> {
     const paths = await walkFiles(target.folder, signal);
     progress.totalFiles += paths.length;
+    // The walk already saw every artwork file under the folder: no disk probes for new items there.
+    const walked: WalkedArtwork = { folder: target.folder, files: new Set(paths.filter(isArtworkName)) };
     const known = await deps.files.knownUnder(target.root, target.folder);
     const seen = new Set<string>();
     let inserts: MediaFileWrite[] = [];
@@ -189,7 +191,7 @@ export function createScannerService(deps: ScannerDeps) {
         const key = itemKeyString(p.item);
         let itemId = items.get(key);
         if (itemId === undefined) {
-          itemId = await itemFor(p.item, { path, size: st.size, parsed: p.parsed }, target.root);
+          itemId = await itemFor(p.item, { path, size: st.size, parsed: p.parsed }, target.root, walked);
           items.set(key, itemId);
         }
         found.add(itemId);
