@@ -25,7 +25,7 @@ import { createIndexersService } from './indexers/indexers.service.js';
 import { jobHandlers } from './jobs/jobs.handlers.js';
 import { createJobsSql } from './jobs/jobs.sql.js';
 import { createLibraryService } from './library/library.service.js';
-import { createArtworkStore } from './media/artwork.store.js';
+import { artworkDir, createArtworkStore } from './media/artwork.store.js';
 import { createFilesService } from './media/files.service.js';
 import { createMediaFilesSql } from './media/media-files.sql.js';
 import { createScannerImport } from './media/scanner.import.js';
@@ -69,7 +69,7 @@ export interface ServiceDeps {
 /** Every service, built once. */
 export function createServices(d: ServiceDeps) {
   const { config, stores, now } = d;
-  const artwork = createArtworkStore({ dir: join(config.dataDir, 'artwork'), maxBytes: config.artworkMaxBytes });
+  const artwork = createArtworkStore({ dir: artworkDir(config.dataDir), maxBytes: config.artworkMaxBytes });
   const scanner = createScannerService({
     settings: stores.settings,
     library: stores.library,
