@@ -76,6 +76,8 @@ export function createServices(d: ServiceDeps) {
     artwork,
     files: createMediaFilesSql(d.db.kysely),
     queue: stores.jobs,
+    // Late-bound: the import is built just below and asks the scanner the same question.
+    importing: () => scannerImport.status().status === 'importing',
     now,
   });
   const scannerImport = createScannerImport({

@@ -75,7 +75,7 @@ export interface ScannerImportDeps {
   settings: Pick<SettingsDocumentStore, 'get'>;
   library: Pick<LibraryStore, 'getById' | 'patch'>;
   files: Pick<MediaFilesSql, 'byPaths' | 'insert' | 'update'>;
-  queue: Pick<JobQueue, 'enqueue'>;
+  queue: Pick<JobQueue, 'enqueue' | 'get'>;
   /** True while the library scanner runs (both write `media_files`). */
   scanning: () => boolean;
   now: () => Date;
@@ -186,21 +186,42 @@ export function createScannerImport(deps: ScannerImportDeps) {
     }
   }
 
+  /**
+   * A queued import whose job is over but whose progress here still says importing (another
+   * server process ran it, or the job died): its stored result, else failed.
+   */
+  async function settle(): Promise<void> {
+    if (progress.status !== 'importing' || progress.jobId === null) return;
+    const job = await deps.queue.get(progress.jobId);
+    if (job && job.status !== 'completed' && job.status !== 'failed') return;
+    if (progress.status !== 'importing') return;
+    const result = job?.result as Partial<ImportProgress> | undefined;
+    if (job?.status === 'completed' && result && typeof result === 'object' && typeof result.count === 'number') {
+      progress = { ...progress, ...result, errors: Array.isArray(result.errors) ? result.errors.map(String) : [] };
+    } else {
+      progress = { ...progress, status: 'failed', errors: [...progress.errors, job?.error ?? 'the import job is gone'], completedAt: at() };
+    }
+  }
+
   function assertFree(): void {
     if (progress.status === 'importing') throw new Duplicate('Import in progress', { progress: { ...progress, errors: [...progress.errors] } });
     if (deps.scanning()) throw new Duplicate('Scan in progress - cannot import');
   }
 
   return {
+    /** In-memory and synchronous (the scanner asks it); the route calls `settle` first. */
     status(): ImportProgress {
       return { ...progress, errors: [...progress.errors] };
     },
+
+    settle,
 
     /** The route: checks every path, then imports now (short list) or queues a job (long list). */
     async start(req: ImportRequest): Promise<ImportAnswer> {
       const files = req.files ?? [];
       if (files.length === 0) throw new Invalid('No files to import');
       const located = await locateAll(files, await roots());
+      await settle();
       assertFree();
       if (files.length <= IMPORT_INLINE_MAX) {
         const p: ImportProgress = { ...idle(), status: 'importing', total: files.length, startedAt: at() };

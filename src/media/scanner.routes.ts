@@ -74,7 +74,10 @@ export async function scannerRoutes(app: FastifyInstance, deps: ScannerRoutesDep
     reply.status(202);
     return { ok: true, queued: true, message: 'Import queued', jobId: r.jobId, total: r.total, progress: r.progress };
   });
-  app.get('/api/scanner/import/status', user, async () => ({ ok: true, ...deps.scannerImport.status() }));
+  app.get('/api/scanner/import/status', user, async () => {
+    await deps.scannerImport.settle();
+    return { ok: true, ...deps.scannerImport.status() };
+  });
   app.post('/api/scanner/stop', admin, async () => {
     scanner.stop();
     return { ok: true, message: 'Scan abort requested' };

@@ -42,6 +42,8 @@ export interface ScannerDeps {
   artwork?: Pick<ArtworkStore, 'importFile'>;
   files: MediaFilesSql;
   queue: Pick<JobQueue, 'enqueue'>;
+  /** True while a queued scanner import runs (scanner.import.ts): both write media_files. */
+  importing?: () => boolean;
   now: () => Date;
 }
 
@@ -230,6 +232,7 @@ export function createScannerService(deps: ScannerDeps) {
     /** POST /api/scanner/start: checks the folders now (403 outside the roots) and queues the scan. */
     async start(req: { folders?: ScanFolder[] }): Promise<ScanProgress> {
       if (progress.status === 'scanning') throw new Duplicate('Scan already in progress', { progress: copy(progress) });
+      if (deps.importing?.()) throw new Duplicate('Import in progress - cannot scan');
       const all = await roots();
       const folders = req.folders ?? all.map((r) => ({ path: r.path, type: r.type }));
       if (folders.length === 0) throw new Invalid('No folders configured for scanning');

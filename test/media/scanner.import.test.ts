@@ -5,6 +5,7 @@ import { createJobQueue } from '../../src/jobs/jobs.queue.js';
 import { createJobsSql } from '../../src/jobs/jobs.sql.js';
 import { createMediaFilesSql } from '../../src/media/media-files.sql.js';
 import { createScannerImport, IMPORT_INLINE_MAX } from '../../src/media/scanner.import.js';
+import { createScannerService } from '../../src/media/scanner.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, registerAdmin, registerUser } from '../helpers/auth.js';
 import { createTestDatabase, sqlEngines } from '../helpers/engines.js';
@@ -216,6 +217,25 @@ for (const engine of sqlEngines()) {
         expect(result).toMatchObject({ status: 'completed', count: 0, skipped: n });
         expect(result.errors[0]).toBe(`Not inside the media folders: ${files[0]!.path}`);
         expect(result.errors).toHaveLength(100);
+
+        // A job that ended elsewhere (another process, or died): the progress here follows the queue.
+        await t.ctx.stores.settings.put('settings', { mediaFolders: m.folders });
+        const again = (await importer.start({ files: files.slice(0, IMPORT_INLINE_MAX + 1) })) as { jobId: string };
+        expect(importer.status()).toMatchObject({ status: 'importing', jobId: again.jobId });
+        await qdb.db.kysely.updateTable('jobs').set({ status: 'failed', error: 'worker died' }).where('id', '=', again.jobId).execute();
+        await importer.settle();
+        expect(importer.status()).toMatchObject({ status: 'failed', jobId: again.jobId, errors: ['worker died'] });
+
+        // While an import runs, a scan is refused (both write media_files).
+        const scanner = createScannerService({
+          settings: t.ctx.stores.settings,
+          library: t.ctx.stores.library,
+          files: createMediaFilesSql(t.ctx.db.kysely),
+          queue,
+          importing: () => true,
+          now: () => new Date(),
+        });
+        await expect(scanner.start({})).rejects.toMatchObject({ status: 409, code: 'Import in progress - cannot scan' });
       } finally {
         await qdb.cleanup();
       }
