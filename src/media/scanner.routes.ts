@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { indexedOverflow, indexedOverflowMessage } from '../db/indexed-limit.js';
 import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
-import { importBody, type ScannerImport } from './scanner.import.js';
+import { IMPORT_MAX_FILES, importBody, type ScannerImport } from './scanner.import.js';
 import type { ScannerService } from './scanner.service.js';
 
 const folderPath = z
@@ -25,6 +25,9 @@ export const scanStartBody = z.object({
 export const previewBody = z.object({ path: folderPath, kind: folderType.optional() });
 /** POST /api/scanner/rescan. */
 export const rescanBody = z.object({ path: folderPath, type: folderType });
+
+/** The body limit of POST /api/scanner/import: room for IMPORT_MAX_FILES entries of ~320 bytes. */
+const IMPORT_BODY_LIMIT = IMPORT_MAX_FILES * 320;
 
 export interface ScannerRoutesDeps {
   scanner: ScannerService;
@@ -68,7 +71,8 @@ export async function scannerRoutes(app: FastifyInstance, deps: ScannerRoutesDep
     const files = await scanner.previewFolder(body.path, body.kind);
     return { ok: true, files, count: files.length };
   });
-  app.post('/api/scanner/import', admin, async (request, reply) => {
+  // A library-wide list is larger than the default 1 MiB body (about 300 bytes a file).
+  app.post('/api/scanner/import', { ...admin, bodyLimit: IMPORT_BODY_LIMIT }, async (request, reply) => {
     const r = await deps.scannerImport.start(parseInput(importBody, request.body));
     if (!r.queued) return { ok: true, count: r.count, total: r.total, skipped: r.skipped };
     reply.status(202);

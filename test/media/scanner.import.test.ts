@@ -196,6 +196,17 @@ for (const engine of sqlEngines()) {
       const job = await t.ctx.stores.jobs.get(res.json().jobId);
       expect(job).toMatchObject({ type: 'media-import', status: 'completed', result: { count: n } });
 
+      // A list larger than the default 1 MiB body is taken (files not there are skipped by the job).
+      const many = Array.from({ length: 9000 }, (_, i) => ({
+        path: join(bulk, `Not.There.${i}.2001.720p.WEB-DL.mkv`),
+        itemId: ids[0]!,
+        parsed: { quality: '720p' },
+      }));
+      expect(JSON.stringify({ files: many }).length).toBeGreaterThan(1024 * 1024);
+      const big = await t.app.inject({ method: 'POST', url: '/api/scanner/import', payload: { files: many }, headers: h });
+      expect(big.statusCode).toBe(202);
+      expect(await waitForImport(t, admin.accessToken)).toMatchObject({ status: 'completed', jobId: big.json().jobId, total: 9000, count: 0, skipped: 9000 });
+
       // A second service whose queue no worker reads: its job runs when this test says, after the roots changed.
       const qdb = await createTestDatabase('sqlite');
       try {
