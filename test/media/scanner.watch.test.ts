@@ -74,7 +74,7 @@ describe('scanner watch mode', () => {
     await until(() => settled(1));
     expect(scanner.status().changes).toEqual({ added: 4, changed: 0, unchanged: 0, missing: 0 });
 
-    w = startScanWatch({ settings: t.ctx.stores.settings, scanner, debounceMs: 150, log: quiet });
+    w = startScanWatch({ settings: t.ctx.stores.settings, scanner, debounceMs: 300, log: quiet });
     await w.ready;
     expect(w.watched().sort()).toEqual([movies, series]);
 
@@ -114,7 +114,7 @@ describe('scanner watch mode', () => {
     expect(scanner.status()).toMatchObject({ totalFiles: 4, changes: { added: 1, unchanged: 3 } });
     w.stop();
     writeFileSync(join(season, 'Dark.S01E05.720p.mkv'), 'dark-5');
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 800));
     expect(await scans()).toBe(5);
   });
 });
