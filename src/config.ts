@@ -78,6 +78,10 @@ export interface Config {
   workers: number;
   /** Largest image copied into `<data>/artwork/`. */
   artworkMaxBytes: number;
+  /** Watch the media folders and rescan a changed folder (media/scanner.watch.ts); off by default. */
+  scanWatch: boolean;
+  /** Quiet time after a change before the watch rescans its folder. */
+  scanWatchDebounceMs: number;
   /** Base URLs of the metadata services (tests point them at a local server). */
   tmdbUrl: string;
   tmdbImageUrl: string;
@@ -221,6 +225,8 @@ const envSchema = z.object({
   MEDIAOS_WORKERS: int('MEDIAOS_WORKERS', 1, MAX_WORKERS),
   UPLOAD_MAX_BYTES: int('UPLOAD_MAX_BYTES', 1024, 1024 * 1024 * 1024),
   MEDIAOS_ARTWORK_MAX_BYTES: int('MEDIAOS_ARTWORK_MAX_BYTES', 1024, 1024 * 1024 * 1024),
+  MEDIAOS_SCAN_WATCH: bool('MEDIAOS_SCAN_WATCH'),
+  MEDIAOS_SCAN_WATCH_DEBOUNCE_MS: int('MEDIAOS_SCAN_WATCH_DEBOUNCE_MS', 50, 3_600_000),
   MEDIAOS_TMDB_URL: httpUrl('MEDIAOS_TMDB_URL'),
   MEDIAOS_TMDB_IMAGE_URL: httpUrl('MEDIAOS_TMDB_IMAGE_URL'),
   MEDIAOS_MUSICBRAINZ_URL: httpUrl('MEDIAOS_MUSICBRAINZ_URL'),
@@ -384,6 +390,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     shutdownTimeoutSeconds: e.MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS ?? 25,
     workers: e.MEDIAOS_WORKERS ?? 1,
     artworkMaxBytes: e.MEDIAOS_ARTWORK_MAX_BYTES ?? 10 * 1024 * 1024,
+    scanWatch: e.MEDIAOS_SCAN_WATCH ?? false,
+    scanWatchDebounceMs: e.MEDIAOS_SCAN_WATCH_DEBOUNCE_MS ?? 2000,
     tmdbUrl: e.MEDIAOS_TMDB_URL || 'https://api.themoviedb.org/3',
     tmdbImageUrl: e.MEDIAOS_TMDB_IMAGE_URL || 'https://image.tmdb.org/t/p',
     musicBrainzUrl: e.MEDIAOS_MUSICBRAINZ_URL || 'https://musicbrainz.org/ws/2',

@@ -70,7 +70,7 @@ export async function registerDomainRoutes(app: FastifyInstance, ctx: AppContext
   await app.register(async (i) => authRoutes(i, { auth, users: s.users }));
   await app.register(async (i) => pluginsRoutes(i, { auth }));
   await app.register(async (i) => usersRoutes(i, { users: s.users, auth }));
-  await app.register(async (i) => scannerRoutes(i, { scanner: s.scanner, auth }));
+  await app.register(async (i) => scannerRoutes(i, { scanner: s.scanner, scannerImport: s.scannerImport, auth }));
   await app.register(async (i) => filesRoutes(i, { files: s.files, artwork: s.artwork, auth }));
   await app.register(async (i) => backupsRoutes(i, { db: ctx.db, config: ctx.config, auth, audit: s.audit, now: ctx.now }));
   await app.register(async (i) => eventsRoutes(i, { events: s.events, auth }));

@@ -11,6 +11,7 @@ import { startClusterSignals } from './db/cluster-signals.js';
 import { checkpointWal } from './db/maintenance.js';
 import { startClusterRelay } from './events/cluster-relay.js';
 import { REDACT_PATHS } from './logging.js';
+import { startScanWatch } from './media/scanner.watch.js';
 import { runStartupHooks } from './startup.js';
 import { prepareDatabase } from './storage/database.js';
 
@@ -124,6 +125,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         app.log,
       )
     : undefined;
+  const watch =
+    runJobs && config.scanWatch
+      ? startScanWatch({ settings: ctx.stores.settings, scanner: ctx.services.scanner, debounceMs: config.scanWatchDebounceMs, log: app.log })
+      : undefined;
   let closing: Promise<boolean> | undefined;
   /**
    * Fastify's close stops listening, lets in-flight requests finish (new ones on kept-alive
@@ -135,6 +140,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     closing ??= (async () => {
       backups?.stop();
       automation?.stop();
+      watch?.stop();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<false>((resolve) => {
         timer = setTimeout(() => resolve(false), timeoutMs);

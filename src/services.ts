@@ -26,9 +26,10 @@ import { createJobsAdmin } from './jobs/jobs.admin.js';
 import { jobHandlers } from './jobs/jobs.handlers.js';
 import { createJobsSql } from './jobs/jobs.sql.js';
 import { createLibraryService } from './library/library.service.js';
-import { createArtworkStore } from './media/artwork.store.js';
+import { artworkDir, createArtworkStore } from './media/artwork.store.js';
 import { createFilesService } from './media/files.service.js';
 import { createMediaFilesSql } from './media/media-files.sql.js';
+import { createScannerImport } from './media/scanner.import.js';
 import { createScannerService } from './media/scanner.service.js';
 import { createMetadataSettingsService } from './metadata/metadata.service.js';
 import { createMetadataCacheSql } from './metadata/metadata-cache.sql.js';
@@ -69,13 +70,23 @@ export interface ServiceDeps {
 /** Every service, built once. */
 export function createServices(d: ServiceDeps) {
   const { config, stores, now } = d;
-  const artwork = createArtworkStore({ dir: join(config.dataDir, 'artwork'), maxBytes: config.artworkMaxBytes });
+  const artwork = createArtworkStore({ dir: artworkDir(config.dataDir), maxBytes: config.artworkMaxBytes });
   const scanner = createScannerService({
     settings: stores.settings,
     library: stores.library,
     artwork,
     files: createMediaFilesSql(d.db.kysely),
     queue: stores.jobs,
+    // Late-bound: the import is built just below and asks the scanner the same question.
+    importing: () => scannerImport.status().status === 'importing',
+    now,
+  });
+  const scannerImport = createScannerImport({
+    settings: stores.settings,
+    library: stores.library,
+    files: createMediaFilesSql(d.db.kysely),
+    queue: stores.jobs,
+    scanning: () => scanner.status().status === 'scanning',
     now,
   });
   const organizer = createOrganizerRuns({
@@ -178,6 +189,7 @@ export function createServices(d: ServiceDeps) {
     content,
     contentQueue,
     scanner,
+    scannerImport,
     artwork,
     files: createFilesService({ settings: stores.settings, library: stores.library, artwork, now }),
     events,
@@ -199,6 +211,7 @@ export function createServices(d: ServiceDeps) {
       ...jobHandlers({
         verify,
         scanner,
+        scannerImport,
         organizer,
         contentQueue,
         subtitleTools,

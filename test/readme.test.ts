@@ -66,6 +66,8 @@ const DEFAULTS: Record<string, (c: Config) => string | undefined> = {
   MEDIAOS_SHUTDOWN_TIMEOUT_SECONDS: (c) => String(c.shutdownTimeoutSeconds),
   MEDIAOS_WORKERS: (c) => String(c.workers),
   MEDIAOS_ARTWORK_MAX_BYTES: (c) => String(c.artworkMaxBytes),
+  MEDIAOS_SCAN_WATCH: (c) => String(c.scanWatch),
+  MEDIAOS_SCAN_WATCH_DEBOUNCE_MS: (c) => String(c.scanWatchDebounceMs),
   MEDIAOS_TMDB_URL: (c) => c.tmdbUrl,
   MEDIAOS_TMDB_IMAGE_URL: (c) => c.tmdbImageUrl,
   MEDIAOS_MUSICBRAINZ_URL: (c) => c.musicBrainzUrl,

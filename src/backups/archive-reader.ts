@@ -5,14 +5,14 @@
  * archive and what failed; nothing outside the folder given is written.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, gunzipSync, constants as zlibConstants } from 'node:zlib';
 import tar from 'tar-stream';
 import { TransferRefused } from '../db/transfer/transfer-checks.js';
-import { type BackupManifest, DUMP_MEMBER, MANIFEST_NAME, MEMBER_NAMES, manifestSchema, SQLITE_MEMBER } from './backup-manifest.js';
+import { ARTWORK_MEMBER, type BackupManifest, DUMP_MEMBER, isMemberName, MANIFEST_NAME, manifestSchema, SQLITE_MEMBER } from './backup-manifest.js';
 
 /** The archive is not a complete, intact MediaOS backup; the message says what failed. */
 export class BackupArchiveError extends TransferRefused {}
@@ -45,6 +45,8 @@ export interface UnpackedArchive {
   database: string;
   /** Path of the unpacked secrets.json, when the archive has one. */
   secrets?: string;
+  /** The unpacked artwork files (`<dir>/artwork/<sha256>.<ext>`). */
+  artwork: string[];
 }
 
 /** Unpacks `file` into `dir` (an empty folder) and verifies every member against the manifest. */
@@ -72,7 +74,8 @@ export async function unpackBackupArchive(file: string, dir: string): Promise<Un
         manifestText = Buffer.concat(chunks).toString('utf8');
         continue;
       }
-      if (!(MEMBER_NAMES as readonly string[]).includes(name)) throw fail(`unexpected member ${JSON.stringify(name)}`);
+      if (!isMemberName(name)) throw fail(`unexpected member ${JSON.stringify(name)}`);
+      if (ARTWORK_MEMBER.test(name)) mkdirSync(join(dir, 'artwork'), { recursive: true });
       const hash = createHash('sha256');
       let size = 0;
       const tap = new Transform({
@@ -118,6 +121,7 @@ export async function unpackBackupArchive(file: string, dir: string): Promise<Un
     manifest,
     database: join(dir, dbMember),
     secrets: seen.has('secrets.json') ? join(dir, 'secrets.json') : undefined,
+    artwork: [...seen.keys()].filter((n) => ARTWORK_MEMBER.test(n)).map((n) => join(dir, n)),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Writes a backup archive (tar.gz, via tar-stream): `manifest.json` first, then the database
- * snapshot and the secrets file. The snapshot is consistent while the server keeps writing:
+ * snapshot, the secrets file and the stored artwork (`artwork/<sha256>.<ext>`). The snapshot is consistent while the server keeps writing:
  * SQLite through its online backup API (pages changed by our own connection during the copy are
  * carried over; a change by another process restarts the copy), PostgreSQL through the dump's
  * single read snapshot (dump.ts). Members are staged in a temporary folder next to the archive,
@@ -8,7 +8,7 @@
  * 0600 because it holds the secrets file.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, createReadStream, createWriteStream, existsSync, lstatSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -18,6 +18,7 @@ import { openDatabase } from '../db/connect.js';
 import { migrationStatus } from '../db/migrator.js';
 import { dumpDatabase } from '../db/transfer/dump.js';
 import { rowCounts } from '../db/transfer/table-rows.js';
+import { ARTWORK_NAME } from '../media/artwork.store.js';
 import { VERSION } from '../version.js';
 import {
   BACKUP_FORMAT,
@@ -45,6 +46,8 @@ export interface CreateBackupOptions {
   kind: string;
   /** The secrets file to include when it exists (the data dir's secrets.json). */
   secretsFile?: string;
+  /** The artwork folder (`<data>/artwork`): each stored image becomes an `artwork/<name>` member. */
+  artworkDir?: string;
   onProgress?: (p: BackupProgress) => void;
 }
 
@@ -52,6 +55,18 @@ export interface CreatedBackup {
   file: string;
   size: number;
   manifest: BackupManifest;
+}
+
+/** The stored artwork files in `dir` (regular files named `<sha256>.<ext>`; anything else there is not ours). */
+export function artworkFiles(dir: string | undefined): { name: string; path: string; size: number }[] {
+  if (!dir || !existsSync(dir)) return [];
+  const out: { name: string; path: string; size: number }[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (!ARTWORK_NAME.test(name)) continue;
+    const st = lstatSync(join(dir, name), { throwIfNoEntry: false });
+    if (st?.isFile()) out.push({ name, path: join(dir, name), size: st.size });
+  }
+  return out;
 }
 
 export async function sha256File(file: string): Promise<string> {
@@ -102,9 +117,17 @@ export async function createBackupArchive(opts: CreateBackupOptions): Promise<Cr
       names.push(SECRETS_MEMBER);
     }
     const members: ManifestMember[] = [];
+    const sources = new Map<string, string>();
     for (const name of names) {
       const path = join(staging, name);
       members.push({ name, size: statSync(path).size, sha256: await sha256File(path) });
+      sources.set(name, path);
+    }
+    // Artwork files are named by the hash of their bytes and never rewritten: packed from where they are.
+    for (const art of artworkFiles(opts.artworkDir)) {
+      const name = `artwork/${art.name}`;
+      members.push({ name, size: art.size, sha256: await sha256File(art.path) });
+      sources.set(name, art.path);
     }
     const manifest: BackupManifest = {
       format: BACKUP_FORMAT,
@@ -117,7 +140,7 @@ export async function createBackupArchive(opts: CreateBackupOptions): Promise<Cr
       tables: snap.tables,
       members,
     };
-    await packArchive(staging, manifest, partial, opts.onProgress);
+    await packArchive(sources, manifest, partial, opts.onProgress);
     renameSync(partial, opts.file);
     return { file: opts.file, size: statSync(opts.file).size, manifest };
   } catch (err) {
@@ -128,7 +151,12 @@ export async function createBackupArchive(opts: CreateBackupOptions): Promise<Cr
   }
 }
 
-async function packArchive(staging: string, manifest: BackupManifest, out: string, onProgress?: (p: BackupProgress) => void): Promise<void> {
+async function packArchive(
+  sources: ReadonlyMap<string, string>,
+  manifest: BackupManifest,
+  out: string,
+  onProgress?: (p: BackupProgress) => void,
+): Promise<void> {
   const pack = tar.pack();
   const total = manifest.members.reduce((s, m) => s + m.size, 0);
   const mtime = new Date(manifest.createdAt);
@@ -140,7 +168,7 @@ async function packArchive(staging: string, manifest: BackupManifest, out: strin
     let done = 0;
     for (const m of manifest.members) {
       const entry = pack.entry({ name: m.name, size: m.size, mode: 0o600, mtime });
-      const source = createReadStream(join(staging, m.name));
+      const source = createReadStream(sources.get(m.name)!);
       source.on('data', (chunk) => {
         done += chunk.length;
         onProgress?.({ stage: 'archive', done, total, unit: 'bytes' });

@@ -9,8 +9,9 @@ import { type Database, openDatabase } from '../db/connect.js';
 import { checkFreeSpace, type FreeSpaceProbe } from '../db/free-space.js';
 import { migrationStatus } from '../db/migrator.js';
 import { archiveBackupNeeds } from '../db/space-needs.js';
+import { artworkDir } from '../media/artwork.store.js';
 import { readArchiveManifest } from './archive-reader.js';
-import { type BackupProgress, type CreatedBackup, createBackupArchive } from './backup-archive.js';
+import { artworkFiles, type BackupProgress, type CreatedBackup, createBackupArchive } from './backup-archive.js';
 import { type BackupFile, type BackupKind, listBackups, newArchivePath, pruneArchives } from './backup-catalog.js';
 
 export interface TakenBackup extends CreatedBackup {
@@ -44,8 +45,17 @@ export function takeBackup(
   const run = async (): Promise<TakenBackup> => {
     const file = opts.file ?? newArchivePath(config.dataDir, kind);
     const secretsBytes = statSync(secretsFilePath(config.dataDir), { throwIfNoEntry: false })?.size ?? 0;
-    checkFreeSpace(await archiveBackupNeeds(db, file, secretsBytes), opts.freeSpace);
-    const created = await createBackupArchive({ db, file, kind, secretsFile: secretsFilePath(config.dataDir), onProgress: opts.onProgress });
+    const artwork = artworkDir(config.dataDir);
+    const artworkBytes = artworkFiles(artwork).reduce((sum, f) => sum + f.size, 0);
+    checkFreeSpace(await archiveBackupNeeds(db, file, secretsBytes + artworkBytes), opts.freeSpace);
+    const created = await createBackupArchive({
+      db,
+      file,
+      kind,
+      secretsFile: secretsFilePath(config.dataDir),
+      artworkDir: artwork,
+      onProgress: opts.onProgress,
+    });
     const pruned = opts.file ? [] : pruneArchives(config.dataDir, kind, keepFor(config, kind));
     return { ...created, pruned };
   };

@@ -10,11 +10,12 @@
  * 4. Keep the current database as a `pre-restore` archive.
  * 5. Swap in: SQLite renames the checked copy over the database file (after checkpointing the old
  *    one and removing its -wal/-shm); a dump is restored in ONE transaction. Then the archived
- *    secrets.json is put back (temp file + rename, mode 0600).
+ *    secrets.json is put back (temp file + rename, mode 0600), and the archived artwork files
+ *    into `<data>/artwork/` (those missing there; nothing there is removed).
  * Any failure before step 5 leaves the database and the secrets file as they were.
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { type Config, databaseTarget } from '../config.js';
 import { type Database, openDatabase } from '../db/connect.js';
 import { migrations } from '../db/migrations/index.js';
@@ -22,6 +23,7 @@ import { migrationStatus, tableExists } from '../db/migrator.js';
 import { restoreDatabase } from '../db/transfer/dump.js';
 import { rowCounts } from '../db/transfer/table-rows.js';
 import { type ProgressListener, TransferRefused } from '../db/transfer/transfer-checks.js';
+import { artworkDir } from '../media/artwork.store.js';
 import { BackupArchiveError, type UnpackedArchive, unpackBackupArchive } from './archive-reader.js';
 import { type BackupManifest, SQLITE_MEMBER } from './backup-manifest.js';
 import { secretsFilePath, takeBackup } from './backups.service.js';
@@ -32,6 +34,8 @@ export interface RestoredArchive {
   /** The archive of the database as it was before the restore (none when there was no database). */
   preRestoreBackup?: string;
   secretsRestored: boolean;
+  /** Artwork files put back into `<data>/artwork/` (those already there, same name = same bytes, are kept). */
+  artworkRestored: number;
   /** The archive's schema is older than this build: `mediaos migrate` (or the next `serve`) brings it up. */
   migrationPending: boolean;
 }
@@ -70,7 +74,8 @@ export async function restoreBackupArchive(config: Config, file: string, opts: R
     }
     const result = isSqliteCopy ? await swapSqlite(config, file, unpacked, latest) : await restoreDump(config, unpacked, opts);
     const secretsRestored = putBackSecrets(config, unpacked);
-    return { manifest: m, ...result, secretsRestored, migrationPending: m.schemaVersion < latest };
+    const artworkRestored = putBackArtwork(config, unpacked);
+    return { manifest: m, ...result, secretsRestored, artworkRestored, migrationPending: m.schemaVersion < latest };
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
@@ -143,6 +148,23 @@ async function restoreDump(config: Config, unpacked: UnpackedArchive, opts: Rest
   } finally {
     await db.close();
   }
+}
+
+/** The archived artwork into `<data>/artwork/`, each file temp + rename; files named alike hold the same bytes and are left. */
+function putBackArtwork(config: Config, unpacked: UnpackedArchive): number {
+  if (unpacked.artwork.length === 0) return 0;
+  const dir = artworkDir(config.dataDir);
+  mkdirSync(dir, { recursive: true });
+  let n = 0;
+  for (const file of unpacked.artwork) {
+    const dest = join(dir, basename(file));
+    if (existsSync(dest)) continue;
+    const temp = `${dest}.restore-${process.pid}`;
+    copyFileSync(file, temp);
+    renameSync(temp, dest);
+    n++;
+  }
+  return n;
 }
 
 function putBackSecrets(config: Config, unpacked: UnpackedArchive): boolean {

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { BackupProgress } from '../backups/backup-archive.js';
@@ -86,6 +86,7 @@ export async function restoreArchiveCommand(io: CliIo, config: Config, file: str
       `restored the ${r.manifest.engine} backup of ${r.manifest.createdAt} (schema version ${r.manifest.schemaVersion}, ${rows} rows); every checksum verified`,
     );
     if (r.secretsRestored) io.out('restored secrets.json (the keys that decrypt stored secrets)');
+    if (r.artworkRestored) io.out(`restored ${r.artworkRestored} artwork file(s) into ${join(config.dataDir, 'artwork')}`);
     if (r.migrationPending) io.out('the backup has an older schema: run `mediaos migrate` (or start the server, which migrates it)');
   } finally {
     progress.stop();

@@ -12,6 +12,7 @@ import {
   runOptimize,
   WAL_CHECKPOINT_JOB_TYPE,
 } from '../housekeeping/housekeeping.service.js';
+import { MEDIA_IMPORT_JOB_TYPE, type ScannerImport } from '../media/scanner.import.js';
 import { MEDIA_SCAN_JOB_TYPE, type ScannerService } from '../media/scanner.service.js';
 import { ORGANIZE_JOB_TYPE, ORGANIZE_UNDO_JOB_TYPE, type OrganizerRuns } from '../organizer/organizer.run.js';
 import { SUBTITLE_JOB_TYPE, SUBTITLE_SCAN_JOB_TYPE, type SubtitleAutomation } from '../subtitles/subtitles.automation.js';
@@ -26,6 +27,7 @@ import type { JobHandlers } from './jobs.types.js';
 export function jobHandlers(deps: {
   verify: Pick<VerifyService, 'runJob'>;
   scanner: Pick<ScannerService, 'runJob'>;
+  scannerImport: Pick<ScannerImport, 'runJob'>;
   organizer: Pick<OrganizerRuns, 'runJob' | 'undoJob'>;
   contentQueue: Pick<ContentQueue, 'runJob'>;
   subtitleTools: Pick<SubtitleAutomation, 'runScan' | 'runProcess'>;
@@ -34,10 +36,11 @@ export function jobHandlers(deps: {
   downloadTracker: Pick<DownloadTracker, 'trackOnce'>;
   rssSync: Pick<RssSync, 'runOnce'>;
 }): JobHandlers {
-  const { verify, scanner, organizer, contentQueue, subtitleTools, housekeeping, wantedSearch, downloadTracker, rssSync } = deps;
+  const { verify, scanner, scannerImport, organizer, contentQueue, subtitleTools, housekeeping, wantedSearch, downloadTracker, rssSync } = deps;
   return {
     [VERIFY_JOB_TYPE]: (payload, run) => verify.runJob(payload, run),
     [MEDIA_SCAN_JOB_TYPE]: (payload, run) => scanner.runJob(payload, run),
+    [MEDIA_IMPORT_JOB_TYPE]: (payload, run) => scannerImport.runJob(payload, run),
     [ORGANIZE_JOB_TYPE]: (payload, run) => organizer.runJob(payload, run),
     [ORGANIZE_UNDO_JOB_TYPE]: (payload) => organizer.undoJob(payload),
     [CONTENT_VERIFY_JOB_TYPE]: (payload, run) => contentQueue.runJob(payload, run),

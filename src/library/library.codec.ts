@@ -170,6 +170,7 @@ export function applyPatch(item: LibraryItem, patch: LibraryPatch): LibraryItem 
   if (patch.filePath !== undefined) next.filePath = patch.filePath;
   if (patch.fileSize !== undefined) next.fileSize = patch.fileSize;
   if (patch.quality !== undefined) next.quality = patch.quality;
+  if (patch.source !== undefined) next.source = patch.source;
   if (patch.year !== undefined) next.year = patch.year;
   if (patch.metadata !== undefined) next.metadata = patch.metadata;
   return next;

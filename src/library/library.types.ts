@@ -65,6 +65,8 @@ export interface LibraryPatch {
   filePath?: string;
   fileSize?: number;
   quality?: string;
+  /** Set by a scanner import (POST /api/scanner/import): the release source (`BluRay`, `WEB-DL`). */
+  source?: string;
   /** Set by a metadata lookup applied to the item (POST /api/metadata/apply). */
   year?: number;
   metadata?: Record<string, unknown>;

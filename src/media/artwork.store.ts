@@ -74,6 +74,11 @@ export async function writeExclusive(target: string, bytes: Buffer, overwrite: b
 /** A served artwork file name: 64 hex chars and a known extension. */
 export const ARTWORK_NAME = /^([0-9a-f]{64})\.(jpg|png|gif|webp)$/;
 
+/** Where the server keeps artwork: `<data>/artwork` (backups carry it too). */
+export function artworkDir(dataDir: string): string {
+  return join(dataDir, 'artwork');
+}
+
 export function createArtworkStore(opts: { dir: string; maxBytes: number }) {
   return {
     maxBytes: opts.maxBytes,

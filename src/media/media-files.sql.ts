@@ -41,6 +41,20 @@ export function createMediaFilesSql(db: Kysely<DB>) {
       return out;
     },
 
+    /** The known files among `paths` (any root), by path. */
+    async byPaths(paths: readonly string[]): Promise<Map<string, KnownFile>> {
+      const out = new Map<string, KnownFile>();
+      for (let i = 0; i < paths.length; i += CHUNK) {
+        const rows = await db
+          .selectFrom('media_files')
+          .select(['id', 'path', 'size', 'mtime_ms', 'status', 'item_id'])
+          .where('path', 'in', paths.slice(i, i + CHUNK))
+          .execute();
+        for (const r of rows) out.set(r.path, { id: r.id, size: Number(r.size), mtimeMs: Number(r.mtime_ms), status: r.status, itemId: r.item_id });
+      }
+      return out;
+    },
+
     /** New files (one statement per chunk, in one transaction). */
     async insert(files: readonly MediaFileWrite[], at: string): Promise<void> {
       if (files.length === 0) return;

@@ -1,4 +1,5 @@
 import { basename, extname, relative, sep } from 'node:path';
+import { parseQuality, parseSeason, parseTitleAndYear, parseVideoCodec } from '@ctrl/video-filename-parser';
 import { type ParsedRelease, parseRelease } from '../automation/release-parse.js';
 import type { MediaRootKind } from '../settings/media-roots.js';
 import type { ItemKey, ParsedMedia } from './media.types.js';
@@ -59,9 +60,51 @@ function folderParse(name: string): ParsedRelease {
   return r;
 }
 
+/** What a media file's name tells: the members of ParsedRelease the scanner keeps. */
+export type FileNameFacts = Pick<ParsedRelease, 'title' | 'year' | 'quality' | 'sources' | 'codec' | 'seasons' | 'episodes'>;
+
+/**
+ * The same answer as parseRelease (automation/release-parse.ts) for the members the scanner
+ * keeps, from only the parser's rules that give them: title and year (or the series title with
+ * season and episodes), resolution and sources, video codec. parseRelease also reads edition,
+ * group, languages and audio, each another pass of large expressions (its edition rule parses
+ * the title a second time): skipped here, a file name costs about a third
+ * (test/media/media.parse.test.ts holds the two to the same answers).
+ */
+export function fileNameFacts(name: string, series: boolean): FileNameFacts {
+  const isTv = series || /\bS\d{1,3}E\d{1,4}\b/i.test(name) || /\bS\d{1,3}\b/i.test(name);
+  // The season rules throw on a date in the future ("Show.2999.01.01"): read as a movie then, one odd name never fails a scan.
+  let season: ReturnType<typeof parseSeason> = null;
+  try {
+    if (isTv) season = parseSeason(name);
+  } catch {
+    season = null;
+  }
+  const tvTitle = season?.seriesTitle ?? '';
+  const out: FileNameFacts = { title: '', seasons: [], episodes: [], sources: [] };
+  if (season !== null && tvTitle.trim() !== '') {
+    out.title = tvTitle;
+    out.seasons = Array.isArray(season.seasons) ? season.seasons : [];
+    out.episodes = Array.isArray(season.episodeNumbers) ? season.episodeNumbers : [];
+  } else {
+    const t = parseTitleAndYear(name);
+    out.title = t.title;
+    const year = t.year === null || t.year === undefined ? undefined : Number(t.year);
+    if (year !== undefined && Number.isInteger(year)) out.year = year;
+  }
+  const q = parseQuality(name);
+  out.sources = (q.sources ?? []).map((x) => String(x).toLowerCase());
+  const resolution = q.resolution ? String(q.resolution).toLowerCase() : undefined;
+  const quality = resolution ?? (out.sources.includes('dvd') ? '480p' : undefined);
+  if (quality !== undefined) out.quality = quality;
+  const codec = parseVideoCodec(name).codec;
+  if (codec) out.codec = String(codec);
+  return out;
+}
+
 function video(kind: 'movie' | 'series', file: string, dirs: string[]): { parsed: ParsedMedia; item: ItemKey } | undefined {
   const name = basename(file);
-  const r = parseRelease(stem(name), kind === 'series' ? 'series' : undefined);
+  const r = fileNameFacts(stem(name), kind === 'series');
   const parsed: ParsedMedia = { type: kind, title: r.title, extension: extensionOf(name), originalFilename: name };
   if (r.year !== undefined) parsed.year = r.year;
   if (r.quality !== undefined) parsed.quality = r.quality;

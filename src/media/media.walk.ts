@@ -1,4 +1,5 @@
-import { lstat, stat } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { fdir } from 'fdir';
 import { resolveInsideRoots } from '../settings/media-roots.js';
 
@@ -18,7 +19,10 @@ export type FileStat = { kind: 'file'; size: number; mtimeMs: number } | { kind:
  */
 export async function fileStat(path: string, roots: readonly string[]): Promise<FileStat> {
   try {
-    const l = await lstat(path);
+    // lstat is a few microseconds on a local disk: the synchronous call skips a promise and a
+    // thread-pool round trip per file (100,000 files: seconds of the scan). Symlinks go async.
+    const l = lstatSync(path, { throwIfNoEntry: false });
+    if (l === undefined) return { kind: 'skip' };
     if (l.isSymbolicLink()) {
       if ((await resolveInsideRoots(path, roots)) === undefined) return { kind: 'outside' };
       const s = await stat(path);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { indexedOverflow, indexedOverflowMessage } from '../db/indexed-limit.js';
 import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
+import { IMPORT_MAX_FILES, importBody, type ScannerImport } from './scanner.import.js';
 import type { ScannerService } from './scanner.service.js';
 
 const folderPath = z
@@ -25,8 +26,12 @@ export const previewBody = z.object({ path: folderPath, kind: folderType.optiona
 /** POST /api/scanner/rescan. */
 export const rescanBody = z.object({ path: folderPath, type: folderType });
 
+/** The body limit of POST /api/scanner/import: room for IMPORT_MAX_FILES entries of ~320 bytes. */
+const IMPORT_BODY_LIMIT = IMPORT_MAX_FILES * 320;
+
 export interface ScannerRoutesDeps {
   scanner: ScannerService;
+  scannerImport: ScannerImport;
   auth: RequestAuthenticator;
 }
 
@@ -36,8 +41,11 @@ export interface ScannerRoutesDeps {
  * in progress" (+progress) / "No scan in progress", 400 "No folders configured for scanning" /
  * "Folder not accessible: <path>", 403 `path_not_allowed` for a folder outside the media roots.
  * Preview (any user) reads only; rescan scans one folder and, unlike legacy (which dropped the
- * result), records it like start does. POST /api/scanner/import is not served (API.md §2: it
- * writes file fields on items, which belongs to the organizer work).
+ * result), records it like start does. Import (admin) writes picked files onto existing items
+ * (scanner.import.ts): `{ok:true,count,total,skipped}` at once for up to IMPORT_INLINE_MAX files,
+ * else 202 `{ok:true,queued:true,jobId,total,progress}` with progress at GET
+ * /api/scanner/import/status; 400 "No files to import", 403 `path_not_allowed` when any path lies
+ * outside the media roots (nothing written), 409 while a scan or another import runs.
  */
 export async function scannerRoutes(app: FastifyInstance, deps: ScannerRoutesDeps): Promise<void> {
   const { scanner } = deps;
@@ -62,6 +70,17 @@ export async function scannerRoutes(app: FastifyInstance, deps: ScannerRoutesDep
     const body = parseInput(previewBody, request.body);
     const files = await scanner.previewFolder(body.path, body.kind);
     return { ok: true, files, count: files.length };
+  });
+  // A library-wide list is larger than the default 1 MiB body (about 300 bytes a file).
+  app.post('/api/scanner/import', { ...admin, bodyLimit: IMPORT_BODY_LIMIT }, async (request, reply) => {
+    const r = await deps.scannerImport.start(parseInput(importBody, request.body));
+    if (!r.queued) return { ok: true, count: r.count, total: r.total, skipped: r.skipped };
+    reply.status(202);
+    return { ok: true, queued: true, message: 'Import queued', jobId: r.jobId, total: r.total, progress: r.progress };
+  });
+  app.get('/api/scanner/import/status', user, async () => {
+    await deps.scannerImport.settle();
+    return { ok: true, ...deps.scannerImport.status() };
   });
   app.post('/api/scanner/stop', admin, async () => {
     scanner.stop();

@@ -17,7 +17,7 @@ import {
 } from '../settings/media-roots.js';
 import type { SettingsDocumentStore } from '../settings/settings.store.js';
 import type { ArtworkStore } from './artwork.store.js';
-import { findLocalArtwork } from './local-artwork.js';
+import { findLocalArtwork, isArtworkName, type WalkedArtwork } from './local-artwork.js';
 import { itemKeyString, parseMediaFile } from './media.parse.js';
 import type { ItemKey, ParsedMedia, ScanFolder, ScanProgress } from './media.types.js';
 import { fileStat, walkFiles } from './media.walk.js';
@@ -42,6 +42,8 @@ export interface ScannerDeps {
   artwork?: Pick<ArtworkStore, 'importFile'>;
   files: MediaFilesSql;
   queue: Pick<JobQueue, 'enqueue'>;
+  /** True while a queued scanner import runs (scanner.import.ts): both write media_files. */
+  importing?: () => boolean;
   now: () => Date;
 }
 
@@ -103,9 +105,9 @@ export function createScannerService(deps: ScannerDeps) {
 
   /** The library item for `key`: matched by kind + case-insensitive title (+ year), else added. */
   /** Sets a new item's posterUrl/backgroundUrl from artwork files next to its media; an unreadable or non-image file is skipped. */
-  async function adoptLocalArtwork(item: LibraryItem, mediaFile: string, rootReal: string): Promise<void> {
+  async function adoptLocalArtwork(item: LibraryItem, mediaFile: string, rootReal: string, walked?: WalkedArtwork): Promise<void> {
     if (!deps.artwork) return;
-    const found = await findLocalArtwork(mediaFile, rootReal);
+    const found = await findLocalArtwork(mediaFile, rootReal, walked);
     const patch: { posterUrl?: string; backgroundUrl?: string } = {};
     for (const [field, file] of [
       ['posterUrl', found.poster],
@@ -121,7 +123,7 @@ export function createScannerService(deps: ScannerDeps) {
     if (Object.keys(patch).length) await deps.library.patch(item.id, patch, at());
   }
 
-  async function itemFor(key: ItemKey, first: { path: string; size: number; parsed: ParsedMedia }, rootReal: string): Promise<string> {
+  async function itemFor(key: ItemKey, first: { path: string; size: number; parsed: ParsedMedia }, rootReal: string, walked?: WalkedArtwork): Promise<string> {
     const base: Partial<LibraryItem> = {};
     if (key.year !== undefined) base.year = key.year;
     if (first.parsed.quality !== undefined) base.quality = first.parsed.quality;
@@ -138,7 +140,7 @@ export function createScannerService(deps: ScannerDeps) {
         title = `${key.title} (${key.year})`;
         continue;
       }
-      if (r.status === 'created') await adoptLocalArtwork(r.item, first.path, rootReal);
+      if (r.status === 'created') await adoptLocalArtwork(r.item, first.path, rootReal, walked);
       return r.item.id;
     }
     throw new Error(`could not add library item "${key.title}"`);
@@ -153,6 +155,8 @@ export function createScannerService(deps: ScannerDeps) {
   ): Promise<void> {
     const paths = await walkFiles(target.folder, signal);
     progress.totalFiles += paths.length;
+    // The walk already saw every artwork file under the folder: no disk probes for new items there.
+    const walked: WalkedArtwork = { folder: target.folder, files: new Set(paths.filter(isArtworkName)) };
     const known = await deps.files.knownUnder(target.root, target.folder);
     const seen = new Set<string>();
     let inserts: MediaFileWrite[] = [];
@@ -189,7 +193,7 @@ export function createScannerService(deps: ScannerDeps) {
         const key = itemKeyString(p.item);
         let itemId = items.get(key);
         if (itemId === undefined) {
-          itemId = await itemFor(p.item, { path, size: st.size, parsed: p.parsed }, target.root);
+          itemId = await itemFor(p.item, { path, size: st.size, parsed: p.parsed }, target.root, walked);
           items.set(key, itemId);
         }
         found.add(itemId);
@@ -228,6 +232,7 @@ export function createScannerService(deps: ScannerDeps) {
     /** POST /api/scanner/start: checks the folders now (403 outside the roots) and queues the scan. */
     async start(req: { folders?: ScanFolder[] }): Promise<ScanProgress> {
       if (progress.status === 'scanning') throw new Duplicate('Scan already in progress', { progress: copy(progress) });
+      if (deps.importing?.()) throw new Duplicate('Import in progress - cannot scan');
       const all = await roots();
       const folders = req.folders ?? all.map((r) => ({ path: r.path, type: r.type }));
       if (folders.length === 0) throw new Invalid('No folders configured for scanning');

@@ -16,6 +16,17 @@ export interface OrganizerRunRoutesDeps {
 
 const runParams = z.object({ id: z.string() });
 const runsQuery = z.object({ limit: z.coerce.number().int().min(1, { message: 'must be 1 to 200' }).max(200, { message: 'must be 1 to 200' }).optional() });
+/** `?limit=&cursor=` on POST /api/organizer/preview: a page of the plan (without them, the whole plan as legacy). */
+const PREVIEW_PAGE_DEFAULT = 500;
+const previewQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int({ message: 'must be an integer' })
+    .min(1, { message: 'must be 1 to 5000' })
+    .max(5000, { message: 'must be 1 to 5000' })
+    .optional(),
+  cursor: z.string().min(1, { message: 'must not be empty' }).max(8192, { message: 'at most 8192 characters' }).optional(),
+});
 const KIND = { series: 'series', movie: 'movie', music: 'music', book: 'book' } as const;
 
 /**
@@ -31,7 +42,14 @@ export async function organizerRunRoutes(app: FastifyInstance, deps: OrganizerRu
   const admin = { preHandler: authenticate(deps.auth, 'admin') };
 
   app.get('/api/organizer/status', user, async () => ({ ok: true, ...(await organizer.status()) }));
-  app.post('/api/organizer/preview', user, async (request) => ({ ok: true, ...(await organizer.preview(parseInput(organizeBody, request.body))) }));
+  app.post('/api/organizer/preview', user, async (request) => {
+    const q = parseInput(previewQuery, request.query);
+    const page =
+      q.limit !== undefined || q.cursor !== undefined
+        ? { limit: q.limit ?? PREVIEW_PAGE_DEFAULT, ...(q.cursor !== undefined ? { cursor: q.cursor } : {}) }
+        : undefined;
+    return { ok: true, ...(await organizer.preview(parseInput(organizeBody, request.body), page)) };
+  });
   app.post('/api/organizer/start', admin, async (request) => ({
     ok: true,
     ...(await organizer.start(parseInput(organizeBody, request.body), requireUser(request).id)),

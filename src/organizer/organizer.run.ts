@@ -53,6 +53,24 @@ export function statusOf(run: OrganizerRun | undefined) {
   };
 }
 
+/** A page of the preview: at most `limit` items after the one `cursor` names. */
+export interface PreviewPage {
+  limit: number;
+  cursor?: string;
+}
+
+const CURSOR_PREFIX = 'p/';
+
+export function encodePreviewCursor(source: string): string {
+  return Buffer.from(`${CURSOR_PREFIX}${source}`, 'utf8').toString('base64url');
+}
+
+function decodePreviewCursor(cursor: string): string {
+  const key = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!key.startsWith(CURSOR_PREFIX)) throw new Invalid('cursor: not a cursor this server returned');
+  return key.slice(CURSOR_PREFIX.length);
+}
+
 export function createOrganizerRuns(deps: OrganizerRunDeps) {
   const { sql } = deps;
   const stops = new Map<string, AbortController>();
@@ -181,10 +199,23 @@ export function createOrganizerRuns(deps: OrganizerRunDeps) {
       return statusOf((await active()) ?? (await sql.latestRun()));
     },
 
-    async preview(req: OrganizeRequest) {
+    /**
+     * POST /api/organizer/preview. Without `page` the whole plan (legacy). With it, `limit` items
+     * after `cursor` in source-path order plus `nextCursor` (null on the last page); each page is
+     * cut from the whole plan, so a rename or conflict is the same as in the whole answer.
+     */
+    async preview(req: OrganizeRequest, page?: PreviewPage) {
       if (await active()) throw new Duplicate('Organization in progress');
       const items = await plan(await planOptions(req));
-      return { totalItems: items.length, items: items.map(({ kind: _k, root: _r, ...legacy }) => legacy) };
+      const legacy = (list: PlanItem[]) => list.map(({ kind: _k, root: _r, ...rest }) => rest);
+      if (!page) return { totalItems: items.length, items: legacy(items) };
+      const after = page.cursor !== undefined ? decodePreviewCursor(page.cursor) : undefined;
+      const sorted = [...items].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+      const start = after === undefined ? 0 : sorted.findIndex((i) => i.source > after);
+      const rest = start < 0 ? [] : sorted.slice(start);
+      const slice = rest.slice(0, page.limit);
+      const nextCursor = rest.length > page.limit ? encodePreviewCursor(slice[slice.length - 1]!.source) : null;
+      return { totalItems: items.length, items: legacy(slice), nextCursor };
     },
 
     /** POST /api/organizer/start: a run and its queued job (`dryRun` defaults to true, as in legacy). */

@@ -85,6 +85,7 @@ const SERVED: Route[] = [
   ['GET', '/api/scanner/preview', 'user'],
   ['POST', '/api/scanner/preview', 'user'],
   ['POST', '/api/scanner/rescan', 'admin'],
+  ['POST', '/api/scanner/import', 'admin'],
   ['GET', '/api/subtitles/automation/config', 'user'],
   ['POST', '/api/subtitles/automation/config', 'admin'],
   // §10 metadata lookups
@@ -145,8 +146,6 @@ const SERVED: Route[] = [
 
 /** API.md routes this server does not serve (README "HTTP API": not served). */
 const NOT_SERVED: [string, string][] = [
-  // §2 scanner import (file fields on items: with the organizer)
-  ['POST', '/api/scanner/import'],
   // §11 artwork history (select/lock/revert and §12 requests were 404 in legacy too)
   ['POST', '/api/artwork/select'],
   ['POST', '/api/artwork/lock'],

@@ -183,6 +183,37 @@ for (const engine of sqlEngines()) {
       expect((await app.inject({ method: 'POST', url: '/api/organizer/undo', payload: { runId }, headers: h })).json()).toMatchObject({ ok: false });
     });
 
+    it('pages the preview with ?limit&cursor: the pages join to the whole answer (renames included); without them the whole answer', async () => {
+      const { tr, user, app } = await setup();
+      const payload = { destinations: tr.destinations, operation: 'copy', conflictResolution: 'rename' };
+      const headers = bearer(user.accessToken);
+      const whole = (await app.inject({ method: 'POST', url: '/api/organizer/preview', payload, headers })).json();
+      expect(whole.nextCursor).toBeUndefined();
+      expect(whole.totalItems).toBe(5);
+      const bySource = [...whole.items].sort((a: { source: string }, b: { source: string }) => (a.source < b.source ? -1 : 1));
+      const pages: { items: unknown[]; nextCursor: string | null; totalItems: number }[] = [];
+      let cursor: string | null = null;
+      do {
+        const url: string = `/api/organizer/preview?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+        const res = await app.inject({ method: 'POST', url, payload, headers });
+        expect(res.statusCode).toBe(200);
+        const page = res.json();
+        pages.push(page);
+        cursor = page.nextCursor;
+      } while (cursor !== null && pages.length < 10);
+      expect(pages.map((p) => [p.items.length, p.totalItems])).toEqual([
+        [2, 5],
+        [2, 5],
+        [1, 5],
+      ]);
+      expect(pages.flatMap((p) => p.items)).toEqual(bySource);
+      expect(bySource.find((i: { destination: string }) => i.destination.endsWith('Alien (1979) [2160p] (2).mkv'))).toBeDefined();
+      const bad = await app.inject({ method: 'POST', url: '/api/organizer/preview?cursor=bm90LWEtY3Vyc29y', payload, headers });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error).toContain('cursor');
+      expect((await app.inject({ method: 'POST', url: '/api/organizer/preview?limit=0', payload, headers })).statusCode).toBe(400);
+    });
+
     it('hardlinks (same inode) with rename on conflict; undo keeps a destination that changed since', async () => {
       const { tr, admin, h, app } = await setup();
       const before = snapshot(tr.root);

@@ -14,6 +14,11 @@ select "id", "path", "size", "mtime_ms", "status", "item_id"
 from "media_files"
 where "root" = $1;
 
+-- mediaFiles.byPaths
+select "id", "path", "size", "mtime_ms", "status", "item_id"
+from "media_files"
+where "path" in ($1, $2);
+
 -- mediaFiles.update [1/3]
 begin;
 

@@ -14,6 +14,11 @@ select "id", "path", "size", "mtime_ms", "status", "item_id"
 from "media_files"
 where "root" = ?;
 
+-- mediaFiles.byPaths
+select "id", "path", "size", "mtime_ms", "status", "item_id"
+from "media_files"
+where "path" in (?, ?);
+
 -- mediaFiles.update [1/3]
 begin;
 

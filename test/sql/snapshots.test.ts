@@ -250,6 +250,8 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
     await rec.call('mediaFiles.insert', () => files.insert([f], T0));
     const known = await rec.call('mediaFiles.knownUnder', () => files.knownUnder('/media/movies', '/media/movies'));
     expect(known.get(f.path)).toEqual({ id: f.id, size: 5_000_000_000, mtimeMs: 1_700_000_000_000, status: 'present', itemId: 'lib_1' });
+    const byPath = await rec.call('mediaFiles.byPaths', () => files.byPaths([f.path, '/media/movies/other.mkv']));
+    expect([...byPath.keys()]).toEqual([f.path]);
     await rec.call('mediaFiles.update', () => files.update([{ ...f, size: 6 }], T1));
     await rec.call('mediaFiles.markMissing', () => files.markMissing([f.id], T2));
     const listed = await rec.call('mediaFiles.list', () => files.list({ itemId: 'lib_1', status: 'missing' }));
