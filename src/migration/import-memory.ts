@@ -9,8 +9,9 @@ import type { Database } from '../db/connect.js';
  * up. The heap sizes themselves cannot change once the process runs (--max-semi-space-size and
  * --max-old-space-size are read at start-up only), this flag is consulted at every collection.
  * For the CLI import only (the process ends with it), never for the server. Measured on the 100 MB
- * grabs.json of test/migration/import.memory.test.ts: peak RSS 257-310 MB before, 170-190 MB after,
- * at about the same wall time.
+ * grabs.json of test/migration/import.memory.test.ts (bench/RESULTS.md, issue 18 round three): peak
+ * RSS 236-313 MB without it, 155-172 MB with it (also with another process busy on the second
+ * core), for ~20% more CPU time (more frequent full collections).
  */
 export function favorSmallHeap(): void {
   setFlagsFromString('--optimize-for-size');

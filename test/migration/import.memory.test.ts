@@ -18,8 +18,8 @@ const run = promisify(execFile);
 /**
  * Peak RSS bound for a 100 MB grabs.json (the whole-file reader needed ~875 MB; record by record
  * with V8's default heap growth 257-310 MB, over 320 MB in CI with the other run's workers busy).
- * With the import's small-heap V8 setting (import-memory.ts favorSmallHeap), measured on the shared
- * 2-core machine (load average ~16): 162-190 MB; with one more core-bound process: see the report.
+ * With the import's small-heap V8 setting (import-memory.ts favorSmallHeap), on the shared 2-core
+ * machine (load average 10-17, never quiet): 155-163 MB; 161 MB with `yes > /dev/null` running too.
  */
 const BOUND_MB = 300;
 /** Prints the process's peak RSS (kB) on exit (worker threads inherit it: each prints the figure at its own exit). */
