@@ -5,6 +5,7 @@ import { createLocksSql, MAINTENANCE_LOCK } from '../db/locks.sql.js';
 import { EXIT_ERROR, ImportVerifyError, runImport } from '../migration/import.js';
 import { createImportSql } from '../migration/import.sql.js';
 import { checkImportSource } from '../migration/import-guards.js';
+import { favorSmallHeap } from '../migration/import-memory.js';
 import { mismatchLines, quarantineLines, summaryLines } from '../migration/report.js';
 import { cliImportProgress } from './import-progress.js';
 import type { CliIo } from './io.js';
@@ -67,6 +68,7 @@ export function registerImportCommand(program: Command, io: CliIo): void {
               else throw new Error(`--force-unlock: left the lock of ${r.holder} (since ${r.since}) in place: ${r.why}`);
             }
             const from = resolve(io.cwd, opts.from ?? ctx.config.configDir);
+            if (io.ownsProcess) favorSmallHeap(); // not in a host process (tests run the CLI in theirs)
             io.out(`${opts.dryRun ? 'dry run: ' : ''}importing ${from} into ${ctx.db.engine}`);
             const report = await runImport({
               db: ctx.db,

@@ -15,6 +15,8 @@ export interface CliIo {
   promptHidden?(question: string): Promise<string>;
   /** Free bytes of the file system holding a path (default: statfs); tests inject a full disk. */
   freeSpace?: FreeSpaceProbe;
+  /** True when the CLI is this whole process (bin/mediaos), which ends with the command: it may tune the process (V8 heap). */
+  ownsProcess?: boolean;
 }
 
 async function readAllStdin(): Promise<string> {
@@ -54,6 +56,7 @@ function promptHiddenOnTty(question: string): Promise<string> {
 
 export function processIo(): CliIo {
   return {
+    ownsProcess: true,
     env: process.env,
     cwd: process.cwd(),
     out: (line) => process.stdout.write(`${line}\n`),

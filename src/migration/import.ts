@@ -22,7 +22,7 @@ import { checkFreeSpace, directoryBytes, type FreeSpaceProbe, IMPORT_FACTOR, typ
 import { createImportSql, type ImportSql } from './import.sql.js';
 import { checkImportSource, excessiveRemovals, pruneRefusal } from './import-guards.js';
 import { boundSqliteMemory } from './import-memory.js';
-import { importKeyed } from './keyed-import.js';
+import { writeKeyed } from './keyed-import.js';
 import type { Target } from './legacy-files.js';
 import { importLibrary } from './library-import.js';
 import type { KindWarning } from './library-kind.js';
@@ -241,6 +241,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
         legacyKey: opts.legacyKey,
         skipBrokenFiles: opts.skipBrokenFiles,
         secretCache,
+        deferKeyed: true, // decided while written (writeKeyed)
         onLibraryBytes: (b, t) => opts.progress?.library('read', 0, b, t),
       }),
     ]);
@@ -323,6 +324,9 @@ async function applySnapshot(trx: Kysely<DB>, opts: ImportOptions, snapshot: Fil
   const quarantine: QuarantineEntry[] = [];
   let libraryDigest: SetDigest | undefined;
   for (const snap of snapshot) {
+    const keyed = snap.keyed?.deferred
+      ? await writeKeyed(sql, snap, { dir: opts.from, box: opts.secretBox, legacyKey: opts.legacyKey, skipBrokenFiles: opts.skipBrokenFiles })
+      : undefined;
     const r = fileReport(snap);
     quarantine.push(...snap.quarantine);
     if (snap.spec.streamed) {
@@ -342,8 +346,8 @@ async function applySnapshot(trx: Kysely<DB>, opts: ImportOptions, snapshot: Fil
       r.imported = lib.read - lib.quarantine.length;
       r.quarantined += lib.quarantine.length;
       quarantine.push(...lib.quarantine);
-    } else if (snap.keyed) {
-      add(r, await importKeyed(sql, snap.spec, opts.from, box));
+    } else if (keyed) {
+      add(r, keyed);
     } else {
       const targets = [snap.spec.target];
       if (snap.spec.shape.kind === 'array' && snap.spec.shape.rest) targets.push(snap.spec.shape.rest);

@@ -1,19 +1,31 @@
 /**
  * A keyed file read record by record (keyed-stream.ts) made equal to its table in batches, with
  * the counts the whole-file path (import.ts syncTarget) gives: a new key is inserted, a changed
- * record rewritten, an equal one left alone, a key no longer in the file deleted. Memory: one
- * batch, plus the set of the file's keys when the table already held rows (to find the gone ones).
+ * record rewritten, an equal one left alone, a key no longer in the file deleted. The same pass
+ * decides every record (accepted or quarantined), so the import reads the file once to write it
+ * and once more to check it. Memory: one batch and the quarantined records, plus the set of the
+ * file's keys when the table already held rows (to find the gone ones).
  */
 import { jsonEqual } from './compare.js';
 import { BATCH_ROWS, type ImportSql } from './import.sql.js';
-import { type KeyedDecision, keyedDecisions } from './keyed-stream.js';
+import { type KeyedDecision, keyedDecisions, NeedsWholeFile } from './keyed-stream.js';
 import type { LegacyFileSpec, Opener, Sealer } from './legacy-files.js';
+import type { QuarantineEntry } from './record-check.js';
+import { type FileSnapshot, readWholeFileSnapshot } from './snapshot.js';
 
 export interface KeyedCounts {
   inserted: number;
   updated: number;
   deleted: number;
   unchanged: number;
+}
+
+/** What the pass decided: the file's records read, accepted and quarantined, and the table's changes. */
+export interface KeyedImport {
+  counts: KeyedCounts;
+  read: number;
+  accepted: number;
+  quarantine: QuarantineEntry[];
 }
 
 /** The accepted records of a keyed file, BATCH_ROWS at a time (`quarantined`: see keyedDecisions). */
@@ -30,13 +42,19 @@ export async function* acceptedBatches(spec: LegacyFileSpec, dir: string, quaran
   if (batch.length > 0) yield batch;
 }
 
-export async function importKeyed(sql: ImportSql, spec: LegacyFileSpec, dir: string, box: Sealer & Opener): Promise<KeyedCounts> {
+/**
+ * Decides and writes every record of the file in one pass. Throws NeedsWholeFile (keyed-stream.ts)
+ * for a file the record-by-record reader leaves to the whole-file one: the caller undoes what this
+ * pass wrote (a savepoint) and imports the file whole.
+ */
+export async function importKeyed(sql: ImportSql, spec: LegacyFileSpec, dir: string, box: Sealer & Opener): Promise<KeyedImport> {
   const target = spec.target;
-  const counts: KeyedCounts = { inserted: 0, updated: 0, deleted: 0, unchanged: 0 };
+  const done: KeyedImport = { counts: { inserted: 0, updated: 0, deleted: 0, unchanged: 0 }, read: 0, accepted: 0, quarantine: [] };
+  const counts = done.counts;
   const columns = [...new Set([target.keyColumn, ...target.columns])];
   const empty = (await sql.countRows(target.table)) === 0;
   const inFile = empty ? undefined : new Set<string>();
-  for await (const batch of acceptedBatches(spec, dir)) {
+  const writeBatch = async (batch: KeyedDecision[]): Promise<void> => {
     const existing = new Map<string, unknown>();
     if (inFile) {
       const keys = batch.map((d) => d.key!);
@@ -65,11 +83,56 @@ export async function importKeyed(sql: ImportSql, spec: LegacyFileSpec, dir: str
       target.table,
       write.map((d) => target.toRow(d.ref, d.raw, box)),
     );
+  };
+  let batch: KeyedDecision[] = [];
+  for await (const d of keyedDecisions(spec, dir)) {
+    done.read++;
+    if (d.quarantine) {
+      done.quarantine.push(d.quarantine);
+      continue;
+    }
+    done.accepted++;
+    batch.push(d);
+    if (batch.length >= BATCH_ROWS) {
+      await writeBatch(batch);
+      batch = [];
+    }
   }
+  if (batch.length > 0) await writeBatch(batch);
   if (inFile) {
     const gone = (await sql.keysOf(target.table, target.keyColumn)).filter((k) => !inFile.has(k));
     await sql.deleteKeys(target.table, target.keyColumn, gone);
     counts.deleted = gone.length;
   }
-  return counts;
+  return done;
+}
+
+/**
+ * A keyed file left unread by the read phase: its records decided and written in one pass (the
+ * snapshot gets what the read phase would have found), under a savepoint: when that pass meets a
+ * file only the whole-file reader handles (NeedsWholeFile), its writes are undone and the file is
+ * read whole into the snapshot (undefined returned: the caller imports it as any other file). Such a
+ * file that is not valid JSON therefore stops the import inside its transaction (nothing changed).
+ */
+export async function writeKeyed(
+  sql: ImportSql,
+  snap: FileSnapshot,
+  opts: { dir: string; box: Sealer & Opener; legacyKey: string | undefined; skipBrokenFiles?: boolean },
+): Promise<KeyedCounts | undefined> {
+  const savepoint = await sql.savepoint('keyed_file');
+  try {
+    const done = await importKeyed(sql, snap.spec, opts.dir, opts.box);
+    await savepoint.release();
+    snap.read = done.read;
+    snap.quarantine.push(...done.quarantine);
+    snap.keyed = { accepted: done.accepted };
+    return done.counts;
+  } catch (err) {
+    if (!(err instanceof NeedsWholeFile)) throw err;
+    await savepoint.rollback();
+  }
+  const whole = await readWholeFileSnapshot(snap.spec, { dir: opts.dir, legacyKey: opts.legacyKey, skipBrokenFiles: opts.skipBrokenFiles });
+  Object.assign(snap, whole);
+  delete snap.keyed;
+  return undefined;
 }

@@ -2,7 +2,8 @@
  * The big keyed legacy files (grabs.json, verify-results.json: maps; wanted.json: `{items: [...]}`)
  * read record by record with bounded memory. One pass decides, for every record, exactly what the
  * whole-file reader (snapshot.ts) decides: accepted with its row key, or quarantined with a reason.
- * The import runs it three times (check, write, read-back check) instead of holding the file.
+ * The import runs it twice instead of holding the file: deciding while it writes (keyed-import.ts),
+ * then the read-back check; verify-import runs it to decide, then to compare.
  * Anything the whole-file reader handles as a file-level case (invalid JSON, a top level of
  * another shape, a key that appears twice, a key too long for a locator, other top-level keys of
  * wanted.json) stops the pass with NeedsWholeFile: the caller then reads that file whole, as before.

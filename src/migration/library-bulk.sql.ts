@@ -14,8 +14,8 @@ export const ARRIVAL_ORDER_INDEXES = ['idx_library_created_at', 'idx_library_kin
 export function createLibraryBulkSql(db: AnyDb, engine: Engine, batch: BatchWriter) {
   const { insertText } = batch;
   return {
-    /** A savepoint inside the import's transaction (both engines). */
-    async savepoint(name: 'library_bulk'): Promise<{ rollback(): Promise<void>; release(): Promise<void> }> {
+    /** A savepoint inside the import's transaction (both engines): the library bulk load, a keyed file's write pass. */
+    async savepoint(name: 'library_bulk' | 'keyed_file'): Promise<{ rollback(): Promise<void>; release(): Promise<void> }> {
       await sql.raw(`SAVEPOINT ${name}`).execute(db);
       return {
         rollback: async () => {

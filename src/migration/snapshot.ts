@@ -47,8 +47,10 @@ export interface FileSnapshot {
   /**
    * Set when the file was read record by record (keyed-stream.ts): `accepted` stays empty, this
    * says how many records were accepted, and the import and the read-back check stream it again.
+   * `deferred`: not read yet (SnapshotOptions.deferKeyed); the import's write pass decides its
+   * records and fills in `read`, `quarantine` and `accepted`.
    */
-  keyed?: { accepted: number };
+  keyed?: { accepted: number; deferred?: boolean };
 }
 
 export interface SnapshotOptions {
@@ -61,6 +63,12 @@ export interface SnapshotOptions {
   onLibraryBytes?: (done: number, total: number) => void;
   /** Check library.json in a worker thread when the compiled worker exists (default true). */
   worker?: boolean;
+  /**
+   * The keyed files (grabs, verify results, wanted) are not read here but left `keyed.deferred`:
+   * the import decides their records while it writes them (keyed-import.ts), and reads one whole
+   * (readWholeFileSnapshot) only when that pass meets a file it cannot take record by record.
+   */
+  deferKeyed?: boolean;
 }
 
 function getPath(v: unknown, path: readonly string[]): unknown {
@@ -281,7 +289,16 @@ function brokenEntry(file: string, raw: Buffer, err: LegacyFileError): Quarantin
 }
 
 /** Reads one file. Throws LegacyFileError for invalid JSON unless `skipBrokenFiles`. */
-export async function readFileSnapshot(spec: LegacyFileSpec, opts: SnapshotOptions): Promise<FileSnapshot> {
+export function readFileSnapshot(spec: LegacyFileSpec, opts: SnapshotOptions): Promise<FileSnapshot> {
+  return readOne(spec, opts, false);
+}
+
+/** Reads one file whole, even a keyed one (its record-by-record pass met an odd file). */
+export function readWholeFileSnapshot(spec: LegacyFileSpec, opts: SnapshotOptions): Promise<FileSnapshot> {
+  return readOne(spec, opts, true);
+}
+
+async function readOne(spec: LegacyFileSpec, opts: SnapshotOptions, whole: boolean): Promise<FileSnapshot> {
   const path = join(opts.dir, spec.file);
   const out: FileSnapshot = { spec, exists: false, accepted: [], quarantine: [], read: 0 };
   if (spec.streamed) {
@@ -316,7 +333,8 @@ export async function readFileSnapshot(spec: LegacyFileSpec, opts: SnapshotOptio
     return out;
   }
   // grabs, verify results and wanted: record by record (any size: one path for all), whole only for an odd file
-  if (isKeyedSpec(spec) && (await exists(path))) {
+  if (!whole && isKeyedSpec(spec) && (await exists(path))) {
+    if (opts.deferKeyed) return { ...out, exists: true, keyed: { accepted: 0, deferred: true } };
     const keyed = await readKeyedSnapshot(spec, opts.dir);
     if (keyed) return keyed;
   }

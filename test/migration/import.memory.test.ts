@@ -15,9 +15,14 @@ import { type MigrationEnv, migrationEnv } from './helpers.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const built = existsSync(join(ROOT, 'dist', 'migration', 'keyed-stream.js'));
 const run = promisify(execFile);
-/** Peak RSS bound for a 100 MB grabs.json (the whole-file reader needed ~875 MB). */
-const BOUND_MB = 320;
-/** Prints the process's peak RSS (kB) on exit. */
+/**
+ * Peak RSS bound for a 100 MB grabs.json (the whole-file reader needed ~875 MB; record by record
+ * with V8's default heap growth 257-310 MB, over 320 MB in CI with the other run's workers busy).
+ * With the import's small-heap V8 setting (import-memory.ts favorSmallHeap), on the shared 2-core
+ * machine (load average 10-17, never quiet): 155-163 MB; 161 MB with `yes > /dev/null` running too.
+ */
+const BOUND_MB = 300;
+/** Prints the process's peak RSS (kB) on exit (worker threads inherit it: each prints the figure at its own exit). */
 const REPORT_PEAK = `data:text/javascript,process.on("exit",()=>process.stderr.write("peak-rss-kb:"+process.resourceUsage().maxRSS+"\\n"))`;
 
 describe.skipIf(!built)('import memory (built CLI, child process)', () => {
@@ -37,7 +42,10 @@ describe.skipIf(!built)('import memory (built CLI, child process)', () => {
       cwd: m.dir,
       maxBuffer: 1 << 24,
     });
-    const peakMb = Number(/peak-rss-kb:(\d+)/.exec(r.stderr)![1]) / 1024;
+    // the largest figure: a worker's exit prints the process's peak up to then, the main thread's comes last
+    const peaks = [...r.stderr.matchAll(/peak-rss-kb:(\d+)/g)].map((x) => Number(x[1]) / 1024);
+    expect(peaks.length).toBeGreaterThan(0);
+    const peakMb = Math.max(...peaks);
     expect(r.stdout).toMatch(/grabs\.json\s+\d+\s+\d+\s+0\s+/);
     expect(peakMb).toBeGreaterThan(30); // the figure is real
     expect(peakMb).toBeLessThan(BOUND_MB);
