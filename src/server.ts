@@ -81,7 +81,8 @@ export async function startServer(config: Config, opts: { print?: (line: string)
   print(`MediaOS ${ctx.version} listening on ${address} (${config.engine}: ${where}; storage phase ${ctx.phase})`);
   // Announced so `mediaos restore` refuses to swap the database under us; then the backup schedule.
   const presence = await createServerPresenceSql(db.kysely).announce();
-  const backups = startBackupSchedule(ctx, app.log);
+  // A backup due now waits MEDIAOS_START_DELAY_SECONDS: the server serves first (backups.schedule.ts).
+  const backups = startBackupSchedule(ctx, app.log, { delayMs: config.startDelaySeconds * 1000 });
   const automation = startAutomationSchedule(
     {
       queue: ctx.stores.jobs,
@@ -90,6 +91,7 @@ export async function startServer(config: Config, opts: { print?: (line: string)
       rssSyncMinutes: config.rssSyncMinutes,
       trackSeconds: config.trackSeconds,
       hasOpenGrabs: ctx.services.downloadTracker.hasOpen,
+      startDelayMs: config.startDelaySeconds * 1000,
     },
     app.log,
   );
