@@ -45,6 +45,10 @@ export interface Config {
   backupIntervalHours: number;
   /** Hours between the scheduled searches of missing wanted items (serve); 0 turns it off. */
   missingSearchHours: number;
+  /** Most wanted items one missing-items sweep searches (least recently searched first). */
+  missingSearchLimit: number;
+  /** Seconds after start before scheduled work that is due then runs (backup, integrity check, missing search, RSS sync). */
+  startDelaySeconds: number;
   /** Seconds between polls of the download clients while a grab is open (serve); 0 turns it off. */
   trackSeconds: number;
   /** Minutes between RSS syncs of every enabled indexer, matched against the wanted items (serve); 0 turns it off. */
@@ -214,6 +218,8 @@ const envSchema = z.object({
   MEDIAOS_METRICS_TOKEN: secret('MEDIAOS_METRICS_TOKEN'),
   MEDIAOS_OPENSUBTITLES_URL: z.url({ protocol: /^https?$/, message: 'MEDIAOS_OPENSUBTITLES_URL must be an http(s) URL' }).optional(),
   MEDIAOS_MISSING_SEARCH_HOURS: int('MEDIAOS_MISSING_SEARCH_HOURS', 0, 8760),
+  MEDIAOS_MISSING_SEARCH_LIMIT: int('MEDIAOS_MISSING_SEARCH_LIMIT', 1, 100_000),
+  MEDIAOS_START_DELAY_SECONDS: int('MEDIAOS_START_DELAY_SECONDS', 0, 86_400),
   MEDIAOS_TRACK_SECONDS: int('MEDIAOS_TRACK_SECONDS', 0, 86_400),
   MEDIAOS_RSS_SYNC_MINUTES: int('MEDIAOS_RSS_SYNC_MINUTES', 0, 10_080),
   MEDIAOS_ALLOW_NETWORK_FS: bool('MEDIAOS_ALLOW_NETWORK_FS'),
@@ -373,6 +379,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     diskWarnMb: e.MEDIAOS_DISK_WARN_MB ?? 512,
     backupIntervalHours: e.MEDIAOS_BACKUP_INTERVAL_HOURS ?? 24,
     missingSearchHours: e.MEDIAOS_MISSING_SEARCH_HOURS ?? 6,
+    missingSearchLimit: e.MEDIAOS_MISSING_SEARCH_LIMIT ?? 100,
+    startDelaySeconds: e.MEDIAOS_START_DELAY_SECONDS ?? 300,
     trackSeconds: e.MEDIAOS_TRACK_SECONDS ?? 60,
     rssSyncMinutes: e.MEDIAOS_RSS_SYNC_MINUTES ?? 15,
     backupKeep: e.MEDIAOS_BACKUP_KEEP ?? e.MEDIAOS_BACKUP_RETENTION ?? 10,

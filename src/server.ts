@@ -111,7 +111,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   }
   const where = config.engine === 'sqlite' ? config.databaseLocation : redactUrl(config.databaseUrl);
   print(`MediaOS ${ctx.version} listening on ${address} (${config.engine}: ${where}; storage phase ${ctx.phase})`);
-  const backups = runJobs ? startBackupSchedule(ctx, app.log) : undefined;
+  // A backup due now waits MEDIAOS_START_DELAY_SECONDS: the server serves first (backups.schedule.ts).
+  const backups = runJobs ? startBackupSchedule(ctx, app.log, { delayMs: config.startDelaySeconds * 1000 }) : undefined;
   const automation = runJobs
     ? startAutomationSchedule(
         {
@@ -121,6 +122,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
           rssSyncMinutes: config.rssSyncMinutes,
           trackSeconds: config.trackSeconds,
           hasOpenGrabs: ctx.services.downloadTracker.hasOpen,
+          startDelayMs: config.startDelaySeconds * 1000,
         },
         app.log,
       )

@@ -125,7 +125,15 @@ export function createServices(d: ServiceDeps) {
     now: () => now().getTime(),
   });
   const quality = createQualityService({ quality: stores.quality, audit, now });
-  const wantedSearch = createWantedSearch({ wanted: stores.wanted, indexers, downloads, queue: stores.jobs, now });
+  const wantedSearch = createWantedSearch({
+    wanted: stores.wanted,
+    indexers,
+    downloads,
+    queue: stores.jobs,
+    now,
+    // Each sweep's searches spread over the first half of its interval: done before the next sweep picks.
+    missingSearch: { limit: config.missingSearchLimit, spreadMs: (config.missingSearchHours * 3_600_000) / 2 },
+  });
   const downloadTracker = createDownloadTracker({
     grabs: stores.grabs,
     downloaders: stores.downloaders,

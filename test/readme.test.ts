@@ -56,6 +56,8 @@ const DEFAULTS: Record<string, (c: Config) => string | undefined> = {
   MEDIAOS_SLOW_QUERY_MS: (c) => String(c.slowQueryMs),
   MEDIAOS_METRICS_TOKEN: (c) => c.metricsToken,
   MEDIAOS_MISSING_SEARCH_HOURS: (c) => String(c.missingSearchHours),
+  MEDIAOS_MISSING_SEARCH_LIMIT: (c) => String(c.missingSearchLimit),
+  MEDIAOS_START_DELAY_SECONDS: (c) => String(c.startDelaySeconds),
   MEDIAOS_TRACK_SECONDS: (c) => String(c.trackSeconds),
   MEDIAOS_RSS_SYNC_MINUTES: (c) => String(c.rssSyncMinutes),
   MEDIAOS_ALLOW_NETWORK_FS: (c) => String(c.allowNetworkFs),

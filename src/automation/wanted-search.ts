@@ -3,8 +3,9 @@
  * every indexer for it (indexers service -> decisions), records what came back and every
  * rejection on the item, and with `enqueue` grabs the best approved release through the
  * downloads service (which picks the client for the protocol). `POST /api/wanted/scan` queues
- * the jobs and waits a bounded time for their results; `serve` queues a search of the missing
- * items every MEDIAOS_MISSING_SEARCH_HOURS (missing-search.schedule.ts).
+ * the jobs and waits a bounded time for their results; `serve` sweeps the missing items every
+ * MEDIAOS_MISSING_SEARCH_HOURS (automation.schedule.ts), at most MEDIAOS_MISSING_SEARCH_LIMIT
+ * per sweep, least recently searched first (searchMissing).
  */
 
 import type { DownloadsService } from '../downloads/downloads.service.js';
@@ -49,14 +50,33 @@ export interface WantedScanReply {
   scannedAt: string;
 }
 
+/** Items read per batch while a sweep looks for the least recently searched items without a release. */
+const SWEEP_BATCH = 500;
+
+/** How the scheduled missing-items sweep is bounded (MEDIAOS_MISSING_SEARCH_LIMIT, MEDIAOS_MISSING_SEARCH_HOURS). */
+export interface MissingSearchBounds {
+  /** Most items one sweep queues a search for. */
+  limit: number;
+  /** The searches are spread evenly over this span (ms) from the sweep on; 0: all at once. */
+  spreadMs: number;
+}
+
 export interface WantedSearchDeps {
-  wanted: Pick<WantedStore, 'get' | 'list' | 'update' | 'recordScans'>;
-  indexers: Pick<IndexersService, 'searchWanted'>;
+  wanted: Pick<WantedStore, 'get' | 'list' | 'listBySearchAge' | 'update' | 'recordScans'>;
+  indexers: Pick<IndexersService, 'searchWanted' | 'readiness'>;
   downloads: Pick<DownloadsService, 'grab'>;
   queue: Pick<JobQueue, 'enqueue' | 'get'>;
   now: () => Date;
   /** Bounded wait of a scan (tests shorten it). */
   scanWaitMs?: number;
+  /** The sweep's bounds; default 100 items, all queued at once. */
+  missingSearch?: MissingSearchBounds;
+}
+
+/** The scheduled sweep's answer: searches queued, or why none was. */
+export interface MissingSearchReport {
+  queued: number;
+  skipped?: string;
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
@@ -138,9 +158,25 @@ export function createWantedSearch(deps: WantedSearchDeps) {
     return { key: wantedKey({ kind, id }), found: decisions.length, approved: approved.length, grabbed, ...(release ? { release } : {}) };
   }
 
-  async function enqueueSearch(item: WantedItem, enqueue: boolean, at?: string): Promise<string> {
+  async function enqueueSearch(item: WantedItem, enqueue: boolean, at?: string, runAt?: Date): Promise<string> {
     const payload: WantedSearchPayload = { kind: item.kind, id: item.id, enqueue, ...(at ? { at } : {}) };
-    return deps.queue.enqueue(WANTED_SEARCH_JOB_TYPE, payload, { now: now(), maxAttempts: 2 });
+    return deps.queue.enqueue(WANTED_SEARCH_JOB_TYPE, payload, { now: now(), maxAttempts: 2, ...(runAt ? { runAt } : {}) });
+  }
+
+  /** Up to `limit` items without a release, least recently searched first. */
+  async function leastRecentlySearched(limit: number): Promise<WantedItem[]> {
+    const picked: WantedItem[] = [];
+    let after: string | null = null;
+    do {
+      const batch = await wanted.listBySearchAge(after, Math.max(limit, SWEEP_BATCH));
+      for (const item of batch.items) {
+        if (HAS_RELEASE.includes(statusOf(item))) continue;
+        picked.push(item);
+        if (picked.length === limit) return picked;
+      }
+      after = batch.next;
+    } while (after !== null);
+    return picked;
   }
 
   return {
@@ -183,15 +219,26 @@ export function createWantedSearch(deps: WantedSearchDeps) {
       await enqueueSearch({ kind, id, title: '' }, true);
     },
 
-    /** The scheduled job: queues a search (with grab) of every item that has no release yet. */
-    async searchMissing(): Promise<{ queued: number }> {
-      let queued = 0;
-      for (const item of await wanted.list()) {
-        if (HAS_RELEASE.includes(statusOf(item))) continue;
-        await enqueueSearch(item, true);
-        queued++;
+    /**
+     * The scheduled sweep: queues a search (with grab) of at most `missingSearch.limit` items
+     * without a release, the least recently searched first (never searched before all), spread
+     * evenly over `missingSearch.spreadMs` so the indexers are asked a few at a time. Nothing is
+     * queued while no indexer could answer (none enabled, or every one backed off after failures:
+     * a failing indexer is not asked once per wanted item).
+     */
+    async searchMissing(): Promise<MissingSearchReport> {
+      const { ready, backedOff } = await deps.indexers.readiness();
+      if (ready === 0) {
+        const skipped = backedOff > 0 ? `every enabled indexer is backed off after failures (${backedOff})` : 'no indexer is enabled';
+        return { queued: 0, skipped };
       }
-      return { queued };
+      const bounds = deps.missingSearch ?? { limit: 100, spreadMs: 0 };
+      const items = await leastRecentlySearched(bounds.limit);
+      const start = now().getTime();
+      const step = items.length > 1 ? bounds.spreadMs / items.length : 0;
+      for (const [i, item] of items.entries())
+        await enqueueSearch(item, true, undefined, i > 0 && step > 0 ? new Date(start + Math.round(i * step)) : undefined);
+      return { queued: items.length };
     },
   };
 }

@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import { createAppStateSql } from './app-state.sql.js';
 import type { Database } from './connect.js';
+import { integrityCheckInWorker } from './integrity-worker.js';
 
 export const INTEGRITY_STATE_KEY = 'integrity_check';
 /** Problems kept in the stored result (SQLite can list thousands for one broken index). */
@@ -51,15 +52,34 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function sqliteIntegrity(db: Database): Promise<Pick<IntegrityResult, 'ok' | 'method' | 'detail'>> {
+/** The check on the server's own connection: it holds the event loop while it reads (an in-memory database has no other way). */
+function sqliteIntegrityHere(db: Database): Pick<IntegrityResult, 'ok' | 'method' | 'detail'> {
   // A corrupt page can also make the check itself fail ("database disk image is malformed").
   try {
     const rows = db.sqlite!.pragma(`integrity_check(${MAX_DETAIL})`) as { integrity_check: string }[];
-    const detail = rows.map((r) => r.integrity_check).filter((m) => m !== 'ok');
-    return { ok: detail.length === 0, method: 'integrity_check', detail };
+    return linesResult(rows.map((r) => r.integrity_check));
   } catch (err) {
     return { ok: false, method: 'integrity_check', detail: [messageOf(err)] };
   }
+}
+
+function linesResult(lines: string[]): Pick<IntegrityResult, 'ok' | 'method' | 'detail'> {
+  const detail = lines.filter((m) => m !== 'ok');
+  return { ok: detail.length === 0, method: 'integrity_check', detail };
+}
+
+/**
+ * The SQLite check of a file runs in a worker thread on its own read-only connection
+ * (integrity-worker.ts), so requests are answered while it reads every page. Only an in-memory
+ * database, or a file the worker cannot open, is checked on the server's connection.
+ */
+async function sqliteIntegrity(db: Database): Promise<Pick<IntegrityResult, 'ok' | 'method' | 'detail'>> {
+  if (db.target.location === ':memory:' || db.target.location === '') return sqliteIntegrityHere(db);
+  // A thread that cannot start (resource limits) still leaves a check to run: here, as before.
+  const found = await integrityCheckInWorker(db.target.location, MAX_DETAIL).catch(() => undefined);
+  if (found === undefined) return sqliteIntegrityHere(db);
+  if ('checkError' in found) return { ok: false, method: 'integrity_check', detail: [found.checkError] };
+  return linesResult(found.lines);
 }
 
 /** The schema amcheck lives in, installing it when allowed (needs CREATE on the database); undefined when not available. */
@@ -114,8 +134,8 @@ async function postgresIntegrity(db: Database, opts: { amcheck?: boolean }): Pro
 /**
  * Runs the engine's integrity check and stores the result (app_state `integrity_check`) for
  * /api/health and /metrics. `amcheck: false` skips amcheck on PostgreSQL (the count check).
- * The SQLite check reads every page on this process's connection: it holds the event loop for as
- * long (seconds per GB), which is why it is weekly by default.
+ * The SQLite check reads every page (seconds per GB, which is why it is weekly by default) in a
+ * worker thread, not on the event loop.
  */
 export async function runIntegrityCheck(db: Database, opts: { now?: () => Date; amcheck?: boolean } = {}): Promise<IntegrityResult> {
   const now = opts.now ?? (() => new Date());

@@ -8,8 +8,13 @@ type IntervalConfig = Pick<Config, 'housekeepingHours' | 'dbOptimizeHours' | 'wa
 /** What scheduling needs: the queue, the clock and the intervals. */
 export interface HousekeepingScheduleDeps {
   stores: { jobs: Pick<JobQueue, 'get' | 'enqueue'> };
-  config: IntervalConfig;
+  config: IntervalConfig & Partial<Pick<Config, 'startDelaySeconds'>>;
   now: () => Date;
+}
+
+/** When the process started (ms), for the integrity check's first-run delay; none: no delay. */
+export interface HousekeepingStart {
+  startedAt?: number;
 }
 
 /** Each upkeep job type with its interval in ms (0: off), from the configuration. */
@@ -33,12 +38,25 @@ export function housekeepingCheckMs(config: IntervalConfig): number {
 /**
  * Enqueues each upkeep job whose current interval has none yet. The job id is the type and the
  * interval's number (automation.schedule.ts), so across restarts and processes each runs once
- * per interval. Returns the types enqueued now.
+ * per interval. Returns the types enqueued now. With `start.startedAt` the integrity check is
+ * held until the start delay has passed (integrityRunAt).
  */
-export async function scheduleHousekeeping(ctx: HousekeepingScheduleDeps): Promise<string[]> {
+export async function scheduleHousekeeping(ctx: HousekeepingScheduleDeps, start: HousekeepingStart = {}): Promise<string[]> {
   const queued: string[] = [];
   for (const [type, ms] of housekeepingIntervals(ctx.config)) {
-    if (ms > 0 && (await scheduleIntervalJob({ queue: ctx.stores.jobs, now: ctx.now }, type, ms))) queued.push(type);
+    const runAt = type === INTEGRITY_CHECK_JOB_TYPE ? integrityRunAt(ctx, start) : undefined;
+    if (ms > 0 && (await scheduleIntervalJob({ queue: ctx.stores.jobs, now: ctx.now }, type, ms, runAt))) queued.push(type);
   }
   return queued;
+}
+
+/**
+ * The integrity check reads the whole database (minutes for a large one): the first one after
+ * start waits MEDIAOS_START_DELAY_SECONDS, so a restarted server serves requests and finishes
+ * its own start-up work first. It is queued at once (visible in the jobs list) with that run time.
+ */
+function integrityRunAt(ctx: HousekeepingScheduleDeps, start: HousekeepingStart): Date | undefined {
+  const delayMs = (ctx.config.startDelaySeconds ?? 0) * 1000;
+  if (start.startedAt === undefined || delayMs === 0) return undefined;
+  return new Date(start.startedAt + delayMs);
 }

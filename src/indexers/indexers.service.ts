@@ -338,6 +338,27 @@ export function createIndexersService(deps: IndexersServiceDeps) {
 
     /** The decisions on `hits` for one wanted item (approved ones ranked best first). */
     decideFor,
+
+    /**
+     * What a search would ask now: enabled sources (Prowlarr, Jackett) and enabled manual
+     * indexers not in backoff (`ready`), and the manual ones skipped for their backoff. The
+     * missing-items sweep queues nothing when none is ready.
+     */
+    async readiness(): Promise<{ ready: number; backedOff: number }> {
+      const doc = await indexers.get();
+      const at = now();
+      let ready = 0;
+      let backedOff = 0;
+      for (const source of ['prowlarr', 'jackett'] as const) {
+        const cfg = doc[source];
+        if (isObject(cfg) && cfg.enabled === true && settingsOf(doc, source)) ready++;
+      }
+      for (const ix of doc.indexers.filter(isSearchable)) {
+        if (isBackedOff(ix.status, at)) backedOff++;
+        else ready++;
+      }
+      return { ready, backedOff };
+    },
   };
 }
 

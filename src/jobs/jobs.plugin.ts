@@ -17,7 +17,7 @@ export interface JobsPluginDeps {
   db: Pick<Database, 'kysely' | 'engine'>;
   now: () => Date;
   /** The upkeep jobs' intervals (housekeeping.schedule.ts). */
-  config: Pick<Config, 'housekeepingHours' | 'dbOptimizeHours' | 'walCheckpointMinutes' | 'integrityCheckHours'>;
+  config: Pick<Config, 'housekeepingHours' | 'dbOptimizeHours' | 'walCheckpointMinutes' | 'integrityCheckHours'> & Partial<Pick<Config, 'startDelaySeconds'>>;
   stores: { jobs: JobQueue };
   /** The handler table built once by the composition root (jobs.handlers.ts). */
   services: { jobHandlers: JobHandlers };
@@ -45,7 +45,9 @@ export async function jobsPlugin(
   // The upkeep jobs (purge, optimize, checkpoint, integrity): checked at start and every few
   // minutes; one job per interval across processes (its id is the interval's number).
   let timer: NodeJS.Timeout | undefined;
-  const schedule = () => scheduleHousekeeping(ctx).catch((err: unknown) => app.log.warn({ err }, 'could not schedule housekeeping'));
+  // The first integrity check after start waits MEDIAOS_START_DELAY_SECONDS (housekeeping.schedule.ts).
+  const start = { startedAt: ctx.now().getTime() };
+  const schedule = () => scheduleHousekeeping(ctx, start).catch((err: unknown) => app.log.warn({ err }, 'could not schedule housekeeping'));
   // Jobs this process enqueues (other processes' jobs show up when a worker here starts them).
   const unqueued = events ? ctx.stores.jobs.onEnqueue((job) => job && events.publish('job.queued', { job })) : undefined;
   // run false (a `serve --workers` process other than the jobs worker): jobs enqueued here are

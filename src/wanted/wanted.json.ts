@@ -40,6 +40,17 @@ export function createWantedJson(opts: { configDir: string; onError?: (err: Erro
       return { items: structuredClone(all.slice(from, end).filter(isItem)), next: end < all.length ? String(end) : null };
     },
 
+    /** Sorted in memory (the file is read whole anyway); the cursor is the index in that order where the next batch starts. */
+    async listBySearchAge(after: string | null, limit: number): Promise<WantedBatch> {
+      const doc = await file.read();
+      const from = after === null ? 0 : Number(after);
+      if (!/^\d+$/.test(after ?? '0') || !Number.isSafeInteger(from)) throw new Invalid('cursor: not a cursor of the wanted list by search age');
+      const at = (v: WantedItem) => (typeof v.lastScan?.at === 'string' ? v.lastScan.at : '');
+      const all = (Array.isArray(doc.items) ? doc.items : []).filter(isItem).sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
+      const end = Math.min(all.length, from + limit);
+      return { items: structuredClone(all.slice(from, end)), next: end < all.length ? String(end) : null };
+    },
+
     async count(): Promise<number> {
       const doc = await file.read();
       return Array.isArray(doc.items) ? doc.items.filter(isItem).length : 0;

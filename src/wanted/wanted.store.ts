@@ -15,6 +15,12 @@ export interface WantedStore {
    * null = from the start), in list order, and the cursor of the next batch (null at the end).
    */
   listBatch(after: string | null, limit: number): Promise<WantedBatch>;
+  /**
+   * Up to `limit` items, least recently searched first (`lastScan.at` ascending, never searched
+   * first), after `after` (the cursor of the previous batch; null = from the start), and the
+   * cursor of the next batch (null at the end). The missing-items sweep reads this way.
+   */
+  listBySearchAge(after: string | null, limit: number): Promise<WantedBatch>;
   /** How many items the list holds. */
   count(): Promise<number>;
   /** false when (kind, id) is already wanted. */

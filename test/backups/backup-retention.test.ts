@@ -49,6 +49,23 @@ describe('backup retention per kind', () => {
     expect(logs.filter((m) => m === 'scheduled backup written')).toHaveLength(4);
   });
 
+  it('a backup due at start is taken only after the start delay (the server serves first); stopped before, none is taken', async () => {
+    const w = await world({ MEDIAOS_BACKUP_INTERVAL_HOURS: '24' });
+    const held = startBackupSchedule(w.ctx, log, { delayMs: 10 * 60_000 });
+    const early = await Promise.race([held.first.then(() => 'ran'), new Promise((r) => setTimeout(() => r('waiting'), 300))]);
+    expect(early).toBe('waiting');
+    expect(listBackups(w.config.dataDir)).toEqual([]);
+    held.stop();
+    expect(await held.first).toBeUndefined();
+    expect(listBackups(w.config.dataDir)).toEqual([]);
+
+    const soon = startBackupSchedule(w.ctx, log, { delayMs: 50 });
+    cleanups.push(async () => soon.stop());
+    const file = await soon.first;
+    expect(file && parseBackupName(file.slice(file.lastIndexOf('/') + 1))?.kind).toBe('scheduled');
+    expect(listBackups(w.config.dataDir).map((b) => b.kind)).toEqual(['scheduled']);
+  });
+
   it('MEDIAOS_BACKUP_INTERVAL_HOURS=0 turns the schedule off', async () => {
     const w = await world({ MEDIAOS_BACKUP_INTERVAL_HOURS: '0' });
     const schedule = startBackupSchedule(w.ctx, log);

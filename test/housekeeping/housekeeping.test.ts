@@ -42,7 +42,7 @@ for (const engine of sqlEngines()) {
     afterEach(async () => t?.close());
 
     it('queues each upkeep job once per interval at start; they purge, optimize, checkpoint and check integrity', async () => {
-      t = await createTestApp({ engine });
+      t = await createTestApp({ engine, env: { MEDIAOS_START_DELAY_SECONDS: '0' } });
       const ids = housekeepingIntervals(t.ctx.config).map(([type, ms]) => intervalJobId(type, t.ctx.now(), ms));
       await until(async () => {
         const jobs = await Promise.all(ids.map((id) => t.ctx.stores.jobs.get(id)));
@@ -68,6 +68,22 @@ for (const engine of sqlEngines()) {
       expect(await runOptimize(t.ctx)).toEqual({ optimized: engine === 'sqlite' });
       expect((await runCheckpoint(t.ctx)).checkpoint === null).toBe(engine === 'postgres');
       expect(await databaseBytes(t.ctx.db)).toBeGreaterThan(0);
+    });
+
+    it('holds the first integrity check after start for MEDIAOS_START_DELAY_SECONDS while the other upkeep jobs run', async () => {
+      t = await createTestApp({ engine, env: { MEDIAOS_START_DELAY_SECONDS: '300' } });
+      const ids = housekeepingIntervals(t.ctx.config).map(([type, ms]) => intervalJobId(type, t.ctx.now(), ms));
+      const integrityId = ids.pop()!;
+      await until(async () => (await Promise.all(ids.map((id) => t.ctx.stores.jobs.get(id)))).every((j) => j?.status === 'completed'), 'the other upkeep jobs');
+      const held = await t.ctx.stores.jobs.get(integrityId);
+      expect(held).toMatchObject({ type: 'integrity-check', status: 'queued', attempts: 0 });
+      const waitMs = Date.parse(held!.runAt) - Date.parse(held!.createdAt);
+      expect(waitMs).toBeGreaterThan(290_000);
+      expect(waitMs).toBeLessThanOrEqual(300_000);
+      expect((await t.app.inject({ method: 'GET', url: '/api/health' })).json().integrity).toBeNull();
+      // a later schedule (every few minutes) neither queues it again nor moves it
+      expect(await scheduleHousekeeping(t.ctx, { startedAt: t.ctx.now().getTime() })).toEqual([]);
+      expect((await t.ctx.stores.jobs.get(integrityId))?.runAt).toBe(held!.runAt);
     });
 
     it('shows the last integrity check in /api/health and /metrics; PostgreSQL without amcheck counts every table', async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connect.js';
+import { integrityWorkersStarted } from '../../src/db/integrity-worker.js';
 import { checkpointWal, lastIntegrityCheck, runIntegrityCheck } from '../../src/db/maintenance.js';
 import { databaseBytes, migrationNeeds, sqliteBackupNeed, sqliteFileBytes } from '../../src/db/space-needs.js';
 import { createSessionsSql } from '../../src/sessions/sessions.sql.js';
@@ -97,6 +98,66 @@ describe('the SQLite integrity check', () => {
       expect(result.detail.join('\n')).toMatch(/page|malformed|corrupt/i);
     } finally {
       await t.cleanup();
+    }
+  });
+});
+
+describe('the SQLite integrity check off the main thread', () => {
+  it('runs in a worker thread on its own connection: /api/health keeps answering while a large-ish file is checked', async () => {
+    const t = await createTestDatabase('sqlite');
+    const app = Fastify();
+    try {
+      const raw = t.db.sqlite!;
+      raw.exec('CREATE TABLE bulk (id INTEGER PRIMARY KEY, name TEXT NOT NULL, body TEXT NOT NULL)');
+      raw.exec('CREATE INDEX idx_bulk_name ON bulk(name)');
+      const insert = raw.prepare('INSERT INTO bulk (name, body) VALUES (?, ?)');
+      raw.transaction(() => {
+        for (let i = 0; i < 150_000; i++) insert.run(`name-${(i * 7919) % 150_000}`, `body-${i}-${'x'.repeat(160)}`);
+      })();
+      await healthRoutes(app, {
+        config: { dataDir: t.dir, configDir: t.dir, diskWarnMb: 0 },
+        db: t.db,
+        phase: 'db',
+        fileSync: { failures: 0 },
+        version: 'test',
+        startedAt: Date.now(),
+        now: () => new Date(),
+      });
+      const workers = integrityWorkersStarted();
+      let done = false;
+      const check = runIntegrityCheck(t.db).then((r) => {
+        done = true;
+        return r;
+      });
+      // On the main thread the check would hold the event loop from the call until it is done:
+      // no request could be answered in between.
+      let answered = 0;
+      while (!done) {
+        const res = await app.inject({ method: 'GET', url: '/api/health' });
+        expect(res.statusCode).toBe(200);
+        if (!done) answered++;
+      }
+      const result = await check;
+      expect(integrityWorkersStarted()).toBe(workers + 1);
+      expect(answered).toBeGreaterThanOrEqual(3);
+      expect(result).toMatchObject({ ok: true, engine: 'sqlite', method: 'integrity_check', detail: [] });
+      expect(Object.keys(result).sort()).toEqual(['checkedAt', 'detail', 'durationMs', 'engine', 'method', 'ok']);
+      // the same stored result /api/health shows
+      expect((await app.inject({ method: 'GET', url: '/api/health' })).json().integrity).toEqual(result);
+    } finally {
+      await app.close();
+      await t.cleanup();
+    }
+  });
+
+  it('an in-memory database is checked on its own connection (no other connection can see it)', async () => {
+    const db = openDatabase({ engine: 'sqlite', location: ':memory:' });
+    try {
+      const workers = integrityWorkersStarted();
+      expect(await runIntegrityCheck(db)).toMatchObject({ ok: true, method: 'integrity_check' });
+      expect(integrityWorkersStarted()).toBe(workers);
+    } finally {
+      await db.close();
     }
   });
 });

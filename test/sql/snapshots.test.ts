@@ -90,6 +90,8 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
     expect(await rec.call('wanted.add (already wanted)', () => wanted.add({ id: 'lib_1', kind: 'movies', title: 'Heat' }))).toBe(false);
     await rec.call('wanted.list', () => wanted.list());
     await rec.call('wanted.recordScans', () => wanted.recordScans([{ kind: 'movies', id: 'lib_1', lastScan: { at: T1, found: 2, grabbed: 1 } }]));
+    const byAge = await rec.call('wanted.listBySearchAge', () => wanted.listBySearchAge(null, 1));
+    await rec.call('wanted.listBySearchAge (next batch)', () => wanted.listBySearchAge(byAge.next, 1));
     await rec.call('wanted.linkToLibrary', () => wanted.linkToLibrary());
     expect(await rec.call('wanted.remove', () => wanted.remove('movies', 'lib_1'))).toBe(true);
   },

@@ -35,6 +35,21 @@ where "kind" = $5 and "item_id" = $6;
 -- wanted.recordScans [4/4]
 commit;
 
+-- wanted.listBySearchAge
+select "item_id", "title", "kind", "added_at", "last_scan", "metadata", "id",
+  coalesce(last_search_at, '') as "searched_at"
+from "wanted_items"
+order by coalesce(last_search_at, ''), "id"
+limit $1;
+
+-- wanted.listBySearchAge (next batch)
+select "item_id", "title", "kind", "added_at", "last_scan", "metadata", "id",
+  coalesce(last_search_at, '') as "searched_at"
+from "wanted_items"
+where (coalesce(last_search_at, '') > $1 or (coalesce(last_search_at, '') = $2 and "id" > $3))
+order by coalesce(last_search_at, ''), "id"
+limit $4;
+
 -- wanted.linkToLibrary
 update "wanted_items"
 set "library_item_id" = "item_id"

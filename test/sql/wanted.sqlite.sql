@@ -35,6 +35,21 @@ where "kind" = ? and "item_id" = ?;
 -- wanted.recordScans [4/4]
 commit;
 
+-- wanted.listBySearchAge
+select "item_id", "title", "kind", "added_at", "last_scan", "metadata", "id",
+  coalesce(last_search_at, '') as "searched_at"
+from "wanted_items"
+order by coalesce(last_search_at, ''), "id"
+limit ?;
+
+-- wanted.listBySearchAge (next batch)
+select "item_id", "title", "kind", "added_at", "last_scan", "metadata", "id",
+  coalesce(last_search_at, '') as "searched_at"
+from "wanted_items"
+where (coalesce(last_search_at, '') > ? or (coalesce(last_search_at, '') = ? and "id" > ?))
+order by coalesce(last_search_at, ''), "id"
+limit ?;
+
 -- wanted.linkToLibrary
 update "wanted_items"
 set "library_item_id" = "item_id"

@@ -72,6 +72,27 @@ for (const engine of engines) {
       expect(await store.list()).toEqual([{ ...a, lastScan: scan }, b, c]);
     });
 
+    it('reads the items least recently searched first (never searched first), in batches with a cursor that ends in null', async () => {
+      const older = { at: '2025-01-01T12:00:00.000Z', found: 1, grabbed: 0 };
+      await store.recordScans([{ kind: 'movie', id: 'lib1', lastScan: older }]); // (removed and re-added below: the scan goes with it)
+      const expected = ['books:x9', 'movie:lib1', 'movies:lib1']; // never, 2025-01-01, 2025-01-02
+      for (const size of [1, 2, 3, 10]) {
+        const seen: string[] = [];
+        let after: string | null = null;
+        let rounds = 0;
+        do {
+          const batch = await store.listBySearchAge(after, size);
+          expect(batch.items.length).toBeLessThanOrEqual(size);
+          seen.push(...batch.items.map((i) => `${i.kind}:${i.id}`));
+          after = batch.next;
+          rounds += 1;
+        } while (after !== null && rounds < 50);
+        expect(seen).toEqual(expected);
+      }
+      expect((await store.listBySearchAge(null, 2)).items).toEqual([c, { ...b, lastScan: older }]);
+      await expect(store.listBySearchAge('not a cursor', 2)).rejects.toThrow(/cursor: not a cursor of the wanted list by search age/);
+    });
+
     it('removes by kind + id; absent is not an error', async () => {
       expect(await store.remove('movie', 'lib1')).toBe(true);
       expect(await store.remove('movie', 'lib1')).toBe(false);
