@@ -104,9 +104,9 @@ limit $3;
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
   "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
-where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1)
+where strpos(' ' || search_text, $1) > 0
 order by "title_lower" asc, "seq" asc
 limit $2;
 -- Limit
 --   ->  Index Scan using idx_library_title on library_items
---         Filter: (to_tsvector('simple'::regconfig, search_text) @@ '''title'':*'::tsquery)
+--         Filter: (strpos((' '::text || search_text), ' title'::text) > 0)

@@ -91,10 +91,7 @@ limit ?;
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
   "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
 from "library_items"
-where +seq in (select rowid from library_items_fts where library_items_fts match ?)
+where instr(' ' || search_text, ?) > 0
 order by "title_lower" asc, "seq" asc
 limit ?;
 -- SCAN library_items USING INDEX idx_library_title
--- LIST SUBQUERY 1
---   SCAN library_items_fts VIRTUAL TABLE INDEX 0:M1
---   CREATE BLOOM FILTER
