@@ -7,12 +7,14 @@
  * idx_library_title (or idx_library_created_at, idx_library_kind_created_at, the unique
  * (kind, title_lower) index), so page 10,000 costs what page 1 costs. Never OFFSET.
  */
-import { type ExpressionBuilder, type Kysely, type QueryResult, type SelectQueryBuilder, type SqlBool, sql, type Transaction } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type QueryResult, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
 import { compileOnce } from '../db/compiled.js';
 import type { Engine } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 import { applyPatch, LIBRARY_ITEM_COLUMNS, type LibraryRow, libraryItemFromRow, libraryItemToRow, titleKey } from './library.codec.js';
 import { createLibraryCounts, SEARCH_EXACT_MAX } from './library.count.sql.js';
+import { createHotPageReader, HOT_PAGES_MAX, type HotPage } from './library.hot-pages.sql.js';
+import { textFilter, walkFilter } from './library.match.sql.js';
 import { ftsMatchExpression, tsQueryExpression } from './library.search.js';
 import type { LibraryCreateResult, LibraryCursor, LibraryItem, LibraryPage, LibraryPatch, LibraryPatchResult, LibraryQuery } from './library.types.js';
 
@@ -40,13 +42,15 @@ interface TotalsCache {
   entries: Map<string, { n: number; gen: number; version: string; at: number }>;
   /** Counts being computed: concurrent requests for the same total share one query. */
   pending: Map<string, Promise<number>>;
+  /** Pages of common-word searches (library.hot-pages.sql.ts), valid as long as the totals. */
+  pages: Map<string, { page: HotPage; gen: number; version: string; at: number }>;
 }
 const totalsCaches = new WeakMap<object, TotalsCache>();
 
 function totalsCacheOf(db: Db): TotalsCache {
   let c = totalsCaches.get(db);
   if (!c) {
-    c = { gen: 0, entries: new Map(), pending: new Map() };
+    c = { gen: 0, entries: new Map(), pending: new Map(), pages: new Map() };
     totalsCaches.set(db, c);
   }
   return c;
@@ -62,6 +66,7 @@ export function bumpLibraryTotals(db: Db, opts: { announce?: boolean } = {}): vo
   const c = totalsCacheOf(db);
   c.gen += 1;
   c.entries.clear();
+  c.pages.clear();
   if (opts.announce === false) return;
   for (const l of bumpListeners) l();
 }
@@ -94,32 +99,6 @@ export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions
   const cols = [...LIBRARY_ITEM_COLUMNS];
   const toItem = (row: LibraryRow) => libraryItemFromRow(row);
 
-  /**
-   * The full-text predicate (FTS5 on SQLite, the GIN-indexed tsvector on PostgreSQL): the planner
-   * drives from the match set (look up each match, then sort them), right for few matches.
-   */
-  function textFilter(match: string) {
-    return (eb: ExpressionBuilder<DB, 'library_items'>) =>
-      engine === 'sqlite'
-        ? eb('seq', 'in', sql<number>`(select rowid from library_items_fts where library_items_fts match ${match})`)
-        : eb(sql`to_tsvector('simple', search_text)`, '@@', sql`to_tsquery('simple', ${match})`);
-  }
-
-  /**
-   * The same match tested on each row (`needles`: ' ' + token each): a title matches when every
-   * token starts one of its words, i.e. when ' ' + search_text contains ' ' + token (search_text
-   * is folded words joined by single spaces; library.search.ts). With many matches the page
-   * query walks the sort index and stops at LIMIT: it reads about limit / (share of items that
-   * match) rows whatever the library's size, where driving from the match set reads (and on
-   * SQLite materialises) every match on every request (issue 18: 0.16x of the page rate).
-   */
-  function walkFilter(needles: string[]) {
-    return (eb: ExpressionBuilder<DB, 'library_items'>) =>
-      eb.and(
-        needles.map((n) => (engine === 'sqlite' ? sql<SqlBool>`instr(' ' || search_text, ${n}) > 0` : sql<SqlBool>`strpos(' ' || search_text, ${n}) > 0`)),
-      );
-  }
-
   /** The bound value of the text filter: an FTS5 MATCH expression or a tsquery. */
   const matchExpression = (tokens: string[]) => (engine === 'sqlite' ? ftsMatchExpression(tokens) : tsQueryExpression(tokens));
 
@@ -127,12 +106,13 @@ export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions
   function filtered(q: { kind?: string; match?: string; needles?: string[] }) {
     let query = db.selectFrom('library_items');
     if (q.kind !== undefined) query = query.where('kind', '=', q.kind as LibraryQuery['kind'] & string);
-    if (q.needles !== undefined) query = query.where(walkFilter(q.needles));
-    else if (q.match !== undefined) query = query.where(textFilter(q.match));
+    if (q.needles !== undefined) query = query.where(walkFilter(engine, q.needles));
+    else if (q.match !== undefined) query = query.where(textFilter(engine, q.match));
     return query;
   }
 
   const counts = createLibraryCounts(db, engine, filtered, matchExpression);
+  const readHotPage = createHotPageReader(db, engine);
 
   function ordered(
     base: SelectQueryBuilder<DB, 'library_items', object>,
@@ -209,19 +189,18 @@ export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions
   }
 
   /** Exact up to SEARCH_EXACT_MAX text matches; over it, an estimate (library.count.sql.ts). */
-  async function total(q: Pick<LibraryQuery, 'tokens' | 'kind'>): Promise<{ n: number; estimate: boolean }> {
-    const n = await cachedCount(q);
+  async function total(q: Pick<LibraryQuery, 'tokens' | 'kind'>, version: string): Promise<{ n: number; estimate: boolean }> {
+    const n = await cachedCount(q, version);
     if (q.tokens.length === 0 || n <= exactMax) return { n, estimate: false };
     // Never below what the bounded count saw (the estimate may predate writes).
     return { n: Math.max(exactMax + 1, await counts.estimate(q)), estimate: true };
   }
 
   /** The count of a filter (text filters: up to exactMax + 1), cached until a write. */
-  async function cachedCount(q: Pick<LibraryQuery, 'tokens' | 'kind'>): Promise<number> {
+  async function cachedCount(q: Pick<LibraryQuery, 'tokens' | 'kind'>, version: string): Promise<number> {
     if (db.isTransaction) return countNow(q);
     const cache = totalsCacheOf(db);
     const key = JSON.stringify([q.kind ?? '', q.tokens]);
-    const version = await dataVersion();
     const hit = cache.entries.get(key);
     if (hit && hit.gen === cache.gen && hit.version === version && Date.now() - hit.at < TOTALS_TTL_MS) return hit.n;
     // When an entry expires under load, every waiting request would otherwise count at once
@@ -290,15 +269,32 @@ export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions
     },
 
     async query(q: LibraryQuery): Promise<LibraryPage> {
-      const { n, estimate } = await total(q);
+      const version = await dataVersion();
+      const { n, estimate } = await total(q, version);
+      const answer = (rows: LibraryRow[], next: LibraryCursor | null): LibraryPage =>
+        estimate ? { items: rows.map(toItem), total: n, totalIsEstimate: true, next } : { items: rows.map(toItem), total: n, next };
       const walk = q.tokens.length > 0 && n >= walkMinMatches;
+      // A walked page (a common word) is remembered by its items' seqs (library.hot-pages.sql.ts).
+      const cache = walk && !db.isTransaction ? totalsCacheOf(db) : undefined;
+      const key = JSON.stringify([q.kind ?? '', q.tokens, q.sort, q.limit, q.after?.key ?? null, q.after?.seq ?? null]);
+      const hit = cache?.pages.get(key);
+      if (cache && hit && hit.gen === cache.gen && hit.version === version && Date.now() - hit.at < TOTALS_TTL_MS) {
+        const rows = await readHotPage(hit.page);
+        if (rows) return answer(rows, hit.page.next);
+        cache.pages.delete(key);
+      }
+      const gen = cache?.gen;
       const byTitle = q.sort.endsWith('title');
       const rows = (await runPage(q, walk)).rows;
       const more = rows.length > q.limit;
       const page = more ? rows.slice(0, q.limit) : rows;
       const last = page[page.length - 1];
       const next: LibraryCursor | null = more && last ? { sort: q.sort, key: byTitle ? last.title_lower : last.created_at, seq: Number(last.seq) } : null;
-      return estimate ? { items: page.map(toItem), total: n, totalIsEstimate: true, next } : { items: page.map(toItem), total: n, next };
+      if (cache && gen === cache.gen) {
+        if (cache.pages.size >= HOT_PAGES_MAX) cache.pages.clear();
+        cache.pages.set(key, { page: { seqs: page.map((r) => Number(r.seq)), next }, gen, version, at: Date.now() });
+      }
+      return answer(page, next);
     },
 
     /**

@@ -134,6 +134,31 @@ for (const engine of sqlEngines()) {
       expect(pages.every((p) => p.totalIsEstimate === true && p.total === ids.length)).toBe(true);
     });
 
+    it('remembers a walked page by its items, answers it again by primary key, and forgets it on writes', async () => {
+      const store = createLibrarySql(logged.kysely, engine, BOUNDS);
+      const q: LibraryQuery = { tokens: searchTokens('the'), sort: '-title', limit: 6 };
+      const first = await store.query(q);
+      captured = [];
+      const again = await store.query(q);
+      expect(again).toEqual(first);
+      const pageSql = captured.filter((c) => /from "library_items"/.test(c.sql) && !/count\(\*\)/.test(c.sql));
+      expect(pageSql).toHaveLength(1);
+      expect(pageSql[0]!.sql).toContain(engine === 'sqlite' ? 'json_each' : 'any(cast');
+      expect(pageSql[0]!.sql).not.toMatch(/instr\(|strpos\(/);
+      // A write through the store shows at once ("þe zzz last" sorts first by -title: þ is past ASCII).
+      await store.create({ id: 'hot-new', kind: 'book', title: 'Þe Zzz Last' }, '2025-03-01T00:00:00.000Z');
+      const written = await store.query(q);
+      expect(written.items[0]!.id).toBe('hot-new');
+      expect(written.items.slice(1)).toEqual(first.items.slice(0, 5));
+      // A row deleted behind the store's back (another connection): never answered from memory.
+      await tdb.db.kysely.deleteFrom('library_items').where('id', '=', written.items[1]!.id).execute();
+      const deleted = await store.query(q);
+      expect(deleted.items.map((x) => x.id)).toEqual(['hot-new', ...first.items.slice(1).map((x) => x.id)]);
+      await store.remove('hot-new');
+      await tdb.db.kysely.insertInto('library_items').values(libraryItemToRow(first.items[0]!)).execute();
+      bumpLibraryTotals(logged.kysely);
+    });
+
     it('counts a common word fully once for concurrent requests, and keeps the estimate across writes', async () => {
       const key = { tokens: searchTokens('northern'), sort: 'title' as const, limit: 5 };
       const store = createLibrarySql(logged.kysely, engine, { exactMax: 10, walkMinMatches: 20 });
