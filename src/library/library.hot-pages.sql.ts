@@ -1,10 +1,10 @@
 /**
  * Pages of common-word searches, remembered by the items they hold (issue 18).
  *
- * A page of a word that matches thousands of items is found by walking the sort index and
- * testing each row (library.sql.ts, walkFilter): ~limit / (share that matches) rows, several
- * times a plain page's work. Many clients typing the same word ask for the same pages, so the
- * walk's answer is kept as the insertion sequences (`seq`) of its items plus its next cursor,
+ * A page of a word with more matches than SEARCH_EXACT_MAX costs several times a plain page's
+ * work: the full-text path reads every match, the walk (library.sql.ts, walkFilter) about
+ * limit / (share that matches) rows. Many clients typing the same word ask for the same pages,
+ * so such an answer is kept as the insertion sequences (`seq`) of its items plus its next cursor,
  * and the next request for that page reads those rows by primary key: a plain page's work. The
  * entries live beside the cached totals and expire with them (any library write through a
  * store, `PRAGMA data_version` on SQLite, TOTALS_TTL_MS); a remembered row that is gone (a

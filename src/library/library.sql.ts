@@ -274,8 +274,8 @@ export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions
       const answer = (rows: LibraryRow[], next: LibraryCursor | null): LibraryPage =>
         estimate ? { items: rows.map(toItem), total: n, totalIsEstimate: true, next } : { items: rows.map(toItem), total: n, next };
       const walk = q.tokens.length > 0 && n >= walkMinMatches;
-      // A walked page (a common word) is remembered by its items' seqs (library.hot-pages.sql.ts).
-      const cache = walk && !db.isTransaction ? totalsCacheOf(db) : undefined;
+      // A page of a word over the exact bound is remembered by its items' seqs (library.hot-pages.sql.ts).
+      const cache = estimate && !db.isTransaction ? totalsCacheOf(db) : undefined;
       const key = JSON.stringify([q.kind ?? '', q.tokens, q.sort, q.limit, q.after?.key ?? null, q.after?.seq ?? null]);
       const hit = cache?.pages.get(key);
       if (cache && hit && hit.gen === cache.gen && hit.version === version && Date.now() - hit.at < TOTALS_TTL_MS) {
