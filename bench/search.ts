@@ -8,7 +8,9 @@
  * (DIR/bin/mediaos, e.g. the previous commit's) against the same imported database, right after
  * this one, for a before/after in one run. `--append FILE` adds the table to FILE.
  *
- *   npx tsx bench/search.ts [--items 100000] [--pg postgres://...] [--seconds 10] [--bin DIR] [--append FILE]
+ * Each row runs `--rounds` times (default 3) for `--seconds` (default 5); figures are medians.
+ *
+ *   npx tsx bench/search.ts [--items 100000] [--pg postgres://...] [--seconds 5] [--rounds 3] [--bin DIR] [--append FILE]
  */
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -16,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { generateLegacyDir, TEST_PASSWORD } from './generate-legacy.js';
-import { type LoadRequest, runLoad } from './lib/load.js';
+import { type LoadRequest, type LoadResult, runLoad } from './lib/load.js';
 import { login, ROOT, runCli, startServer } from './lib/server.js';
 
 interface Row {
@@ -30,12 +32,21 @@ interface Row {
   commonOneP99: number;
   rareRps: number;
   rareP99: number;
+  /** Median over the rounds of (`the` req/s / page req/s) within the round. */
+  ratio: number;
   commonTotal: string;
 }
 
 const RARE_WORDS = ['amelie', 'kingdom', 'bjork', 'mirror'];
 
-async function measure(url: string, token: string, seconds: number): Promise<Omit<Row, 'engine' | 'items' | 'build'>> {
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * `rounds` rounds of (page, `the`, rare words) of `seconds` each; every figure is the median over
+ * the rounds and the ratio is the median of each round's ratio, so a change of the machine's
+ * load between two rows moves it less.
+ */
+async function measure(url: string, token: string, seconds: number, rounds: number): Promise<Omit<Row, 'engine' | 'items' | 'build'>> {
   const ms = seconds * 1000;
   const load = (next: (i: number) => LoadRequest, connections = 50) => runLoad({ url, token, connections, durationMs: ms, next });
   const get = async (path: string) =>
@@ -44,21 +55,26 @@ async function measure(url: string, token: string, seconds: number): Promise<Omi
   const commonTotal = `${first.total}${first.totalIsEstimate ? ' (estimate)' : ''}`;
   // Warm-up: the first requests compile statements and fill caches.
   await load(() => ({ method: 'GET', path: '/api/library?q=the&limit=100' }), 4);
-  const page = await load(() => ({ method: 'GET', path: '/api/library?sort=title&limit=100' }));
-  const common = await load(() => ({ method: 'GET', path: '/api/library?q=the&limit=100' }));
-  const one = await load(() => ({ method: 'GET', path: '/api/library?q=the&limit=100' }), 1);
-  const rare = await load((i) => ({ method: 'GET', path: `/api/library?q=${RARE_WORDS[i % RARE_WORDS.length]}&limit=100` }));
-  for (const r of [page, common, one, rare]) {
-    if (r.errors || Object.keys(r.failures).length) console.log(`  errors: ${r.errors} ${JSON.stringify(r.failures)} ${r.samples.join(' | ')}`);
+  const r: Record<'page' | 'common' | 'one' | 'rare', LoadResult[]> = { page: [], common: [], one: [], rare: [] };
+  for (let i = 0; i < rounds; i++) {
+    r.page.push(await load(() => ({ method: 'GET', path: '/api/library?sort=title&limit=100' })));
+    r.common.push(await load(() => ({ method: 'GET', path: '/api/library?q=the&limit=100' })));
+    r.one.push(await load(() => ({ method: 'GET', path: '/api/library?q=the&limit=100' }), 1));
+    r.rare.push(await load((k) => ({ method: 'GET', path: `/api/library?q=${RARE_WORDS[k % RARE_WORDS.length]}&limit=100` })));
   }
+  for (const x of Object.values(r).flat()) {
+    if (x.errors || Object.keys(x.failures).length) console.log(`  errors: ${x.errors} ${JSON.stringify(x.failures)} ${x.samples.join(' | ')}`);
+  }
+  const med = (k: keyof typeof r, f: 'rps' | 'p99') => median(r[k].map((x) => x[f]));
   return {
-    pageRps: page.rps,
-    pageP99: page.p99,
-    commonRps: common.rps,
-    commonP99: common.p99,
-    commonOneP99: one.p99,
-    rareRps: rare.rps,
-    rareP99: rare.p99,
+    pageRps: med('page', 'rps'),
+    pageP99: med('page', 'p99'),
+    commonRps: med('common', 'rps'),
+    commonP99: med('common', 'p99'),
+    commonOneP99: med('one', 'p99'),
+    rareRps: med('rare', 'rps'),
+    rareP99: med('rare', 'p99'),
+    ratio: median(r.page.map((p, i) => r.common[i]!.rps / p.rps)),
     commonTotal,
   };
 }
@@ -75,11 +91,19 @@ async function pgQuery(url: string, text: string): Promise<void> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { items: { type: 'string' }, pg: { type: 'string' }, seconds: { type: 'string' }, bin: { type: 'string' }, append: { type: 'string' } },
+    options: {
+      items: { type: 'string' },
+      pg: { type: 'string' },
+      seconds: { type: 'string' },
+      rounds: { type: 'string' },
+      bin: { type: 'string' },
+      append: { type: 'string' },
+    },
   });
   if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('build first: npm run build');
   const items = Number(values.items ?? 100_000);
-  const seconds = Number(values.seconds ?? 10);
+  const seconds = Number(values.seconds ?? 5);
+  const rounds = Number(values.rounds ?? 3);
   const builds: [string, string][] = [['this', ROOT], ...(values.bin ? [[values.bin, values.bin] as [string, string]] : [])];
   const rows: Row[] = [];
   const work = mkdtempSync(join(tmpdir(), `mediaos-bench-search-${items}-`));
@@ -102,10 +126,10 @@ async function main(): Promise<void> {
           const server = await startServer(env, [], join(root, 'bin/mediaos'));
           try {
             const token = await login(server.url, 'owner@example.org', TEST_PASSWORD).catch(async () => login(server.url, 'admin@example.org', TEST_PASSWORD));
-            const r = { engine, items, build, ...(await measure(server.url, token, seconds)) };
+            const r = { engine, items, build, ...(await measure(server.url, token, seconds, rounds)) };
             rows.push(r);
             console.log(
-              `${engine} ${build}: page ${r.pageRps.toFixed(0)} req/s; "the" ${r.commonRps.toFixed(0)} req/s (${(r.commonRps / r.pageRps).toFixed(2)}x) p99 ${r.commonP99.toFixed(1)} ms; rare ${r.rareRps.toFixed(0)} req/s`,
+              `${engine} ${build}: page ${r.pageRps.toFixed(0)} req/s; "the" ${r.commonRps.toFixed(0)} req/s (${r.ratio.toFixed(2)}x) p99 ${r.commonP99.toFixed(1)} ms; rare ${r.rareRps.toFixed(0)} req/s`,
             );
           } finally {
             await server.stop();
@@ -124,7 +148,7 @@ async function main(): Promise<void> {
     '|---|---:|---|---:|---:|---:|---:|---:|---|',
     ...rows.map(
       (r) =>
-        `| ${r.engine} | ${r.items.toLocaleString('en-US')} | ${r.build} | ${f(r.pageRps)} (${f(r.pageP99)}) | ${f(r.commonRps)} (${f(r.commonP99)}) | ${(r.commonRps / r.pageRps).toFixed(2)}x | ${f(r.commonOneP99)} | ${f(r.rareRps)} (${f(r.rareP99)}) | ${r.commonTotal} |`,
+        `| ${r.engine} | ${r.items.toLocaleString('en-US')} | ${r.build} | ${f(r.pageRps)} (${f(r.pageP99)}) | ${f(r.commonRps)} (${f(r.commonP99)}) | ${r.ratio.toFixed(2)}x | ${f(r.commonOneP99)} | ${f(r.rareRps)} (${f(r.rareP99)}) | ${r.commonTotal} |`,
     ),
   ];
   console.log(`\n${lines.join('\n')}`);
@@ -132,7 +156,7 @@ async function main(): Promise<void> {
     const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} (shared machine)`;
     appendFileSync(
       values.append,
-      `\nSearch run ${new Date().toISOString()} · ${machine}\nCommand: \`npx tsx bench/search.ts ${process.argv.slice(2).join(' ')}\` (50 connections, ${seconds} s a row)\n\n${lines.join('\n')}\n`,
+      `\nSearch run ${new Date().toISOString()} · ${machine}\nCommand: \`npx tsx bench/search.ts ${process.argv.slice(2).join(' ')}\` (50 connections, ${rounds} rounds of ${seconds} s a row, medians)\n\n${lines.join('\n')}\n`,
     );
   }
 }
