@@ -91,23 +91,25 @@ export interface LibrarySqlOptions {
   exactMax?: number;
   /** Text queries with at least this many (estimated) matches walk the sort index (default WALK_MIN_MATCHES). */
   walkMinMatches?: number;
+  /** The walk reads at most this many rows of the sort order per page, then the full-text path answers (default 5,000 or 20 pages). */
+  walkWindow?: number;
 }
 
 export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions = {}) {
   const exactMax = opts.exactMax ?? SEARCH_EXACT_MAX;
   const walkMinMatches = opts.walkMinMatches ?? WALK_MIN_MATCHES;
+  const walkRows = (limit: number) => opts.walkWindow ?? Math.max(5_000, 20 * (limit + 1));
   const cols = [...LIBRARY_ITEM_COLUMNS];
   const toItem = (row: LibraryRow) => libraryItemFromRow(row);
 
   /** The bound value of the text filter: an FTS5 MATCH expression or a tsquery. */
   const matchExpression = (tokens: string[]) => (engine === 'sqlite' ? ftsMatchExpression(tokens) : tsQueryExpression(tokens));
 
-  /** `match`: the text filter's bound value; `needles`: the walk's instead (walkFilter). */
-  function filtered(q: { kind?: string; match?: string; needles?: string[] }) {
+  /** `match`: the text filter's bound value, or undefined for none. */
+  function filtered(q: { kind?: string; match?: string }) {
     let query = db.selectFrom('library_items');
     if (q.kind !== undefined) query = query.where('kind', '=', q.kind as LibraryQuery['kind'] & string);
-    if (q.needles !== undefined) query = query.where(walkFilter(engine, q.needles));
-    else if (q.match !== undefined) query = query.where(textFilter(engine, q.match));
+    if (q.match !== undefined) query = query.where(textFilter(engine, q.match));
     return query;
   }
 
@@ -160,6 +162,7 @@ export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions
     const keyOnly = q.sort.endsWith('title') && q.kind !== undefined;
     if (q.after) values.push(q.after.key);
     if (q.after && !keyOnly) values.push(q.after.seq);
+    if (needles !== undefined) values.push(walkRows(q.limit));
     values.push(q.limit + 1);
     const shape = `${q.sort}|${q.kind !== undefined}|${match !== undefined}|${needles?.length ?? 0}|${q.after !== undefined}`;
     let run = pageQueries.get(shape);
@@ -170,18 +173,23 @@ export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions
         const m = match !== undefined ? slot<string>(i++) : undefined;
         const ns = needles?.map(() => slot<string>(i++));
         const after = q.after ? { sort: q.sort, key: slot<string>(i++), seq: keyOnly ? 0 : slot<number>(i++) } : undefined;
+        const window = ns ? slot<number>(i++) : undefined;
         const limit = slot<number>(i++);
         // Only the sort key of this order is read (a page is ~15 values per row: each one counts).
-        const base = filtered({ kind, match: m, needles: ns }).select([
-          ...cols,
-          'seq',
-          q.sort.endsWith('title') ? 'title_lower' : 'created_at',
-        ]) as unknown as SelectQueryBuilder<DB, 'library_items', object>;
-        return ordered(base, { sort: q.sort, kind: kind as LibraryQuery['kind'], after }).limit(limit) as unknown as SelectQueryBuilder<
-          DB,
-          'library_items',
-          PagedRow
-        >;
+        const sortKey = q.sort.endsWith('title') ? 'title_lower' : 'created_at';
+        const order = { sort: q.sort, kind: kind as LibraryQuery['kind'], after };
+        let base = filtered({ kind, match: m }).select([...cols, 'seq', sortKey]) as unknown as SelectQueryBuilder<DB, 'library_items', object>;
+        if (ns && window !== undefined) {
+          // The walk reads at most `window` rows of the sort order (a subquery the planners stream,
+          // in order, without sorting again) and tests each one.
+          const inOrder = filtered({ kind }).select([...cols, 'seq', sortKey, 'search_text']) as unknown as typeof base;
+          const rowsInOrder = ordered(inOrder, order).limit(window);
+          base = (db.selectFrom(rowsInOrder.as('library_items')) as unknown as typeof base)
+            .select([...cols, 'seq', sortKey])
+            .where(walkFilter(engine, ns) as never) as typeof base;
+          return ordered(base, { ...order, after: undefined }).limit(limit) as unknown as SelectQueryBuilder<DB, 'library_items', PagedRow>;
+        }
+        return ordered(base, order).limit(limit) as unknown as SelectQueryBuilder<DB, 'library_items', PagedRow>;
       });
       pageQueries.set(shape, run);
     }
@@ -285,7 +293,10 @@ export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions
       }
       const gen = cache?.gen;
       const byTitle = q.sort.endsWith('title');
-      const rows = (await runPage(q, walk)).rows;
+      let rows = (await runPage(q, walk)).rows;
+      // The walk's window ended before the page did (matches bunched further on, e.g. titles that
+      // begin with "The", or the last page): the full-text path answers, as for fewer matches.
+      if (walk && rows.length <= q.limit) rows = (await runPage(q, false)).rows;
       const more = rows.length > q.limit;
       const page = more ? rows.slice(0, q.limit) : rows;
       const last = page[page.length - 1];

@@ -104,12 +104,29 @@ for (const engine of sqlEngines()) {
       }
     }
 
+    it('matches bunched in the sort order, or a window that ends before the page does: the same pages', async () => {
+      // "thea" matches only the Théâtre titles, all together in title order.
+      for (const word of ['thea', 'the']) {
+        for (const sort of LIBRARY_SORTS) {
+          const q = { tokens: searchTokens(word), sort, limit: 7 };
+          const exact = await walk(createLibrarySql(tdb.db.kysely, engine, FTS_ONLY), q);
+          for (const walkWindow of [3, 8, 40]) {
+            const bounded = await walk(createLibrarySql(tdb.db.kysely, engine, { ...BOUNDS, walkMinMatches: 30, walkWindow }), q);
+            expect(bounded.ids).toEqual(exact.ids);
+          }
+        }
+      }
+      expect(matching('thea').length).toBeGreaterThan(30);
+    });
+
     it('a common word walks the sort index (no full-text look-up in the page query)', async () => {
       captured = [];
       await createLibrarySql(logged.kysely, engine, BOUNDS).query({ tokens: searchTokens('the'), sort: 'title', limit: 10 });
       const page = captured.find((c) => c.sql.includes('order by'))!;
       expect(page.sql).toContain(engine === 'sqlite' ? 'instr(' : 'strpos(');
       expect(page.sql).not.toMatch(/library_items_fts|to_tsquery/);
+      // ... reading at most a window of it (5,000 rows by default).
+      expect(page.parameters).toContain(5_000);
       // The count before it stops at the bound: it does not read every match.
       const counted = captured.filter((c) => /count\(\*\)/.test(c.sql));
       expect(counted.some((c) => c.parameters.includes(BOUNDS.exactMax + 1))).toBe(true);

@@ -90,8 +90,16 @@ limit ?;
 -- library.query q=title (many matches), sort=title
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
   "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
-from "library_items"
+from (
+  select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
+    "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "search_text"
+  from "library_items"
+  order by "title_lower" asc, "seq" asc
+  limit ?
+) as "library_items"
 where instr(' ' || search_text, ?) > 0
 order by "title_lower" asc, "seq" asc
 limit ?;
--- SCAN library_items USING INDEX idx_library_title
+-- CO-ROUTINE library_items
+--   SCAN library_items USING INDEX idx_library_title
+-- SCAN library_items

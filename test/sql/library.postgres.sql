@@ -175,10 +175,16 @@ where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1);
 -- library.query q=title (many matches), sort=title [3/3]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
   "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
-from "library_items"
-where strpos(' ' || search_text, $1) > 0
+from (
+  select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
+    "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "search_text"
+  from "library_items"
+  order by "title_lower" asc, "seq" asc
+  limit $1
+) as "library_items"
+where strpos(' ' || search_text, $2) > 0
 order by "title_lower" asc, "seq" asc
-limit $2;
+limit $3;
 
 -- library.getById
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",

@@ -200,7 +200,13 @@ where library_items_fts match ?;
 -- library.query q=title (many matches), sort=title [4/4]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
   "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
-from "library_items"
+from (
+  select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
+    "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "search_text"
+  from "library_items"
+  order by "title_lower" asc, "seq" asc
+  limit ?
+) as "library_items"
 where instr(' ' || search_text, ?) > 0
 order by "title_lower" asc, "seq" asc
 limit ?;
