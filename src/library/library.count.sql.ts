@@ -4,7 +4,8 @@
  * A text query is first counted up to a bound (`exactMax + 1` rows of the match set, no sort):
  * at most `exactMax` matches is the exact total, as before. Over the bound, the total is an
  * estimate: the full count of the match set, taken once and kept for ESTIMATE_TTL_MS per
- * (kind, tokens); a stale one is answered at once while one recount runs for the next requests.
+ * (kind, tokens); a stale one (up to twice that age) is answered at once while one recount runs
+ * for the next requests, an older one is counted again first.
  * Library writes do not drop it (they do drop the bounded counts), so a word that matches 100k
  * items is counted at most every ESTIMATE_TTL_MS whatever the write rate.
  */
@@ -79,7 +80,9 @@ export function createLibraryCounts(db: Db, engine: Engine, filtered: Filtered, 
     const cache = estimateCacheOf(db);
     const key = JSON.stringify([q.kind ?? '', q.tokens]);
     const hit = cache.entries.get(key);
-    if (hit) {
+    // Past twice its life (nobody asked meanwhile) an estimate is counted again before answering.
+    if (hit && !hit.refreshing && Date.now() - hit.at >= 2 * ESTIMATE_TTL_MS) cache.entries.delete(key);
+    else if (hit) {
       if (!hit.refreshing && Date.now() - hit.at >= ESTIMATE_TTL_MS) {
         hit.refreshing = true;
         // A failed recount (e.g. the database closing) keeps the old figure and tries again later.

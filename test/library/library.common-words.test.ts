@@ -5,10 +5,10 @@
  * the answer is exactly what it was: exact total, no flag.
  */
 import { type CompiledQuery, sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/connect.js';
 import { libraryItemToRow } from '../../src/library/library.codec.js';
-import { SEARCH_EXACT_MAX } from '../../src/library/library.count.sql.js';
+import { ESTIMATE_TTL_MS, SEARCH_EXACT_MAX } from '../../src/library/library.count.sql.js';
 import { foldForSearch, matchesTokens, searchTokens } from '../../src/library/library.search.js';
 import { bumpLibraryTotals, createLibrarySql, type LibrarySql } from '../../src/library/library.sql.js';
 import { LIBRARY_SORTS, type LibraryItem, type LibraryPage, type LibraryQuery } from '../../src/library/library.types.js';
@@ -174,6 +174,31 @@ for (const engine of sqlEngines()) {
       await store.remove('hot-new');
       await tdb.db.kysely.insertInto('library_items').values(libraryItemToRow(first.items[0]!)).execute();
       bumpLibraryTotals(logged.kysely);
+    });
+
+    it('recounts an estimate in the background once it is ESTIMATE_TTL_MS old, and before answering at twice that', async () => {
+      const store = createLibrarySql(tdb.db.kysely, engine, { exactMax: 10, walkMinMatches: 1e9 });
+      const q: LibraryQuery = { tokens: searchTokens('strasse'), sort: 'title', limit: 3 };
+      const n = matching('strasse').length;
+      const realNow = Date.now.bind(Date);
+      let offset = 0;
+      const clock = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + offset);
+      try {
+        expect((await store.query(q)).total).toBe(n);
+        await store.create({ id: 's-new', kind: 'movie', title: 'Straße Neu' }, '2025-02-01T00:00:00.000Z');
+        expect((await store.query(q)).total).toBe(n);
+        offset = ESTIMATE_TTL_MS + 1_000;
+        expect((await store.query(q)).total).toBe(n);
+        await new Promise((r) => setTimeout(r, 200));
+        expect((await store.query(q)).total).toBe(n + 1);
+        await store.remove('s-new');
+        offset += 2 * ESTIMATE_TTL_MS + 1_000;
+        const late = await store.query(q);
+        expect(late.total).toBe(n);
+        expect(late.totalIsEstimate).toBe(true);
+      } finally {
+        clock.mockRestore();
+      }
     });
 
     it('counts a common word fully once for concurrent requests, and keeps the estimate across writes', async () => {
