@@ -33,11 +33,14 @@ function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
-/** Starts `mediaos serve` as its own process on 127.0.0.1 (so its RSS is its own) and waits for health. */
-export async function startServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<BenchServer> {
+/**
+ * Starts `mediaos serve` as its own process on 127.0.0.1 (so its RSS is its own) and waits for
+ * health. `cli`: another build's bin/mediaos (an A/B run), this build's by default.
+ */
+export async function startServer(env: Record<string, string>, nodeArgs: string[] = [], cli = CLI): Promise<BenchServer> {
   const port = await freePort();
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, CLI, 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, cli, 'serve'], {
     env: {
       PATH: process.env.PATH ?? '',
       HOST: '127.0.0.1',

@@ -91,7 +91,11 @@ export function createLibraryService(deps: { library: LibraryStore; audit: Audit
       const sort = req.sort ?? 'title';
       const after = req.cursor !== undefined && req.cursor !== '' ? decodeCursor(req.cursor, sort) : undefined;
       const r = await library.query({ tokens: searchTokens(req.q), kind: req.kind, sort, limit: req.limit ?? LIBRARY_PAGE_DEFAULT, after });
-      return { items: r.items, total: r.total, nextCursor: r.next ? encodeCursor(r.next) : null };
+      const nextCursor = r.next ? encodeCursor(r.next) : null;
+      // `totalIsEstimate` only when it is true: an exact answer keeps the v0.3 shape.
+      return r.totalIsEstimate
+        ? { items: r.items, total: r.total, totalIsEstimate: true as const, nextCursor }
+        : { items: r.items, total: r.total, nextCursor };
     },
 
     async get(key: string): Promise<LibraryItem> {

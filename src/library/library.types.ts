@@ -49,6 +49,8 @@ export interface LibraryQuery {
 export interface LibraryPage {
   items: LibraryItem[];
   total: number;
+  /** Set (true) when `total` is an estimate: a text query with more matches than the store counts exactly. */
+  totalIsEstimate?: true;
   /** The cursor of the last item when more rows follow, else null. */
   next: LibraryCursor | null;
 }

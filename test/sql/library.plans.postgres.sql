@@ -103,10 +103,18 @@ limit $3;
 -- library.query q=title (many matches), sort=title
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
   "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
-from "library_items"
-where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1)
+from (
+  select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
+    "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "search_text"
+  from "library_items"
+  order by "title_lower" asc, "seq" asc
+  limit $1
+) as "library_items"
+where strpos(' ' || search_text, $2) > 0
 order by "title_lower" asc, "seq" asc
-limit $2;
+limit $3;
 -- Limit
---   ->  Index Scan using idx_library_title on library_items
---         Filter: (to_tsvector('simple'::regconfig, search_text) @@ '''title'':*'::tsquery)
+--   ->  Subquery Scan on library_items
+--         Filter: (strpos((' '::text || library_items.search_text), ' title'::text) > 0)
+--         ->  Limit
+--               ->  Index Scan using idx_library_title on library_items library_items_1

@@ -90,11 +90,16 @@ limit ?;
 -- library.query q=title (many matches), sort=title
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
   "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
-from "library_items"
-where +seq in (select rowid from library_items_fts where library_items_fts match ?)
+from (
+  select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
+    "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "search_text"
+  from "library_items"
+  order by "title_lower" asc, "seq" asc
+  limit ?
+) as "library_items"
+where instr(' ' || search_text, ?) > 0
 order by "title_lower" asc, "seq" asc
 limit ?;
--- SCAN library_items USING INDEX idx_library_title
--- LIST SUBQUERY 1
---   SCAN library_items_fts VIRTUAL TABLE INDEX 0:M1
---   CREATE BLOOM FILTER
+-- CO-ROUTINE library_items
+--   SCAN library_items USING INDEX idx_library_title
+-- SCAN library_items

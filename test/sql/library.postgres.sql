@@ -108,8 +108,12 @@ limit $2;
 
 -- library.query q=star, sort=title [1/2]
 select count(*) as "n"
-from "library_items"
-where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1);
+from (
+  select 1 as "one"
+  from "library_items"
+  where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1)
+  limit $2
+) as "m";
 
 -- library.query q=star, sort=title [2/2]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
@@ -121,8 +125,12 @@ limit $2;
 
 -- library.query q=star, sort=-createdAt, cursor [1/2]
 select count(*) as "n"
-from "library_items"
-where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1);
+from (
+  select 1 as "one"
+  from "library_items"
+  where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1)
+  limit $2
+) as "m";
 
 -- library.query q=star, sort=-createdAt, cursor [2/2]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
@@ -135,8 +143,12 @@ limit $4;
 
 -- library.query q="moon 001", kind=book, sort=title [1/2]
 select count(*) as "n"
-from "library_items"
-where "kind" = $1 and to_tsvector('simple', search_text) @@ to_tsquery('simple', $2);
+from (
+  select 1 as "one"
+  from "library_items"
+  where "kind" = $1 and to_tsvector('simple', search_text) @@ to_tsquery('simple', $2)
+  limit $3
+) as "m";
 
 -- library.query q="moon 001", kind=book, sort=title [2/2]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
@@ -146,18 +158,33 @@ where "kind" = $1 and to_tsvector('simple', search_text) @@ to_tsquery('simple',
 order by "title_lower" asc
 limit $3;
 
--- library.query q=title (many matches), sort=title [1/2]
+-- library.query q=title (many matches), sort=title [1/3]
+select count(*) as "n"
+from (
+  select 1 as "one"
+  from "library_items"
+  where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1)
+  limit $2
+) as "m";
+
+-- library.query q=title (many matches), sort=title [2/3]
 select count(*) as "n"
 from "library_items"
 where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1);
 
--- library.query q=title (many matches), sort=title [2/2]
+-- library.query q=title (many matches), sort=title [3/3]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
   "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
-from "library_items"
-where to_tsvector('simple', search_text) @@ to_tsquery('simple', $1)
+from (
+  select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
+    "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "search_text"
+  from "library_items"
+  order by "title_lower" asc, "seq" asc
+  limit $1
+) as "library_items"
+where strpos(' ' || search_text, $2) > 0
 order by "title_lower" asc, "seq" asc
-limit $2;
+limit $3;
 
 -- library.getById
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",

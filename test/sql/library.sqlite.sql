@@ -138,8 +138,7 @@ pragma data_version;
 
 -- library.query q=star, sort=title [2/3]
 select count(*) as n
-from library_items_fts
-where library_items_fts match ?;
+from (select rowid from library_items_fts where library_items_fts match ? limit ?);
 
 -- library.query q=star, sort=title [3/3]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
@@ -154,8 +153,7 @@ pragma data_version;
 
 -- library.query q=star, sort=-createdAt, cursor [2/3]
 select count(*) as n
-from library_items_fts
-where library_items_fts match ?;
+from (select rowid from library_items_fts where library_items_fts match ? limit ?);
 
 -- library.query q=star, sort=-createdAt, cursor [3/3]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
@@ -171,8 +169,13 @@ pragma data_version;
 
 -- library.query q="moon 001", kind=book, sort=title [2/3]
 select count(*) as "n"
-from "library_items"
-where "kind" = ? and "seq" in (select rowid from library_items_fts where library_items_fts match ?);
+from (
+  select 1 as "one"
+  from "library_items"
+  where "kind" = ?
+    and "seq" in (select rowid from library_items_fts where library_items_fts match ?)
+  limit ?
+) as "m";
 
 -- library.query q="moon 001", kind=book, sort=title [3/3]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
@@ -182,19 +185,29 @@ where "kind" = ? and "seq" in (select rowid from library_items_fts where library
 order by "title_lower" asc
 limit ?;
 
--- library.query q=title (many matches), sort=title [1/3]
+-- library.query q=title (many matches), sort=title [1/4]
 pragma data_version;
 
--- library.query q=title (many matches), sort=title [2/3]
+-- library.query q=title (many matches), sort=title [2/4]
+select count(*) as n
+from (select rowid from library_items_fts where library_items_fts match ? limit ?);
+
+-- library.query q=title (many matches), sort=title [3/4]
 select count(*) as n
 from library_items_fts
 where library_items_fts match ?;
 
--- library.query q=title (many matches), sort=title [3/3]
+-- library.query q=title (many matches), sort=title [4/4]
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
   "file_path", "file_size", "metadata", "extra", "seq", "title_lower"
-from "library_items"
-where +seq in (select rowid from library_items_fts where library_items_fts match ?)
+from (
+  select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
+    "file_path", "file_size", "metadata", "extra", "seq", "title_lower", "search_text"
+  from "library_items"
+  order by "title_lower" asc, "seq" asc
+  limit ?
+) as "library_items"
+where instr(' ' || search_text, ?) > 0
 order by "title_lower" asc, "seq" asc
 limit ?;
 
