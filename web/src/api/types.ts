@@ -25,6 +25,8 @@ export interface LibraryItem {
 export interface LibraryPage {
   items: LibraryItem[];
   total: number;
+  /** Set on a search whose matches are over the server's exact-count bound: `total` is an estimate. */
+  totalIsEstimate?: boolean;
   nextCursor: string | null;
 }
 

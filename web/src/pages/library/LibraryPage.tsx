@@ -127,7 +127,7 @@ export function LibraryPage({ user }: { user: UserInfo }) {
       </search>
       <div className="row">
         <span className="muted" aria-live="polite" data-testid="library-total">
-          {lib.total === null ? '\u00a0' : `${lib.total.toLocaleString()} ${lib.total === 1 ? 'item' : 'items'}`}
+          {lib.total === null ? '\u00a0' : `${lib.totalIsEstimate ? 'about ' : ''}${lib.total.toLocaleString()} ${lib.total === 1 ? 'item' : 'items'}`}
         </span>
         <Busy active={lib.loading} label="Loading…" />
       </div>

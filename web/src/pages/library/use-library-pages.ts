@@ -18,6 +18,7 @@ const PAGE = 200;
 export function useLibraryPages(query: LibraryQuery) {
   const [items, setItems] = useState<LibraryItem[]>([]);
   const [total, setTotal] = useState<number | null>(null);
+  const [totalIsEstimate, setTotalIsEstimate] = useState(false);
   const [error, setError] = useState<unknown>();
   const [loading, setLoading] = useState(false);
   const cursor = useRef<string | null>(null);
@@ -41,6 +42,7 @@ export function useLibraryPages(query: LibraryQuery) {
         if (gen !== generation.current) return;
         cursor.current = page.nextCursor;
         setTotal(page.total);
+        setTotalIsEstimate(page.totalIsEstimate === true);
         setItems((prev) => (first ? page.items : prev.concat(page.items)));
         setError(undefined);
       } catch (e) {
@@ -68,5 +70,5 @@ export function useLibraryPages(query: LibraryQuery) {
     void fetchPage(true);
   }, [fetchPage]);
 
-  return { items, total, error, loading, hasMore: cursor.current !== null, loadMore, reload };
+  return { items, total, totalIsEstimate, error, loading, hasMore: cursor.current !== null, loadMore, reload };
 }
