@@ -18,6 +18,14 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** CPU time (user + system) the process has used so far, in ms (from /proc/PID/stat). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[11], fields[12]: utime, stime in clock ticks (field 14 and 15 of proc(5)); 100 ticks a second here.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export interface BenchServer {
   url: string;
   pid: number;
