@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Engine } from './dialect.js';
 import { createPrivateFile, makePrivate } from './file-mode.js';
 import { assertLocalFilesystem } from './local-filesystem.js';
+import { usePreparedStatements } from './pg-prepared.js';
 import { createReadRouting, type ReplicaStatus } from './read-replicas.js';
 import type { DB } from './schema.js';
 import { cachedSqliteDatabase } from './sqlite-driver.js';
@@ -151,6 +152,7 @@ function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
   });
   // Swallow errors of idle clients (e.g. server restart); the next query reports the failure.
   pool.on('error', () => {});
+  pool.on('connect', (client) => usePreparedStatements(client));
   const stats = { acquired: 0, waitMsTotal: 0, waitMsMax: 0 };
   // Kysely asks the pool for a client per query; timing that call measures the pool's queueing.
   const timedPool = {

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
+import { usePreparedStatements } from './pg-prepared.js';
 
 /**
  * Read replicas (DATABASE_READ_URLS). The pool Kysely sees hands out a routed client that picks
@@ -92,7 +93,10 @@ export function createReadRouting(primary: RoutablePool, opts: ReplicaOptions) {
     });
     pool.on('error', () => {});
     // A replica that goes away mid-checkout must not crash the process: the statement in flight fails (and is retried on the primary).
-    pool.on('connect', (client) => client.on('error', () => {}));
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+      usePreparedStatements(client);
+    });
     return { pool, status: { name: replicaName(url), ok: false, reads: 0 }, downUntil: 0 };
   });
   const pinnedUntil = new Map<string, number>();
