@@ -5,13 +5,14 @@
  * bench/RESULTS.md (or --out FILE).
  *
  *   npx tsx bench/run.ts [--sizes 10000,100000,1000000] [--quick] [--pg postgres://...] [--out FILE]
- *                        [--engines files,sqlite,postgres] [--only reads,writes,mixed,load]
+ *                        [--engines files,sqlite,postgres] [--only reads,writes,mixed,load] [--server-root DIR]
  *
  * Rows at one client use the small closed-loop generator in lib/load.ts (exact latencies); rows
  * under many connections use autocannon (lib/cannon.ts). Beside each database engine a bare
  * server (bare-server.ts: Fastify + the driver, no auth) serves the same page from the same
  * database in the same run, and the page rows are printed as a share of it. `--only` limits the
- * rows after the page by title (always run, with its bare server) for a quick A/B.
+ * rows after the page by title (always run, with its bare server) for a quick A/B; `--server-root`
+ * measures the build of another checkout (e.g. the previous commit's) with this bench.
  */
 
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,7 @@ import { generateLegacyDir, TEST_PASSWORD } from './generate-legacy.js';
 import { startBareServer } from './lib/bare.js';
 import { runCannon } from './lib/cannon.js';
 import { type LoadRequest, type LoadResult, runLoad } from './lib/load.js';
-import { type BenchServer, cpuMs, login, ROOT, runCli, startServer } from './lib/server.js';
+import { type BenchServer, cpuMs, login, ROOT, runCli, settle, startServer } from './lib/server.js';
 
 interface Args {
   sizes: number[];
@@ -30,6 +31,8 @@ interface Args {
   out: string;
   engines?: string[];
   only?: Set<string>;
+  /** Another checkout whose build is measured (an A/B with the same bench code). */
+  serverRoot: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -44,6 +47,7 @@ function parseArgs(argv: string[]): Args {
     pg: get('--pg'),
     out: get('--out') ?? join(ROOT, quick ? 'bench/RESULTS-quick.md' : 'bench/RESULTS.md'),
     engines: get('--engines')?.split(','),
+    serverRoot: get('--server-root') ?? ROOT,
     only: get('--only') ? new Set(get('--only')!.split(',')) : undefined,
   };
 }
@@ -142,13 +146,13 @@ async function main(): Promise<void> {
           env.MEDIAOS_STORAGE_PHASE = 'files';
         } else {
           env.MEDIAOS_STORAGE_PHASE = 'db';
-          const imp = await runCli(['import', '--from', configDir], env);
+          const imp = await runCli(['import', '--from', configDir], env, args.serverRoot);
           if (imp.code !== 0 && imp.code !== 3) throw new Error(`import failed (${imp.code}):\n${imp.out}`);
           record('import: rows/s', 'rows/s', 'higher', col, Math.round(size / (imp.ms / 1000)));
           record('import: peak RSS', 'MB', 'lower', col, imp.peakRssMb);
         }
 
-        const server: BenchServer = await startServer(env);
+        const server: BenchServer = await startServer(env, [], args.serverRoot);
         try {
           const health = (await (await fetch(`${server.url}/api/health`)).json()) as { db: { serverVersion: string; engine: string } };
           if (health.db.engine === 'sqlite') sqliteVersion = health.db.serverVersion;
@@ -158,6 +162,9 @@ async function main(): Promise<void> {
           await fetch(`${server.url}/api/library?sort=title&limit=100`, { headers: { authorization: `Bearer ${token}` } });
           record('cold start: first library page', 'ms', 'lower', col, Math.round(performance.now() - firstPage));
           record('RSS after start', 'MB', 'lower', col, server.rssMb());
+          // Start-up work of a fresh server (the search of every missing wanted item, queued
+          // once per interval) runs before the rows below, so they measure the requests alone.
+          record('start-up work: busy after healthy', 'ms', 'lower', col, await settle(server.pid));
 
           const ids = await firstIds(server.url, token, 500);
           const cursor = await deepCursor(server.url, token);

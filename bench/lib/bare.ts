@@ -17,6 +17,7 @@ export async function startBareServer(engine: string, db: { file?: string; url?:
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
+      PGAPPNAME: 'mediaos-bench-bare',
       PORT: String(port),
       BARE_ENGINE: engine,
       BARE_DB: db.file ?? db.url ?? '',

@@ -18,6 +18,22 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Waits until the process has been idle (under 5% of a core) for a whole second, at most
+ * `maxMs`; returns how long it was busy. A fresh server queues its start-up work (the search of
+ * every missing wanted item, ...) and the read rows must not measure that.
+ */
+export async function settle(pid: number, maxMs = 180_000): Promise<number> {
+  const started = performance.now();
+  let last = cpuMs(pid);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = cpuMs(pid);
+    if (now - last <= 50 || performance.now() - started > maxMs) return Math.round(performance.now() - started - 1000);
+    last = now;
+  }
+}
+
 /** CPU time (user + system) the process has used so far, in ms (from /proc/PID/stat). */
 export function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -42,10 +58,11 @@ function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 /** Starts `mediaos serve` as its own process on 127.0.0.1 (so its RSS is its own) and waits for health. */
-export async function startServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<BenchServer> {
+/** `root`: the checkout whose build runs (default this one; another for an A/B of two builds). */
+export async function startServer(env: Record<string, string>, nodeArgs: string[] = [], root = ROOT): Promise<BenchServer> {
   const port = await freePort();
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, CLI, 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(root, 'bin/mediaos'), 'serve'], {
     env: {
       PATH: process.env.PATH ?? '',
       HOST: '127.0.0.1',
@@ -103,10 +120,10 @@ export async function login(url: string, email: string, password: string): Promi
  * Runs the CLI to completion (import, etc.), returning its output and the peak RSS read from
  * /proc while it ran; never throws on a non-zero exit (the caller decides).
  */
-export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string; ms: number; peakRssMb: number }> {
+export function runCli(args: string[], env: Record<string, string>, root = ROOT): Promise<{ code: number; out: string; ms: number; peakRssMb: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [join(root, 'bin/mediaos'), ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
