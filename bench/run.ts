@@ -140,6 +140,8 @@ async function main(): Promise<void> {
           const schema = `bench_${size}_${Date.now()}`;
           env.DATABASE_URL = args.pg!;
           env.MEDIAOS_PG_SCHEMA = schema;
+          // Names our server's connections, so their backends' CPU counts in its CPU per request.
+          env.PGAPPNAME = OURS_APP_NAME;
           await pgQuery(args.pg!, `create schema ${schema}`);
         }
         if (engine === 'files') {
@@ -198,16 +200,18 @@ async function main(): Promise<void> {
               const rounds = name === pageByTitle[0] && bare ? 2 : 1;
               const ours: LoadResult[] = [];
               const bares: LoadResult[] = [];
-              // Server CPU per request: steadier than req/s when other work shares the machine.
+              // Server CPU per request (on PostgreSQL with its backends'): steadier than req/s when
+              // other work shares the machine.
               const cpu = { ours: 0, bare: 0 };
+              const pgUrl = engine === 'postgres' ? args.pg : undefined;
               for (let r = 0; r < rounds; r++) {
-                let c0 = cpuMs(server.pid);
+                let c0 = await cpuWithBackends(server.pid, pgUrl, OURS_APP_NAME);
                 ours.push(await runCannon({ url: server.url, token, connections: 50, durationMs: readSeconds * 1000, next }));
-                cpu.ours += cpuMs(server.pid) - c0;
+                cpu.ours += await cpuSince(c0);
                 if (rounds > 1 && bare) {
-                  c0 = cpuMs(bare.pid);
+                  c0 = await cpuWithBackends(bare.pid, pgUrl, bare.appName);
                   bares.push(await runCannon({ url: bare.url, connections: 50, durationMs: readSeconds * 1000, next }));
-                  cpu.bare += cpuMs(bare.pid) - c0;
+                  cpu.bare += await cpuSince(c0);
                 }
               }
               const fifty = meanOf(ours);
@@ -223,6 +227,7 @@ async function main(): Promise<void> {
                 record(`${bareRow}: p99, 50 connections`, 'ms', 'lower', col, bareFifty.p99);
                 const oursCpu = cpu.ours / ours.reduce((a, r) => a + r.requests, 0);
                 const bareCpu = cpu.bare / bares.reduce((a, r) => a + r.requests, 0);
+                // PostgreSQL: the server process plus the database backends of its connections.
                 record(`${name}: server CPU per request, 50 connections`, 'ms', 'lower', col, oursCpu);
                 record(`${bareRow}: server CPU per request, 50 connections`, 'ms', 'lower', col, bareCpu);
                 record('page of 100, 50 connections, as share of bare (req/s ours / bare)', 'x', 'higher', col, fifty.rps / bareFifty.rps);
@@ -324,6 +329,48 @@ async function pgQuery(url: string, text: string): Promise<void> {
   await c.connect();
   try {
     await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+const OURS_APP_NAME = 'mediaos-bench-server';
+
+interface CpuMark {
+  pid: number;
+  pgUrl?: string;
+  appName: string;
+  byPid: Map<number, number>;
+}
+
+/** CPU used so far by a process and (PostgreSQL) by the backends of its connections, by pid. */
+async function cpuWithBackends(pid: number, pgUrl: string | undefined, appName: string): Promise<CpuMark> {
+  const byPid = new Map<number, number>([[pid, cpuMs(pid)]]);
+  for (const p of pgUrl ? await backendPids(pgUrl, appName) : []) byPid.set(p, cpuMsOrZero(p));
+  return { pid, pgUrl, appName, byPid };
+}
+
+/** CPU used since the mark; a backend started meanwhile counts from zero. */
+async function cpuSince(mark: CpuMark): Promise<number> {
+  let used = cpuMs(mark.pid) - (mark.byPid.get(mark.pid) ?? 0);
+  for (const p of mark.pgUrl ? await backendPids(mark.pgUrl, mark.appName) : []) used += cpuMsOrZero(p) - (mark.byPid.get(p) ?? 0);
+  return used;
+}
+
+function cpuMsOrZero(pid: number): number {
+  try {
+    return cpuMs(pid);
+  } catch {
+    return 0; // gone (or on another machine)
+  }
+}
+
+async function backendPids(url: string, appName: string): Promise<number[]> {
+  const pg = (await import('pg')).default;
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [appName])).rows.map((r) => r.pid);
   } finally {
     await c.end();
   }

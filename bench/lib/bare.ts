@@ -2,8 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort, ROOT } from './server.js';
 
+/** application_name of the bare server's PostgreSQL connections (the bench counts their CPU). */
+export const BARE_APP_NAME = 'mediaos-bench-bare';
+
 export interface BareServer {
   url: string;
+  appName: string;
   pid: number;
   /** "Fastify + better-sqlite3" or "Fastify + pg". */
   label: string;
@@ -17,7 +21,7 @@ export async function startBareServer(engine: string, db: { file?: string; url?:
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
-      PGAPPNAME: 'mediaos-bench-bare',
+      PGAPPNAME: BARE_APP_NAME,
       PORT: String(port),
       BARE_ENGINE: engine,
       BARE_DB: db.file ?? db.url ?? '',
@@ -41,6 +45,7 @@ export async function startBareServer(engine: string, db: { file?: string; url?:
   return {
     url,
     pid: child.pid!,
+    appName: BARE_APP_NAME,
     label: engine === 'postgres' ? 'Fastify + pg' : 'Fastify + better-sqlite3',
     stop: () =>
       new Promise((resolve) => {
