@@ -127,7 +127,7 @@ try {
       }
       const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
       const b = acc.get('bare')!;
-      console.log(`\n${engine}, ${values.items} items, page of 100 by title, 50 connections, ${rounds} rounds of ${seconds} s`);
+      console.log(`\n${engine}, ${values.items} items, page of 100 by title, 50 connections, ${rounds} rounds of ${seconds} s:\n`);
       console.log('| server | req/s (per round) | share of bare | p99 ms | CPU ms/request: server + database = total |');
       console.log('|---|---|---|---|---|');
       for (const [name, a] of acc) {
