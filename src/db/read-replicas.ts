@@ -34,6 +34,8 @@ export interface ReplicaOptions {
   schema?: string;
   maxLagMs: number;
   poolMax: number;
+  /** Named prepared statements on the replicas too (MEDIAOS_PG_PREPARED; default true). */
+  prepared?: boolean;
   /** Period of the lag check (default 2 s). */
   checkMs?: number;
 }
@@ -95,7 +97,7 @@ export function createReadRouting(primary: RoutablePool, opts: ReplicaOptions) {
     // A replica that goes away mid-checkout must not crash the process: the statement in flight fails (and is retried on the primary).
     pool.on('connect', (client) => {
       client.on('error', () => {});
-      usePreparedStatements(client);
+      if (opts.prepared !== false) usePreparedStatements(client);
     });
     return { pool, status: { name: replicaName(url), ok: false, reads: 0 }, downUntil: 0 };
   });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { databaseTarget, loadConfig } from '../../src/config.js';
 import { compileOnce, compileUnprepared } from '../../src/db/compiled.js';
 import { type Database, openDatabase } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
@@ -19,10 +20,10 @@ describe.runIf(sqlEngines().includes('postgres'))('prepared statements (postgres
   });
 
   /** One pool connection, so the statement list read afterwards is the connection the queries used. */
-  async function open(): Promise<Database> {
+  async function open(opts: { pgPrepared?: boolean } = {}): Promise<Database> {
     const t = await createTestTarget('postgres');
     drop = t.drop;
-    db = openDatabase({ ...t.target, pgPoolMax: 1 });
+    db = openDatabase({ ...t.target, pgPoolMax: 1, ...opts });
     const { error } = await migrateToLatest(db);
     if (error) throw new Error(error);
     return db;
@@ -63,6 +64,18 @@ describe.runIf(sqlEngines().includes('postgres'))('prepared statements (postgres
     await k.selectFrom('library_items').select(['id', 'kind']).where('kind', '=', 'movie').execute();
     const run = compileUnprepared(k, 1, (slot) => k.selectFrom('library_items').select('id').where('title_lower', '=', slot<string>(0)));
     expect((await run(['x'])).rows).toEqual([]);
+    expect(await preparedOnConnection(d)).toEqual([]);
+  });
+
+  it('prepares nothing with MEDIAOS_PG_PREPARED=false (a pooler that cannot keep prepared statements)', async () => {
+    const pgPrepared = databaseTarget(loadConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/y', MEDIAOS_PG_PREPARED: 'false' })).pgPrepared;
+    expect(pgPrepared).toBe(false);
+    expect(databaseTarget(loadConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/y' })).pgPrepared).toBe(true);
+    const d = await open({ pgPrepared });
+    const k = d.kysely;
+    const run = compileOnce(k, 1, (slot) => k.selectFrom('library_items').select(['id', 'title']).where('kind', '=', slot<'movie' | 'series'>(0)));
+    expect((await run(['movie'])).rows).toEqual([]);
+    expect(await createSessionsSql(k).getWithUser('no-such-session', 'no-such-user')).toBeUndefined();
     expect(await preparedOnConnection(d)).toEqual([]);
   });
 });
