@@ -5,20 +5,34 @@
  * bench/RESULTS.md (or --out FILE).
  *
  *   npx tsx bench/run.ts [--sizes 10000,100000,1000000] [--quick] [--pg postgres://...] [--out FILE]
+ *                        [--engines files,sqlite,postgres] [--only reads,writes,mixed,load] [--server-root DIR]
+ *
+ * Rows at one client use the small closed-loop generator in lib/load.ts (exact latencies); rows
+ * under many connections use autocannon (lib/cannon.ts). Beside each database engine a bare
+ * server (bare-server.ts: Fastify + the driver, no auth) serves the same page from the same
+ * database in the same run, and the page rows are printed as a share of it. `--only` limits the
+ * rows after the page by title (always run, with its bare server) for a quick A/B; `--server-root`
+ * measures the build of another checkout (e.g. the previous commit's) with this bench.
  */
 
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { generateLegacyDir, TEST_PASSWORD } from './generate-legacy.js';
+import { startBareServer } from './lib/bare.js';
+import { runCannon } from './lib/cannon.js';
 import { type LoadRequest, type LoadResult, runLoad } from './lib/load.js';
-import { type BenchServer, login, ROOT, runCli, startServer } from './lib/server.js';
+import { type BenchServer, cpuMs, login, ROOT, runCli, settle, startServer } from './lib/server.js';
 
 interface Args {
   sizes: number[];
   quick: boolean;
   pg?: string;
   out: string;
+  engines?: string[];
+  only?: Set<string>;
+  /** Another checkout whose build is measured (an A/B with the same bench code). */
+  serverRoot: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -32,6 +46,9 @@ function parseArgs(argv: string[]): Args {
     sizes: (get('--sizes') ?? (quick ? '10000' : '10000,100000,1000000')).split(',').map(Number),
     pg: get('--pg'),
     out: get('--out') ?? join(ROOT, quick ? 'bench/RESULTS-quick.md' : 'bench/RESULTS.md'),
+    engines: get('--engines')?.split(','),
+    serverRoot: get('--server-root') ?? ROOT,
+    only: get('--only') ? new Set(get('--only')!.split(',')) : undefined,
   };
 }
 
@@ -72,7 +89,8 @@ async function main(): Promise<void> {
     row.values[column] = value;
     rows.set(figure, row);
   };
-  const engines = ['files', 'sqlite', ...(args.pg ? ['postgres'] : [])];
+  const engines = (args.engines ?? ['files', 'sqlite', 'postgres']).filter((e) => e !== 'postgres' || args.pg);
+  const wanted = (group: string) => !args.only || args.only.has(group);
   const readSeconds = args.quick ? 0.4 : 5;
   const loadSeconds = args.quick ? 2 : 30;
   // The quick run (CI smoke, under a minute) loads with fewer connections: draining a thousand
@@ -122,19 +140,21 @@ async function main(): Promise<void> {
           const schema = `bench_${size}_${Date.now()}`;
           env.DATABASE_URL = args.pg!;
           env.MEDIAOS_PG_SCHEMA = schema;
+          // Names our server's connections, so their backends' CPU counts in its CPU per request.
+          env.PGAPPNAME = OURS_APP_NAME;
           await pgQuery(args.pg!, `create schema ${schema}`);
         }
         if (engine === 'files') {
           env.MEDIAOS_STORAGE_PHASE = 'files';
         } else {
           env.MEDIAOS_STORAGE_PHASE = 'db';
-          const imp = await runCli(['import', '--from', configDir], env);
+          const imp = await runCli(['import', '--from', configDir], env, args.serverRoot);
           if (imp.code !== 0 && imp.code !== 3) throw new Error(`import failed (${imp.code}):\n${imp.out}`);
           record('import: rows/s', 'rows/s', 'higher', col, Math.round(size / (imp.ms / 1000)));
           record('import: peak RSS', 'MB', 'lower', col, imp.peakRssMb);
         }
 
-        const server: BenchServer = await startServer(env);
+        const server: BenchServer = await startServer(env, [], args.serverRoot);
         try {
           const health = (await (await fetch(`${server.url}/api/health`)).json()) as { db: { serverVersion: string; engine: string } };
           if (health.db.engine === 'sqlite') sqliteVersion = health.db.serverVersion;
@@ -144,6 +164,9 @@ async function main(): Promise<void> {
           await fetch(`${server.url}/api/library?sort=title&limit=100`, { headers: { authorization: `Bearer ${token}` } });
           record('cold start: first library page', 'ms', 'lower', col, Math.round(performance.now() - firstPage));
           record('RSS after start', 'MB', 'lower', col, server.rssMb());
+          // Start-up work of a fresh server (the search of every missing wanted item, queued
+          // once per interval) runs before the rows below, so they measure the requests alone.
+          record('start-up work: busy after healthy', 'ms', 'lower', col, await settle(server.pid));
 
           const ids = await firstIds(server.url, token, 500);
           const cursor = await deepCursor(server.url, token);
@@ -159,15 +182,64 @@ async function main(): Promise<void> {
             ['search a common word (the)', () => ({ method: 'GET', path: '/api/library?q=the&limit=100' })],
             ['get by id', (i) => ({ method: 'GET', path: `/api/library/${encodeURIComponent(pick(ids, i))}` })],
           ];
-          for (const [name, next] of reads) {
-            const one = await runLoad({ url: server.url, token, connections: 1, durationMs: readSeconds * 1000, next });
-            record(`${name}: p50, 1 client`, 'ms', 'lower', col, one.p50);
-            record(`${name}: p95, 1 client`, 'ms', 'lower', col, one.p95);
-            record(`${name}: p99, 1 client`, 'ms', 'lower', col, one.p99);
-            const fifty = await runLoad({ url: server.url, token, connections: 50, durationMs: readSeconds * 1000, next });
-            record(`${name}: req/s, 50 connections`, 'req/s', 'higher', col, fifty.rps);
-            record(`${name}: p99, 50 connections`, 'ms', 'lower', col, fifty.p99);
-            report(col, name, one, fifty, notes);
+          const pageByTitle = reads[0];
+          // Ours and the bare server alternate (ours, bare, ours, bare) so a slow minute of this
+          // shared machine falls on both; each figure is the mean of its two runs.
+          const bare =
+            engine === 'files'
+              ? undefined
+              : await startBareServer(engine, engine === 'postgres' ? { url: args.pg!, schema: env.MEDIAOS_PG_SCHEMA } : { file: join(data, 'mediaos.db') });
+          try {
+            if (bare) {
+              const sameBytes = await samePage(server.url, bare.url, token);
+              if (sameBytes !== true) notes.push(`${col}: the bare server's page differs from ours (${sameBytes})`);
+            }
+            for (const [name, next] of wanted('reads') ? reads : [pageByTitle]) {
+              const one = await runLoad({ url: server.url, token, connections: 1, durationMs: readSeconds * 1000, next });
+              record(`${name}: p50, 1 client`, 'ms', 'lower', col, one.p50);
+              record(`${name}: p95, 1 client`, 'ms', 'lower', col, one.p95);
+              record(`${name}: p99, 1 client`, 'ms', 'lower', col, one.p99);
+              const rounds = name === pageByTitle[0] && bare ? 2 : 1;
+              const ours: LoadResult[] = [];
+              const bares: LoadResult[] = [];
+              // Server CPU per request (on PostgreSQL with its backends'): steadier than req/s when
+              // other work shares the machine.
+              const cpu = { ours: 0, bare: 0 };
+              const pgUrl = engine === 'postgres' ? args.pg : undefined;
+              for (let r = 0; r < rounds; r++) {
+                let c0 = await cpuWithBackends(server.pid, pgUrl, OURS_APP_NAME);
+                ours.push(await runCannon({ url: server.url, token, connections: 50, durationMs: readSeconds * 1000, next }));
+                cpu.ours += await cpuSince(c0);
+                if (rounds > 1 && bare) {
+                  c0 = await cpuWithBackends(bare.pid, pgUrl, bare.appName);
+                  bares.push(await runCannon({ url: bare.url, connections: 50, durationMs: readSeconds * 1000, next }));
+                  cpu.bare += await cpuSince(c0);
+                }
+              }
+              const fifty = meanOf(ours);
+              record(`${name}: req/s, 50 connections`, 'req/s', 'higher', col, fifty.rps);
+              record(`${name}: p99, 50 connections`, 'ms', 'lower', col, fifty.p99);
+              report(col, name, one, fifty, notes);
+              if (bares.length && bare) {
+                const bareOne = await runLoad({ url: bare.url, connections: 1, durationMs: readSeconds * 1000, next });
+                const bareFifty = meanOf(bares);
+                const bareRow = `bare server (Fastify + driver, no auth): ${name}`;
+                record(`${bareRow}: p99, 1 client`, 'ms', 'lower', col, bareOne.p99);
+                record(`${bareRow}: req/s, 50 connections`, 'req/s', 'higher', col, bareFifty.rps);
+                record(`${bareRow}: p99, 50 connections`, 'ms', 'lower', col, bareFifty.p99);
+                const oursCpu = cpu.ours / ours.reduce((a, r) => a + r.requests, 0);
+                const bareCpu = cpu.bare / bares.reduce((a, r) => a + r.requests, 0);
+                // PostgreSQL: the server process plus the database backends of its connections.
+                record(`${name}: server CPU per request, 50 connections`, 'ms', 'lower', col, oursCpu);
+                record(`${bareRow}: server CPU per request, 50 connections`, 'ms', 'lower', col, bareCpu);
+                record('page of 100, 50 connections, as share of bare (req/s ours / bare)', 'x', 'higher', col, fifty.rps / bareFifty.rps);
+                record('page of 100, 50 connections, server CPU per request, bare / ours', 'x', 'higher', col, bareCpu / oursCpu);
+                record('page of 100, p99 1 client, bare / ours', 'x', 'higher', col, bareOne.p99 / one.p99);
+                report(`${col} bare`, name, bareOne, bareFifty, notes);
+              }
+            }
+          } finally {
+            await bare?.stop();
           }
 
           const run = `${engine}${size}`;
@@ -189,26 +261,50 @@ async function main(): Promise<void> {
             ['delete library item', (i) => ({ method: 'DELETE', path: `/api/library/${encodeURIComponent(created[i])}` })],
             ['add wanted item', (i) => ({ method: 'POST', path: '/api/wanted', body: { id: `w-${run}-${i}`, title: `Wanted ${i}`, kind: 'movies' } })],
           ];
-          for (const [name, next] of writes) {
+          for (const [name, next] of wanted('writes') ? writes : []) {
             const r = await runLoad({ url: server.url, token, connections: 1, amount: writeAmount, next });
             record(`${name}: p50, 1 client`, 'ms', 'lower', col, r.p50);
             record(`${name}: p99, 1 client`, 'ms', 'lower', col, r.p99);
             if (r.errors || Object.keys(r.failures).length) notes.push(`${col} ${name}: ${JSON.stringify(r.failures)} ${r.samples.join(' | ')}`);
           }
 
-          const mixed = (i: number): LoadRequest =>
-            i % 10 === 9
-              ? { method: 'POST', path: '/api/wanted', body: { id: `m-${run}-${i}`, title: `Mixed ${i}`, kind: 'movie' } }
-              : i % 3 === 0
-                ? { method: 'GET', path: `/api/library?q=${pick(PREFIXES, i)}&limit=50` }
-                : i % 3 === 1
-                  ? { method: 'GET', path: `/api/library/${encodeURIComponent(pick(ids, i))}` }
-                  : { method: 'GET', path: '/api/library?sort=title&limit=100' };
-          const mix = await runLoad({ url: server.url, token, connections: 10, durationMs: readSeconds * 1000, next: mixed });
-          record('mixed 90/10 read/write: req/s, 10 connections', 'req/s', 'higher', col, mix.rps);
-          record('mixed 90/10 read/write: p99, 10 connections', 'ms', 'lower', col, mix.p99);
+          // The issue's mix: 1 in 10 requests adds a wanted item and (v0.3) gets the whole wanted
+          // list back; the "paged" mix is the same with `?limit=0` on the write (the total only).
+          const mixedWith =
+            (write: string, tag: string) =>
+            (i: number): LoadRequest =>
+              i % 10 === 9
+                ? { method: 'POST', path: write, body: { id: `${tag}-${run}-${i}`, title: `Mixed ${i}`, kind: 'movie' } }
+                : i % 3 === 0
+                  ? { method: 'GET', path: `/api/library?q=${pick(PREFIXES, i)}&limit=50` }
+                  : i % 3 === 1
+                    ? { method: 'GET', path: `/api/library/${encodeURIComponent(pick(ids, i))}` }
+                    : { method: 'GET', path: '/api/library?sort=title&limit=100' };
+          const mixed = mixedWith('/api/wanted', 'm');
+          if (wanted('mixed')) {
+            const mix = await runCannon({ url: server.url, token, connections: 10, durationMs: readSeconds * 1000, next: mixed });
+            record('mixed 90/10 read/write: req/s, 10 connections', 'req/s', 'higher', col, mix.rps);
+            record('mixed 90/10 read/write: p99, 10 connections', 'ms', 'lower', col, mix.p99);
+            const paged = await runCannon({
+              url: server.url,
+              token,
+              connections: 10,
+              durationMs: readSeconds * 1000,
+              next: mixedWith('/api/wanted?limit=0', 'mp'),
+            });
+            record('mixed 90/10, writes with ?limit=0: req/s, 10 connections', 'req/s', 'higher', col, paged.rps);
+            record('mixed 90/10, writes with ?limit=0: p99, 10 connections', 'ms', 'lower', col, paged.p99);
+          }
 
-          const load = await runLoad({ url: server.url, token, connections: loadConnections, durationMs: loadSeconds * 1000, next: mixed, timeoutMs: 60_000 });
+          if (!wanted('load')) continue;
+          const load = await runCannon({
+            url: server.url,
+            token,
+            connections: loadConnections,
+            durationMs: loadSeconds * 1000,
+            next: mixed,
+            timeoutMs: 60_000,
+          });
           record(`${loadLabel}: req/s`, 'req/s', 'higher', col, load.rps);
           record(`${loadLabel}: p99`, 'ms', 'lower', col, load.p99);
           const errs = load.errors + Object.values(load.failures).reduce((a, b) => a + b, 0);
@@ -240,6 +336,73 @@ async function pgQuery(url: string, text: string): Promise<void> {
   }
 }
 
+const OURS_APP_NAME = 'mediaos-bench-server';
+
+interface CpuMark {
+  pid: number;
+  pgUrl?: string;
+  appName: string;
+  byPid: Map<number, number>;
+}
+
+/** CPU used so far by a process and (PostgreSQL) by the backends of its connections, by pid. */
+async function cpuWithBackends(pid: number, pgUrl: string | undefined, appName: string): Promise<CpuMark> {
+  const byPid = new Map<number, number>([[pid, cpuMs(pid)]]);
+  for (const p of pgUrl ? await backendPids(pgUrl, appName) : []) byPid.set(p, cpuMsOrZero(p));
+  return { pid, pgUrl, appName, byPid };
+}
+
+/** CPU used since the mark; a backend started meanwhile counts from zero. */
+async function cpuSince(mark: CpuMark): Promise<number> {
+  let used = cpuMs(mark.pid) - (mark.byPid.get(mark.pid) ?? 0);
+  for (const p of mark.pgUrl ? await backendPids(mark.pgUrl, mark.appName) : []) used += cpuMsOrZero(p) - (mark.byPid.get(p) ?? 0);
+  return used;
+}
+
+function cpuMsOrZero(pid: number): number {
+  try {
+    return cpuMs(pid);
+  } catch {
+    return 0; // gone (or on another machine)
+  }
+}
+
+async function backendPids(url: string, appName: string): Promise<number[]> {
+  const pg = (await import('pg')).default;
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [appName])).rows.map((r) => r.pid);
+  } finally {
+    await c.end();
+  }
+}
+
+/** The mean rate and the worse p99 of repeated runs of one row. */
+function meanOf(runs: LoadResult[]): LoadResult {
+  const mean = (f: (r: LoadResult) => number) => runs.reduce((a, r) => a + f(r), 0) / runs.length;
+  return {
+    ...runs[0],
+    requests: runs.reduce((a, r) => a + r.requests, 0),
+    rps: mean((r) => r.rps),
+    p50: mean((r) => r.p50),
+    p95: mean((r) => r.p95),
+    p99: Math.max(...runs.map((r) => r.p99)),
+    errors: runs.reduce((a, r) => a + r.errors, 0),
+  };
+}
+
+/** true when ours and the bare server answer the first page by title with the same bytes, else what differs. */
+async function samePage(ours: string, bare: string, token: string): Promise<true | string> {
+  const path = '/api/library?sort=title&limit=100';
+  const a = await (await fetch(`${ours}${path}`, { headers: { authorization: `Bearer ${token}` } })).text();
+  const b = await (await fetch(`${bare}${path}`)).text();
+  if (a === b) return true;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return `${a.length} vs ${b.length} bytes, first difference at ${i}: ${JSON.stringify(a.slice(i, i + 60))} vs ${JSON.stringify(b.slice(i, i + 60))}`;
+}
+
 function report(col: string, name: string, one: LoadResult, fifty: LoadResult, notes: string[]): void {
   console.log(
     `${col.padEnd(14)} ${name.padEnd(30)} p50 ${one.p50.toFixed(2)} p95 ${one.p95.toFixed(2)} p99 ${one.p99.toFixed(2)} ms | 50 conns ${fifty.rps.toFixed(0)} req/s p99 ${fifty.p99.toFixed(1)} ms`,
@@ -251,6 +414,7 @@ function report(col: string, name: string, one: LoadResult, fifty: LoadResult, n
 
 function fmt(v: number | undefined, unit: string): string {
   if (v === undefined || Number.isNaN(v)) return '–';
+  if (unit === 'x') return `${v.toFixed(2)}x`;
   if (unit === 'ms') return v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US');
   return Math.round(v).toLocaleString('en-US');
 }
@@ -271,7 +435,9 @@ function renderTable(rows: Row[], columns: string[], sizes: number[]): string {
       const files = r.values[`files ${label(s)}`];
       const db = r.values[`sqlite ${label(s)}`];
       const ratio = files === undefined || db === undefined || !files || !db ? undefined : r.better === 'higher' ? db / files : files / db;
-      cells.push(ratio === undefined || r.unit === 'count' ? '' : `${ratio >= 10 ? Math.round(ratio).toLocaleString('en-US') : ratio.toFixed(1)}x`);
+      cells.push(
+        ratio === undefined || r.unit === 'count' || r.unit === 'x' ? '' : `${ratio >= 10 ? Math.round(ratio).toLocaleString('en-US') : ratio.toFixed(1)}x`,
+      );
     }
     lines.push(`| ${cells.join(' | ')} |`);
   }

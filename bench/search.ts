@@ -124,7 +124,7 @@ async function main(): Promise<void> {
         const imp = await runCli(['import', '--from', legacy], env);
         if (imp.code !== 0 && imp.code !== 3) throw new Error(`import failed (${imp.code}):\n${imp.out}`);
         for (const [build, root] of builds) {
-          const server = await startServer(env, [], join(root, 'bin/mediaos'));
+          const server = await startServer(env, [], root);
           try {
             const token = await login(server.url, 'owner@example.org', TEST_PASSWORD).catch(async () => login(server.url, 'admin@example.org', TEST_PASSWORD));
             const r = { engine, items, build, ...(await measure(server.url, token, seconds, rounds)) };

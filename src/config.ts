@@ -29,6 +29,8 @@ export interface Config {
   rateLimitWindowMs: number;
   loginRateLimitMax: number;
   pgPoolMax: number;
+  /** MEDIAOS_PG_PREPARED: hot statements as named prepared statements (off behind a pooler that cannot keep them). */
+  pgPrepared: boolean;
   /** DATABASE_SCHEMA (or its older name MEDIAOS_PG_SCHEMA): this instance's PostgreSQL schema. */
   pgSchema?: string;
   /** DATABASE_READ_URLS: PostgreSQL read replicas. */
@@ -202,6 +204,7 @@ const envSchema = z.object({
   RATE_LIMIT_WINDOW: z.string().optional(),
   MEDIAOS_LOGIN_RATE_LIMIT: int('MEDIAOS_LOGIN_RATE_LIMIT', 1, 10_000),
   MEDIAOS_PG_POOL_MAX: int('MEDIAOS_PG_POOL_MAX', 1, 1000),
+  MEDIAOS_PG_PREPARED: bool('MEDIAOS_PG_PREPARED'),
   DATABASE_READ_URLS: z.string().optional(),
   MEDIAOS_REPLICA_MAX_LAG_MS: int('MEDIAOS_REPLICA_MAX_LAG_MS', 0, 3_600_000),
   DATABASE_SCHEMA: schemaName('DATABASE_SCHEMA'),
@@ -370,6 +373,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     rateLimitWindowMs: parseDuration(e.RATE_LIMIT_WINDOW || '1 minute', 'RATE_LIMIT_WINDOW'),
     loginRateLimitMax: e.MEDIAOS_LOGIN_RATE_LIMIT ?? 10,
     pgPoolMax: e.MEDIAOS_PG_POOL_MAX ?? 10,
+    pgPrepared: e.MEDIAOS_PG_PREPARED ?? true,
     pgSchema: schema,
     readUrls: parseReadUrls(e.DATABASE_READ_URLS, db.engine),
     replicaMaxLagMs: e.MEDIAOS_REPLICA_MAX_LAG_MS ?? 5000,
@@ -420,6 +424,7 @@ export function databaseTarget(config: Config) {
     sqliteCacheMb: config.sqliteCacheMb,
     sqliteMmapMb: config.sqliteMmapMb,
     pgPoolMax: config.pgPoolMax,
+    pgPrepared: config.pgPrepared,
     pgSchema: config.pgSchema,
     readUrls: config.readUrls,
     replicaMaxLagMs: config.replicaMaxLagMs,

@@ -34,6 +34,7 @@ const DEFAULTS: Record<string, (c: Config) => string | undefined> = {
   MEDIAOS_DISK_WARN_MB: (c) => String(c.diskWarnMb),
   TRUST_PROXY: (c) => String(c.trustProxy),
   MEDIAOS_PG_POOL_MAX: (c) => String(c.pgPoolMax),
+  MEDIAOS_PG_PREPARED: (c) => String(c.pgPrepared),
   DATABASE_SCHEMA: (c) => c.pgSchema,
   DATABASE_READ_URLS: (c) => (c.readUrls.length ? c.readUrls.join(',') : undefined),
   MEDIAOS_REPLICA_MAX_LAG_MS: (c) => String(c.replicaMaxLagMs),

@@ -18,6 +18,30 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Waits until the process has been idle (under 5% of a core) for a whole second, at most
+ * `maxMs`; returns how long it was busy. A fresh server queues its start-up work (the search of
+ * every missing wanted item, ...) and the read rows must not measure that.
+ */
+export async function settle(pid: number, maxMs = 180_000): Promise<number> {
+  const started = performance.now();
+  let last = cpuMs(pid);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = cpuMs(pid);
+    if (now - last <= 50 || performance.now() - started > maxMs) return Math.round(performance.now() - started - 1000);
+    last = now;
+  }
+}
+
+/** CPU time (user + system) the process has used so far, in ms (from /proc/PID/stat). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[11], fields[12]: utime, stime in clock ticks (field 14 and 15 of proc(5)); 100 ticks a second here.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export interface BenchServer {
   url: string;
   pid: number;
@@ -33,14 +57,12 @@ function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
-/**
- * Starts `mediaos serve` as its own process on 127.0.0.1 (so its RSS is its own) and waits for
- * health. `cli`: another build's bin/mediaos (an A/B run), this build's by default.
- */
-export async function startServer(env: Record<string, string>, nodeArgs: string[] = [], cli = CLI): Promise<BenchServer> {
+/** Starts `mediaos serve` as its own process on 127.0.0.1 (so its RSS is its own) and waits for health. */
+/** `root`: the checkout whose build runs (default this one; another for an A/B of two builds). */
+export async function startServer(env: Record<string, string>, nodeArgs: string[] = [], root = ROOT): Promise<BenchServer> {
   const port = await freePort();
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, cli, 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(root, 'bin/mediaos'), 'serve'], {
     env: {
       PATH: process.env.PATH ?? '',
       HOST: '127.0.0.1',
@@ -98,10 +120,10 @@ export async function login(url: string, email: string, password: string): Promi
  * Runs the CLI to completion (import, etc.), returning its output and the peak RSS read from
  * /proc while it ran; never throws on a non-zero exit (the caller decides).
  */
-export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string; ms: number; peakRssMb: number }> {
+export function runCli(args: string[], env: Record<string, string>, root = ROOT): Promise<{ code: number; out: string; ms: number; peakRssMb: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [join(root, 'bin/mediaos'), ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

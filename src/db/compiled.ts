@@ -18,11 +18,26 @@ export type Slot = <T>(index: number) => T;
 
 const SLOT_PREFIX = '\u0000mediaos.slot:';
 
+/**
+ * The SQL texts compileOnce made, each with a statement name. On PostgreSQL these run as named
+ * prepared statements (pg-prepared.ts): parsed and planned once per connection instead of on
+ * every request (planning a page of the library cost ~3x its execution). Bounded by the number
+ * of query shapes in the code, not by values.
+ */
+const preparedNames = new Map<string, string>();
+
+/** The prepared-statement name of a SQL text compileOnce made, or undefined for any other text. */
+export function preparedStatementName(text: string): string | undefined {
+  return preparedNames.get(text);
+}
+
 export function compileOnce<R>(
   // Any schema, a Transaction too.
   db: Kysely<any>,
   slots: number,
   build: (slot: Slot) => Compilable<R> | RawBuilder<R>,
+  /** `prepared: false`: see compileUnprepared. */
+  opts: { prepared?: boolean } = {},
 ): (values: readonly unknown[]) => Promise<QueryResult<R>> {
   let compiled: CompiledQuery<R> | undefined;
   let positions: number[] = [];
@@ -38,10 +53,24 @@ export function compileOnce<R>(
       }
       if (c.sql.includes(SLOT_PREFIX)) throw new Error(`compileOnce: a slot was inlined into the SQL: ${c.sql}`);
       compiled = c;
+      if (opts.prepared !== false && !preparedNames.has(c.sql)) preparedNames.set(c.sql, `mediaos_q${preparedNames.size + 1}`);
     }
     const template = compiled.parameters;
     const parameters = new Array<unknown>(template.length);
     for (let i = 0; i < template.length; i++) parameters[i] = positions[i] >= 0 ? values[positions[i]] : template[i];
     return db.executeQuery<R>({ ...compiled, parameters });
   };
+}
+
+/**
+ * compileOnce, but never a named prepared statement on PostgreSQL: for statements whose best plan
+ * depends on the values (a text search: a rare word wants the GIN index, a common one the sort
+ * index), where the generic plan PostgreSQL may settle on after five runs would serve all alike.
+ */
+export function compileUnprepared<R>(
+  db: Kysely<any>,
+  slots: number,
+  build: (slot: Slot) => Compilable<R> | RawBuilder<R>,
+): (values: readonly unknown[]) => Promise<QueryResult<R>> {
+  return compileOnce(db, slots, build, { prepared: false });
 }

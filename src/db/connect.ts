@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Engine } from './dialect.js';
 import { createPrivateFile, makePrivate } from './file-mode.js';
 import { assertLocalFilesystem } from './local-filesystem.js';
+import { usePreparedStatements } from './pg-prepared.js';
 import { createReadRouting, type ReplicaStatus } from './read-replicas.js';
 import type { DB } from './schema.js';
 import { cachedSqliteDatabase } from './sqlite-driver.js';
@@ -29,6 +30,8 @@ export interface DatabaseTarget {
    */
   sqliteMmapMb?: number;
   pgPoolMax?: number;
+  /** PostgreSQL: run compileOnce's statements as named prepared statements (default true; pg-prepared.ts). */
+  pgPrepared?: boolean;
   /** PostgreSQL schema to use (search_path); tests give each run its own. */
   pgSchema?: string;
   /** SQLite: create the file's directory when missing (the data directory only; see sqlite-open.ts). */
@@ -151,6 +154,8 @@ function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
   });
   // Swallow errors of idle clients (e.g. server restart); the next query reports the failure.
   pool.on('error', () => {});
+  const prepared = target.pgPrepared !== false;
+  if (prepared) pool.on('connect', (client) => usePreparedStatements(client));
   const stats = { acquired: 0, waitMsTotal: 0, waitMsMax: 0 };
   // Kysely asks the pool for a client per query; timing that call measures the pool's queueing.
   const timedPool = {
@@ -168,7 +173,7 @@ function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
   const writes = createWriteTracker();
   const observers = new Set<(e: LogEvent) => void>();
   const routing = target.readUrls?.length
-    ? createReadRouting(timedPool, { urls: target.readUrls, schema: target.pgSchema, maxLagMs: target.replicaMaxLagMs ?? 5000, poolMax: max })
+    ? createReadRouting(timedPool, { urls: target.readUrls, schema: target.pgSchema, maxLagMs: target.replicaMaxLagMs ?? 5000, poolMax: max, prepared })
     : undefined;
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: routing?.pool ?? timedPool }), log: logWith(writes.observe, observers, opts.log) });
   let closed = false;

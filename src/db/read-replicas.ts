@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
+import { usePreparedStatements } from './pg-prepared.js';
 
 /**
  * Read replicas (DATABASE_READ_URLS). The pool Kysely sees hands out a routed client that picks
@@ -33,6 +34,8 @@ export interface ReplicaOptions {
   schema?: string;
   maxLagMs: number;
   poolMax: number;
+  /** Named prepared statements on the replicas too (MEDIAOS_PG_PREPARED; default true). */
+  prepared?: boolean;
   /** Period of the lag check (default 2 s). */
   checkMs?: number;
 }
@@ -92,7 +95,10 @@ export function createReadRouting(primary: RoutablePool, opts: ReplicaOptions) {
     });
     pool.on('error', () => {});
     // A replica that goes away mid-checkout must not crash the process: the statement in flight fails (and is retried on the primary).
-    pool.on('connect', (client) => client.on('error', () => {}));
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+      if (opts.prepared !== false) usePreparedStatements(client);
+    });
     return { pool, status: { name: replicaName(url), ok: false, reads: 0 }, downUntil: 0 };
   });
   const pinnedUntil = new Map<string, number>();

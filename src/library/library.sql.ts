@@ -8,7 +8,7 @@
  * (kind, title_lower) index), so page 10,000 costs what page 1 costs. Never OFFSET.
  */
 import { type ExpressionBuilder, type Kysely, type QueryResult, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
-import { compileOnce } from '../db/compiled.js';
+import { compileOnce, compileUnprepared } from '../db/compiled.js';
 import type { Engine } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 import { applyPatch, LIBRARY_ITEM_COLUMNS, type LibraryRow, libraryItemFromRow, libraryItemToRow, titleKey } from './library.codec.js';
@@ -167,7 +167,8 @@ export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions
     const shape = `${q.sort}|${q.kind !== undefined}|${match !== undefined}|${needles?.length ?? 0}|${q.after !== undefined}`;
     let run = pageQueries.get(shape);
     if (!run) {
-      run = compileOnce(db, values.length, (slot) => {
+      // A text search is planned for its words on every run (see compileUnprepared).
+      run = (match === undefined ? compileOnce : compileUnprepared)(db, values.length, (slot) => {
         let i = 0;
         const kind = q.kind !== undefined ? slot<string>(i++) : undefined;
         const m = match !== undefined ? slot<string>(i++) : undefined;

@@ -1,0 +1,82 @@
+import autocannon from 'autocannon';
+import type { LoadRequest, LoadResult } from './load.js';
+
+/**
+ * The rows under many connections (50, 1,000) are driven by autocannon, a maintained load
+ * generator: its own HTTP/1.1 client over raw sockets, keep-alive, one request in flight per
+ * connection (closed loop). `next(i)` gives the i-th request (method, path, JSON body), in the
+ * order they are sent. Latencies are taken exactly from every response (autocannon's own
+ * histogram rounds to whole milliseconds), so p50/p95/p99 are exact; req/s is responses over
+ * the run's wall time.
+ */
+export async function runCannon(opts: {
+  url: string;
+  connections: number;
+  durationMs?: number;
+  amount?: number;
+  token?: string;
+  next: (i: number) => LoadRequest;
+  timeoutMs?: number;
+}): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const failures: Record<string, number> = {};
+  const samples: string[] = [];
+  let sent = 0;
+  const started = performance.now();
+  let done: (r: autocannon.Result) => void = () => {};
+  let failed: (e: unknown) => void = () => {};
+  const finished = new Promise<autocannon.Result>((resolve, reject) => {
+    done = resolve;
+    failed = reject;
+  });
+  const instance = autocannon(
+    {
+      url: opts.url,
+      connections: opts.connections,
+      ...(opts.amount !== undefined ? { amount: opts.amount } : { duration: (opts.durationMs ?? 5000) / 1000 }),
+      timeout: Math.ceil((opts.timeoutMs ?? 60_000) / 1000),
+      headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+      requests: [
+        {
+          setupRequest: (req) => {
+            const r = opts.next(sent++);
+            const body = r.body === undefined ? undefined : JSON.stringify(r.body);
+            return {
+              ...req,
+              method: r.method,
+              path: r.path,
+              headers: { ...req.headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+              ...(body !== undefined ? { body } : {}),
+            };
+          },
+        },
+      ],
+    },
+    (err, result) => (err ? failed(err) : done(result)),
+  );
+  instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+    latencies.push(ms);
+    if (status >= 400) {
+      failures[status] = (failures[status] ?? 0) + 1;
+      if (samples.length < 3) samples.push(`status ${status}`);
+    }
+  });
+  instance.on('reqError', (err: Error) => {
+    if (samples.length < 3) samples.push(err.message);
+  });
+  const result = await finished;
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] : Number.NaN);
+  return {
+    requests: latencies.length,
+    rps: latencies.length / elapsed,
+    p50: pct(50),
+    p95: pct(95),
+    p99: pct(99),
+    max: latencies.length ? latencies[latencies.length - 1] : Number.NaN,
+    errors: result.errors,
+    failures,
+    samples,
+  };
+}
