@@ -11,10 +11,9 @@ import { type Kysely, sql } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
-/** Rows of COPY text for `values` (row-major, `width` values a row), a chunk per call. */
+/** `count` rows of `values`, row-major, `width` values a row (the columns' values first in each). */
 export type CopyRows = { values: readonly unknown[]; width: number; count: number };
 
-// biome-ignore lint/suspicious/noExplicitAny: any schema
 export type CopyIn = (trx: Kysely<any>, table: string, columns: readonly string[], rows: CopyRows) => Promise<number>;
 
 const SPECIAL = /[\\\n\r\t]/;
