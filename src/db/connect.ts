@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Engine } from './dialect.js';
 import { createPrivateFile, makePrivate } from './file-mode.js';
 import { assertLocalFilesystem } from './local-filesystem.js';
+import { type CopyIn, createCopyIn } from './pg-copy.js';
 import { usePreparedStatements } from './pg-prepared.js';
 import { createReadRouting, type ReplicaStatus } from './read-replicas.js';
 import type { DB } from './schema.js';
@@ -71,6 +72,8 @@ export interface Database {
   replicas?(): ReplicaStatus[];
   /** Checks the replicas' lag now (start-up waits for it before serving). */
   checkReplicas?(): Promise<void>;
+  /** PostgreSQL: `COPY table FROM STDIN` of rows on a transaction's own connection (pg-copy.ts); returns the rows copied. */
+  copyIn?: CopyIn;
   /** Calls `listener` after every statement (Kysely's log event: sql, duration, error); returns the unsubscribe. */
   observeQueries(listener: (event: LogEvent) => void): () => void;
   close(): Promise<void>;
@@ -156,6 +159,7 @@ function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
   pool.on('error', () => {});
   const prepared = target.pgPrepared !== false;
   if (prepared) pool.on('connect', (client) => usePreparedStatements(client));
+  const copyIn = createCopyIn(pool);
   const stats = { acquired: 0, waitMsTotal: 0, waitMsMax: 0 };
   // Kysely asks the pool for a client per query; timing that call measures the pool's queueing.
   const timedPool = {
@@ -181,6 +185,7 @@ function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
     kysely,
     engine: 'postgres',
     target,
+    copyIn,
     ...(routing ? { replicas: routing.status, checkReplicas: routing.check } : {}),
     poolStats: () => ({
       size: pool.totalCount,

@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Engine } from '../db/dialect.js';
+import type { CopyIn } from '../db/pg-copy.js';
 import type { DB } from '../db/schema.js';
 import { type AnyDb, createBatchWriter } from './import-batch.sql.js';
 import { createImportLogSql } from './import-log.sql.js';
@@ -17,14 +18,15 @@ export { BATCH_ROWS, LIBRARY_DATA_COLUMNS } from './import-batch.sql.js';
 export { ARRIVAL_ORDER_INDEXES } from './library-bulk.sql.js';
 export { STAGE_TABLE } from './library-stage.sql.js';
 
-export function createImportSql(kysely: Kysely<DB>, engine: Engine) {
+/** `copyIn` (PostgreSQL, on a transaction): the library bulk load uses COPY instead of INSERTs. */
+export function createImportSql(kysely: Kysely<DB>, engine: Engine, copyIn?: CopyIn) {
   const db = kysely as unknown as AnyDb;
   const batch = createBatchWriter(db, engine);
   return {
     engine,
     ...createImportRowsSql(db, batch),
     ...createLibraryStageSql(db, engine, batch),
-    ...createLibraryBulkSql(db, engine, batch),
+    ...createLibraryBulkSql(db, engine, batch, copyIn),
     ...createImportLogSql(db, batch),
   };
 }

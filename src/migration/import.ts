@@ -306,7 +306,7 @@ function removeBackups(backup: PreImportBackup | undefined): void {
 }
 
 async function applySnapshot(trx: Kysely<DB>, opts: ImportOptions, snapshot: FileSnapshot[], report: ImportReport): Promise<void> {
-  const sql = createImportSql(trx, opts.db.engine);
+  const sql = createImportSql(trx, opts.db.engine, opts.db.copyIn);
   const box = opts.secretBox;
   if (!opts.dryRun) {
     await sql.insertRun({

@@ -5,13 +5,14 @@
  */
 import { CompiledQuery, sql } from 'kysely';
 import type { Engine } from '../db/dialect.js';
+import type { CopyIn } from '../db/pg-copy.js';
 import type { AnyDb, BatchWriter, Row } from './import-batch.sql.js';
 import { BATCH_ROWS, LIBRARY_DATA_COLUMNS } from './import-batch.sql.js';
 
 /** SQLite indexes of library_items that a bulk load keeps while rows come in created_at order. */
 export const ARRIVAL_ORDER_INDEXES = ['idx_library_created_at', 'idx_library_kind_created_at'];
 
-export function createLibraryBulkSql(db: AnyDb, engine: Engine, batch: BatchWriter) {
+export function createLibraryBulkSql(db: AnyDb, engine: Engine, batch: BatchWriter, copyIn?: CopyIn) {
   const { insertText } = batch;
   return {
     /** A savepoint inside the import's transaction (both engines): the library bulk load, a keyed file's write pass. */
@@ -35,6 +36,19 @@ export function createLibraryBulkSql(db: AnyDb, engine: Engine, batch: BatchWrit
         CompiledQuery.raw(insertText('library_items', [...LIBRARY_DATA_COLUMNS, 'created_at'], count, ' ON CONFLICT DO NOTHING'), params),
       );
       return Number(r.numAffectedRows ?? 0);
+    },
+
+    /** Whether copyLibraryParams can run (PostgreSQL inside a transaction). */
+    canCopyLibrary: copyIn !== undefined && db.isTransaction,
+
+    /**
+     * PostgreSQL: COPY library rows into library_items. No conflict handling: only for rows whose
+     * id and kind + title the caller knows to be new (a conflict fails the import's transaction).
+     */
+    async copyLibraryParams(params: unknown[], count: number): Promise<number> {
+      if (!copyIn) throw new Error('COPY is for PostgreSQL transactions only');
+      const columns = [...LIBRARY_DATA_COLUMNS, 'created_at'];
+      return copyIn(db, 'library_items', columns, { values: params, width: columns.length, count });
     },
 
     async maxLibrarySeq(): Promise<number> {

@@ -1,6 +1,6 @@
 /**
  * library.json -> library_items with bounded memory (1M items: a few batches in memory), in
- * batches of prepared multi-row inserts. Duplicates (the same id, or the same kind + title under
+ * batches of prepared multi-row inserts (PostgreSQL's first import: COPY, see bulkLoad). Duplicates (the same id, or the same kind + title under
  * JavaScript toLowerCase, what legacy compared with) are quarantined; the first item in file order
  * wins, in both modes:
  * - Empty table (first import): bulk load. Secondary indexes and the full-text triggers are set
@@ -177,6 +177,9 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<Omit<LibraryImportR
   const restoreTempStore = await sql.tempStoreWhile('MEMORY');
   const width = LIBRARY_INSERT_COLUMNS.length;
   const titles = new HashedKeySet(Math.max(opts.expected ?? 0, 1 << 16));
+  // PostgreSQL loads with COPY, which cannot skip a conflicting row: the ids written so far (or
+  // sharing their hash) tell which rows might conflict; those go in with INSERT ... ON CONFLICT.
+  const ids = sql.canCopyLibrary ? new HashedKeySet(Math.max(opts.expected ?? 0, 1 << 16)) : undefined;
   let before = await sql.maxLibrarySeq();
   let suspects = 0;
   // the created_at order of the rows so far (see suspendLibraryIndexes and OUT_OF_ORDER_PERCENT)
@@ -190,7 +193,10 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<Omit<LibraryImportR
     if (rows.length === 0) return;
     const params: unknown[] = [];
     for (const i of rows) for (let k = 0; k < width; k++) params.push(b.params[i * width + k]);
-    const count = await sql.insertLibraryParams(params, rows.length);
+    // COPY (PostgreSQL) when no row can conflict: every id is new, like every title in a run
+    let copy = ids !== undefined;
+    if (ids) for (const i of rows) if (!ids.add(String(b.params[i * width]))) copy = false;
+    const count = copy ? await sql.copyLibraryParams(params, rows.length) : await sql.insertLibraryParams(params, rows.length);
     if (count === rows.length) {
       for (const i of rows) addBatchRow(digest, b, i);
       inserted += count;
