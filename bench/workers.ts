@@ -1,6 +1,6 @@
 /**
  * Page of 100 at 50 connections on SQLite (issue 18): `mediaos serve --workers 2` against the
- * single-process server and against a bare Fastify + better-sqlite3 server (bench/lib/bare-sqlite-page.ts,
+ * single-process server and against a bare Fastify + better-sqlite3 server (bench/bare-server.ts,
  * one process, no auth) reading the same database, in one run, in rounds (A B C, A B C, ...) so
  * the machine's other load spreads over all three. Prints the table and the ratios.
  *   npx tsx bench/workers.ts [--items 100000] [--seconds 10] [--rounds 2] [--workers 2] [--append bench/RESULTS.md]
@@ -75,9 +75,9 @@ async function start(name: string, argv: string[], env: Record<string, string>, 
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${out}`);
-    if (name !== 'bare' || out.includes('listening')) {
+    {
       try {
-        const res = await fetch(`${url}${name === 'bare' ? '/page' : '/api/health'}`);
+        const res = await fetch(`${url}/api/health`);
         // serve --workers: ready once the primary says every worker listens.
         if (res.ok && (!name.startsWith('serve --workers') || out.includes('MediaOS serving with'))) break;
       } catch {
@@ -118,7 +118,7 @@ try {
   const page = '/api/library?limit=100&sort=title';
   let port = await freePort();
   servers.push(
-    await start('bare', ['--import', 'tsx', join(ROOT, 'bench/lib/bare-sqlite-page.ts'), join(data, 'mediaos.db'), String(port)], env, '/page', port),
+    await start('bare', ['--import', 'tsx', join(ROOT, 'bench/bare-server.ts')], { BARE_ENGINE: 'sqlite', BARE_DB: join(data, 'mediaos.db'), PORT: String(port) }, page, port),
   );
   port = await freePort();
   servers.push(await start('serve', [CLI, 'serve'], { ...env, PORT: String(port) }, page, port));
