@@ -75,14 +75,12 @@ async function start(name: string, argv: string[], env: Record<string, string>, 
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${out}`);
-    {
-      try {
-        const res = await fetch(`${url}/api/health`);
-        // serve --workers: ready once the primary says every worker listens.
-        if (res.ok && (!name.startsWith('serve --workers') || out.includes('MediaOS serving with'))) break;
-      } catch {
-        /* not up yet */
-      }
+    try {
+      const res = await fetch(`${url}/api/health`);
+      // serve --workers: ready once the primary says every worker listens.
+      if (res.ok && (!name.startsWith('serve --workers') || out.includes('MediaOS serving with'))) break;
+    } catch {
+      /* not up yet */
     }
     await new Promise((r) => setTimeout(r, 50));
   }
