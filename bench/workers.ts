@@ -116,7 +116,13 @@ try {
   const page = '/api/library?limit=100&sort=title';
   let port = await freePort();
   servers.push(
-    await start('bare', ['--import', 'tsx', join(ROOT, 'bench/bare-server.ts')], { BARE_ENGINE: 'sqlite', BARE_DB: join(data, 'mediaos.db'), PORT: String(port) }, page, port),
+    await start(
+      'bare',
+      ['--import', 'tsx', join(ROOT, 'bench/bare-server.ts')],
+      { BARE_ENGINE: 'sqlite', BARE_DB: join(data, 'mediaos.db'), PORT: String(port) },
+      page,
+      port,
+    ),
   );
   port = await freePort();
   servers.push(await start('serve', [CLI, 'serve'], { ...env, PORT: String(port) }, page, port));
