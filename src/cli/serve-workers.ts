@@ -116,7 +116,13 @@ export async function runPrimary(config: Config, workers: number, io: CliIo): Pr
       slot.worker = undefined;
       if (stopping) return;
       if (!started) {
-        startupFailure?.(new Error(`worker ${slot.index} (pid ${worker.process.pid}) exited while starting (${signal ?? `code ${code}`})`));
+        const fail = () => startupFailure?.(new Error(`worker ${slot.index} (pid ${worker.process.pid}) exited while starting (${signal ?? `code ${code}`})`));
+        // The worker's 'failed' message (naming the cause) can still be in the IPC channel when its
+        // exit is seen: the channel closes ('disconnect') only after it was read, so that goes first.
+        if (worker.isConnected()) {
+          worker.once('disconnect', fail);
+          setTimeout(fail, 1000);
+        } else fail();
         return;
       }
       slot.failures = Date.now() - slot.startedAt >= RESTART_RESET_AFTER_MS ? 1 : slot.failures + 1;
