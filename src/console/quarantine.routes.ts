@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
+import { pageLimit } from '../http/page-query.js';
 import type { QuarantineReview } from '../migration/quarantine.js';
 
 export interface QuarantineRoutesDeps {
@@ -10,12 +11,7 @@ export interface QuarantineRoutesDeps {
 }
 
 const listQuery = z.object({
-  limit: z.coerce
-    .number({ message: 'limit must be a number' })
-    .int('limit must be an integer')
-    .min(1, 'limit must be 1..500')
-    .max(500, 'limit must be 1..500')
-    .default(100),
+  limit: pageLimit,
   cursor: z.string().max(2000).optional(),
 });
 

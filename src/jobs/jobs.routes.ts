@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Duplicate, Invalid, NotFound } from '../errors.js';
 import { authenticate, type RequestAuthenticator, requireUser } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
+import { pageLimit } from '../http/page-query.js';
 import { redactSecrets } from '../system/audit.redact.js';
 import { JOB_STATUSES, JobAdminError, type JobsAdmin } from './jobs.admin.js';
 import type { JobRecord } from './jobs.types.js';
@@ -14,12 +15,7 @@ export interface JobsRoutesDeps {
 
 const listQuery = z.object({
   status: z.enum(JOB_STATUSES as [string, ...string[]], { message: `status must be one of ${JOB_STATUSES.join(', ')}` }).optional(),
-  limit: z.coerce
-    .number({ message: 'limit must be a number' })
-    .int('limit must be an integer')
-    .min(1, 'limit must be 1..500')
-    .max(500, 'limit must be 1..500')
-    .default(100),
+  limit: pageLimit,
 });
 
 /** A job as the API shows it: payload and result with any secret-named member "[redacted]". */

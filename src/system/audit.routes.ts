@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Invalid } from '../errors.js';
 import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
+import { pageLimit } from '../http/page-query.js';
 import { type AuditService, decodeCursor } from './audit.service.js';
 import { AUDIT_ENTITIES } from './audit.types.js';
 
@@ -23,12 +24,7 @@ const auditQuery = z.object({
   user: z.string().min(1, 'user must not be empty').max(200).optional(),
   from: isoTime('from'),
   to: isoTime('to'),
-  limit: z.coerce
-    .number({ message: 'limit must be a number' })
-    .int('limit must be an integer')
-    .min(1, 'limit must be 1..500')
-    .max(500, 'limit must be 1..500')
-    .default(100),
+  limit: pageLimit,
   cursor: z.string().max(200).optional(),
 });
 
