@@ -9,6 +9,7 @@ import { buildApp, createContext } from '../../src/app.js';
 import { restartDelayMs } from '../../src/cli/serve-workers.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/connect.js';
+import { createJobsSql } from '../../src/jobs/jobs.sql.js';
 import { createTestApp } from '../helpers/app.js';
 import { pgUrl, sqlEngines, tempDir } from '../helpers/engines.js';
 import { createPgDatabase, freePort, root } from '../scale/cluster.js';
@@ -222,6 +223,9 @@ describe('serve --workers: refused outside storage phase db', () => {
   }, 60_000);
 });
 
+/** A queued missing-items sweep, written through the queue's own SQL (as the server queues it). */
+const missingSearchJob = (id: string, now: string) => ({ id, type: 'wanted.search-missing', payload: null, maxAttempts: 3, runAt: now, createdAt: now });
+
 for (const engine of sqlEngines()) {
   describe(`serve --workers 2 (${engine})`, () => {
     let c: Cluster;
@@ -335,22 +339,8 @@ for (const engine of sqlEngines()) {
           const now = new Date().toISOString();
           const batch = Array.from({ length: 30 }, () => randomBytes(16).toString('hex'));
           ids.push(...batch);
-          await db.kysely
-            .insertInto('jobs')
-            .values(
-              batch.map((id) => ({
-                id,
-                type: 'wanted.search-missing',
-                payload: 'null',
-                status: 'queued',
-                attempts: 0,
-                max_attempts: 3,
-                run_at: now,
-                created_at: now,
-                updated_at: now,
-              })),
-            )
-            .execute();
+          const jobs = createJobsSql(db.kysely, engine);
+          await Promise.all(batch.map((id) => jobs.insert(missingSearchJob(id, now))));
           await until('the batch to finish', async () => {
             const running = await db.kysely.selectFrom('jobs').select('locked_by').where('status', '=', 'running').where('id', 'in', batch).execute();
             for (const r of running) if (r.locked_by) runners.add(r.locked_by);
@@ -394,20 +384,7 @@ for (const engine of sqlEngines()) {
       try {
         const id = randomBytes(16).toString('hex');
         const now = new Date().toISOString();
-        await db.kysely
-          .insertInto('jobs')
-          .values({
-            id,
-            type: 'wanted.search-missing',
-            payload: 'null',
-            status: 'queued',
-            attempts: 0,
-            max_attempts: 3,
-            run_at: now,
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
+        await createJobsSql(db.kysely, engine).insert(missingSearchJob(id, now));
         const row = await until('the job to complete', async () => {
           const r = await db.kysely.selectFrom('jobs').select(['status', 'attempts']).where('id', '=', id).executeTakeFirstOrThrow();
           return r.status === 'completed' ? r : undefined;
