@@ -114,14 +114,7 @@ export function judgeContent(
 ): ContentVerifyResult {
   const md = metadataOf(info);
   const issues: ContentIssue[] = [];
-  const checks: ContentChecks = {
-    securityCheck: 'skip',
-    durationCheck: 'skip',
-    aspectRatioCheck: 'skip',
-    bitrateCheck: 'skip',
-    qualityCheck: 'skip',
-    corruptionCheck: 'skip',
-  };
+  const checks = noChecksRun();
   const video = info.streams.find((s) => s.type === 'video');
   if (!video && md.audioTracks === 0) issues.push({ type: 'no_media_streams', severity: 'error', message: 'No video or audio stream' });
 
@@ -193,16 +186,14 @@ export function judgeContent(
   return { ok: true, passed, issues, securityIssues, metadata: md, checks, verifiedAt: extra.verifiedAt };
 }
 
+/** Every check at 'skip': what a check that does not run reports. */
+function noChecksRun(): ContentChecks {
+  return { securityCheck: 'skip', durationCheck: 'skip', aspectRatioCheck: 'skip', bitrateCheck: 'skip', qualityCheck: 'skip', corruptionCheck: 'skip' };
+}
+
 /** A file that could not be probed at all: nothing judged, the reason as the one issue. */
 export function unreadable(type: string, message: string, verifiedAt: string, securityIssues: SecurityIssue[] = []): ContentVerifyResult {
-  const checks: ContentChecks = {
-    securityCheck: 'skip',
-    durationCheck: 'skip',
-    aspectRatioCheck: 'skip',
-    bitrateCheck: 'skip',
-    qualityCheck: 'skip',
-    corruptionCheck: 'skip',
-  };
+  const checks = noChecksRun();
   if (securityIssues.length > 0) checks.securityCheck = 'fail';
   return { ok: type !== 'file_not_found', passed: false, issues: [{ type, severity: 'error', message }], securityIssues, metadata: {}, checks, verifiedAt };
 }
