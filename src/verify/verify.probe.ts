@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
+import { runTool } from '../media/ffprobe.js';
 import type { ProbeMetadata } from './verify.rules.js';
 import type { VerifyIssue } from './verify.types.js';
 
@@ -70,20 +70,6 @@ function fromFfprobe(info: FfprobeOutput): ProbeMetadata {
   return md;
 }
 
-function runFfprobe(path: string, signal?: AbortSignal): Promise<{ ok: true; stdout: string } | { ok: false; missing: boolean }> {
-  return new Promise((resolve) => {
-    execFile(
-      'ffprobe',
-      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '--', path],
-      { timeout: 60_000, maxBuffer: 8 * 1024 * 1024, windowsHide: true, signal },
-      (err, stdout) => {
-        if (err) resolve({ ok: false, missing: (err as NodeJS.ErrnoException).code === 'ENOENT' });
-        else resolve({ ok: true, stdout });
-      },
-    );
-  });
-}
-
 /**
  * With a path: ffprobe the file when ffprobe is installed. No stub fallback (legacy fell back
  * to the title stub and so reported made-up numbers for real files): a file that cannot be
@@ -96,7 +82,7 @@ export const probeMedia: Probe = async (req, signal) => {
   } catch {
     return { issues: [{ kind: 'file_not_found', severity: 'error', message: 'File not found' }] };
   }
-  const r = await runFfprobe(req.path, signal);
+  const r = await runTool('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '--', req.path], { signal });
   if (!r.ok) {
     return r.missing
       ? { issues: [{ kind: 'probe_unavailable', severity: 'warn', message: 'ffprobe is not installed; the file was not analysed' }] }
