@@ -131,7 +131,9 @@ export function runCli(args: string[], env: Record<string, string>, root = ROOT)
     let peak = 0;
     const poll = setInterval(() => {
       try {
-        peak = Math.max(peak, procStatus(child.pid!, 'VmHWM'));
+        // A process that has exited but not been reaped has no VmHWM line (NaN): keep the last figure.
+        const hwm = procStatus(child.pid!, 'VmHWM');
+        if (Number.isFinite(hwm)) peak = Math.max(peak, hwm);
       } catch {
         /* exited */
       }
