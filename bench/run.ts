@@ -5,7 +5,7 @@
  * bench/RESULTS.md (or --out FILE).
  *
  *   npx tsx bench/run.ts [--sizes 10000,100000,1000000] [--quick] [--pg postgres://...] [--out FILE]
- *                        [--engines files,sqlite,postgres] [--only reads,writes,mixed,load] [--server-root DIR]
+ *                        [--engines files,sqlite,postgres] [--only reads,lists,writes,mixed,load] [--server-root DIR]
  *
  * Rows at one client use the small closed-loop generator in lib/load.ts (exact latencies); rows
  * under many connections use autocannon (lib/cannon.ts). Beside each database engine a bare
@@ -240,6 +240,22 @@ async function main(): Promise<void> {
             }
           } finally {
             await bare?.stop();
+          }
+
+          // Issue 18 item 5: the grab history (~11% of the library's size) whole, as v0.3 answers
+          // it, against one keyset page of it; a few whole answers only, they are the slow ones.
+          if (wanted('lists')) {
+            const lists: [string, number, (i: number) => LoadRequest][] = [
+              ['grab history, whole list', 5, () => ({ method: 'GET', path: '/api/activity/history' })],
+              ['grab history, page of 100', 200, () => ({ method: 'GET', path: '/api/activity/history?limit=100' })],
+              ['grab queue, page of 100', 200, () => ({ method: 'GET', path: '/api/activity/queue?limit=100' })],
+            ];
+            for (const [name, amount, next] of lists) {
+              const r = await runLoad({ url: server.url, token, connections: 1, amount, next, timeoutMs: 120_000 });
+              record(`${name}: p50, 1 client`, 'ms', 'lower', col, r.p50);
+              record(`${name}: p99, 1 client`, 'ms', 'lower', col, r.p99);
+              if (r.errors || Object.keys(r.failures).length) notes.push(`${col} ${name}: ${JSON.stringify(r.failures)} ${r.samples.join(' | ')}`);
+            }
           }
 
           const run = `${engine}${size}`;

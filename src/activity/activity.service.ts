@@ -6,8 +6,15 @@ import type { DownloadersSettings } from '../downloaders/downloaders.types.js';
 import { NotConfigured } from '../downloads/downloads.service.js';
 import { Invalid, missingParams, UpstreamError } from '../errors.js';
 import type { GrabsStore } from '../grabs/grabs.store.js';
-import type { GrabRecord } from '../grabs/grabs.types.js';
+import type { GrabOrderCursor, GrabRecord, GrabTimeCursor } from '../grabs/grabs.types.js';
 import type { ActivityActionBody, ClientHistoryItem, GrabActivityItem, LiveItem } from './activity.types.js';
+
+/** A keyset page of activity items, the list's size, and where the next page starts (null: none). */
+export interface ActivityPage<C> {
+  items: GrabActivityItem[];
+  total: number;
+  next: C | null;
+}
 
 function compact<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
@@ -58,7 +65,23 @@ function activeThat(settings: DownloadersSettings, cap: Capability): DownloadCli
  * history), `live` asks the clients. Client failures are swallowed in the lists (that client
  * contributes nothing), as legacy did. Active client = stored `enabled` flag AND a baseUrl.
  */
-export function createActivityService(deps: { downloaders: Pick<DownloadersStore, 'get'>; grabs: Pick<GrabsStore, 'list'> }) {
+export function createActivityService(deps: {
+  downloaders: Pick<DownloadersStore, 'get'>;
+  grabs: Pick<GrabsStore, 'list' | 'count' | 'historyPage' | 'queuePage' | 'countQueue'>;
+}) {
+  /** The clients' own finished jobs (up to 50 each), as the history shows them. */
+  async function clientHistory(): Promise<ClientHistoryItem[]> {
+    const settings = await deps.downloaders.get();
+    const items: ClientHistoryItem[] = [];
+    for (const client of activeThat(settings, 'history')) {
+      const r = await client.history!(50);
+      if (!r.ok) continue;
+      for (const e of r.entries)
+        items.push(compact({ client: client.kind, protocol: client.protocol, title: e.title, status: e.status, at: e.at, category: e.category }));
+    }
+    return items;
+  }
+
   return {
     /** Grab records with `ok === true` or status "queued", in file order. */
     async queue(): Promise<GrabActivityItem[]> {
@@ -71,20 +94,36 @@ export function createActivityService(deps: { downloaders: Pick<DownloadersStore
      * like legacy (SAB's epoch seconds and ISO strings compare as text: SAB entries sort last).
      */
     async history(): Promise<(GrabActivityItem | ClientHistoryItem)[]> {
-      const settings = await deps.downloaders.get();
-      const items: (GrabActivityItem | ClientHistoryItem)[] = [];
-      for (const client of activeThat(settings, 'history')) {
-        const r = await client.history!(50);
-        if (!r.ok) continue;
-        for (const e of r.entries)
-          items.push(compact({ client: client.kind, protocol: client.protocol, title: e.title, status: e.status, at: e.at, category: e.category }));
-      }
+      const items: (GrabActivityItem | ClientHistoryItem)[] = await clientHistory();
       for (const { record } of await deps.grabs.list()) items.push(toItem(record));
       return items.sort((a, b) => {
         const x = String(a.at);
         const y = String(b.at);
         return x < y ? 1 : x > y ? -1 : 0;
       });
+    },
+
+    /**
+     * One page of the queue (file order) and its size: what `queue()` answers whole, a page at a
+     * time. `next` is where the following page starts (null on the last).
+     */
+    async queuePage(after: GrabOrderCursor | null, limit: number): Promise<ActivityPage<GrabOrderCursor>> {
+      const [page, total] = await Promise.all([deps.grabs.queuePage(after, limit), deps.grabs.countQueue()]);
+      return { items: page.entries.map(({ record }) => toItem(record)), total, next: page.next };
+    },
+
+    /**
+     * One page of the grab records newest first (`at`, then key, descending; records without an
+     * `at` last) and how many there are. The clients' own history is not paged: the first page
+     * (no `after`) carries it whole as `clientItems`, as the whole answer merges it.
+     */
+    async historyPage(after: GrabTimeCursor | null, limit: number): Promise<ActivityPage<GrabTimeCursor> & { clientItems?: ClientHistoryItem[] }> {
+      const [page, total, clientItems] = await Promise.all([
+        deps.grabs.historyPage(after, limit),
+        deps.grabs.count(),
+        after === null ? clientHistory() : undefined,
+      ]);
+      return { items: page.entries.map(({ record }) => toItem(record)), total, next: page.next, ...(clientItems ? { clientItems } : {}) };
     },
 
     async live(): Promise<LiveItem[]> {

@@ -1,11 +1,22 @@
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { ExpressionBuilder, Insertable, Kysely, Transaction } from 'kysely';
 import type { DB, GrabsTable } from '../db/schema.js';
-import { grabFromRow, grabToRow } from './grabs.codec.js';
-import type { GrabEntry, GrabRecord } from './grabs.types.js';
+import { type GrabRow, grabFromRow, grabToRow } from './grabs.codec.js';
+import type { GrabEntry, GrabOrderCursor, GrabRecord, GrabsPage, GrabTimeCursor } from './grabs.types.js';
 
 const columns = ['key', 'kind', 'item_id', 'title', 'link', 'protocol', 'client', 'ok', 'status', 'at', 'category', 'nzb_upload', 'extra'] as const;
 
 type Db = Kysely<DB> | Transaction<DB>;
+type Row = GrabRow & { position: number };
+
+/** In the activity queue: `ok === true` or `status === "queued"` (a JSON column: its text on both engines). */
+const inQueue = (eb: ExpressionBuilder<DB, 'grabs'>) => eb.or([eb('ok', '=', true), eb(eb.cast('status', 'text'), '=', JSON.stringify('queued'))]);
+
+/** The first `limit` rows as entries, and `cursorOf` the last one when a further row was read. */
+function pageOf<C>(rows: Row[], limit: number, cursorOf: (r: Row) => C): GrabsPage<C> {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { entries: page.map((row) => ({ key: row.key, record: grabFromRow(row) })), next: rows.length > limit && last ? cursorOf(last) : null };
+}
 
 export function createGrabsSql(db: Db) {
   /**
@@ -70,6 +81,61 @@ export function createGrabsSql(db: Db) {
       const r = await db
         .selectFrom('grabs')
         .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+
+    /**
+     * Newest first by (at, key) descending on idx_grabs_at_key (walked backwards, no sort), one row
+     * more than the page to know whether another follows; then the records without a time, by key.
+     */
+    async historyPage(after: GrabTimeCursor | null, limit: number): Promise<GrabsPage<GrabTimeCursor>> {
+      const rows: Row[] = [];
+      if (after?.at !== null) {
+        const timed = await db
+          .selectFrom('grabs')
+          .select([...columns, 'position'])
+          .where('at', 'is not', null)
+          .$if(after !== null, (q) => q.where((eb) => eb(eb.refTuple('at', 'key'), '<', eb.tuple(after!.at!, after!.key))))
+          .orderBy('at', 'desc')
+          .orderBy('key', 'desc')
+          .limit(limit + 1)
+          .execute();
+        rows.push(...timed);
+      }
+      if (rows.length <= limit) {
+        const untimed = await db
+          .selectFrom('grabs')
+          .select([...columns, 'position'])
+          .where('at', 'is', null)
+          .$if(after?.at === null, (q) => q.where('key', '<', after!.key))
+          .orderBy('key', 'desc')
+          .limit(limit + 1 - rows.length)
+          .execute();
+        rows.push(...untimed);
+      }
+      return pageOf(rows, limit, (r) => ({ at: r.at, key: r.key }));
+    },
+
+    /** File order by (position, key) on idx_grabs_position, skipping the records not in the queue. */
+    async queuePage(after: GrabOrderCursor | null, limit: number): Promise<GrabsPage<GrabOrderCursor>> {
+      const rows = await db
+        .selectFrom('grabs')
+        .select([...columns, 'position'])
+        .where(inQueue)
+        .$if(after !== null, (q) => q.where((eb) => eb(eb.refTuple('position', 'key'), '>', eb.tuple(after!.position, after!.key))))
+        .orderBy('position')
+        .orderBy('key')
+        .limit(limit + 1)
+        .execute();
+      return pageOf(rows, limit, (r) => ({ position: r.position, key: r.key }));
+    },
+
+    async countQueue(): Promise<number> {
+      const r = await db
+        .selectFrom('grabs')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where(inQueue)
         .executeTakeFirstOrThrow();
       return Number(r.n);
     },

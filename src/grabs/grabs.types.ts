@@ -38,6 +38,27 @@ export interface GrabEntry {
   record: GrabRecord;
 }
 
+/**
+ * Where a history page ends: the last record's `at` (null for the records without one, which come
+ * after every timed record) and its key. The history runs newest first: `at`, then key, descending.
+ */
+export interface GrabTimeCursor {
+  at: string | null;
+  key: string;
+}
+
+/** Where a queue page ends: the last record's place in file order and its key. */
+export interface GrabOrderCursor {
+  position: number;
+  key: string;
+}
+
+/** One keyset page of grab records and where the next one starts (null: this was the last). */
+export interface GrabsPage<C> {
+  entries: GrabEntry[];
+  next: C | null;
+}
+
 /** `<kind>:<id>` split on the FIRST ':' (ids may contain ':'; a key without one is all kind). */
 export function splitGrabKey(key: string): { kind: string; itemId: string } {
   const at = key.indexOf(':');

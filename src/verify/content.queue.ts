@@ -10,7 +10,7 @@ import type { JobsSql } from '../jobs/jobs.sql.js';
 import { type JobRecord, type JobRunContext, PermanentJobError } from '../jobs/jobs.types.js';
 import { type ContentOptions, contentOptions } from './content.rules.js';
 import type { ContentService } from './content.service.js';
-import type { ContentChecksSql } from './content.sql.js';
+import type { ContentCheckCursor, ContentChecksSql } from './content.sql.js';
 
 export const CONTENT_VERIFY_JOB_TYPE = 'content-verify';
 const LIST_LIMIT = 50;
@@ -33,7 +33,7 @@ interface ContentJobPayload {
 
 export interface ContentQueueDeps {
   content: Pick<ContentService, 'inside' | 'checkFile' | 'folder'>;
-  checks: Pick<ContentChecksSql, 'fromJobs'>;
+  checks: Pick<ContentChecksSql, 'fromJobs' | 'fromJobsPage' | 'countFromJobs'>;
   jobs: Pick<JobsSql, 'list' | 'countByStatus' | 'cancel' | 'deleteFinishedOfType' | 'get'>;
   queue: Pick<JobQueue, 'enqueue'>;
   now: () => Date;
@@ -118,6 +118,15 @@ export function createContentQueue(deps: ContentQueueDeps) {
       const results = await deps.checks.fromJobs(RESULTS_LIMIT);
       const passed = results.filter((r) => r.passed).length;
       return { total: results.length, passed, failed: results.length - passed, results: results.map(({ checkedAt: _c, ...r }) => r) };
+    },
+
+    /**
+     * One page of the results in the same order (newest first, then by path) with `checkedAt`,
+     * and the exact counts over every check queue jobs made (the whole answer stops at 1,000).
+     */
+    async resultsPage(after: ContentCheckCursor | null, limit: number) {
+      const [page, counts] = await Promise.all([deps.checks.fromJobsPage(after, limit), deps.checks.countFromJobs()]);
+      return { items: page.items, total: counts.total, passed: counts.passed, failed: counts.total - counts.passed, next: page.next };
     },
 
     /** Queue handler: a file's result, or a folder's summary. */

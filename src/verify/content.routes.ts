@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { authenticate, type RequestAuthenticator } from '../http/auth.js';
 import { parseInput } from '../http/errors.js';
+import { decodeCursor, encodeCursor, pagingOf } from '../http/page-query.js';
 import type { ContentQueue } from './content.queue.js';
 import { contentOptions } from './content.rules.js';
 import type { ContentService } from './content.service.js';
@@ -33,6 +34,9 @@ const queueBatchBody = z.object({
   priority: priority.optional(),
 });
 const idParams = z.object({ id: z.string() });
+
+/** A results cursor: `[checkedAt, path]` of the page's last check. */
+const isResultsCursor = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string';
 
 export interface ContentRoutesDeps {
   content: ContentService;
@@ -74,7 +78,15 @@ export async function contentRoutes(app: FastifyInstance, deps: ContentRoutesDep
   app.post('/api/verify/queue', user, async (request) => ({ ok: true, ...(await queue.add(parseInput(queueBody, request.body))) }));
   app.post('/api/verify/queue/batch', user, async (request) => ({ ok: true, ...(await queue.addBatch(parseInput(queueBatchBody, request.body))) }));
   app.post('/api/verify/queue/clear', user, async () => ({ ok: true, ...(await queue.clear()) }));
-  app.get('/api/verify/queue/results', user, async () => ({ ok: true, ...(await queue.results()) }));
+  // Whole (legacy: the newest 1,000) without `limit`/`cursor`; with them, one keyset page.
+  app.get('/api/verify/queue/results', user, async (request) => {
+    const paging = pagingOf(request.query);
+    if (!paging) return { ok: true, ...(await queue.results()) };
+    const [checkedAt, path] = paging.cursor === undefined ? [] : decodeCursor(paging.cursor, 'the verify results', isResultsCursor);
+    const after = checkedAt === undefined || path === undefined ? null : { checkedAt, path };
+    const { next, ...page } = await queue.resultsPage(after, paging.limit);
+    return { ok: true, ...page, nextCursor: next && encodeCursor([next.checkedAt, next.path]) };
+  });
   app.get('/api/verify/queue/:id', user, async (request) => ({ ok: true, job: await queue.job(parseInput(idParams, request.params).id) }));
   app.delete('/api/verify/queue/:id', user, async (request) => ({ ok: true, ...(await queue.cancel(parseInput(idParams, request.params).id)) }));
 }

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { fromBool, fromJson, toJson, toJsonOrNull } from '../db/json.js';
-import type { DB } from '../db/schema.js';
+import type { ContentChecksTable, DB } from '../db/schema.js';
 import type { ContentMetadata, ContentVerifyResult } from './content.rules.js';
 
 /** One row of GET /api/verify/queue/results. */
@@ -14,8 +14,45 @@ export interface ContentCheckSummary {
   checkedAt: string;
 }
 
+/** Where a page of checks ends: the last check's time and path. */
+export interface ContentCheckCursor {
+  checkedAt: string;
+  path: string;
+}
+
+type SummaryRow = Pick<Selectable<ContentChecksTable>, 'path' | 'passed' | 'issue_count' | 'security_issue_count' | 'metadata' | 'job_id' | 'checked_at'>;
+
+function toSummary(r: SummaryRow): ContentCheckSummary {
+  const out: ContentCheckSummary = {
+    id: r.job_id as string,
+    path: r.path,
+    passed: fromBool(r.passed) ?? false,
+    issueCount: Number(r.issue_count),
+    securityIssueCount: Number(r.security_issue_count),
+    checkedAt: r.checked_at,
+  };
+  const md = fromJson<ContentMetadata>(r.metadata);
+  if (md !== undefined) out.metadata = md;
+  return out;
+}
+
 /** The last content check per file (`content_checks`, migration 0009). */
 export function createContentChecksSql(db: Kysely<DB>) {
+  /** Checks made by queue jobs: `checked_at` descending, then path ascending (idx_content_checks_jobs), after `after`. */
+  const jobChecks = (after: ContentCheckCursor | null, limit: number): Promise<SummaryRow[]> =>
+    db
+      .selectFrom('content_checks')
+      .select(['path', 'passed', 'issue_count', 'security_issue_count', 'metadata', 'job_id', 'checked_at'])
+      .where('job_id', 'is not', null)
+      // `<=` bounds the index range; the OR only drops the ties already shown
+      .$if(after !== null, (q) =>
+        q.where('checked_at', '<=', after!.checkedAt).where((eb) => eb.or([eb('checked_at', '<', after!.checkedAt), eb('path', '>', after!.path)])),
+      )
+      .orderBy('checked_at', 'desc')
+      .orderBy('path')
+      .limit(limit)
+      .execute();
+
   return {
     async save(path: string, result: ContentVerifyResult, jobId: string | null, at: string): Promise<void> {
       const row = {
@@ -39,29 +76,30 @@ export function createContentChecksSql(db: Kysely<DB>) {
       return r ? fromJson<ContentVerifyResult>(r.result) : undefined;
     },
 
-    /** Checks made by queue jobs, newest first. */
+    /** Checks made by queue jobs, newest first (then by path). */
     async fromJobs(limit: number): Promise<ContentCheckSummary[]> {
-      const rows = await db
+      return (await jobChecks(null, limit)).map(toSummary);
+    },
+
+    /**
+     * One keyset page of `fromJobs`' order after `after` (the last check of the previous page)
+     * on idx_content_checks_jobs, one row more than the page to know whether another follows.
+     */
+    async fromJobsPage(after: ContentCheckCursor | null, limit: number): Promise<{ items: ContentCheckSummary[]; next: ContentCheckCursor | null }> {
+      const rows = await jobChecks(after, limit + 1);
+      const items = rows.slice(0, limit).map(toSummary);
+      const last = items[items.length - 1];
+      return { items, next: rows.length > limit && last ? { checkedAt: last.checkedAt, path: last.path } : null };
+    },
+
+    /** How many checks queue jobs made, and how many of them passed. */
+    async countFromJobs(): Promise<{ total: number; passed: number }> {
+      const r = await db
         .selectFrom('content_checks')
-        .select(['path', 'passed', 'issue_count', 'security_issue_count', 'metadata', 'job_id', 'checked_at'])
+        .select((eb) => [eb.fn.countAll().as('total'), eb.fn.sum(eb.case().when('passed', '=', true).then(1).else(0).end()).as('passed')])
         .where('job_id', 'is not', null)
-        .orderBy('checked_at', 'desc')
-        .orderBy('path')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => {
-        const out: ContentCheckSummary = {
-          id: r.job_id as string,
-          path: r.path,
-          passed: fromBool(r.passed) ?? false,
-          issueCount: Number(r.issue_count),
-          securityIssueCount: Number(r.security_issue_count),
-          checkedAt: r.checked_at,
-        };
-        const md = fromJson<ContentMetadata>(r.metadata);
-        if (md !== undefined) out.metadata = md;
-        return out;
-      });
+        .executeTakeFirstOrThrow();
+      return { total: Number(r.total), passed: Number(r.passed ?? 0) };
     },
   };
 }

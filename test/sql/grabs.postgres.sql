@@ -45,3 +45,40 @@ commit;
 -- grabs.count
 select count(*) as "n"
 from "grabs";
+
+-- grabs.historyPage
+select "key", "kind", "item_id", "title", "link", "protocol", "client", "ok", "status", "at",
+  "category", "nzb_upload", "extra", "position"
+from "grabs"
+where "at" is not null
+order by "at" desc, "key" desc
+limit $1;
+
+-- grabs.historyPage (after) [1/2]
+select "key", "kind", "item_id", "title", "link", "protocol", "client", "ok", "status", "at",
+  "category", "nzb_upload", "extra", "position"
+from "grabs"
+where "at" is not null and ("at", "key") < ($1, $2)
+order by "at" desc, "key" desc
+limit $3;
+
+-- grabs.historyPage (after) [2/2]
+select "key", "kind", "item_id", "title", "link", "protocol", "client", "ok", "status", "at",
+  "category", "nzb_upload", "extra", "position"
+from "grabs"
+where "at" is null
+order by "key" desc
+limit $1;
+
+-- grabs.queuePage (after)
+select "key", "kind", "item_id", "title", "link", "protocol", "client", "ok", "status", "at",
+  "category", "nzb_upload", "extra", "position"
+from "grabs"
+where ("ok" = $1 or cast("status" as text) = $2) and ("position", "key") > ($3, $4)
+order by "position", "key"
+limit $5;
+
+-- grabs.countQueue
+select count(*) as "n"
+from "grabs"
+where ("ok" = $1 or cast("status" as text) = $2);

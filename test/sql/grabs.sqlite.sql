@@ -44,3 +44,40 @@ commit;
 -- grabs.count
 select count(*) as "n"
 from "grabs";
+
+-- grabs.historyPage
+select "key", "kind", "item_id", "title", "link", "protocol", "client", "ok", "status", "at",
+  "category", "nzb_upload", "extra", "position"
+from "grabs"
+where "at" is not null
+order by "at" desc, "key" desc
+limit ?;
+
+-- grabs.historyPage (after) [1/2]
+select "key", "kind", "item_id", "title", "link", "protocol", "client", "ok", "status", "at",
+  "category", "nzb_upload", "extra", "position"
+from "grabs"
+where "at" is not null and ("at", "key") < (?, ?)
+order by "at" desc, "key" desc
+limit ?;
+
+-- grabs.historyPage (after) [2/2]
+select "key", "kind", "item_id", "title", "link", "protocol", "client", "ok", "status", "at",
+  "category", "nzb_upload", "extra", "position"
+from "grabs"
+where "at" is null
+order by "key" desc
+limit ?;
+
+-- grabs.queuePage (after)
+select "key", "kind", "item_id", "title", "link", "protocol", "client", "ok", "status", "at",
+  "category", "nzb_upload", "extra", "position"
+from "grabs"
+where ("ok" = ? or cast("status" as text) = ?) and ("position", "key") > (?, ?)
+order by "position", "key"
+limit ?;
+
+-- grabs.countQueue
+select count(*) as "n"
+from "grabs"
+where ("ok" = ? or cast("status" as text) = ?);

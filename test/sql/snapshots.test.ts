@@ -127,6 +127,10 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
     await rec.call('grabs.list', () => grabs.list());
     await rec.call('grabs.insertRows', () => grabs.insertRows([grabToRow('movie:lib_2', { ...record, id: 'lib_2' }, 1)]));
     expect(await rec.call('grabs.count', () => grabs.count())).toBe(2);
+    expect((await rec.call('grabs.historyPage', () => grabs.historyPage(null, 1))).next).toEqual({ at: T0, key: 'movie:lib_2' });
+    expect((await rec.call('grabs.historyPage (after)', () => grabs.historyPage({ at: T0, key: 'movie:lib_2' }, 1))).next).toBeNull();
+    expect((await rec.call('grabs.queuePage (after)', () => grabs.queuePage({ position: 0, key: 'movie:lib_1' }, 10))).entries).toHaveLength(1);
+    expect(await rec.call('grabs.countQueue', () => grabs.countQueue())).toBe(2);
   },
 
   async verify(rec) {

@@ -1,9 +1,17 @@
 import { useEffect, useRef } from 'react';
-import { api } from '../../api/client';
 import { formatBytes, formatDate, type GrabRecord } from '../../api/types';
+import { ActionRow } from '../../components/form';
 import { ErrorNote, Notice, PageHeader } from '../../components/status';
-import { useAsync } from '../../components/use-async';
 import { useLiveEvents } from '../../components/use-live-events';
+import { type ListPage, type PagedList, usePagedList } from '../../components/use-paged-list';
+
+/** Rows per page of the queue and the history. */
+const PAGE = 50;
+
+/** A history page also carries, on the first page, the download clients' own finished jobs. */
+interface HistoryPage extends ListPage<GrabRecord> {
+  clientItems?: GrabRecord[];
+}
 
 function QueueTable({ items }: { items: GrabRecord[] }) {
   return (
@@ -45,10 +53,23 @@ function QueueTable({ items }: { items: GrabRecord[] }) {
   );
 }
 
-/** Activity: the download queue (refreshed on live events) and the history. */
+/** "Show more" under a paged list while the server has more; says how many are shown. */
+function MoreButton({ list, noun }: { list: PagedList<GrabRecord, ListPage<GrabRecord>>; noun: string }) {
+  if (!list.hasMore) return null;
+  return (
+    <ActionRow action={list.more} busyLabel="Loading…">
+      <button type="button" onClick={() => list.more.run()} disabled={list.more.busy}>
+        {`Show more ${noun} (${list.items.length} of ${list.total ?? '?'})`}
+      </button>
+    </ActionRow>
+  );
+}
+
+/** Activity: the download queue (refreshed on live events) and the history, a page at a time. */
 export function ActivityPage() {
-  const queue = useAsync((signal) => api<{ items: GrabRecord[] }>('/api/activity/queue', { signal }), []);
-  const history = useAsync((signal) => api<{ items: GrabRecord[] }>('/api/activity/history', { signal }), []);
+  const queue = usePagedList<GrabRecord>('/api/activity/queue', PAGE);
+  const history = usePagedList<GrabRecord, HistoryPage>('/api/activity/history', PAGE);
+  const clientHistory = history.first?.clientItems ?? [];
   const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const live = useLiveEvents(() => {
     // Many events in a burst: one reload at most every second.
@@ -68,12 +89,20 @@ export function ActivityPage() {
       </PageHeader>
       <h2>Queue</h2>
       <ErrorNote error={queue.error} />
-      {queue.data?.items.length === 0 ? <Notice>Nothing is downloading.</Notice> : null}
-      {queue.data?.items.length ? <QueueTable items={queue.data.items} /> : null}
+      {queue.first && queue.items.length === 0 ? <Notice>Nothing is downloading.</Notice> : null}
+      {queue.items.length ? <QueueTable items={queue.items} /> : null}
+      <MoreButton list={queue} noun="of the queue" />
       <h2>History</h2>
       <ErrorNote error={history.error} />
-      {history.data?.items.length === 0 ? <Notice>No history yet.</Notice> : null}
-      {history.data?.items.length ? <QueueTable items={history.data.items} /> : null}
+      {history.first && history.items.length === 0 && clientHistory.length === 0 ? <Notice>No history yet.</Notice> : null}
+      {history.items.length ? <QueueTable items={history.items} /> : null}
+      <MoreButton list={history} noun="history" />
+      {clientHistory.length ? (
+        <>
+          <h3>Finished in the download clients</h3>
+          <QueueTable items={clientHistory} />
+        </>
+      ) : null}
     </section>
   );
 }
