@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler, preParsingAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler, preParsingHookHandler } from 'fastify';
 
 /** The caller of an authenticated request (`request.user`). The role is read from the users store on every request. */
 export interface AuthUser {
@@ -59,9 +59,13 @@ export function registerEarlyAuth(app: FastifyInstance): void {
     const handlers = [route.preHandler].flat() as (AuthenticateHandler | undefined)[];
     const auth = handlers.find((h) => h?.[AUTHENTICATE]);
     if (!auth) return;
-    const early: preParsingAsyncHookHandler = async function authenticateBeforeBody(request, reply, payload) {
-      if (hasBody(request)) await auth.call(app, request, reply);
-      return payload;
+    // Callback style, not async: a request without a body (nearly all) passes with no promise made.
+    const early: preParsingHookHandler = function authenticateBeforeBody(request, reply, payload, done) {
+      if (!hasBody(request)) return done(null, payload);
+      auth.call(app, request, reply).then(
+        () => done(null, payload),
+        (err: Error) => done(err),
+      );
     };
     route.preParsing = [...[route.preParsing ?? []].flat(), early];
   });

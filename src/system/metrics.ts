@@ -1,10 +1,11 @@
 import { statSync } from 'node:fs';
 import type { LogEvent } from 'kysely';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { listBackups } from '../backups/backup-catalog.js';
 import type { Database } from '../db/connect.js';
 import { lastIntegrityCheck } from '../db/maintenance.js';
 import type { Logger } from '../storage/phased-store.js';
+import { SeriesHistogram } from './metric-series.js';
 import { currentRequestScope } from './request-scope.js';
 import { slowQueryLogger } from './slow-query.js';
 
@@ -30,6 +31,19 @@ export function statementKind(sqlText: string): string {
   return ['select', 'insert', 'update', 'delete', 'pragma', 'begin', 'commit', 'rollback', 'savepoint', 'release'].includes(word) ? word : 'other';
 }
 
+/** statementKind, remembered per SQL text (the texts are the code's query shapes; the map is emptied at MAX_KINDS_CACHED). */
+const kindsBySql = new Map<string, string>();
+const MAX_KINDS_CACHED = 1_000;
+function statementKindCached(sqlText: string): string {
+  let kind = kindsBySql.get(sqlText);
+  if (kind === undefined) {
+    kind = statementKind(sqlText);
+    if (kindsBySql.size >= MAX_KINDS_CACHED) kindsBySql.clear();
+    kindsBySql.set(sqlText, kind);
+  }
+  return kind;
+}
+
 /**
  * The server's Prometheus metrics, on a registry of its own (one per app, so tests can build
  * several). Query latency and the slow-query log come from the database's query observer; the
@@ -38,23 +52,17 @@ export function statementKind(sqlText: string): string {
 export function createMetrics(deps: MetricsDeps) {
   const registry = new Registry();
   const registers = [registry];
-  const httpRequests = new Counter({
-    name: 'mediaos_http_requests_total',
-    help: 'HTTP requests answered, by method, route pattern and status',
-    labelNames: ['method', 'route', 'status'],
-    registers,
-  });
-  const httpLatency = new Histogram({
+  // Updated on every request and statement: series found by a key string, read at scrape time (metric-series.ts).
+  const httpLatency = new SeriesHistogram({
     name: 'mediaos_http_request_duration_seconds',
     help: 'HTTP request latency, by method, route pattern and status',
-    labelNames: ['method', 'route', 'status'],
     buckets: LATENCY_BUCKETS,
     registers,
+    counter: { name: 'mediaos_http_requests_total', help: 'HTTP requests answered, by method, route pattern and status' },
   });
-  const queryLatency = new Histogram({
+  const queryLatency = new SeriesHistogram({
     name: 'mediaos_db_query_duration_seconds',
     help: 'Database statement latency, by statement kind',
-    labelNames: ['kind'],
     buckets: QUERY_BUCKETS,
     registers,
   });
@@ -175,8 +183,8 @@ export function createMetrics(deps: MetricsDeps) {
 
   const logSlow = slowQueryLogger(deps.log, deps.slowQueryMs);
   const observe = (e: LogEvent) => {
-    const kind = statementKind(e.query.sql);
-    queryLatency.observe({ kind }, e.queryDurationMillis / 1000);
+    const kind = statementKindCached(e.query.sql);
+    queryLatency.at(kind, () => ({ kind })).observe(e.queryDurationMillis / 1000);
     if (e.level === 'error') queryErrors.inc({ kind });
     if (e.queryDurationMillis >= deps.slowQueryMs) {
       slowQueries.inc({ route: currentRequestScope()?.route ?? 'none' });
@@ -189,9 +197,7 @@ export function createMetrics(deps: MetricsDeps) {
     registry,
     /** Called once per answered request (route = pattern, or `unmatched` for a 404 without a route). */
     observeRequest(method: string, route: string, status: number, seconds: number): void {
-      const labels = { method, route, status: String(status) };
-      httpRequests.inc(labels);
-      httpLatency.observe(labels, seconds);
+      httpLatency.at(`${method} ${status} ${route}`, () => ({ method, route, status: String(status) })).observe(seconds);
     },
     /** The text exposition (Prometheus format 0.0.4). */
     async render(): Promise<{ contentType: string; body: string }> {
