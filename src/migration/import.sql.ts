@@ -15,7 +15,7 @@ import { createLibraryBulkSql } from './library-bulk.sql.js';
 import { createLibraryStageSql } from './library-stage.sql.js';
 
 export { BATCH_ROWS, LIBRARY_DATA_COLUMNS } from './import-batch.sql.js';
-export { ARRIVAL_ORDER_INDEXES } from './library-bulk.sql.js';
+export { ARRIVAL_ORDER_INDEXES, LIBRARY_DATA_PG_TYPES } from './library-bulk.sql.js';
 export { STAGE_TABLE } from './library-stage.sql.js';
 
 /** `copyIn` (PostgreSQL, on a transaction): the library bulk load uses COPY instead of INSERTs. */
