@@ -1,17 +1,23 @@
 /**
- * An order-independent digest of a set of records: the sum, word by word, of each record's SHA-1.
+ * An order-independent digest of a set of records: the sum, word by word, of each record's hash.
  * The import adds what it writes and compares that with the sum over the rows read back, so a
  * million items are checked with one sequential scan instead of a million lookups. Any difference
  * falls back to the record-by-record comparison, which names the record: never a false "equal".
- * Two kinds, never mixed:
- * - `records`: each record's JSON text as the codec rebuilds it from its row (PostgreSQL, whose
- *   driver gives values back in other types: bigint as text, jsonb as objects);
+ * Three kinds, never mixed:
+ * - `records`: each record's JSON text as the codec rebuilds it from its row (the import used it
+ *   on PostgreSQL until `pg-rows`; it differed there whenever jsonb reordered an object's keys,
+ *   so every such import ended in the record-by-record comparison);
  * - `rows`: each row's data column values as written (SQLite gives back exactly what it was
  *   given): half the cost, with no record to rebuild and stringify per row on either side. (A
  *   difference only in a derived column, such as search_text, makes the sums differ; the
  *   record-by-record comparison that follows then finds every record intact.)
+ * - `pg-rows`: each row's data column values as PostgreSQL prints them (pgRowText: jsonb in its
+ *   own key order, see jsonb-text.ts), MD5 words summed; the database sums the same over the table
+ *   in one query (library-bulk.sql.ts libraryDigest), so no row travels back to Node.
  */
 import { hash } from 'node:crypto';
+import { jsonbText } from './jsonb-text.js';
+import { hasUnstorable } from './storable.js';
 
 /**
  * The column values `values[at .. at + count)` as one unambiguous text: a string is its length
@@ -29,11 +35,82 @@ export function rowText(values: ArrayLike<unknown>, at: number, count: number): 
   return s;
 }
 
+/** How PostgreSQL prints a column of a `pg-rows` digest: text, an integer type, or jsonb. */
+export type PgColumnType = 'text' | 'integer' | 'jsonb';
+
+/**
+ * The text the database builds for one row (library-bulk.sql.ts pgRowSql builds it in SQL), from
+ * the values written: a text `<UTF-8 bytes>:<text>`, an integer `#<digits>;`, jsonb like a text of
+ * its `jsonb::text`, NULL `~`. Each part ends where its own form says, so the text names the row's
+ * values unambiguously. Undefined for a value the database would not print that way (a JSON text
+ * that does not parse, an object in a text column...): the digest then cannot match.
+ */
+export function pgRowText(values: ArrayLike<unknown>, at: number, types: readonly PgColumnType[]): string | undefined {
+  let s = '';
+  for (let k = 0; k < types.length; k++) {
+    const v = values[at + k];
+    if (v === null || v === undefined) {
+      s += '~';
+      continue;
+    }
+    const type = types[k];
+    if (type === 'integer') {
+      if (typeof v === 'number' ? !Number.isSafeInteger(v) : typeof v !== 'string' || !/^-?\d+$/.test(v)) return undefined;
+      s += `#${v};`;
+      continue;
+    }
+    let text: string | undefined;
+    if (type === 'text') text = typeof v === 'string' ? v : undefined;
+    else if (typeof v === 'string') {
+      try {
+        text = jsonbText(JSON.parse(v));
+      } catch {
+        return undefined;
+      }
+    } else text = jsonbText(v);
+    if (text === undefined) return undefined;
+    s += `${Buffer.byteLength(text, 'utf8')}:${text}`;
+  }
+  return s;
+}
+
 export class SetDigest {
   count = 0;
   private readonly words = new Float64Array(5);
+  /** A row could not be expressed (pgRowText undefined): this digest equals no other. */
+  private unmatchable = false;
 
-  constructor(readonly of: 'records' | 'rows' = 'records') {}
+  constructor(readonly of: 'records' | 'rows' | 'pg-rows' = 'records') {}
+
+  /**
+   * A `pg-rows` digest from the database's sums (count and the four MD5 word sums mod 2^32, as
+   * libraryDigest returns them).
+   */
+  static fromSums(count: number, words: readonly number[]): SetDigest {
+    const d = new SetDigest('pg-rows');
+    d.count = count;
+    words.forEach((w, i) => {
+      d.words[i] = w;
+    });
+    return d;
+  }
+
+  /** A row of a `pg-rows` digest: values `values[at .. at + types.length)`, as written. */
+  addPgRow(values: ArrayLike<unknown>, at: number, types: readonly PgColumnType[], sign: 1 | -1 = 1): void {
+    const text = pgRowText(values, at, types);
+    // NUL or a lone surrogate: UTF-8 cannot carry it, so the database would hold something else
+    if (text === undefined || hasUnstorable(text)) this.unmatchable = true;
+    else {
+      const h = hash('md5', text, 'binary');
+      for (let i = 0; i < 4; i++) this.addWord(i, h, sign);
+    }
+    this.count += sign;
+  }
+
+  private addWord(i: number, h: string, sign: 1 | -1): void {
+    const word = ((h.charCodeAt(i * 4) << 24) | (h.charCodeAt(i * 4 + 1) << 16) | (h.charCodeAt(i * 4 + 2) << 8) | h.charCodeAt(i * 4 + 3)) >>> 0;
+    this.words[i] = (this.words[i]! + sign * word + 2 ** 32) % 2 ** 32;
+  }
 
   add(record: unknown, sign: 1 | -1 = 1): void {
     this.addText(JSON.stringify(record) ?? 'null', sign);
@@ -48,14 +125,12 @@ export class SetDigest {
     // The digest as a 20-character 'binary' (latin1) string (one char per byte): a Buffer result
     // costs twice as much per call, which shows at a million records.
     const h = hash('sha1', text, 'binary');
-    for (let i = 0; i < 5; i++) {
-      const word = ((h.charCodeAt(i * 4) << 24) | (h.charCodeAt(i * 4 + 1) << 16) | (h.charCodeAt(i * 4 + 2) << 8) | h.charCodeAt(i * 4 + 3)) >>> 0;
-      this.words[i] = (this.words[i]! + sign * word + 2 ** 32) % 2 ** 32;
-    }
+    for (let i = 0; i < 5; i++) this.addWord(i, h, sign);
     this.count += sign;
   }
 
   equals(other: SetDigest): boolean {
+    if (this.unmatchable || other.unmatchable) return false;
     return this.of === other.of && this.count === other.count && this.words.every((w, i) => w === other.words[i]);
   }
 }

@@ -1,9 +1,11 @@
 /**
  * The batched-write helpers the import's SQL shares (identical for SQLite and PostgreSQL): one
- * prepared multi-row INSERT text per shape, BATCH_ROWS rows at a time.
+ * prepared multi-row INSERT text per shape, BATCH_ROWS rows at a time; on PostgreSQL inside the
+ * import's transaction, COPY FROM STDIN for a batch of COPY_MIN_ROWS rows or more.
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Engine } from '../db/dialect.js';
+import type { CopyIn } from '../db/pg-copy.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the import writes tables named by the legacy-files registry
 export type AnyDb = Kysely<any>;
@@ -30,8 +32,35 @@ export const LIBRARY_DATA_COLUMNS = [
   'extra',
 ] as const;
 
-export function createBatchWriter(db: AnyDb, engine: Engine) {
+/**
+ * Rows from which a batch goes in by COPY rather than INSERT: a COPY costs a round trip more (its
+ * stream), and the small files (users, indexers...) keep the INSERTs' error messages.
+ */
+export const COPY_MIN_ROWS = 100;
+
+export function createBatchWriter(db: AnyDb, engine: Engine, copyIn?: CopyIn) {
   const statements = new Map<string, string>();
+  const canCopy = copyIn !== undefined && db.isTransaction;
+
+  /**
+   * COPY of `rows` (values of `columns`) when it can take them; false when not: too few rows,
+   * SQLite, outside a transaction, or a value pg would send in another form than COPY text (an
+   * array: pg sends a PostgreSQL array literal; a Date or a Buffer). `undefinedIsNull` false: an
+   * undefined value also refuses (Kysely leaves such a column to its default, COPY cannot).
+   */
+  async function copied(table: string, columns: readonly string[], rows: Row[], undefinedIsNull: boolean): Promise<boolean> {
+    if (!canCopy || rows.length < COPY_MIN_ROWS) return false;
+    const values: unknown[] = [];
+    for (const r of rows)
+      for (const c of columns) {
+        const v = r[c];
+        if (v === undefined && !undefinedIsNull) return false;
+        if (typeof v === 'object' && v !== null && (Array.isArray(v) || v instanceof Date || Buffer.isBuffer(v))) return false;
+        values.push(v ?? null);
+      }
+    await copyIn!(db, table, columns, { values, width: columns.length, count: rows.length });
+    return true;
+  }
   /** One multi-row INSERT text per (table, columns, row count), built once and prepared by the driver. */
   function insertText(table: string, columns: readonly string[], count: number, suffix: string): string {
     const cacheKey = `${table}|${columns.join(',')}|${count}|${suffix}`;
@@ -50,9 +79,10 @@ export function createBatchWriter(db: AnyDb, engine: Engine) {
   return {
     insertText,
 
-    /** Multi-row inserts of `rows` (the values of `columns`, in order), BATCH_ROWS at a time. */
+    /** Multi-row inserts of `rows` (the values of `columns`, in order), BATCH_ROWS at a time (or one COPY, without a suffix). */
     async bulkInsert(table: string, columns: readonly string[], rows: Row[], suffix = ''): Promise<Row[]> {
       const out: Row[] = [];
+      if (suffix === '' && (await copied(table, columns, rows, true))) return out;
       for (let i = 0; i < rows.length; i += BATCH_ROWS) {
         const chunk = rows.slice(i, i + BATCH_ROWS);
         const params: unknown[] = [];
@@ -76,6 +106,7 @@ export function createBatchWriter(db: AnyDb, engine: Engine) {
         else groups.set(k, [r]);
       }
       for (const group of groups.values()) {
+        if (await copied(table, Object.keys(group[0]!), group, false)) continue;
         for (let i = 0; i < group.length; i += BATCH_ROWS) {
           await db
             .insertInto(table)

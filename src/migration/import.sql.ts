@@ -15,13 +15,13 @@ import { createLibraryBulkSql } from './library-bulk.sql.js';
 import { createLibraryStageSql } from './library-stage.sql.js';
 
 export { BATCH_ROWS, LIBRARY_DATA_COLUMNS } from './import-batch.sql.js';
-export { ARRIVAL_ORDER_INDEXES } from './library-bulk.sql.js';
+export { ARRIVAL_ORDER_INDEXES, LIBRARY_DATA_PG_TYPES } from './library-bulk.sql.js';
 export { STAGE_TABLE } from './library-stage.sql.js';
 
-/** `copyIn` (PostgreSQL, on a transaction): the library bulk load uses COPY instead of INSERTs. */
+/** `copyIn` (PostgreSQL, on a transaction): the library bulk load and large batches use COPY instead of INSERTs. */
 export function createImportSql(kysely: Kysely<DB>, engine: Engine, copyIn?: CopyIn) {
   const db = kysely as unknown as AnyDb;
-  const batch = createBatchWriter(db, engine);
+  const batch = createBatchWriter(db, engine, copyIn);
   return {
     engine,
     ...createImportRowsSql(db, batch),

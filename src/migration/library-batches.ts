@@ -83,11 +83,6 @@ export function isoFromMs(ms: number): string {
   return `${year}-${pad2(month)}-${pad2(day)}T${pad2(h)}:${pad2(m)}:${pad2(sec)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
 
-/** The record the codec rebuilds from row `i` of a batch (the read-back digest on PostgreSQL). */
-export function batchRecord(batch: Pick<LibraryBatch, 'params'>, i: number): unknown {
-  return legacyLibraryItemFromRow(batchRow(batch, i) as unknown as LibraryRow);
-}
-
 /** Row object of row `i` of a batch. */
 export function batchRow(batch: Pick<LibraryBatch, 'params'>, i: number): Record<string, unknown> {
   const row: Record<string, unknown> = {};

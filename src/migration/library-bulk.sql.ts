@@ -6,11 +6,27 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { Engine } from '../db/dialect.js';
 import type { CopyIn } from '../db/pg-copy.js';
+import type { PgColumnType } from './digest.js';
 import type { AnyDb, BatchWriter, Row } from './import-batch.sql.js';
 import { BATCH_ROWS, LIBRARY_DATA_COLUMNS } from './import-batch.sql.js';
 
 /** SQLite indexes of library_items that a bulk load keeps while rows come in created_at order. */
 export const ARRIVAL_ORDER_INDEXES = ['idx_library_created_at', 'idx_library_kind_created_at'];
+
+/** PostgreSQL types of LIBRARY_DATA_COLUMNS, in order (the `pg-rows` read-back digest). */
+export const LIBRARY_DATA_PG_TYPES: readonly PgColumnType[] = LIBRARY_DATA_COLUMNS.map((c) =>
+  c === 'year' || c === 'file_size' ? 'integer' : c === 'metadata' || c === 'extra' ? 'jsonb' : 'text',
+);
+
+/** The SQL of digest.ts pgRowText: the same text, built by the database from a row's columns. */
+function pgRowSql(columns: readonly string[], types: readonly PgColumnType[]): string {
+  return columns
+    .map((c, k) => {
+      const text = types[k] === 'jsonb' ? `${c}::text` : c;
+      return types[k] === 'integer' ? `coalesce('#' || ${c}::text || ';', '~')` : `coalesce(octet_length(${text})::text || ':' || ${text}, '~')`;
+    })
+    .join(' || ');
+}
 
 export function createLibraryBulkSql(db: AnyDb, engine: Engine, batch: BatchWriter, copyIn?: CopyIn) {
   const { insertText } = batch;
@@ -167,6 +183,23 @@ export function createLibraryBulkSql(db: AnyDb, engine: Engine, batch: BatchWrit
         );
       }
       return out;
+    },
+
+    /**
+     * PostgreSQL: the `pg-rows` digest of library_items computed by the database in one scan: the
+     * row count and, for each of the four 32-bit words of MD5(pgRowText), its sum over the rows
+     * mod 2^32 (digest.ts SetDigest.fromSums).
+     */
+    async libraryDigest(): Promise<{ count: number; words: number[] }> {
+      const word = (i: number) => `(sum(('x' || substr(h, ${i * 8 + 1}, 8))::bit(32)::bigint) % 4294967296)::text AS w${i}`;
+      const r = await sql
+        .raw<Record<string, string>>(
+          `SELECT count(*)::text AS n, ${[0, 1, 2, 3].map(word).join(', ')}
+           FROM (SELECT md5(${pgRowSql(LIBRARY_DATA_COLUMNS, LIBRARY_DATA_PG_TYPES)}) AS h FROM library_items) rows`,
+        )
+        .execute(db);
+      const row = r.rows[0]!;
+      return { count: Number(row.n), words: [0, 1, 2, 3].map((i) => Number(row[`w${i}`] ?? 0)) };
     },
 
     /** Library rows in seq order after `afterSeq` (export streaming). */

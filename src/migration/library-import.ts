@@ -15,10 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type LibraryRow, legacyLibraryItemFromRow } from '../library/library.codec.js';
 import { SetDigest } from './digest.js';
-import { BATCH_ROWS, type ImportSql, LIBRARY_DATA_COLUMNS } from './import.sql.js';
+import { BATCH_ROWS, type ImportSql, LIBRARY_DATA_COLUMNS, LIBRARY_DATA_PG_TYPES } from './import.sql.js';
 import { HashedKeySet } from './key-set.js';
 import { pointer } from './legacy-files.js';
-import { batchRecord, batchRow, LIBRARY_INSERT_COLUMNS, type LibraryBatch, libraryBatches } from './library-batches.js';
+import { batchRow, LIBRARY_INSERT_COLUMNS, type LibraryBatch, libraryBatches } from './library-batches.js';
 import type { KindWarning } from './library-kind.js';
 import type { QuarantineEntry } from './snapshot.js';
 
@@ -77,15 +77,23 @@ export function duplicateReason(by: 'id' | 'title', firstId: string): string {
     : `duplicate title: the earlier item "${firstId}" has the same kind and title (ignoring case, as legacy compared)`;
 }
 
-/** What the read-back check compares (see digest.ts): column values on SQLite, records on PostgreSQL. */
+/**
+ * What the read-back check compares (see digest.ts): column values as written on SQLite, as the
+ * database prints them on PostgreSQL (which sums its side itself).
+ */
 function newDigest(sql: ImportSql): SetDigest {
-  return new SetDigest(sql.engine === 'sqlite' ? 'rows' : 'records');
+  return new SetDigest(sql.engine === 'sqlite' ? 'rows' : 'pg-rows');
 }
 
-/** Adds row `i` of a batch: its data columns (created_at is the last insert column, and a merge keeps an item's own). */
+/** Adds a row's data columns `values[at ..]` (created_at is left out: a merge keeps an item's own). */
+function addRowValues(digest: SetDigest, values: ArrayLike<unknown>, at: number, sign: 1 | -1 = 1): void {
+  if (digest.of === 'rows') digest.addRow(values, at, LIBRARY_DATA_COLUMNS.length, sign);
+  else digest.addPgRow(values, at, LIBRARY_DATA_PG_TYPES, sign);
+}
+
+/** Adds row `i` of a batch (created_at is its last insert column). */
 function addBatchRow(digest: SetDigest, b: LibraryBatch, i: number): void {
-  if (digest.of === 'rows') digest.addRow(b.params, i * LIBRARY_INSERT_COLUMNS.length, LIBRARY_DATA_COLUMNS.length);
-  else digest.add(batchRecord(b, i));
+  addRowValues(digest, b.params, i * LIBRARY_INSERT_COLUMNS.length);
 }
 
 const WORKER_URL = new URL('./library-batches.worker.js', import.meta.url);
@@ -318,14 +326,12 @@ async function merge(opts: LibraryImportOptions): Promise<Omit<LibraryImportResu
       continue;
     }
     const record = legacyLibraryItemFromRow(s as unknown as LibraryRow);
-    if (digest.of === 'rows')
-      digest.addRow(
-        LIBRARY_DATA_COLUMNS.map((c) => s[c] ?? null),
-        0,
-        LIBRARY_DATA_COLUMNS.length,
-        -1,
-      );
-    else digest.add(record, -1);
+    addRowValues(
+      digest,
+      LIBRARY_DATA_COLUMNS.map((c) => s[c] ?? null),
+      0,
+      -1,
+    );
     quarantine.push(entry(Number(r.pos), record, takenIds.has(r.id) ? duplicateReason('id', r.id) : duplicateReason('title', firstByTitle!)));
     rejected.push(Number(r.pos));
   }

@@ -7,6 +7,11 @@
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
 
+/** Whether `s` holds a character no database here stores exactly. */
+export function hasUnstorable(s: string): boolean {
+  return UNSTORABLE.test(s);
+}
+
 /** `s` with each unstorable character written as a \u escape (for reasons and messages). */
 export function escapeUnstorable(s: string): string {
   return s.replace(UNSTORABLE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -42,7 +42,8 @@ export interface VerifyOptions {
   limit?: number;
   /**
    * The import's digest of the library records it wrote: when given, library_items is checked by
-   * one sequential scan against it (falling back to the record-by-record comparison on a difference).
+   * one sequential scan against it (in the database on PostgreSQL), falling back to the
+   * record-by-record comparison on a difference.
    */
   libraryDigest?: SetDigest;
 }
@@ -182,6 +183,34 @@ async function verifyKeyed(opts: VerifyOptions, snap: FileSnapshot, add: (m: Mis
   return checked;
 }
 
+/**
+ * The same kind of digest over library_items as it is now: on PostgreSQL (`pg-rows`) the database
+ * computes it in one query; otherwise the rows are read back in seq order and summed here.
+ */
+async function libraryDigestOfDatabase(opts: VerifyOptions, of: SetDigest['of']): Promise<SetDigest> {
+  const sql = createImportSql(opts.kysely, opts.engine);
+  if (of === 'pg-rows') {
+    const sums = await sql.libraryDigest();
+    return SetDigest.fromSums(sums.count, sums.words);
+  }
+  const found = new SetDigest(of);
+  const columns = of === 'rows' ? LIBRARY_DATA_COLUMNS : libraryTarget.columns;
+  const values = new Array<unknown>(columns.length);
+  for (let after = 0; ; ) {
+    const page = await sql.libraryPage(columns, after, 500);
+    if (page.length === 0) break;
+    for (const row of page) {
+      if (of === 'records') found.add(libraryTarget.fromRow(row, opts.open).record);
+      else {
+        for (let k = 0; k < columns.length; k++) values[k] = row[columns[k]!];
+        found.addRow(values, 0, columns.length);
+      }
+    }
+    after = Number(page[page.length - 1]!.seq);
+  }
+  return found;
+}
+
 async function verifyLibrary(
   opts: VerifyOptions,
   snap: FileSnapshot,
@@ -197,22 +226,7 @@ async function verifyLibrary(
     return { checked: 0 };
   }
   if (opts.libraryDigest) {
-    const found = new SetDigest(opts.libraryDigest.of);
-    const columns = found.of === 'rows' ? LIBRARY_DATA_COLUMNS : libraryTarget.columns;
-    const values = new Array<unknown>(columns.length);
-    let after = 0;
-    for (;;) {
-      const page = await sql.libraryPage(columns, after, 500);
-      if (page.length === 0) break;
-      for (const row of page) {
-        if (found.of === 'records') found.add(libraryTarget.fromRow(row, opts.open).record);
-        else {
-          for (let k = 0; k < columns.length; k++) values[k] = row[columns[k]!];
-          found.addRow(values, 0, columns.length);
-        }
-      }
-      after = Number(page[page.length - 1]!.seq);
-    }
+    const found = await libraryDigestOfDatabase(opts, opts.libraryDigest.of);
     if (found.equals(opts.libraryDigest)) return { checked: found.count, byDigest: true };
   }
   let checked = 0;
