@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { createSessionCache, withSessionDrops } from './auth/session-cache.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Database } from './db/connect.js';
@@ -30,7 +31,11 @@ import { VERSION } from './version.js';
 /** Builds the AppContext the HTTP app, the jobs worker and tests share. */
 export async function createContext(config: Config, db: Database, log: Logger, opts: { phase?: StoragePhase; now?: () => Date } = {}): Promise<AppContext> {
   const { store, jwtSecret } = await openStorage(config, db, log, { phase: opts.phase });
-  const stores = createStores(store);
+  // PostgreSQL: the per-request session check is kept in this process while it hears the others
+  // (server.ts attaches the cluster signals). Every process announces the changes that end a
+  // session, whether it keeps a cache itself or not (MEDIAOS_SESSION_CACHE_MS=0).
+  const sessionCache = db.engine === 'postgres' ? createSessionCache({ ttlMs: config.sessionCacheMs }) : undefined;
+  const stores = sessionCache ? withSessionDrops(createStores(store), sessionCache, sessionCache) : createStores(store);
   const now = opts.now ?? (() => new Date());
   const services = createServices({ config, db, phase: store.phase, stores, jwtSecret, log, now });
   return {
@@ -38,6 +43,7 @@ export async function createContext(config: Config, db: Database, log: Logger, o
     db,
     phase: store.phase,
     stores,
+    sessionCache,
     services,
     secretBox: store.secretBox,
     jwtSecret,

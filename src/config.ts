@@ -108,6 +108,11 @@ export interface Config {
   webDir: string;
   /** Seconds during which a just-rotated refresh token is answered with the pair that replaced it. */
   refreshGraceSeconds: number;
+  /**
+   * PostgreSQL: milliseconds a checked session is kept in this process (MEDIAOS_SESSION_CACHE_MS,
+   * auth/session-cache.ts); 0 = every request reads it from the database.
+   */
+  sessionCacheMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -246,6 +251,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().optional(),
   MEDIAOS_WEB_DIR: z.string().optional(),
   MEDIAOS_REFRESH_GRACE_SECONDS: int('MEDIAOS_REFRESH_GRACE_SECONDS', 0, 300),
+  MEDIAOS_SESSION_CACHE_MS: int('MEDIAOS_SESSION_CACHE_MS', 0, 300_000),
 });
 
 /** web/dist next to src/ (or dist/) of this installation: config.ts is one level below the package root. */
@@ -414,6 +420,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     webDir: e.MEDIAOS_WEB_DIR ? abs(e.MEDIAOS_WEB_DIR) : DEFAULT_WEB_DIR,
     refreshGraceSeconds: e.MEDIAOS_REFRESH_GRACE_SECONDS ?? 10,
+    sessionCacheMs: e.MEDIAOS_SESSION_CACHE_MS ?? 10_000,
   };
 }
 

@@ -1,4 +1,5 @@
 /** The app context (types only): what the composition root (services.ts) builds once and app.ts serves. */
+import type { SessionCache } from './auth/session-cache.js';
 import type { Config } from './config.js';
 import type { Database } from './db/connect.js';
 import type { SecretBox } from './security/secret-box.js';
@@ -12,6 +13,8 @@ export interface AppContext {
   db: Database;
   phase: StoragePhase;
   stores: Stores;
+  /** PostgreSQL: the per-request session check kept in this process, used once attached to the cluster signals. */
+  sessionCache?: SessionCache;
   /** Every service, built once with its narrow dependencies (services.ts). */
   services: Services;
   secretBox: SecretBox;

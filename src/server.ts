@@ -91,6 +91,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     onError: (err) => app.log.warn({ err }, 'cluster signal failed'),
   });
   const stopRelay = startClusterRelay({ db, events: ctx.services.events, signals });
+  const detachSessionCache = ctx.sessionCache?.attach(signals);
   await Promise.race([signals.ready(), new Promise((r) => setTimeout(r, 5000).unref())]);
   app.server.keepAliveTimeout = 65_000;
   app.server.requestTimeout = 120_000;
@@ -103,6 +104,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   } catch (err) {
     // Nothing may keep the process alive after a failed listen (jobs, pool, timers): close all.
     stopRelay();
+    detachSessionCache?.();
     await signals.close();
     await presence.release().catch(() => undefined);
     await app.close().catch(() => undefined);
@@ -158,6 +160,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         app.server.closeAllConnections();
       }
       stopRelay();
+      detachSessionCache?.();
       await signals.close();
       await presence.release().catch(() => {});
       try {

@@ -49,6 +49,7 @@ const DEFAULTS: Record<string, (c: Config) => string | undefined> = {
   MEDIAOS_OPEN_REGISTRATION: (c) => String(c.openRegistration),
   MEDIAOS_REFRESH_ROTATION: (c) => String(c.refreshRotation),
   MEDIAOS_REFRESH_GRACE_SECONDS: (c) => String(c.refreshGraceSeconds),
+  MEDIAOS_SESSION_CACHE_MS: (c) => String(c.sessionCacheMs),
   MEDIAOS_WEB_DIR: () => undefined, // web/dist of the installation
   RATE_LIMIT_MAX: (c) => String(c.rateLimitMax),
   RATE_LIMIT_WINDOW: (c) => `${c.rateLimitWindowMs} ms`,

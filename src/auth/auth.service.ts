@@ -18,8 +18,11 @@
  *   presented refresh token; that token stays valid until it expires or its session is logged
  *   out. A token the session no longer holds is still reuse. Logout still revokes everything.
  * - Authorization reads the user (role included) and the session by primary key on each request
- *   (one joined read when both are in the database); no cache, so a logout or revocation takes
- *   effect on the very next request, on every server sharing the database.
+ *   (one joined read when both are in the database). On PostgreSQL that read may be answered by
+ *   this process's session cache (session-cache.ts, MEDIAOS_SESSION_CACHE_MS): a logout or
+ *   revocation takes effect on the next request of this process, and on the other processes
+ *   sharing the database as soon as its notice reaches them; while a process does not hear the
+ *   notices, it reads the database on every request. SQLite reads on every request.
  * - Failed logins are limited (login-limiter.ts; the server passes the database-backed one, so
  *   every process on one database shares the counts) per (email, client IP), `MEDIAOS_LOGIN_RATE_LIMIT` a window, and per client IP at LOGIN_IP_FACTOR times that (one
  *   address spraying many emails). Never per email alone: an attacker elsewhere must not be able

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { announcedDrops, withSessionDrops } from '../auth/session-cache.js';
+import { publishSignalOnce } from '../db/cluster-signals.js';
 import { AppError } from '../errors.js';
 import { createSessionsStore } from '../sessions/sessions.store.js';
 import { openStorage } from '../storage/store-context.js';
@@ -29,8 +31,21 @@ export function registerUserCommand(program: Command, io: CliIo): void {
         const { store } = await openStorage(ctx.config, ctx.db, log);
         const now = () => new Date();
         const audit = createAuditService({ audit: createAuditSql(ctx.db.kysely), log, now });
-        const users = createUsersService({ users: createUsersStore(store), sessions: createSessionsStore(store), phase: store.phase, audit, now });
-        await body(users, ctx);
+        // Servers on PostgreSQL keep checked sessions for a moment (auth/session-cache.ts): they are told what this ends.
+        const drops = announcedDrops(
+          (topic, payload) => publishSignalOnce(ctx.db, topic, payload),
+          (err) =>
+            io.err(
+              `warning: running servers were not told at once (they notice within MEDIAOS_SESSION_CACHE_MS): ${err instanceof Error ? err.message : String(err)}`,
+            ),
+        );
+        const stores = withSessionDrops({ users: createUsersStore(store), sessions: createSessionsStore(store) }, drops);
+        const users = createUsersService({ users: stores.users, sessions: stores.sessions, phase: store.phase, audit, now });
+        try {
+          await body(users, ctx);
+        } finally {
+          await drops.flush();
+        }
       } catch (err) {
         // Domain errors carry a code and (often) a sentence: print both.
         if (err instanceof AppError) {

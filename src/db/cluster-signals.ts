@@ -21,6 +21,13 @@ export interface ClusterSignals {
   subscribe(listener: SignalListener): () => void;
   /** Resolves once this process listens (PostgreSQL: LISTEN answered; SQLite: at once). */
   ready(): Promise<void>;
+  /**
+   * Whether this process hears the others now. PostgreSQL: false before the LISTEN is answered and
+   * while the LISTEN connection is lost (what is published meanwhile never reaches us).
+   */
+  listening(): boolean;
+  /** Told every change of `listening()`; returns the unsubscribe. */
+  onListening(listener: (up: boolean) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -81,7 +88,9 @@ export function startClusterSignals(db: Database, opts: SignalOptions = {}): Clu
       }
     }
   };
-  const transport = db.engine === 'postgres' ? postgresTransport(db, deliver, opts, onError) : sqliteTransport(db, origin, deliver, opts, onError);
+  const state = listeningState(onError);
+  const transport =
+    db.engine === 'postgres' ? postgresTransport(db, deliver, state.set, opts, onError) : sqliteTransport(db, origin, deliver, state.set, opts, onError);
   return {
     origin,
     publish(topic, payload) {
@@ -94,8 +103,45 @@ export function startClusterSignals(db: Database, opts: SignalOptions = {}): Clu
       };
     },
     ready: transport.ready,
+    listening: () => state.up,
+    onListening: state.subscribe,
     close: transport.close,
   };
+}
+
+/**
+ * Publishes one message without listening (a CLI command that ends sessions tells the running
+ * servers). PostgreSQL only: on SQLite nothing is sent, no process there keeps a cache that needs it.
+ */
+export async function publishSignalOnce(db: Database, topic: string, payload: unknown): Promise<void> {
+  if (db.engine !== 'postgres') return;
+  const text = encodeSignal(randomBytes(8).toString('hex'), topic, payload);
+  await sql`select pg_notify(${channelName(db.target.pgSchema)}, ${text})`.execute(db.kysely);
+}
+
+function listeningState(onError: (err: unknown) => void) {
+  const listeners = new Set<(up: boolean) => void>();
+  const state = {
+    up: false,
+    set(up: boolean) {
+      if (state.up === up) return;
+      state.up = up;
+      for (const l of listeners) {
+        try {
+          l(up);
+        } catch (err) {
+          onError(err);
+        }
+      }
+    },
+    subscribe(listener: (up: boolean) => void) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
+  return state;
 }
 
 interface Transport {
@@ -104,7 +150,13 @@ interface Transport {
   close(): Promise<void>;
 }
 
-function postgresTransport(db: Database, deliver: (text: string) => void, opts: SignalOptions, onError: (err: unknown) => void): Transport {
+function postgresTransport(
+  db: Database,
+  deliver: (text: string) => void,
+  setListening: (up: boolean) => void,
+  opts: SignalOptions,
+  onError: (err: unknown) => void,
+): Transport {
   const channel = channelName(db.target.pgSchema);
   let closed = false;
   let client: pg.Client | undefined;
@@ -118,6 +170,7 @@ function postgresTransport(db: Database, deliver: (text: string) => void, opts: 
     const c = new pg.Client({ connectionString: db.target.location });
     client = c;
     const retry = (err?: unknown) => {
+      if (client === c) setListening(false);
       if (err) onError(err);
       c.removeAllListeners();
       c.on('error', () => {});
@@ -135,6 +188,8 @@ function postgresTransport(db: Database, deliver: (text: string) => void, opts: 
     try {
       await c.connect();
       await c.query(`LISTEN "${channel}"`);
+      if (client !== c) return;
+      setListening(true);
       markReady();
     } catch (err) {
       retry(err);
@@ -148,6 +203,7 @@ function postgresTransport(db: Database, deliver: (text: string) => void, opts: 
     ready: () => readyPromise,
     async close() {
       closed = true;
+      setListening(false);
       if (timer) clearTimeout(timer);
       const c = client;
       client = undefined;
@@ -160,7 +216,14 @@ function postgresTransport(db: Database, deliver: (text: string) => void, opts: 
   };
 }
 
-function sqliteTransport(db: Database, origin: string, deliver: (text: string) => void, opts: SignalOptions, onError: (err: unknown) => void): Transport {
+function sqliteTransport(
+  db: Database,
+  origin: string,
+  deliver: (text: string) => void,
+  setListening: (up: boolean) => void,
+  opts: SignalOptions,
+  onError: (err: unknown) => void,
+): Transport {
   const k = db.kysely;
   const pollMs = opts.pollMs ?? 250;
   const peersMs = opts.peersMs ?? 1000;
@@ -236,6 +299,7 @@ function sqliteTransport(db: Database, origin: string, deliver: (text: string) =
     .executeTakeFirst()
     .then(async (r) => {
       last = Number(r?.seq ?? 0);
+      if (!closed) setListening(true);
       if (opts.peers) await check();
       else if (!closed) {
         pollTimer = setInterval(() => void poll(), pollMs);
@@ -253,6 +317,7 @@ function sqliteTransport(db: Database, origin: string, deliver: (text: string) =
     ready: () => start,
     async close() {
       closed = true;
+      setListening(false);
       clearInterval(peersTimer);
       await start.catch(() => {});
       clearInterval(pollTimer);

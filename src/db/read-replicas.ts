@@ -56,6 +56,11 @@ export function runAsReader(key: string, fn: () => void): void {
 const EFFECTS =
   /\b(for\s+(update|share|no\s+key\s+update|key\s+share)|pg_notify|nextval|setval|pg_advisory\w*|pg_try_advisory\w*|set_config|txid_current|pg_current_wal\w*)\b/i;
 
+/** Runs `fn` as work outside a request: what it reads comes from the primary (an answer kept for later must not lag). */
+export function onPrimary<T>(fn: () => T): T {
+  return readers.exit(fn);
+}
+
 /** A statement a hot standby can answer without changing anything. */
 export function isReadOnlyStatement(text: string): boolean {
   return /^\s*(select|show)\b/i.test(text) && !EFFECTS.test(text);

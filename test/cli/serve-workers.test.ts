@@ -294,7 +294,7 @@ for (const engine of sqlEngines()) {
       for (const requests of seen.values()) expect(requests).toBeGreaterThan(0);
     }, 60_000);
 
-    it('a login on one worker holds on the other; a logout on one is refused on both at the next request', async () => {
+    it('a login on one worker holds on the other; a logout on one is refused on both (the other within 2 s)', async () => {
       const login = await send(`${c.url}/api/auth/login`, { method: 'POST', body: { email, password } });
       expect(login.status, login.text).toBe(200);
       const session = JSON.parse(login.text).accessToken as string;
@@ -305,8 +305,16 @@ for (const engine of sqlEngines()) {
       const refused = await reachBoth(
         c.url,
         async () => {
-          const me = await send(`${c.url}/api/auth/me`, { token: session });
-          expect(me.status).toBe(401);
+          // On PostgreSQL the other worker may have the session in its cache: the logout's notice
+          // drops it there (auth/session-cache.ts), a few milliseconds later. Allowed 2 s.
+          const me = await until(
+            'the logout to reach every worker',
+            async () => {
+              const r = await send(`${c.url}/api/auth/me`, { token: session });
+              return r.status === 401 ? r : undefined;
+            },
+            2000,
+          );
           expect(JSON.parse(me.text).error).toBe('Session revoked');
         },
         '/api/auth/me',
