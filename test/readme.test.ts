@@ -149,7 +149,8 @@ describe('README.md is the front door', () => {
       for (const [, target] of read(page).matchAll(/\]\(([^)]+)\)/g)) {
         if (/^[a-z]+:/.test(target)) continue;
         const [file, anchor] = target.split('#');
-        const path = relative(root, resolve(root, dirname(page), file));
+        // `(#anchor)` is a heading of the page itself.
+        const path = file ? relative(root, resolve(root, dirname(page), file)) : page;
         if (ON_ANOTHER_BRANCH.has(path)) continue;
         expect(existsSync(join(root, path)), `${page}: ${target}`).toBe(true);
         if (anchor) expect(anchors(read(path)), `${page}: ${target}`).toContain(anchor);
