@@ -10,6 +10,7 @@ import * as m0007 from './0007_audit.js';
 import * as m0008 from './0008_metadata_cache.js';
 import * as m0009 from './0009_organizer_content_checks.js';
 import * as m0010 from './0010_shared_state.js';
+import * as m0011 from './0011_write_path_indexes.js';
 
 export interface Migration {
   version: number;
@@ -38,4 +39,5 @@ export const migrations: readonly Migration[] = [
   { version: 8, name: '0008_metadata_cache', up: m0008.up, down: m0008.down },
   { version: 9, name: '0009_organizer_content_checks', up: m0009.up, down: m0009.down },
   { version: 10, name: '0010_shared_state', up: m0010.up, down: m0010.down },
+  { version: 11, name: '0011_write_path_indexes', up: m0011.up, down: m0011.down },
 ];
