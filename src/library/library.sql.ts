@@ -247,9 +247,20 @@ export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions
       return row ? toItem(row) : undefined;
     },
 
-    /** First item (insertion order) whose id, or else exact title, is `key` (legacy GET /:id). */
+    /**
+     * First item (insertion order) whose id, or else exact title, is `key` (legacy GET /:id). Two
+     * index look-ups (the id, and the first of the title by idx_library_title) in one statement:
+     * as one `id = ? OR title...` filter, PostgreSQL walked the primary key in seq order testing
+     * every row, ~0.9 s for an item added last to 1M (PATCH reads the item this way first).
+     */
     async findByIdOrTitle(key: string): Promise<LibraryItem | undefined> {
-      return findOne((eb) => eb.or([eb('id', '=', key), eb.and([eb('title_lower', '=', titleKey(key)), eb('title', '=', key)])]));
+      const fields = [...cols, 'seq'] as const;
+      const byId = db.selectFrom('library_items').select(fields).where('id', '=', key);
+      const byTitle = db.selectFrom('library_items').select(fields).where('title_lower', '=', titleKey(key)).where('title', '=', key).orderBy('seq').limit(1);
+      // SQLite takes no ORDER BY/LIMIT on a member of a compound select: the title look-up is wrapped.
+      const either = byId.unionAll(db.selectFrom(byTitle.as('first_by_title')).selectAll());
+      const row = await db.selectFrom(either.as('matches')).select(cols).orderBy('seq').limit(1).executeTakeFirst();
+      return row ? toItem(row) : undefined;
     },
 
     /** First item (insertion order) whose title is exactly `title` (artwork route). */

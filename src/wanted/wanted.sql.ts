@@ -36,7 +36,11 @@ export function createWantedSql(db: Db) {
       return { items: rows.map(toItem), next: rows.length === limit && last ? `${last.position}:${last.id}` : null };
     },
 
-    /** Keyset over (last search time or '', row id): the cursor is `<time>|<row id>` of the last item (row ids are hex). */
+    /**
+     * Keyset over (last search time or '', row id): the cursor is `<time>|<row id>` of the last item
+     * (row ids are hex). Both are the columns of idx_wanted_search_age (migration 0012): the leading
+     * `>=` starts each batch where the last one ended instead of sorting the whole list again.
+     */
     async listBySearchAge(after: string | null, limit: number): Promise<WantedBatch> {
       const searchedAt = sql<string>`coalesce(last_search_at, '')`;
       let query = db.selectFrom('wanted_items').select([...cols, 'id', searchedAt.as('searched_at')]);
@@ -45,7 +49,7 @@ export function createWantedSql(db: Db) {
         if (cut < 0) throw new Invalid('cursor: not a cursor of the wanted list by search age');
         const at = after.slice(0, cut);
         const rowId = after.slice(cut + 1);
-        query = query.where((eb) => eb.or([eb(searchedAt, '>', at), eb.and([eb(searchedAt, '=', at), eb('id', '>', rowId)])]));
+        query = query.where(searchedAt, '>=', at).where((eb) => eb.or([eb(searchedAt, '>', at), eb('id', '>', rowId)]));
       }
       const rows = await query.orderBy(searchedAt).orderBy('id').limit(limit).execute();
       const last = rows[rows.length - 1];

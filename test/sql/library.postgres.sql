@@ -195,10 +195,24 @@ where "id" = $1;
 -- library.findByIdOrTitle
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
   "file_path", "file_size", "metadata", "extra"
-from "library_items"
-where ("id" = $1 or ("title_lower" = $2 and "title" = $3))
+from (
+  select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
+    "file_path", "file_size", "metadata", "extra", "seq"
+  from "library_items"
+  where "id" = $1
+  union all
+  select *
+  from (
+    select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
+      "file_path", "file_size", "metadata", "extra", "seq"
+    from "library_items"
+    where "title_lower" = $2 and "title" = $3
+    order by "seq"
+    limit $4
+  ) as "first_by_title"
+) as "matches"
 order by "seq"
-limit $4;
+limit $5;
 
 -- library.findByTitle
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",

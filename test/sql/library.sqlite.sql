@@ -220,8 +220,22 @@ where "id" = ?;
 -- library.findByIdOrTitle
 select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
   "file_path", "file_size", "metadata", "extra"
-from "library_items"
-where ("id" = ? or ("title_lower" = ? and "title" = ?))
+from (
+  select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
+    "file_path", "file_size", "metadata", "extra", "seq"
+  from "library_items"
+  where "id" = ?
+  union all
+  select *
+  from (
+    select "id", "kind", "title", "poster_url", "background_url", "year", "quality", "source",
+      "file_path", "file_size", "metadata", "extra", "seq"
+    from "library_items"
+    where "title_lower" = ? and "title" = ?
+    order by "seq"
+    limit ?
+  ) as "first_by_title"
+) as "matches"
 order by "seq"
 limit ?;
 

@@ -46,7 +46,7 @@ limit $1;
 select "item_id", "title", "kind", "added_at", "last_scan", "metadata", "id",
   coalesce(last_search_at, '') as "searched_at"
 from "wanted_items"
-where (coalesce(last_search_at, '') > $1 or (coalesce(last_search_at, '') = $2 and "id" > $3))
+where coalesce(last_search_at, '') >= $1 and (coalesce(last_search_at, '') > $2 or "id" > $3)
 order by coalesce(last_search_at, ''), "id"
 limit $4;
 

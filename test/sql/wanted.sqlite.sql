@@ -46,7 +46,7 @@ limit ?;
 select "item_id", "title", "kind", "added_at", "last_scan", "metadata", "id",
   coalesce(last_search_at, '') as "searched_at"
 from "wanted_items"
-where (coalesce(last_search_at, '') > ? or (coalesce(last_search_at, '') = ? and "id" > ?))
+where coalesce(last_search_at, '') >= ? and (coalesce(last_search_at, '') > ? or "id" > ?)
 order by coalesce(last_search_at, ''), "id"
 limit ?;
 

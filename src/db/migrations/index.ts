@@ -11,6 +11,7 @@ import * as m0008 from './0008_metadata_cache.js';
 import * as m0009 from './0009_organizer_content_checks.js';
 import * as m0010 from './0010_shared_state.js';
 import * as m0011 from './0011_paged_list_indexes.js';
+import * as m0012 from './0012_write_path_indexes.js';
 
 export interface Migration {
   version: number;
@@ -40,4 +41,5 @@ export const migrations: readonly Migration[] = [
   { version: 9, name: '0009_organizer_content_checks', up: m0009.up, down: m0009.down },
   { version: 10, name: '0010_shared_state', up: m0010.up, down: m0010.down },
   { version: 11, name: '0011_paged_list_indexes', up: m0011.up, down: m0011.down },
+  { version: 12, name: '0012_write_path_indexes', up: m0012.up, down: m0012.down },
 ];
