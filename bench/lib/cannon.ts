@@ -7,7 +7,10 @@ import type { LoadRequest, LoadResult } from './load.js';
  * connection (closed loop). `next(i)` gives the i-th request (method, path, JSON body), in the
  * order they are sent. Latencies are taken exactly from every response (autocannon's own
  * histogram rounds to whole milliseconds), so p50/p95/p99 are exact; req/s is responses over
- * the run's wall time.
+ * the run's wall time. The requests still unanswered when the run ends (one per connection in
+ * a closed loop) count in the percentiles at their age then (a lower bound), and the oldest one
+ * is reported: under 1,000 connections a connection the server starves would otherwise never
+ * show in p99, however long it waited.
  */
 export async function runCannon(opts: {
   url: string;
@@ -19,6 +22,9 @@ export async function runCannon(opts: {
   timeoutMs?: number;
 }): Promise<LoadResult> {
   const latencies: number[] = [];
+  // autocannon hands each request a fresh context object, the same one to its setup and its
+  // response: the requests in flight are the contexts set up and not yet answered.
+  const inFlight = new Map<object, number>();
   const failures: Record<string, number> = {};
   const samples: string[] = [];
   let sent = 0;
@@ -38,7 +44,8 @@ export async function runCannon(opts: {
       headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
       requests: [
         {
-          setupRequest: (req) => {
+          setupRequest: (req, context) => {
+            inFlight.set(context, performance.now());
             const r = opts.next(sent++);
             const body = r.body === undefined ? undefined : JSON.stringify(r.body);
             return {
@@ -48,6 +55,9 @@ export async function runCannon(opts: {
               headers: { ...req.headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
               ...(body !== undefined ? { body } : {}),
             };
+          },
+          onResponse: (_status, _body, context) => {
+            inFlight.delete(context);
           },
         },
       ],
@@ -65,12 +75,16 @@ export async function runCannon(opts: {
     if (samples.length < 3) samples.push(err.message);
   });
   const result = await finished;
-  const elapsed = (performance.now() - started) / 1000;
+  const ended = performance.now();
+  const elapsed = (ended - started) / 1000;
+  const answered = latencies.length;
+  for (const at of inFlight.values()) latencies.push(ended - at);
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] : Number.NaN);
   return {
-    requests: latencies.length,
-    rps: latencies.length / elapsed,
+    requests: answered,
+    rps: answered / elapsed,
+    oldestUnanswered: Math.max(0, ...[...inFlight.values()].map((at) => ended - at)),
     p50: pct(50),
     p95: pct(95),
     p99: pct(99),

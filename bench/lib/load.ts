@@ -13,6 +13,8 @@ export interface LoadResult {
   p95: number;
   p99: number;
   max: number;
+  /** Age of the oldest request still in flight when the run ended (autocannon rows; those count in the percentiles at their age then). */
+  oldestUnanswered?: number;
   /** Network errors and timeouts. */
   errors: number;
   /** Responses with a status >= 400, by status. */
