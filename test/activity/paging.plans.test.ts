@@ -5,6 +5,7 @@ import { grabToRow } from '../../src/grabs/grabs.codec.js';
 import { createGrabsSql } from '../../src/grabs/grabs.sql.js';
 import { createContentChecksSql } from '../../src/verify/content.sql.js';
 import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
+import { explainPlan } from '../helpers/query-plans.js';
 
 const N = 3000;
 const at = (i: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, i % 1000)).toISOString();
@@ -43,17 +44,7 @@ for (const engine of sqlEngines()) {
       captured = [];
       await run();
       const page = captured.find((c) => c.sql.includes('order by'))!;
-      if (engine === 'sqlite') {
-        const rows = tdb.db.sqlite!.prepare(`explain query plan ${page.sql}`).all(...page.parameters.map((v) => (typeof v === 'boolean' ? Number(v) : v))) as {
-          detail: string;
-        }[];
-        return rows.map((r) => r.detail).join(' | ');
-      }
-      return tdb.db.kysely.transaction().execute(async (trx) => {
-        await sql`set local enable_seqscan = off`.execute(trx);
-        const r = await trx.executeQuery<{ 'QUERY PLAN': string }>({ ...page, sql: `explain ${page.sql}` } as CompiledQuery<{ 'QUERY PLAN': string }>);
-        return r.rows.map((x) => x['QUERY PLAN']).join(' | ');
-      });
+      return (await explainPlan(tdb.db, page)).join(' | ');
     }
 
     const cases: [string, RegExp, () => Promise<unknown>][] = [

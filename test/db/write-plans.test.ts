@@ -4,6 +4,7 @@
  * every foreign key to library_items has an index led by its column (a library delete sets or
  * deletes those links). Plans are read from the planners on a seeded database; no timing.
  */
+
 import { type CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/connect.js';
@@ -15,6 +16,7 @@ import { createVerifySql } from '../../src/verify/verify.sql.js';
 import { wantedItemToRow } from '../../src/wanted/wanted.codec.js';
 import { createWantedSql } from '../../src/wanted/wanted.sql.js';
 import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
+import { explainPlan } from '../helpers/query-plans.js';
 
 const N = 4000;
 const AT = '2025-01-01T00:00:00.000Z';
@@ -86,26 +88,7 @@ for (const engine of sqlEngines()) {
      * by reading a whole table or index in some order shows that plan (at 1M rows its planner
      * picked such a walk for an `id = ? OR title...` filter; on a small table it does not).
      */
-    async function planOf(q: CompiledQuery): Promise<string[]> {
-      if (engine === 'sqlite') {
-        const rows = tdb.db.sqlite!.prepare(`explain query plan ${q.sql}`).all(...(q.parameters as unknown[])) as { detail: string }[];
-        return rows.map((r) => r.detail);
-      }
-      // Explained in a transaction that is rolled back: a write's plan, not its effect.
-      return tdb.db.kysely
-        .transaction()
-        .execute(async (trx) => {
-          await sql`set local enable_seqscan = off`.execute(trx);
-          await sql`set local enable_bitmapscan = off`.execute(trx);
-          await sql`set local enable_sort = off`.execute(trx);
-          const r = await trx.executeQuery<{ 'QUERY PLAN': string }>({ ...q, sql: `explain ${q.sql}` } as CompiledQuery<{ 'QUERY PLAN': string }>);
-          throw Object.assign(new Error('rollback'), { plan: r.rows.map((x) => x['QUERY PLAN']) });
-        })
-        .catch((err: { plan?: string[] }) => {
-          if (err.plan === undefined) throw err;
-          return err.plan;
-        });
-    }
+    const planOf = (q: CompiledQuery) => explainPlan(tdb.db, q, ['enable_seqscan', 'enable_bitmapscan', 'enable_sort']);
 
     /** Runs `write` through the logging handle and returns the plans of the statements it ran. */
     async function plansOf(write: (db: Database['kysely']) => Promise<unknown>): Promise<{ sql: string; plan: string[] }[]> {

@@ -6,6 +6,7 @@ import { searchTokens } from '../../src/library/library.search.js';
 import { bumpLibraryTotals, createLibrarySql } from '../../src/library/library.sql.js';
 import type { LibraryItem, LibraryQuery } from '../../src/library/library.types.js';
 import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
+import { explainPlan } from '../helpers/query-plans.js';
 
 const PAGE_QUERIES: [string, LibraryQuery][] = [
   ['title', { tokens: [], sort: 'title', limit: 100 }],
@@ -62,15 +63,7 @@ for (const engine of sqlEngines()) {
       captured = [];
       await createLibrarySql(logged.kysely, engine).query(q);
       const page = captured.find((c) => c.sql.includes('order by'))!;
-      if (engine === 'sqlite') {
-        const rows = tdb.db.sqlite!.prepare(`explain query plan ${page.sql}`).all(...(page.parameters as unknown[])) as { detail: string }[];
-        return rows.map((r) => r.detail).join(' | ');
-      }
-      return tdb.db.kysely.transaction().execute(async (trx) => {
-        await sql`set local enable_seqscan = off`.execute(trx);
-        const r = await trx.executeQuery<{ 'QUERY PLAN': string }>({ ...page, sql: `explain ${page.sql}` } as CompiledQuery<{ 'QUERY PLAN': string }>);
-        return r.rows.map((x) => x['QUERY PLAN']).join(' | ');
-      });
+      return (await explainPlan(tdb.db, page)).join(' | ');
     }
 
     for (const [name, q] of PAGE_QUERIES) {
