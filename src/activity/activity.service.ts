@@ -7,6 +7,7 @@ import { NotConfigured } from '../downloads/downloads.service.js';
 import { Invalid, missingParams, UpstreamError } from '../errors.js';
 import type { GrabsStore } from '../grabs/grabs.store.js';
 import type { GrabOrderCursor, GrabRecord, GrabTimeCursor } from '../grabs/grabs.types.js';
+import { createClientHistoryMemo } from './activity.client-history.js';
 import type { ActivityActionBody, ClientHistoryItem, GrabActivityItem, LiveItem } from './activity.types.js';
 
 /** A keyset page of activity items, the list's size, and where the next page starts (null: none). */
@@ -68,10 +69,16 @@ function activeThat(settings: DownloadersSettings, cap: Capability): DownloadCli
 export function createActivityService(deps: {
   downloaders: Pick<DownloadersStore, 'get'>;
   grabs: Pick<GrabsStore, 'list' | 'count' | 'historyPage' | 'queuePage' | 'countQueue'>;
+  /** Milliseconds since the epoch (default Date.now): the age of the remembered client history. */
+  now?: () => number;
 }) {
+  const now = deps.now ?? Date.now;
+  const remembered = createClientHistoryMemo<ClientHistoryItem[]>({ now });
+  /** What the clients' history depends on: the stored sections of the clients that keep one. */
+  const settingsKey = (settings: DownloadersSettings) => JSON.stringify(kindsThat('history').map((kind) => settings[kind] ?? null));
+
   /** The clients' own finished jobs (up to 50 each), as the history shows them. */
-  async function clientHistory(): Promise<ClientHistoryItem[]> {
-    const settings = await deps.downloaders.get();
+  async function clientHistory(settings: DownloadersSettings): Promise<ClientHistoryItem[]> {
     const items: ClientHistoryItem[] = [];
     for (const client of activeThat(settings, 'history')) {
       const r = await client.history!(50);
@@ -80,6 +87,12 @@ export function createActivityService(deps: {
         items.push(compact({ client: client.kind, protocol: client.protocol, title: e.title, status: e.status, at: e.at, category: e.category }));
     }
     return items;
+  }
+
+  /** The clients' history for the first page: remembered, asked for again behind a stale answer. */
+  async function pagedClientHistory(): Promise<ClientHistoryItem[]> {
+    const settings = await deps.downloaders.get();
+    return remembered.get(settingsKey(settings), () => clientHistory(settings));
   }
 
   return {
@@ -94,7 +107,11 @@ export function createActivityService(deps: {
      * like legacy (SAB's epoch seconds and ISO strings compare as text: SAB entries sort last).
      */
     async history(): Promise<(GrabActivityItem | ClientHistoryItem)[]> {
-      const items: (GrabActivityItem | ClientHistoryItem)[] = await clientHistory();
+      const settings = await deps.downloaders.get();
+      const at = now();
+      const fromClients = await clientHistory(settings);
+      remembered.remember(settingsKey(settings), fromClients, at);
+      const items: (GrabActivityItem | ClientHistoryItem)[] = [...fromClients];
       for (const { record } of await deps.grabs.list()) items.push(toItem(record));
       return items.sort((a, b) => {
         const x = String(a.at);
@@ -115,13 +132,14 @@ export function createActivityService(deps: {
     /**
      * One page of the grab records newest first (`at`, then key, descending; records without an
      * `at` last) and how many there are. The clients' own history is not paged: the first page
-     * (no `after`) carries it whole as `clientItems`, as the whole answer merges it.
+     * (no `after`) carries it whole as `clientItems`, as the whole answer merges it, as last
+     * fetched (activity.client-history.ts): a page does not wait on an unreachable client.
      */
     async historyPage(after: GrabTimeCursor | null, limit: number): Promise<ActivityPage<GrabTimeCursor> & { clientItems?: ClientHistoryItem[] }> {
       const [page, total, clientItems] = await Promise.all([
         deps.grabs.historyPage(after, limit),
         deps.grabs.count(),
-        after === null ? clientHistory() : undefined,
+        after === null ? pagedClientHistory() : undefined,
       ]);
       return { items: page.entries.map(({ record }) => toItem(record)), total, next: page.next, ...(clientItems ? { clientItems } : {}) };
     },
