@@ -1,0 +1,98 @@
+import { AsyncResource } from 'node:async_hooks';
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Requests take turns in slices of the event loop, so the loop comes back to the listening
+ * socket between slices.
+ *
+ * Why: libuv (1.45 on, so Node 20) accepts ONE connection each time the event loop polls, and a
+ * poll hands over every socket that has a request waiting. On SQLite a request runs to its end
+ * synchronously (better-sqlite3), so under 1,000 busy connections one turn of the loop ran the
+ * requests of all the connections it had already accepted (~450 requests, 0.3-8 s) before it
+ * accepted one more: the other ~550 connections sat in the kernel's accept queue for the whole
+ * run (measured: accept queue 555, the server took one connection every 5-8 s).
+ *
+ * How: a request that arrives while its slice of the loop is spent (or while others wait) waits
+ * in one FIFO queue; each turn of the loop runs waiting requests until `sliceMs` has passed,
+ * then lets the loop poll again (one more accept, and the requests of the sockets that became
+ * readable). A request that arrives while nothing waits and the slice has time left runs at once.
+ * Nothing else changes: the same requests run the same code in the same order they arrived.
+ * Work runs as microtasks after each setImmediate callback, so each turn has `slots` callbacks
+ * queued for it (immediates queued during a turn run in the next one); the number follows how
+ * many requests the last turn ran.
+ */
+export interface Turns {
+  /** Calls `run` now or in a later turn of the loop, in arrival order. */
+  take(run: () => void): void;
+  /** Requests waiting for a turn. */
+  waiting(): number;
+}
+
+export const DEFAULT_SLICE_MS = 2;
+
+export function createTurns(opts: { sliceMs?: number; now?: () => number } = {}): Turns {
+  const sliceMs = opts.sliceMs ?? DEFAULT_SLICE_MS;
+  const now = opts.now ?? (() => performance.now());
+  // FIFO without Array#shift's O(n): `head` is the index of the next waiter.
+  let queue: (() => void)[] = [];
+  let head = 0;
+  let sliceEnds = Number.NEGATIVE_INFINITY;
+  let slots = 0;
+  let ranThisTurn = 0;
+  let ranLastTurn = 0;
+
+  const waiting = () => queue.length - head;
+
+  const startTurn = () => {
+    sliceEnds = now() + sliceMs;
+    ranThisTurn = 0;
+  };
+
+  const slot = () => {
+    slots -= 1;
+    // The first slot of a turn always runs one: every turn moves the queue.
+    if (waiting() > 0 && (ranThisTurn === 0 || now() < sliceEnds)) {
+      const run = queue[head];
+      queue[head] = noop;
+      head += 1;
+      if (head === queue.length) {
+        queue = [];
+        head = 0;
+      }
+      ranThisTurn += 1;
+      run();
+    }
+    if (slots === 0) {
+      ranLastTurn = ranThisTurn;
+      schedule();
+    }
+  };
+
+  /** Queues the next turn: its start, then one slot per request it may run. */
+  const schedule = () => {
+    if (slots > 0 || waiting() === 0) return;
+    setImmediate(startTurn);
+    const n = Math.min(waiting(), Math.max(8, ranLastTurn * 2));
+    slots += n;
+    for (let i = 0; i < n; i++) setImmediate(slot);
+  };
+
+  return {
+    take(run) {
+      if (waiting() === 0 && now() < sliceEnds) return run();
+      // Runs later in the caller's async context (the request scope of metrics and replicas).
+      queue.push(AsyncResource.bind(run));
+      schedule();
+    },
+    waiting,
+  };
+}
+
+function noop(): void {}
+
+/** Every request waits for its turn before anything else runs for it (register first). */
+export function registerTurns(app: FastifyInstance, turns: Turns = createTurns()): Turns {
+  // Callback style: the request goes on inside the turn that runs it.
+  app.addHook('onRequest', (_request, _reply, done) => turns.take(() => done()));
+  return turns;
+}
