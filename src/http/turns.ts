@@ -1,4 +1,3 @@
-import { AsyncResource } from 'node:async_hooks';
 import type { FastifyInstance } from 'fastify';
 
 /**
@@ -80,8 +79,10 @@ export function createTurns(opts: { sliceMs?: number; now?: () => number } = {})
   return {
     take(run) {
       if (waiting() === 0 && now() < sliceEnds) return run();
-      // Runs later in the caller's async context (the request scope of metrics and replicas).
-      queue.push(AsyncResource.bind(run));
+      // Not bound to the caller's async context (AsyncResource.bind cost ~50 us a request with
+      // AsyncLocalStorage in use): the hook comes before the ones that open a request's scope
+      // (metrics, read replicas), and those set it for everything after them.
+      queue.push(run);
       schedule();
     },
     waiting,
@@ -90,7 +91,10 @@ export function createTurns(opts: { sliceMs?: number; now?: () => number } = {})
 
 function noop(): void {}
 
-/** Every request waits for its turn before anything else runs for it (register first). */
+/**
+ * Every request waits for its turn before anything else runs for it. Register it before any
+ * hook that opens an AsyncLocalStorage scope: the request goes on in the context of the turn.
+ */
 export function registerTurns(app: FastifyInstance, turns: Turns = createTurns()): Turns {
   // Callback style: the request goes on inside the turn that runs it.
   app.addHook('onRequest', (_request, _reply, done) => turns.take(() => done()));
