@@ -91,11 +91,19 @@ export function createTurns(opts: { sliceMs?: number; now?: () => number } = {})
 
 function noop(): void {}
 
+/** The turns of this thread's event loop: every app and streamed answer of the process shares them. */
+export const loopTurns: Turns = createTurns();
+
+/** Resolves in this request's turn: for work that goes on after the request began (the batches of a streamed list). */
+export function nextTurn(turns: Turns = loopTurns): Promise<void> {
+  return new Promise((resolve) => turns.take(resolve));
+}
+
 /**
  * Every request waits for its turn before anything else runs for it. Register it before any
  * hook that opens an AsyncLocalStorage scope: the request goes on in the context of the turn.
  */
-export function registerTurns(app: FastifyInstance, turns: Turns = createTurns()): Turns {
+export function registerTurns(app: FastifyInstance, turns: Turns = loopTurns): Turns {
   // Callback style: the request goes on inside the turn that runs it.
   app.addHook('onRequest', (_request, _reply, done) => turns.take(() => done()));
   return turns;

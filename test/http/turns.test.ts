@@ -1,7 +1,9 @@
+import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sendJsonList } from '../../src/http/json-list.js';
 import { createTurns, registerTurns } from '../../src/http/turns.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, registerAdmin } from '../helpers/auth.js';
@@ -119,6 +121,56 @@ describe('requests take turns so the event loop accepts connections under load',
     app = syncApp(true);
     await app.listen({ host: '127.0.0.1', port: 0 });
     expect(await answeredBeforeAccept(app, 30, '/work')).toBe(0);
+  });
+});
+
+describe('a streamed list takes turns', () => {
+  let app: FastifyInstance | undefined;
+  afterEach(async () => app?.close());
+
+  it('answers a request that arrives while a list streams before the list ends', async () => {
+    app = Fastify();
+    registerTurns(app);
+    const events: string[] = [];
+    async function* batches(): AsyncGenerator<{ n: number }[]> {
+      for (let b = 0; b < 8; b++) {
+        // Each batch spends more than a slice, synchronously, as a SQLite batch does.
+        const until = performance.now() + 3;
+        while (performance.now() < until);
+        events.push(`batch ${b}`);
+        yield [{ n: b }];
+      }
+    }
+    app.get('/list', (_req, reply) => sendJsonList(reply, '{"items":', batches()));
+    app.get('/ping', async () => {
+      events.push('ping');
+      return { ok: true };
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as AddressInfo).port;
+    const get = (path: string, onFirstData?: () => void) =>
+      new Promise<string>((resolve, reject) => {
+        request({ host: '127.0.0.1', port, path }, (res) => {
+          let body = '';
+          res.on('data', (d) => {
+            if (!body) onFirstData?.();
+            body += d;
+          });
+          res.on('end', () => resolve(body));
+        })
+          .on('error', reject)
+          .end();
+      });
+    let ping: Promise<string> | undefined;
+    const list = await get('/list', () => {
+      ping = get('/ping');
+    });
+    events.push('list end');
+    expect(JSON.parse(list).items).toHaveLength(8);
+    expect(JSON.parse((await ping) ?? '')).toEqual({ ok: true });
+    // The ping ran between two batches of the list, not after its last one.
+    expect(events.indexOf('ping')).toBeGreaterThan(-1);
+    expect(events.indexOf('ping')).toBeLessThan(events.indexOf('batch 7'));
   });
 });
 
