@@ -76,11 +76,14 @@ async function main(): Promise<void> {
     const load = await runCannon({ url: server.url, token, connections, durationMs: seconds * 1000, next, timeoutMs: 60_000 });
     clearInterval(timer);
     for (const s of samples) console.log(`${s.at.toFixed(0).padStart(3)} s  accept queue ${String(s.acceptQueue).padStart(4)}  established ${s.established}`);
+    const last = samples.at(-1);
     const lastQueued = samples.filter((s) => s.acceptQueue > 0).at(-1);
     console.log(`server: ${root}`);
-    console.log(
-      `max accept queue ${Math.max(0, ...samples.map((s) => s.acceptQueue))}; empty from ${lastQueued ? `${Math.ceil(lastQueued.at + 1)} s` : 'the start'} on`,
-    );
+    const emptied =
+      last && last.acceptQueue > 0
+        ? `still ${last.acceptQueue} when the run ended`
+        : `empty from ${lastQueued ? `${Math.ceil(lastQueued.at + 1)} s` : 'the start'} on`;
+    console.log(`max accept queue ${Math.max(0, ...samples.map((s) => s.acceptQueue))}; ${emptied}`);
     console.log(
       `load: ${load.rps.toFixed(0)} req/s, p50 ${load.p50.toFixed(0)} ms, p99 ${load.p99.toFixed(0)} ms, oldest unanswered at the end ${Math.round(load.oldestUnanswered ?? 0)} ms, errors ${load.errors}`,
     );
