@@ -15,6 +15,7 @@ import { registerErrorHandler } from './http/errors.js';
 import { registerInputGuard } from './http/input-guard.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerJsonParser, registerNotFound, registerOptions, trustProxyOption } from './http/transport.js';
+import { registerTurns } from './http/turns.js';
 import { registerWebApp, type WebApp } from './http/web-app.js';
 import { loggerOptions } from './logging.js';
 import { registerDomainRoutes } from './routes.js';
@@ -84,6 +85,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       ctx.fileSync.lastError = { store: basename(err.file), message: err.message, at: ctx.now().toISOString() };
     },
   });
+  // First hook: requests take turns so the loop accepts new connections under load (turns.ts).
+  registerTurns(app);
   registerRequestMetrics(app, ctx.services.metrics);
   // Read replicas serve a request's plain reads; a caller that just wrote reads the primary (read-replicas.ts).
   if (ctx.db.replicas) {

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
+import { nextTurn } from './turns.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -24,7 +25,14 @@ export async function sendJsonList<T>(reply: FastifyReply, head: string, batches
   const secondText = second.value;
   async function* chunks(): AsyncGenerator<string> {
     yield `${head}[${firstText},${secondText}`;
-    for await (const text of texts) yield `,${text}`;
+    // Each further batch (synchronous on SQLite) waits for a turn of the loop like a request
+    // (turns.ts): a thousand streamed lists never hold the loop from accepting and answering.
+    for (;;) {
+      await nextTurn();
+      const next = await texts.next();
+      if (next.done) break;
+      yield `,${next.value}`;
+    }
     yield ']}';
   }
   return reply.type(JSON_TYPE).send(Readable.from(chunks()));
