@@ -6,11 +6,13 @@
  *
  * The generated dirs hold grabs, verify results and wanted items in realistic proportions; `--extra-grabs N`
  * adds N grabs of items no longer in the library (300k: a ~100 MB grabs.json). `--bin DIR` runs the CLI of
- * another build (DIR/bin/mediaos: e.g. the previous commit's, for a before/after in one run).
+ * another build (DIR/bin/mediaos: e.g. the previous commit's); `--bin DIR,this` runs that build and then this
+ * one on the same generated dir, for a before/after in one run. Each run prints its phases' wall time, CPU
+ * time (the import process's threads, from /proc) and the peak RSS at each phase's end.
  *
  * `--append FILE` adds the run's table (with the date, machine and load average) to FILE, e.g. bench/RESULTS.md.
  *
- *   npm run build && npx tsx bench/import.ts [--items 100000,1000000] [--pg postgres://...] [--extra-grabs N] [--bin DIR] [--append FILE] [--keep]
+ *   npm run build && npx tsx bench/import.ts [--items 100000,1000000] [--pg postgres://...] [--extra-grabs N] [--bin DIR[,this]] [--append FILE] [--keep]
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,12 +26,45 @@ const ROOT = join(import.meta.dirname, '..');
 const KEY = 'bench-encryption-key-0123456789abcdef';
 
 interface Run {
+  build: string;
   items: number;
   engine: string;
   seconds: number;
+  /** CPU seconds of the import process (all its threads; last sample, at most 50 ms before it exits). */
+  cpu: number;
+  mainCpu: number;
   peakMb: number;
   code: number | null;
   phases: string[];
+}
+
+/** A point of the run: wall and CPU seconds since start, peak RSS so far (MB). */
+interface Mark {
+  name: string;
+  wall: number;
+  cpu: number;
+  /** CPU seconds of the main thread alone (it runs every SQL statement: the serial part of the import). */
+  mainCpu: number;
+  peakMb: number;
+}
+
+/** utime + stime of a process (all threads), or of its main thread alone, in seconds (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number, mainThread = false): number | undefined {
+  try {
+    const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Each phase's wall time, CPU time and the peak RSS at its end. */
+function phaseFigures(marks: Mark[]): string[] {
+  return marks.slice(0, -1).map((m, i) => {
+    const next = marks[i + 1]!;
+    return `${m.name} ${(next.wall - m.wall).toFixed(1)} s wall, ${(next.cpu - m.cpu).toFixed(1)} s CPU (main thread ${(next.mainCpu - m.mainCpu).toFixed(1)} s), peak ${next.peakMb.toFixed(0)} MB`;
+  });
 }
 
 function peakRssKb(pid: number): number | undefined {
@@ -61,19 +96,34 @@ async function runImport(items: number, dir: string, data: string, pgUrl?: strin
   const started = performance.now();
   const child = spawn(process.execPath, [join(root, 'bin', 'mediaos'), 'import', '--from', dir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let peak = 0;
-  const timer = setInterval(() => (peak = Math.max(peak, peakRssKb(child.pid!) ?? 0)), 50);
-  const phases: string[] = [];
+  let cpu = 0;
+  let mainCpu = 0;
+  const sample = () => {
+    peak = Math.max(peak, peakRssKb(child.pid!) ?? 0);
+    cpu = cpuSeconds(child.pid!) ?? cpu;
+    mainCpu = cpuSeconds(child.pid!, true) ?? mainCpu;
+  };
+  const timer = setInterval(sample, 50);
+  const marks: Mark[] = [];
+  const mark = (name: string) => {
+    sample();
+    marks.push({ name, wall: (performance.now() - started) / 1000, cpu, mainCpu, peakMb: peak / 1024 });
+  };
+  mark('start');
   let out = '';
   child.stdout.on('data', (d: Buffer) => {
     out += d.toString();
     for (const line of d.toString().split('\n')) {
-      if (/^(backup|read|write|verify|commit):/.test(line)) phases.push(`${line.split(':')[0]} @${((performance.now() - started) / 1000).toFixed(1)}s`);
+      if (/^(backup|read|write|verify|commit):/.test(line)) mark(line.split(':')[0]!);
+      // the library's part of the write phase ends at its 100% line
+      else if (/library\.json: importing .* 100% of/.test(line)) mark('write (after library.json)');
     }
   });
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   clearInterval(timer);
   const seconds = (performance.now() - started) / 1000;
+  marks.push({ name: 'end', wall: seconds, cpu, mainCpu, peakMb: peak / 1024 });
   if (code !== 0) console.error(out);
   if (pgUrl && schema) {
     const c = new pg.Client({ connectionString: pgUrl });
@@ -81,7 +131,17 @@ async function runImport(items: number, dir: string, data: string, pgUrl?: strin
     await c.query(`drop schema ${schema} cascade`);
     await c.end();
   }
-  return { items, engine: pgUrl ? 'postgres' : 'sqlite', seconds, peakMb: peak / 1024, code, phases };
+  return {
+    build: root === ROOT ? 'this' : root,
+    items,
+    engine: pgUrl ? 'postgres' : 'sqlite',
+    seconds,
+    cpu,
+    mainCpu,
+    peakMb: peak / 1024,
+    code,
+    phases: phaseFigures(marks),
+  };
 }
 
 async function main(): Promise<void> {
@@ -98,6 +158,8 @@ async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('build first: npm run build');
   const sizes = (values.items ?? '100000,1000000').split(',').map(Number);
   const rows: Run[] = [];
+  // several builds (`--bin OTHER,this`) import the same generated dir one after the other: an A/B in one run
+  const builds = (values.bin ?? 'this').split(',');
   for (const items of sizes) {
     const base = mkdtempSync(join(tmpdir(), `mediaos-bench-import-${items}-`));
     try {
@@ -105,21 +167,24 @@ async function main(): Promise<void> {
       const t = performance.now();
       await generateLegacyDir({ dir, items, seed: 1, extraGrabs: Number(values['extra-grabs'] ?? 0) });
       console.log(`generated ${items} items in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-      const run = await runImport(items, dir, join(base, 'data'), values.pg, values.bin ?? ROOT);
-      rows.push(run);
-      console.log(
-        `  ${run.engine} ${items} items: ${run.seconds.toFixed(1)} s, ${Math.round(items / run.seconds)} rows/s, peak RSS ${run.peakMb.toFixed(0)} MB, exit ${run.code} (${run.phases.join(', ')})`,
-      );
+      for (const [i, bin] of builds.entries()) {
+        const run = await runImport(items, dir, join(base, `data-${i}`), values.pg, bin === 'this' ? ROOT : bin);
+        rows.push(run);
+        console.log(
+          `  ${bin} ${run.engine} ${items} items: ${run.seconds.toFixed(1)} s, ${run.cpu.toFixed(1)} s CPU (main thread ${run.mainCpu.toFixed(1)} s), ${Math.round(items / run.seconds)} rows/s, peak RSS ${run.peakMb.toFixed(0)} MB, exit ${run.code}`,
+        );
+        for (const p of run.phases) console.log(`    ${p}`);
+      }
     } finally {
       if (!values.keep) rmSync(base, { recursive: true, force: true });
     }
   }
   const lines = [
-    '| engine | library items | extra grabs | build | import time | rows/s | peak RSS | exit |',
-    '|---|---:|---:|---|---:|---:|---:|---:|',
+    '| engine | library items | extra grabs | build | import time | CPU time | main thread CPU | rows/s | peak RSS | exit |',
+    '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.engine} | ${r.items} | ${values['extra-grabs'] ?? 0} | ${values.bin ?? 'this'} | ${r.seconds.toFixed(1)} s | ${Math.round(r.items / r.seconds)} | ${r.peakMb.toFixed(0)} MB | ${r.code} |`,
+        `| ${r.engine} | ${r.items} | ${values['extra-grabs'] ?? 0} | ${r.build} | ${r.seconds.toFixed(1)} s | ${r.cpu.toFixed(1)} s | ${r.mainCpu.toFixed(1)} s | ${Math.round(r.items / r.seconds)} | ${r.peakMb.toFixed(0)} MB | ${r.code} |`,
     ),
   ];
   console.log(`\n${lines.join('\n')}`);

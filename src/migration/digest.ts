@@ -74,6 +74,26 @@ export function pgRowText(values: ArrayLike<unknown>, at: number, types: readonl
   return s;
 }
 
+/**
+ * SHA-1 of a text as a 20-character 'binary' (latin1) string (one char per byte): a Buffer result
+ * costs twice as much per call, which shows at a million records.
+ */
+function textHash(text: string): string {
+  return hash('sha1', text, 'binary');
+}
+
+/** The hash a `rows` digest adds for a row (its values `values[at .. at + count)`). */
+export function rowHash(values: ArrayLike<unknown>, at: number, count: number): string {
+  return textHash(rowText(values, at, count));
+}
+
+/** The hash a `pg-rows` digest adds for a row (MD5 of pgRowText), '' when the row cannot be expressed. */
+export function pgRowHash(values: ArrayLike<unknown>, at: number, types: readonly PgColumnType[]): string {
+  const text = pgRowText(values, at, types);
+  // NUL or a lone surrogate: UTF-8 cannot carry it, so the database would hold something else
+  return text === undefined || hasUnstorable(text) ? '' : hash('md5', text, 'binary');
+}
+
 export class SetDigest {
   count = 0;
   private readonly words = new Float64Array(5);
@@ -97,13 +117,17 @@ export class SetDigest {
 
   /** A row of a `pg-rows` digest: values `values[at .. at + types.length)`, as written. */
   addPgRow(values: ArrayLike<unknown>, at: number, types: readonly PgColumnType[], sign: 1 | -1 = 1): void {
-    const text = pgRowText(values, at, types);
-    // NUL or a lone surrogate: UTF-8 cannot carry it, so the database would hold something else
-    if (text === undefined || hasUnstorable(text)) this.unmatchable = true;
-    else {
-      const h = hash('md5', text, 'binary');
-      for (let i = 0; i < 4; i++) this.addWord(i, h, sign);
-    }
+    this.addRowHash(pgRowHash(values, at, types), sign);
+  }
+
+  /**
+   * A row by its hash (rowHash or pgRowHash, whichever this digest's kind takes; '' for a row that
+   * cannot be expressed): the same as addRow / addPgRow with its values. The library's parsing
+   * thread hashes the rows it emits, so the thread that writes them only adds.
+   */
+  addRowHash(h: string, sign: 1 | -1 = 1): void {
+    if (h === '') this.unmatchable = true;
+    else for (let i = 0; i < h.length / 4; i++) this.addWord(i, h, sign);
     this.count += sign;
   }
 
@@ -122,11 +146,7 @@ export class SetDigest {
   }
 
   private addText(text: string, sign: 1 | -1): void {
-    // The digest as a 20-character 'binary' (latin1) string (one char per byte): a Buffer result
-    // costs twice as much per call, which shows at a million records.
-    const h = hash('sha1', text, 'binary');
-    for (let i = 0; i < 5; i++) this.addWord(i, h, sign);
-    this.count += sign;
+    this.addRowHash(textHash(text), sign);
   }
 
   equals(other: SetDigest): boolean {

@@ -76,8 +76,21 @@ export function createBatchWriter(db: AnyDb, engine: Engine, copyIn?: CopyIn) {
     return text;
   }
 
+  /** `select <columns> from <table> where <keyColumn> in (<count> parameters)`, built once per shape. */
+  function selectByKeysText(table: string, columns: readonly string[], keyColumn: string, count: number): string {
+    const cacheKey = `select|${table}|${columns.join(',')}|${keyColumn}|${count}`;
+    let text = statements.get(cacheKey);
+    if (text === undefined) {
+      const marks = Array.from({ length: count }, (_, i) => (engine === 'postgres' ? `$${i + 1}` : '?')).join(', ');
+      text = `select ${columns.map((c) => `"${c}"`).join(', ')} from "${table}" where "${keyColumn}" in (${marks})`;
+      statements.set(cacheKey, text);
+    }
+    return text;
+  }
+
   return {
     insertText,
+    selectByKeysText,
 
     /** Multi-row inserts of `rows` (the values of `columns`, in order), BATCH_ROWS at a time (or one COPY, without a suffix). */
     async bulkInsert(table: string, columns: readonly string[], rows: Row[], suffix = ''): Promise<Row[]> {
@@ -94,24 +107,29 @@ export function createBatchWriter(db: AnyDb, engine: Engine, copyIn?: CopyIn) {
     },
 
     /**
-     * Rows grouped by their set of columns first: in a multi-row insert SQLite would store NULL (not
-     * the column default) for a column that only some rows set.
+     * Rows grouped by their set of columns first (the keys whose value is not undefined, which a
+     * row leaves to the column default, as Kysely's values() does): in a multi-row insert SQLite
+     * would store NULL (not the column default) for a column that only some rows set. Each batch
+     * goes in by the cached multi-row INSERT text (no query builder per batch).
      */
     async insertBatched(table: string, rows: Row[]): Promise<void> {
-      const groups = new Map<string, Row[]>();
+      const groups = new Map<string, { columns: string[]; rows: Row[] }>();
       for (const r of rows) {
-        const k = Object.keys(r).sort().join(',');
+        const columns = Object.keys(r).filter((c) => r[c] !== undefined);
+        const k = [...columns].sort().join(',');
         const g = groups.get(k);
-        if (g) g.push(r);
-        else groups.set(k, [r]);
+        if (g) g.rows.push(r);
+        else groups.set(k, { columns, rows: [r] });
       }
-      for (const group of groups.values()) {
-        if (await copied(table, Object.keys(group[0]!), group, false)) continue;
+      for (const { columns, rows: group } of groups.values()) {
+        if (await copied(table, columns, group, false)) continue;
+        // quoted as Kysely quotes them (a column may be named like a keyword: key, status...)
+        const quoted = columns.map((c) => `"${c}"`);
         for (let i = 0; i < group.length; i += BATCH_ROWS) {
-          await db
-            .insertInto(table)
-            .values(group.slice(i, i + BATCH_ROWS))
-            .execute();
+          const chunk = group.slice(i, i + BATCH_ROWS);
+          const params: unknown[] = [];
+          for (const r of chunk) for (const c of columns) params.push(r[c]);
+          await db.executeQuery(CompiledQuery.raw(insertText(`"${table}"`, quoted, chunk.length, ''), params));
         }
       }
     },

@@ -3,7 +3,7 @@
  * insert rows of a target table, relink items, count. Table and column names come from the
  * legacy-files registry, never from input.
  */
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { AnyDb, BatchWriter, Row } from './import-batch.sql.js';
 import { BATCH_ROWS } from './import-batch.sql.js';
 import type { TargetTable } from './legacy-files.js';
@@ -19,14 +19,13 @@ export function createImportRowsSql(db: AnyDb, batch: BatchWriter) {
       return (await q.execute()) as Row[];
     },
 
-    /** The rows of a target whose key column is one of `keys` (at most BATCH_ROWS of them). */
+    /**
+     * The rows of a target whose key column is one of `keys` (at most BATCH_ROWS of them), by a
+     * statement text built once per shape (the read-back asks this for every batch of a keyed file).
+     */
     async selectRowsByKeys(table: TargetTable, columns: readonly string[], keyColumn: string, keys: string[]): Promise<Row[]> {
       if (keys.length === 0) return [];
-      return (await db
-        .selectFrom(table)
-        .select(columns as string[])
-        .where(keyColumn, 'in', keys)
-        .execute()) as Row[];
+      return (await db.executeQuery(CompiledQuery.raw(batch.selectByKeysText(table, columns, keyColumn, keys.length), keys))).rows as Row[];
     },
 
     /** Every key of a table (its key column only). */

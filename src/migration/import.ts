@@ -21,7 +21,7 @@ import type { SetDigest } from './digest.js';
 import { checkFreeSpace, directoryBytes, type FreeSpaceProbe, IMPORT_FACTOR, type SpaceNeed } from './free-space.js';
 import { createImportSql, type ImportSql } from './import.sql.js';
 import { checkImportSource, excessiveRemovals, pruneRefusal } from './import-guards.js';
-import { boundSqliteMemory } from './import-memory.js';
+import { boundSqliteMemory, withSmallHeap } from './import-memory.js';
 import { writeKeyed } from './keyed-import.js';
 import type { Target } from './legacy-files.js';
 import { importLibrary } from './library-import.js';
@@ -67,6 +67,11 @@ export interface ImportOptions {
   /** Label of the backups and of the lock holder (`import`, `auto-import`). */
   label?: string;
   progress?: ImportProgress;
+  /**
+   * Switches V8's small-heap setting (import-memory.ts favorSmallHeap): on while a keyed file is
+   * streamed on this thread (write and read-back), off otherwise. Only for a process the import owns.
+   */
+  smallHeap?: (on: boolean) => void;
 }
 
 export interface FileReport {
@@ -325,7 +330,9 @@ async function applySnapshot(trx: Kysely<DB>, opts: ImportOptions, snapshot: Fil
   let libraryDigest: SetDigest | undefined;
   for (const snap of snapshot) {
     const keyed = snap.keyed?.deferred
-      ? await writeKeyed(sql, snap, { dir: opts.from, box: opts.secretBox, legacyKey: opts.legacyKey, skipBrokenFiles: opts.skipBrokenFiles })
+      ? await withSmallHeap(opts.smallHeap, () =>
+          writeKeyed(sql, snap, { dir: opts.from, box: opts.secretBox, legacyKey: opts.legacyKey, skipBrokenFiles: opts.skipBrokenFiles }),
+        )
       : undefined;
     const r = fileReport(snap);
     quarantine.push(...snap.quarantine);
@@ -379,7 +386,8 @@ async function applySnapshot(trx: Kysely<DB>, opts: ImportOptions, snapshot: Fil
   if (!jsonEqual(await appState.get(LEGACY_FILES_KEY), present)) await appState.set(LEGACY_FILES_KEY, present);
 
   opts.progress?.phase('verify');
-  const verify = await verifyAgainstDatabase({ kysely: trx, engine: opts.db.engine, dir: opts.from, snapshot, open: box, libraryDigest });
+  const verifyOpts = { kysely: trx, engine: opts.db.engine, dir: opts.from, snapshot, open: box, libraryDigest, smallHeap: opts.smallHeap };
+  const verify = await verifyAgainstDatabase(verifyOpts);
   report.verify = { checked: verify.checked, mismatches: verify.mismatches };
   if (verify.mismatches.length > 0) throw new ImportVerifyError(verify.mismatches);
 

@@ -11,7 +11,8 @@ import { streamLegacyArray } from '../legacy/stream-library.js';
 import { type LibraryRow, legacyLibraryItemFromRow } from '../library/library.codec.js';
 import { canonicalKind } from '../library/library.kinds.js';
 import { jsonEqual } from './compare.js';
-import { BATCH_ROWS, LIBRARY_DATA_COLUMNS } from './import.sql.js';
+import { pgRowHash, rowHash } from './digest.js';
+import { BATCH_ROWS, LIBRARY_DATA_COLUMNS, LIBRARY_DATA_PG_TYPES } from './import.sql.js';
 import { libraryTarget, pointer } from './legacy-files.js';
 import type { KindWarning } from './library-kind.js';
 import { checkRecord, type QuarantineEntry, verbatimReason } from './snapshot.js';
@@ -26,6 +27,11 @@ export interface LibraryBatch {
   params: unknown[];
   /** Array index of each row in library.json. */
   pos: number[];
+  /**
+   * Each row's read-back digest hash of its data columns (digest.ts rowHash / pgRowHash), when
+   * asked for: taken here, on the parsing thread, so the writing thread only adds it.
+   */
+  hashes?: string[];
   /** Items that failed validation, in file order. */
   quarantine: QuarantineEntry[];
   /** Items whose kind spelling was normalized (library-kind.ts). */
@@ -92,11 +98,14 @@ export function batchRow(batch: Pick<LibraryBatch, 'params'>, i: number): Record
   return row;
 }
 
-export async function* libraryBatches(dir: string, importTime: string): AsyncGenerator<LibraryBatch> {
+/** Which read-back digest hash (digest.ts) each row of a batch gets, if any. */
+export type RowHashKind = 'rows' | 'pg-rows';
+
+export async function* libraryBatches(dir: string, importTime: string, hashRows?: RowHashKind): AsyncGenerator<LibraryBatch> {
   let bytes = 0;
   let total = 0;
   let read = 0;
-  const fresh = (): LibraryBatch => ({ params: [], pos: [], quarantine: [], kindWarnings: [], read, bytes, total });
+  const fresh = (): LibraryBatch => ({ params: [], pos: [], ...(hashRows ? { hashes: [] } : {}), quarantine: [], kindWarnings: [], read, bytes, total });
   let batch = fresh();
   const it = streamLegacyArray(join(dir, 'library.json'), 'items', {
     onProgress: (b, t) => {
@@ -124,7 +133,10 @@ export async function* libraryBatches(dir: string, importTime: string): AsyncGen
     const to = canonicalKind(kind);
     if (to) batch.kindWarnings.push({ file: 'library.json', locator: pointer('items', index), from: JSON.stringify(kind), to });
     row.created_at = createdAtFromId(check.key!, importTime);
+    const at = batch.params.length;
     for (const c of LIBRARY_INSERT_COLUMNS) batch.params.push(row[c] ?? null);
+    if (hashRows === 'rows') batch.hashes!.push(rowHash(batch.params, at, LIBRARY_DATA_COLUMNS.length));
+    else if (hashRows === 'pg-rows') batch.hashes!.push(pgRowHash(batch.params, at, LIBRARY_DATA_PG_TYPES));
     batch.pos.push(index);
     if (batch.pos.length >= BATCH_ROWS) {
       Object.assign(batch, { read, bytes, total });

@@ -4,25 +4,25 @@
  * faster than inserting).
  */
 import { parentPort } from 'node:worker_threads';
-import { libraryBatches } from './library-batches.js';
+import { libraryBatches, type RowHashKind } from './library-batches.js';
 
 const port = parentPort!;
 let credits = 0;
 let wake: (() => void) | undefined;
 
-port.on('message', (msg: { start?: { dir: string; importTime: string; credits: number }; credit?: number }) => {
+port.on('message', (msg: { start?: { dir: string; importTime: string; credits: number; hashRows?: RowHashKind }; credit?: number }) => {
   if (msg.credit) {
     credits += msg.credit;
     wake?.();
     wake = undefined;
   }
-  if (msg.start) void run(msg.start.dir, msg.start.importTime, msg.start.credits);
+  if (msg.start) void run(msg.start.dir, msg.start.importTime, msg.start.credits, msg.start.hashRows);
 });
 
-async function run(dir: string, importTime: string, initial: number): Promise<void> {
+async function run(dir: string, importTime: string, initial: number, hashRows: RowHashKind | undefined): Promise<void> {
   credits += initial;
   try {
-    for await (const batch of libraryBatches(dir, importTime)) {
+    for await (const batch of libraryBatches(dir, importTime, hashRows)) {
       while (credits <= 0) await new Promise<void>((r) => (wake = r));
       credits--;
       port.postMessage({ batch });

@@ -18,7 +18,7 @@ import { SetDigest } from './digest.js';
 import { BATCH_ROWS, type ImportSql, LIBRARY_DATA_COLUMNS, LIBRARY_DATA_PG_TYPES } from './import.sql.js';
 import { HashedKeySet } from './key-set.js';
 import { pointer } from './legacy-files.js';
-import { batchRow, LIBRARY_INSERT_COLUMNS, type LibraryBatch, libraryBatches } from './library-batches.js';
+import { batchRow, LIBRARY_INSERT_COLUMNS, type LibraryBatch, libraryBatches, type RowHashKind } from './library-batches.js';
 import type { KindWarning } from './library-kind.js';
 import type { QuarantineEntry } from './snapshot.js';
 
@@ -82,7 +82,11 @@ export function duplicateReason(by: 'id' | 'title', firstId: string): string {
  * database prints them on PostgreSQL (which sums its side itself).
  */
 function newDigest(sql: ImportSql): SetDigest {
-  return new SetDigest(sql.engine === 'sqlite' ? 'rows' : 'pg-rows');
+  return new SetDigest(rowHashKind(sql));
+}
+
+function rowHashKind(sql: ImportSql): RowHashKind {
+  return sql.engine === 'sqlite' ? 'rows' : 'pg-rows';
 }
 
 /** Adds a row's data columns `values[at ..]` (created_at is left out: a merge keeps an item's own). */
@@ -91,9 +95,10 @@ function addRowValues(digest: SetDigest, values: ArrayLike<unknown>, at: number,
   else digest.addPgRow(values, at, LIBRARY_DATA_PG_TYPES, sign);
 }
 
-/** Adds row `i` of a batch (created_at is its last insert column). */
+/** Adds row `i` of a batch (created_at is its last insert column), by the hash the parser took when it did. */
 function addBatchRow(digest: SetDigest, b: LibraryBatch, i: number): void {
-  addRowValues(digest, b.params, i * LIBRARY_INSERT_COLUMNS.length);
+  if (b.hashes) digest.addRowHash(b.hashes[i]!);
+  else addRowValues(digest, b.params, i * LIBRARY_INSERT_COLUMNS.length);
 }
 
 const WORKER_URL = new URL('./library-batches.worker.js', import.meta.url);
@@ -113,8 +118,10 @@ export function parserHeap(largest = 0): { maxYoungGenerationSizeMb: number; max
 
 /** Batches from a worker thread (compiled build) or from this thread (sources under tsx/vitest). */
 async function* batchSource(opts: LibraryImportOptions): AsyncGenerator<LibraryBatch> {
+  // the parser hashes each row for the read-back digest (in the worker: this thread writes the rows)
+  const hashRows = rowHashKind(opts.sql);
   if (opts.worker === false || !existsSync(fileURLToPath(WORKER_URL))) {
-    yield* libraryBatches(opts.dir, opts.importTime);
+    yield* libraryBatches(opts.dir, opts.importTime, hashRows);
     return;
   }
   const worker = new Worker(WORKER_URL, { resourceLimits: parserHeap(opts.largest) });
@@ -128,7 +135,7 @@ async function* batchSource(opts: LibraryImportOptions): AsyncGenerator<LibraryB
   worker.on('message', push);
   worker.on('error', (err) => push({ error: err.message }));
   worker.on('exit', (code) => push({ error: `the parsing of library.json stopped unexpectedly (worker exit ${code})` }));
-  worker.postMessage({ start: { dir: opts.dir, importTime: opts.importTime, credits: 2 } });
+  worker.postMessage({ start: { dir: opts.dir, importTime: opts.importTime, credits: 2, hashRows } });
   try {
     for (;;) {
       while (queue.length === 0) await new Promise<void>((r) => (wake = r));

@@ -1,10 +1,12 @@
 // The import bounds SQLite's memory while it runs (temp to files, no mmap, an 8 MiB page cache)
-// and puts the connection's own settings back afterwards (the server keeps using it).
+// and puts the connection's own settings back afterwards (the server keeps using it). V8's
+// small-heap setting is switched on around the keyed files only (import-memory.ts).
 
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { runImport } from '../../src/migration/import.js';
+import { withSmallHeap } from '../../src/migration/import-memory.js';
 import { createSecretBox } from '../../src/security/secret-box.js';
 import { copyFixture, LEGACY_KEY, type MigrationEnv, migrationEnv } from './helpers.js';
 
@@ -60,6 +62,58 @@ describe('import on SQLite: memory bounds while it runs, settings restored after
         temp: raw.pragma('temp_store', { simple: true }),
         mmap: raw.pragma('mmap_size', { simple: true }),
       }).toEqual(before);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe("import: V8's small-heap setting around the keyed files only", () => {
+  it('is switched off again when the work inside throws', async () => {
+    const calls: boolean[] = [];
+    await expect(
+      withSmallHeap(
+        (on) => calls.push(on),
+        async () => {
+          throw new Error('boom');
+        },
+      ),
+    ).rejects.toThrow('boom');
+    expect(calls).toEqual([true, false]);
+    expect(await withSmallHeap(undefined, async () => 42)).toBe(42);
+  });
+
+  it('is on while grabs, verify results and wanted are written and read back, off while library.json is', async () => {
+    env = await migrationEnv('sqlite');
+    const from = copyFixture(join(env.dir, 'config'));
+    const db = env.open();
+    try {
+      await migrateToLatest(db);
+      let on = false;
+      const calls: boolean[] = [];
+      const duringLibrary = new Set<boolean>();
+      const report = await runImport({
+        db,
+        from,
+        dataDir: env.dir,
+        backupRetention: 2,
+        legacyKey: LEGACY_KEY,
+        secretBox: createSecretBox(LEGACY_KEY),
+        smallHeap: (next) => {
+          expect(next).toBe(!on); // strictly on, off, on, off...
+          on = next;
+          calls.push(next);
+        },
+        progress: { phase: () => {}, library: () => void duringLibrary.add(on) },
+      });
+      expect(report.status).toBe('completed');
+      expect(report.verify?.mismatches).toEqual([]);
+      const keyed = report.files.filter((f) => ['grabs.json', 'verify-results.json', 'wanted.json'].includes(f.file) && f.exists).length;
+      expect(keyed).toBeGreaterThan(0);
+      // on and off once per keyed file in the write phase and once more in the read-back
+      expect(calls).toEqual(Array.from({ length: keyed * 2 }, () => [true, false]).flat());
+      expect(on).toBe(false);
+      expect([...duringLibrary]).toEqual([false]);
     } finally {
       await db.close();
     }

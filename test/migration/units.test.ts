@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { archiveDirectory } from '../../src/migration/archive.js';
 import { diffValues, jsonEqual } from '../../src/migration/compare.js';
-import { rowText, SetDigest } from '../../src/migration/digest.js';
+import { pgRowHash, rowHash, rowText, SetDigest } from '../../src/migration/digest.js';
 import { LEGACY_FILES, parsePointer, pointer } from '../../src/migration/legacy-files.js';
 import { isoFromMs } from '../../src/migration/library-batches.js';
 import { createdAtFromId, parserHeap } from '../../src/migration/library-import.js';
@@ -143,6 +143,33 @@ describe('migration building blocks', () => {
     expect(rows.equals(again)).toBe(true);
     again.addRow(['a', '1', null], 0, 3);
     expect(rows.equals(again)).toBe(false);
+  });
+
+  it('a row added by the hash the parsing thread took equals the row added by its values, on both digest kinds', () => {
+    const types = ['text', 'integer', 'jsonb'] as const;
+    const values = ['x', 'Ünï', 7, '{"b":1,"a":[2]}', null, 2];
+    const byValues = new SetDigest('rows');
+    const byHash = new SetDigest('rows');
+    byValues.addRow(values, 1, 4);
+    byHash.addRowHash(rowHash(values, 1, 4));
+    expect(byHash.equals(byValues)).toBe(true);
+    byHash.addRowHash(rowHash(['other'], 0, 1));
+    byHash.addRowHash(rowHash(['other'], 0, 1), -1);
+    expect(byHash.equals(byValues)).toBe(true);
+    byHash.addRowHash(rowHash(values, 0, 4)); // another row: another digest
+    expect(byHash.equals(byValues)).toBe(false);
+
+    const pgValues = new SetDigest('pg-rows');
+    const pgHash = new SetDigest('pg-rows');
+    pgValues.addPgRow(values, 1, types);
+    pgHash.addRowHash(pgRowHash(values, 1, types));
+    expect(pgHash.equals(pgValues)).toBe(true);
+    expect(pgHash.equals(byHash)).toBe(false);
+    // a row the database could not print as written (NUL) makes the digest equal to nothing
+    expect(pgRowHash(['a\u0000b', 1, null], 0, types)).toBe('');
+    const unmatchable = new SetDigest('pg-rows');
+    unmatchable.addRowHash(pgRowHash(['a\u0000b', 1, null], 0, types));
+    expect(unmatchable.equals(unmatchable)).toBe(false);
   });
 
   it('set digests ignore order and see any change', () => {

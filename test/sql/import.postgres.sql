@@ -44,9 +44,9 @@ from "settings"
 limit $1;
 
 -- import.insertRows
-insert into "users" ("id", "email", "email_lower", "password_hash", "role", "created_at",
+INSERT INTO "users" ("id", "email", "email_lower", "password_hash", "role", "created_at",
   "updated_at", "last_login_at", "extra")
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9);
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
 
 -- import.selectRows
 select "id", "email"
@@ -287,9 +287,9 @@ order by "started_at" desc
 limit $1;
 
 -- import.insertQuarantine
-insert into "import_quarantine" ("id", "import_id", "file", "locator", "reason", "raw",
+INSERT INTO "import_quarantine" ("id", "import_id", "file", "locator", "reason", "raw",
   "raw_encoding", "created_at")
-values ($1, $2, $3, $4, $5, $6, $7, $8);
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
 
 -- import.selectQuarantine
 select "id", "file", "locator", "reason", "raw", "raw_encoding", "created_at"

@@ -44,9 +44,9 @@ from "settings"
 limit ?;
 
 -- import.insertRows
-insert into "users" ("id", "email", "email_lower", "password_hash", "role", "created_at",
+INSERT INTO "users" ("id", "email", "email_lower", "password_hash", "role", "created_at",
   "updated_at", "last_login_at", "extra")
-values (?, ?, ?, ?, ?, ?, ?, ?, ?);
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- import.selectRows
 select "id", "email"
@@ -295,9 +295,9 @@ order by "started_at" desc
 limit ?;
 
 -- import.insertQuarantine
-insert into "import_quarantine" ("id", "import_id", "file", "locator", "reason", "raw",
+INSERT INTO "import_quarantine" ("id", "import_id", "file", "locator", "reason", "raw",
   "raw_encoding", "created_at")
-values (?, ?, ?, ?, ?, ?, ?, ?);
+VALUES (?, ?, ?, ?, ?, ?, ?, ?);
 
 -- import.selectQuarantine
 select "id", "file", "locator", "reason", "raw", "raw_encoding", "created_at"
