@@ -7,7 +7,7 @@
  * so such an answer is kept as the insertion sequences (`seq`) of its items plus its next cursor,
  * and the next request for that page reads those rows by primary key: a plain page's work. The
  * entries live beside the cached totals and expire with them (any library write through a
- * store, `PRAGMA data_version` on SQLite, TOTALS_TTL_MS); a remembered row that is gone (a
+ * store, `PRAGMA data_version` on SQLite, TOTALS_TTL_MS in library.totals.ts); a remembered row that is gone (a
  * writer the cache could not see) sends the request back to the walk.
  */
 import { type Kysely, type QueryResult, sql, type Transaction } from 'kysely';
@@ -23,9 +23,6 @@ export interface HotPage {
   seqs: number[];
   next: LibraryCursor | null;
 }
-
-/** At most this many pages per database handle (then all are dropped, as the totals are). */
-export const HOT_PAGES_MAX = 1_000;
 
 export function createHotPageReader(db: Db, engine: Engine) {
   const bySeqs = compileOnce(db, 1, (slot) =>

@@ -13,9 +13,10 @@ import type { Engine } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 import { applyPatch, LIBRARY_ITEM_COLUMNS, type LibraryRow, libraryItemFromRow, libraryItemToRow, titleKey } from './library.codec.js';
 import { createLibraryCounts, SEARCH_EXACT_MAX } from './library.count.sql.js';
-import { createHotPageReader, HOT_PAGES_MAX, type HotPage } from './library.hot-pages.sql.js';
+import { createHotPageReader, type HotPage } from './library.hot-pages.sql.js';
 import { textFilter, walkFilter } from './library.match.sql.js';
 import { ftsMatchExpression, tsQueryExpression } from './library.search.js';
+import { bumpLibraryTotals, computeShared, readShared, TOTALS_REFRESH_MS, totalsCacheOf, validEntry } from './library.totals.js';
 import type { LibraryCreateResult, LibraryCursor, LibraryItem, LibraryPage, LibraryPatch, LibraryPatchResult, LibraryQuery } from './library.types.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
@@ -27,57 +28,7 @@ export function isUniqueViolation(err: unknown): boolean {
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }
 
-/**
- * Filtered counts (`total`) are cached per database handle: counting 250k rows of one kind costs
- * ~8 ms on a NAS, and a client paging through results would pay it on every page. An entry is
- * valid while (a) no write went through a library store on this handle (`bumpLibraryTotals`),
- * (b) on SQLite, `PRAGMA data_version` is unchanged (another process, e.g. `mediaos import`,
- * committed), and (c) it is younger than TOTALS_TTL_MS (writes that bypass the store in this
- * process, or other PostgreSQL clients, are seen within that time).
- */
-const TOTALS_TTL_MS = 5_000;
-const TOTALS_MAX = 1_000;
-interface TotalsCache {
-  gen: number;
-  entries: Map<string, { n: number; gen: number; version: string; at: number }>;
-  /** Counts being computed: concurrent requests for the same total share one query. */
-  pending: Map<string, Promise<number>>;
-  /** Pages of common-word searches (library.hot-pages.sql.ts), valid as long as the totals. */
-  pages: Map<string, { page: HotPage; gen: number; version: string; at: number }>;
-}
-const totalsCaches = new WeakMap<object, TotalsCache>();
-
-function totalsCacheOf(db: Db): TotalsCache {
-  let c = totalsCaches.get(db);
-  if (!c) {
-    c = { gen: 0, entries: new Map(), pending: new Map(), pages: new Map() };
-    totalsCaches.set(db, c);
-  }
-  return c;
-}
-
-const bumpListeners = new Set<() => void>();
-
-/**
- * Forget cached totals (the importer calls this after writing library rows directly). Listeners
- * (the cluster relay) hear of it unless `announce` is false (a bump that came from elsewhere).
- */
-export function bumpLibraryTotals(db: Db, opts: { announce?: boolean } = {}): void {
-  const c = totalsCacheOf(db);
-  c.gen += 1;
-  c.entries.clear();
-  c.pages.clear();
-  if (opts.announce === false) return;
-  for (const l of bumpListeners) l();
-}
-
-/** Called after every local library write that changes totals; returns the unsubscribe. */
-export function onLibraryTotalsBumped(listener: () => void): () => void {
-  bumpListeners.add(listener);
-  return () => {
-    bumpListeners.delete(listener);
-  };
-}
+export { bumpLibraryTotals, onLibraryTotalsBumped } from './library.totals.js';
 
 /**
  * With this many matches, walking the sort index (walkFilter) beats reading and sorting every
@@ -205,36 +156,28 @@ export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions
     return { n: Math.max(exactMax + 1, await counts.estimate(q)), estimate: true };
   }
 
-  /** The count of a filter (text filters: up to exactMax + 1), cached until a write. */
+  /** The count of a filter (text filters: up to exactMax + 1), cached until a write (library.totals.ts). */
   async function cachedCount(q: Pick<LibraryQuery, 'tokens' | 'kind'>, version: string): Promise<number> {
     if (db.isTransaction) return countNow(q);
     const cache = totalsCacheOf(db);
-    const key = JSON.stringify([q.kind ?? '', q.tokens]);
-    const hit = cache.entries.get(key);
-    if (hit && hit.gen === cache.gen && hit.version === version && Date.now() - hit.at < TOTALS_TTL_MS) return hit.n;
-    // When an entry expires under load, every waiting request would otherwise count at once
-    // (PostgreSQL at 1M items: 50 requests x ~100 ms on a pool of 10 = seconds of p99).
-    const gen = cache.gen;
-    const flightKey = `${gen}\u0000${version}\u0000${key}`;
-    const inFlight = cache.pending.get(flightKey);
-    if (inFlight) return inFlight;
-    const counting = countNow(q).then(
-      (n) => {
-        cache.pending.delete(flightKey);
-        if (cache.entries.size >= TOTALS_MAX) cache.entries.clear();
-        if (gen === cache.gen) cache.entries.set(key, { n, gen, version, at: Date.now() });
-        return n;
-      },
-      (err: unknown) => {
-        cache.pending.delete(flightKey);
-        throw err;
-      },
-    );
-    cache.pending.set(flightKey, counting);
-    return counting;
+    return readShared(cache, cache.counts, JSON.stringify([q.kind ?? '', q.tokens]), version, () => countNow(q));
   }
 
   const countNow = (q: Pick<LibraryQuery, 'tokens' | 'kind'>) => counts.count(q, q.tokens.length > 0 ? exactMax + 1 : undefined);
+
+  /** One page of `q` read now (walking the sort index when `walk`), and what remembers it. */
+  async function pageNow(q: LibraryQuery, walk: boolean): Promise<{ rows: LibraryRow[]; page: HotPage }> {
+    let rows = (await runPage(q, walk)).rows;
+    // The walk's window ended before the page did (matches bunched further on, e.g. titles that
+    // begin with "The", or the last page): the full-text path answers, as for fewer matches.
+    if (walk && rows.length <= q.limit) rows = (await runPage(q, false)).rows;
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    const last = page[page.length - 1];
+    const byTitle = q.sort.endsWith('title');
+    const next: LibraryCursor | null = more && last ? { sort: q.sort, key: byTitle ? last.title_lower : last.created_at, seq: Number(last.seq) } : null;
+    return { rows: page, page: { seqs: page.map((r) => Number(r.seq)), next } };
+  }
 
   async function findOne(where: (eb: ExpressionBuilder<DB, 'library_items'>) => ReturnType<ExpressionBuilder<DB, 'library_items'>['and']>) {
     const row = await db.selectFrom('library_items').select(cols).where(where).orderBy('seq').limit(1).executeTakeFirst();
@@ -294,30 +237,24 @@ export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions
       const answer = (rows: LibraryRow[], next: LibraryCursor | null): LibraryPage =>
         estimate ? { items: rows.map(toItem), total: n, totalIsEstimate: true, next } : { items: rows.map(toItem), total: n, next };
       const walk = q.tokens.length > 0 && n >= walkMinMatches;
-      // A page of a word over the exact bound is remembered by its items' seqs (library.hot-pages.sql.ts).
-      const cache = estimate && !db.isTransaction ? totalsCacheOf(db) : undefined;
+      // A page of a word over the exact bound is remembered by its items' seqs (library.hot-pages.sql.ts),
+      // read by one statement for all the requests that ask while it runs (library.totals.ts).
+      if (!estimate || db.isTransaction) {
+        const { rows, page } = await pageNow(q, walk);
+        return answer(rows, page.next);
+      }
+      const cache = totalsCacheOf(db);
       const key = JSON.stringify([q.kind ?? '', q.tokens, q.sort, q.limit, q.after?.key ?? null, q.after?.seq ?? null]);
-      const hit = cache?.pages.get(key);
-      if (cache && hit && hit.gen === cache.gen && hit.version === version && Date.now() - hit.at < TOTALS_TTL_MS) {
-        const rows = await readHotPage(hit.page);
-        if (rows) return answer(rows, hit.page.next);
-        cache.pages.delete(key);
+      const hit = validEntry(cache, cache.pages, key, version);
+      if (hit) {
+        if (Date.now() - hit.at >= TOTALS_REFRESH_MS) computeShared(cache, cache.pages, key, version, () => pageNow(q, walk)).catch(() => {});
+        const rows = await readHotPage(hit.value);
+        if (rows) return answer(rows, hit.value.next);
+        // A remembered row is gone (a writer the cache could not see): read the page again.
+        cache.pages.entries.delete(key);
       }
-      const gen = cache?.gen;
-      const byTitle = q.sort.endsWith('title');
-      let rows = (await runPage(q, walk)).rows;
-      // The walk's window ended before the page did (matches bunched further on, e.g. titles that
-      // begin with "The", or the last page): the full-text path answers, as for fewer matches.
-      if (walk && rows.length <= q.limit) rows = (await runPage(q, false)).rows;
-      const more = rows.length > q.limit;
-      const page = more ? rows.slice(0, q.limit) : rows;
-      const last = page[page.length - 1];
-      const next: LibraryCursor | null = more && last ? { sort: q.sort, key: byTitle ? last.title_lower : last.created_at, seq: Number(last.seq) } : null;
-      if (cache && gen === cache.gen) {
-        if (cache.pages.size >= HOT_PAGES_MAX) cache.pages.clear();
-        cache.pages.set(key, { page: { seqs: page.map((r) => Number(r.seq)), next }, gen, version, at: Date.now() });
-      }
-      return answer(page, next);
+      const { rows, page } = await computeShared(cache, cache.pages, key, version, () => pageNow(q, walk));
+      return answer(rows, page.next);
     },
 
     /**
