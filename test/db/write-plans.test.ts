@@ -194,11 +194,11 @@ for (const engine of sqlEngines()) {
     });
 
     it('adding and removing a wanted item, and the sweep by search age', async () => {
-      expectIndexed(await plansOf((db) => createWantedSql(db).add({ id: 'fresh', kind: 'movies', title: 'Fresh', addedAt: AT })));
-      expectIndexed(await plansOf((db) => createWantedSql(db).remove('movies', 'fresh')));
-      const store = createWantedSql(tdb.db.kysely);
+      expectIndexed(await plansOf((db) => createWantedSql(db, tdb.db.engine).add({ id: 'fresh', kind: 'movies', title: 'Fresh', addedAt: AT })));
+      expectIndexed(await plansOf((db) => createWantedSql(db, tdb.db.engine).remove('movies', 'fresh')));
+      const store = createWantedSql(tdb.db.kysely, tdb.db.engine);
       const first = await store.listBySearchAge(null, 100);
-      expectIndexed(await plansOf((db) => createWantedSql(db).listBySearchAge(first.next, 100)));
+      expectIndexed(await plansOf((db) => createWantedSql(db, tdb.db.engine).listBySearchAge(first.next, 100)));
       // The sweep still visits every item once, least recently searched first.
       const seen: string[] = [];
       let after: string | null = null;

@@ -85,7 +85,7 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
 
   async wanted(rec) {
     await seedLibraryItem(rec);
-    const wanted = createWantedSql(rec.db.kysely);
+    const wanted = createWantedSql(rec.db.kysely, rec.db.engine);
     expect(await rec.call('wanted.add', () => wanted.add({ id: 'lib_1', kind: 'movies', title: 'Heat', addedAt: T0 }))).toBe(true);
     expect(await rec.call('wanted.add (already wanted)', () => wanted.add({ id: 'lib_1', kind: 'movies', title: 'Heat' }))).toBe(false);
     await rec.call('wanted.list', () => wanted.list());
