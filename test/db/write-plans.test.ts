@@ -187,7 +187,7 @@ for (const engine of sqlEngines()) {
     });
 
     it('recording a grab or a verify result under a new key (it goes last)', async () => {
-      expectIndexed(await plansOf((db) => createGrabsSql(db).put('movie:fresh', { kind: 'movie', id: 'fresh', title: 'Fresh', at: AT })));
+      expectIndexed(await plansOf((db) => createGrabsSql(db, tdb.db.engine).put('movie:fresh', { kind: 'movie', id: 'fresh', title: 'Fresh', at: AT })));
       expectIndexed(await plansOf((db) => createVerifySql(db).putResult('movie:fresh', { kind: 'movie', id: 'fresh', phase: 'done' })));
       const grabs = await tdb.db.kysely.selectFrom('grabs').select(['key', 'position']).orderBy('position', 'desc').limit(1).executeTakeFirstOrThrow();
       expect(grabs).toEqual({ key: 'movie:fresh', position: N });

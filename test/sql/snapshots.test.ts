@@ -110,7 +110,7 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
 
   async grabs(rec) {
     await seedLibraryItem(rec);
-    const grabs = createGrabsSql(rec.db.kysely);
+    const grabs = createGrabsSql(rec.db.kysely, rec.db.engine);
     const record = {
       kind: 'movie',
       id: 'lib_1',
