@@ -84,7 +84,10 @@ export function createGrabsSql(db: Db, engine: Engine) {
     },
 
     async put(key: string, record: GrabRecord): Promise<void> {
-      await counts.write(() => upsert(db, grabToRow(key, record, 0), 'append'), () => 'drop');
+      await counts.write(
+        () => upsert(db, grabToRow(key, record, 0), 'append'),
+        () => 'drop',
+      );
     },
 
     /** For the importer: rows built with grabToRow (their positions are kept). */
@@ -92,7 +95,10 @@ export function createGrabsSql(db: Db, engine: Engine) {
       const run = async (trx: Db) => {
         for (const row of rows) await upsert(trx, row, 'given');
       };
-      await counts.write(() => (db.isTransaction ? run(db) : (db as Kysely<DB>).transaction().execute(run)), () => 'drop');
+      await counts.write(
+        () => (db.isTransaction ? run(db) : (db as Kysely<DB>).transaction().execute(run)),
+        () => 'drop',
+      );
     },
 
     async count(): Promise<number> {
