@@ -23,7 +23,7 @@ for (const engine of sqlEngines()) {
         grabToRow(`movie:g${i}`, { kind: 'movie', id: `g${i}`, title: `G ${i}`, ok: i % 10 !== 0, status: 200, at: i % 50 ? at(i) : undefined }, i),
       );
       for (let i = 0; i < N; i += 500) await grabs.insertRows(rows.slice(i, i + 500));
-      const checks = createContentChecksSql(tdb.db.kysely);
+      const checks = createContentChecksSql(tdb.db.kysely, engine);
       const result = { ok: true, passed: true, issues: [], securityIssues: [], metadata: {}, checks: {}, verifiedAt: at(0) } as never;
       for (let i = 0; i < 600; i++) await checks.save(`/m/f${i}.mkv`, result, i % 3 ? `job${i}` : null, at(i));
       if (engine === 'sqlite') tdb.db.sqlite!.exec('analyze');
@@ -54,7 +54,7 @@ for (const engine of sqlEngines()) {
       [
         'check results, after a cursor',
         /idx_content_checks_jobs/,
-        () => createContentChecksSql(logged.kysely).fromJobsPage({ checkedAt: at(300), path: '/m/f300.mkv' }, 100),
+        () => createContentChecksSql(logged.kysely, engine).fromJobsPage({ checkedAt: at(300), path: '/m/f300.mkv' }, 100),
       ],
     ];
     for (const [name, index, run] of cases) {
