@@ -97,7 +97,7 @@ export function createServices(d: ServiceDeps) {
     scanning: () => scanner.status().status === 'scanning',
     now,
   });
-  const contentChecks = createContentChecksSql(d.db.kysely);
+  const contentChecks = createContentChecksSql(d.db.kysely, d.db.engine);
   const content = createContentService({ settings: stores.settings, checks: contentChecks, now });
   const contentQueue = createContentQueue({ content, checks: contentChecks, jobs: createJobsSql(d.db.kysely, d.db.engine), queue: stores.jobs, now });
   const subtitleFiles = createSubtitleFiles({ settings: stores.settings, openSubtitles: createOpenSubtitlesClient({ baseUrl: config.openSubtitlesUrl }) });

@@ -1,3 +1,4 @@
+import { dropCounts, onCountsChanged } from '../db/cached-counts.js';
 import { type ClusterSignals, MAX_PAYLOAD_BYTES } from '../db/cluster-signals.js';
 import type { Database } from '../db/connect.js';
 import { bumpLibraryTotals, onLibraryTotalsBumped } from '../library/library.sql.js';
@@ -5,13 +6,18 @@ import type { EventBus, EventType } from './events.bus.js';
 
 const EVENT_TOPIC = 'event';
 const LIBRARY_TOTALS_TOPIC = 'library.totals';
+/** Payload: `{ lists: string[] }`, the lists of db/cached-counts.ts written here. */
+const COUNTS_TOPIC = 'counts';
 /** Library writes in a burst (an import, a bulk edit) announce one invalidation. */
 const TOTALS_DEBOUNCE_MS = 50;
 
 /**
  * Connects this server process to the others on the same database: events published here go to
- * their SSE streams and theirs come to ours; a library write here drops their cached totals. On
- * SQLite the totals cache already sees other writers (PRAGMA data_version), so only events travel.
+ * their SSE streams and theirs come to ours; a library write here drops their cached totals, a
+ * write to a list with a cached count (db/cached-counts.ts: wanted, grabs, ...) drops their count
+ * of it. On SQLite both caches already see other writers (PRAGMA data_version), so only events
+ * travel. While the PostgreSQL LISTEN connection is lost, notices of the others are missed: every
+ * cached count is dropped when it goes down and again when it is back.
  */
 export function startClusterRelay(deps: { db: Pick<Database, 'kysely' | 'engine'>; events: EventBus; signals: ClusterSignals }): () => void {
   const { db, events, signals } = deps;
@@ -31,14 +37,34 @@ export function startClusterRelay(deps: { db: Pick<Database, 'kysely' | 'engine'
           pending.unref();
         })
       : () => {};
+  const changedLists = new Set<string>();
+  let pendingCounts: NodeJS.Timeout | undefined;
+  const offCounts =
+    db.engine === 'postgres'
+      ? onCountsChanged((list) => {
+          changedLists.add(list);
+          pendingCounts ??= setTimeout(() => {
+            pendingCounts = undefined;
+            const lists = [...changedLists];
+            changedLists.clear();
+            signals.publish(COUNTS_TOPIC, { lists });
+          }, TOTALS_DEBOUNCE_MS);
+          pendingCounts.unref();
+        })
+      : () => {};
+  const offListening = db.engine === 'postgres' ? signals.onListening(() => dropCounts(db.kysely, undefined, { announce: false })) : () => {};
   const offSignals = signals.subscribe((topic, payload) => {
     if (topic === LIBRARY_TOTALS_TOPIC) bumpLibraryTotals(db.kysely, { announce: false });
+    else if (topic === COUNTS_TOPIC) dropCounts(db.kysely, countLists(payload), { announce: false });
     else if (topic === EVENT_TOPIC && isEvent(payload)) events.receive(payload.type, payload.at, payload.data);
   });
   return () => {
     if (pending) clearTimeout(pending);
+    if (pendingCounts) clearTimeout(pendingCounts);
     offEvents();
     offBumps();
+    offCounts();
+    offListening();
     offSignals();
   };
 }
@@ -46,4 +72,10 @@ export function startClusterRelay(deps: { db: Pick<Database, 'kysely' | 'engine'
 function isEvent(p: unknown): p is { type: EventType; at: string; data: Record<string, unknown> } {
   const e = p as { type?: unknown; at?: unknown; data?: unknown } | null;
   return !!e && typeof e.type === 'string' && typeof e.at === 'string' && typeof e.data === 'object' && e.data !== null;
+}
+
+/** The lists of a counts notice; every list when the payload is not one (e.g. truncated). */
+function countLists(p: unknown): string[] | undefined {
+  const lists = (p as { lists?: unknown } | null)?.lists;
+  return Array.isArray(lists) && lists.every((l) => typeof l === 'string') ? lists : undefined;
 }

@@ -35,7 +35,7 @@ const only = (s: GrabsStore): GrabsStore => ({
 });
 
 export function createGrabsStore(ctx: StoreContext): GrabsStore {
-  const sql = createGrabsSql(ctx.db.kysely);
+  const sql = createGrabsSql(ctx.db.kysely, ctx.db.engine);
   const json = createGrabsJson({ configDir: ctx.configDir });
   return phasedStore<GrabsStore>({
     name: 'grabs',

@@ -10,9 +10,11 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { createAppStateSql } from '../db/app-state.sql.js';
 import { backupsDir } from '../db/backup.js';
+import { dropCounts } from '../db/cached-counts.js';
 import type { Database } from '../db/connect.js';
 import { createLocksSql, describeHolder, MAINTENANCE_LOCK } from '../db/locks.sql.js';
 import type { DB } from '../db/schema.js';
+import { bumpLibraryTotals } from '../library/library.sql.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { randomHexId } from '../security/tokens.js';
 import { backupBeforeImport, type PreImportBackup, pruneAfterImport, stamp } from './backup.js';
@@ -264,6 +266,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
       })
       .catch((err: unknown) => {
         if (!(err instanceof RollbackSignal)) throw err;
+      })
+      // Rows went in beside the stores: this process's kept list counts and library totals are counted again.
+      .finally(() => {
+        for (const drop of opts.dryRun ? [] : [dropCounts, bumpLibraryTotals]) drop(opts.db.kysely);
       });
   } catch (err) {
     // Nothing was imported: the backups of this run are copies of what is still there.

@@ -7,6 +7,7 @@
  * Both are audited. Export writes an admitted record back as a normal record; a dropped one is gone.
  */
 
+import { dropCounts } from '../db/cached-counts.js';
 import type { Database } from '../db/connect.js';
 import { isObject } from '../db/json.js';
 import { createLocksSql, describeHolder, MAINTENANCE_LOCK } from '../db/locks.sql.js';
@@ -246,6 +247,7 @@ export function createQuarantineReview(deps: QuarantineReviewDeps) {
         await lock.release();
       }
       if (p.target.table === 'library_items') bumpLibraryTotals(deps.db.kysely);
+      else dropCounts(deps.db.kysely, [p.target.table]);
       await deps.audit.record({
         actor,
         entity: 'quarantine',

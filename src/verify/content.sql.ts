@@ -1,4 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
+import { cachedCounts } from '../db/cached-counts.js';
+import type { Engine } from '../db/dialect.js';
 import { fromBool, fromJson, toJson, toJsonOrNull } from '../db/json.js';
 import type { ContentChecksTable, DB } from '../db/schema.js';
 import type { ContentMetadata, ContentVerifyResult } from './content.rules.js';
@@ -37,7 +39,19 @@ function toSummary(r: SummaryRow): ContentCheckSummary {
 }
 
 /** The last content check per file (`content_checks`, migration 0009). */
-export function createContentChecksSql(db: Kysely<DB>) {
+export function createContentChecksSql(db: Kysely<DB>, engine: Engine) {
+  // The results page's counts (every check a job made) are kept until a check is saved: a save
+  // may insert, replace or change `passed`, so it drops them (db/cached-counts.ts).
+  const counts = cachedCounts(db, engine, 'content_checks');
+  const countChecks = async (passedOnly: boolean) => {
+    const r = await db
+      .selectFrom('content_checks')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('job_id', 'is not', null)
+      .$if(passedOnly, (q) => q.where('passed', '=', true))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  };
   /** Checks made by queue jobs: `checked_at` descending, then path ascending (idx_content_checks_jobs), after `after`. */
   const jobChecks = (after: ContentCheckCursor | null, limit: number): Promise<SummaryRow[]> =>
     db
@@ -64,11 +78,15 @@ export function createContentChecksSql(db: Kysely<DB>) {
         job_id: jobId,
         checked_at: at,
       };
-      await db
-        .insertInto('content_checks')
-        .values({ path, ...row })
-        .onConflict((oc) => oc.column('path').doUpdateSet(row))
-        .execute();
+      await counts.write(
+        () =>
+          db
+            .insertInto('content_checks')
+            .values({ path, ...row })
+            .onConflict((oc) => oc.column('path').doUpdateSet(row))
+            .execute(),
+        () => 'drop',
+      );
     },
 
     async get(path: string): Promise<ContentVerifyResult | undefined> {
@@ -94,12 +112,8 @@ export function createContentChecksSql(db: Kysely<DB>) {
 
     /** How many checks queue jobs made, and how many of them passed. */
     async countFromJobs(): Promise<{ total: number; passed: number }> {
-      const r = await db
-        .selectFrom('content_checks')
-        .select((eb) => [eb.fn.countAll().as('total'), eb.fn.sum(eb.case().when('passed', '=', true).then(1).else(0).end()).as('passed')])
-        .where('job_id', 'is not', null)
-        .executeTakeFirstOrThrow();
-      return { total: Number(r.total), passed: Number(r.passed ?? 0) };
+      const [total, passed] = await Promise.all([counts.read('total', () => countChecks(false)), counts.read('passed', () => countChecks(true))]);
+      return { total, passed };
     },
   };
 }

@@ -1,5 +1,7 @@
 /** All SQL of the wanted domain (identical on SQLite and PostgreSQL). */
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { cachedCounts } from '../db/cached-counts.js';
+import type { Engine } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 import { Invalid } from '../errors.js';
 import { WANTED_ITEM_COLUMNS, type WantedRow, wantedItemFromRow, wantedItemToRow } from './wanted.codec.js';
@@ -7,8 +9,20 @@ import type { WantedAutomationFields, WantedBatch, WantedItem, WantedScanUpdate 
 
 type Db = Kysely<DB> | Transaction<DB>;
 
-export function createWantedSql(db: Db) {
+/** The wanted list's name in db/cached-counts.ts (other writers of the table drop it by this name). */
+export const WANTED_COUNTS = 'wanted_items';
+
+export function createWantedSql(db: Db, engine: Engine) {
   const cols = [...WANTED_ITEM_COLUMNS];
+  // The list's size is every page's and every paged write's `total`: kept, and moved by our own writes.
+  const counts = cachedCounts(db, engine, WANTED_COUNTS);
+  const countNow = async () => {
+    const r = await db
+      .selectFrom('wanted_items')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  };
   const toItem = (row: WantedRow) => wantedItemFromRow(row);
 
   async function inTransaction<R>(fn: (trx: Db) => Promise<R>): Promise<R> {
@@ -56,12 +70,9 @@ export function createWantedSql(db: Db) {
       return { items: rows.map(toItem), next: rows.length === limit && last ? `${last.searched_at}|${last.id}` : null };
     },
 
+    /** Exact: counted once, then moved by this process's writes (db/cached-counts.ts). */
     async count(): Promise<number> {
-      const r = await db
-        .selectFrom('wanted_items')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirstOrThrow();
-      return Number(r.n);
+      return counts.read('all', countNow);
     },
 
     /**
@@ -70,21 +81,24 @@ export function createWantedSql(db: Db) {
      */
     async add(item: WantedItem): Promise<boolean> {
       const row = wantedItemToRow(item);
-      const inserted = await db
-        .insertInto('wanted_items')
-        .values({
-          ...row,
-          library_item_id: (eb) => eb.selectFrom('library_items').select('id').where('id', '=', item.id),
-          position: (eb) => eb.selectFrom('wanted_items').select(sql<number>`coalesce(max(position), -1) + 1`.as('p')),
-        })
-        .onConflict((oc) => oc.doNothing())
-        .returning('id')
-        .executeTakeFirst();
+      const insert = () =>
+        db
+          .insertInto('wanted_items')
+          .values({
+            ...row,
+            library_item_id: (eb) => eb.selectFrom('library_items').select('id').where('id', '=', item.id),
+            position: (eb) => eb.selectFrom('wanted_items').select(sql<number>`coalesce(max(position), -1) + 1`.as('p')),
+          })
+          .onConflict((oc) => oc.doNothing())
+          .returning('id')
+          .executeTakeFirst();
+      const inserted = await counts.write(insert, (r) => ({ all: r === undefined ? 0 : 1 }));
       return inserted !== undefined;
     },
 
     async remove(kind: string, id: string): Promise<boolean> {
-      const r = await db.deleteFrom('wanted_items').where('kind', '=', kind).where('item_id', '=', id).executeTakeFirst();
+      const remove = () => db.deleteFrom('wanted_items').where('kind', '=', kind).where('item_id', '=', id).executeTakeFirst();
+      const r = await counts.write(remove, (res) => ({ all: -Number(res.numDeletedRows) }));
       return Number(r.numDeletedRows) > 0;
     },
 

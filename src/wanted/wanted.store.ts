@@ -39,7 +39,7 @@ export interface WantedStore {
 export const WANTED_WRITES = ['add', 'remove', 'recordScans', 'update', 'linkToLibrary'] as const;
 
 export function createWantedStore(ctx: StoreContext): WantedStore {
-  const sql: WantedStore = createWantedSql(ctx.db.kysely);
+  const sql: WantedStore = createWantedSql(ctx.db.kysely, ctx.db.engine);
   const json: WantedStore = createWantedJson({ configDir: ctx.configDir });
   return phasedStore<WantedStore>({ name: 'wanted', phase: ctx.phase, sql, json, writes: WANTED_WRITES, fileSync: ctx.fileSync, log: ctx.log });
 }

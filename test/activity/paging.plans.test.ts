@@ -18,12 +18,12 @@ for (const engine of sqlEngines()) {
     let captured: CompiledQuery[] = [];
     beforeAll(async () => {
       tdb = await createTestDatabase(engine);
-      const grabs = createGrabsSql(tdb.db.kysely);
+      const grabs = createGrabsSql(tdb.db.kysely, engine);
       const rows = Array.from({ length: N }, (_, i) =>
         grabToRow(`movie:g${i}`, { kind: 'movie', id: `g${i}`, title: `G ${i}`, ok: i % 10 !== 0, status: 200, at: i % 50 ? at(i) : undefined }, i),
       );
       for (let i = 0; i < N; i += 500) await grabs.insertRows(rows.slice(i, i + 500));
-      const checks = createContentChecksSql(tdb.db.kysely);
+      const checks = createContentChecksSql(tdb.db.kysely, engine);
       const result = { ok: true, passed: true, issues: [], securityIssues: [], metadata: {}, checks: {}, verifiedAt: at(0) } as never;
       for (let i = 0; i < 600; i++) await checks.save(`/m/f${i}.mkv`, result, i % 3 ? `job${i}` : null, at(i));
       if (engine === 'sqlite') tdb.db.sqlite!.exec('analyze');
@@ -48,13 +48,13 @@ for (const engine of sqlEngines()) {
     }
 
     const cases: [string, RegExp, () => Promise<unknown>][] = [
-      ['history, first page', /idx_grabs_at_key/, () => createGrabsSql(logged.kysely).historyPage(null, 100)],
-      ['history, after a cursor', /idx_grabs_at_key/, () => createGrabsSql(logged.kysely).historyPage({ at: at(500), key: 'movie:g500' }, 100)],
-      ['queue, after a cursor', /idx_grabs_position/, () => createGrabsSql(logged.kysely).queuePage({ position: 1500, key: 'movie:g1500' }, 100)],
+      ['history, first page', /idx_grabs_at_key/, () => createGrabsSql(logged.kysely, engine).historyPage(null, 100)],
+      ['history, after a cursor', /idx_grabs_at_key/, () => createGrabsSql(logged.kysely, engine).historyPage({ at: at(500), key: 'movie:g500' }, 100)],
+      ['queue, after a cursor', /idx_grabs_position/, () => createGrabsSql(logged.kysely, engine).queuePage({ position: 1500, key: 'movie:g1500' }, 100)],
       [
         'check results, after a cursor',
         /idx_content_checks_jobs/,
-        () => createContentChecksSql(logged.kysely).fromJobsPage({ checkedAt: at(300), path: '/m/f300.mkv' }, 100),
+        () => createContentChecksSql(logged.kysely, engine).fromJobsPage({ checkedAt: at(300), path: '/m/f300.mkv' }, 100),
       ],
     ];
     for (const [name, index, run] of cases) {
@@ -68,7 +68,7 @@ for (const engine of sqlEngines()) {
     }
 
     it('the history reads the records without a time after the timed ones, by key', async () => {
-      const grabs = createGrabsSql(tdb.db.kysely);
+      const grabs = createGrabsSql(tdb.db.kysely, engine);
       const seen: string[] = [];
       let after = null;
       for (;;) {

@@ -187,18 +187,18 @@ for (const engine of sqlEngines()) {
     });
 
     it('recording a grab or a verify result under a new key (it goes last)', async () => {
-      expectIndexed(await plansOf((db) => createGrabsSql(db).put('movie:fresh', { kind: 'movie', id: 'fresh', title: 'Fresh', at: AT })));
+      expectIndexed(await plansOf((db) => createGrabsSql(db, tdb.db.engine).put('movie:fresh', { kind: 'movie', id: 'fresh', title: 'Fresh', at: AT })));
       expectIndexed(await plansOf((db) => createVerifySql(db).putResult('movie:fresh', { kind: 'movie', id: 'fresh', phase: 'done' })));
       const grabs = await tdb.db.kysely.selectFrom('grabs').select(['key', 'position']).orderBy('position', 'desc').limit(1).executeTakeFirstOrThrow();
       expect(grabs).toEqual({ key: 'movie:fresh', position: N });
     });
 
     it('adding and removing a wanted item, and the sweep by search age', async () => {
-      expectIndexed(await plansOf((db) => createWantedSql(db).add({ id: 'fresh', kind: 'movies', title: 'Fresh', addedAt: AT })));
-      expectIndexed(await plansOf((db) => createWantedSql(db).remove('movies', 'fresh')));
-      const store = createWantedSql(tdb.db.kysely);
+      expectIndexed(await plansOf((db) => createWantedSql(db, tdb.db.engine).add({ id: 'fresh', kind: 'movies', title: 'Fresh', addedAt: AT })));
+      expectIndexed(await plansOf((db) => createWantedSql(db, tdb.db.engine).remove('movies', 'fresh')));
+      const store = createWantedSql(tdb.db.kysely, tdb.db.engine);
       const first = await store.listBySearchAge(null, 100);
-      expectIndexed(await plansOf((db) => createWantedSql(db).listBySearchAge(first.next, 100)));
+      expectIndexed(await plansOf((db) => createWantedSql(db, tdb.db.engine).listBySearchAge(first.next, 100)));
       // The sweep still visits every item once, least recently searched first.
       const seen: string[] = [];
       let after: string | null = null;

@@ -103,7 +103,7 @@ for (const engine of sqlEngines()) {
     it('stores rows that read back to the same records, in file order', async () => {
       const t = await createTestDatabase(engine);
       try {
-        const sql = createGrabsSql(t.db.kysely);
+        const sql = createGrabsSql(t.db.kysely, t.db.engine);
         await sql.insertRows(ENTRIES.map(([k, r], i) => grabToRow(k, r, i)));
         const list = await sql.list();
         expect(list.map((e) => e.key)).toEqual(ENTRIES.map(([k]) => k));

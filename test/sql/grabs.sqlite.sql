@@ -41,7 +41,10 @@ set "kind" = "excluded"."kind", "item_id" = "excluded"."item_id",
 -- grabs.insertRows [3/3]
 commit;
 
--- grabs.count
+-- grabs.count [1/2]
+pragma data_version;
+
+-- grabs.count [2/2]
 select count(*) as "n"
 from "grabs";
 
@@ -77,7 +80,10 @@ where ("ok" = ? or cast("status" as text) = ?) and ("position", "key") > (?, ?)
 order by "position", "key"
 limit ?;
 
--- grabs.countQueue
+-- grabs.countQueue [1/2]
+pragma data_version;
+
+-- grabs.countQueue [2/2]
 select count(*) as "n"
 from "grabs"
 where ("ok" = ? or cast("status" as text) = ?);

@@ -85,7 +85,7 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
 
   async wanted(rec) {
     await seedLibraryItem(rec);
-    const wanted = createWantedSql(rec.db.kysely);
+    const wanted = createWantedSql(rec.db.kysely, rec.db.engine);
     expect(await rec.call('wanted.add', () => wanted.add({ id: 'lib_1', kind: 'movies', title: 'Heat', addedAt: T0 }))).toBe(true);
     expect(await rec.call('wanted.add (already wanted)', () => wanted.add({ id: 'lib_1', kind: 'movies', title: 'Heat' }))).toBe(false);
     await rec.call('wanted.list', () => wanted.list());
@@ -110,7 +110,7 @@ const DOMAINS: Record<string, (rec: SqlRecorder) => Promise<void>> = {
 
   async grabs(rec) {
     await seedLibraryItem(rec);
-    const grabs = createGrabsSql(rec.db.kysely);
+    const grabs = createGrabsSql(rec.db.kysely, rec.db.engine);
     const record = {
       kind: 'movie',
       id: 'lib_1',

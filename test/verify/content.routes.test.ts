@@ -73,7 +73,7 @@ for (const engine of sqlEngines()) {
       await t!.ctx.stores.settings.put('verify', { minDurationSec: 0, allowedContainers: ['mkv'] });
       const good = (await app.inject({ method: 'POST', url: '/api/verify/content', payload: { path: clip, expectedDurationMax: 1 }, headers: h })).json();
       expect(good).toMatchObject({ ok: true, passed: true, issues: [] });
-      expect((await createContentChecksSql(t!.ctx.db.kysely).get(clip))?.passed).toBe(true);
+      expect((await createContentChecksSql(t!.ctx.db.kysely, t!.ctx.db.engine).get(clip))?.passed).toBe(true);
 
       const quick = (await app.inject({ method: 'POST', url: '/api/verify/content/quick', payload: { path: clip }, headers: h })).json();
       expect(quick).toEqual({ ok: true, passed: true, issues: [] });

@@ -49,7 +49,7 @@ for (const engine of sqlEngines()) {
     let user: { authorization: string };
     const get = (url: string) => t.app.inject({ method: 'GET', url, headers: user });
     const save = (path: string, passed: boolean, n: number, at: string, jobId: string | null = `job${n}`) =>
-      createContentChecksSql(t.ctx.db.kysely).save(path, check(passed, n), jobId, at);
+      createContentChecksSql(t.ctx.db.kysely, t.ctx.db.engine).save(path, check(passed, n), jobId, at);
 
     async function walk(limit: number, between?: () => Promise<void>): Promise<Page[]> {
       const pages: Page[] = [];

@@ -27,7 +27,7 @@ for (const engine of engines) {
       } else {
         tdb = await createTestDatabase(engine);
         dir = tdb.dir;
-        store = createWantedSql(tdb.db.kysely);
+        store = createWantedSql(tdb.db.kysely, tdb.db.engine);
         cleanup = () => tdb!.cleanup();
       }
     });
