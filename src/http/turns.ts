@@ -23,7 +23,13 @@ import type { FastifyInstance } from 'fastify';
 export interface Turns {
   /** Calls `run` now or in a later turn of the loop, in arrival order. */
   take(run: () => void): void;
-  /** Requests waiting for a turn. */
+  /**
+   * For work already under way (the next batch of a streamed answer): runs in a later turn, in
+   * its own FIFO that alternates with the requests not yet begun (a list of 100 batches does not
+   * wait behind a thousand requests 100 times); the loop still polls between turns.
+   */
+  resume(run: () => void): void;
+  /** Requests and resumed work waiting for a turn. */
   waiting(): number;
 }
 
@@ -35,15 +41,15 @@ const later = globalThis.setImmediate;
 export function createTurns(opts: { sliceMs?: number; now?: () => number } = {}): Turns {
   const sliceMs = opts.sliceMs ?? DEFAULT_SLICE_MS;
   const now = opts.now ?? (() => performance.now());
-  // FIFO without Array#shift's O(n): `head` is the index of the next waiter.
-  let queue: (() => void)[] = [];
-  let head = 0;
+  const fresh = fifo();
+  const resumed = fifo();
   let sliceEnds = Number.NEGATIVE_INFINITY;
   let slots = 0;
   let ranThisTurn = 0;
   let ranLastTurn = 0;
+  let lastWasResumed = false;
 
-  const waiting = () => queue.length - head;
+  const waiting = () => fresh.size() + resumed.size();
 
   const startTurn = () => {
     sliceEnds = now() + sliceMs;
@@ -54,13 +60,11 @@ export function createTurns(opts: { sliceMs?: number; now?: () => number } = {})
     slots -= 1;
     // The first slot of a turn always runs one: every turn moves the queue.
     if (waiting() > 0 && (ranThisTurn === 0 || now() < sliceEnds)) {
-      const run = queue[head];
-      queue[head] = noop;
-      head += 1;
-      if (head === queue.length) {
-        queue = [];
-        head = 0;
-      }
+      // While both wait, they alternate: an answer begun moves on without waiting behind every
+      // request that has not started, and those still get every other run.
+      const fromResumed = resumed.size() > 0 && (fresh.size() === 0 || !lastWasResumed);
+      lastWasResumed = fromResumed;
+      const run = (fromResumed ? resumed : fresh).shift();
       ranThisTurn += 1;
       run();
     }
@@ -85,7 +89,11 @@ export function createTurns(opts: { sliceMs?: number; now?: () => number } = {})
       // Not bound to the caller's async context (AsyncResource.bind cost ~50 us a request with
       // AsyncLocalStorage in use): the hook comes before the ones that open a request's scope
       // (metrics, read replicas), and those set it for everything after them.
-      queue.push(run);
+      fresh.push(run);
+      schedule();
+    },
+    resume(run) {
+      resumed.push(run);
       schedule();
     },
     waiting,
@@ -94,12 +102,32 @@ export function createTurns(opts: { sliceMs?: number; now?: () => number } = {})
 
 function noop(): void {}
 
+/** A FIFO without Array#shift's O(n): `head` is the index of the next item. */
+function fifo() {
+  let items: (() => void)[] = [];
+  let head = 0;
+  return {
+    size: () => items.length - head,
+    push: (run: () => void) => items.push(run),
+    shift(): () => void {
+      const run = items[head];
+      items[head] = noop;
+      head += 1;
+      if (head === items.length) {
+        items = [];
+        head = 0;
+      }
+      return run;
+    },
+  };
+}
+
 /** The turns of this thread's event loop: every app and streamed answer of the process shares them. */
 export const loopTurns: Turns = createTurns();
 
-/** Resolves in this request's turn: for work that goes on after the request began (the batches of a streamed list). */
+/** Resolves in a later turn, ahead of requests not yet begun: for the further batches of a streamed answer. */
 export function nextTurn(turns: Turns = loopTurns): Promise<void> {
-  return new Promise((resolve) => turns.take(resolve));
+  return new Promise((resolve) => turns.resume(resolve));
 }
 
 /**

@@ -210,6 +210,19 @@ describe('createTurns', () => {
   });
 });
 
+describe('resumed work', () => {
+  it('alternates with requests not yet begun, each in arrival order', async () => {
+    const turns = createTurns({ sliceMs: 1000 });
+    const ran: string[] = [];
+    // A spent slice: everything waits for the next turn.
+    for (const n of ['a', 'b', 'c']) turns.take(() => ran.push(n));
+    for (const n of ['x', 'y']) turns.resume(() => ran.push(n));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(ran).toEqual(['x', 'a', 'y', 'b', 'c']);
+  });
+});
+
 for (const engine of sqlEngines()) {
   describe(`the app takes requests in turns on ${engine}`, () => {
     let t: TestApp | undefined;
