@@ -12,7 +12,7 @@ import type { DB } from './schema.js';
 import { SqliteStatementDialect, SqliteStatementDriver } from './sqlite-dialect.js';
 import { cachedSqliteDatabase } from './sqlite-driver.js';
 import { ensureSqliteDirectory, sqliteOpenError } from './sqlite-open.js';
-import { observeConnection, statementEvents } from './statement-events.js';
+import { observeConnection, runOnPool, statementEvents } from './statement-events.js';
 import { createWriteTracker, type WriteStatus } from './write-status.js';
 
 // int8 (counts, file sizes) as JS numbers: every value we store fits in 2^53.
@@ -186,9 +186,12 @@ function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
   const routing = target.readUrls?.length
     ? createReadRouting(timedPool, { urls: target.readUrls, schema: target.pgSchema, maxLagMs: target.replicaMaxLagMs ?? 5000, poolMax: max, prepared })
     : undefined;
+  const kyselyPool = routing?.pool ?? timedPool;
   const kysely = new Kysely<DB>({
-    dialect: new PostgresDialect({ pool: routing?.pool ?? timedPool, onCreateConnection: async (connection) => observeConnection(connection, onStatement) }),
+    dialect: new PostgresDialect({ pool: kyselyPool, onCreateConnection: async (connection) => observeConnection(connection, onStatement) }),
   });
+  // compileOnce's statements take a pool client themselves (statement-events.ts).
+  runStatementsWith(kysely, (query) => runOnPool(kyselyPool, query, onStatement));
   let closed = false;
   return {
     kysely,

@@ -27,11 +27,15 @@ for (const engine of sqlEngines()) {
       await k.insertInto('library_items').values(item('a')).execute();
       expect(Number((await count(['movie'])).rows[0]?.n)).toBe(1);
       await expect(sql`select * from no_such_table`.execute(k)).rejects.toThrow();
+      // compileOnce's own path (without Kysely's executor) tells its failures too, and releases its connection.
+      const missing = compileOnce(k, 0, () => sql<{ n: number }>`select count(*) as n from no_such_table`);
+      await expect(missing([])).rejects.toThrow(/no_such_table/);
       stop();
       await count(['movie']);
       expect(seen.map((e) => [e.level, e.query.sql.split(' ')[0]?.toLowerCase()])).toEqual([
         ['query', 'insert'],
         ['query', 'select'],
+        ['error', 'select'],
         ['error', 'select'],
       ]);
       for (const e of seen) expect(e.queryDurationMillis).toBeGreaterThanOrEqual(0);
