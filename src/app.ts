@@ -17,7 +17,7 @@ import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerJsonParser, registerNotFound, registerOptions, trustProxyOption } from './http/transport.js';
 import { registerTurns } from './http/turns.js';
 import { registerWebApp, type WebApp } from './http/web-app.js';
-import { loggerOptions } from './logging.js';
+import { loggerOptions, requestLoggerFactory } from './logging.js';
 import { registerDomainRoutes } from './routes.js';
 import { createServices } from './services.js';
 import type { StoragePhase } from './storage/phase-list.js';
@@ -69,6 +69,8 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(ctx.config.logLevel, opts.logStream),
+    // request.log is made when a request first logs (most never do at the default level).
+    childLoggerFactory: requestLoggerFactory,
     // Small by default; a route that needs more (the NZB upload) sets its own bodyLimit.
     bodyLimit: DEFAULT_BODY_LIMIT,
     // TRUST_PROXY: request.ip (login limits, session records) is the client behind the named proxies.

@@ -26,6 +26,19 @@ const SLOT_PREFIX = '\u0000mediaos.slot:';
  */
 const preparedNames = new Map<string, string>();
 
+/**
+ * A database whose statements can run without Kysely's executor (SQLite: at once on the one
+ * connection when nothing holds it, sqlite-dialect.ts; PostgreSQL: on a pool client,
+ * statement-events.ts). Answers undefined when it cannot (the statement then goes through Kysely).
+ */
+type RunNow = (query: CompiledQuery) => QueryResult<unknown> | Promise<QueryResult<unknown>> | undefined;
+const runners = new WeakMap<object, RunNow>();
+
+/** Lets compileOnce's statements on `db` (that instance only, never a transaction of it) run through `runNow` when it can. */
+export function runStatementsWith(db: Kysely<any>, runNow: RunNow): void {
+  runners.set(db, runNow);
+}
+
 /** The prepared-statement name of a SQL text compileOnce made, or undefined for any other text. */
 export function preparedStatementName(text: string): string | undefined {
   return preparedNames.get(text);
@@ -58,7 +71,10 @@ export function compileOnce<R>(
     const template = compiled.parameters;
     const parameters = new Array<unknown>(template.length);
     for (let i = 0; i < template.length; i++) parameters[i] = positions[i] >= 0 ? values[positions[i]] : template[i];
-    return db.executeQuery<R>({ ...compiled, parameters });
+    const query: CompiledQuery<R> = { ...compiled, parameters };
+    // A transaction is another instance: never found here, its statements stay on its connection.
+    const now = runners.get(db)?.(query) as QueryResult<R> | Promise<QueryResult<R>> | undefined;
+    return now ?? db.executeQuery<R>(query);
   };
 }
 

@@ -1,6 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, type LogEvent, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, type LogEvent, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { runStatementsWith } from './compiled.js';
 import type { Engine } from './dialect.js';
 import { createPrivateFile, makePrivate } from './file-mode.js';
 import { assertLocalFilesystem } from './local-filesystem.js';
@@ -8,8 +9,10 @@ import { type CopyIn, createCopyIn } from './pg-copy.js';
 import { usePreparedStatements } from './pg-prepared.js';
 import { createReadRouting, type ReplicaStatus } from './read-replicas.js';
 import type { DB } from './schema.js';
+import { SqliteStatementDialect, SqliteStatementDriver } from './sqlite-dialect.js';
 import { cachedSqliteDatabase } from './sqlite-driver.js';
 import { ensureSqliteDirectory, sqliteOpenError } from './sqlite-open.js';
+import { observeConnection, runOnPool, statementEvents } from './statement-events.js';
 import { createWriteTracker, type WriteStatus } from './write-status.js';
 
 // int8 (counts, file sizes) as JS numbers: every value we store fits in 2^53.
@@ -119,7 +122,10 @@ function openSqlite(target: DatabaseTarget, opts: OpenOptions): Database {
   raw.pragma(`mmap_size = ${(target.sqliteMmapMb ?? 0) * 1024 * 1024}`);
   const writes = createWriteTracker();
   const observers = new Set<(e: LogEvent) => void>();
-  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachedSqliteDatabase(raw) }), log: logWith(writes.observe, observers, opts.log) });
+  const driver = new SqliteStatementDriver(cachedSqliteDatabase(raw), statementEvents([writes.observe, opts.log], observers));
+  const kysely = new Kysely<DB>({ dialect: new SqliteStatementDialect(driver) });
+  // compileOnce's statements run at once when the connection is free (sqlite-dialect.ts).
+  runStatementsWith(kysely, (query) => driver.runNow(query));
   let closed = false;
   return {
     kysely,
@@ -176,10 +182,16 @@ function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
   };
   const writes = createWriteTracker();
   const observers = new Set<(e: LogEvent) => void>();
+  const onStatement = statementEvents([writes.observe, opts.log], observers);
   const routing = target.readUrls?.length
     ? createReadRouting(timedPool, { urls: target.readUrls, schema: target.pgSchema, maxLagMs: target.replicaMaxLagMs ?? 5000, poolMax: max, prepared })
     : undefined;
-  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: routing?.pool ?? timedPool }), log: logWith(writes.observe, observers, opts.log) });
+  const kyselyPool = routing?.pool ?? timedPool;
+  const kysely = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: kyselyPool, onCreateConnection: async (connection) => observeConnection(connection, onStatement) }),
+  });
+  // compileOnce's statements take a pool client themselves (statement-events.ts).
+  runStatementsWith(kysely, (query) => runOnPool(kyselyPool, query, onStatement));
   let closed = false;
   return {
     kysely,
@@ -208,21 +220,6 @@ function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
       closed = true;
       await kysely.destroy();
     },
-  };
-}
-
-function logWith(observe: (e: LogEvent) => void, observers: ReadonlySet<(e: LogEvent) => void>, log?: (e: LogEvent) => void): (e: LogEvent) => void {
-  return (e) => {
-    observe(e);
-    log?.(e);
-    // An observer (metrics, the slow-query log) must never fail the query it watches.
-    for (const o of observers) {
-      try {
-        o(e);
-      } catch {
-        /* ignored */
-      }
-    }
   };
 }
 
