@@ -68,6 +68,7 @@ export function registerImportCommand(program: Command, io: CliIo): void {
               else throw new Error(`--force-unlock: left the lock of ${r.holder} (since ${r.since}) in place: ${r.why}`);
             }
             const from = resolve(io.cwd, opts.from ?? ctx.config.configDir);
+            if (io.ownsProcess) favorSmallHeap(); // not in a host process (tests run the CLI in theirs)
             io.out(`${opts.dryRun ? 'dry run: ' : ''}importing ${from} into ${ctx.db.engine}`);
             const report = await runImport({
               db: ctx.db,
@@ -82,7 +83,7 @@ export function registerImportCommand(program: Command, io: CliIo): void {
               prune: opts.prune,
               lockWaitMs: wait * 1000,
               restorePragmas: false,
-              // V8's small-heap setting around the keyed files only; not in a host process (tests run the CLI in theirs)
+              // V8's small-heap setting off while library.json is checked and parsed (in workers with heaps of their own)
               smallHeap: io.ownsProcess ? favorSmallHeap : undefined,
               progress,
             }).catch((err: unknown) => {

@@ -3,33 +3,32 @@ import { setFlagsFromString } from 'node:v8';
 import type { Database } from '../db/connect.js';
 
 /**
- * Makes V8 favour a small heap over speed while `on`: the old generation grows by a smaller factor
- * over what survived the last full collection (and the young generation stays small), so the
- * garbage a streaming parse on the main thread leaves behind (every record's text and value, the
- * read chunks) is collected long before it adds up. The heap sizes themselves cannot change once
+ * Makes V8 favour a small heap over speed (`on`) or not: the old generation grows by a smaller
+ * factor over what survived the last full collection (and the young generation stays small), so
+ * the garbage a streaming parse on the main thread leaves behind (every record's text and value,
+ * the read chunks) is collected long before it adds up. The heap sizes themselves cannot change once
  * the process runs (--max-semi-space-size and --max-old-space-size are read at start-up only); this
  * flag is consulted at every collection, by every thread of the process (worker threads too).
- * For the CLI import only (the process ends with it), never for the server, and only while a keyed
- * file (grabs, verify results, wanted) is streamed on the main thread: measured on the 100 MB
- * grabs.json of test/migration/import.memory.test.ts (bench/RESULTS.md, issue 18 round three) peak
- * RSS 236-313 MB without it, 155-172 MB with it. Left on for the whole import it doubled the CPU
- * time of library.json's parsing worker and its syntax check (bench/RESULTS.md, issue 18 item 1):
- * those workers bound their own heaps (resourceLimits), so the import switches it off around them.
+ * For the CLI import only (the process ends with it), never for the server. Measured on the 100 MB
+ * grabs.json of test/migration/import.memory.test.ts (bench/RESULTS.md, issue 18 round three): peak
+ * RSS 236-313 MB without it, 155-172 MB with it. The import switches it off while library.json is
+ * checked and parsed (withoutSmallHeap): those workers bound their own heaps (resourceLimits), and
+ * the setting doubled their CPU time (300k items parsed: 12.4 s with it, 6.5 s without).
  */
 export function favorSmallHeap(on = true): void {
   setFlagsFromString(on ? '--optimize-for-size' : '--no-optimize-for-size');
 }
 
 /**
- * Runs `fn` with the small-heap setting on when `switchHeap` is given (the CLI's favorSmallHeap),
- * then switches it off again.
+ * Runs `fn` with the small-heap setting off when `switchHeap` is given (the CLI's favorSmallHeap),
+ * then switches it on again.
  */
-export async function withSmallHeap<T>(switchHeap: ((on: boolean) => void) | undefined, fn: () => Promise<T>): Promise<T> {
-  switchHeap?.(true);
+export async function withoutSmallHeap<T>(switchHeap: ((on: boolean) => void) | undefined, fn: () => Promise<T>): Promise<T> {
+  switchHeap?.(false);
   try {
     return await fn();
   } finally {
-    switchHeap?.(false);
+    switchHeap?.(true);
   }
 }
 

@@ -23,7 +23,7 @@ import type { SetDigest } from './digest.js';
 import { checkFreeSpace, directoryBytes, type FreeSpaceProbe, IMPORT_FACTOR, type SpaceNeed } from './free-space.js';
 import { createImportSql, type ImportSql } from './import.sql.js';
 import { checkImportSource, excessiveRemovals, pruneRefusal } from './import-guards.js';
-import { boundSqliteMemory, withSmallHeap } from './import-memory.js';
+import { boundSqliteMemory, withoutSmallHeap } from './import-memory.js';
 import { writeKeyed } from './keyed-import.js';
 import type { Target } from './legacy-files.js';
 import { importLibrary } from './library-import.js';
@@ -70,8 +70,9 @@ export interface ImportOptions {
   label?: string;
   progress?: ImportProgress;
   /**
-   * Switches V8's small-heap setting (import-memory.ts favorSmallHeap): on while a keyed file is
-   * streamed on this thread (write and read-back), off otherwise. Only for a process the import owns.
+   * Switches V8's small-heap setting (import-memory.ts favorSmallHeap), which the caller has on:
+   * off while library.json is checked (read phase) and parsed (its write), on again after. Only for
+   * a process the import owns.
    */
   smallHeap?: (on: boolean) => void;
 }
@@ -241,17 +242,19 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
     const secretCache = new Map<string, string>();
     if (!opts.dryRun) opts.progress?.phase('backup');
     opts.progress?.phase('read');
-    const [backup, read] = await Promise.allSettled([
-      opts.dryRun ? Promise.resolve(undefined) : backupBeforeImport(opts.db, opts.from, opts.dataDir, label),
-      readSnapshot({
-        dir: opts.from,
-        legacyKey: opts.legacyKey,
-        skipBrokenFiles: opts.skipBrokenFiles,
-        secretCache,
-        deferKeyed: true, // decided while written (writeKeyed)
-        onLibraryBytes: (b, t) => opts.progress?.library('read', 0, b, t),
-      }),
-    ]);
+    const [backup, read] = await withoutSmallHeap(opts.smallHeap, () =>
+      Promise.allSettled([
+        opts.dryRun ? Promise.resolve(undefined) : backupBeforeImport(opts.db, opts.from, opts.dataDir, label),
+        readSnapshot({
+          dir: opts.from,
+          legacyKey: opts.legacyKey,
+          skipBrokenFiles: opts.skipBrokenFiles,
+          secretCache,
+          deferKeyed: true, // decided while written (writeKeyed)
+          onLibraryBytes: (b, t) => opts.progress?.library('read', 0, b, t),
+        }),
+      ]),
+    );
     if (backup.status === 'fulfilled') report.backup = backup.value;
     if (backup.status === 'rejected') throw backup.reason;
     if (read.status === 'rejected') throw read.reason;
@@ -336,22 +339,22 @@ async function applySnapshot(trx: Kysely<DB>, opts: ImportOptions, snapshot: Fil
   let libraryDigest: SetDigest | undefined;
   for (const snap of snapshot) {
     const keyed = snap.keyed?.deferred
-      ? await withSmallHeap(opts.smallHeap, () =>
-          writeKeyed(sql, snap, { dir: opts.from, box: opts.secretBox, legacyKey: opts.legacyKey, skipBrokenFiles: opts.skipBrokenFiles }),
-        )
+      ? await writeKeyed(sql, snap, { dir: opts.from, box: opts.secretBox, legacyKey: opts.legacyKey, skipBrokenFiles: opts.skipBrokenFiles })
       : undefined;
     const r = fileReport(snap);
     quarantine.push(...snap.quarantine);
     if (snap.spec.streamed) {
-      const lib = await importLibrary({
-        sql,
-        dir: opts.from,
-        present: snap.exists && !snap.broken,
-        expected: snap.read,
-        largest: snap.largest,
-        importTime: report.startedAt,
-        onItems: (n, b, t) => opts.progress?.library('write', n, b, t),
-      });
+      const lib = await withoutSmallHeap(opts.smallHeap, () =>
+        importLibrary({
+          sql,
+          dir: opts.from,
+          present: snap.exists && !snap.broken,
+          expected: snap.read,
+          largest: snap.largest,
+          importTime: report.startedAt,
+          onItems: (n, b, t) => opts.progress?.library('write', n, b, t),
+        }),
+      );
       add(r, lib);
       libraryDigest = lib.digest;
       report.warnings.push(...lib.kindWarnings);
@@ -392,8 +395,7 @@ async function applySnapshot(trx: Kysely<DB>, opts: ImportOptions, snapshot: Fil
   if (!jsonEqual(await appState.get(LEGACY_FILES_KEY), present)) await appState.set(LEGACY_FILES_KEY, present);
 
   opts.progress?.phase('verify');
-  const verifyOpts = { kysely: trx, engine: opts.db.engine, dir: opts.from, snapshot, open: box, libraryDigest, smallHeap: opts.smallHeap };
-  const verify = await verifyAgainstDatabase(verifyOpts);
+  const verify = await verifyAgainstDatabase({ kysely: trx, engine: opts.db.engine, dir: opts.from, snapshot, open: box, libraryDigest });
   report.verify = { checked: verify.checked, mismatches: verify.mismatches };
   if (verify.mismatches.length > 0) throw new ImportVerifyError(verify.mismatches);
 

@@ -101,11 +101,24 @@ export function batchRow(batch: Pick<LibraryBatch, 'params'>, i: number): Record
 /** Which read-back digest hash (digest.ts) each row of a batch gets, if any. */
 export type RowHashKind = 'rows' | 'pg-rows';
 
-export async function* libraryBatches(dir: string, importTime: string, hashRows?: RowHashKind): AsyncGenerator<LibraryBatch> {
+/**
+ * Whether the batches the parser starts from now on carry their rows' hashes (`on`, read at each
+ * batch's start, so the consumer can switch it while the parse runs).
+ */
+export interface RowHashing {
+  kind: RowHashKind;
+  on: boolean;
+}
+
+export async function* libraryBatches(dir: string, importTime: string, hashing?: RowHashing): AsyncGenerator<LibraryBatch> {
   let bytes = 0;
   let total = 0;
   let read = 0;
-  const fresh = (): LibraryBatch => ({ params: [], pos: [], ...(hashRows ? { hashes: [] } : {}), quarantine: [], kindWarnings: [], read, bytes, total });
+  let hashRows: RowHashKind | undefined;
+  const fresh = (): LibraryBatch => {
+    hashRows = hashing?.on ? hashing.kind : undefined;
+    return { params: [], pos: [], ...(hashRows ? { hashes: [] } : {}), quarantine: [], kindWarnings: [], read, bytes, total };
+  };
   let batch = fresh();
   const it = streamLegacyArray(join(dir, 'library.json'), 'items', {
     onProgress: (b, t) => {

@@ -4,13 +4,17 @@
  * faster than inserting).
  */
 import { parentPort } from 'node:worker_threads';
-import { libraryBatches, type RowHashKind } from './library-batches.js';
+import { libraryBatches, type RowHashing, type RowHashKind } from './library-batches.js';
 
 const port = parentPort!;
 let credits = 0;
 let wake: (() => void) | undefined;
 
-port.on('message', (msg: { start?: { dir: string; importTime: string; credits: number; hashRows?: RowHashKind }; credit?: number }) => {
+let hashing: RowHashing | undefined;
+
+/** A credit also says whether the importer wants the next batches' row hashes (library-import.ts batchSource). */
+port.on('message', (msg: { start?: { dir: string; importTime: string; credits: number; hashRows?: RowHashKind }; credit?: number; hash?: boolean }) => {
+  if (hashing && msg.hash !== undefined) hashing.on = msg.hash;
   if (msg.credit) {
     credits += msg.credit;
     wake?.();
@@ -21,8 +25,9 @@ port.on('message', (msg: { start?: { dir: string; importTime: string; credits: n
 
 async function run(dir: string, importTime: string, initial: number, hashRows: RowHashKind | undefined): Promise<void> {
   credits += initial;
+  hashing = hashRows ? { kind: hashRows, on: true } : undefined;
   try {
-    for await (const batch of libraryBatches(dir, importTime, hashRows)) {
+    for await (const batch of libraryBatches(dir, importTime, hashing)) {
       while (credits <= 0) await new Promise<void>((r) => (wake = r));
       credits--;
       port.postMessage({ batch });

@@ -105,7 +105,10 @@ const WORKER_URL = new URL('./library-batches.worker.js', import.meta.url);
 
 /**
  * The parsing worker's heap: small, as it holds one read chunk and a couple of batches (RSS budget:
- * a 2 GB NAS). 16 MB of young generation, not 8: a third fewer scavenges, 0.7 s less at 1M items.
+ * a 2 GB NAS). 48 MB of young generation: nearly all of the parse's garbage (each item's text, value
+ * and rebuilt record) dies young, and fewer scavenges cost less: the worker's CPU for 200k items
+ * 4.0-4.1 s against 4.7-4.8 s with 16 MB, for ~15 MB more peak RSS (8 MB had cost 0.7 s more at 1M
+ * than 16).
  * The old generation is capped at 64 MB, which makes V8 collect it early: with 256 MB it grew
  * lazily and peak RSS at 1M items varied from 237 to 299 MB between runs, against 239-245 MB with
  * 64, at the same speed. A library.json with a huge item (its longest from the syntax check) gets
@@ -113,15 +116,17 @@ const WORKER_URL = new URL('./library-batches.worker.js', import.meta.url);
  */
 export function parserHeap(largest = 0): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } {
   const itemMb = (largest * 2) / 2 ** 20; // UTF-16 code units: at most 2 bytes each in the heap
-  return { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: Math.min(4096, Math.max(64, Math.ceil(48 + 8 * itemMb))) };
+  return { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: Math.min(4096, Math.max(64, Math.ceil(48 + 8 * itemMb))) };
 }
 
 /** Batches from a worker thread (compiled build) or from this thread (sources under tsx/vitest). */
 async function* batchSource(opts: LibraryImportOptions): AsyncGenerator<LibraryBatch> {
-  // the parser hashes each row for the read-back digest (in the worker: this thread writes the rows)
+  // The read-back digest's hash of each row: taken by the parser in this thread; with a worker, by
+  // whichever thread has time for it: the worker while this thread has batches waiting (the SQL
+  // writes are behind), this thread (addBatchRow) when it had to wait for a batch.
   const hashRows = rowHashKind(opts.sql);
   if (opts.worker === false || !existsSync(fileURLToPath(WORKER_URL))) {
-    yield* libraryBatches(opts.dir, opts.importTime, hashRows);
+    yield* libraryBatches(opts.dir, opts.importTime, { kind: hashRows, on: true });
     return;
   }
   const worker = new Worker(WORKER_URL, { resourceLimits: parserHeap(opts.largest) });
@@ -138,11 +143,12 @@ async function* batchSource(opts: LibraryImportOptions): AsyncGenerator<LibraryB
   worker.postMessage({ start: { dir: opts.dir, importTime: opts.importTime, credits: 2, hashRows } });
   try {
     for (;;) {
+      const waited = queue.length === 0;
       while (queue.length === 0) await new Promise<void>((r) => (wake = r));
       const m = queue.shift()!;
       if ('error' in m) throw new Error(m.error);
       if ('done' in m) return;
-      worker.postMessage({ credit: 1 });
+      worker.postMessage({ credit: 1, hash: !waited });
       yield m.batch;
     }
   } finally {

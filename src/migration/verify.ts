@@ -13,7 +13,6 @@ import { streamLegacyArray } from '../legacy/stream-library.js';
 import { diffValues, jsonEqual } from './compare.js';
 import { SetDigest } from './digest.js';
 import { BATCH_ROWS, createImportSql, LIBRARY_DATA_COLUMNS } from './import.sql.js';
-import { withSmallHeap } from './import-memory.js';
 import { acceptedBatches } from './keyed-import.js';
 import { libraryTarget, type Opener, pointer, type Target } from './legacy-files.js';
 import { type FileSnapshot, keptAsText, type QuarantineEntry } from './snapshot.js';
@@ -47,8 +46,6 @@ export interface VerifyOptions {
    * record-by-record comparison on a difference.
    */
   libraryDigest?: SetDigest;
-  /** Switches V8's small-heap setting on while a keyed file is streamed (import.ts ImportOptions.smallHeap). */
-  smallHeap?: (on: boolean) => void;
 }
 
 function rawValue(q: { raw: string; encoding?: string; raw_encoding?: string }): unknown {
@@ -109,7 +106,7 @@ export async function verifyAgainstDatabase(opts: VerifyOptions): Promise<Verify
       continue;
     }
     if (snap.keyed) {
-      checked += await withSmallHeap(opts.smallHeap, () => verifyKeyed(opts, snap, add));
+      checked += await verifyKeyed(opts, snap, add);
       continue;
     }
     const targets: Target[] = [snap.spec.target];

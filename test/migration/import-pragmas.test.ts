@@ -1,12 +1,12 @@
 // The import bounds SQLite's memory while it runs (temp to files, no mmap, an 8 MiB page cache)
 // and puts the connection's own settings back afterwards (the server keeps using it). V8's
-// small-heap setting is switched on around the keyed files only (import-memory.ts).
+// small-heap setting is switched off while library.json is checked and parsed (import-memory.ts).
 
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { runImport } from '../../src/migration/import.js';
-import { withSmallHeap } from '../../src/migration/import-memory.js';
+import { withoutSmallHeap } from '../../src/migration/import-memory.js';
 import { createSecretBox } from '../../src/security/secret-box.js';
 import { copyFixture, LEGACY_KEY, type MigrationEnv, migrationEnv } from './helpers.js';
 
@@ -68,30 +68,31 @@ describe('import on SQLite: memory bounds while it runs, settings restored after
   });
 });
 
-describe("import: V8's small-heap setting around the keyed files only", () => {
-  it('is switched off again when the work inside throws', async () => {
+describe("import: V8's small-heap setting off while library.json is checked and parsed only", () => {
+  it('is switched on again when the work inside throws', async () => {
     const calls: boolean[] = [];
     await expect(
-      withSmallHeap(
+      withoutSmallHeap(
         (on) => calls.push(on),
         async () => {
           throw new Error('boom');
         },
       ),
     ).rejects.toThrow('boom');
-    expect(calls).toEqual([true, false]);
-    expect(await withSmallHeap(undefined, async () => 42)).toBe(42);
+    expect(calls).toEqual([false, true]);
+    expect(await withoutSmallHeap(undefined, async () => 42)).toBe(42);
   });
 
-  it('is on while grabs, verify results and wanted are written and read back, off while library.json is', async () => {
+  it('is off while library.json is checked and written, on again for grabs, verify results, wanted and the read-back', async () => {
     env = await migrationEnv('sqlite');
     const from = copyFixture(join(env.dir, 'config'));
     const db = env.open();
     try {
       await migrateToLatest(db);
-      let on = false;
+      let on = true; // the CLI switches it on before
       const calls: boolean[] = [];
       const duringLibrary = new Set<boolean>();
+      const duringPhase = new Map<string, boolean>();
       const report = await runImport({
         db,
         from,
@@ -99,20 +100,19 @@ describe("import: V8's small-heap setting around the keyed files only", () => {
         backupRetention: 2,
         legacyKey: LEGACY_KEY,
         secretBox: createSecretBox(LEGACY_KEY),
-        smallHeap: (next) => {
-          expect(next).toBe(!on); // strictly on, off, on, off...
+        smallHeap: (next: boolean) => {
+          expect(next).toBe(!on); // strictly off, on, off, on
           on = next;
           calls.push(next);
         },
-        progress: { phase: () => {}, library: () => void duringLibrary.add(on) },
+        progress: { phase: (name) => void duringPhase.set(name, on), library: () => void duringLibrary.add(on) },
       });
       expect(report.status).toBe('completed');
       expect(report.verify?.mismatches).toEqual([]);
-      const keyed = report.files.filter((f) => ['grabs.json', 'verify-results.json', 'wanted.json'].includes(f.file) && f.exists).length;
-      expect(keyed).toBeGreaterThan(0);
-      // on and off once per keyed file in the write phase and once more in the read-back
-      expect(calls).toEqual(Array.from({ length: keyed * 2 }, () => [true, false]).flat());
-      expect(on).toBe(false);
+      // off for the read phase and for library.json's write, on again after each
+      expect(calls).toEqual([false, true, false, true]);
+      expect(on).toBe(true);
+      expect(duringPhase.get('verify')).toBe(true);
       expect([...duringLibrary]).toEqual([false]);
     } finally {
       await db.close();

@@ -5,8 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { archiveDirectory } from '../../src/migration/archive.js';
 import { diffValues, jsonEqual } from '../../src/migration/compare.js';
 import { pgRowHash, rowHash, rowText, SetDigest } from '../../src/migration/digest.js';
+import { LIBRARY_DATA_COLUMNS } from '../../src/migration/import.sql.js';
 import { LEGACY_FILES, parsePointer, pointer } from '../../src/migration/legacy-files.js';
-import { isoFromMs } from '../../src/migration/library-batches.js';
+import { isoFromMs, LIBRARY_INSERT_COLUMNS, libraryBatches, type RowHashing } from '../../src/migration/library-batches.js';
 import { createdAtFromId, parserHeap } from '../../src/migration/library-import.js';
 import { escapeUnstorable, unstorableReason } from '../../src/migration/storable.js';
 import { tempDir } from '../helpers/engines.js';
@@ -107,7 +108,7 @@ describe('migration building blocks', () => {
   });
 
   it('the parsing worker gets a 64 MB old generation, more for a library with huge items', () => {
-    expect(parserHeap()).toEqual({ maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 });
+    expect(parserHeap()).toEqual({ maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 64 });
     expect(parserHeap(2_000).maxOldGenerationSizeMb).toBe(64);
     expect(parserHeap(12_000_000).maxOldGenerationSizeMb).toBe(Math.ceil(48 + 8 * (24_000_000 / 2 ** 20)));
     expect(parserHeap(2 ** 40).maxOldGenerationSizeMb).toBe(4096);
@@ -170,6 +171,31 @@ describe('migration building blocks', () => {
     const unmatchable = new SetDigest('pg-rows');
     unmatchable.addRowHash(pgRowHash(['a\u0000b', 1, null], 0, types));
     expect(unmatchable.equals(unmatchable)).toBe(false);
+  });
+
+  it('the library digest is the same whichever thread hashed which batch (the parser switched on and off while it runs)', async () => {
+    const t = tempDir();
+    const dir = t.dir;
+    const items = Array.from({ length: 1300 }, (_, i) => ({ id: `id${i}`, kind: i % 2 ? 'movie' : 'book', title: `Tïtle ${i}`, metadata: { n: i } }));
+    writeFileSync(join(dir, 'library.json'), JSON.stringify({ items }));
+    const width = LIBRARY_INSERT_COLUMNS.length;
+    const byValues = new SetDigest('rows');
+    const mixed = new SetDigest('rows');
+    const hashing: RowHashing = { kind: 'rows', on: false };
+    const carried: boolean[] = [];
+    for await (const b of libraryBatches(dir, '2026-01-01T00:00:00.000Z', hashing)) {
+      carried.push(b.hashes !== undefined);
+      for (let i = 0; i < b.pos.length; i++) {
+        byValues.addRow(b.params, i * width, LIBRARY_DATA_COLUMNS.length);
+        if (b.hashes) mixed.addRowHash(b.hashes[i]!);
+        else mixed.addRow(b.params, i * width, LIBRARY_DATA_COLUMNS.length);
+      }
+      hashing.on = !hashing.on;
+    }
+    expect(carried).toEqual([false, true, false]);
+    expect(byValues.count).toBe(1300);
+    expect(mixed.equals(byValues)).toBe(true);
+    t.cleanup();
   });
 
   it('set digests ignore order and see any change', () => {
