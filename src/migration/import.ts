@@ -21,14 +21,14 @@ import { backupBeforeImport, type PreImportBackup, pruneAfterImport, stamp } fro
 import { jsonEqual } from './compare.js';
 import type { SetDigest } from './digest.js';
 import { checkFreeSpace, directoryBytes, type FreeSpaceProbe, IMPORT_FACTOR, type SpaceNeed } from './free-space.js';
-import { createImportSql, type ImportSql } from './import.sql.js';
+import { createImportSql } from './import.sql.js';
 import { checkImportSource, excessiveRemovals, pruneRefusal } from './import-guards.js';
 import { boundSqliteMemory, withoutSmallHeap } from './import-memory.js';
+import { type Counts, syncQuarantine, syncTarget } from './import-sync.js';
 import { writeKeyed } from './keyed-import.js';
-import type { Target } from './legacy-files.js';
 import { importLibrary } from './library-import.js';
 import type { KindWarning } from './library-kind.js';
-import { type AcceptedUnit, type FileSnapshot, keptAsText, type QuarantineEntry, readSnapshot } from './snapshot.js';
+import { type FileSnapshot, type QuarantineEntry, readSnapshot } from './snapshot.js';
 import { type Mismatch, verifyAgainstDatabase } from './verify.js';
 
 /** app_state key: which legacy files existed at the last import (export writes those back even when empty). */
@@ -121,71 +121,6 @@ export class ImportVerifyError extends Error {
       `read-back check failed: ${mismatches.length} mismatch(es), first: ${mismatches[0]?.file} ${mismatches[0]?.locator} ${mismatches[0]?.field} ${mismatches[0]?.problem}; nothing was changed`,
     );
   }
-}
-
-const WITH_CREATED_AT = new Set(['users', 'downloaders', 'indexers', 'quality_profiles', 'settings']);
-
-type Counts = Pick<FileReport, 'inserted' | 'updated' | 'deleted' | 'unchanged'>;
-
-/** Makes one small target's rows equal to its accepted records (rewritten rows keep created_at). */
-async function syncTarget(sql: ImportSql, target: Target, units: AcceptedUnit[], box: SecretBox): Promise<Counts> {
-  const rows = await sql.selectRows(target.table, [...new Set([target.keyColumn, ...target.columns])], target.scope);
-  const existing = new Map<string, unknown>();
-  for (const row of rows) existing.set(String(row[target.keyColumn]), target.fromRow(row, box).record);
-  const write: AcceptedUnit[] = [];
-  let inserted = 0;
-  let updated = 0;
-  let unchanged = 0;
-  for (const u of units) {
-    if (!existing.has(u.key)) {
-      inserted++;
-      write.push(u);
-    } else {
-      if (jsonEqual(u.record, existing.get(u.key))) unchanged++;
-      else {
-        updated++;
-        write.push(u);
-      }
-      existing.delete(u.key);
-    }
-  }
-  const gone = [...existing.keys()];
-  const rewritten = write.map((u) => u.key).filter((k) => !gone.includes(k));
-  const created = WITH_CREATED_AT.has(target.table) ? await sql.createdAt(target.table, target.keyColumn, rewritten) : new Map<string, string>();
-  await sql.deleteKeys(target.table, target.keyColumn, [...gone, ...rewritten]);
-  const newRows = write.map((u) => {
-    const row = target.toRow(u.ref, u.record, box);
-    const c = created.get(u.key);
-    if (c !== undefined && row.created_at === undefined) row.created_at = c;
-    return row;
-  });
-  await sql.insertRows(target.table, newRows);
-  return { inserted, updated, deleted: gone.length, unchanged };
-}
-
-/** Makes import_quarantine equal to `entries`; returns how many rows changed. */
-async function syncQuarantine(sql: ImportSql, entries: QuarantineEntry[], importId: string | null): Promise<number> {
-  const existing = new Map((await sql.selectQuarantine()).map((q) => [`${q.file}\u0000${q.locator}`, q]));
-  const insert: Record<string, unknown>[] = [];
-  const remove: string[] = [];
-  for (const e of entries) {
-    const k = `${e.file}\u0000${e.locator}`;
-    const old = existing.get(k);
-    existing.delete(k);
-    if (
-      old &&
-      old.raw_encoding === e.encoding &&
-      old.reason === e.reason &&
-      (old.raw === e.raw || (e.encoding === 'json' && !keptAsText(old.raw) && !keptAsText(e.raw) && jsonEqual(JSON.parse(old.raw), JSON.parse(e.raw))))
-    )
-      continue;
-    if (old) remove.push(old.id);
-    insert.push({ id: randomHexId(), import_id: importId, file: e.file, locator: e.locator, reason: e.reason, raw: e.raw, raw_encoding: e.encoding });
-  }
-  for (const old of existing.values()) remove.push(old.id);
-  await sql.deleteQuarantine(remove);
-  await sql.insertQuarantine(insert);
-  return insert.length + remove.length - Math.min(insert.length, remove.length);
 }
 
 function fileReport(snap: FileSnapshot): FileReport {

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loggerOptions, REDACT_PATHS, requestLoggerFactory } from '../../src/logging.js';
@@ -25,7 +25,7 @@ describe('request.log made on first use', () => {
       children += 1;
       return child(...args);
     }) as typeof root.child;
-    const app = Fastify({ loggerInstance: root, childLoggerFactory: requestLoggerFactory, disableRequestLogging: true });
+    const app = Fastify({ loggerInstance: root, childLoggerFactory: requestLoggerFactory, logController: new LogController({ disableRequestLogging: true }) });
     app.get('/quiet', async (request) => {
       request.log.debug('below the level');
       return { ok: true };
