@@ -20,8 +20,8 @@
  * answered but not kept (it may or may not include that write), so an adjusted entry never
  * counts one write twice or misses one.
  */
-import { type Kysely, sql, type Transaction } from 'kysely';
-import { compileOnce } from './compiled.js';
+import type { Kysely, Transaction } from 'kysely';
+import { dataVersionReader } from './data-version.js';
 import type { Engine } from './dialect.js';
 import { onPrimary } from './read-replicas.js';
 import type { DB } from './schema.js';
@@ -47,7 +47,7 @@ interface ListCounts {
   pending: Map<string, Promise<number>>;
 }
 
-/** Per database handle: the lists' counts, and the SQLite data_version reader of that handle. */
+/** Per database handle: the lists' counts, and the data_version reader of that handle (data-version.ts). */
 interface HandleCounts {
   lists: Map<string, ListCounts>;
   version?: () => Promise<string>;
@@ -107,11 +107,8 @@ export function onCountsChanged(listener: (list: string) => void): () => void {
 export function cachedCounts(db: Db, engine: Engine, list: string) {
   const c = listOf(db, list);
   const h = handleOf(db);
-  if (engine === 'sqlite' && !h.version) {
-    const pragma = compileOnce(db, 0, () => sql<{ data_version: number }>`pragma data_version`);
-    h.version = async () => String((await pragma([])).rows[0]?.data_version ?? '');
-  }
-  const version = engine === 'sqlite' && h.version ? h.version : async () => '';
+  h.version ??= dataVersionReader(db, engine);
+  const version = h.version;
   const announce = () => {
     for (const l of dropListeners) l(list);
   };

@@ -7,8 +7,9 @@
  * idx_library_title (or idx_library_created_at, idx_library_kind_created_at, the unique
  * (kind, title_lower) index), so page 10,000 costs what page 1 costs. Never OFFSET.
  */
-import { type ExpressionBuilder, type Kysely, type QueryResult, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type QueryResult, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { compileOnce, compileUnprepared } from '../db/compiled.js';
+import { dataVersionReader } from '../db/data-version.js';
 import type { Engine } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 import { applyPatch, LIBRARY_ITEM_COLUMNS, type LibraryRow, libraryItemFromRow, libraryItemToRow, titleKey } from './library.codec.js';
@@ -88,12 +89,7 @@ export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions
     return query.orderBy(keyCol, dir).orderBy('seq', dir);
   }
 
-  const dataVersionQuery = compileOnce(db, 0, () => sql<{ data_version: number }>`pragma data_version`);
-  async function dataVersion(): Promise<string> {
-    if (engine !== 'sqlite') return '';
-    const r = await dataVersionQuery([]);
-    return String(r.rows[0]?.data_version ?? '');
-  }
+  const dataVersion = dataVersionReader(db, engine);
 
   /**
    * Page queries compiled once per shape (sort, which filters, cursor or not; src/db/compiled.ts):
