@@ -25,6 +25,7 @@ import { dataVersionReader } from './data-version.js';
 import type { Engine } from './dialect.js';
 import { onPrimary } from './read-replicas.js';
 import type { DB } from './schema.js';
+import { shareFlight } from './shared-flight.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -121,23 +122,12 @@ export function cachedCounts(db: Db, engine: Engine, list: string) {
       const hit = c.entries.get(key);
       if (hit && hit.version === v && Date.now() - hit.at < COUNTS_TTL_MS) return hit.n;
       const epoch = c.epoch;
-      const flightKey = `${epoch}\u0000${v}\u0000${key}`;
-      const inFlight = c.pending.get(flightKey);
-      if (inFlight) return inFlight;
-      const quiet = c.writing === 0;
-      const counting = onPrimary(load).then(
-        (n) => {
-          c.pending.delete(flightKey);
-          if (quiet && c.writing === 0 && c.epoch === epoch) c.entries.set(key, { n, version: v, at: Date.now() });
-          return n;
-        },
-        (err: unknown) => {
-          c.pending.delete(flightKey);
-          throw err;
-        },
-      );
-      c.pending.set(flightKey, counting);
-      return counting;
+      return shareFlight(c.pending, `${epoch}\u0000${v}\u0000${key}`, async () => {
+        const quiet = c.writing === 0;
+        const n = await onPrimary(load);
+        if (quiet && c.writing === 0 && c.epoch === epoch) c.entries.set(key, { n, version: v, at: Date.now() });
+        return n;
+      });
     },
 
     /**

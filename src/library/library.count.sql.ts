@@ -12,6 +12,7 @@
 import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
 import type { Engine } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
+import { shareFlight } from '../db/shared-flight.js';
 import { ftsMatchExpression } from './library.search.js';
 import type { LibraryQuery } from './library.types.js';
 
@@ -96,22 +97,12 @@ export function createLibraryCounts(db: Db, engine: Engine, filtered: Filtered, 
       }
       return hit.n;
     }
-    const inFlight = cache.pending.get(key);
-    if (inFlight) return inFlight;
-    const counting = count(q).then(
-      (n) => {
-        cache.pending.delete(key);
-        if (cache.entries.size >= ESTIMATES_MAX) cache.entries.clear();
-        cache.entries.set(key, { n, at: Date.now(), refreshing: false });
-        return n;
-      },
-      (err: unknown) => {
-        cache.pending.delete(key);
-        throw err;
-      },
-    );
-    cache.pending.set(key, counting);
-    return counting;
+    return shareFlight(cache.pending, key, async () => {
+      const n = await count(q);
+      if (cache.entries.size >= ESTIMATES_MAX) cache.entries.clear();
+      cache.entries.set(key, { n, at: Date.now(), refreshing: false });
+      return n;
+    });
   }
 
   return { count, estimate };

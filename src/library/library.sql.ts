@@ -7,7 +7,7 @@
  * idx_library_title (or idx_library_created_at, idx_library_kind_created_at, the unique
  * (kind, title_lower) index), so page 10,000 costs what page 1 costs. Never OFFSET.
  */
-import { type ExpressionBuilder, type Kysely, type QueryResult, type SelectQueryBuilder, type Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, QueryResult, SelectQueryBuilder, Transaction } from 'kysely';
 import { compileOnce, compileUnprepared } from '../db/compiled.js';
 import { dataVersionReader } from '../db/data-version.js';
 import type { Engine } from '../db/dialect.js';

@@ -21,6 +21,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { shareFlight } from '../db/shared-flight.js';
 import type { LibraryRow } from './library.codec.js';
 import type { HotPage } from './library.hot-pages.sql.js';
 
@@ -107,29 +108,17 @@ export function validEntry<T, R>(cache: TotalsCache, map: SharedMap<T, R>, key: 
  */
 export function computeShared<T, R>(cache: TotalsCache, map: SharedMap<T, R>, key: string, version: string, compute: () => Promise<R>): Promise<R> {
   const gen = cache.gen;
-  const flightKey = `${gen}\u0000${version}\u0000${key}`;
-  const inFlight = map.pending.get(flightKey);
-  if (inFlight) return inFlight;
-  const started = Date.now();
-  const running = compute().then(
-    (result) => {
-      map.pending.delete(flightKey);
-      if (gen === cache.gen) {
-        if (map.entries.size >= ENTRIES_MAX && !map.entries.has(key)) map.entries.clear();
-        const old = map.entries.get(key);
-        // A slower statement that started earlier never replaces a newer value.
-        if (!old || old.gen !== gen || old.version !== version || old.at <= started)
-          map.entries.set(key, { value: map.keep(result), gen, version, at: started });
-      }
-      return result;
-    },
-    (err: unknown) => {
-      map.pending.delete(flightKey);
-      throw err;
-    },
-  );
-  map.pending.set(flightKey, running);
-  return running;
+  return shareFlight(map.pending, `${gen}\u0000${version}\u0000${key}`, async () => {
+    const started = Date.now();
+    const result = await compute();
+    if (gen === cache.gen) {
+      if (map.entries.size >= ENTRIES_MAX && !map.entries.has(key)) map.entries.clear();
+      const old = map.entries.get(key);
+      // A slower statement that started earlier never replaces a newer value.
+      if (!old || old.gen !== gen || old.version !== version || old.at <= started) map.entries.set(key, { value: map.keep(result), gen, version, at: started });
+    }
+    return result;
+  });
 }
 
 /**
