@@ -109,3 +109,36 @@ class RequestLogger implements FastifyBaseLogger {
 /** Fastify's childLoggerFactory: the request's logger is made when first used (RequestLogger). */
 export const requestLoggerFactory: NonNullable<FastifyServerOptions['childLoggerFactory']> = (logger, bindings, opts) =>
   opts.level !== undefined ? logger.child(bindings, opts) : new RequestLogger(logger, bindings, opts);
+
+/** The part of a logger a background task needs (pino's, or the CLI's small one). */
+export interface StreakLogger {
+  warn(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+}
+
+/** What a background task reports of its outcomes (failureStreak). */
+export interface TaskOutcomes {
+  failed(err: unknown): void;
+  succeeded(): void;
+}
+
+/**
+ * Logs a background task's failures once per streak: the first failure as a warning, then nothing
+ * until it succeeds again (one info line with how many failed), so a task that runs every few
+ * seconds against a database or a client that is down writes two lines, not one per attempt.
+ * `describe` turns an error into the fields logged: it must leave out credentials (an error's
+ * message or properties may hold a URL with a password or an API key), so a raw error is never logged.
+ */
+export function failureStreak(log: StreakLogger | undefined, task: string, describe: (err: unknown) => object): TaskOutcomes {
+  let failures = 0;
+  return {
+    failed(err) {
+      failures += 1;
+      if (failures === 1) log?.warn({ task, ...describe(err) }, `${task} failed (logged once until it works again)`);
+    },
+    succeeded() {
+      if (failures > 0) log?.info({ task, failures }, `${task} works again after ${failures} failed attempt(s)`);
+      failures = 0;
+    },
+  };
+}

@@ -175,7 +175,7 @@ export function createServices(d: ServiceDeps) {
       now,
     }),
     users: createUsersService({ users: stores.users, sessions: stores.sessions, phase: d.phase, audit, now }),
-    activity: createActivityService({ downloaders: stores.downloaders, grabs: stores.grabs, now: () => now().getTime() }),
+    activity: createActivityService({ downloaders: stores.downloaders, grabs: stores.grabs, now: () => now().getTime(), log: d.log }),
     downloaders: createDownloadersService({ downloaders: stores.downloaders, audit }),
     downloads,
     indexers,

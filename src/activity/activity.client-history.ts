@@ -58,7 +58,8 @@ export function createClientHistoryMemo<T>(opts: { now: () => number; freshMs?: 
       const age = kept?.key === key ? opts.now() - kept.at : Number.POSITIVE_INFINITY;
       if (kept && age < freshMs) return Promise.resolve(kept.value);
       if (kept && age < maxAgeMs) {
-        // Served as it is; a failed refresh leaves it in place (the next request tries again).
+        // Served as it is; a failed refresh leaves it in place (the next request tries again). The
+        // service's `load` reports its own failures (logged once per streak: activity.service.ts).
         refresh(key, load).catch(() => undefined);
         return Promise.resolve(kept.value);
       }

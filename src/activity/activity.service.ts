@@ -7,6 +7,8 @@ import { NotConfigured } from '../downloads/downloads.service.js';
 import { Invalid, missingParams, UpstreamError } from '../errors.js';
 import type { GrabsStore } from '../grabs/grabs.store.js';
 import type { GrabOrderCursor, GrabRecord, GrabTimeCursor } from '../grabs/grabs.types.js';
+import { safeErrorFields, scrub } from '../http-client/http.js';
+import { failureStreak, type StreakLogger } from '../logging.js';
 import { createClientHistoryMemo } from './activity.client-history.js';
 import type { ActivityActionBody, ClientHistoryItem, GrabActivityItem, LiveItem } from './activity.types.js';
 
@@ -54,6 +56,17 @@ function clientUrl(baseUrl: string): string {
     .replace(/\/+$/, '');
 }
 
+/** Every secret the client settings hold (any client, enabled or not). */
+function secretsOf(settings: DownloadersSettings): string[] {
+  const out: string[] = [];
+  for (const section of Object.values(settings))
+    for (const field of ['password', 'apiKey'] as const) {
+      const v = section?.[field];
+      if (typeof v === 'string' && v !== '') out.push(v);
+    }
+  return out;
+}
+
 /** The active clients that make `cap`, in preference order (qBittorrent, SABnzbd, NZBGet). */
 function activeThat(settings: DownloadersSettings, cap: Capability): DownloadClient[] {
   return kindsThat(cap)
@@ -71,28 +84,54 @@ export function createActivityService(deps: {
   grabs: Pick<GrabsStore, 'list' | 'count' | 'historyPage' | 'queuePage' | 'countQueue'>;
   /** Milliseconds since the epoch (default Date.now): the age of the remembered client history. */
   now?: () => number;
+  /** Where a failing refresh of the remembered client history is told (once per streak). */
+  log?: StreakLogger;
 }) {
   const now = deps.now ?? Date.now;
   const remembered = createClientHistoryMemo<ClientHistoryItem[]>({ now });
+  // Its errors are described by the caller (safe fields, the settings' secrets cut out).
+  const refreshes = failureStreak(deps.log, 'activity: download clients history for the paged history', (fields) => fields as object);
   /** What the clients' history depends on: the stored sections of the clients that keep one. */
   const settingsKey = (settings: DownloadersSettings) => JSON.stringify(kindsThat('history').map((kind) => settings[kind] ?? null));
 
-  /** The clients' own finished jobs (up to 50 each), as the history shows them. */
-  async function clientHistory(settings: DownloadersSettings): Promise<ClientHistoryItem[]> {
+  /** The clients' own finished jobs (up to 50 each), as the history shows them; a client that fails goes to `failures`. */
+  async function clientHistory(settings: DownloadersSettings, failures: string[] = []): Promise<ClientHistoryItem[]> {
     const items: ClientHistoryItem[] = [];
     for (const client of activeThat(settings, 'history')) {
       const r = await client.history!(50);
-      if (!r.ok) continue;
+      if (!r.ok) {
+        failures.push(r.error.startsWith(`${client.kind}:`) ? r.error : `${client.kind}: ${r.error}`);
+        continue;
+      }
       for (const e of r.entries)
         items.push(compact({ client: client.kind, protocol: client.protocol, title: e.title, status: e.status, at: e.at, category: e.category }));
     }
     return items;
   }
 
+  /**
+   * The clients' history as the remembered answer is loaded: what a client failed (it contributes
+   * nothing, as before) or what threw (the remembered answer stays) is logged once per streak, with
+   * every credential of the settings cut out. A refresh behind a stale answer reaches no request:
+   * without this its failures went unseen.
+   */
+  async function loadClientHistory(settings: DownloadersSettings): Promise<ClientHistoryItem[]> {
+    const failures: string[] = [];
+    try {
+      const items = await clientHistory(settings, failures);
+      if (failures.length === 0) refreshes.succeeded();
+      else refreshes.failed({ error: 'client_failed', message: scrub(failures.join('; '), secretsOf(settings)).slice(0, 300) });
+      return items;
+    } catch (err) {
+      refreshes.failed(safeErrorFields(err, secretsOf(settings)));
+      throw err;
+    }
+  }
+
   /** The clients' history for the first page: remembered, asked for again behind a stale answer. */
   async function pagedClientHistory(): Promise<ClientHistoryItem[]> {
     const settings = await deps.downloaders.get();
-    return remembered.get(settingsKey(settings), () => clientHistory(settings));
+    return remembered.get(settingsKey(settings), () => loadClientHistory(settings));
   }
 
   return {

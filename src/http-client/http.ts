@@ -71,6 +71,19 @@ export function scrub(message: string, secrets: (string | undefined)[]): string 
   return out;
 }
 
+/**
+ * The fields a log line may carry of any error: its code (or class name) and its message with the
+ * given secrets and URL credentials cut out. Nothing else of it: other properties (e.g. the
+ * `input` of an invalid URL) may hold a secret in a form `scrub` cannot know.
+ */
+export function safeErrorFields(err: unknown, secrets: (string | undefined)[] = []): { error: string; message: string } {
+  const e = err as { code?: unknown; name?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' && /^[A-Za-z0-9_]{1,40}$/.test(e.code) ? e.code : undefined;
+  const name = typeof e?.name === 'string' && /^[A-Za-z0-9_]{1,40}$/.test(e.name) ? e.name : 'Error';
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  return { error: code ?? name, message: scrub(message, secrets).slice(0, 300) };
+}
+
 /** A short, safe description of a failed fetch. */
 export function describeFetchError(err: unknown, timeoutMs: number): string {
   if (err instanceof ClientError) return err.message;

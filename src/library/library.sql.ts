@@ -12,12 +12,14 @@ import { compileOnce, compileUnprepared } from '../db/compiled.js';
 import { dataVersionReader } from '../db/data-version.js';
 import type { Engine } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
+import { safeErrorFields } from '../http-client/http.js';
+import { failureStreak, type StreakLogger } from '../logging.js';
 import { applyPatch, LIBRARY_ITEM_COLUMNS, type LibraryRow, libraryItemFromRow, libraryItemToRow, titleKey } from './library.codec.js';
 import { createLibraryCounts, SEARCH_EXACT_MAX } from './library.count.sql.js';
 import { createHotPageReader, type HotPage } from './library.hot-pages.sql.js';
 import { textFilter, walkFilter } from './library.match.sql.js';
 import { ftsMatchExpression, tsQueryExpression } from './library.search.js';
-import { bumpLibraryTotals, computeShared, readShared, TOTALS_REFRESH_MS, totalsCacheOf, validEntry } from './library.totals.js';
+import { bumpLibraryTotals, computeShared, readShared, renewBehind, TOTALS_REFRESH_MS, totalsCacheOf, validEntry } from './library.totals.js';
 import type { LibraryCreateResult, LibraryCursor, LibraryItem, LibraryPage, LibraryPatch, LibraryPatchResult, LibraryQuery } from './library.types.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
@@ -45,6 +47,8 @@ export interface LibrarySqlOptions {
   walkMinMatches?: number;
   /** The walk reads at most this many rows of the sort order per page, then the full-text path answers (default 5,000 or 20 pages). */
   walkWindow?: number;
+  /** Where a failing background renewal of a total or a remembered page is told (once per streak). */
+  log?: StreakLogger;
 }
 
 export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions = {}) {
@@ -53,6 +57,7 @@ export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions
   const walkRows = (limit: number) => opts.walkWindow ?? Math.max(5_000, 20 * (limit + 1));
   const cols = [...LIBRARY_ITEM_COLUMNS];
   const toItem = (row: LibraryRow) => libraryItemFromRow(row);
+  const renewals = failureStreak(opts.log, 'library: background renewal of a total or page', (err) => safeErrorFields(err));
 
   /** The bound value of the text filter: an FTS5 MATCH expression or a tsquery. */
   const matchExpression = (tokens: string[]) => (engine === 'sqlite' ? ftsMatchExpression(tokens) : tsQueryExpression(tokens));
@@ -156,7 +161,7 @@ export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions
   async function cachedCount(q: Pick<LibraryQuery, 'tokens' | 'kind'>, version: string): Promise<number> {
     if (db.isTransaction) return countNow(q);
     const cache = totalsCacheOf(db);
-    return readShared(cache, cache.counts, JSON.stringify([q.kind ?? '', q.tokens]), version, () => countNow(q));
+    return readShared(cache, cache.counts, JSON.stringify([q.kind ?? '', q.tokens]), version, () => countNow(q), renewals);
   }
 
   const countNow = (q: Pick<LibraryQuery, 'tokens' | 'kind'>) => counts.count(q, q.tokens.length > 0 ? exactMax + 1 : undefined);
@@ -243,7 +248,11 @@ export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions
       const key = JSON.stringify([q.kind ?? '', q.tokens, q.sort, q.limit, q.after?.key ?? null, q.after?.seq ?? null]);
       const hit = validEntry(cache, cache.pages, key, version);
       if (hit) {
-        if (Date.now() - hit.at >= TOTALS_REFRESH_MS) computeShared(cache, cache.pages, key, version, () => pageNow(q, walk)).catch(() => {});
+        if (Date.now() - hit.at >= TOTALS_REFRESH_MS)
+          renewBehind(
+            computeShared(cache, cache.pages, key, version, () => pageNow(q, walk)),
+            renewals,
+          );
         const rows = await readHotPage(hit.value);
         if (rows) return answer(rows, hit.value.next);
         // A remembered row is gone (a writer the cache could not see): read the page again.

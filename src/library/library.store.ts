@@ -27,7 +27,7 @@ export interface LibraryStore {
 export const LIBRARY_WRITES = ['create', 'patch', 'remove'] as const;
 
 export function createLibraryStore(ctx: StoreContext): LibraryStore {
-  const sql: LibraryStore = createLibrarySql(ctx.db.kysely, ctx.db.engine);
+  const sql: LibraryStore = createLibrarySql(ctx.db.kysely, ctx.db.engine, { log: ctx.log });
   const json: LibraryStore = createLibraryJson({ configDir: ctx.configDir });
   return phasedStore<LibraryStore>({
     name: 'library',

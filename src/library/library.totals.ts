@@ -17,11 +17,14 @@
  *   generation and data version: a request never joins a statement that started before a write
  *   it must see), and
  * - renews an entry in the background once it is TOTALS_REFRESH_MS old, while it is still valid,
- *   so a steadily asked value is recomputed once per period and no request waits for it.
+ *   so a steadily asked value is recomputed once per period and no request waits for it. A renewal
+ *   that fails reaches no request: its outcome goes to the store's `TaskOutcomes` (logged once per
+ *   failure streak), and the entry expires as it would have.
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { shareFlight } from '../db/shared-flight.js';
+import type { TaskOutcomes } from '../logging.js';
 import type { LibraryRow } from './library.codec.js';
 import type { HotPage } from './library.hot-pages.sql.js';
 
@@ -121,13 +124,28 @@ export function computeShared<T, R>(cache: TotalsCache, map: SharedMap<T, R>, ke
   });
 }
 
+/** A renewal under way behind an answer: its outcome goes to `outcomes`, nothing waits for it. */
+export function renewBehind(renewal: Promise<unknown>, outcomes?: TaskOutcomes): void {
+  renewal.then(
+    () => outcomes?.succeeded(),
+    (err: unknown) => outcomes?.failed(err),
+  );
+}
+
 /**
  * The value of `key`: the valid entry (renewed in the background once TOTALS_REFRESH_MS old),
- * else one shared statement. A failed renewal leaves the entry to expire as it would have.
+ * else one shared statement. A failed renewal (told to `outcomes`) leaves the entry to expire as it would have.
  */
-export async function readShared<T>(cache: TotalsCache, map: SharedMap<T>, key: string, version: string, compute: () => Promise<T>): Promise<T> {
+export async function readShared<T>(
+  cache: TotalsCache,
+  map: SharedMap<T>,
+  key: string,
+  version: string,
+  compute: () => Promise<T>,
+  outcomes?: TaskOutcomes,
+): Promise<T> {
   const hit = validEntry(cache, map, key, version);
   if (!hit) return computeShared(cache, map, key, version, compute);
-  if (Date.now() - hit.at >= TOTALS_REFRESH_MS) computeShared(cache, map, key, version, compute).catch(() => {});
+  if (Date.now() - hit.at >= TOTALS_REFRESH_MS) renewBehind(computeShared(cache, map, key, version, compute), outcomes);
   return hit.value;
 }
