@@ -20,8 +20,15 @@
  *   so a steadily asked value is recomputed once per period and no request waits for it. A renewal
  *   that fails reaches no request: its outcome goes to the store's `TaskOutcomes` (logged once per
  *   failure streak), and the entry expires as it would have.
+ *
+ * With read replicas (db/read-replicas.ts) every statement whose result is kept here runs on the
+ * primary: an entry is served to every request for up to TOTALS_TTL_MS, so one counted on a
+ * replica that had not yet replayed this process's last write (it may lag up to
+ * MEDIAOS_REPLICA_MAX_LAG_MS) would hide that write from every reader, the writer included, after
+ * the write's generation bump. It costs the primary about one statement per key and TOTALS_REFRESH_MS.
  */
 import type { Kysely, Transaction } from 'kysely';
+import { onPrimary } from '../db/read-replicas.js';
 import type { DB } from '../db/schema.js';
 import { shareFlight } from '../db/shared-flight.js';
 import type { TaskOutcomes } from '../logging.js';
@@ -106,14 +113,14 @@ export function validEntry<T, R>(cache: TotalsCache, map: SharedMap<T, R>, key: 
 }
 
 /**
- * Runs `compute` for `key` once for every request that asks while it runs, and keeps its value
- * (dated from the statement's start) unless a write bumped the generation meanwhile.
+ * Runs `compute` for `key` once, on the primary, for every request that asks while it runs, and
+ * keeps its value (dated from the statement's start) unless a write bumped the generation meanwhile.
  */
 export function computeShared<T, R>(cache: TotalsCache, map: SharedMap<T, R>, key: string, version: string, compute: () => Promise<R>): Promise<R> {
   const gen = cache.gen;
   return shareFlight(map.pending, `${gen}\u0000${version}\u0000${key}`, async () => {
     const started = Date.now();
-    const result = await compute();
+    const result = await onPrimary(compute);
     if (gen === cache.gen) {
       if (map.entries.size >= ENTRIES_MAX && !map.entries.has(key)) map.entries.clear();
       const old = map.entries.get(key);
