@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { createLocksSql, MAINTENANCE_LOCK } from '../db/locks.sql.js';
+import { noticesForServers } from '../events/cluster-relay.js';
 import { EXIT_ERROR, ImportVerifyError, runImport } from '../migration/import.js';
 import { createImportSql } from '../migration/import.sql.js';
 import { checkImportSource } from '../migration/import-guards.js';
@@ -70,6 +71,8 @@ export function registerImportCommand(program: Command, io: CliIo): void {
             const from = resolve(io.cwd, opts.from ?? ctx.config.configDir);
             if (io.ownsProcess) favorSmallHeap(); // not in a host process (tests run the CLI in theirs)
             io.out(`${opts.dryRun ? 'dry run: ' : ''}importing ${from} into ${ctx.db.engine}`);
+            // Servers running on this database keep library totals and list counts: told like the server's own import tells them.
+            const notices = noticesForServers(ctx.db);
             const report = await runImport({
               db: ctx.db,
               from,
@@ -86,18 +89,27 @@ export function registerImportCommand(program: Command, io: CliIo): void {
               // V8's small-heap setting off while library.json is checked and parsed (in workers with heaps of their own)
               smallHeap: io.ownsProcess ? favorSmallHeap : undefined,
               progress,
-            }).catch((err: unknown) => {
-              progress.stop();
-              if (err instanceof ImportVerifyError) for (const line of mismatchLines(err.mismatches.slice(0, 50))) io.err(`  ${line}`);
-              const message = (err instanceof Error ? err.message : String(err)).replace(/(; | \()nothing was changed\)?$/, '');
-              const { names, backup } = ctx.schemaMigrated;
-              // True to what happened: opening the database may have migrated its schema first.
-              if (names.length === 0) throw new Error(`${message} (nothing was changed)`);
-              throw new Error(
-                `${message} (no data was changed, but the database schema was migrated first: ${names.join(', ')}${backup ? `; backup from before: ${backup}` : ''})`,
-              );
-            });
+            })
+              .catch((err: unknown) => {
+                progress.stop();
+                if (err instanceof ImportVerifyError) for (const line of mismatchLines(err.mismatches.slice(0, 50))) io.err(`  ${line}`);
+                const message = (err instanceof Error ? err.message : String(err)).replace(/(; | \()nothing was changed\)?$/, '');
+                const { names, backup } = ctx.schemaMigrated;
+                // True to what happened: opening the database may have migrated its schema first.
+                if (names.length === 0) throw new Error(`${message} (nothing was changed)`);
+                throw new Error(
+                  `${message} (no data was changed, but the database schema was migrated first: ${names.join(', ')}${backup ? `; backup from before: ${backup}` : ''})`,
+                );
+              })
+              .finally(notices.stop);
             progress.stop();
+            await notices
+              .flush()
+              .catch((err: unknown) =>
+                io.err(
+                  `warning: running servers were not told of the import at once (they count again within 5 s): ${err instanceof Error ? err.message : String(err)}`,
+                ),
+              );
             for (const line of summaryLines(report)) io.out(line);
             io.setExitCode(report.exitCode);
           } finally {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { AppError } from '../errors.js';
+import { noticesForServers } from '../events/cluster-relay.js';
 import { createQuarantineReview, type FieldSet, parseSetArgument } from '../migration/quarantine.js';
 import { createAuditService } from '../system/audit.service.js';
 import { createAuditSql } from '../system/audit.sql.js';
@@ -22,9 +23,16 @@ export function registerQuarantineCommand(program: Command, io: CliIo): void {
         const log = { error: (o: unknown, m: string) => io.err(`${m}: ${JSON.stringify(o)}`) };
         const audit = createAuditService({ audit: createAuditSql(ctx.db.kysely), log, now: () => new Date() });
         const review = createQuarantineReview({ db: ctx.db, secretBox: ctx.secretBox, legacyKey: ctx.encryptionKey, audit });
-        await body(review, ctx).catch((err: unknown) => {
-          throw describe(err);
-        });
+        // An admitted record changes what running servers keep counted: they are told (events/cluster-relay.ts).
+        const notices = noticesForServers(ctx.db);
+        await body(review, ctx)
+          .catch((err: unknown) => {
+            throw describe(err);
+          })
+          .finally(notices.stop);
+        await notices
+          .flush()
+          .catch((err: unknown) => io.err(`warning: running servers were not told at once (they count again within 5 s): ${describe(err).message}`));
       } finally {
         await ctx.close();
       }

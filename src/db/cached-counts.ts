@@ -81,16 +81,20 @@ function dropHere(c: ListCounts): void {
   c.entries.clear();
 }
 
+/** What listeners are told by a drop of every list: other processes may keep counts of lists this one never counted. */
+export const EVERY_LIST = '*';
+
 /**
  * Forget the cached counts of `lists` (every list when omitted) on this handle. Listeners (the
- * cluster relay) hear of it unless `announce` is false (the drop came from another process).
+ * cluster relay) hear of it unless `announce` is false (the drop came from another process): the
+ * lists' names, or EVERY_LIST once when none were named.
  */
 export function dropCounts(db: Db, lists?: readonly string[], opts: { announce?: boolean } = {}): void {
   const h = handleOf(db);
   const names = lists ?? [...h.lists.keys()];
   for (const name of names) dropHere(listOf(db, name));
   if (opts.announce === false) return;
-  for (const name of names) for (const l of dropListeners) l(name);
+  for (const name of lists ?? [EVERY_LIST]) for (const l of dropListeners) l(name);
 }
 
 /** Told the list of every local write or drop that other processes must hear of; returns the unsubscribe. */

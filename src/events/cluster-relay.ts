@@ -1,12 +1,15 @@
-import { dropCounts, onCountsChanged } from '../db/cached-counts.js';
-import { type ClusterSignals, MAX_PAYLOAD_BYTES } from '../db/cluster-signals.js';
+import { dropCounts, EVERY_LIST, onCountsChanged } from '../db/cached-counts.js';
+import { type ClusterSignals, MAX_PAYLOAD_BYTES, publishSignalOnce } from '../db/cluster-signals.js';
 import type { Database } from '../db/connect.js';
 import { bumpLibraryTotals, onLibraryTotalsBumped } from '../library/library.sql.js';
 import type { EventBus, EventType } from './events.bus.js';
 
 const EVENT_TOPIC = 'event';
 const LIBRARY_TOTALS_TOPIC = 'library.totals';
-/** Payload: `{ lists: string[] }`, the lists of db/cached-counts.ts written here. */
+/**
+ * Payload: `{ lists: string[] }`, the lists of db/cached-counts.ts written here, or `{ all: true }`
+ * after a drop of every list (an import): a payload without a `lists` array drops every list.
+ */
 const COUNTS_TOPIC = 'counts';
 /** Library writes in a burst (an import, a bulk edit) announce one invalidation. */
 const TOTALS_DEBOUNCE_MS = 50;
@@ -45,9 +48,9 @@ export function startClusterRelay(deps: { db: Pick<Database, 'kysely' | 'engine'
           changedLists.add(list);
           pendingCounts ??= setTimeout(() => {
             pendingCounts = undefined;
-            const lists = [...changedLists];
+            const payload = countsPayload(changedLists);
             changedLists.clear();
-            signals.publish(COUNTS_TOPIC, { lists });
+            signals.publish(COUNTS_TOPIC, payload);
           }, TOTALS_DEBOUNCE_MS);
           pendingCounts.unref();
         })
@@ -66,6 +69,42 @@ export function startClusterRelay(deps: { db: Pick<Database, 'kysely' | 'engine'
     offCounts();
     offListening();
     offSignals();
+  };
+}
+
+function countsPayload(lists: ReadonlySet<string>): { lists: string[] } | { all: true } {
+  return lists.has(EVERY_LIST) ? { all: true } : { lists: [...lists] };
+}
+
+/**
+ * For a command that writes to the database beside running servers and keeps no caches of its
+ * own (`mediaos import`, `mediaos quarantine admit|drop`): collects what its writes announce (a
+ * library totals bump, the lists whose counts changed) from now on, and `flush` tells the servers
+ * on the same PostgreSQL database, with the notices their own relay sends for the same writes, so
+ * their kept totals and counts do not wait for their 5 s TTL. SQLite sends nothing: the servers
+ * see another process's commit by `PRAGMA data_version`.
+ */
+export function noticesForServers(db: Database): { flush(): Promise<void>; stop(): void } {
+  let totals = false;
+  const lists = new Set<string>();
+  const offBumps = onLibraryTotalsBumped(() => {
+    totals = true;
+  });
+  const offCounts = onCountsChanged((list) => lists.add(list));
+  const stop = () => {
+    offBumps();
+    offCounts();
+  };
+  return {
+    async flush() {
+      stop();
+      if (db.engine !== 'postgres') return;
+      if (totals) await publishSignalOnce(db, LIBRARY_TOTALS_TOPIC, null);
+      if (lists.size > 0) await publishSignalOnce(db, COUNTS_TOPIC, countsPayload(lists));
+      totals = false;
+      lists.clear();
+    },
+    stop,
   };
 }
 
