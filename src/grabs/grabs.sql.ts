@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Insertable, Kysely, Transaction } from 'kysely';
+import { type ExpressionBuilder, type Insertable, type Kysely, sql, type Transaction } from 'kysely';
 import { cachedCounts } from '../db/cached-counts.js';
 import type { Engine } from '../db/dialect.js';
 import type { DB, GrabsTable } from '../db/schema.js';
@@ -23,10 +23,13 @@ function pageOf<C>(rows: Row[], limit: number, cursorOf: (r: Row) => C): GrabsPa
 /** The grabs' name in db/cached-counts.ts: `all` (the history's total) and `queue` (the activity queue's). */
 export const GRABS_COUNTS = 'grabs';
 
+/** A queue test's result as either engine returns it (true/false/null, 1/0/null): NULL is not in the queue, as in a count. */
+const queued = (v: unknown) => Number(v) === 1;
+
 export function createGrabsSql(db: Db, engine: Engine) {
-  // Counted once (the queue's count reads every grab row: 21 ms at 1M), kept until a grab is
-  // written: a put may insert or replace and move a record in or out of the queue, so it drops
-  // both counts (grabs are written at the rate of grabs and download state changes, pages are read far more).
+  // Counted once (the queue's count reads every grab row: 21 ms at 1M), then kept exact by the
+  // puts of this process (put: +1 for a new key, the queue moved by the record's change) until a
+  // write it cannot follow (the importer's rows, a put that lost a race) drops both.
   const counts = cachedCounts(db, engine, GRABS_COUNTS);
   const countWhere = async (queueOnly: boolean) => {
     const r = await db
@@ -40,9 +43,10 @@ export function createGrabsSql(db: Db, engine: Engine) {
   /**
    * Insert or replace by key. A replaced key keeps its position (like assigning an existing key
    * of the legacy object); a new key goes last. The library link is set when the item exists.
+   * Returns whether the row is in the queue now, and on PostgreSQL whether it was inserted.
    */
-  async function upsert(trx: Db, row: Insertable<GrabsTable>, position: 'append' | 'given'): Promise<void> {
-    await trx
+  async function upsert(trx: Db, row: Insertable<GrabsTable>, position: 'append' | 'given'): Promise<{ queued: unknown; inserted?: unknown } | undefined> {
+    return await trx
       .insertInto('grabs')
       .values((eb) => ({
         ...row,
@@ -68,7 +72,36 @@ export function createGrabsSql(db: Db, engine: Engine) {
           ...(position === 'append' ? {} : { position: eb.ref('excluded.position') }),
         })),
       )
-      .execute();
+      .$if(position === 'append', (q) =>
+        q.returning((eb) => [inQueue(eb).as('queued'), ...(engine === 'postgres' ? [sql<boolean>`xmax = 0`.as('inserted')] : [])]),
+      )
+      .executeTakeFirst()
+      .then((r) => r as { queued: unknown; inserted?: unknown } | undefined);
+  }
+
+  /**
+   * A put and how it moved the kept counts: the key's queue state before it (read in the same
+   * unit: on PostgreSQL a transaction that locks the row; on SQLite the handle's one connection,
+   * held, so no other statement of this process runs between; another process's commit moves
+   * data_version, which drops the counts anyway) and after it. On PostgreSQL a key that was absent
+   * before but not inserted (another writer inserted it meanwhile) drops the counts instead.
+   */
+  async function putCounted(row: Insertable<GrabsTable>): Promise<Record<string, number> | 'drop'> {
+    const run = async (c: Db) => {
+      const before = await c
+        .selectFrom('grabs')
+        .select((eb) => inQueue(eb).as('queued'))
+        .where('key', '=', row.key as string)
+        .$if(engine === 'postgres', (q) => q.forUpdate())
+        .executeTakeFirst();
+      const after = await upsert(c, row, 'append');
+      if (!after) return 'drop' as const;
+      if (engine === 'postgres' && !before && after.inserted !== true) return 'drop' as const;
+      return { all: before ? 0 : 1, queue: (queued(after.queued) ? 1 : 0) - (before && queued(before.queued) ? 1 : 0) };
+    };
+    if (db.isTransaction) return run(db);
+    const k = db as Kysely<DB>;
+    return engine === 'postgres' ? k.transaction().execute(run) : k.connection().execute(run);
   }
 
   return {
@@ -85,8 +118,8 @@ export function createGrabsSql(db: Db, engine: Engine) {
 
     async put(key: string, record: GrabRecord): Promise<void> {
       await counts.write(
-        () => upsert(db, grabToRow(key, record, 0), 'append'),
-        () => 'drop',
+        () => putCounted(grabToRow(key, record, 0)),
+        (moved) => moved,
       );
     },
 

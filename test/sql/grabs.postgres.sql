@@ -1,4 +1,13 @@
--- grabs.put
+-- grabs.put [1/4]
+begin;
+
+-- grabs.put [2/4]
+select ("ok" = $1 or cast("status" as text) = $2) as "queued"
+from "grabs"
+where "key" = $3
+for update;
+
+-- grabs.put [3/4]
 insert into "grabs" ("key", "kind", "item_id", "library_item_id", "title", "link", "protocol",
   "client", "ok", "status", "at", "category", "nzb_upload", "position", "extra")
 values ($1, $2, $3, (select "id" from "library_items" where "id" = $4), $5, $6, $7, $8, $9, $10,
@@ -9,7 +18,11 @@ set "kind" = "excluded"."kind", "item_id" = "excluded"."item_id",
   "link" = "excluded"."link", "protocol" = "excluded"."protocol", "client" = "excluded"."client",
   "ok" = "excluded"."ok", "status" = "excluded"."status", "at" = "excluded"."at",
   "category" = "excluded"."category", "nzb_upload" = "excluded"."nzb_upload",
-  "extra" = "excluded"."extra";
+  "extra" = "excluded"."extra"
+returning ("ok" = $16 or cast("status" as text) = $17) as "queued", xmax = 0 as "inserted";
+
+-- grabs.put [4/4]
+commit;
 
 -- grabs.get
 select "key", "kind", "item_id", "title", "link", "protocol", "client", "ok", "status", "at",

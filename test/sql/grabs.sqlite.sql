@@ -1,4 +1,9 @@
--- grabs.put
+-- grabs.put [1/2]
+select ("ok" = ? or cast("status" as text) = ?) as "queued"
+from "grabs"
+where "key" = ?;
+
+-- grabs.put [2/2]
 insert into "grabs" ("key", "kind", "item_id", "library_item_id", "title", "link", "protocol",
   "client", "ok", "status", "at", "category", "nzb_upload", "position", "extra")
 values (?, ?, ?, (select "id" from "library_items" where "id" = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?,
@@ -9,7 +14,8 @@ set "kind" = "excluded"."kind", "item_id" = "excluded"."item_id",
   "link" = "excluded"."link", "protocol" = "excluded"."protocol", "client" = "excluded"."client",
   "ok" = "excluded"."ok", "status" = "excluded"."status", "at" = "excluded"."at",
   "category" = "excluded"."category", "nzb_upload" = "excluded"."nzb_upload",
-  "extra" = "excluded"."extra";
+  "extra" = "excluded"."extra"
+returning ("ok" = ? or cast("status" as text) = ?) as "queued";
 
 -- grabs.get
 select "key", "kind", "item_id", "title", "link", "protocol", "client", "ok", "status", "at",
