@@ -183,7 +183,7 @@ const registered = new WeakSet<AggregateHost>();
  * adds each row's column values with SetDigest.addRow, the same rowText and SHA-1 the writer took,
  * and answers `{"count":..,"words":[..]}` (the sums; fromSums(.., 'rows') rebuilds the digest).
  * The rows never become JavaScript rows: SQLite hands each row's values straight to the step, in
- * one scan (at 1M items: 2.3 s of CPU against 4.4 s for reading pages of rows and summing them).
+ * one scan (1M items: 2.3 s of CPU against 3.7 s for reading them back in pages of 500 and summing them here).
  */
 export function registerRowsDigest(host: AggregateHost): string {
   if (!registered.has(host)) {
