@@ -10,6 +10,8 @@
  * one on the same generated dir, for a before/after in one run. Each run prints its phases' wall time, CPU
  * time (the import process's threads, from /proc) and the peak RSS at each phase's end.
  *
+ * `--from DIR` imports an already generated dir (bench/generate-legacy.ts --out DIR; one size only) instead of generating one.
+ *
  * `--append FILE` adds the run's table (with the date, machine and load average) to FILE, e.g. bench/RESULTS.md.
  *
  *   npm run build && npx tsx bench/import.ts [--items 100000,1000000] [--pg postgres://...] [--extra-grabs N] [--bin DIR[,this]] [--append FILE] [--keep]
@@ -153,6 +155,7 @@ async function main(): Promise<void> {
       'extra-grabs': { type: 'string' },
       bin: { type: 'string' },
       append: { type: 'string' },
+      from: { type: 'string' },
     },
   });
   if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('build first: npm run build');
@@ -163,10 +166,12 @@ async function main(): Promise<void> {
   for (const items of sizes) {
     const base = mkdtempSync(join(tmpdir(), `mediaos-bench-import-${items}-`));
     try {
-      const dir = join(base, 'config');
-      const t = performance.now();
-      await generateLegacyDir({ dir, items, seed: 1, extraGrabs: Number(values['extra-grabs'] ?? 0) });
-      console.log(`generated ${items} items in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      const dir = values.from ?? join(base, 'config');
+      if (!values.from) {
+        const t = performance.now();
+        await generateLegacyDir({ dir, items, seed: 1, extraGrabs: Number(values['extra-grabs'] ?? 0) });
+        console.log(`generated ${items} items in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      }
       for (const [i, bin] of builds.entries()) {
         const run = await runImport(items, dir, join(base, `data-${i}`), values.pg, bin === 'this' ? ROOT : bin);
         rows.push(run);

@@ -330,7 +330,15 @@ async function applySnapshot(trx: Kysely<DB>, opts: ImportOptions, snapshot: Fil
   if (!jsonEqual(await appState.get(LEGACY_FILES_KEY), present)) await appState.set(LEGACY_FILES_KEY, present);
 
   opts.progress?.phase('verify');
-  const verify = await verifyAgainstDatabase({ kysely: trx, engine: opts.db.engine, dir: opts.from, snapshot, open: box, libraryDigest });
+  const verify = await verifyAgainstDatabase({
+    kysely: trx,
+    engine: opts.db.engine,
+    dir: opts.from,
+    snapshot,
+    open: box,
+    libraryDigest,
+    sqlite: opts.db.sqlite,
+  });
   report.verify = { checked: verify.checked, mismatches: verify.mismatches };
   if (verify.mismatches.length > 0) throw new ImportVerifyError(verify.mismatches);
 

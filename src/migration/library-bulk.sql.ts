@@ -202,6 +202,16 @@ export function createLibraryBulkSql(db: AnyDb, engine: Engine, batch: BatchWrit
       return { count: Number(row.n), words: [0, 1, 2, 3].map((i) => Number(row[`w${i}`] ?? 0)) };
     },
 
+    /**
+     * SQLite: the `rows` digest of library_items by the aggregate `fn` (digest.ts registerRowsDigest,
+     * registered on this connection) over the data columns, in one scan: its JSON sums.
+     */
+    async libraryRowsDigest(fn: string): Promise<{ count: number; words: number[] }> {
+      const r = await sql.raw<{ d: string | null }>(`SELECT ${fn}(${LIBRARY_DATA_COLUMNS.join(', ')}) AS d FROM library_items`).execute(db);
+      const d = r.rows[0]?.d;
+      return d ? (JSON.parse(d) as { count: number; words: number[] }) : { count: 0, words: [] };
+    },
+
     /** Library rows in seq order after `afterSeq` (export streaming). */
     async libraryPage(columns: readonly string[], afterSeq: number, limit: number): Promise<Row[]> {
       return (await db

@@ -11,7 +11,7 @@ import type { Engine } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 import { streamLegacyArray } from '../legacy/stream-library.js';
 import { diffValues, jsonEqual } from './compare.js';
-import { SetDigest } from './digest.js';
+import { type AggregateHost, registerRowsDigest, SetDigest } from './digest.js';
 import { BATCH_ROWS, createImportSql, LIBRARY_DATA_COLUMNS } from './import.sql.js';
 import { acceptedBatches } from './keyed-import.js';
 import { libraryTarget, type Opener, pointer, type Target } from './legacy-files.js';
@@ -46,6 +46,11 @@ export interface VerifyOptions {
    * record-by-record comparison on a difference.
    */
   libraryDigest?: SetDigest;
+  /**
+   * The SQLite connection `kysely` runs on (its raw handle): a `rows` digest is then summed by an
+   * aggregate inside SQLite (digest.ts registerRowsDigest) instead of reading the rows back here.
+   */
+  sqlite?: AggregateHost;
 }
 
 function rawValue(q: { raw: string; encoding?: string; raw_encoding?: string }): unknown {
@@ -185,13 +190,18 @@ async function verifyKeyed(opts: VerifyOptions, snap: FileSnapshot, add: (m: Mis
 
 /**
  * The same kind of digest over library_items as it is now: on PostgreSQL (`pg-rows`) the database
- * computes it in one query; otherwise the rows are read back in seq order and summed here.
+ * computes it in one query; on SQLite (`rows`, with its handle) an aggregate sums it in one scan;
+ * otherwise the rows are read back in seq order and summed here.
  */
 async function libraryDigestOfDatabase(opts: VerifyOptions, of: SetDigest['of']): Promise<SetDigest> {
   const sql = createImportSql(opts.kysely, opts.engine);
   if (of === 'pg-rows') {
     const sums = await sql.libraryDigest();
     return SetDigest.fromSums(sums.count, sums.words);
+  }
+  if (of === 'rows' && opts.sqlite && opts.engine === 'sqlite') {
+    const sums = await sql.libraryRowsDigest(registerRowsDigest(opts.sqlite));
+    return SetDigest.fromSums(sums.count, sums.words, 'rows');
   }
   const found = new SetDigest(of);
   const columns = of === 'rows' ? LIBRARY_DATA_COLUMNS : libraryTarget.columns;

@@ -198,16 +198,26 @@ for (const engine of sqlEngines()) {
         const sql = createImportSql(trx, t!.db.engine);
         const result = await importLibrary({ sql, dir, present: true, importTime: '2026-01-01T00:00:00.000Z', worker: false });
         expect(result.digest.of).toBe(engine === 'sqlite' ? 'rows' : 'pg-rows');
-        const check = () => verifyAgainstDatabase({ kysely: trx, engine: t!.db.engine, dir, snapshot, open: box, libraryDigest: result.digest });
-        expect(await check()).toMatchObject({ checked: 1200, mismatches: [], libraryByDigest: true });
+        // SQLite: summed by the aggregate inside SQLite (given the handle) and by reading the rows back (without)
+        const handles = engine === 'sqlite' ? [t!.db.sqlite, undefined] : [undefined];
+        const check = (sqlite: (typeof handles)[number]) =>
+          verifyAgainstDatabase({ kysely: trx, engine: t!.db.engine, dir, snapshot, open: box, libraryDigest: result.digest, sqlite });
+        const statements: string[] = [];
+        const stop = t!.db.observeQueries((e) => statements.push(e.query.sql));
+        for (const sqlite of handles) expect(await check(sqlite)).toMatchObject({ checked: 1200, mismatches: [], libraryByDigest: true });
+        stop();
+        const summedInSqlite = statements.filter((s) => s.includes('mediaos_rows_digest(')).length;
+        expect(summedInSqlite).toBe(engine === 'sqlite' ? 1 : 0);
         await trx
           .updateTable('library_items')
           .set({ title: 'Tampered' } as never)
           .where('id', '=', 'it700')
           .execute();
-        const tampered = await check();
-        expect(tampered.libraryByDigest).toBe(false);
-        expect(tampered.mismatches).toEqual([{ file: 'library.json', locator: '/items/700', field: 'title', problem: 'value differs' }]);
+        for (const sqlite of handles) {
+          const tampered = await check(sqlite);
+          expect(tampered.libraryByDigest).toBe(false);
+          expect(tampered.mismatches).toEqual([{ file: 'library.json', locator: '/items/700', field: 'title', problem: 'value differs' }]);
+        }
       });
     });
   });
