@@ -1,19 +1,10 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { rowBuilder } from './row-builder.js';
+
+export { rowBuilder } from './row-builder.js';
 
 type Row = Record<string, unknown>;
-
-/**
- * Builds rows from better-sqlite3's raw arrays with one object literal per statement (same
- * hidden class for every row). Creating the row objects is otherwise half the cost of reading a
- * page of 100 items (measured: 0.36 ms -> 0.21 ms per page at 1M items). Later duplicate column
- * names win, as they do in better-sqlite3's own objects.
- */
-export function rowBuilder(columns: readonly string[]): (values: unknown[]) => Row {
-  // A quoted "__proto__" key in a literal would set the prototype; the computed form defines it.
-  const fields = columns.map((name, i) => `${name === '__proto__' ? `[${JSON.stringify(name)}]` : JSON.stringify(name)}: v[${i}]`).join(', ');
-  return new Function('v', `return { ${fields} };`) as (values: unknown[]) => Row;
-}
 
 interface Prepared {
   stmt: BetterSqlite3.Statement;

@@ -78,4 +78,30 @@ describe.runIf(sqlEngines().includes('postgres'))('prepared statements (postgres
     expect(await createSessionsSql(k).getWithUser('no-such-session', 'no-such-user')).toBeUndefined();
     expect(await preparedOnConnection(d)).toEqual([]);
   });
+
+  // compileOnce's statements take pg's rows as arrays and build the objects themselves (statement-events.ts, objectRows).
+  it('answers compileOnce rows as Kysely does: same values and types, later duplicate names win, columns of a changed `select *`', async () => {
+    const d = await open();
+    const k = d.kysely;
+    await k
+      .insertInto('library_items')
+      .values({ id: 'a', kind: 'movie', title: 'A', title_lower: 'a', search_text: 'a', year: 1999, file_size: 2 ** 40, metadata: '{"k":[1]}' } as never)
+      .execute();
+    const build = (slot: <T>(i: number) => T) =>
+      k.selectFrom('library_items').select(['id', 'year', 'file_size', 'metadata', 'extra', 'seq']).where('kind', '=', slot<'movie'>(0));
+    const viaKysely = await k.selectFrom('library_items').select(['id', 'year', 'file_size', 'metadata', 'extra', 'seq']).where('kind', '=', 'movie').execute();
+    const rows = (await compileOnce(k, 1, build)(['movie'])).rows;
+    expect(rows).toEqual(viaKysely);
+    expect(rows).toEqual([{ id: 'a', year: 1999, file_size: 2 ** 40, metadata: '{"k": [1]}', extra: null, seq: expect.any(Number) }]);
+    const odd = compileOnce(k, 0, () => sql<Record<string, unknown>>`select 1 as x, 2 as x, 3 as "__proto__"`);
+    const [row] = (await odd([])).rows;
+    expect(row.x).toBe(2);
+    expect(Object.hasOwn(row, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    // An unprepared `select *` sees a column added since its last run.
+    const star = compileUnprepared(k, 0, () => sql<Record<string, unknown>>`select * from library_items where id = 'a'`);
+    expect(Object.keys((await star([])).rows[0])).not.toContain('added');
+    await sql`alter table library_items add column added integer default 7`.execute(k);
+    expect((await star([])).rows[0]).toMatchObject({ id: 'a', added: 7 });
+  });
 });
