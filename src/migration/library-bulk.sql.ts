@@ -188,14 +188,16 @@ export function createLibraryBulkSql(db: AnyDb, engine: Engine, batch: BatchWrit
     /**
      * PostgreSQL: the `pg-rows` digest of library_items computed by the database in one scan: the
      * row count and, for each of the four 32-bit words of MD5(pgRowText), its sum over the rows
-     * mod 2^32 (digest.ts SetDigest.fromSums).
+     * mod 2^32 (digest.ts SetDigest.fromSums). `OFFSET 0` keeps the row subquery a subquery: flattened,
+     * the planner put md5(...) into each of the four sums, hashing every row four times (1M rows:
+     * 10.4 s of backend CPU against 3.2 s, same sums).
      */
     async libraryDigest(): Promise<{ count: number; words: number[] }> {
       const word = (i: number) => `(sum(('x' || substr(h, ${i * 8 + 1}, 8))::bit(32)::bigint) % 4294967296)::text AS w${i}`;
       const r = await sql
         .raw<Record<string, string>>(
           `SELECT count(*)::text AS n, ${[0, 1, 2, 3].map(word).join(', ')}
-           FROM (SELECT md5(${pgRowSql(LIBRARY_DATA_COLUMNS, LIBRARY_DATA_PG_TYPES)}) AS h FROM library_items) rows`,
+           FROM (SELECT md5(${pgRowSql(LIBRARY_DATA_COLUMNS, LIBRARY_DATA_PG_TYPES)}) AS h FROM library_items OFFSET 0) rows`,
         )
         .execute(db);
       const row = r.rows[0]!;
