@@ -28,6 +28,23 @@ function pgRowSql(columns: readonly string[], types: readonly PgColumnType[]): s
     .join(' || ');
 }
 
+/** maintenance_work_mem for the library's index builds after a bulk load (PostgreSQL's default is 64 MB). */
+export const INDEX_BUILD_MEMORY_KB = 256 * 1024;
+
+/**
+ * PostgreSQL: raises maintenance_work_mem to INDEX_BUILD_MEMORY_KB for this transaction (never
+ * lowers it) until restore(). With 64 MB the btree builds of a 1M-item library sort in temp files
+ * and the full-text GIN build flushes its entries to the index several times.
+ */
+async function buildMemoryWhile(db: AnyDb): Promise<{ restore(): Promise<void> }> {
+  const kb = Number(
+    (await sql<{ kb: string }>`select setting as kb from pg_settings where name = 'maintenance_work_mem'`.execute(db)).rows[0]?.kb ?? INDEX_BUILD_MEMORY_KB,
+  );
+  if (!(kb < INDEX_BUILD_MEMORY_KB)) return { restore: async () => {} };
+  await sql`select set_config('maintenance_work_mem', ${`${INDEX_BUILD_MEMORY_KB}kB`}, true)`.execute(db);
+  return { restore: async () => void (await sql`select set_config('maintenance_work_mem', ${`${kb}kB`}, true)`.execute(db)) };
+}
+
 export function createLibraryBulkSql(db: AnyDb, engine: Engine, batch: BatchWriter, copyIn?: CopyIn) {
   const { insertText } = batch;
   return {
@@ -165,7 +182,9 @@ export function createLibraryBulkSql(db: AnyDb, engine: Engine, batch: BatchWrit
         setAsideRest: async () => {},
         // indexdef names the schema; the table is found through search_path like every other statement
         restore: async () => {
+          const setting = await buildMemoryWhile(db);
           for (const i of indexes) await run(i.indexdef.replace(/ ON (?:"?[\w$]+"?\.)?library_items /, ' ON library_items '));
+          await setting.restore();
         },
       };
     },
