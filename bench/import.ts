@@ -13,10 +13,11 @@
  * `--append FILE` adds the run's table (with the date, machine and load average) to FILE, e.g. bench/RESULTS.md.
  *
  * With `--pg`, each phase also shows the CPU time of the import's PostgreSQL backends and their parallel
- * workers (found by application name; the server must run on this machine). `--dir DIR` keeps the
- * generated dir in DIR/<items> and reuses it in later runs.
+ * workers (found by application name; the server must run on this machine).
  *
- *   npm run build && npx tsx bench/import.ts [--items 100000,1000000] [--pg postgres://...] [--extra-grabs N] [--bin DIR[,this]] [--dir DIR] [--append FILE] [--keep]
+ * `--from DIR` imports an already generated dir (bench/generate-legacy.ts --out DIR; one size only) instead of generating one.
+ *
+ *   npm run build && npx tsx bench/import.ts [--items 100000,1000000] [--pg postgres://...] [--extra-grabs N] [--bin DIR[,this]] [--append FILE] [--keep]
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -235,7 +236,7 @@ async function main(): Promise<void> {
       'extra-grabs': { type: 'string' },
       bin: { type: 'string' },
       append: { type: 'string' },
-      dir: { type: 'string' },
+      from: { type: 'string' },
     },
   });
   if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('build first: npm run build');
@@ -246,9 +247,8 @@ async function main(): Promise<void> {
   for (const items of sizes) {
     const base = mkdtempSync(join(tmpdir(), `mediaos-bench-import-${items}-`));
     try {
-      // `--dir DIR`: a dir generated before (DIR/<items>, made on first use and kept): A/B runs skip the generation
-      const dir = values.dir ? join(values.dir, String(items)) : join(base, 'config');
-      if (!values.dir || !existsSync(join(dir, 'library.json'))) {
+      const dir = values.from ?? join(base, 'config');
+      if (!values.from) {
         const t = performance.now();
         await generateLegacyDir({ dir, items, seed: 1, extraGrabs: Number(values['extra-grabs'] ?? 0) });
         console.log(`generated ${items} items in ${((performance.now() - t) / 1000).toFixed(1)} s`);
