@@ -14,10 +14,15 @@
  *
  * `--append FILE` adds the run's table (with the date, machine and load average) to FILE, e.g. bench/RESULTS.md.
  *
+ * With `--pg`, each phase also shows the CPU time of the import's PostgreSQL backends and their parallel
+ * workers (found by application name; the server must run on this machine).
+ *
+ * `--from DIR` imports an already generated dir (bench/generate-legacy.ts --out DIR; one size only) instead of generating one.
+ *
  *   npm run build && npx tsx bench/import.ts [--items 100000,1000000] [--pg postgres://...] [--extra-grabs N] [--bin DIR[,this]] [--append FILE] [--keep]
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,6 +40,8 @@ interface Run {
   /** CPU seconds of the import process (all its threads; last sample, at most 50 ms before it exits). */
   cpu: number;
   mainCpu: number;
+  /** CPU seconds of the import's PostgreSQL backends and their parallel workers (from /proc; 0 on SQLite). */
+  pgCpu: number;
   peakMb: number;
   code: number | null;
   phases: string[];
@@ -47,6 +54,7 @@ interface Mark {
   cpu: number;
   /** CPU seconds of the main thread alone (it runs every SQL statement: the serial part of the import). */
   mainCpu: number;
+  pgCpu: number;
   peakMb: number;
 }
 
@@ -65,8 +73,75 @@ function cpuSeconds(pid: number, mainThread = false): number | undefined {
 function phaseFigures(marks: Mark[]): string[] {
   return marks.slice(0, -1).map((m, i) => {
     const next = marks[i + 1]!;
-    return `${m.name} ${(next.wall - m.wall).toFixed(1)} s wall, ${(next.cpu - m.cpu).toFixed(1)} s CPU (main thread ${(next.mainCpu - m.mainCpu).toFixed(1)} s), peak ${next.peakMb.toFixed(0)} MB`;
+    const pgCpu = next.pgCpu > 0 ? `, postgres ${(next.pgCpu - m.pgCpu).toFixed(1)} s CPU` : '';
+    return `${m.name} ${(next.wall - m.wall).toFixed(1)} s wall, ${(next.cpu - m.cpu).toFixed(1)} s CPU (main thread ${(next.mainCpu - m.mainCpu).toFixed(1)} s)${pgCpu}, peak ${next.peakMb.toFixed(0)} MB`;
   });
+}
+
+/**
+ * CPU seconds of the PostgreSQL processes serving one application name (the import's backends, found
+ * by pg_stat_activity) and of the parallel workers they start (index builds: `parallel worker for
+ * PID n` in their command line). Needs the server on this machine (it reads /proc). A backend's last
+ * figure is kept after it exits.
+ */
+class PgBackendCpu {
+  private readonly seen = new Map<number, number>();
+  private client: pg.Client | undefined;
+  private busy = false;
+  constructor(
+    private readonly url: string,
+    private readonly appName: string,
+  ) {}
+  async start(): Promise<void> {
+    this.client = new pg.Client({ connectionString: this.url, application_name: 'bench-import-monitor' });
+    await this.client.connect();
+  }
+  /** Samples (at most one at a time); returns the total so far. */
+  async sample(): Promise<number> {
+    if (this.client && !this.busy) {
+      this.busy = true;
+      try {
+        const pids = (await this.client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [this.appName])).rows.map(
+          (r) => r.pid,
+        );
+        const workers = pids.length > 0 ? parallelWorkers(pids) : [];
+        for (const pid of [...pids, ...workers]) {
+          const s = cpuSeconds(pid);
+          if (s !== undefined) this.seen.set(pid, s);
+        }
+      } catch {
+        // the monitor connection failing only loses samples
+      } finally {
+        this.busy = false;
+      }
+    }
+    return this.total();
+  }
+  total(): number {
+    let t = 0;
+    for (const s of this.seen.values()) t += s;
+    return t;
+  }
+  async stop(): Promise<void> {
+    await this.client?.end();
+  }
+}
+
+/** pids of the `postgres: parallel worker for PID n` processes of the given leaders. */
+function parallelWorkers(leaders: number[]): number[] {
+  const out: number[] = [];
+  const wanted = new Set(leaders.map(String));
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      const m = /parallel worker for PID (\d+)/.exec(cmd);
+      if (m && wanted.has(m[1]!)) out.push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  return out;
 }
 
 function peakRssKb(pid: number): number | undefined {
@@ -93,8 +168,10 @@ async function runImport(items: number, dir: string, data: string, pgUrl?: strin
     ENCRYPTION_KEY: KEY,
     JWT_SECRET: KEY,
     DATABASE_URL: pgUrl ?? `sqlite:${join(data, 'mediaos.db')}`,
-    ...(schema ? { MEDIAOS_PG_SCHEMA: schema } : {}),
+    ...(schema ? { MEDIAOS_PG_SCHEMA: schema, PGAPPNAME: schema } : {}),
   };
+  const backends = pgUrl && schema ? new PgBackendCpu(pgUrl, schema) : undefined;
+  await backends?.start();
   const started = performance.now();
   const child = spawn(process.execPath, [join(root, 'bin', 'mediaos'), 'import', '--from', dir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let peak = 0;
@@ -106,10 +183,13 @@ async function runImport(items: number, dir: string, data: string, pgUrl?: strin
     mainCpu = cpuSeconds(child.pid!, true) ?? mainCpu;
   };
   const timer = setInterval(sample, 50);
+  const pgTimer = setInterval(() => void backends?.sample(), 200);
   const marks: Mark[] = [];
   const mark = (name: string) => {
     sample();
-    marks.push({ name, wall: (performance.now() - started) / 1000, cpu, mainCpu, peakMb: peak / 1024 });
+    // the backends' figure of the last sample (at most 200 ms old); one more is taken now
+    void backends?.sample();
+    marks.push({ name, wall: (performance.now() - started) / 1000, cpu, mainCpu, pgCpu: backends?.total() ?? 0, peakMb: peak / 1024 });
   };
   mark('start');
   let out = '';
@@ -124,8 +204,10 @@ async function runImport(items: number, dir: string, data: string, pgUrl?: strin
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   clearInterval(timer);
+  clearInterval(pgTimer);
   const seconds = (performance.now() - started) / 1000;
-  marks.push({ name: 'end', wall: seconds, cpu, mainCpu, peakMb: peak / 1024 });
+  marks.push({ name: 'end', wall: seconds, cpu, mainCpu, pgCpu: backends?.total() ?? 0, peakMb: peak / 1024 });
+  await backends?.stop();
   if (code !== 0) console.error(out);
   if (pgUrl && schema) {
     const c = new pg.Client({ connectionString: pgUrl });
@@ -140,6 +222,7 @@ async function runImport(items: number, dir: string, data: string, pgUrl?: strin
     seconds,
     cpu,
     mainCpu,
+    pgCpu: backends?.total() ?? 0,
     peakMb: peak / 1024,
     code,
     phases: phaseFigures(marks),
@@ -175,8 +258,9 @@ async function main(): Promise<void> {
       for (const [i, bin] of builds.entries()) {
         const run = await runImport(items, dir, join(base, `data-${i}`), values.pg, bin === 'this' ? ROOT : bin);
         rows.push(run);
+        const pgCpu = run.pgCpu > 0 ? `, postgres ${run.pgCpu.toFixed(1)} s CPU` : '';
         console.log(
-          `  ${bin} ${run.engine} ${items} items: ${run.seconds.toFixed(1)} s, ${run.cpu.toFixed(1)} s CPU (main thread ${run.mainCpu.toFixed(1)} s), ${Math.round(items / run.seconds)} rows/s, peak RSS ${run.peakMb.toFixed(0)} MB, exit ${run.code}`,
+          `  ${bin} ${run.engine} ${items} items: ${run.seconds.toFixed(1)} s, ${run.cpu.toFixed(1)} s CPU (main thread ${run.mainCpu.toFixed(1)} s)${pgCpu}, ${Math.round(items / run.seconds)} rows/s, peak RSS ${run.peakMb.toFixed(0)} MB, load ${loadavg()[0]!.toFixed(1)}, exit ${run.code}`,
         );
         for (const p of run.phases) console.log(`    ${p}`);
       }

@@ -37,5 +37,47 @@ for (const engine of sqlEngines()) {
       expect(byId.get('m599')!.email).toBe('m599@example.com');
       expect(await sql.countRows('users')).toBe(603);
     });
+
+    it('rows of a table linked to the library go in with the link relink() would give them (no rewrite of each row after)', async () => {
+      t = await createTestDatabase(engine);
+      const sql = createImportSql(t.db.kysely, engine);
+      const item = (id: string) => [
+        id,
+        'movie',
+        `T ${id}`,
+        `t ${id}`,
+        `t ${id}`,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        '2024-01-01T00:00:00.000Z',
+      ];
+      await sql.insertLibraryParams([...item('lib1'), ...item('lib2')], 2);
+      const grab = (key: string, itemId: string, position: number) => ({ key, kind: 'movie', item_id: itemId, library_item_id: null, position });
+      // over one batch of 500 ids (two look-ups), and as many rows as PostgreSQL sends by COPY
+      const rows = [grab('movie:lib1', 'lib1', 0), grab('movies:lib1', 'lib1', 1), grab('movie:gone', 'gone', 2), grab('movie:lib2', 'lib2', 3)];
+      for (let i = 0; i < 600; i++) rows.push(grab(`movie:x${i}`, `x${i}`, 4 + i));
+      await sql.insertRows('grabs', rows);
+      const found = await sql.selectRowsByKeys('grabs', ['key', 'library_item_id'], 'key', [
+        'movie:lib1',
+        'movies:lib1',
+        'movie:gone',
+        'movie:lib2',
+        'movie:x599',
+      ]);
+      expect(Object.fromEntries(found.map((r) => [r.key, r.library_item_id]))).toEqual({
+        'movie:lib1': 'lib1',
+        'movies:lib1': 'lib1',
+        'movie:gone': null,
+        'movie:lib2': 'lib2',
+        'movie:x599': null,
+      });
+    });
   });
 }
