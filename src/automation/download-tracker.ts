@@ -24,12 +24,11 @@ import { parseRelease } from './release-parse.js';
 export const TRACK_DOWNLOADS_JOB_TYPE = 'downloads.track';
 
 /** States a grab record ends in (tracking leaves it alone after). */
-const FINAL = new Set(['imported', 'failed']);
 /** History entries asked of a client per run. */
 const HISTORY_LIMIT = 200;
 
 export interface TrackerDeps {
-  grabs: Pick<GrabsStore, 'list' | 'put'>;
+  grabs: Pick<GrabsStore, 'listInFlight' | 'put'>;
   downloaders: Pick<DownloadersStore, 'get'>;
   wanted: Pick<WantedStore, 'get' | 'update'>;
   library: Pick<LibraryStore, 'getById' | 'patch'>;
@@ -125,18 +124,16 @@ export function createDownloadTracker(deps: TrackerDeps) {
     };
   }
 
-  const isOpen = ({ record: r }: GrabEntry) => r.ok === true && typeof r.downloadId === 'string' && typeof r.client === 'string' && !FINAL.has(String(r.state));
-
   return {
     /** Is any grab waiting for its download (the schedule queues a poll only then)? */
     async hasOpen(): Promise<boolean> {
-      return (await deps.grabs.list()).some(isOpen);
+      return (await deps.grabs.listInFlight()).length > 0;
     },
 
     /** One pass over every grab that has a client id and is not finished. */
     async trackOnce(): Promise<TrackReport> {
       const report: TrackReport = { tracked: 0, imported: [], failed: [], errors: [] };
-      const open = (await deps.grabs.list()).filter(isOpen);
+      const open = await deps.grabs.listInFlight();
       if (open.length === 0) return report;
       const { find, errors } = await lookups(new Set(open.map((e) => e.record.client as string)));
       report.errors.push(...errors);

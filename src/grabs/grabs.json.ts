@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { isObject } from '../db/json.js';
 import { createJsonFile } from '../legacy/json-file.js';
-import type { GrabEntry, GrabOrderCursor, GrabRecord, GrabsPage, GrabTimeCursor } from './grabs.types.js';
+import { type GrabEntry, type GrabOrderCursor, type GrabRecord, type GrabsPage, type GrabTimeCursor, isInFlight } from './grabs.types.js';
 
 type Doc = Record<string, GrabRecord>;
 
@@ -70,6 +70,10 @@ export function createGrabsJson(opts: { configDir: string }) {
 
     async countQueue(): Promise<number> {
       return (await list()).filter((e) => inQueue(e.record)).length;
+    },
+
+    async listInFlight(): Promise<GrabEntry[]> {
+      return (await list()).filter((e) => isInFlight(e.record));
     },
 
     async count(): Promise<number> {

@@ -3,7 +3,7 @@ import { cachedCounts } from '../db/cached-counts.js';
 import type { Engine } from '../db/dialect.js';
 import type { DB, GrabsTable } from '../db/schema.js';
 import { type GrabRow, grabFromRow, grabToRow } from './grabs.codec.js';
-import type { GrabEntry, GrabOrderCursor, GrabRecord, GrabsPage, GrabTimeCursor } from './grabs.types.js';
+import { type GrabEntry, type GrabOrderCursor, type GrabRecord, type GrabsPage, type GrabTimeCursor, isInFlight } from './grabs.types.js';
 
 const columns = ['key', 'kind', 'item_id', 'title', 'link', 'protocol', 'client', 'ok', 'status', 'at', 'category', 'nzb_upload', 'extra'] as const;
 
@@ -186,6 +186,29 @@ export function createGrabsSql(db: Db, engine: Engine) {
 
     async countQueue(): Promise<number> {
       return counts.read('queue', () => countWhere(true));
+    },
+
+    /**
+     * The database keeps only rows that can be in flight (a grab's `downloadId` and `state` live
+     * in `extra`), so the legacy history's rows are never read; the record test then decides
+     * exactly (a `state` the SQL keeps, e.g. `["imported"]`, may still be final to it).
+     */
+    async listInFlight(): Promise<GrabEntry[]> {
+      const rows = await db
+        .selectFrom('grabs')
+        .select(columns)
+        .where('ok', '=', true)
+        .where('client', 'is not', null)
+        .where(engine === 'postgres' ? sql<boolean>`jsonb_typeof(extra -> 'downloadId') = 'string'` : sql<boolean>`json_type(extra, '$.downloadId') = 'text'`)
+        .where(
+          engine === 'postgres'
+            ? sql<boolean>`coalesce(extra ->> 'state', '') not in ('imported', 'failed')`
+            : sql<boolean>`coalesce(json_extract(extra, '$.state'), '') not in ('imported', 'failed')`,
+        )
+        .orderBy('position')
+        .orderBy('key')
+        .execute();
+      return rows.map((row) => ({ key: row.key, record: grabFromRow(row) })).filter((e) => isInFlight(e.record));
     },
   };
 }

@@ -21,6 +21,12 @@ export interface GrabsStore {
   queuePage(after: GrabOrderCursor | null, limit: number): Promise<GrabsPage<GrabOrderCursor>>;
   /** How many records the queue holds. */
   countQueue(): Promise<number>;
+  /**
+   * The records a download client may still be working on, in file order: sent (`ok === true`)
+   * to a `client` under a string `downloadId`, with a `state` other than imported/failed. The
+   * download tracker asks this every minute, so the database filters (not every grab row read).
+   */
+  listInFlight(): Promise<GrabEntry[]>;
 }
 
 /** The store's methods of one implementation (the sql one has importer extras the phases do not see). */
@@ -32,6 +38,7 @@ const only = (s: GrabsStore): GrabsStore => ({
   historyPage: s.historyPage,
   queuePage: s.queuePage,
   countQueue: s.countQueue,
+  listInFlight: s.listInFlight,
 });
 
 export function createGrabsStore(ctx: StoreContext): GrabsStore {

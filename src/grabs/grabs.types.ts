@@ -60,6 +60,14 @@ export interface GrabsPage<C> {
 }
 
 /** `<kind>:<id>` split on the FIRST ':' (ids may contain ':'; a key without one is all kind). */
+/** The states after which a client no longer works on a grab's download. */
+export const FINAL_GRAB_STATES: ReadonlySet<string> = new Set(['imported', 'failed']);
+
+/** Sent to a download client under an id and not finished: the download tracker's work. */
+export function isInFlight(r: GrabRecord): boolean {
+  return r.ok === true && typeof r.downloadId === 'string' && typeof r.client === 'string' && !FINAL_GRAB_STATES.has(String(r.state));
+}
+
 export function splitGrabKey(key: string): { kind: string; itemId: string } {
   const at = key.indexOf(':');
   return at < 0 ? { kind: key, itemId: '' } : { kind: key.slice(0, at), itemId: key.slice(at + 1) };

@@ -68,6 +68,37 @@ for (const b of storeBackends()) {
       }
     });
 
+    it('lists in flight only the grabs a client may still be working on', async () => {
+      const f = await storeFixture(b.engine, b.phase);
+      try {
+        const store = createGrabsStore(f.ctx);
+        const sent = (id: string, extra: Partial<GrabRecord>): GrabRecord => ({ ...A, id, ...extra });
+        const records: Record<string, GrabRecord> = {
+          'movie:legacy': sent('legacy', {}), // a legacy grab: no download id
+          'movie:new': sent('new', { downloadId: 'h1' }), // no state yet: in flight
+          'movie:dl': sent('dl', { downloadId: 'h2', state: 'downloading', progress: 0.5 }),
+          'movie:done': sent('done', { downloadId: 'h3', state: 'imported' }),
+          'movie:bad': sent('bad', { downloadId: 'h4', state: 'failed' }),
+          'movie:refused': sent('refused', { downloadId: 'h5', ok: false }),
+          'movie:noclient': { ...sent('noclient', { downloadId: 'h6' }), client: undefined },
+          'movie:numid': sent('numid', { downloadId: 7 as unknown as string }),
+          'movie:odd': sent('odd', { downloadId: 'h8', state: ['imported'] as unknown as string }), // String() says imported
+          'movie:numstate': sent('numstate', { downloadId: 'h9', state: 3 as unknown as string }),
+        };
+        for (const [key, record] of Object.entries(records)) {
+          if (record.client === undefined) delete record.client;
+          await store.put(key, record);
+        }
+        const inFlight = await store.listInFlight();
+        expect(inFlight.map((e) => e.key)).toEqual(['movie:new', 'movie:dl', 'movie:numstate']);
+        expect(inFlight[1]!.record).toStrictEqual(records['movie:dl']);
+        await store.put('movie:dl', { ...records['movie:dl']!, state: 'imported' });
+        expect((await store.listInFlight()).map((e) => e.key)).toEqual(['movie:new', 'movie:numstate']);
+      } finally {
+        await f.cleanup();
+      }
+    });
+
     if (b.phase !== 'files') {
       it('links a grab to an existing library item (SET NULL when the item goes)', async () => {
         const f = await storeFixture(b.engine, b.phase);
