@@ -37,11 +37,6 @@ export interface Config {
    * undefined = the database server's own setting.
    */
   pgSynchronousCommit?: PgSynchronousCommit;
-  /**
-   * MEDIAOS_PG_PARALLEL_WORKERS: `max_parallel_workers_per_gather` of this server's PostgreSQL
-   * sessions (0: no parallel plans); undefined = the database server's own setting.
-   */
-  pgParallelWorkers?: number;
   /** DATABASE_SCHEMA (or its older name MEDIAOS_PG_SCHEMA): this instance's PostgreSQL schema. */
   pgSchema?: string;
   /** DATABASE_READ_URLS: PostgreSQL read replicas. */
@@ -224,7 +219,6 @@ const envSchema = z.object({
   MEDIAOS_LOGIN_RATE_LIMIT: int('MEDIAOS_LOGIN_RATE_LIMIT', 1, 10_000),
   MEDIAOS_PG_POOL_MAX: int('MEDIAOS_PG_POOL_MAX', 1, 1000),
   MEDIAOS_PG_PREPARED: bool('MEDIAOS_PG_PREPARED'),
-  MEDIAOS_PG_PARALLEL_WORKERS: int('MEDIAOS_PG_PARALLEL_WORKERS', 0, 64),
   MEDIAOS_PG_SYNCHRONOUS_COMMIT: z
     .string()
     .optional()
@@ -402,7 +396,6 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     pgPoolMax: e.MEDIAOS_PG_POOL_MAX ?? 10,
     pgPrepared: e.MEDIAOS_PG_PREPARED ?? true,
     pgSynchronousCommit: (e.MEDIAOS_PG_SYNCHRONOUS_COMMIT || undefined) as PgSynchronousCommit | undefined,
-    pgParallelWorkers: e.MEDIAOS_PG_PARALLEL_WORKERS,
     pgSchema: schema,
     readUrls: parseReadUrls(e.DATABASE_READ_URLS, db.engine),
     replicaMaxLagMs: e.MEDIAOS_REPLICA_MAX_LAG_MS ?? 5000,
@@ -456,7 +449,6 @@ export function databaseTarget(config: Config) {
     pgPoolMax: config.pgPoolMax,
     pgPrepared: config.pgPrepared,
     pgSynchronousCommit: config.pgSynchronousCommit,
-    pgParallelWorkers: config.pgParallelWorkers,
     pgSchema: config.pgSchema,
     readUrls: config.readUrls,
     replicaMaxLagMs: config.replicaMaxLagMs,

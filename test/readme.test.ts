@@ -36,7 +36,6 @@ const DEFAULTS: Record<string, (c: Config) => string | undefined> = {
   MEDIAOS_PG_POOL_MAX: (c) => String(c.pgPoolMax),
   MEDIAOS_PG_PREPARED: (c) => String(c.pgPrepared),
   MEDIAOS_PG_SYNCHRONOUS_COMMIT: (c) => c.pgSynchronousCommit,
-  MEDIAOS_PG_PARALLEL_WORKERS: (c) => (c.pgParallelWorkers === undefined ? undefined : String(c.pgParallelWorkers)),
   DATABASE_SCHEMA: (c) => c.pgSchema,
   DATABASE_READ_URLS: (c) => (c.readUrls.length ? c.readUrls.join(',') : undefined),
   MEDIAOS_REPLICA_MAX_LAG_MS: (c) => String(c.replicaMaxLagMs),

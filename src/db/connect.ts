@@ -43,12 +43,6 @@ export interface DatabaseTarget {
    * fraction of a second of writes, never corrupts; the same promise as SQLite's synchronous=NORMAL.
    */
   pgSynchronousCommit?: PgSynchronousCommit;
-  /**
-   * PostgreSQL: `max_parallel_workers_per_gather` of every pool connection (undefined: the
-   * server's setting; 0: no parallel plans, so a request's statement never starts worker
-   * processes that compete with the other requests for the CPU).
-   */
-  pgParallelWorkers?: number;
   /** PostgreSQL schema to use (search_path); tests give each run its own. */
   pgSchema?: string;
   /** SQLite: create the file's directory when missing (the data directory only; see sqlite-open.ts). */
@@ -239,12 +233,11 @@ function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
   };
 }
 
-/** The `-c name=value` settings every pool connection starts with (the schema, synchronous_commit, parallel workers). */
+/** The `-c name=value` settings every pool connection starts with (the schema, synchronous_commit). */
 function pgSessionOptions(target: DatabaseTarget): string | undefined {
   const settings = [
     ...(target.pgSchema ? [`-c search_path=${target.pgSchema}`] : []),
     ...(target.pgSynchronousCommit ? [`-c synchronous_commit=${target.pgSynchronousCommit}`] : []),
-    ...(target.pgParallelWorkers !== undefined ? [`-c max_parallel_workers_per_gather=${target.pgParallelWorkers}`] : []),
   ];
   return settings.length ? settings.join(' ') : undefined;
 }
