@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import type { PgSynchronousCommit } from './db/connect.js';
 import type { Engine } from './db/dialect.js';
 import { STORAGE_PHASES, type StoragePhase } from './storage/phase-list.js';
 
@@ -31,6 +32,11 @@ export interface Config {
   pgPoolMax: number;
   /** MEDIAOS_PG_PREPARED: hot statements as named prepared statements (off behind a pooler that cannot keep them). */
   pgPrepared: boolean;
+  /**
+   * MEDIAOS_PG_SYNCHRONOUS_COMMIT: `synchronous_commit` of this server's PostgreSQL sessions;
+   * undefined = the database server's own setting.
+   */
+  pgSynchronousCommit?: PgSynchronousCommit;
   /** DATABASE_SCHEMA (or its older name MEDIAOS_PG_SCHEMA): this instance's PostgreSQL schema. */
   pgSchema?: string;
   /** DATABASE_READ_URLS: PostgreSQL read replicas. */
@@ -114,6 +120,9 @@ export interface Config {
    */
   sessionCacheMs: number;
 }
+
+/** The values PostgreSQL takes for `synchronous_commit`. */
+const PG_SYNCHRONOUS_COMMIT: readonly PgSynchronousCommit[] = ['on', 'off', 'local', 'remote_write', 'remote_apply'];
 
 export class ConfigError extends Error {}
 
@@ -210,6 +219,12 @@ const envSchema = z.object({
   MEDIAOS_LOGIN_RATE_LIMIT: int('MEDIAOS_LOGIN_RATE_LIMIT', 1, 10_000),
   MEDIAOS_PG_POOL_MAX: int('MEDIAOS_PG_POOL_MAX', 1, 1000),
   MEDIAOS_PG_PREPARED: bool('MEDIAOS_PG_PREPARED'),
+  MEDIAOS_PG_SYNCHRONOUS_COMMIT: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || (PG_SYNCHRONOUS_COMMIT as readonly string[]).includes(v), {
+      message: `MEDIAOS_PG_SYNCHRONOUS_COMMIT must be one of ${PG_SYNCHRONOUS_COMMIT.join(', ')}`,
+    }),
   DATABASE_READ_URLS: z.string().optional(),
   MEDIAOS_REPLICA_MAX_LAG_MS: int('MEDIAOS_REPLICA_MAX_LAG_MS', 0, 3_600_000),
   DATABASE_SCHEMA: schemaName('DATABASE_SCHEMA'),
@@ -380,6 +395,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     loginRateLimitMax: e.MEDIAOS_LOGIN_RATE_LIMIT ?? 10,
     pgPoolMax: e.MEDIAOS_PG_POOL_MAX ?? 10,
     pgPrepared: e.MEDIAOS_PG_PREPARED ?? true,
+    pgSynchronousCommit: (e.MEDIAOS_PG_SYNCHRONOUS_COMMIT || undefined) as PgSynchronousCommit | undefined,
     pgSchema: schema,
     readUrls: parseReadUrls(e.DATABASE_READ_URLS, db.engine),
     replicaMaxLagMs: e.MEDIAOS_REPLICA_MAX_LAG_MS ?? 5000,
@@ -432,6 +448,7 @@ export function databaseTarget(config: Config) {
     sqliteMmapMb: config.sqliteMmapMb,
     pgPoolMax: config.pgPoolMax,
     pgPrepared: config.pgPrepared,
+    pgSynchronousCommit: config.pgSynchronousCommit,
     pgSchema: config.pgSchema,
     readUrls: config.readUrls,
     replicaMaxLagMs: config.replicaMaxLagMs,

@@ -35,6 +35,7 @@ const DEFAULTS: Record<string, (c: Config) => string | undefined> = {
   TRUST_PROXY: (c) => String(c.trustProxy),
   MEDIAOS_PG_POOL_MAX: (c) => String(c.pgPoolMax),
   MEDIAOS_PG_PREPARED: (c) => String(c.pgPrepared),
+  MEDIAOS_PG_SYNCHRONOUS_COMMIT: (c) => c.pgSynchronousCommit,
   DATABASE_SCHEMA: (c) => c.pgSchema,
   DATABASE_READ_URLS: (c) => (c.readUrls.length ? c.readUrls.join(',') : undefined),
   MEDIAOS_REPLICA_MAX_LAG_MS: (c) => String(c.replicaMaxLagMs),

@@ -22,6 +22,10 @@ export async function runCannon(opts: {
   timeoutMs?: number;
 }): Promise<LoadResult> {
   const latencies: number[] = [];
+  // The answers after each connection's first: the first waits for the server to accept the connection.
+  const warm: number[] = [];
+  const answeredOn = new Set<unknown>();
+  let firstMax = 0;
   // autocannon hands each request a fresh context object, the same one to its setup and its
   // response: the requests in flight are the contexts set up and not yet answered.
   const inFlight = new Map<object, number>();
@@ -64,8 +68,13 @@ export async function runCannon(opts: {
     },
     (err, result) => (err ? failed(err) : done(result)),
   );
-  instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+  instance.on('response', (client: unknown, status: number, _bytes: number, ms: number) => {
     latencies.push(ms);
+    if (answeredOn.has(client)) warm.push(ms);
+    else {
+      answeredOn.add(client);
+      if (ms > firstMax) firstMax = ms;
+    }
     if (status >= 400) {
       failures[status] = (failures[status] ?? 0) + 1;
       if (samples.length < 3) samples.push(`status ${status}`);
@@ -79,8 +88,11 @@ export async function runCannon(opts: {
   const elapsed = (ended - started) / 1000;
   const answered = latencies.length;
   for (const at of inFlight.values()) latencies.push(ended - at);
+  for (const at of inFlight.values()) warm.push(ended - at);
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] : Number.NaN);
+  warm.sort((a, b) => a - b);
+  const pctOf = (xs: number[], p: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : Number.NaN);
+  const pct = (p: number) => pctOf(latencies, p);
   return {
     requests: answered,
     rps: answered / elapsed,
@@ -88,6 +100,8 @@ export async function runCannon(opts: {
     p50: pct(50),
     p95: pct(95),
     p99: pct(99),
+    p99Warm: pctOf(warm, 99),
+    slowestFirst: firstMax,
     max: latencies.length ? latencies[latencies.length - 1] : Number.NaN,
     errors: result.errors,
     failures,

@@ -15,6 +15,10 @@ export interface LoadResult {
   max: number;
   /** Age of the oldest request still in flight when the run ended (autocannon rows; those count in the percentiles at their age then). */
   oldestUnanswered?: number;
+  /** autocannon rows: p99 without each connection's first answer (which waits for the server to accept the connection). */
+  p99Warm?: number;
+  /** autocannon rows: the slowest first answer on a connection. */
+  slowestFirst?: number;
   /** Network errors and timeouts. */
   errors: number;
   /** Responses with a status >= 400, by status. */

@@ -36,6 +36,13 @@ export interface DatabaseTarget {
   pgPoolMax?: number;
   /** PostgreSQL: run compileOnce's statements as named prepared statements (default true; pg-prepared.ts). */
   pgPrepared?: boolean;
+  /**
+   * PostgreSQL: `synchronous_commit` of every pool connection (undefined: the server's setting).
+   * `off`: a commit returns before its WAL reaches the disk (the walwriter flushes it within
+   * 3 x wal_writer_delay): a crash of the database server or the machine may lose the last
+   * fraction of a second of writes, never corrupts; the same promise as SQLite's synchronous=NORMAL.
+   */
+  pgSynchronousCommit?: PgSynchronousCommit;
   /** PostgreSQL schema to use (search_path); tests give each run its own. */
   pgSchema?: string;
   /** SQLite: create the file's directory when missing (the data directory only; see sqlite-open.ts). */
@@ -49,6 +56,9 @@ export interface DatabaseTarget {
   /** SQLite: the mount table read by that check (default /proc/self/mountinfo; tests pass their own). */
   mountInfoPath?: string;
 }
+
+/** The values of PostgreSQL's `synchronous_commit` (config.ts checks MEDIAOS_PG_SYNCHRONOUS_COMMIT against them). */
+export type PgSynchronousCommit = 'on' | 'off' | 'local' | 'remote_write' | 'remote_apply';
 
 export interface PoolStats {
   size: number;
@@ -159,7 +169,7 @@ function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
     max,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 30_000,
-    options: target.pgSchema ? `-c search_path=${target.pgSchema}` : undefined,
+    options: pgSessionOptions(target),
   });
   // Swallow errors of idle clients (e.g. server restart); the next query reports the failure.
   pool.on('error', () => {});
@@ -221,6 +231,15 @@ function openPostgres(target: DatabaseTarget, opts: OpenOptions): Database {
       await kysely.destroy();
     },
   };
+}
+
+/** The `-c name=value` settings every pool connection starts with (the schema, synchronous_commit). */
+function pgSessionOptions(target: DatabaseTarget): string | undefined {
+  const settings = [
+    ...(target.pgSchema ? [`-c search_path=${target.pgSchema}`] : []),
+    ...(target.pgSynchronousCommit ? [`-c synchronous_commit=${target.pgSynchronousCommit}`] : []),
+  ];
+  return settings.length ? settings.join(' ') : undefined;
 }
 
 function subscribe<T>(set: Set<T>, listener: T): () => void {

@@ -1,6 +1,7 @@
 /** All SQL of the wanted domain (identical on SQLite and PostgreSQL). */
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { cachedCounts } from '../db/cached-counts.js';
+import { compileOnce } from '../db/compiled.js';
 import type { Engine } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 import { Invalid } from '../errors.js';
@@ -24,6 +25,26 @@ export function createWantedSql(db: Db, engine: Engine) {
     return Number(r.n);
   };
   const toItem = (row: WantedRow) => wantedItemFromRow(row);
+  // The API's add: one statement of one shape, built and compiled once (and on PostgreSQL planned
+  // once per connection). Appends after the last position; links the library item of that id.
+  const insertOne = compileOnce(db as Kysely<DB>, 8, (slot) =>
+    db
+      .insertInto('wanted_items')
+      .values({
+        id: slot<string>(0),
+        library_item_id: (eb) => eb.selectFrom('library_items').select('id').where('id', '=', slot<string>(1)),
+        item_id: slot<string>(1),
+        title: slot<string>(2),
+        kind: slot<string>(3),
+        last_search_at: slot<string | null>(4),
+        last_scan: slot<string | null>(5),
+        added_at: slot<string>(6),
+        position: (eb) => eb.selectFrom('wanted_items').select(sql<number>`coalesce(max(position), -1) + 1`.as('p')),
+        metadata: slot<string | null>(7),
+      })
+      .onConflict((oc) => oc.doNothing())
+      .returning('id'),
+  );
 
   async function inTransaction<R>(fn: (trx: Db) => Promise<R>): Promise<R> {
     return db.isTransaction ? fn(db) : (db as Kysely<DB>).transaction().execute(fn);
@@ -80,19 +101,12 @@ export function createWantedSql(db: Db, engine: Engine) {
      * The link to the library is set when a library item with that id exists.
      */
     async add(item: WantedItem): Promise<boolean> {
-      const row = wantedItemToRow(item);
-      const insert = () =>
-        db
-          .insertInto('wanted_items')
-          .values({
-            ...row,
-            library_item_id: (eb) => eb.selectFrom('library_items').select('id').where('id', '=', item.id),
-            position: (eb) => eb.selectFrom('wanted_items').select(sql<number>`coalesce(max(position), -1) + 1`.as('p')),
-          })
-          .onConflict((oc) => oc.doNothing())
-          .returning('id')
-          .executeTakeFirst();
-      const inserted = await counts.write(insert, (r) => ({ all: r === undefined ? 0 : 1 }));
+      const r = wantedItemToRow(item);
+      const values = [r.id, r.item_id, r.title, r.kind, r.last_search_at, r.last_scan, r.added_at, r.metadata];
+      const inserted = await counts.write(
+        async () => (await insertOne(values)).rows[0],
+        (row) => ({ all: row === undefined ? 0 : 1 }),
+      );
       return inserted !== undefined;
     },
 
