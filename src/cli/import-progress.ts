@@ -12,6 +12,7 @@ const PHASES: Record<string, string> = {
   write: 'writing to the database (one transaction)',
   verify: 'reading back and comparing',
   commit: 'committing',
+  statistics: 'refreshing PostgreSQL planner statistics (VACUUM ANALYZE of the imported tables)',
 };
 
 export function cliImportProgress(io: CliIo): ImportProgress & { stop(): void } {

@@ -62,7 +62,7 @@ export function legacyDir(from: string): string {
 
 /** Progress of an import as 0..100 and a phrase, from the importer's callbacks. */
 export function importProgress(report: (percent: number, message: string) => void): ImportProgress {
-  const at: Record<string, number> = { backup: 2, read: 5, write: 40, verify: 90, commit: 98 };
+  const at: Record<string, number> = { backup: 2, read: 5, write: 40, verify: 90, commit: 98, statistics: 99 };
   return {
     phase: (name) => report(at[name] ?? 0, `${name}`),
     library: (stage, items, bytes, total) => {

@@ -24,6 +24,7 @@ import { checkFreeSpace, directoryBytes, type FreeSpaceProbe, IMPORT_FACTOR, typ
 import { createImportSql } from './import.sql.js';
 import { checkImportSource, excessiveRemovals, pruneRefusal } from './import-guards.js';
 import { boundSqliteMemory, withoutSmallHeap } from './import-memory.js';
+import { refreshStatistics, type StatisticsResult } from './import-statistics.js';
 import { type Counts, syncQuarantine, syncTarget } from './import-sync.js';
 import { writeKeyed } from './keyed-import.js';
 import { importLibrary } from './library-import.js';
@@ -39,7 +40,7 @@ export const EXIT_ERROR = 2;
 export const EXIT_QUARANTINED = 3;
 
 export interface ImportProgress {
-  phase(name: 'backup' | 'read' | 'write' | 'verify' | 'commit'): void;
+  phase(name: 'backup' | 'read' | 'write' | 'verify' | 'commit' | 'statistics'): void;
   /** library.json while it is read or written (bytes give the fraction). */
   library(stage: 'read' | 'write', items: number, bytes: number, totalBytes: number): void;
 }
@@ -107,6 +108,8 @@ export interface ImportReport {
   /** Records imported with a normalized value (library kinds spelled in another case, with spaces or plural). */
   warnings: KindWarning[];
   verify?: { checked: number; mismatches: Mismatch[] };
+  /** PostgreSQL, after a commit that changed rows: the planner statistics refreshed (import-statistics.ts). */
+  statistics?: StatisticsResult;
   /** Dry run: the removals a real run would refuse without `--prune`. */
   pruneNeeded?: string[];
   error?: string;
@@ -220,6 +223,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
   } finally {
     if (opts.restorePragmas !== false) restorePragmas();
     await lock?.release();
+  }
+  if (!opts.dryRun && report.changed && opts.db.engine === 'postgres') {
+    opts.progress?.phase('statistics');
+    report.statistics = await refreshStatistics(opts.db);
   }
   report.finishedAt = new Date().toISOString();
   if (!opts.dryRun) {

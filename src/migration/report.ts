@@ -52,6 +52,9 @@ export function summaryLines(report: ImportReport): string[] {
     if (w > 20) out.push(`  ... and ${w - 20} more (all in the report file)`);
   }
   if (report.verify) out.push(`read-back check: ${report.verify.checked} records compared, ${report.verify.mismatches.length} mismatches`);
+  const st = report.statistics;
+  if (st?.ok) out.push(`planner statistics refreshed (VACUUM ANALYZE, ${st.ms} ms)`);
+  else if (st) out.push(`warning: the planner statistics were not refreshed (${st.error}); the import is committed, PostgreSQL's autovacuum does this later`);
   if (q > 0 && report.dryRun)
     out.push(
       `${q} record(s) would be quarantined: ${report.quarantine
