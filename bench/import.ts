@@ -17,8 +17,6 @@
  * With `--pg`, each phase also shows the CPU time of the import's PostgreSQL backends and their parallel
  * workers (found by application name; the server must run on this machine).
  *
- * `--from DIR` imports an already generated dir (bench/generate-legacy.ts --out DIR; one size only) instead of generating one.
- *
  *   npm run build && npx tsx bench/import.ts [--items 100000,1000000] [--pg postgres://...] [--extra-grabs N] [--bin DIR[,this]] [--append FILE] [--keep]
  */
 import { spawn } from 'node:child_process';
