@@ -80,10 +80,20 @@ async function createMigratedTarget(engine: TestEngine): Promise<{ target: Datab
     target: { engine, location, pgSchema: schema, pgPoolMax: 5 },
     dir,
     drop: async () => {
-      await withPgClient(pgUrl(), (c) => c.query(`drop database if exists ${name} with (force)`));
       cleanup();
+      dropInBackground(name);
     },
   };
+}
+
+/**
+ * DROP DATABASE waits for a checkpoint (seconds when the server has many dirty pages), so a test
+ * does not wait for it: the next test runs meanwhile, and drops that overlap share one checkpoint.
+ * A drop that fails or is cut off when the worker exits is done by global-setup.ts's teardown,
+ * which drops every clone of the run's template that is left.
+ */
+function dropInBackground(name: string): void {
+  withPgClient(pgUrl(), (c) => c.query(`drop database if exists ${name} with (force)`)).catch(() => {});
 }
 
 async function withPgClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {

@@ -39,7 +39,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('pgUrl', pgUrl);
   const engines = wanted.filter((e) => e !== 'postgres' || pgUrl);
   project.provide('engines', engines);
-  const sqlite = engines.includes('sqlite') ? await migratedSqliteTemplate() : { path: '', drop: async () => {} };
+  // SQLite always: tests of a PostgreSQL-only run still use it as the other side (db copy, dump, restore)
+  const sqlite = await migratedSqliteTemplate();
   const postgres = pgUrl ? await migratedPgTemplate(pgUrl) : { name: '', drop: async () => {} };
   project.provide('sqliteTemplate', sqlite.path);
   project.provide('pgTemplate', postgres.name);
@@ -96,9 +97,9 @@ async function migratedPgTemplate(url: string): Promise<{ name: string; drop: ()
       const c = new pg.Client({ connectionString: url });
       await c.connect();
       try {
-        // the clones a test left behind (a failed cleanup), then the template
+        // the clones whose background drop had not finished (engines.ts), then the template
         const left = await c.query<{ datname: string }>('select datname from pg_database where datname like $1', [`${name}\\_%`]);
-        for (const r of left.rows) await c.query(`drop database if exists ${r.datname} with (force)`);
+        for (let i = 0; i < left.rows.length; i += 8) await Promise.all(left.rows.slice(i, i + 8).map((r) => dropDatabase(url, r.datname)));
         await c.query(`drop database if exists ${name} with (force)`);
       } finally {
         await c.end();
@@ -111,9 +112,22 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgUrl: string;
     engines: string[];
-    /** A migrated SQLite file to copy ('' when SQLite is not in this run). */
+    /** A migrated SQLite file to copy. */
     sqliteTemplate: string;
     /** The migrated PostgreSQL database to clone ('' when PostgreSQL is not in this run). */
     pgTemplate: string;
+  }
+}
+
+/** On a connection of its own, so that concurrent drops share one checkpoint. A failure leaves the clone and says so. */
+async function dropDatabase(url: string, name: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  try {
+    await c.connect();
+    await c.query(`drop database if exists ${name} with (force)`);
+  } catch (err) {
+    console.log(`test database ${name} left on the server: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    await c.end().catch(() => {});
   }
 }
