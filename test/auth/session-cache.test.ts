@@ -8,7 +8,7 @@ import { type ClusterSignals, channelName, startClusterSignals } from '../../src
 import { createTestApp, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, type TestApp } from '../helpers/app.js';
 import { bearer, type Registered, registerAdmin, registerUser } from '../helpers/auth.js';
 import { runCli } from '../helpers/cli.js';
-import { pgUrl, sqlEngines } from '../helpers/engines.js';
+import { sqlEngines } from '../helpers/engines.js';
 
 const silentLog = { warn() {}, info() {}, error() {} };
 /** How long another process may take to hear a change (its notice); far below the cache's 10 s default. */
@@ -133,7 +133,7 @@ describe.skipIf(!sqlEngines().includes('postgres'))('session cache (PostgreSQL, 
     const user = await registerUser(a.app, admin.accessToken);
     expect((await me(a, user.accessToken)).statusCode).toBe(200);
     const cli = await runCli(['user', 'disable', user.user.email], {
-      DATABASE_URL: pgUrl(),
+      DATABASE_URL: a.ctx.db.target.location,
       DATABASE_SCHEMA: a.ctx.db.target.pgSchema,
       MEDIAOS_DATA_DIR: first!.dir,
       MEDIAOS_CONFIG_DIR: first!.configDir,

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type Database, type DatabaseTarget, openDatabase } from '../../src/db/connect.js';
-import { migrateToLatest } from '../../src/db/migrator.js';
+import { PG_TEMPLATE_SCHEMA } from './global-setup.js';
 
 export type TestEngine = 'sqlite' | 'postgres';
 
@@ -55,13 +55,60 @@ export async function createTestTarget(engine: TestEngine): Promise<{ target: Da
   };
 }
 
-export async function createTestDatabase(engine: TestEngine, opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const { target, dir, drop } = await createTestTarget(engine);
-  const db = openDatabase(target);
-  if (opts.migrate !== false) {
-    const { error } = await migrateToLatest(db);
-    if (error) throw new Error(error);
+/**
+ * A fresh migrated database: a copy of the SQLite file, or a clone of the PostgreSQL database, that
+ * global-setup.ts migrated once for the run (the same schema a migration per test would build). The
+ * clone's schema is renamed to a name of its own, so names derived from it (LISTEN channels) stay
+ * unique. `target.location` is then the clone's URL, not pgUrl().
+ */
+async function createMigratedTarget(engine: TestEngine): Promise<{ target: DatabaseTarget; dir: string; drop: () => Promise<void> }> {
+  const { dir, cleanup } = tempDir();
+  if (engine === 'sqlite') {
+    const location = join(dir, 'mediaos.db');
+    copyFileSync(inject('sqliteTemplate'), location);
+    return { target: { engine, location }, dir, drop: async () => cleanup() };
   }
+  const template = inject('pgTemplate');
+  const name = `${template}_${randomBytes(5).toString('hex')}`;
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  await withPgClient(pgUrl(), (c) => c.query(`create database ${name} template ${template}`));
+  const u = new URL(pgUrl());
+  u.pathname = `/${name}`;
+  const location = u.toString();
+  await withPgClient(location, (c) => c.query(`alter schema ${PG_TEMPLATE_SCHEMA} rename to ${schema}`));
+  return {
+    target: { engine, location, pgSchema: schema, pgPoolMax: 5 },
+    dir,
+    drop: async () => {
+      cleanup();
+      dropInBackground(name);
+    },
+  };
+}
+
+/**
+ * DROP DATABASE waits for a checkpoint (seconds when the server has many dirty pages), so a test
+ * does not wait for it: the next test runs meanwhile, and drops that overlap share one checkpoint.
+ * A drop that fails or is cut off when the worker exits is done by global-setup.ts's teardown,
+ * which drops every clone of the run's template that is left.
+ */
+function dropInBackground(name: string): void {
+  withPgClient(pgUrl(), (c) => c.query(`drop database if exists ${name} with (force)`)).catch(() => {});
+}
+
+async function withPgClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+export async function createTestDatabase(engine: TestEngine, opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const { target, dir, drop } = opts.migrate === false ? await createTestTarget(engine) : await createMigratedTarget(engine);
+  const db = openDatabase(target);
   return {
     db,
     target,

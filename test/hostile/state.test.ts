@@ -139,6 +139,6 @@ for (const [engine, phase] of storageMatrix()) {
         }
       }
       expect(rejected).toBeGreaterThan(200);
-    });
+    }, 240_000); // thousands of requests, like the leaf sweep (leaves.test.ts): over 60 s on a loaded 2-core machine
   });
 }

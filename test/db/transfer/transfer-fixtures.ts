@@ -3,7 +3,6 @@ import type { CliIo } from '../../../src/cli/io.js';
 import { main } from '../../../src/cli.js';
 import type { DatabaseTarget } from '../../../src/db/connect.js';
 import type { DB } from '../../../src/db/schema.js';
-import { pgUrl } from '../../helpers/engines.js';
 
 /** A CliIo that records output, for running `main(argv, io)` in-process. */
 export function captureIo(env: Record<string, string | undefined>, cwd: string): CliIo & { lines: string[]; errors: string[]; exitCode: number } {
@@ -32,7 +31,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
 /** The URL form of a test target (`sqlite:PATH`, or the PostgreSQL URL with `?schema=`). */
 export function targetUrl(t: DatabaseTarget): string {
   if (t.engine === 'sqlite') return `sqlite:${t.location}`;
-  const u = new URL(pgUrl());
+  const u = new URL(t.location);
   u.searchParams.set('schema', t.pgSchema!);
   return u.toString();
 }
@@ -40,7 +39,7 @@ export function targetUrl(t: DatabaseTarget): string {
 /** The environment that makes `loadConfig` point at a test target. */
 export function targetEnv(t: DatabaseTarget, dataDir: string): Record<string, string> {
   if (t.engine === 'sqlite') return { DATABASE_URL: `sqlite:${t.location}`, MEDIAOS_DATA_DIR: dataDir };
-  return { DATABASE_URL: pgUrl(), MEDIAOS_PG_SCHEMA: t.pgSchema!, MEDIAOS_DATA_DIR: dataDir };
+  return { DATABASE_URL: t.location, MEDIAOS_PG_SCHEMA: t.pgSchema!, MEDIAOS_DATA_DIR: dataDir };
 }
 
 const BIG = 2 ** 53 - 1;
