@@ -99,7 +99,8 @@ export async function runPrimary(config: Config, workers: number, io: CliIo): Pr
     worker.on('message', (m: unknown) => {
       if (!isMessage<ToPrimary>(m)) return;
       // The worker listens for messages once its CLI has loaded (a message sent at 'online' would be lost).
-      if (m.mediaos === 'ready') worker.send({ mediaos: 'start', index: slot.index, runJobs: slot.runJobs } satisfies ToWorker);
+      if (m.mediaos === 'ready')
+        worker.send({ mediaos: 'start', index: slot.index, runJobs: slot.runJobs } satisfies ToWorker, undefined, {}, () => {}); // a worker gone meanwhile is restarted by its exit
       else if (m.mediaos === 'listening') {
         if (started) {
           log.info({ worker: slot.index, workerPid: worker.process.pid, jobs: slot.runJobs }, 'worker restarted and listening');
@@ -151,7 +152,9 @@ export async function runPrimary(config: Config, workers: number, io: CliIo): Pr
             if (code !== 0 || signal) clean = false;
             resolve();
           });
-          if (w.isConnected()) w.send({ mediaos: 'shutdown' } satisfies ToWorker);
+          // A worker can exit between the check and the send: with a callback the failed send is an
+          // argument (SIGTERM then) instead of an 'error' event that would end this process.
+          if (w.isConnected()) w.send({ mediaos: 'shutdown' } satisfies ToWorker, undefined, {}, (err) => err && w.process.kill('SIGTERM'));
           else w.process.kill('SIGTERM');
         }),
     );

@@ -196,9 +196,14 @@ function postgresTransport(
     }
   };
   void connect();
+  // One notice at a time: two pg_notify on two pool connections can commit (and be delivered) in
+  // either order, and receivers read a process's signals in the order it published them.
+  let tail: Promise<unknown> = Promise.resolve();
   return {
-    async send(text) {
-      await sql`select pg_notify(${channel}, ${text})`.execute(db.kysely);
+    send(text) {
+      const sent = tail.then(() => sql`select pg_notify(${channel}, ${text})`.execute(db.kysely)).then(() => {});
+      tail = sent.catch(() => {});
+      return sent;
     },
     ready: () => readyPromise,
     async close() {
