@@ -48,6 +48,10 @@ export interface RoutablePool {
 
 const readers = new AsyncLocalStorage<{ key: string }>();
 
+/** A statement as pg's client.query takes it: its SQL, or a config holding it. */
+type QueryText = string | { text: string };
+const sqlOf = (q: QueryText): string => (typeof q === 'string' ? q : q.text);
+
 /** Runs `fn` (the rest of an HTTP request) as `key`'s reads: the only reads replicas may serve. */
 export function runAsReader(key: string, fn: () => void): void {
   readers.run({ key }, fn);
@@ -170,14 +174,15 @@ export function createReadRouting(primary: RoutablePool, opts: ReplicaOptions) {
     let real: Awaited<ReturnType<RoutablePool['connect']>> | undefined;
     let on: Replica | undefined;
     const reader = readers.getStore();
-    const onPrimary = async (text: string, values: unknown) => {
+    const onPrimary = async (text: QueryText, values: unknown) => {
       real ??= await primary.connect();
-      if (reader && !isReadOnlyStatement(text)) pin(reader.key);
-      return real.query(text, values as unknown[]);
+      if (reader && !isReadOnlyStatement(sqlOf(text))) pin(reader.key);
+      return real.query(text as string, values as unknown[]);
     };
     return {
-      async query(text: string, values?: unknown) {
-        if (!real && reader && isReadOnlyStatement(text) && !pinned(reader.key)) {
+      /** `text` as pg takes it: the SQL, or a query config (`{ text, values, rowMode }`, runOnPool's form). */
+      async query(text: QueryText, values?: unknown) {
+        if (!real && reader && isReadOnlyStatement(sqlOf(text)) && !pinned(reader.key)) {
           const r = pick();
           if (r) {
             try {
@@ -191,7 +196,7 @@ export function createReadRouting(primary: RoutablePool, opts: ReplicaOptions) {
         if (!on) return onPrimary(text, values);
         const replica = on;
         try {
-          const res = await real!.query(text, values as unknown[]);
+          const res = await real!.query(text as string, values as unknown[]);
           replica.status.reads += 1;
           return res;
         } catch (err) {
