@@ -15,7 +15,7 @@ import { runAsReader } from '../../src/db/read-replicas.js';
 import { libraryItemToRow } from '../../src/library/library.codec.js';
 import { createLibrarySql } from '../../src/library/library.sql.js';
 import type { LibraryQuery } from '../../src/library/library.types.js';
-import { createTestDatabase, pgUrl, sqlEngines, type TestDatabase } from '../helpers/engines.js';
+import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
 
 const plain: LibraryQuery = { tokens: [], sort: 'title', limit: 3 };
 const rows = Array.from({ length: 5 }, (_, i) => libraryItemToRow({ id: `b${i}`, kind: 'movie', title: `Before ${i}` }));
@@ -38,7 +38,7 @@ describe.skipIf(!sqlEngines().includes('postgres'))('library totals with a laggi
       if (typeof args[0] === 'string' && args[0].includes('pg_is_in_recovery()')) return Promise.resolve({ rows: [{ lag_ms: 0, standby: true }] });
       return (realQuery as (...a: unknown[]) => unknown).apply(this, args);
     } as never);
-    const url = new URL(pgUrl());
+    const url = new URL(replica.target.location); // the replica's own database (tests get clones of a migrated template)
     url.searchParams.set('options', `-c search_path=${replica.target.pgSchema}`);
     db = openDatabase({ ...primary.target, readUrls: [url.toString()], replicaMaxLagMs: 60_000 });
     await db.checkReplicas!();

@@ -240,21 +240,32 @@ DROP INDEX ux_library_kind_title;
 -- import.suspendLibraryIndexes (set aside the rest)
 -- (no statement)
 
--- import.suspendLibraryIndexes (restore) [1/5]
+-- import.suspendLibraryIndexes (restore) [1/8]
+select setting as kb
+from pg_settings
+where name = 'maintenance_work_mem';
+
+-- import.suspendLibraryIndexes (restore) [2/8]
+select set_config('maintenance_work_mem', $1, true);
+
+-- import.suspendLibraryIndexes (restore) [3/8]
 CREATE INDEX idx_library_created_at ON library_items USING btree (created_at, seq);
 
--- import.suspendLibraryIndexes (restore) [2/5]
+-- import.suspendLibraryIndexes (restore) [4/8]
 CREATE INDEX idx_library_kind_created_at ON library_items USING btree (kind, created_at, seq);
 
--- import.suspendLibraryIndexes (restore) [3/5]
+-- import.suspendLibraryIndexes (restore) [5/8]
 CREATE INDEX idx_library_search ON library_items USING gin (to_tsvector('simple'::regconfig,
   search_text));
 
--- import.suspendLibraryIndexes (restore) [4/5]
+-- import.suspendLibraryIndexes (restore) [6/8]
 CREATE INDEX idx_library_title ON library_items USING btree (title_lower, seq);
 
--- import.suspendLibraryIndexes (restore) [5/5]
+-- import.suspendLibraryIndexes (restore) [7/8]
 CREATE UNIQUE INDEX ux_library_kind_title ON library_items USING btree (kind, title_lower);
+
+-- import.suspendLibraryIndexes (restore) [8/8]
+select set_config('maintenance_work_mem', $1, true);
 
 -- import.libraryRowsByIds
 select "id", "kind", "title", "title_lower", "search_text", "poster_url", "background_url", "year",
