@@ -2,31 +2,23 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseTarget, loadConfig } from '../../src/config.js';
 import { compileOnce, compileUnprepared } from '../../src/db/compiled.js';
-import { type Database, openDatabase } from '../../src/db/connect.js';
-import { migrateToLatest } from '../../src/db/migrator.js';
+import type { Database } from '../../src/db/connect.js';
 import { createSessionsSql } from '../../src/sessions/sessions.sql.js';
-import { createTestTarget, sqlEngines } from '../helpers/engines.js';
+import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
 
 // On PostgreSQL the statements compileOnce builds run as named prepared statements (planned once
 // per connection); other SQL and compileUnprepared's statements do not.
 describe.runIf(sqlEngines().includes('postgres'))('prepared statements (postgres)', () => {
-  let db: Database | undefined;
-  let drop: (() => Promise<void>) | undefined;
+  let t: TestDatabase | undefined;
   afterEach(async () => {
-    await db?.close();
-    await drop?.();
-    db = undefined;
-    drop = undefined;
+    await t?.cleanup();
+    t = undefined;
   });
 
   /** One pool connection, so the statement list read afterwards is the connection the queries used. */
   async function open(opts: { pgPrepared?: boolean } = {}): Promise<Database> {
-    const t = await createTestTarget('postgres');
-    drop = t.drop;
-    db = openDatabase({ ...t.target, pgPoolMax: 1, ...opts });
-    const { error } = await migrateToLatest(db);
-    if (error) throw new Error(error);
-    return db;
+    t = await createTestDatabase('postgres', { target: { pgPoolMax: 1, ...opts } });
+    return t.db;
   }
 
   const preparedOnConnection = async (d: Database) =>

@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseTarget, loadConfig } from '../../src/config.js';
-import { type Database, openDatabase } from '../../src/db/connect.js';
-import { createTestTarget, sqlEngines } from '../helpers/engines.js';
+import { createTestDatabase, sqlEngines, type TestDatabase } from '../helpers/engines.js';
 
 // MEDIAOS_PG_SYNCHRONOUS_COMMIT sets synchronous_commit on every pool connection (a commit that
 // does not wait for its WAL flush: the paged wanted write's 3 ms at 1M were that flush); unset,
@@ -20,19 +19,16 @@ describe('MEDIAOS_PG_SYNCHRONOUS_COMMIT', () => {
   });
 
   describe.runIf(sqlEngines().includes('postgres'))('on PostgreSQL connections', () => {
-    let db: Database | undefined;
-    let drop: (() => Promise<void>) | undefined;
+    let t: TestDatabase | undefined;
     afterEach(async () => {
-      await db?.close();
-      await drop?.();
-      db = undefined;
-      drop = undefined;
+      await t?.cleanup();
+      t = undefined;
     });
 
     async function setting(opts: { pgSynchronousCommit?: 'off' }): Promise<{ commit: string; path: string }> {
-      const t = await createTestTarget('postgres');
-      drop = t.drop;
-      db = openDatabase({ ...t.target, pgPoolMax: 2, ...opts });
+      await t?.cleanup();
+      t = await createTestDatabase('postgres', { migrate: false, target: { pgPoolMax: 2, ...opts } });
+      const db = t.db;
       // two connections at once: every connection of the pool starts with the setting
       const [a, b] = await Promise.all(
         [0, 1].map(
@@ -41,7 +37,7 @@ describe('MEDIAOS_PG_SYNCHRONOUS_COMMIT', () => {
               await sql<{
                 commit: string;
                 path: string;
-              }>`select current_setting('synchronous_commit') as commit, current_setting('search_path') as path, pg_sleep(0.05)`.execute(db!.kysely)
+              }>`select current_setting('synchronous_commit') as commit, current_setting('search_path') as path, pg_sleep(0.05)`.execute(db.kysely)
             ).rows[0],
         ),
       );
@@ -51,8 +47,6 @@ describe('MEDIAOS_PG_SYNCHRONOUS_COMMIT', () => {
 
     it('sets synchronous_commit on each pool connection and keeps the schema on the search path', async () => {
       const server = (await setting({})).commit;
-      await db?.close();
-      await drop?.();
       const off = await setting({ pgSynchronousCommit: 'off' });
       expect(off.commit).toBe('off');
       expect(server).not.toBe('off'); // the server's default here: so the setting is what changed it

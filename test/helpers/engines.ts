@@ -106,8 +106,11 @@ async function withPgClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): P
   }
 }
 
-export async function createTestDatabase(engine: TestEngine, opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const { target, dir, drop } = opts.migrate === false ? await createTestTarget(engine) : await createMigratedTarget(engine);
+/** `opts.target`: settings laid over the test target (pool size, prepared statements, ...). */
+export async function createTestDatabase(engine: TestEngine, opts: { migrate?: boolean; target?: Partial<DatabaseTarget> } = {}): Promise<TestDatabase> {
+  const made = opts.migrate === false ? await createTestTarget(engine) : await createMigratedTarget(engine);
+  const { dir, drop } = made;
+  const target = { ...made.target, ...opts.target };
   const db = openDatabase(target);
   return {
     db,
