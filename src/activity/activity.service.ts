@@ -1,6 +1,7 @@
 import { type Capability, type DownloadClient, JOB_OPS, type JobOp } from '../download-clients/download-client.js';
 import { kindsThat, supports } from '../download-clients/registry.js';
 import { activeClient } from '../downloaders/downloaders.clients.js';
+import { SECRET_FIELDS } from '../downloaders/downloaders.codec.js';
 import type { DownloadersStore } from '../downloaders/downloaders.store.js';
 import type { DownloadersSettings } from '../downloaders/downloaders.types.js';
 import { NotConfigured } from '../downloads/downloads.service.js';
@@ -60,7 +61,7 @@ function clientUrl(baseUrl: string): string {
 function secretsOf(settings: DownloadersSettings): string[] {
   const out: string[] = [];
   for (const section of Object.values(settings))
-    for (const field of ['password', 'apiKey'] as const) {
+    for (const field of SECRET_FIELDS) {
       const v = section?.[field];
       if (typeof v === 'string' && v !== '') out.push(v);
     }
