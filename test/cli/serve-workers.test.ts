@@ -1,17 +1,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, createContext } from '../../src/app.js';
+import { WANTED_SEARCH_JOB_TYPE } from '../../src/automation/wanted-search.js';
 import { restartDelayMs } from '../../src/cli/serve-workers.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/connect.js';
 import { createJobsSql } from '../../src/jobs/jobs.sql.js';
+import { startFake } from '../download-clients/fakes.js';
 import { createTestApp } from '../helpers/app.js';
 import { pgUrl, sqlEngines, tempDir } from '../helpers/engines.js';
+import { CAPS_XML, feedXml, TORZNAB_KEY } from '../indexer-clients/torznab-server.js';
 import { createPgDatabase, freePort, root } from '../scale/cluster.js';
 
 const password = 'Correct-Horse-9-Battery';
@@ -338,31 +342,56 @@ for (const engine of sqlEngines()) {
     }, 90_000);
 
     it('runs each queued job exactly once, all of them in worker 1', async () => {
+      // Each job searches a local indexer that holds its answer until the test has looked at the
+      // running jobs: every job is seen running, with the worker that holds it, before it may end.
+      const held: ServerResponse[] = [];
+      const indexer = await startFake((req, res) => {
+        const t = req.query.get('t');
+        if (t === 'caps') return void res.writeHead(200, { 'content-type': 'application/xml' }).end(CAPS_XML);
+        held.push(res);
+      });
+      const release = (n: number) => {
+        for (const res of held.splice(0, n)) res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feedXml(indexer.url, []));
+      };
       const db = openTestHandle();
+      let indexerId: string | undefined;
       try {
-        const ids: string[] = [];
-        const runners = new Set<string>();
-        // Batches until the runner was seen holding a job (it is seen while a job runs).
-        for (let round = 0; round < 20 && runners.size === 0; round++) {
-          const now = new Date().toISOString();
-          const batch = Array.from({ length: 30 }, () => randomBytes(16).toString('hex'));
-          ids.push(...batch);
-          const jobs = createJobsSql(db.kysely, engine);
-          await Promise.all(batch.map((id) => jobs.insert(missingSearchJob(id, now))));
-          await until('the batch to finish', async () => {
-            const running = await db.kysely.selectFrom('jobs').select('locked_by').where('status', '=', 'running').where('id', 'in', batch).execute();
-            for (const r of running) if (r.locked_by) runners.add(r.locked_by);
-            const left = await db.kysely.selectFrom('jobs').select('id').where('id', 'in', batch).where('status', '!=', 'completed').execute();
-            return left.length === 0 || undefined;
-          });
-        }
+        const ix = await send(`${c.url}/api/indexers`, {
+          method: 'POST',
+          token,
+          body: { name: 'Held', type: 'torrent', url: `${indexer.url}/held`, apiKey: TORZNAB_KEY },
+        });
+        expect(ix.status, ix.text).toBe(200);
+        indexerId = String(JSON.parse(ix.text).id);
+        const wanted = await send(`${c.url}/api/wanted`, { method: 'POST', token, body: { id: 'held-1', title: 'Alien', kind: 'movies' } });
+        expect(wanted.status, wanted.text).toBe(200);
+        const now = new Date().toISOString();
+        const ids = Array.from({ length: 12 }, () => randomBytes(16).toString('hex'));
+        const jobs = createJobsSql(db.kysely, engine);
+        const payload = { kind: 'movies', id: 'held-1', enqueue: false };
+        await Promise.all(ids.map((id) => jobs.insert({ id, type: WANTED_SEARCH_JOB_TYPE, payload, maxAttempts: 3, runAt: now, createdAt: now })));
+        const seen = new Map<string, string>();
+        await until('every job to finish', async () => {
+          // Searches held before this read belong to jobs that are running now.
+          const waiting = held.length;
+          const running = await db.kysely.selectFrom('jobs').select(['id', 'locked_by']).where('status', '=', 'running').where('id', 'in', ids).execute();
+          for (const r of running) if (r.locked_by) seen.set(r.id, r.locked_by);
+          release(waiting);
+          const left = await db.kysely.selectFrom('jobs').select('id').where('id', 'in', ids).where('status', '!=', 'completed').execute();
+          return left.length === 0 || undefined;
+        });
         const rows = await db.kysely.selectFrom('jobs').select(['id', 'status', 'attempts']).where('id', 'in', ids).execute();
         expect(rows).toHaveLength(ids.length);
         for (const r of rows) expect(r, r.id).toMatchObject({ status: 'completed', attempts: 1 });
-        // One job worker (worker 1's) claimed them all.
-        expect(runners.size).toBe(1);
+        // Every job was seen running, and one job worker (worker 1's) held them all.
+        expect([...seen.keys()].sort()).toEqual([...ids].sort());
+        expect(new Set(seen.values()).size).toBe(1);
       } finally {
+        release(held.length);
+        await send(`${c.url}/api/wanted/movies/held-1`, { method: 'DELETE', token });
+        if (indexerId) await send(`${c.url}/api/indexers/${indexerId}`, { method: 'DELETE', token });
         await db.close();
+        await indexer.close();
       }
     }, 90_000);
 
