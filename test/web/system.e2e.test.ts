@@ -168,7 +168,12 @@ describe.skipIf(skip !== undefined)('the System and quality pages in chromium', 
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     await page.getByLabel('What').selectOption('quality_profile');
     const entries = page.getByTestId('audit-entry');
-    await entries.getByText('quality profile update').waitFor();
+    // The unfiltered list (shown before the filtered answer arrives) holds these entries too: wait
+    // until every entry shown is of the chosen kind.
+    await page.waitForFunction(() => {
+      const shown = [...document.querySelectorAll('[data-testid="audit-entry"]')].map((e) => e.textContent ?? '');
+      return shown.length > 0 && shown.every((t) => t.startsWith('quality profile'));
+    });
     expect(await entries.allTextContents()).toEqual([
       expect.stringMatching(/^quality profile delete .* — admin@example\.test, /),
       expect.stringMatching(/^quality profile update .* — admin@example\.test, /),
@@ -180,6 +185,10 @@ describe.skipIf(skip !== undefined)('the System and quality pages in chromium', 
     await update.getByText('"name": "Compact"').waitFor();
     await screenshot(page, 'system-04-audit');
     await page.getByLabel('What').selectOption('job');
+    await page.waitForFunction(() => {
+      const shown = [...document.querySelectorAll('[data-testid="audit-entry"]')].map((e) => e.textContent ?? '');
+      return shown.length > 0 && shown.every((t) => t.startsWith('job '));
+    });
     await entries.getByText('job retry').waitFor();
     const rows: AuditEntry[] = (await server.t.ctx.services.audit.page({ entity: 'quality_profile', limit: 10 })).items;
     expect(rows.map((r) => r.action)).toEqual(['delete', 'update', 'create']);
