@@ -35,13 +35,13 @@ export function rowText(values: ArrayLike<unknown>, at: number, count: number): 
   return s;
 }
 
-/** How PostgreSQL prints a column of a `pg-rows` digest: text, an integer type, or jsonb. */
-export type PgColumnType = 'text' | 'integer' | 'jsonb';
+/** How PostgreSQL prints a column of a `pg-rows` digest: text, an integer type, boolean, or jsonb. */
+export type PgColumnType = 'text' | 'integer' | 'boolean' | 'jsonb';
 
 /**
  * The text the database builds for one row (library-bulk.sql.ts pgRowSql builds it in SQL), from
- * the values written: a text `<UTF-8 bytes>:<text>`, an integer `#<digits>;`, jsonb like a text of
- * its `jsonb::text`, NULL `~`. Each part ends where its own form says, so the text names the row's
+ * the values written: a text `<UTF-8 bytes>:<text>`, an integer `#<digits>;`, a boolean `?true;` or
+ * `?false;`, jsonb like a text of its `jsonb::text`, NULL `~`. Each part ends where its own form says, so the text names the row's
  * values unambiguously. Undefined for a value the database would not print that way (a JSON text
  * that does not parse, an object in a text column...): the digest then cannot match.
  */
@@ -57,6 +57,11 @@ export function pgRowText(values: ArrayLike<unknown>, at: number, types: readonl
     if (type === 'integer') {
       if (typeof v === 'number' ? !Number.isSafeInteger(v) : typeof v !== 'string' || !/^-?\d+$/.test(v)) return undefined;
       s += `#${v};`;
+      continue;
+    }
+    if (type === 'boolean') {
+      if (typeof v !== 'boolean') return undefined;
+      s += `?${v};`;
       continue;
     }
     let text: string | undefined;

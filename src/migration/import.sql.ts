@@ -2,12 +2,14 @@
  * All SQL of the import, export and verify-import (identical for SQLite and PostgreSQL), by concern:
  * import-rows.sql.ts (the per-domain row writers), library-bulk.sql.ts (the library bulk load and
  * reads), library-stage.sql.ts (the staging table and merge), import-log.sql.ts (quarantine and
- * runs), over the shared batched writes of import-batch.sql.ts. Works on a Transaction too.
+ * runs), digest.sql.ts (the database's side of the read-back digests), over the shared batched
+ * writes of import-batch.sql.ts. Works on a Transaction too.
  */
 import type { Kysely } from 'kysely';
 import type { Engine } from '../db/dialect.js';
 import type { CopyIn } from '../db/pg-copy.js';
 import type { DB } from '../db/schema.js';
+import { createDigestSql } from './digest.sql.js';
 import { type AnyDb, createBatchWriter } from './import-batch.sql.js';
 import { createImportLogSql } from './import-log.sql.js';
 import { createImportRowsSql } from './import-rows.sql.js';
@@ -28,6 +30,7 @@ export function createImportSql(kysely: Kysely<DB>, engine: Engine, copyIn?: Cop
     ...createLibraryStageSql(db, engine, batch),
     ...createLibraryBulkSql(db, engine, batch, copyIn),
     ...createImportLogSql(db, batch),
+    ...createDigestSql(db),
   };
 }
 

@@ -107,7 +107,8 @@ export interface ImportReport {
   quarantine: { file: string; locator: string; reason: string }[];
   /** Records imported with a normalized value (library kinds spelled in another case, with spaces or plural). */
   warnings: KindWarning[];
-  verify?: { checked: number; mismatches: Mismatch[] };
+  /** `byDigest`: the files checked by the import's digests alone (no second read of the file; verify.ts). */
+  verify?: { checked: number; mismatches: Mismatch[]; byDigest?: string[] };
   /** PostgreSQL, after a commit that changed rows: the planner statistics refreshed (import-statistics.ts). */
   statistics?: StatisticsResult;
   /** Dry run: the removals a real run would refuse without `--prune`. */
@@ -346,7 +347,8 @@ async function applySnapshot(trx: Kysely<DB>, opts: ImportOptions, snapshot: Fil
     libraryDigest,
     sqlite: opts.db.sqlite,
   });
-  report.verify = { checked: verify.checked, mismatches: verify.mismatches };
+  const byDigest = [...(verify.libraryByDigest ? ['library.json'] : []), ...(verify.keyedByDigest ?? [])];
+  report.verify = { checked: verify.checked, mismatches: verify.mismatches, ...(byDigest.length > 0 ? { byDigest } : {}) };
   if (verify.mismatches.length > 0) throw new ImportVerifyError(verify.mismatches);
 
   report.exitCode = quarantine.length > 0 ? EXIT_QUARANTINED : EXIT_OK;

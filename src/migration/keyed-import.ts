@@ -7,7 +7,10 @@
  * file's keys when the table already held rows (to find the gone ones).
  */
 import { jsonEqual } from './compare.js';
+import type { SetDigest } from './digest.js';
 import { BATCH_ROWS, type ImportSql } from './import.sql.js';
+import type { Row } from './import-batch.sql.js';
+import { addKeyedRow, keyedColumns, keyedDigest } from './keyed-digest.js';
 import { type KeyedDecision, keyedDecisions, NeedsWholeFile } from './keyed-stream.js';
 import type { LegacyFileSpec, Opener, Sealer } from './legacy-files.js';
 import type { QuarantineEntry } from './record-check.js';
@@ -26,6 +29,8 @@ export interface KeyedImport {
   read: number;
   accepted: number;
   quarantine: QuarantineEntry[];
+  /** The rows of the accepted records (keyed-digest.ts); absent when the database cannot sum the table. */
+  digest?: SetDigest;
 }
 
 /** The accepted records of a keyed file, BATCH_ROWS at a time (`quarantined`: see keyedDecisions). */
@@ -51,7 +56,8 @@ export async function importKeyed(sql: ImportSql, spec: LegacyFileSpec, dir: str
   const target = spec.target;
   const done: KeyedImport = { counts: { inserted: 0, updated: 0, deleted: 0, unchanged: 0 }, read: 0, accepted: 0, quarantine: [] };
   const counts = done.counts;
-  const columns = [...new Set([target.keyColumn, ...target.columns])];
+  const columns = keyedColumns(target);
+  const digest = await keyedDigest(sql, target);
   const empty = (await sql.countRows(target.table)) === 0;
   const inFile = empty ? undefined : new Set<string>();
   const writeBatch = async (batch: KeyedDecision[]): Promise<void> => {
@@ -62,27 +68,23 @@ export async function importKeyed(sql: ImportSql, spec: LegacyFileSpec, dir: str
       for (const row of await sql.selectRowsByKeys(target.table, columns, target.keyColumn, keys))
         existing.set(String(row[target.keyColumn]), target.fromRow(row, box).record);
     }
-    const write = batch.filter((d) => {
-      if (!existing.has(d.key!)) {
-        counts.inserted++;
-        return true;
-      }
-      if (jsonEqual(d.raw, existing.get(d.key!))) {
+    const rows: Row[] = [];
+    const replaced: string[] = [];
+    for (const d of batch) {
+      const row = target.toRow(d.ref, d.raw, box);
+      if (digest) addKeyedRow(digest, target, row, d.raw, box);
+      if (!existing.has(d.key!)) counts.inserted++;
+      else if (jsonEqual(d.raw, existing.get(d.key!))) {
         counts.unchanged++;
-        return false;
+        continue;
+      } else {
+        counts.updated++;
+        replaced.push(d.key!);
       }
-      counts.updated++;
-      return true;
-    });
-    await sql.deleteKeys(
-      target.table,
-      target.keyColumn,
-      write.filter((d) => existing.has(d.key!)).map((d) => d.key!),
-    );
-    await sql.insertRows(
-      target.table,
-      write.map((d) => target.toRow(d.ref, d.raw, box)),
-    );
+      rows.push(row);
+    }
+    await sql.deleteKeys(target.table, target.keyColumn, replaced);
+    await sql.insertRows(target.table, rows);
   };
   let batch: KeyedDecision[] = [];
   for await (const d of keyedDecisions(spec, dir)) {
@@ -104,6 +106,7 @@ export async function importKeyed(sql: ImportSql, spec: LegacyFileSpec, dir: str
     await sql.deleteKeys(target.table, target.keyColumn, gone);
     counts.deleted = gone.length;
   }
+  if (digest) done.digest = digest.digest;
   return done;
 }
 
@@ -125,7 +128,7 @@ export async function writeKeyed(
     await savepoint.release();
     snap.read = done.read;
     snap.quarantine.push(...done.quarantine);
-    snap.keyed = { accepted: done.accepted };
+    snap.keyed = { accepted: done.accepted, ...(done.digest ? { digest: done.digest } : {}) };
     return done.counts;
   } catch (err) {
     if (!(err instanceof NeedsWholeFile)) throw err;

@@ -18,16 +18,6 @@ export const LIBRARY_DATA_PG_TYPES: readonly PgColumnType[] = LIBRARY_DATA_COLUM
   c === 'year' || c === 'file_size' ? 'integer' : c === 'metadata' || c === 'extra' ? 'jsonb' : 'text',
 );
 
-/** The SQL of digest.ts pgRowText: the same text, built by the database from a row's columns. */
-function pgRowSql(columns: readonly string[], types: readonly PgColumnType[]): string {
-  return columns
-    .map((c, k) => {
-      const text = types[k] === 'jsonb' ? `${c}::text` : c;
-      return types[k] === 'integer' ? `coalesce('#' || ${c}::text || ';', '~')` : `coalesce(octet_length(${text})::text || ':' || ${text}, '~')`;
-    })
-    .join(' || ');
-}
-
 /** maintenance_work_mem for the library's index builds after a bulk load (PostgreSQL's default is 64 MB). */
 export const INDEX_BUILD_MEMORY_KB = 256 * 1024;
 
@@ -202,35 +192,6 @@ export function createLibraryBulkSql(db: AnyDb, engine: Engine, batch: BatchWrit
         );
       }
       return out;
-    },
-
-    /**
-     * PostgreSQL: the `pg-rows` digest of library_items computed by the database in one scan: the
-     * row count and, for each of the four 32-bit words of MD5(pgRowText), its sum over the rows
-     * mod 2^32 (digest.ts SetDigest.fromSums). `OFFSET 0` keeps the row subquery a subquery: flattened,
-     * the planner put md5(...) into each of the four sums, hashing every row four times (1M rows:
-     * 10.4 s of backend CPU against 3.2 s, same sums).
-     */
-    async libraryDigest(): Promise<{ count: number; words: number[] }> {
-      const word = (i: number) => `(sum(('x' || substr(h, ${i * 8 + 1}, 8))::bit(32)::bigint) % 4294967296)::text AS w${i}`;
-      const r = await sql
-        .raw<Record<string, string>>(
-          `SELECT count(*)::text AS n, ${[0, 1, 2, 3].map(word).join(', ')}
-           FROM (SELECT md5(${pgRowSql(LIBRARY_DATA_COLUMNS, LIBRARY_DATA_PG_TYPES)}) AS h FROM library_items OFFSET 0) rows`,
-        )
-        .execute(db);
-      const row = r.rows[0]!;
-      return { count: Number(row.n), words: [0, 1, 2, 3].map((i) => Number(row[`w${i}`] ?? 0)) };
-    },
-
-    /**
-     * SQLite: the `rows` digest of library_items by the aggregate `fn` (digest.ts registerRowsDigest,
-     * registered on this connection) over the data columns, in one scan: its JSON sums.
-     */
-    async libraryRowsDigest(fn: string): Promise<{ count: number; words: number[] }> {
-      const r = await sql.raw<{ d: string | null }>(`SELECT ${fn}(${LIBRARY_DATA_COLUMNS.join(', ')}) AS d FROM library_items`).execute(db);
-      const d = r.rows[0]?.d;
-      return d ? (JSON.parse(d) as { count: number; words: number[] }) : { count: 0, words: [] };
     },
 
     /** Library rows in seq order after `afterSeq` (export streaming). */

@@ -13,6 +13,7 @@ import { LegacyFileError } from '../legacy/file-error.js';
 import { jsonTextFacts, type Span, topLevelSpans } from '../legacy/json-text.js';
 import { type LegacyReadResult, readLegacyJson, stripBom } from '../legacy/read-json.js';
 import { readLegacySecretAsync } from '../security/legacy-crypto.js';
+import type { SetDigest } from './digest.js';
 import { isKeyedSpec, keyedDecisions, NeedsWholeFile } from './keyed-stream.js';
 import { LEGACY_FILES, type LegacyFileSpec, pointer, type Target, type UnitRef } from './legacy-files.js';
 import { checkLegacyArray } from './library-check.js';
@@ -48,9 +49,11 @@ export interface FileSnapshot {
    * Set when the file was read record by record (keyed-stream.ts): `accepted` stays empty, this
    * says how many records were accepted, and the import and the read-back check stream it again.
    * `deferred`: not read yet (SnapshotOptions.deferKeyed); the import's write pass decides its
-   * records and fills in `read`, `quarantine` and `accepted`.
+   * records and fills in `read`, `quarantine` and `accepted`. `digest`: that pass's digest of
+   * the rows of the file's accepted records (keyed-digest.ts), which the read-back check compares
+   * with the table's before it streams the file again.
    */
-  keyed?: { accepted: number; deferred?: boolean };
+  keyed?: { accepted: number; deferred?: boolean; digest?: SetDigest };
 }
 
 export interface SnapshotOptions {

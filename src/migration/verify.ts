@@ -12,7 +12,8 @@ import type { DB } from '../db/schema.js';
 import { streamLegacyArray } from '../legacy/stream-library.js';
 import { diffValues, jsonEqual } from './compare.js';
 import { type AggregateHost, registerRowsDigest, SetDigest } from './digest.js';
-import { BATCH_ROWS, createImportSql, LIBRARY_DATA_COLUMNS } from './import.sql.js';
+import { BATCH_ROWS, createImportSql, LIBRARY_DATA_COLUMNS, LIBRARY_DATA_PG_TYPES } from './import.sql.js';
+import { tableDigest } from './keyed-digest.js';
 import { acceptedBatches } from './keyed-import.js';
 import { libraryTarget, type Opener, pointer, type Target } from './legacy-files.js';
 import { type FileSnapshot, keptAsText, type QuarantineEntry } from './snapshot.js';
@@ -31,6 +32,8 @@ export interface VerifyResult {
   truncated: boolean;
   /** The library was checked by the import's digest alone (no record-by-record comparison was needed). */
   libraryByDigest?: boolean;
+  /** The keyed files checked by the import's digest alone (keyed-digest.ts), in snapshot order. */
+  keyedByDigest?: string[];
 }
 
 export interface VerifyOptions {
@@ -75,6 +78,7 @@ export async function verifyAgainstDatabase(opts: VerifyOptions): Promise<Verify
   let checked = 0;
   let truncated = false;
   let libraryByDigest: boolean | undefined;
+  const keyedByDigest: string[] = [];
   const add = (m: Mismatch) => {
     if (mismatches.length < limit) mismatches.push(m);
     else truncated = true;
@@ -111,7 +115,12 @@ export async function verifyAgainstDatabase(opts: VerifyOptions): Promise<Verify
       continue;
     }
     if (snap.keyed) {
-      checked += await verifyKeyed(opts, snap, add);
+      const digest = snap.keyed.digest;
+      const found = digest ? await tableDigest(sql, snap.spec.target, digest.of, opts.sqlite) : undefined;
+      if (digest && found?.equals(digest)) {
+        checked += found.count;
+        keyedByDigest.push(file);
+      } else checked += await verifyKeyed(opts, snap, add);
       continue;
     }
     const targets: Target[] = [snap.spec.target];
@@ -140,7 +149,13 @@ export async function verifyAgainstDatabase(opts: VerifyOptions): Promise<Verify
       }
     }
   }
-  return { checked, mismatches, truncated, ...(libraryByDigest === undefined ? {} : { libraryByDigest }) };
+  return {
+    checked,
+    mismatches,
+    truncated,
+    ...(libraryByDigest === undefined ? {} : { libraryByDigest }),
+    ...(keyedByDigest.length > 0 ? { keyedByDigest } : {}),
+  };
 }
 
 /**
@@ -196,11 +211,11 @@ async function verifyKeyed(opts: VerifyOptions, snap: FileSnapshot, add: (m: Mis
 async function libraryDigestOfDatabase(opts: VerifyOptions, of: SetDigest['of']): Promise<SetDigest> {
   const sql = createImportSql(opts.kysely, opts.engine);
   if (of === 'pg-rows') {
-    const sums = await sql.libraryDigest();
+    const sums = await sql.pgRowsDigest('library_items', LIBRARY_DATA_COLUMNS, LIBRARY_DATA_PG_TYPES);
     return SetDigest.fromSums(sums.count, sums.words);
   }
   if (of === 'rows' && opts.sqlite && opts.engine === 'sqlite') {
-    const sums = await sql.libraryRowsDigest(registerRowsDigest(opts.sqlite));
+    const sums = await sql.sqliteRowsDigest(registerRowsDigest(opts.sqlite), 'library_items', LIBRARY_DATA_COLUMNS);
     return SetDigest.fromSums(sums.count, sums.words, 'rows');
   }
   const found = new SetDigest(of);

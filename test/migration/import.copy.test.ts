@@ -55,7 +55,7 @@ for (const engine of sqlEngines()) {
       120_000,
     );
 
-    it('keyed files by COPY, the library checked by one digest query in the database', async () => {
+    it('keyed files by COPY, the library and each keyed file checked by one digest query in the database', async () => {
       env = await migrationEnv(engine);
       const from = join(env.dir, 'legacy');
       await generateLegacyDir({ dir: from, items: 3000, seed: 5 });
@@ -88,7 +88,11 @@ for (const engine of sqlEngines()) {
         // PostgreSQL sums an md5 of each row's text; SQLite an aggregate of our own (digest.ts)
         const digestQueries = statements.filter((s) => (engine === 'postgres' ? /md5\(/i : /mediaos_rows_digest\(/i).test(s));
         expect(libraryReads).toEqual([]);
-        expect(digestQueries.length).toBe(1);
+        // ... once for the library and once for each keyed file, none of which is read a second time
+        expect(digestQueries.length).toBe(4);
+        expect(report.verify?.byDigest).toEqual(['library.json', 'wanted.json', 'grabs.json', 'verify-results.json']);
+        const keyedReads = statements.filter((s) => /^select .* from "(grabs|verify_results|wanted_items)" where "(key|id)" in/i.test(s.trim()));
+        expect(keyedReads).toEqual([]);
       } finally {
         await db.close();
       }
