@@ -105,10 +105,11 @@ const WORKER_URL = new URL('./library-batches.worker.js', import.meta.url);
 
 /**
  * The parsing worker's heap: small, as it holds one read chunk and a couple of batches (RSS budget:
- * a 2 GB NAS). 48 MB of young generation: nearly all of the parse's garbage (each item's text, value
- * and rebuilt record) dies young, and fewer scavenges cost less: the worker's CPU for 200k items
- * 4.0-4.1 s against 4.7-4.8 s with 16 MB, for ~15 MB more peak RSS (8 MB had cost 0.7 s more at 1M
- * than 16).
+ * a 2 GB NAS). 16 MB of young generation: nearly all of the parse's garbage (each item's text, value
+ * and rebuilt record) dies young, and fewer scavenges cost less. Measured through the CLI at 1M
+ * (which needs import-memory.ts favorSmallHeap to put V8's semi-space default back, or no limit
+ * here counts): ~2 MB (what the CLI's small-heap flag had left) 7,305 scavenges; 16 MB 790 and peak
+ * RSS 256 MB (with the check worker at 8 MB); 24 MB 795 and 279 MB; 48 MB 388 and 309 MB.
  * The old generation is capped at 64 MB, which makes V8 collect it early: with 256 MB it grew
  * lazily and peak RSS at 1M items varied from 237 to 299 MB between runs, against 239-245 MB with
  * 64, at the same speed. A library.json with a huge item (its longest from the syntax check) gets
@@ -116,7 +117,7 @@ const WORKER_URL = new URL('./library-batches.worker.js', import.meta.url);
  */
 export function parserHeap(largest = 0): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } {
   const itemMb = (largest * 2) / 2 ** 20; // UTF-16 code units: at most 2 bytes each in the heap
-  return { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: Math.min(4096, Math.max(64, Math.ceil(48 + 8 * itemMb))) };
+  return { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: Math.min(4096, Math.max(64, Math.ceil(48 + 8 * itemMb))) };
 }
 
 /** Batches from a worker thread (compiled build) or from this thread (sources under tsx/vitest). */

@@ -11,6 +11,7 @@ import { isoFromMs, LIBRARY_INSERT_COLUMNS, libraryBatches, type RowHashing } fr
 import { createdAtFromId, parserHeap } from '../../src/migration/library-import.js';
 import { escapeUnstorable, unstorableReason } from '../../src/migration/storable.js';
 import { tempDir } from '../helpers/engines.js';
+import { root } from '../scale/cluster.js';
 
 describe('migration building blocks', () => {
   let cleanup: (() => void) | undefined;
@@ -108,10 +109,31 @@ describe('migration building blocks', () => {
   });
 
   it('the parsing worker gets a 64 MB old generation, more for a library with huge items', () => {
-    expect(parserHeap()).toEqual({ maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 64 });
+    expect(parserHeap()).toEqual({ maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 });
     expect(parserHeap(2_000).maxOldGenerationSizeMb).toBe(64);
     expect(parserHeap(12_000_000).maxOldGenerationSizeMb).toBe(Math.ceil(48 + 8 * (24_000_000 / 2 ** 20)));
     expect(parserHeap(2 ** 40).maxOldGenerationSizeMb).toBe(4096);
+  });
+
+  it("a worker started after the CLI's small-heap setting was switched off gets the heap its limits ask for", () => {
+    // In a process of its own (the setting is V8's, process-wide), through the built module the CLI runs.
+    const script = `
+      import { Worker } from 'node:worker_threads';
+      import { favorSmallHeap } from ${JSON.stringify(join(root, 'dist/migration/import-memory.js'))};
+      import { parserHeap } from ${JSON.stringify(join(root, 'dist/migration/library-import.js'))};
+      const limit = () => new Promise((resolve) => {
+        const w = new Worker("Promise.all([import('node:worker_threads'), import('node:v8')]).then(([t, v8]) => t.parentPort.postMessage(v8.getHeapStatistics().heap_size_limit))", { eval: true, resourceLimits: parserHeap() });
+        w.once('message', (n) => { resolve(Math.round(n / 2 ** 20)); void w.terminate(); });
+      });
+      favorSmallHeap(true);
+      const small = await limit();
+      favorSmallHeap(false);
+      console.log(JSON.stringify({ small, off: await limit() }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as { small: number; off: number };
+    const { maxYoungGenerationSizeMb: young, maxOldGenerationSizeMb: old } = parserHeap();
+    // With the setting on, V8 gives a new heap a ~2 MB young generation whatever its limits say.
+    expect(out.small).toBeLessThan(old + young / 2);
+    expect(out.off).toBeGreaterThanOrEqual(old + young - 1);
   });
 
   it('row texts are unambiguous, and a rows digest never equals a records digest', () => {
