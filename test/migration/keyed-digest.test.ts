@@ -52,7 +52,12 @@ for (const engine of sqlEngines()) {
         const tampered = await check();
         expect(tampered.keyedByDigest).toEqual(['wanted.json']);
         expect(tampered.mismatches).toContainEqual({ file: 'grabs.json', locator: `/${grab}`, field: 'title', problem: 'value differs' });
-        expect(tampered.mismatches).toContainEqual({ file: 'verify-results.json', locator: '/movies:stray', field: '', problem: 'in the database but not in the file' });
+        expect(tampered.mismatches).toContainEqual({
+          file: 'verify-results.json',
+          locator: '/movies:stray',
+          field: '',
+          problem: 'in the database but not in the file',
+        });
       });
     }, 60_000);
   });
