@@ -2,8 +2,9 @@
  * A keyed file read record by record (keyed-stream.ts) made equal to its table in batches, with
  * the counts the whole-file path (import.ts syncTarget) gives: a new key is inserted, a changed
  * record rewritten, an equal one left alone, a key no longer in the file deleted. The same pass
- * decides every record (accepted or quarantined), so the import reads the file once to write it
- * and once more to check it. Memory: one batch and the quarantined records, plus the set of the
+ * decides every record (accepted or quarantined) and sums the digest of the rows (keyed-digest.ts),
+ * so the import reads the file once to write it, and a second time to check it only when the
+ * table's digest differs. Memory: one batch and the quarantined records, plus the set of the
  * file's keys when the table already held rows (to find the gone ones).
  */
 import { jsonEqual } from './compare.js';
