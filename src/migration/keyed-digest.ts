@@ -8,13 +8,17 @@
  * comparison (verify.ts), which names the record: never a false "equal".
  */
 import { jsonEqual } from './compare.js';
-import { type AggregateHost, type PgColumnType, registerRowsDigest, SetDigest } from './digest.js';
+import { type PgColumnType, SetDigest } from './digest.js';
 import type { ImportSql } from './import.sql.js';
 import type { Opener, Target } from './legacy-files.js';
 
-/** The digest of a keyed table: its columns (key first, as the read-back sums them) and their PostgreSQL types. */
+/**
+ * The digest of a keyed table's rows as written, with what the read-back check sums the table by:
+ * its columns (key first) and, on PostgreSQL, their types (verify.ts databaseDigest).
+ */
 export interface KeyedDigest {
   digest: SetDigest;
+  table: string;
   columns: readonly string[];
   types?: readonly PgColumnType[];
 }
@@ -27,9 +31,10 @@ export function keyedColumns(target: Target): string[] {
 /** A digest for `target`'s table; undefined when the database could not sum one of its columns. */
 export async function keyedDigest(sql: ImportSql, target: Target): Promise<KeyedDigest | undefined> {
   const columns = keyedColumns(target);
-  if (sql.engine === 'sqlite') return { digest: new SetDigest('rows'), columns };
-  const types = await sql.pgColumnTypes(target.table, columns);
-  return types ? { digest: new SetDigest('pg-rows'), columns, types } : undefined;
+  const table = target.table;
+  if (sql.engine === 'sqlite') return { digest: new SetDigest('rows'), table, columns };
+  const types = await sql.pgColumnTypes(table, columns);
+  return types ? { digest: new SetDigest('pg-rows'), table, columns, types } : undefined;
 }
 
 /**
@@ -46,21 +51,4 @@ export function addKeyedRow(d: KeyedDigest, target: Target, row: Record<string, 
     d.digest.addRowHash(''); // matches nothing
   else if (d.types) d.digest.addPgRow(values, 0, d.types);
   else d.digest.addRow(values, 0, values.length);
-}
-
-/**
- * The same kind of digest over `target`'s table as it is now, summed inside the database (SQLite:
- * by the aggregate on `sqlite`, the connection the SQL runs on); undefined when it cannot be.
- */
-export async function tableDigest(sql: ImportSql, target: Target, of: SetDigest['of'], sqlite?: AggregateHost): Promise<SetDigest | undefined> {
-  const columns = keyedColumns(target);
-  if (of === 'rows' && sql.engine === 'sqlite' && sqlite) {
-    const sums = await sql.sqliteRowsDigest(registerRowsDigest(sqlite), target.table, columns);
-    return SetDigest.fromSums(sums.count, sums.words, 'rows');
-  }
-  if (of !== 'pg-rows' || sql.engine !== 'postgres') return undefined;
-  const types = await sql.pgColumnTypes(target.table, columns);
-  if (!types) return undefined;
-  const sums = await sql.pgRowsDigest(target.table, columns, types);
-  return SetDigest.fromSums(sums.count, sums.words);
 }

@@ -8,10 +8,9 @@
  * file's keys when the table already held rows (to find the gone ones).
  */
 import { jsonEqual } from './compare.js';
-import type { SetDigest } from './digest.js';
 import { BATCH_ROWS, type ImportSql } from './import.sql.js';
 import type { Row } from './import-batch.sql.js';
-import { addKeyedRow, keyedColumns, keyedDigest } from './keyed-digest.js';
+import { addKeyedRow, type KeyedDigest, keyedColumns, keyedDigest } from './keyed-digest.js';
 import { type KeyedDecision, keyedDecisions, NeedsWholeFile } from './keyed-stream.js';
 import type { LegacyFileSpec, Opener, Sealer } from './legacy-files.js';
 import type { QuarantineEntry } from './record-check.js';
@@ -31,7 +30,7 @@ export interface KeyedImport {
   accepted: number;
   quarantine: QuarantineEntry[];
   /** The rows of the accepted records (keyed-digest.ts); absent when the database cannot sum the table. */
-  digest?: SetDigest;
+  digest?: KeyedDigest;
 }
 
 /** The accepted records of a keyed file, BATCH_ROWS at a time (`quarantined`: see keyedDecisions). */
@@ -107,7 +106,7 @@ export async function importKeyed(sql: ImportSql, spec: LegacyFileSpec, dir: str
     await sql.deleteKeys(target.table, target.keyColumn, gone);
     counts.deleted = gone.length;
   }
-  if (digest) done.digest = digest.digest;
+  if (digest) done.digest = digest;
   return done;
 }
 

@@ -13,7 +13,7 @@ import { LegacyFileError } from '../legacy/file-error.js';
 import { jsonTextFacts, type Span, topLevelSpans } from '../legacy/json-text.js';
 import { type LegacyReadResult, readLegacyJson, stripBom } from '../legacy/read-json.js';
 import { readLegacySecretAsync } from '../security/legacy-crypto.js';
-import type { SetDigest } from './digest.js';
+import type { KeyedDigest } from './keyed-digest.js';
 import { isKeyedSpec, keyedDecisions, NeedsWholeFile } from './keyed-stream.js';
 import { LEGACY_FILES, type LegacyFileSpec, pointer, type Target, type UnitRef } from './legacy-files.js';
 import { checkLegacyArray } from './library-check.js';
@@ -53,7 +53,7 @@ export interface FileSnapshot {
    * the rows of the file's accepted records (keyed-digest.ts), which the read-back check compares
    * with the table's before it streams the file again.
    */
-  keyed?: { accepted: number; deferred?: boolean; digest?: SetDigest };
+  keyed?: { accepted: number; deferred?: boolean; digest?: KeyedDigest };
 }
 
 export interface SnapshotOptions {

@@ -11,9 +11,8 @@ import type { Engine } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 import { streamLegacyArray } from '../legacy/stream-library.js';
 import { diffValues, jsonEqual } from './compare.js';
-import { type AggregateHost, registerRowsDigest, SetDigest } from './digest.js';
+import { type AggregateHost, type PgColumnType, registerRowsDigest, SetDigest } from './digest.js';
 import { BATCH_ROWS, createImportSql, LIBRARY_DATA_COLUMNS, LIBRARY_DATA_PG_TYPES } from './import.sql.js';
-import { tableDigest } from './keyed-digest.js';
 import { acceptedBatches } from './keyed-import.js';
 import { libraryTarget, type Opener, pointer, type Target } from './legacy-files.js';
 import { type FileSnapshot, keptAsText, type QuarantineEntry } from './snapshot.js';
@@ -115,9 +114,9 @@ export async function verifyAgainstDatabase(opts: VerifyOptions): Promise<Verify
       continue;
     }
     if (snap.keyed) {
-      const digest = snap.keyed.digest;
-      const found = digest ? await tableDigest(sql, snap.spec.target, digest.of, opts.sqlite) : undefined;
-      if (digest && found?.equals(digest)) {
+      const written = snap.keyed.digest;
+      const found = written ? await databaseDigest(opts, written.table, written.columns, written.digest.of, written.types) : undefined;
+      if (written && found?.equals(written.digest)) {
         checked += found.count;
         keyedByDigest.push(file);
       } else checked += await verifyKeyed(opts, snap, add);
@@ -204,20 +203,34 @@ async function verifyKeyed(opts: VerifyOptions, snap: FileSnapshot, add: (m: Mis
 }
 
 /**
- * The same kind of digest over library_items as it is now: on PostgreSQL (`pg-rows`) the database
- * computes it in one query; on SQLite (`rows`, with its handle) an aggregate sums it in one scan;
- * otherwise the rows are read back in seq order and summed here.
+ * A digest of `columns` over every row of `table` as it is now, summed inside the database: on
+ * PostgreSQL (`pg-rows`, with the columns' types) in one query; on SQLite (`rows`, with its handle)
+ * by an aggregate in one scan. Undefined when the database cannot sum this kind.
  */
-async function libraryDigestOfDatabase(opts: VerifyOptions, of: SetDigest['of']): Promise<SetDigest> {
+async function databaseDigest(
+  opts: VerifyOptions,
+  table: string,
+  columns: readonly string[],
+  of: SetDigest['of'],
+  types: readonly PgColumnType[] | undefined,
+): Promise<SetDigest | undefined> {
   const sql = createImportSql(opts.kysely, opts.engine);
-  if (of === 'pg-rows') {
-    const sums = await sql.pgRowsDigest('library_items', LIBRARY_DATA_COLUMNS, LIBRARY_DATA_PG_TYPES);
+  if (of === 'pg-rows' && types && opts.engine === 'postgres') {
+    const sums = await sql.pgRowsDigest(table, columns, types);
     return SetDigest.fromSums(sums.count, sums.words);
   }
   if (of === 'rows' && opts.sqlite && opts.engine === 'sqlite') {
-    const sums = await sql.sqliteRowsDigest(registerRowsDigest(opts.sqlite), 'library_items', LIBRARY_DATA_COLUMNS);
+    const sums = await sql.sqliteRowsDigest(registerRowsDigest(opts.sqlite), table, columns);
     return SetDigest.fromSums(sums.count, sums.words, 'rows');
   }
+  return undefined;
+}
+
+/** The library's digest as it is now: summed inside the database, or its rows read back in seq order and summed here. */
+async function libraryDigestOfDatabase(opts: VerifyOptions, of: SetDigest['of']): Promise<SetDigest> {
+  const inDatabase = await databaseDigest(opts, 'library_items', LIBRARY_DATA_COLUMNS, of, LIBRARY_DATA_PG_TYPES);
+  if (inDatabase) return inDatabase;
+  const sql = createImportSql(opts.kysely, opts.engine);
   const found = new SetDigest(of);
   const columns = of === 'rows' ? LIBRARY_DATA_COLUMNS : libraryTarget.columns;
   const values = new Array<unknown>(columns.length);

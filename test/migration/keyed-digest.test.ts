@@ -32,7 +32,7 @@ for (const engine of sqlEngines()) {
       await t.db.kysely.transaction().execute(async (trx) => {
         const sql = createImportSql(trx, t!.db.engine);
         for (const snap of snapshot) expect(await writeKeyed(sql, snap, { dir, box, legacyKey: undefined })).toMatchObject({ deleted: 0 });
-        for (const snap of snapshot) expect(snap.keyed?.digest?.of, snap.spec.file).toBe(engine === 'sqlite' ? 'rows' : 'pg-rows');
+        for (const snap of snapshot) expect(snap.keyed?.digest?.digest.of, snap.spec.file).toBe(engine === 'sqlite' ? 'rows' : 'pg-rows');
         const check = () => verifyAgainstDatabase({ kysely: trx, engine: t!.db.engine, dir, snapshot, open: box, sqlite: t!.db.sqlite });
         const clean = await check();
         expect(clean.mismatches).toEqual([]);
@@ -69,7 +69,7 @@ describe('addKeyedRow', () => {
   const row = grabs.toRow({ key: 'movies:m1', index: 0 }, record, box);
 
   it('adds what SQLite gives back (a boolean as 0/1), so equal rows give equal digests', () => {
-    const a = { digest: new SetDigest('rows'), columns: ['key', 'ok'] };
+    const a = { digest: new SetDigest('rows'), table: 'grabs', columns: ['key', 'ok'] };
     addKeyedRow(a, grabs, row, record, box);
     const b = new SetDigest('rows');
     b.addRow(['movies:m1', 1], 0, 2);
@@ -77,7 +77,7 @@ describe('addKeyedRow', () => {
   });
 
   it('a record the codec would not give back from its row makes the digest equal no other', () => {
-    const d = { digest: new SetDigest('rows'), columns: ['key', 'ok'] };
+    const d = { digest: new SetDigest('rows'), table: 'grabs', columns: ['key', 'ok'] };
     addKeyedRow(d, grabs, row, { ...record, title: 'Other' }, box);
     const same = new SetDigest('rows');
     same.addRow(['movies:m1', 1], 0, 2);
