@@ -86,6 +86,7 @@ export function registerImportCommand(program: Command, io: CliIo): void {
               prune: opts.prune,
               lockWaitMs: wait * 1000,
               restorePragmas: false,
+              rollbackJournal: true,
               // V8's small-heap setting off while library.json is checked and parsed (in workers with heaps of their own)
               smallHeap: io.ownsProcess ? favorSmallHeap : undefined,
               progress,

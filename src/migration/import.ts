@@ -23,7 +23,7 @@ import type { SetDigest } from './digest.js';
 import { checkFreeSpace, directoryBytes, type FreeSpaceProbe, IMPORT_FACTOR, type SpaceNeed } from './free-space.js';
 import { createImportSql } from './import.sql.js';
 import { checkImportSource, excessiveRemovals, pruneRefusal } from './import-guards.js';
-import { boundSqliteMemory, withoutSmallHeap } from './import-memory.js';
+import { boundSqliteMemory, rollbackJournalWhileAlone, withoutSmallHeap } from './import-memory.js';
 import { refreshStatistics, type StatisticsResult } from './import-statistics.js';
 import { type Counts, syncQuarantine, syncTarget } from './import-sync.js';
 import { writeKeyed } from './keyed-import.js';
@@ -76,6 +76,12 @@ export interface ImportOptions {
    * a process the import owns.
    */
   smallHeap?: (on: boolean) => void;
+  /**
+   * SQLite: write with a rollback journal instead of WAL when no other connection has the database
+   * open (import-memory.ts rollbackJournalWhileAlone; the commit copies nothing a second time).
+   * For the CLI, whose process holds the only connection; a server keeps its readers going in WAL.
+   */
+  rollbackJournal?: boolean;
 }
 
 export interface FileReport {
@@ -174,6 +180,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
   await locks.waitUntilFree(MAINTENANCE_LOCK, { waitMs: opts.lockWaitMs });
   let lock: Awaited<ReturnType<typeof locks.acquire>> | undefined;
   const restorePragmas = boundSqliteMemory(opts.db);
+  let restoreJournal = () => {};
   try {
     if (!opts.dryRun) await checkImportSpace(opts);
     // The backup and the reading run side by side (gzip works on the thread pool while the main
@@ -199,6 +206,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
     if (read.status === 'rejected') throw read.reason;
     const snapshot = read.value;
     lock = await locks.acquire(MAINTENANCE_LOCK, describeHolder(label), { waitMs: opts.lockWaitMs });
+    if (opts.rollbackJournal && !opts.dryRun) restoreJournal = rollbackJournalWhileAlone(opts.db);
 
     await opts.db.kysely
       .transaction()
@@ -223,6 +231,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
     throw err;
   } finally {
     if (opts.restorePragmas !== false) restorePragmas();
+    restoreJournal();
     await lock?.release();
   }
   if (!opts.dryRun && report.changed && opts.db.engine === 'postgres') {
