@@ -95,6 +95,19 @@ for (const engine of sqlEngines().filter((e) => e === 'postgres')) {
       expect(where.rows.map((r) => r.s)).toEqual([t.target.pgSchema]);
     });
 
+    it('rows across many 64 KB chunks and values longer than a chunk (multi-byte UTF-8) arrive whole', async () => {
+      const long = `${'é漢🎬\t\\'.repeat(30_000)}end`; // ~300 KB of UTF-8, escapes included
+      const rows: unknown[][] = [];
+      for (let i = 0; i < 3000; i++) rows.push([i, i % 1000 === 7 ? long : `title ${i} ${'ß'.repeat(i % 50)}`, null, null, i, i, i % 2 === 0]);
+      const copied = await t.db.kysely
+        .transaction()
+        .execute((trx) => t.db.copyIn!(trx, 'copied', COLUMNS, { values: rows.flat(), width: COLUMNS.length, count: rows.length }));
+      expect(copied).toBe(rows.length);
+      const got = (await sql<{ pos: number; t: string; big: string }>`select pos, t, big::text as big from copied order by pos`.execute(t.db.kysely)).rows;
+      expect(got.map((r) => r.t)).toEqual(rows.map((r) => r[1]));
+      expect(got.map((r) => r.big)).toEqual(rows.map((r) => String(r[4])));
+    });
+
     it('runs inside a transaction only, and a failed COPY fails that transaction with nothing written', async () => {
       const one = { values: [1, 'x', null, null, null, null, null], width: COLUMNS.length, count: 1 };
       await expect(t.db.copyIn!(t.db.kysely, 'copied', COLUMNS, one)).rejects.toThrow(/inside a transaction/);
