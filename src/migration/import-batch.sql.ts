@@ -114,9 +114,16 @@ export function createBatchWriter(db: AnyDb, engine: Engine, copyIn?: CopyIn) {
      */
     async insertBatched(table: string, rows: Row[]): Promise<void> {
       const groups = new Map<string, { columns: string[]; rows: Row[] }>();
+      // the set's name: its columns sorted, found once per key order (a codec's rows share one)
+      const setOf = new Map<string, string>();
       for (const r of rows) {
         const columns = Object.keys(r).filter((c) => r[c] !== undefined);
-        const k = [...columns].sort().join(',');
+        const order = columns.join(',');
+        let k = setOf.get(order);
+        if (k === undefined) {
+          k = [...columns].sort().join(',');
+          setOf.set(order, k);
+        }
         const g = groups.get(k);
         if (g) g.rows.push(r);
         else groups.set(k, { columns, rows: [r] });

@@ -27,15 +27,19 @@ for (const engine of sqlEngines()) {
       const rows = [user('a'), user('b', '2020-01-02T03:04:05.006Z'), user('c')];
       // over one batch of 500, so a group spans two statements (and on PostgreSQL, one COPY)
       for (let i = 0; i < 600; i++) rows.push(user(`m${i}`));
+      // the same columns in another key order: the same group, each value in its own column
+      rows.push(Object.fromEntries(Object.entries(user('r', '2021-05-06T07:08:09.010Z')).reverse()));
       await sql.insertRows('users', rows);
-      const found = await sql.selectRowsByKeys('users', ['id', 'created_at', 'email'], 'id', ['a', 'b', 'c', 'm599', 'missing']);
+      const found = await sql.selectRowsByKeys('users', ['id', 'created_at', 'email'], 'id', ['a', 'b', 'c', 'm599', 'r', 'missing']);
       const byId = new Map(found.map((r) => [String(r.id), r]));
-      expect([...byId.keys()].sort()).toEqual(['a', 'b', 'c', 'm599']);
+      expect([...byId.keys()].sort()).toEqual(['a', 'b', 'c', 'm599', 'r']);
+      expect(byId.get('r')!.email).toBe('r@example.com');
+      expect(new Date(String(byId.get('r')!.created_at)).toISOString()).toBe('2021-05-06T07:08:09.010Z');
       expect(new Date(String(byId.get('b')!.created_at)).toISOString()).toBe('2020-01-02T03:04:05.006Z');
       // the column default (now), not NULL
       for (const id of ['a', 'c', 'm599']) expect(new Date(String(byId.get(id)!.created_at)).getFullYear()).toBeGreaterThan(2020);
       expect(byId.get('m599')!.email).toBe('m599@example.com');
-      expect(await sql.countRows('users')).toBe(603);
+      expect(await sql.countRows('users')).toBe(604);
     });
 
     it('rows of a table linked to the library go in with the link relink() would give them (no rewrite of each row after)', async () => {
