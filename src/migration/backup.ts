@@ -35,19 +35,15 @@ export interface PreImportBackup {
 }
 
 /**
- * The backups before an import. Older backups are not pruned here: a failed import removes its
+ * The database's backup before an import (the legacy directory's archive, archiveConfigDir, is
+ * taken while the import reads). Older backups are not pruned here: a failed import removes its
  * own backups again (pruneAfterImport runs when it succeeded), so failures never push out a good one.
+ * A SQLite database that holds data is copied; PostgreSQL's gets a note (mediaos dump is the tool).
  */
-export async function backupBeforeImport(db: Database, dir: string, dataDir: string, label: string): Promise<PreImportBackup> {
-  const out: PreImportBackup = { config: await archiveConfigDir(dir, dataDir, Infinity, label) };
-  if (await createImportSql(db.kysely, db.engine).hasData()) {
-    out.database = await backupDatabase(db, dataDir, `pre-${label}`, Infinity).catch((err: unknown) => {
-      if (out.config) rmSync(out.config, { force: true });
-      throw err;
-    });
-    if (!out.database) out.databaseNote = 'PostgreSQL database not copied: take one with `mediaos dump` (or pg_dump)';
-  }
-  return out;
+export async function backupDatabaseBeforeImport(db: Database, dataDir: string, label: string): Promise<Omit<PreImportBackup, 'config'>> {
+  if (!(await createImportSql(db.kysely, db.engine).hasData())) return {};
+  const database = await backupDatabase(db, dataDir, `pre-${label}`, Infinity);
+  return database ? { database } : { databaseNote: 'PostgreSQL database not copied: take one with `mediaos dump` (or pg_dump)' };
 }
 
 /** Keeps the newest `retain` config archives and database backups. */

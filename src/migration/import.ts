@@ -17,19 +17,19 @@ import type { DB } from '../db/schema.js';
 import { bumpLibraryTotals } from '../library/library.sql.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { randomHexId } from '../security/tokens.js';
-import { backupBeforeImport, type PreImportBackup, pruneAfterImport, stamp } from './backup.js';
+import { archiveConfigDir, backupDatabaseBeforeImport, type PreImportBackup, pruneAfterImport, stamp } from './backup.js';
 import { jsonEqual } from './compare.js';
 import type { SetDigest } from './digest.js';
 import { checkFreeSpace, directoryBytes, type FreeSpaceProbe, IMPORT_FACTOR, type SpaceNeed } from './free-space.js';
-import { createImportSql } from './import.sql.js';
+import { createImportSql, type ImportSql } from './import.sql.js';
 import { checkImportSource, excessiveRemovals, pruneRefusal } from './import-guards.js';
 import { boundSqliteMemory, rollbackJournalWhileAlone, withoutSmallHeap } from './import-memory.js';
 import { refreshStatistics, type StatisticsResult } from './import-statistics.js';
 import { type Counts, syncQuarantine, syncTarget } from './import-sync.js';
-import { writeKeyed } from './keyed-import.js';
+import { type KeyedCounts, writeKeyed } from './keyed-import.js';
 import { importLibrary } from './library-import.js';
 import type { KindWarning } from './library-kind.js';
-import { type FileSnapshot, type QuarantineEntry, readSnapshot } from './snapshot.js';
+import { deferredKeyedSnapshots, type FileSnapshot, type QuarantineEntry, readSnapshot } from './snapshot.js';
 import { type Mismatch, verifyAgainstDatabase } from './verify.js';
 
 /** app_state key: which legacy files existed at the last import (export writes those back even when empty). */
@@ -174,8 +174,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
     quarantine: [],
     warnings: [],
   };
-  // The lock first (reading only: a run that fails to read the files leaves the database file
-  // byte-identical): a run that has to wait or is refused has read and backed up nothing.
+  // The lock first (reading only): a run that has to wait or is refused has read and backed up nothing.
   const locks = createLocksSql(opts.db.kysely);
   await locks.waitUntilFree(MAINTENANCE_LOCK, { waitMs: opts.lockWaitMs });
   let lock: Awaited<ReturnType<typeof locks.acquire>> | undefined;
@@ -183,35 +182,22 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
   let restoreJournal = () => {};
   try {
     if (!opts.dryRun) await checkImportSpace(opts);
-    // The backup and the reading run side by side (gzip works on the thread pool while the main
-    // thread parses); both finish before anything is written.
-    const secretCache = new Map<string, string>();
-    if (!opts.dryRun) opts.progress?.phase('backup');
-    opts.progress?.phase('read');
-    const [backup, read] = await withoutSmallHeap(opts.smallHeap, () =>
-      Promise.allSettled([
-        opts.dryRun ? Promise.resolve(undefined) : backupBeforeImport(opts.db, opts.from, opts.dataDir, label),
-        readSnapshot({
-          dir: opts.from,
-          legacyKey: opts.legacyKey,
-          skipBrokenFiles: opts.skipBrokenFiles,
-          secretCache,
-          deferKeyed: true, // decided while written (writeKeyed)
-          onLibraryBytes: (b, t) => opts.progress?.library('read', 0, b, t),
-        }),
-      ]),
-    );
-    if (backup.status === 'fulfilled') report.backup = backup.value;
-    if (backup.status === 'rejected') throw backup.reason;
-    if (read.status === 'rejected') throw read.reason;
-    const snapshot = read.value;
+    if (!opts.dryRun) {
+      opts.progress?.phase('backup');
+      report.backup = await backupDatabaseBeforeImport(opts.db, opts.dataDir, label);
+    }
     lock = await locks.acquire(MAINTENANCE_LOCK, describeHolder(label), { waitMs: opts.lockWaitMs });
     if (opts.rollbackJournal && !opts.dryRun) restoreJournal = rollbackJournalWhileAlone(opts.db);
+    const keyed = await deferredKeyedSnapshots(opts.from);
 
     await opts.db.kysely
       .transaction()
       .execute(async (trx) => {
-        await applySnapshot(trx, opts, snapshot, report);
+        const sql = createImportSql(trx, opts.db.engine, opts.db.copyIn);
+        if (!opts.dryRun) await sql.insertRun(runRow(report));
+        opts.progress?.phase('read');
+        const { snapshot, written } = await readWhileWritingKeyed(sql, opts, keyed, label, report);
+        await applySnapshot(trx, sql, opts, snapshot, written, report);
         if (opts.dryRun) throw new RollbackSignal();
       })
       .catch((err: unknown) => {
@@ -271,28 +257,88 @@ function removeBackups(backup: PreImportBackup | undefined): void {
   for (const file of [backup?.config, backup?.database]) if (file) rmSync(file, { force: true });
 }
 
-async function applySnapshot(trx: Kysely<DB>, opts: ImportOptions, snapshot: FileSnapshot[], report: ImportReport): Promise<void> {
-  const sql = createImportSql(trx, opts.db.engine, opts.db.copyIn);
+/** The insert of the run's row (its report is written at the commit, finishRun). */
+function runRow(report: ImportReport) {
+  return {
+    id: report.id,
+    source_dir: report.sourceDir,
+    started_at: report.startedAt,
+    finished_at: report.startedAt,
+    status: 'completed' as const,
+    dry_run: false,
+    exit_code: 0,
+    report: '{}',
+  };
+}
+
+function keyedOptions(opts: ImportOptions) {
+  return { dir: opts.from, box: opts.secretBox, legacyKey: opts.legacyKey, skipBrokenFiles: opts.skipBrokenFiles };
+}
+
+/**
+ * The read phase: the legacy directory archived and every file read and checked (library.json's
+ * syntax in a worker thread, the small files whole) while this thread writes the keyed files
+ * (grabs, verify results, wanted: decided record by record as they are written, keyed-import.ts),
+ * which needs no other file: at 1M items the thread was idle for the 5 s of library.json's check,
+ * and wrote those files for 5.8 s after the library. Inside the import's transaction, so a file
+ * found broken by either side changes nothing; a failed read stops the keyed writes at their next
+ * batch. The snapshot holds the keyed files as written (counts in `written`).
+ */
+async function readWhileWritingKeyed(
+  sql: ImportSql,
+  opts: ImportOptions,
+  keyed: FileSnapshot[],
+  label: string,
+  report: ImportReport,
+): Promise<{ snapshot: FileSnapshot[]; written: Map<FileSnapshot, KeyedCounts | undefined> }> {
+  const written = new Map<FileSnapshot, KeyedCounts | undefined>();
+  const stop = new AbortController();
+  const reading = withoutSmallHeap(opts.smallHeap, () =>
+    Promise.allSettled([
+      opts.dryRun ? Promise.resolve(undefined) : archiveConfigDir(opts.from, opts.dataDir, Number.POSITIVE_INFINITY, label),
+      readSnapshot({
+        dir: opts.from,
+        legacyKey: opts.legacyKey,
+        skipBrokenFiles: opts.skipBrokenFiles,
+        secretCache: new Map<string, string>(),
+        deferKeyed: true,
+        onLibraryBytes: (b, t) => opts.progress?.library('read', 0, b, t),
+      }),
+    ]),
+  ).then((settled) => {
+    if (settled.some((r) => r.status === 'rejected')) stop.abort();
+    return settled;
+  });
+  const writing = (async () => {
+    for (const snap of keyed) written.set(snap, await writeKeyed(sql, snap, { ...keyedOptions(opts), signal: stop.signal }));
+  })().then(
+    () => undefined,
+    (err: unknown) => ({ err }),
+  );
+  const [[archive, read], failed] = await Promise.all([reading, writing]);
+  if (archive.status === 'fulfilled' && archive.value) report.backup = { ...report.backup, config: archive.value };
+  if (archive.status === 'rejected') throw archive.reason;
+  if (read.status === 'rejected') throw read.reason;
+  if (failed) throw failed.err;
+  const byFile = new Map(keyed.map((k) => [k.spec.file, k]));
+  return { snapshot: read.value.map((s) => byFile.get(s.spec.file) ?? s), written };
+}
+
+async function applySnapshot(
+  trx: Kysely<DB>,
+  sql: ImportSql,
+  opts: ImportOptions,
+  snapshot: FileSnapshot[],
+  written: Map<FileSnapshot, KeyedCounts | undefined>,
+  report: ImportReport,
+): Promise<void> {
   const box = opts.secretBox;
-  if (!opts.dryRun) {
-    await sql.insertRun({
-      id: report.id,
-      source_dir: opts.from,
-      started_at: report.startedAt,
-      finished_at: report.startedAt,
-      status: 'completed',
-      dry_run: false,
-      exit_code: 0,
-      report: '{}',
-    });
-  }
   opts.progress?.phase('write');
   const quarantine: QuarantineEntry[] = [];
   let libraryDigest: SetDigest | undefined;
   for (const snap of snapshot) {
-    const keyed = snap.keyed?.deferred
-      ? await writeKeyed(sql, snap, { dir: opts.from, box: opts.secretBox, legacyKey: opts.legacyKey, skipBrokenFiles: opts.skipBrokenFiles })
-      : undefined;
+    // written while the other files were read (readWhileWritingKeyed), or here when it turned up since
+    const keyed = snap.keyed?.deferred ? await writeKeyed(sql, snap, keyedOptions(opts)) : written.get(snap);
     const r = fileReport(snap);
     quarantine.push(...snap.quarantine);
     if (snap.spec.streamed) {

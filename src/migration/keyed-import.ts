@@ -52,7 +52,7 @@ export async function* acceptedBatches(spec: LegacyFileSpec, dir: string, quaran
  * for a file the record-by-record reader leaves to the whole-file one: the caller undoes what this
  * pass wrote (a savepoint) and imports the file whole.
  */
-export async function importKeyed(sql: ImportSql, spec: LegacyFileSpec, dir: string, box: Sealer & Opener): Promise<KeyedImport> {
+export async function importKeyed(sql: ImportSql, spec: LegacyFileSpec, dir: string, box: Sealer & Opener, signal?: AbortSignal): Promise<KeyedImport> {
   const target = spec.target;
   const done: KeyedImport = { counts: { inserted: 0, updated: 0, deleted: 0, unchanged: 0 }, read: 0, accepted: 0, quarantine: [] };
   const counts = done.counts;
@@ -61,6 +61,7 @@ export async function importKeyed(sql: ImportSql, spec: LegacyFileSpec, dir: str
   const empty = (await sql.countRows(target.table)) === 0;
   const inFile = empty ? undefined : new Set<string>();
   const writeBatch = async (batch: KeyedDecision[]): Promise<void> => {
+    signal?.throwIfAborted(); // the import failed elsewhere: no more writes for a transaction about to roll back
     const existing = new Map<string, unknown>();
     if (inFile) {
       const keys = batch.map((d) => d.key!);
@@ -120,11 +121,11 @@ export async function importKeyed(sql: ImportSql, spec: LegacyFileSpec, dir: str
 export async function writeKeyed(
   sql: ImportSql,
   snap: FileSnapshot,
-  opts: { dir: string; box: Sealer & Opener; legacyKey: string | undefined; skipBrokenFiles?: boolean },
+  opts: { dir: string; box: Sealer & Opener; legacyKey: string | undefined; skipBrokenFiles?: boolean; signal?: AbortSignal },
 ): Promise<KeyedCounts | undefined> {
   const savepoint = await sql.savepoint('keyed_file');
   try {
-    const done = await importKeyed(sql, snap.spec, opts.dir, opts.box);
+    const done = await importKeyed(sql, snap.spec, opts.dir, opts.box, opts.signal);
     await savepoint.release();
     snap.read = done.read;
     snap.quarantine.push(...done.quarantine);

@@ -28,7 +28,7 @@ for (const engine of sqlEngines()) {
       // over one batch of 500, so a group spans two statements (and on PostgreSQL, one COPY)
       for (let i = 0; i < 600; i++) rows.push(user(`m${i}`));
       // the same columns in another key order: the same group, each value in its own column
-      rows.push(Object.fromEntries(Object.entries(user('r', '2021-05-06T07:08:09.010Z')).reverse()));
+      rows.push(Object.fromEntries(Object.entries(user('r', '2021-05-06T07:08:09.010Z')).reverse()) as ReturnType<typeof user>);
       await sql.insertRows('users', rows);
       const found = await sql.selectRowsByKeys('users', ['id', 'created_at', 'email'], 'id', ['a', 'b', 'c', 'm599', 'r', 'missing']);
       const byId = new Map(found.map((r) => [String(r.id), r]));

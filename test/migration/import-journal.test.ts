@@ -54,7 +54,8 @@ describe('import on SQLite: the journal', () => {
     const report = await run;
     expect(report.status).toBe('completed');
     expect(report.verify?.mismatches).toEqual([]);
-    expect(modes.get('read')).toBe('wal'); // nothing switched before the lock is held
+    expect(modes.get('backup')).toBe('wal'); // nothing switched before the lock is held
+    expect(modes.get('read')).toBe('delete'); // the keyed files are written while the rest is read
     expect(modes.get('write')).toBe('delete');
     expect(modes.get('commit')).toBe('delete');
     expect(journalMode(db)).toBe('wal');
