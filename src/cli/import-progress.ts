@@ -8,7 +8,7 @@ import type { CliIo } from './io.js';
 
 const PHASES: Record<string, string> = {
   backup: 'backing up the legacy directory (and the database if it has data)',
-  read: 'reading and validating the legacy files (grabs, verify results and wanted are written as they are read)',
+  read: 'reading and validating the legacy files',
   write: 'writing to the database (one transaction)',
   verify: 'reading back and comparing',
   commit: 'committing',

@@ -34,9 +34,11 @@ for (const engine of sqlEngines()) {
       expect(readDirBytes(src)).toEqual(dirBefore);
       expect(await withDb(m, tableImage)).toEqual(dbBefore);
       // wanted.json is a keyed file: its records are decided while written, inside the import's
-      // transaction, as the other files are read; it stops the import there: rolled back, every row as it was
+      // transaction (SQLite: as the other files are read; PostgreSQL: after the library), and it
+      // stops the import there: rolled back, every row as it was
       expect(run.out).toContain('read: reading and validating');
-      expect(run.out).not.toContain('write: writing to the database');
+      if (engine === 'sqlite') expect(run.out).not.toContain('write: writing to the database');
+      else expect(run.out).toContain('write: writing to the database');
 
       // a truncated library.json (the streamed file) stops it the same way, while the keyed files are written
       writeFileSync(join(src, 'wanted.json'), wanted);
