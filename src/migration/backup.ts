@@ -3,7 +3,7 @@
  * `<data>/backups/config-<timestamp>.tar.gz`, and the SQLite database through the online backup
  * API when it holds data (PostgreSQL: `mediaos dump` is the tool; the import says so).
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { backupDatabase, backupsDir, pruneBackups } from '../db/backup.js';
 import type { Database } from '../db/connect.js';

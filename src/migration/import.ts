@@ -17,7 +17,7 @@ import type { DB } from '../db/schema.js';
 import { bumpLibraryTotals } from '../library/library.sql.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { randomHexId } from '../security/tokens.js';
-import { archiveConfigDir, backupDatabaseBeforeImport, type PreImportBackup, pruneAfterImport, stamp } from './backup.js';
+import { backupDatabaseBeforeImport, type PreImportBackup, pruneAfterImport, stamp } from './backup.js';
 import { jsonEqual } from './compare.js';
 import type { SetDigest } from './digest.js';
 import { checkFreeSpace, directoryBytes, type FreeSpaceProbe, IMPORT_FACTOR, type SpaceNeed } from './free-space.js';
@@ -29,7 +29,8 @@ import { type Counts, syncQuarantine, syncTarget } from './import-sync.js';
 import { type KeyedCounts, writeKeyed } from './keyed-import.js';
 import { importLibrary } from './library-import.js';
 import type { KindWarning } from './library-kind.js';
-import { deferredKeyedSnapshots, type FileSnapshot, type QuarantineEntry, readSnapshot } from './snapshot.js';
+import { deferredKeyedSnapshots, keyedOptions, readWhileWritingKeyed } from './read-phase.js';
+import type { FileSnapshot, QuarantineEntry } from './snapshot.js';
 import { type Mismatch, verifyAgainstDatabase } from './verify.js';
 
 /** app_state key: which legacy files existed at the last import (export writes those back even when empty). */
@@ -199,7 +200,9 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
         const sql = createImportSql(trx, opts.db.engine, opts.db.copyIn);
         if (!opts.dryRun) await sql.insertRun(runRow(report));
         opts.progress?.phase('read');
-        const { snapshot, written } = await readWhileWritingKeyed(sql, opts, keyed, label, report);
+        const { snapshot, written } = await readWhileWritingKeyed(sql, { ...opts, label }, keyed, (config) => {
+          report.backup = { ...report.backup, config };
+        });
         await applySnapshot(trx, sql, opts, snapshot, written, report);
         if (opts.dryRun) throw new RollbackSignal();
       })
@@ -272,60 +275,6 @@ function runRow(report: ImportReport) {
     exit_code: 0,
     report: '{}',
   };
-}
-
-function keyedOptions(opts: ImportOptions) {
-  return { dir: opts.from, box: opts.secretBox, legacyKey: opts.legacyKey, skipBrokenFiles: opts.skipBrokenFiles };
-}
-
-/**
- * The read phase: the legacy directory archived and every file read and checked (library.json's
- * syntax in a worker thread, the small files whole) while this thread writes the keyed files
- * (grabs, verify results, wanted: decided record by record as they are written, keyed-import.ts),
- * which needs no other file: at 1M items the thread was idle for the 5 s of library.json's check,
- * and wrote those files for 5.8 s after the library (their rows are linked to the library's by
- * relink() once it is written: ~1.1 s at 1M). Inside the import's transaction, so a file
- * found broken by either side changes nothing; a failed read stops the keyed writes at their next
- * batch. The snapshot holds the keyed files as written (counts in `written`).
- */
-async function readWhileWritingKeyed(
-  sql: ImportSql,
-  opts: ImportOptions,
-  keyed: FileSnapshot[],
-  label: string,
-  report: ImportReport,
-): Promise<{ snapshot: FileSnapshot[]; written: Map<FileSnapshot, KeyedCounts | undefined> }> {
-  const written = new Map<FileSnapshot, KeyedCounts | undefined>();
-  const stop = new AbortController();
-  const reading = withoutSmallHeap(opts.smallHeap, () =>
-    Promise.allSettled([
-      opts.dryRun ? Promise.resolve(undefined) : archiveConfigDir(opts.from, opts.dataDir, Number.POSITIVE_INFINITY, label),
-      readSnapshot({
-        dir: opts.from,
-        legacyKey: opts.legacyKey,
-        skipBrokenFiles: opts.skipBrokenFiles,
-        secretCache: new Map<string, string>(),
-        deferKeyed: true,
-        onLibraryBytes: (b, t) => opts.progress?.library('read', 0, b, t),
-      }),
-    ]),
-  ).then((settled) => {
-    if (settled.some((r) => r.status === 'rejected')) stop.abort();
-    return settled;
-  });
-  const writing = (async () => {
-    for (const snap of keyed) written.set(snap, await writeKeyed(sql, snap, { ...keyedOptions(opts), signal: stop.signal }));
-  })().then(
-    () => undefined,
-    (err: unknown) => ({ err }),
-  );
-  const [[archive, read], failed] = await Promise.all([reading, writing]);
-  if (archive.status === 'fulfilled' && archive.value) report.backup = { ...report.backup, config: archive.value };
-  if (archive.status === 'rejected') throw archive.reason;
-  if (read.status === 'rejected') throw read.reason;
-  if (failed) throw failed.err;
-  const byFile = new Map(keyed.map((k) => [k.spec.file, k]));
-  return { snapshot: read.value.map((s) => byFile.get(s.spec.file) ?? s), written };
 }
 
 async function applySnapshot(

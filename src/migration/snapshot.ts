@@ -384,18 +384,6 @@ async function readKeyedSnapshot(spec: LegacyFileSpec, dir: string): Promise<Fil
   return out;
 }
 
-/**
- * The keyed files present in `dir`, in LEGACY_FILES order, as readSnapshot leaves them with
- * `deferKeyed` (not read: the import writes them, keyed-import.ts writeKeyed).
- */
-export async function deferredKeyedSnapshots(dir: string): Promise<FileSnapshot[]> {
-  const out: FileSnapshot[] = [];
-  for (const spec of LEGACY_FILES)
-    if (isKeyedSpec(spec) && (await exists(join(dir, spec.file))))
-      out.push({ spec, exists: true, accepted: [], quarantine: [], read: 0, keyed: { accepted: 0, deferred: true } });
-  return out;
-}
-
 /** Reads every legacy file of the directory (library.json: syntax only). */
 export async function readSnapshot(opts: SnapshotOptions): Promise<FileSnapshot[]> {
   const out: FileSnapshot[] = [];
