@@ -182,8 +182,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
   const restorePragmas = boundSqliteMemory(opts.db);
   let restoreJournal = () => {};
   try {
-    if (!opts.dryRun) await checkImportSpace(opts);
     if (!opts.dryRun) {
+      await checkImportSpace(opts);
       opts.progress?.phase('backup');
       report.backup = await backupDatabaseBeforeImport(opts.db, opts.dataDir, label);
     }

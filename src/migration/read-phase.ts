@@ -2,8 +2,6 @@
  * The import's read phase (import.ts runs it inside its transaction): the legacy directory archived
  * and every file read and checked, while the keyed files are written.
  */
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { SecretBox } from '../security/secret-box.js';
 import { archiveConfigDir } from './backup.js';
 import type { ImportSql } from './import.sql.js';
@@ -11,7 +9,7 @@ import { withoutSmallHeap } from './import-memory.js';
 import { type KeyedCounts, writeKeyed } from './keyed-import.js';
 import { isKeyedSpec } from './keyed-stream.js';
 import { LEGACY_FILES } from './legacy-files.js';
-import { type FileSnapshot, readSnapshot } from './snapshot.js';
+import { type FileSnapshot, readFileSnapshot, readSnapshot } from './snapshot.js';
 
 /** What writing a keyed file needs of the import's options. */
 export interface KeyedWriteOptions {
@@ -62,6 +60,7 @@ export async function readWhileWritingKeyed(
         skipBrokenFiles: opts.skipBrokenFiles,
         secretCache: new Map<string, string>(),
         deferKeyed: true,
+        made: keyed,
         onLibraryBytes: (b, t) => opts.progress?.library('read', 0, b, t),
       }),
     ]),
@@ -80,8 +79,7 @@ export async function readWhileWritingKeyed(
   if (archive.status === 'rejected') throw archive.reason;
   if (read.status === 'rejected') throw read.reason;
   if (failed) throw failed.err;
-  const byFile = new Map(keyed.map((k) => [k.spec.file, k]));
-  return { snapshot: read.value.map((s) => byFile.get(s.spec.file) ?? s), written };
+  return { snapshot: read.value, written };
 }
 
 /**
@@ -92,8 +90,8 @@ export async function deferredKeyedSnapshots(dir: string): Promise<FileSnapshot[
   const out: FileSnapshot[] = [];
   for (const spec of LEGACY_FILES) {
     if (!isKeyedSpec(spec)) continue;
-    const file = await stat(join(dir, spec.file)).catch(() => undefined);
-    if (file?.isFile()) out.push({ spec, exists: true, accepted: [], quarantine: [], read: 0, keyed: { accepted: 0, deferred: true } });
+    const snap = await readFileSnapshot(spec, { dir, legacyKey: undefined, deferKeyed: true });
+    if (snap.keyed?.deferred) out.push(snap);
   }
   return out;
 }

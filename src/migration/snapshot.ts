@@ -72,6 +72,8 @@ export interface SnapshotOptions {
    * (readWholeFileSnapshot) only when that pass meets a file it cannot take record by record.
    */
   deferKeyed?: boolean;
+  /** Snapshots already made (the keyed files the import writes meanwhile): taken as they are, not read again. */
+  made?: readonly FileSnapshot[];
 }
 
 function getPath(v: unknown, path: readonly string[]): unknown {
@@ -387,6 +389,6 @@ async function readKeyedSnapshot(spec: LegacyFileSpec, dir: string): Promise<Fil
 /** Reads every legacy file of the directory (library.json: syntax only). */
 export async function readSnapshot(opts: SnapshotOptions): Promise<FileSnapshot[]> {
   const out: FileSnapshot[] = [];
-  for (const spec of LEGACY_FILES) out.push(await readFileSnapshot(spec, opts));
+  for (const spec of LEGACY_FILES) out.push(opts.made?.find((s) => s.spec === spec) ?? (await readFileSnapshot(spec, opts)));
   return out;
 }
