@@ -59,6 +59,7 @@ export async function importKeyed(sql: ImportSql, spec: LegacyFileSpec, dir: str
   const columns = keyedColumns(target);
   const digest = await keyedDigest(sql, target);
   const empty = (await sql.countRows(target.table)) === 0;
+  const libraryEmpty = !(await sql.hasRows('library_items'));
   const inFile = empty ? undefined : new Set<string>();
   const writeBatch = async (batch: KeyedDecision[]): Promise<void> => {
     signal?.throwIfAborted(); // the import failed elsewhere: no more writes for a transaction about to roll back
@@ -85,7 +86,7 @@ export async function importKeyed(sql: ImportSql, spec: LegacyFileSpec, dir: str
       rows.push(row);
     }
     await sql.deleteKeys(target.table, target.keyColumn, replaced);
-    await sql.insertRows(target.table, rows);
+    await sql.insertRows(target.table, rows, { libraryEmpty });
   };
   let batch: KeyedDecision[] = [];
   for await (const d of keyedDecisions(spec, dir)) {

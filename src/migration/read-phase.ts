@@ -51,23 +51,28 @@ export async function readWhileWritingKeyed(
 ): Promise<{ snapshot: FileSnapshot[]; written: Map<FileSnapshot, KeyedCounts | undefined> }> {
   const written = new Map<FileSnapshot, KeyedCounts | undefined>();
   const stop = new AbortController();
+  // either side's failure stops the keyed writes at once (not when the other side is done too)
+  const failing = <T>(p: Promise<T>) =>
+    p.catch((err: unknown) => {
+      stop.abort();
+      throw err;
+    });
   const reading = withoutSmallHeap(opts.smallHeap, () =>
     Promise.allSettled([
-      opts.dryRun ? Promise.resolve(undefined) : archiveConfigDir(opts.from, opts.dataDir, Number.POSITIVE_INFINITY, opts.label),
-      readSnapshot({
-        dir: opts.from,
-        legacyKey: opts.legacyKey,
-        skipBrokenFiles: opts.skipBrokenFiles,
-        secretCache: new Map<string, string>(),
-        deferKeyed: true,
-        made: keyed,
-        onLibraryBytes: (b, t) => opts.progress?.library('read', 0, b, t),
-      }),
+      failing(opts.dryRun ? Promise.resolve(undefined) : archiveConfigDir(opts.from, opts.dataDir, Number.POSITIVE_INFINITY, opts.label)),
+      failing(
+        readSnapshot({
+          dir: opts.from,
+          legacyKey: opts.legacyKey,
+          skipBrokenFiles: opts.skipBrokenFiles,
+          secretCache: new Map<string, string>(),
+          deferKeyed: true,
+          made: keyed,
+          onLibraryBytes: (b, t) => opts.progress?.library('read', 0, b, t),
+        }),
+      ),
     ]),
-  ).then((settled) => {
-    if (settled.some((r) => r.status === 'rejected')) stop.abort();
-    return settled;
-  });
+  );
   const writing = (async () => {
     for (const snap of keyed) written.set(snap, await writeKeyed(sql, snap, { ...keyedOptions(opts), signal: stop.signal }));
   })().then(

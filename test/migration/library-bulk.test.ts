@@ -170,6 +170,40 @@ for (const engine of sqlEngines()) {
   });
 }
 
+describe('library bulk load: the full-text rebuild (SQLite)', () => {
+  let t: TestDatabase | undefined;
+  afterEach(async () => {
+    await t?.cleanup();
+    t = undefined;
+  });
+
+  const hashsize = () => t!.db.sqlite!.prepare(`select v from library_items_fts_config where k = 'hashsize'`).pluck().get();
+  const found = (word: string) =>
+    t!.db.sqlite!.prepare(`select count(*) from library_items_fts where library_items_fts match ?`).pluck().get(`"${word}"*`) as number;
+
+  it('builds the index with more pending-term memory and puts the setting back: the default, or the one the database had', async () => {
+    t = await createTestDatabase('sqlite');
+    const items = Array.from({ length: 3000 }, (_, i) => ({ id: `i${i}`, kind: 'movie', title: `${i % 3 === 0 ? 'Zebra' : 'Quokka'} number ${i}` }));
+    const rebuilds: unknown[] = [];
+    const stop = t.db.observeQueries((e) => {
+      if (/'hashsize'/.test(e.query.sql)) rebuilds.push(e.query.sql);
+    });
+    await load(t, items);
+    stop();
+    expect(rebuilds.some((q) => String(q).includes(String(16 * 2 ** 20)))).toBe(true);
+    expect(hashsize()).toBe(2 ** 20); // FTS5's default, as it was
+    expect(found('zebra')).toBe(1000);
+    expect(found('quokka')).toBe(2000);
+    expect(t.db.sqlite!.pragma('integrity_check', { simple: true })).toBe('ok');
+
+    await t.db.kysely.deleteFrom('library_items').execute();
+    t.db.sqlite!.exec(`insert into library_items_fts(library_items_fts, rank) values ('hashsize', 2097152)`);
+    await load(t, items.slice(0, 30));
+    expect(hashsize()).toBe(2097152);
+    expect(found('zebra')).toBe(10);
+  });
+});
+
 for (const engine of sqlEngines()) {
   describe(`library read-back digest (${engine})`, () => {
     let t: TestDatabase | undefined;

@@ -67,6 +67,24 @@ where "id" in ($1);
 select count(*) as "n"
 from "users";
 
+-- import.hasRows
+select 1 as "one"
+from "users"
+limit $1;
+
+-- import.insertRows (a linked table) [1/2]
+select "id"
+from "library_items"
+where "id" in ($1);
+
+-- import.insertRows (a linked table) [2/2]
+INSERT INTO "grabs" ("key", "kind", "item_id", "position", "library_item_id")
+VALUES ($1, $2, $3, $4, $5);
+
+-- import.insertRows (a linked table, library known empty: no look-up)
+INSERT INTO "grabs" ("key", "kind", "item_id", "position", "library_item_id")
+VALUES ($1, $2, $3, $4, $5);
+
 -- import.deleteKeys
 delete from "users"
 where "id" in ($1);
@@ -176,8 +194,8 @@ ORDER BY s.pos;
 DROP TABLE IF EXISTS import_stage_library;
 
 -- import.maxLibrarySeq
-select max("seq") as "m"
-from "library_items";
+SELECT max(seq) AS m
+FROM library_items;
 
 -- import.insertLibraryParams
 INSERT INTO library_items (id, kind, title, title_lower, search_text, poster_url, background_url,

@@ -26,6 +26,12 @@ async function exercise(rec: SqlRecorder): Promise<void> {
   await call('import.selectRows (settings key)', () => imp.selectRows('settings', ['key', 'value'], 'metadata'));
   await call('import.createdAt', () => imp.createdAt('users', 'id', ['user_1']));
   expect(await call('import.countRows', () => imp.countRows('users'))).toBe(1);
+  expect(await call('import.hasRows', () => imp.hasRows('users'))).toBe(true);
+  const grab = { key: 'g1', kind: 'movie', item_id: 'c', position: 0 };
+  await call('import.insertRows (a linked table)', () => imp.insertRows('grabs', [{ ...grab }]));
+  await call('import.insertRows (a linked table, library known empty: no look-up)', () =>
+    imp.insertRows('grabs', [{ ...grab, key: 'g2' }], { libraryEmpty: true }),
+  );
   await call('import.deleteKeys', () => imp.deleteKeys('users', 'id', ['user_1']));
   await call('import.relink', () => imp.relink());
 

@@ -67,6 +67,24 @@ where "id" in (?);
 select count(*) as "n"
 from "users";
 
+-- import.hasRows
+select 1 as "one"
+from "users"
+limit ?;
+
+-- import.insertRows (a linked table) [1/2]
+select "id"
+from "library_items"
+where "id" in (?);
+
+-- import.insertRows (a linked table) [2/2]
+INSERT INTO "grabs" ("key", "kind", "item_id", "position", "library_item_id")
+VALUES (?, ?, ?, ?, ?);
+
+-- import.insertRows (a linked table, library known empty: no look-up)
+INSERT INTO "grabs" ("key", "kind", "item_id", "position", "library_item_id")
+VALUES (?, ?, ?, ?, ?);
+
 -- import.deleteKeys
 delete from "users"
 where "id" in (?);
@@ -177,8 +195,8 @@ ORDER BY s.pos;
 DROP TABLE IF EXISTS import_stage_library;
 
 -- import.maxLibrarySeq
-select max("seq") as "m"
-from "library_items";
+SELECT max(seq) AS m
+FROM library_items;
 
 -- import.insertLibraryParams
 INSERT INTO library_items (id, kind, title, title_lower, search_text, poster_url, background_url,
@@ -243,26 +261,39 @@ DROP INDEX idx_library_created_at;
 -- import.suspendLibraryIndexes (set aside the rest) [2/2]
 DROP INDEX idx_library_kind_created_at;
 
--- import.suspendLibraryIndexes (restore) [1/6]
+-- import.suspendLibraryIndexes (restore) [1/9]
 CREATE UNIQUE INDEX ux_library_kind_title ON library_items(kind, title_lower);
 
--- import.suspendLibraryIndexes (restore) [2/6]
+-- import.suspendLibraryIndexes (restore) [2/9]
 CREATE INDEX idx_library_title ON library_items(title_lower, seq);
 
--- import.suspendLibraryIndexes (restore) [3/6]
+-- import.suspendLibraryIndexes (restore) [3/9]
 CREATE TRIGGER library_items_fts_ai AFTER INSERT ON library_items BEGIN INSERT INTO library_items_fts(rowid,
   search_text)
 VALUES (NEW.seq, NEW.search_text); END;
 
--- import.suspendLibraryIndexes (restore) [4/6]
+-- import.suspendLibraryIndexes (restore) [4/9]
 CREATE INDEX idx_library_created_at ON library_items(created_at, seq);
 
--- import.suspendLibraryIndexes (restore) [5/6]
+-- import.suspendLibraryIndexes (restore) [5/9]
 CREATE INDEX idx_library_kind_created_at ON library_items(kind, created_at, seq);
 
--- import.suspendLibraryIndexes (restore) [6/6]
+-- import.suspendLibraryIndexes (restore) [6/9]
+SELECT v
+FROM "library_items_fts_config"
+WHERE k = 'hashsize';
+
+-- import.suspendLibraryIndexes (restore) [7/9]
+INSERT INTO library_items_fts(library_items_fts, rank)
+VALUES ('hashsize', 16777216);
+
+-- import.suspendLibraryIndexes (restore) [8/9]
 INSERT INTO library_items_fts(library_items_fts)
 VALUES ('rebuild');
+
+-- import.suspendLibraryIndexes (restore) [9/9]
+INSERT INTO library_items_fts(library_items_fts, rank)
+VALUES ('hashsize', 1048576);
 
 -- import.libraryRowsByIds
 select "id", "kind", "title", "title_lower", "search_text", "poster_url", "background_url", "year",
