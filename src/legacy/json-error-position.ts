@@ -1,4 +1,5 @@
 // Where a JSON text is invalid (line, column, reason) without quoting it: the text may be a secret.
+import { createReadStream } from 'node:fs';
 
 /** 1-based line and column (UTF-16 code units, like JSON.parse positions) of `index` in `text`. */
 export function lineColumnAt(text: string, index: number): { line: number; column: number } {
@@ -161,4 +162,34 @@ export function findJsonErrorIndex(text: string): number {
       return i;
     }
   }
+}
+
+/**
+ * 1-based line and column of an absolute byte offset, by re-reading the file up to it.
+ * Columns count UTF-16 code units (as JSON.parse positions do); a leading BOM is not counted.
+ */
+export async function lineColumnOfByte(path: string, offset: number): Promise<{ line: number; column: number }> {
+  let line = 1;
+  let column = 1;
+  let pos = 0;
+  const stream = createReadStream(path, { end: Math.max(0, offset - 1), highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let j = 0;
+      if (pos === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) j = 3;
+      for (; j < chunk.length && pos + j < offset; j++) {
+        const b = chunk[j]!;
+        if (b === 0x0a) {
+          line++;
+          column = 1;
+        } else if ((b & 0xc0) !== 0x80) {
+          column += b >= 0xf0 ? 2 : 1; // 4-byte sequences are surrogate pairs in UTF-16
+        }
+      }
+      pos += chunk.length;
+    }
+  } finally {
+    stream.destroy();
+  }
+  return { line, column };
 }

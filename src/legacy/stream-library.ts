@@ -8,10 +8,9 @@
 // UTF-8 character is >= 0x80, so scanning bytes is safe) and hands that slice to JSON.parse.
 // Values are therefore exactly what JSON.parse gives, and a syntax error has an exact offset,
 // turned into line:column by one cheap re-scan of the file on the error path only.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { ioError, LegacyFileError } from './file-error.js';
-import { locateJsonError } from './json-error-position.js';
+import { lineColumnOfByte, locateJsonError } from './json-error-position.js';
 import { invalidUtf8Offset } from './json-text.js';
 import { invalidUtf8Detail } from './read-json.js';
 
@@ -48,9 +47,9 @@ export interface StreamedElement {
 const CHUNK_BYTES = 16 * 1024;
 
 /**
- * Bytes per read of the file, scanned CHUNK_BYTES at a time: a stream read costs the same whether
- * it brings 16 KiB or 1 MiB (a round trip through the thread pool and the stream's machinery),
- * and reading library.json (356 MB) 16 KiB at a time took 1.0-1.2 s against 0.18 s in 1 MiB reads.
+ * Bytes per read of the file, scanned CHUNK_BYTES at a time: a read costs about the same whether it
+ * brings 16 KiB or 1 MiB (a round trip through the thread pool; for a read stream, its machinery
+ * too), and streaming library.json (356 MB) 16 KiB at a time took 1.0-1.2 s against 0.18 s in 1 MiB reads.
  */
 const READ_BYTES = 1 << 20;
 
@@ -197,7 +196,8 @@ class TopArrayScanner {
           throw new ScanError('invalid_json', 'Unexpected non-whitespace character after JSON', at);
       }
     }
-    if (this.state === S.Capture) this.capParts.push(buf.subarray(capFrom));
+    // a copy: the caller reads the next bytes into the same buffer
+    if (this.state === S.Capture) this.capParts.push(Buffer.from(buf.subarray(capFrom)));
     this.base += len;
   }
 
@@ -335,15 +335,21 @@ async function* streamTop(path: string, key: string | null, opts: StreamLegacyAr
   }
   const scanner = new TopArrayScanner(key);
   const piece = opts.chunkSize ?? CHUNK_BYTES;
-  const stream = createReadStream(path, { highWaterMark: Math.max(piece, READ_BYTES) });
+  // one buffer for every read: a new 1 MiB buffer per read lives outside the heap until a collection
+  // finds it, and at 1M items those added 40-60 MB to the import's peak resident memory
+  const buffer = Buffer.allocUnsafe(Math.max(piece, READ_BYTES));
   const out: { key: string; value: unknown; text: string }[] = [];
+  let file: FileHandle | undefined;
   let bytesRead = 0;
   let index = 0;
   try {
     try {
-      for await (const read of stream as AsyncIterable<Buffer>) {
-        for (let from = 0; from < read.length; from += piece) {
-          const chunk = read.subarray(from, from + piece);
+      file = await open(path, 'r');
+      for (;;) {
+        const { bytesRead: length } = await file.read(buffer, 0, buffer.length, null);
+        if (length === 0) break;
+        for (let from = 0; from < length; from += piece) {
+          const chunk = buffer.subarray(from, Math.min(length, from + piece));
           bytesRead += chunk.length;
           scanner.feed(chunk, out);
           opts.onProgress?.(bytesRead, totalBytes);
@@ -358,7 +364,7 @@ async function* streamTop(path: string, key: string | null, opts: StreamLegacyAr
       throw (err as NodeJS.ErrnoException).syscall ? ioError(path, err) : err;
     }
   } finally {
-    stream.destroy();
+    await file?.close();
   }
   return { otherKeys: scanner.otherKeys, otherKeysText: scanner.otherKeysText, count: scanner.count };
 }
@@ -371,34 +377,4 @@ async function toFileError(path: string, err: ScanError): Promise<LegacyFileErro
   } catch {
     return new LegacyFileError({ file: path, code: 'invalid_json', detail: err.detail, offset: err.offset });
   }
-}
-
-/**
- * 1-based line and column of an absolute byte offset, by re-reading the file up to it.
- * Columns count UTF-16 code units (as JSON.parse positions do); a leading BOM is not counted.
- */
-export async function lineColumnOfByte(path: string, offset: number): Promise<{ line: number; column: number }> {
-  let line = 1;
-  let column = 1;
-  let pos = 0;
-  const stream = createReadStream(path, { end: Math.max(0, offset - 1), highWaterMark: 1 << 20 });
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let j = 0;
-      if (pos === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) j = 3;
-      for (; j < chunk.length && pos + j < offset; j++) {
-        const b = chunk[j]!;
-        if (b === 0x0a) {
-          line++;
-          column = 1;
-        } else if ((b & 0xc0) !== 0x80) {
-          column += b >= 0xf0 ? 2 : 1; // 4-byte sequences are surrogate pairs in UTF-16
-        }
-      }
-      pos += chunk.length;
-    }
-  } finally {
-    stream.destroy();
-  }
-  return { line, column };
 }

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLegacyDir } from '../../bench/generate-legacy.js';
 import { LegacyFileError } from '../../src/legacy/file-error.js';
+import { lineColumnOfByte } from '../../src/legacy/json-error-position.js';
 import { readLegacyJson } from '../../src/legacy/read-json.js';
-import { lineColumnOfByte, streamLegacyArray } from '../../src/legacy/stream-library.js';
+import { streamLegacyArray } from '../../src/legacy/stream-library.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -4,7 +4,7 @@
  * vitest never use.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -85,4 +85,66 @@ describe.skipIf(!built)('the built CLI (worker-thread parsing)', () => {
     expect(await withDb(m, tableImage)).toEqual(before);
     expect(await withDb(m, (db) => createImportSql(db.kysely, db.engine).countRows('grabs'))).toBe(0);
   }, 60_000);
+
+  /** The import's own report (the JSON file the run wrote). */
+  const lastReport = () => {
+    const dir = join(m!.dir, 'imports');
+    const file = readdirSync(dir).sort().at(-1)!;
+    return JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+      files: { file: string; read: number; imported: number; quarantined: number; inserted: number; updated: number; deleted: number }[];
+      verify: { byDigest?: string[]; mismatches: unknown[] };
+    };
+  };
+
+  it('keyed files decided in a worker: quarantine, a large record, the digest; a re-import compares each record with its row', async () => {
+    m = await migrationEnv('sqlite');
+    const dir = join(m.dir, 'legacy');
+    await generateLegacyDir({ dir, items: 2000, seed: 6, extraGrabs: 3000 });
+    const grabs = JSON.parse(readFileSync(join(dir, 'grabs.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    const keys = Object.keys(grabs);
+    (grabs as Record<string, unknown>)[keys[10]!] = 'not a grab'; // quarantined
+    grabs[keys[20]!] = { ...grabs[keys[20]!], notes: 'g'.repeat(20_000_000) }; // one record of 20 MB
+    writeFileSync(join(dir, 'grabs.json'), JSON.stringify(grabs));
+    const first = await cli('import', '--from', dir);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(3);
+    const r1 = lastReport();
+    const g1 = r1.files.find((f) => f.file === 'grabs.json')!;
+    expect(g1).toMatchObject({ read: keys.length, imported: keys.length - 1, quarantined: 1, inserted: keys.length - 1 });
+    expect(r1.verify.byDigest).toEqual(expect.arrayContaining(['grabs.json', 'verify-results.json', 'wanted.json']));
+    expect(r1.verify.mismatches).toEqual([]);
+
+    grabs[keys[30]!] = { ...grabs[keys[30]!], title: 'Renamed' };
+    delete grabs[keys[40]!];
+    writeFileSync(join(dir, 'grabs.json'), JSON.stringify(grabs));
+    const second = await cli('import', '--from', dir);
+    expect(second.code).toBe(3);
+    const g2 = lastReport().files.find((f) => f.file === 'grabs.json')!;
+    expect(g2).toMatchObject({ updated: 1, deleted: 1, inserted: 0 });
+    const verify = await cli('verify-import', '--from', dir);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toContain('0 mismatches');
+  }, 120_000);
+
+  it('keyed files the worker cannot decide record by record go whole: a repeated key is read whole; invalid JSON stops the import with its line', async () => {
+    m = await migrationEnv('sqlite');
+    const dir = join(m.dir, 'legacy');
+    await generateLegacyDir({ dir, items: 300, seed: 8, extraGrabs: 1500 });
+    const text = readFileSync(join(dir, 'grabs.json'), 'utf8');
+    const grabs = JSON.parse(text) as Record<string, unknown>;
+    const [k0, k1] = Object.keys(grabs);
+    // the same key twice (JSON.parse keeps the last value at the first place): the whole-file reader decides
+    writeFileSync(join(dir, 'grabs.json'), `${text.trimEnd().slice(0, -1)}, ${JSON.stringify(k0)}: ${JSON.stringify(grabs[k1!])}}`);
+    const repeated = await cli('import', '--from', dir);
+    expect(repeated.stderr).toBe('');
+    expect([0, 3]).toContain(repeated.code);
+    expect(lastReport().files.find((f) => f.file === 'grabs.json')!.read).toBeGreaterThan(1500);
+
+    const before = await withDb(m, tableImage);
+    writeFileSync(join(dir, 'grabs.json'), text.replace('"title":', '"title" '));
+    const broken = await cli('import', '--from', dir);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/grabs\.json: invalid JSON at line \d+, column \d+/);
+    expect(await withDb(m, tableImage)).toEqual(before);
+  }, 120_000);
 });
