@@ -85,9 +85,26 @@ export async function* keyedBatchesHere(spec: LegacyFileSpec, dir: string, opts:
 }
 
 /** What the worker posts: a batch, the end, or the error (NeedsWholeFile's reason, a LegacyFileError's fields, or a message). */
-export type KeyedBatchMessage = { batch: KeyedBatch } | { done: true } | { needsWholeFile: string } | { fileError: LegacyFileErrorInit } | { error: string };
+export type KeyedBatchMessage =
+  | { batch: KeyedBatch }
+  | { done: true }
+  | { needsWholeFile: string }
+  | { fileError: LegacyFileErrorInit }
+  | { outOfMemory: true }
+  | { error: string };
 
 const WORKER_URL = new URL('./keyed-batches.worker.js', import.meta.url);
+
+/**
+ * The deciding worker's heap: it holds one read and a few batches. A small old generation makes
+ * V8 collect early (1M items: the import's peak RSS 226-248 MB, against 262-281 MB with V8's
+ * default, which grew lazily); 8 MB of young generation, as library.json's check. A record too
+ * big for it stops the worker (WorkerOutOfMemory): the caller decides that file in its own thread.
+ */
+const KEYED_WORKER_HEAP = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 };
+
+/** The worker ran out of its heap (a record too big for it): nothing it made was kept by the caller. */
+export class WorkerOutOfMemory extends Error {}
 
 /** The spec of a keyed file by its name (the worker is told the file, not sent the spec). */
 export function keyedSpec(file: string): LegacyFileSpec {
@@ -106,9 +123,7 @@ export async function* keyedBatches(spec: LegacyFileSpec, dir: string, opts: Key
     yield* keyedBatchesHere(spec, dir, made);
     return;
   }
-  // 16 MB of young generation, as the library's parser (library-import.ts parserHeap): nearly all
-  // of the garbage dies young. The old generation keeps V8's default: one record may be large.
-  const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+  const worker = new Worker(WORKER_URL, { resourceLimits: KEYED_WORKER_HEAP });
   const queue: KeyedBatchMessage[] = [];
   let wake: (() => void) | undefined;
   const push = (m: KeyedBatchMessage) => {
@@ -117,7 +132,7 @@ export async function* keyedBatches(spec: LegacyFileSpec, dir: string, opts: Key
     wake = undefined;
   };
   worker.on('message', push);
-  worker.on('error', (err) => push({ error: err.message }));
+  worker.on('error', (err) => push((err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY' ? { outOfMemory: true } : { error: err.message }));
   worker.on('exit', (code) => push({ error: `the reading of ${spec.file} stopped unexpectedly (worker exit ${code})` }));
   worker.postMessage({ start: { file: spec.file, dir, opts: made, credits: 2 } });
   try {
@@ -127,6 +142,7 @@ export async function* keyedBatches(spec: LegacyFileSpec, dir: string, opts: Key
       if ('done' in m) return;
       if ('needsWholeFile' in m) throw new NeedsWholeFile(m.needsWholeFile);
       if ('fileError' in m) throw new LegacyFileError(m.fileError);
+      if ('outOfMemory' in m) throw new WorkerOutOfMemory(`deciding ${spec.file} needs more than the worker's ${KEYED_WORKER_HEAP.maxOldGenerationSizeMb} MB`);
       if ('error' in m) throw new Error(m.error);
       worker.postMessage({ credit: 1 });
       yield m.batch;

@@ -11,7 +11,7 @@ import { jsonEqual } from './compare.js';
 import { SetDigest } from './digest.js';
 import { BATCH_ROWS, type ImportSql } from './import.sql.js';
 import type { Row } from './import-batch.sql.js';
-import { type KeyedBatch, keyedBatches } from './keyed-batches.js';
+import { type KeyedBatch, keyedBatches, WorkerOutOfMemory } from './keyed-batches.js';
 import { type KeyedDigest, keyedColumns, keyedDigest } from './keyed-digest.js';
 import { type KeyedDecision, keyedDecisions, NeedsWholeFile } from './keyed-stream.js';
 import type { LegacyFileSpec, Opener, Sealer } from './legacy-files.js';
@@ -125,17 +125,21 @@ export async function writeKeyed(
   snap: FileSnapshot,
   opts: { dir: string; box: Sealer & Opener; legacyKey: string | undefined; skipBrokenFiles?: boolean; signal?: AbortSignal },
 ): Promise<KeyedCounts | undefined> {
-  const savepoint = await sql.savepoint('keyed_file');
-  try {
-    const done = await importKeyed(sql, snap.spec, opts.dir, opts.box, opts.signal);
-    await savepoint.release();
-    snap.read = done.read;
-    snap.quarantine.push(...done.quarantine);
-    snap.keyed = { accepted: done.accepted, ...(done.digest ? { digest: done.digest } : {}) };
-    return done.counts;
-  } catch (err) {
-    if (!(err instanceof NeedsWholeFile)) throw err;
-    await savepoint.rollback();
+  // a record too big for the deciding worker's heap: the same pass again, decided in this thread
+  for (const worker of [undefined, false]) {
+    const savepoint = await sql.savepoint('keyed_file');
+    try {
+      const done = await importKeyed(sql, snap.spec, opts.dir, opts.box, opts.signal, { worker });
+      await savepoint.release();
+      snap.read = done.read;
+      snap.quarantine.push(...done.quarantine);
+      snap.keyed = { accepted: done.accepted, ...(done.digest ? { digest: done.digest } : {}) };
+      return done.counts;
+    } catch (err) {
+      if (!(err instanceof NeedsWholeFile || err instanceof WorkerOutOfMemory)) throw err;
+      await savepoint.rollback();
+      if (err instanceof NeedsWholeFile) break;
+    }
   }
   const whole = await readWholeFileSnapshot(snap.spec, { dir: opts.dir, legacyKey: opts.legacyKey, skipBrokenFiles: opts.skipBrokenFiles });
   Object.assign(snap, whole);
