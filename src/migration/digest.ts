@@ -99,14 +99,6 @@ export function pgRowHash(values: ArrayLike<unknown>, at: number, types: readonl
   return text === undefined || hasUnstorable(text) ? '' : hash('md5', text, 'binary');
 }
 
-/** A digest as it can travel between threads (SetDigest.state / fromState). */
-export interface DigestState {
-  of: 'records' | 'rows' | 'pg-rows';
-  count: number;
-  words: number[];
-  unmatchable: boolean;
-}
-
 export class SetDigest {
   count = 0;
   private readonly words = new Float64Array(5);
@@ -126,21 +118,6 @@ export class SetDigest {
       d.words[i] = w;
     });
     return d;
-  }
-
-  /** The digest a state describes (what another thread summed). */
-  static fromState(s: DigestState): SetDigest {
-    const d = new SetDigest(s.of);
-    d.count = s.count;
-    s.words.forEach((w, i) => {
-      d.words[i] = w;
-    });
-    d.unmatchable = s.unmatchable;
-    return d;
-  }
-
-  state(): DigestState {
-    return { of: this.of, count: this.count, words: [...this.words], unmatchable: this.unmatchable };
   }
 
   /** A row of a `pg-rows` digest: values `values[at .. at + types.length)`, as written. */

@@ -291,7 +291,7 @@ async function applySnapshot(
   let libraryDigest: SetDigest | undefined;
   for (const snap of snapshot) {
     // written while the other files were read (readWhileWritingKeyed), or here when it turned up since
-    const keyed = snap.keyed?.deferred ? await withoutSmallHeap(opts.smallHeap, () => writeKeyed(sql, snap, keyedOptions(opts))) : written.get(snap);
+    const keyed = snap.keyed?.deferred ? await writeKeyed(sql, snap, keyedOptions(opts)) : written.get(snap);
     const r = fileReport(snap);
     quarantine.push(...snap.quarantine);
     if (snap.spec.streamed) {

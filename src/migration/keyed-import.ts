@@ -8,11 +8,9 @@
  * file's keys when the table already held rows (to find the gone ones).
  */
 import { jsonEqual } from './compare.js';
-import { SetDigest } from './digest.js';
 import { BATCH_ROWS, type ImportSql } from './import.sql.js';
 import type { Row } from './import-batch.sql.js';
-import { type KeyedBatch, keyedBatches, WorkerOutOfMemory } from './keyed-batches.js';
-import { type KeyedDigest, keyedColumns, keyedDigest } from './keyed-digest.js';
+import { addKeyedRow, type KeyedDigest, keyedColumns, keyedDigest } from './keyed-digest.js';
 import { type KeyedDecision, keyedDecisions, NeedsWholeFile } from './keyed-stream.js';
 import type { LegacyFileSpec, Opener, Sealer } from './legacy-files.js';
 import type { QuarantineEntry } from './record-check.js';
@@ -50,19 +48,11 @@ export async function* acceptedBatches(spec: LegacyFileSpec, dir: string, quaran
 }
 
 /**
- * Decides and writes every record of the file in one pass (the deciding, the rows and the digest
- * made by keyed-batches.ts, in a worker thread when built). Throws NeedsWholeFile (keyed-stream.ts)
+ * Decides and writes every record of the file in one pass. Throws NeedsWholeFile (keyed-stream.ts)
  * for a file the record-by-record reader leaves to the whole-file one: the caller undoes what this
  * pass wrote (a savepoint) and imports the file whole.
  */
-export async function importKeyed(
-  sql: ImportSql,
-  spec: LegacyFileSpec,
-  dir: string,
-  box: Sealer & Opener,
-  signal?: AbortSignal,
-  opts: { worker?: boolean } = {},
-): Promise<KeyedImport> {
+export async function importKeyed(sql: ImportSql, spec: LegacyFileSpec, dir: string, box: Sealer & Opener, signal?: AbortSignal): Promise<KeyedImport> {
   const target = spec.target;
   const done: KeyedImport = { counts: { inserted: 0, updated: 0, deleted: 0, unchanged: 0 }, read: 0, accepted: 0, quarantine: [] };
   const counts = done.counts;
@@ -71,39 +61,48 @@ export async function importKeyed(
   const empty = (await sql.countRows(target.table)) === 0;
   const libraryEmpty = !(await sql.hasRows('library_items'));
   const inFile = empty ? undefined : new Set<string>();
-  const writeBatch = async (batch: KeyedBatch): Promise<void> => {
+  const writeBatch = async (batch: KeyedDecision[]): Promise<void> => {
     signal?.throwIfAborted(); // the import failed elsewhere: no more writes for a transaction about to roll back
     const existing = new Map<string, unknown>();
     if (inFile) {
-      for (const k of batch.keys) inFile.add(k);
-      for (const row of await sql.selectRowsByKeys(target.table, columns, target.keyColumn, batch.keys))
+      const keys = batch.map((d) => d.key!);
+      for (const k of keys) inFile.add(k);
+      for (const row of await sql.selectRowsByKeys(target.table, columns, target.keyColumn, keys))
         existing.set(String(row[target.keyColumn]), target.fromRow(row, box).record);
     }
     const rows: Row[] = [];
     const replaced: string[] = [];
-    batch.rows.forEach((row, i) => {
-      const key = batch.keys[i]!;
-      if (!existing.has(key)) counts.inserted++;
-      else if (jsonEqual(batch.records![i], existing.get(key))) {
+    for (const d of batch) {
+      const row = target.toRow(d.ref, d.raw, box);
+      if (digest) addKeyedRow(digest, target, row, d.raw, box);
+      if (!existing.has(d.key!)) counts.inserted++;
+      else if (jsonEqual(d.raw, existing.get(d.key!))) {
         counts.unchanged++;
-        return;
+        continue;
       } else {
         counts.updated++;
-        replaced.push(key);
+        replaced.push(d.key!);
       }
       rows.push(row);
-    });
+    }
     await sql.deleteKeys(target.table, target.keyColumn, replaced);
     await sql.insertRows(target.table, rows, { libraryEmpty });
   };
-  const made = { records: !empty, ...(digest ? { digest: { of: digest.digest.of as 'rows' | 'pg-rows', types: digest.types } } : {}) };
-  for await (const batch of keyedBatches(spec, dir, { ...made, worker: opts.worker })) {
-    done.read += batch.read;
-    done.accepted += batch.rows.length;
-    done.quarantine.push(...batch.quarantine);
-    if (batch.rows.length > 0) await writeBatch(batch);
-    if (digest && batch.digest) digest.digest = SetDigest.fromState(batch.digest);
+  let batch: KeyedDecision[] = [];
+  for await (const d of keyedDecisions(spec, dir)) {
+    done.read++;
+    if (d.quarantine) {
+      done.quarantine.push(d.quarantine);
+      continue;
+    }
+    done.accepted++;
+    batch.push(d);
+    if (batch.length >= BATCH_ROWS) {
+      await writeBatch(batch);
+      batch = [];
+    }
   }
+  if (batch.length > 0) await writeBatch(batch);
   if (inFile) {
     const gone = (await sql.keysOf(target.table, target.keyColumn)).filter((k) => !inFile.has(k));
     await sql.deleteKeys(target.table, target.keyColumn, gone);
@@ -125,21 +124,17 @@ export async function writeKeyed(
   snap: FileSnapshot,
   opts: { dir: string; box: Sealer & Opener; legacyKey: string | undefined; skipBrokenFiles?: boolean; signal?: AbortSignal },
 ): Promise<KeyedCounts | undefined> {
-  // a record too big for the deciding worker's heap: the same pass again, decided in this thread
-  for (const worker of [undefined, false]) {
-    const savepoint = await sql.savepoint('keyed_file');
-    try {
-      const done = await importKeyed(sql, snap.spec, opts.dir, opts.box, opts.signal, { worker });
-      await savepoint.release();
-      snap.read = done.read;
-      snap.quarantine.push(...done.quarantine);
-      snap.keyed = { accepted: done.accepted, ...(done.digest ? { digest: done.digest } : {}) };
-      return done.counts;
-    } catch (err) {
-      if (!(err instanceof NeedsWholeFile || err instanceof WorkerOutOfMemory)) throw err;
-      await savepoint.rollback();
-      if (err instanceof NeedsWholeFile) break;
-    }
+  const savepoint = await sql.savepoint('keyed_file');
+  try {
+    const done = await importKeyed(sql, snap.spec, opts.dir, opts.box, opts.signal);
+    await savepoint.release();
+    snap.read = done.read;
+    snap.quarantine.push(...done.quarantine);
+    snap.keyed = { accepted: done.accepted, ...(done.digest ? { digest: done.digest } : {}) };
+    return done.counts;
+  } catch (err) {
+    if (!(err instanceof NeedsWholeFile)) throw err;
+    await savepoint.rollback();
   }
   const whole = await readWholeFileSnapshot(snap.spec, { dir: opts.dir, legacyKey: opts.legacyKey, skipBrokenFiles: opts.skipBrokenFiles });
   Object.assign(snap, whole);

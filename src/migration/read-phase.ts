@@ -57,7 +57,7 @@ export async function readWhileWritingKeyed(
       stop.abort();
       throw err;
     });
-  const reading = () =>
+  const reading = withoutSmallHeap(opts.smallHeap, () =>
     Promise.allSettled([
       failing(opts.dryRun ? Promise.resolve(undefined) : archiveConfigDir(opts.from, opts.dataDir, Number.POSITIVE_INFINITY, opts.label)),
       failing(
@@ -71,21 +71,15 @@ export async function readWhileWritingKeyed(
           onLibraryBytes: (b, t) => opts.progress?.library('read', 0, b, t),
         }),
       ),
-    ]);
-  const writing = async () => {
-    for (const snap of keyed) written.set(snap, await writeKeyed(sql, snap, { ...keyedOptions(opts), signal: stop.signal }));
-  };
-  // The small-heap setting off for both sides: it is read by every thread's collector, and the
-  // workers that check library.json and decide the keyed files bound their own heaps.
-  const [[archive, read], failed] = await withoutSmallHeap(opts.smallHeap, () =>
-    Promise.all([
-      reading(),
-      writing().then(
-        () => undefined,
-        (err: unknown) => ({ err }),
-      ),
     ]),
   );
+  const writing = (async () => {
+    for (const snap of keyed) written.set(snap, await writeKeyed(sql, snap, { ...keyedOptions(opts), signal: stop.signal }));
+  })().then(
+    () => undefined,
+    (err: unknown) => ({ err }),
+  );
+  const [[archive, read], failed] = await Promise.all([reading, writing]);
   if (archive.status === 'fulfilled' && archive.value) onArchive(archive.value);
   if (archive.status === 'rejected') throw archive.reason;
   if (read.status === 'rejected') throw read.reason;

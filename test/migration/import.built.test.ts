@@ -96,7 +96,7 @@ describe.skipIf(!built)('the built CLI (worker-thread parsing)', () => {
     };
   };
 
-  it('keyed files decided in a worker: quarantine, the digest, a 20 MB record (too big for its heap: that file is decided again in the importing thread); a re-import compares each record with its row', async () => {
+  it('keyed files through the built CLI: quarantine, the digest, a 20 MB record; a re-import compares each record with its row', async () => {
     m = await migrationEnv('sqlite');
     const dir = join(m.dir, 'legacy');
     await generateLegacyDir({ dir, items: 2000, seed: 6, extraGrabs: 3000 });
@@ -126,7 +126,7 @@ describe.skipIf(!built)('the built CLI (worker-thread parsing)', () => {
     expect(verify.stdout).toContain('0 mismatches');
   }, 120_000);
 
-  it('keyed files the worker cannot decide record by record go whole: a repeated key is read whole; invalid JSON stops the import with its line', async () => {
+  it('keyed files that cannot be decided record by record go whole: a repeated key is read whole; invalid JSON stops the import with its line', async () => {
     m = await migrationEnv('sqlite');
     const dir = join(m.dir, 'legacy');
     await generateLegacyDir({ dir, items: 300, seed: 8, extraGrabs: 1500 });
