@@ -27,6 +27,13 @@ export const LIBRARY_DATA_PG_TYPES: readonly PgColumnType[] = LIBRARY_DATA_COLUM
 const FTS_BUILD_HASH_BYTES = 16 * 2 ** 20;
 const FTS5_DEFAULT_HASH_BYTES = 2 ** 20;
 
+/**
+ * SQLite: helper threads the sorter may use while the library's indexes are rebuilt after a bulk
+ * load (`PRAGMA threads`, 0 by default; put back after). On a copy of the 1M database the four
+ * index builds took 3.17-3.22 s with 2 against 3.93-4.05 s without (three runs each).
+ */
+const INDEX_BUILD_THREADS = 2;
+
 const MAX_LIBRARY_SEQ = CompiledQuery.raw('SELECT max(seq) AS m FROM library_items', []);
 
 /** maintenance_work_mem for the library's index builds after a bulk load (PostgreSQL's default is 64 MB). */
@@ -174,7 +181,14 @@ export function createLibraryBulkSql(db: AnyDb, engine: Engine, batch: BatchWrit
             aside.push(...kept.splice(0));
           },
           restore: async () => {
-            for (const o of aside) await run(o.sql);
+            // the index builds sort with helper threads (SQLite's sorter; nothing else runs meanwhile)
+            const threads = Number((await sql.raw<{ threads: number }>('PRAGMA threads').execute(db)).rows[0]?.threads ?? 0);
+            if (threads < INDEX_BUILD_THREADS) await run(`PRAGMA threads = ${INDEX_BUILD_THREADS}`);
+            try {
+              for (const o of aside) await run(o.sql);
+            } finally {
+              if (threads < INDEX_BUILD_THREADS) await run(`PRAGMA threads = ${threads}`);
+            }
             for (const f of fts) await rebuildFts(f.name);
           },
         };

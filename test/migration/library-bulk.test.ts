@@ -181,16 +181,19 @@ describe('library bulk load: the full-text rebuild (SQLite)', () => {
   const found = (word: string) =>
     t!.db.sqlite!.prepare(`select count(*) from library_items_fts where library_items_fts match ?`).pluck().get(`"${word}"*`) as number;
 
-  it('builds the index with more pending-term memory and puts the setting back: the default, or the one the database had', async () => {
+  it('builds the indexes with sorter threads and the full text with more pending-term memory; both settings put back', async () => {
     t = await createTestDatabase('sqlite');
     const items = Array.from({ length: 3000 }, (_, i) => ({ id: `i${i}`, kind: 'movie', title: `${i % 3 === 0 ? 'Zebra' : 'Quokka'} number ${i}` }));
     const rebuilds: unknown[] = [];
     const stop = t.db.observeQueries((e) => {
-      if (/'hashsize'/.test(e.query.sql)) rebuilds.push(e.query.sql);
+      if (/'hashsize'|PRAGMA threads =/.test(e.query.sql)) rebuilds.push(e.query.sql);
     });
+    expect(t.db.sqlite!.pragma('threads', { simple: true })).toBe(0);
     await load(t, items);
     stop();
     expect(rebuilds.some((q) => String(q).includes(String(16 * 2 ** 20)))).toBe(true);
+    expect(rebuilds).toContain('PRAGMA threads = 2');
+    expect(t.db.sqlite!.pragma('threads', { simple: true })).toBe(0); // the connection's own setting again
     expect(hashsize()).toBe(2 ** 20); // FTS5's default, as it was
     expect(found('zebra')).toBe(1000);
     expect(found('quokka')).toBe(2000);

@@ -261,37 +261,46 @@ DROP INDEX idx_library_created_at;
 -- import.suspendLibraryIndexes (set aside the rest) [2/2]
 DROP INDEX idx_library_kind_created_at;
 
--- import.suspendLibraryIndexes (restore) [1/9]
+-- import.suspendLibraryIndexes (restore) [1/12]
+PRAGMA threads;
+
+-- import.suspendLibraryIndexes (restore) [2/12]
+PRAGMA threads = 2;
+
+-- import.suspendLibraryIndexes (restore) [3/12]
 CREATE UNIQUE INDEX ux_library_kind_title ON library_items(kind, title_lower);
 
--- import.suspendLibraryIndexes (restore) [2/9]
+-- import.suspendLibraryIndexes (restore) [4/12]
 CREATE INDEX idx_library_title ON library_items(title_lower, seq);
 
--- import.suspendLibraryIndexes (restore) [3/9]
+-- import.suspendLibraryIndexes (restore) [5/12]
 CREATE TRIGGER library_items_fts_ai AFTER INSERT ON library_items BEGIN INSERT INTO library_items_fts(rowid,
   search_text)
 VALUES (NEW.seq, NEW.search_text); END;
 
--- import.suspendLibraryIndexes (restore) [4/9]
+-- import.suspendLibraryIndexes (restore) [6/12]
 CREATE INDEX idx_library_created_at ON library_items(created_at, seq);
 
--- import.suspendLibraryIndexes (restore) [5/9]
+-- import.suspendLibraryIndexes (restore) [7/12]
 CREATE INDEX idx_library_kind_created_at ON library_items(kind, created_at, seq);
 
--- import.suspendLibraryIndexes (restore) [6/9]
+-- import.suspendLibraryIndexes (restore) [8/12]
+PRAGMA threads = 0;
+
+-- import.suspendLibraryIndexes (restore) [9/12]
 SELECT v
 FROM "library_items_fts_config"
 WHERE k = 'hashsize';
 
--- import.suspendLibraryIndexes (restore) [7/9]
+-- import.suspendLibraryIndexes (restore) [10/12]
 INSERT INTO library_items_fts(library_items_fts, rank)
 VALUES ('hashsize', 16777216);
 
--- import.suspendLibraryIndexes (restore) [8/9]
+-- import.suspendLibraryIndexes (restore) [11/12]
 INSERT INTO library_items_fts(library_items_fts)
 VALUES ('rebuild');
 
--- import.suspendLibraryIndexes (restore) [9/9]
+-- import.suspendLibraryIndexes (restore) [12/12]
 INSERT INTO library_items_fts(library_items_fts, rank)
 VALUES ('hashsize', 1048576);
 
