@@ -318,6 +318,15 @@ export function streamLegacyArray(path: string, key: string, opts: StreamLegacyA
 }
 
 /**
+ * Ends a stream its reader stopped reading before the end (an error, a record that stops the pass):
+ * the file is closed now, not when a collection finds the handle. Call it in a `finally` around a
+ * loop of next(); after the end it does nothing.
+ */
+export async function closeStream(it: AsyncGenerator<StreamedElement, StreamLegacyArrayResult>): Promise<void> {
+  await it.return({ otherKeys: {}, otherKeysText: new Map(), count: 0 });
+}
+
+/**
  * Yields each member of the JSON object in `path` (a map file: grabs.json, verify-results.json),
  * in file order, with its key. A key that appears twice is yielded twice (JSON.parse would keep
  * the last value at the first place): the caller decides. Errors as for streamLegacyArray.

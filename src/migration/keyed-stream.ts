@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path';
 import { LegacyFileError } from '../legacy/file-error.js';
-import { type StreamedElement, streamLegacyArray, streamLegacyMap } from '../legacy/stream-library.js';
+import { closeStream, type StreamedElement, streamLegacyArray, streamLegacyMap } from '../legacy/stream-library.js';
 import { HashedKeySet } from './key-set.js';
 import { type LegacyFileSpec, pointer, type UnitRef } from './legacy-files.js';
 import { keyTooLong, verbatimReason } from './quarantine-reasons.js';
@@ -51,45 +51,49 @@ export async function* keyedDecisions(spec: LegacyFileSpec, dir: string, known?:
   const it = isMap ? streamLegacyMap(path) : streamLegacyArray(path, arrayKey);
   const members = new HashedKeySet(1 << 12); // a maybe-repeated member key: the whole-file reader decides
   const firstByKey = new Map<string, string>(); // arrays only: row key -> locator of its first record
-  for (;;) {
-    let step: IteratorResult<StreamedElement, { otherKeysText: Map<string, string> }>;
-    try {
-      step = await it.next();
-    } catch (err) {
-      if (err instanceof LegacyFileError && err.code === 'io') throw err;
-      throw new NeedsWholeFile(err instanceof Error ? err.message : String(err));
-    }
-    if (step.done) {
-      if (step.value.otherKeysText.size > 0) throw new NeedsWholeFile('other top-level keys');
-      return;
-    }
-    const { index, key, value, text } = step.value;
-    if (isMap && (keyTooLong(key) || !members.add(key))) throw new NeedsWholeFile('a long or repeated key');
-    const ref: UnitRef = { key, index };
-    const locator = isMap ? pointer(key) : pointer(arrayKey, index);
-    if (known) {
-      if (!known.has(locator)) yield { ref, locator, raw: value, key: identityOf(spec, ref, value) };
-      continue;
-    }
-    const lossy = verbatimReason(text, { start: 0, end: text.length });
-    if (lossy) {
-      yield { ref, locator, raw: value, quarantine: { file: spec.file, locator, reason: lossy, raw: text, encoding: 'json' } };
-      continue;
-    }
-    const check = checkRecord(target, ref, value, text.includes('\\u') || NUL_OR_SURROGATE.test(key));
-    if (!check.ok) {
-      yield { ref, locator, raw: value, quarantine: quarantined(spec.file, locator, value, check.reason!) };
-      continue;
-    }
-    if (!isMap) {
-      const first = firstByKey.get(check.key!);
-      if (first !== undefined) {
-        yield { ref, locator, raw: value, quarantine: quarantined(spec.file, locator, value, `duplicate id: the record at ${first} has the same key`) };
+  try {
+    for (;;) {
+      let step: IteratorResult<StreamedElement, { otherKeysText: Map<string, string> }>;
+      try {
+        step = await it.next();
+      } catch (err) {
+        if (err instanceof LegacyFileError && err.code === 'io') throw err;
+        throw new NeedsWholeFile(err instanceof Error ? err.message : String(err));
+      }
+      if (step.done) {
+        if (step.value.otherKeysText.size > 0) throw new NeedsWholeFile('other top-level keys');
+        return;
+      }
+      const { index, key, value, text } = step.value;
+      if (isMap && (keyTooLong(key) || !members.add(key))) throw new NeedsWholeFile('a long or repeated key');
+      const ref: UnitRef = { key, index };
+      const locator = isMap ? pointer(key) : pointer(arrayKey, index);
+      if (known) {
+        if (!known.has(locator)) yield { ref, locator, raw: value, key: identityOf(spec, ref, value) };
         continue;
       }
-      firstByKey.set(check.key!, locator);
+      const lossy = verbatimReason(text, { start: 0, end: text.length });
+      if (lossy) {
+        yield { ref, locator, raw: value, quarantine: { file: spec.file, locator, reason: lossy, raw: text, encoding: 'json' } };
+        continue;
+      }
+      const check = checkRecord(target, ref, value, text.includes('\\u') || NUL_OR_SURROGATE.test(key));
+      if (!check.ok) {
+        yield { ref, locator, raw: value, quarantine: quarantined(spec.file, locator, value, check.reason!) };
+        continue;
+      }
+      if (!isMap) {
+        const first = firstByKey.get(check.key!);
+        if (first !== undefined) {
+          yield { ref, locator, raw: value, quarantine: quarantined(spec.file, locator, value, `duplicate id: the record at ${first} has the same key`) };
+          continue;
+        }
+        firstByKey.set(check.key!, locator);
+      }
+      yield { ref, locator, raw: value, key: check.key! };
     }
-    yield { ref, locator, raw: value, key: check.key! };
+  } finally {
+    await closeStream(it);
   }
 }
 

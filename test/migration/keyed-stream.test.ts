@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -121,5 +121,27 @@ describe('readFileSnapshot of keyed files', () => {
     const whole = await readFileSnapshot(specFor('grabs.json')!, { dir: odd, legacyKey: undefined });
     expect(whole.keyed).toBeUndefined();
     expect(whole.accepted.map((u) => u.key)).toEqual(['movies:a']); // JSON.parse: the last value wins
+  });
+});
+
+describe.skipIf(process.platform !== 'linux')('a pass that stops early closes its file', () => {
+  /** This process's open descriptors on `path` (Linux: /proc/self/fd). */
+  const openOn = (path: string) =>
+    readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === path;
+      } catch {
+        return false; // closed meanwhile (the directory's own descriptor)
+      }
+    }).length;
+
+  it('a repeated key stops the pass (NeedsWholeFile) with the file already closed, not left to a collection', async () => {
+    const sub = mkdtempSync(join(dir, 'close-'));
+    const path = join(sub, 'grabs.json');
+    const members = Array.from({ length: 5000 }, (_, i) => `"movies:g${i}": ${JSON.stringify(grab(`g${i}`))}`);
+    members.splice(10, 0, `"movies:g3": ${JSON.stringify(grab('g3'))}`); // early, so most of the file is unread
+    writeFileSync(path, `{${members.join(',')}}`);
+    await expect(all(keyedDecisions(specFor('grabs.json')!, sub))).rejects.toBeInstanceOf(NeedsWholeFile);
+    expect(openOn(path)).toBe(0);
   });
 });
