@@ -25,7 +25,7 @@ export function createImportRowsSql(db: AnyDb, batch: BatchWriter) {
     }
     for (const r of rows) r.library_item_id = typeof r.item_id === 'string' && found.has(r.item_id) ? r.item_id : null;
   }
-  return {
+  const rows = {
     /** Every row of a target (small tables only; settings: the one key it owns). */
     async selectRows(table: TargetTable, columns: readonly string[], scope?: string, orderBy?: string): Promise<Row[]> {
       let q = db.selectFrom(table).select(columns as string[]);
@@ -113,11 +113,20 @@ export function createImportRowsSql(db: AnyDb, batch: BatchWriter) {
 
     /** True when any legacy-backed table holds a row (then the import backs the database up first). */
     async hasData(): Promise<boolean> {
-      for (const table of ['users', 'library_items', 'wanted_items', 'downloaders', 'indexers', 'quality_profiles', 'grabs', 'verify_results', 'settings']) {
-        const r = await db.selectFrom(table).select(sql<number>`1`.as('one')).limit(1).executeTakeFirst();
-        if (r) return true;
-      }
+      for (const table of [
+        'users',
+        'library_items',
+        'wanted_items',
+        'downloaders',
+        'indexers',
+        'quality_profiles',
+        'grabs',
+        'verify_results',
+        'settings',
+      ] as const)
+        if (await rows.hasRows(table)) return true;
       return false;
     },
   };
+  return rows;
 }

@@ -7,7 +7,7 @@
  * main thread; in-process otherwise (tests run the sources). Either way the output is the same.
  */
 import { join } from 'node:path';
-import { closeStream, streamLegacyArray } from '../legacy/stream-library.js';
+import { streamLegacyArray } from '../legacy/stream-library.js';
 import { type LibraryRow, legacyLibraryItemFromRow } from '../library/library.codec.js';
 import { canonicalKind } from '../library/library.kinds.js';
 import { jsonEqual } from './compare.js';
@@ -126,40 +126,34 @@ export async function* libraryBatches(dir: string, importTime: string, hashing?:
       total = t;
     },
   });
-  try {
-    for (;;) {
-      const step = await it.next();
-      if (step.done) break;
-      const { index, value, text } = step.value;
-      read++;
-      const ref = { key: '', index };
-      const lossy = verbatimReason(text, { start: 0, end: text.length });
-      const check = lossy ? { ok: false, reason: lossy } : checkRecord(libraryTarget, ref, value, text.includes('\\u'));
-      if (!check.ok) {
-        // its exact text: JSON.stringify(value) would escape the same way, but not give a lossy number back
-        batch.quarantine.push({ file: 'library.json', locator: pointer('items', index), reason: check.reason!, raw: text, encoding: 'json' });
-        continue;
-      }
-      const row = libraryTarget.toRow(ref, value, { seal: (s) => s });
-      const rebuilt = legacyLibraryItemFromRow(row as unknown as LibraryRow);
-      if (!jsonEqual(rebuilt, value)) throw new LibraryCodecError(pointer('items', index));
-      const kind = (value as { kind: string }).kind;
-      const to = canonicalKind(kind);
-      if (to) batch.kindWarnings.push({ file: 'library.json', locator: pointer('items', index), from: JSON.stringify(kind), to });
-      row.created_at = createdAtFromId(check.key!, importTime);
-      const at = batch.params.length;
-      for (const c of LIBRARY_INSERT_COLUMNS) batch.params.push(row[c] ?? null);
-      if (hashRows === 'rows') batch.hashes!.push(rowHash(batch.params, at, LIBRARY_DATA_COLUMNS.length));
-      else if (hashRows === 'pg-rows') batch.hashes!.push(pgRowHash(batch.params, at, LIBRARY_DATA_PG_TYPES));
-      batch.pos.push(index);
-      if (batch.pos.length >= BATCH_ROWS) {
-        Object.assign(batch, { read, bytes, total });
-        yield batch;
-        batch = fresh();
-      }
+  // for await: leaving the loop early (an error) closes the stream and its file
+  for await (const { index, value, text } of it) {
+    read++;
+    const ref = { key: '', index };
+    const lossy = verbatimReason(text, { start: 0, end: text.length });
+    const check = lossy ? { ok: false, reason: lossy } : checkRecord(libraryTarget, ref, value, text.includes('\\u'));
+    if (!check.ok) {
+      // its exact text: JSON.stringify(value) would escape the same way, but not give a lossy number back
+      batch.quarantine.push({ file: 'library.json', locator: pointer('items', index), reason: check.reason!, raw: text, encoding: 'json' });
+      continue;
     }
-  } finally {
-    await closeStream(it);
+    const row = libraryTarget.toRow(ref, value, { seal: (s) => s });
+    const rebuilt = legacyLibraryItemFromRow(row as unknown as LibraryRow);
+    if (!jsonEqual(rebuilt, value)) throw new LibraryCodecError(pointer('items', index));
+    const kind = (value as { kind: string }).kind;
+    const to = canonicalKind(kind);
+    if (to) batch.kindWarnings.push({ file: 'library.json', locator: pointer('items', index), from: JSON.stringify(kind), to });
+    row.created_at = createdAtFromId(check.key!, importTime);
+    const at = batch.params.length;
+    for (const c of LIBRARY_INSERT_COLUMNS) batch.params.push(row[c] ?? null);
+    if (hashRows === 'rows') batch.hashes!.push(rowHash(batch.params, at, LIBRARY_DATA_COLUMNS.length));
+    else if (hashRows === 'pg-rows') batch.hashes!.push(pgRowHash(batch.params, at, LIBRARY_DATA_PG_TYPES));
+    batch.pos.push(index);
+    if (batch.pos.length >= BATCH_ROWS) {
+      Object.assign(batch, { read, bytes, total });
+      yield batch;
+      batch = fresh();
+    }
   }
   Object.assign(batch, { read, bytes, total });
   yield batch;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Engine } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
-import { closeStream, streamLegacyArray } from '../legacy/stream-library.js';
+import { streamLegacyArray } from '../legacy/stream-library.js';
 import { diffValues, jsonEqual } from './compare.js';
 import { type AggregateHost, type PgColumnType, registerRowsDigest, SetDigest } from './digest.js';
 import { BATCH_ROWS, createImportSql, LIBRARY_DATA_COLUMNS, LIBRARY_DATA_PG_TYPES } from './import.sql.js';
@@ -288,29 +288,23 @@ async function verifyLibrary(
     batch = [];
   };
   const it = streamLegacyArray(join(opts.dir, file), 'items');
-  try {
-    for (;;) {
-      const step = await it.next();
-      if (step.done) break;
-      const { index, value, text } = step.value;
-      checked++;
-      const locator = pointer('items', index);
-      const q = quarantined.get(locator);
-      if (q) {
-        if (!sameRaw({ raw: text, encoding: 'json' }, q)) add({ file, locator, field: '', problem: 'quarantined value differs from the file' });
-        quarantined.delete(locator);
-        continue;
-      }
-      const id = (value as { id?: unknown } | null)?.id;
-      if (typeof id !== 'string') {
-        add({ file, locator, field: 'id', problem: 'not in the database (neither imported nor quarantined)' });
-        continue;
-      }
-      batch.push({ locator, id, record: value });
-      if (batch.length >= BATCH_ROWS) await flush();
+  // for await: leaving the loop early (an error) closes the stream and its file
+  for await (const { index, value, text } of it) {
+    checked++;
+    const locator = pointer('items', index);
+    const q = quarantined.get(locator);
+    if (q) {
+      if (!sameRaw({ raw: text, encoding: 'json' }, q)) add({ file, locator, field: '', problem: 'quarantined value differs from the file' });
+      quarantined.delete(locator);
+      continue;
     }
-  } finally {
-    await closeStream(it);
+    const id = (value as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string') {
+      add({ file, locator, field: 'id', problem: 'not in the database (neither imported nor quarantined)' });
+      continue;
+    }
+    batch.push({ locator, id, record: value });
+    if (batch.length >= BATCH_ROWS) await flush();
   }
   if (batch.length > 0) await flush();
   for (const [locator] of quarantined) {
