@@ -4,8 +4,9 @@
  * record rewritten, an equal one left alone, a key no longer in the file deleted. The same pass
  * decides every record (accepted or quarantined) and sums the digest of the rows (keyed-digest.ts),
  * so the import reads the file once to write it, and a second time to check it only when the
- * table's digest differs. Memory: one batch and the quarantined records, plus the set of the
- * file's keys when the table already held rows (to find the gone ones).
+ * table's digest differs. Memory: two batches (one written while the next is read) and the
+ * quarantined records, plus the set of the file's keys when the table already held rows (to find
+ * the gone ones).
  */
 import { jsonEqual } from './compare.js';
 import { BATCH_ROWS, type ImportSql } from './import.sql.js';
@@ -88,21 +89,36 @@ export async function importKeyed(sql: ImportSql, spec: LegacyFileSpec, dir: str
     await sql.deleteKeys(target.table, target.keyColumn, replaced);
     await sql.insertRows(target.table, rows, { libraryEmpty });
   };
+  // One batch is written while the next is read and decided: on PostgreSQL the writes run in the
+  // server's process, so the two overlap (SQLite writes on this thread: the same order, no overlap).
+  let writing: Promise<void> | undefined;
+  const write = async (batch: KeyedDecision[]): Promise<void> => {
+    await writing;
+    writing = writeBatch(batch);
+    writing.catch(() => {}); // awaited before the next batch or at the end; its error is thrown there
+  };
   let batch: KeyedDecision[] = [];
-  for await (const d of keyedDecisions(spec, dir)) {
-    done.read++;
-    if (d.quarantine) {
-      done.quarantine.push(d.quarantine);
-      continue;
+  try {
+    for await (const d of keyedDecisions(spec, dir)) {
+      done.read++;
+      if (d.quarantine) {
+        done.quarantine.push(d.quarantine);
+        continue;
+      }
+      done.accepted++;
+      batch.push(d);
+      if (batch.length >= BATCH_ROWS) {
+        await write(batch);
+        batch = [];
+      }
     }
-    done.accepted++;
-    batch.push(d);
-    if (batch.length >= BATCH_ROWS) {
-      await writeBatch(batch);
-      batch = [];
-    }
+    if (batch.length > 0) await write(batch);
+    await writing;
+  } catch (err) {
+    // the caller may roll this pass back: no write of it may still be on its way to the database
+    await writing?.catch(() => {});
+    throw err;
   }
-  if (batch.length > 0) await writeBatch(batch);
   if (inFile) {
     const gone = (await sql.keysOf(target.table, target.keyColumn)).filter((k) => !inFile.has(k));
     await sql.deleteKeys(target.table, target.keyColumn, gone);

@@ -9,7 +9,7 @@ import { LIBRARY_DATA_COLUMNS } from '../../src/migration/import.sql.js';
 import { LEGACY_FILES, parsePointer, pointer } from '../../src/migration/legacy-files.js';
 import { isoFromMs, LIBRARY_INSERT_COLUMNS, libraryBatches, type RowHashing } from '../../src/migration/library-batches.js';
 import { createdAtFromId, parserHeap } from '../../src/migration/library-import.js';
-import { escapeUnstorable, unstorableReason } from '../../src/migration/storable.js';
+import { escapeUnstorable, hasUnstorable, unstorableReason } from '../../src/migration/storable.js';
 import { tempDir } from '../helpers/engines.js';
 import { root } from '../scale/cluster.js';
 
@@ -64,6 +64,16 @@ describe('migration building blocks', () => {
     expect(unstorableReason({}, 'movie:\u0000')).toMatch(/^its key holds a NUL character/);
     expect(unstorableReason('\ud800')).toMatch(/^field \(value\) holds/);
     expect(escapeUnstorable('a\u0000\ud800\ud83c\udfac')).toBe('a\\u0000\\ud800\ud83c\udfac');
+    // a nested key holding one, under a parent key that needs no escape
+    expect(unstorableReason({ outer: { 'x\ud800': 'v' } })).toMatch(/^field outer\.x\\ud800 holds a lone UTF-16 surrogate \(U\+D800\) in its name/);
+  });
+
+  it('finds every unstorable character the pattern of escapeUnstorable finds, and only those', () => {
+    const cases = ['', 'plain', 'ok 🎬', 'x\u0000', '\u0000', 'end \ud83c', '\udfac start', '\udfac\ud83c', '\ud83c\udfac\ud83c', 'a\ud800b', '\ud83c\udfac'];
+    const units = ['a', 'é', '\u0000', '\ud83c', '\udfac', '\ud800', '\udfff', ' '];
+    // every string of up to three of these code units, besides the cases above
+    for (const a of units) for (const b of ['', ...units]) for (const c of ['', ...units]) cases.push(a + b + c);
+    for (const s of cases) expect(hasUnstorable(s), JSON.stringify(s)).toBe(escapeUnstorable(s) !== s);
   });
 
   it('compares JSON values regardless of key order and names differing fields', () => {
