@@ -62,7 +62,15 @@ export async function importKeyed(sql: ImportSql, spec: LegacyFileSpec, dir: str
   const empty = (await sql.countRows(target.table)) === 0;
   const libraryEmpty = !(await sql.hasRows('library_items'));
   const inFile = empty ? undefined : new Set<string>();
-  const writeBatch = async (batch: KeyedDecision[]): Promise<void> => {
+  /** A batch's rows and their digest: work of this thread, done while the previous batch is written. */
+  const prepare = (batch: KeyedDecision[]): Row[] =>
+    batch.map((d) => {
+      const row = target.toRow(d.ref, d.raw, box);
+      if (digest) addKeyedRow(digest, target, row, d.raw, box);
+      return row;
+    });
+  /** Writes a prepared batch: a new key inserted, a changed record rewritten, an equal one left alone. */
+  const writeBatch = async (batch: KeyedDecision[], prepared: Row[]): Promise<void> => {
     signal?.throwIfAborted(); // the import failed elsewhere: no more writes for a transaction about to roll back
     const existing = new Map<string, unknown>();
     if (inFile) {
@@ -73,28 +81,27 @@ export async function importKeyed(sql: ImportSql, spec: LegacyFileSpec, dir: str
     }
     const rows: Row[] = [];
     const replaced: string[] = [];
-    for (const d of batch) {
-      const row = target.toRow(d.ref, d.raw, box);
-      if (digest) addKeyedRow(digest, target, row, d.raw, box);
+    batch.forEach((d, i) => {
       if (!existing.has(d.key!)) counts.inserted++;
       else if (jsonEqual(d.raw, existing.get(d.key!))) {
         counts.unchanged++;
-        continue;
+        return;
       } else {
         counts.updated++;
         replaced.push(d.key!);
       }
-      rows.push(row);
-    }
+      rows.push(prepared[i]!);
+    });
     await sql.deleteKeys(target.table, target.keyColumn, replaced);
     await sql.insertRows(target.table, rows, { libraryEmpty });
   };
-  // One batch is written while the next is read and decided: on PostgreSQL the writes run in the
-  // server's process, so the two overlap (SQLite writes on this thread: the same order, no overlap).
+  // One batch is written while the next is read, decided and prepared: on PostgreSQL the writes run
+  // in the server's process, so the two overlap (SQLite writes on this thread: the same order, no overlap).
   let writing: Promise<void> | undefined;
   const write = async (batch: KeyedDecision[]): Promise<void> => {
+    const prepared = prepare(batch);
     await writing;
-    writing = writeBatch(batch);
+    writing = writeBatch(batch, prepared);
     writing.catch(() => {}); // awaited before the next batch or at the end; its error is thrown there
   };
   let batch: KeyedDecision[] = [];
