@@ -1,6 +1,6 @@
 /**
- * The keyed files' write pass (keyed-import.ts importKeyed) writes one batch while it reads the
- * next: a failed write, or a file found broken while a write is on its way, ends the pass only once
+ * The keyed files' write pass (keyed-import.ts importKeyed) with `overlap` (PostgreSQL's default;
+ * asked for here on SQLite) writes one batch while it reads the next: a failed write, or a file found broken while a write is on its way, ends the pass only once
  * no write of it is left running (the caller rolls the pass back next), and never as an unhandled
  * rejection.
  */
@@ -78,11 +78,15 @@ describe('keyed files: one batch written while the next is read', () => {
     return { dir, grabs };
   }
 
-  it('writes every batch, in order, never two at once', async () => {
+  it('writes every batch, in order, never two at once; the same without overlap (SQLite)', async () => {
     const { dir, grabs } = await legacy();
     await t!.db.kysely.transaction().execute(async (trx) => {
+      const plain = watched(createImportSql(trx, 'sqlite'));
+      expect((await importKeyed(plain.sql, grabsSpec, dir, box)).counts.inserted).toBe(grabs);
+      expect(plain.w.maxRunning).toBe(1);
+      await trx.deleteFrom('grabs').execute();
       const { sql, w } = watched(createImportSql(trx, 'sqlite'));
-      const done = await importKeyed(sql, grabsSpec, dir, box);
+      const done = await importKeyed(sql, grabsSpec, dir, box, undefined, true);
       expect(done.counts.inserted).toBe(grabs);
       expect(w.started).toBe(Math.ceil(grabs / BATCH_ROWS));
       expect(w.maxRunning).toBe(1);
@@ -94,7 +98,7 @@ describe('keyed files: one batch written while the next is read', () => {
     const { dir } = await legacy();
     await t!.db.kysely.transaction().execute(async (trx) => {
       const { sql, w } = watched(createImportSql(trx, 'sqlite'), { failOn: 2 });
-      await expect(importKeyed(sql, grabsSpec, dir, box)).rejects.toThrow('write 2 failed');
+      await expect(importKeyed(sql, grabsSpec, dir, box, undefined, true)).rejects.toThrow('write 2 failed');
       expect(w.started).toBe(2);
       expect(w.running).toBe(0);
       // the first batch only: the caller's savepoint undoes it
@@ -111,7 +115,7 @@ describe('keyed files: one batch written while the next is read', () => {
       const { sql, w } = watched(createImportSql(trx, 'sqlite'), { writeMs: 250 });
       let runningAtRejection = -1;
       await expect(
-        importKeyed(sql, grabsSpec, dir, box).catch((err: unknown) => {
+        importKeyed(sql, grabsSpec, dir, box, undefined, true).catch((err: unknown) => {
           runningAtRejection = w.running;
           throw err;
         }),
