@@ -14,8 +14,8 @@ const LINKED_TABLES: readonly string[] = ['wanted_items', 'grabs', 'verify_resul
 export function createImportRowsSql(db: AnyDb, batch: BatchWriter) {
   const ident = (name: string) => sql.ref(name);
 
-  /** Sets each row's library_item_id to its item_id when library_items holds that id (NULL otherwise). */
-  async function linkLibraryItems(rows: Row[]): Promise<void> {
+  /** The item ids of `rows` that library_items holds. */
+  async function libraryIdsOf(rows: Row[]): Promise<Set<string>> {
     const ids = [...new Set(rows.flatMap((r) => (typeof r.item_id === 'string' ? [r.item_id] : [])))];
     const found = new Set<string>();
     for (let i = 0; i < ids.length; i += BATCH_ROWS) {
@@ -23,7 +23,13 @@ export function createImportRowsSql(db: AnyDb, batch: BatchWriter) {
       const r = await db.executeQuery(CompiledQuery.raw(batch.selectByKeysText('library_items', ['id'], 'id', chunk.length), chunk));
       for (const row of r.rows as Row[]) found.add(String(row.id));
     }
-    for (const r of rows) r.library_item_id = typeof r.item_id === 'string' && found.has(r.item_id) ? r.item_id : null;
+    return found;
+  }
+
+  /** Sets each row's library_item_id to its item_id when library_items holds that id (NULL otherwise). */
+  async function linkLibraryItems(rows: Row[], found?: Promise<Set<string>>): Promise<void> {
+    const ids = await (found ?? libraryIdsOf(rows));
+    for (const r of rows) r.library_item_id = typeof r.item_id === 'string' && ids.has(r.item_id) ? r.item_id : null;
   }
   const rows = {
     /** Every row of a target (small tables only; settings: the one key it owns). */
@@ -80,14 +86,23 @@ export function createImportRowsSql(db: AnyDb, batch: BatchWriter) {
      * its index entries). relink() still runs after every file and corrects any row (its look-up
      * then finds nothing to change). `libraryEmpty` (the caller knows library_items has no row: the
      * keyed files written before the library on SQLite) skips the look-up, which can find nothing
-     * (1M items: 0.6 s of the import's main thread).
+     * (1M items: 0.6 s of the import's main thread). `libraryIds`: that look-up, started ahead by
+     * libraryIdsOf for these rows (or more).
      */
-    async insertRows(table: TargetTable, rows: Row[], opts: { libraryEmpty?: boolean } = {}): Promise<void> {
+    async insertRows(table: TargetTable, rows: Row[], opts: { libraryEmpty?: boolean; libraryIds?: Promise<Set<string>> } = {}): Promise<void> {
       if (LINKED_TABLES.includes(table)) {
         if (opts.libraryEmpty) for (const r of rows) r.library_item_id = null;
-        else await linkLibraryItems(rows);
+        else await linkLibraryItems(rows, opts.libraryIds);
       }
       await batch.insertBatched(table, rows);
+    },
+
+    /**
+     * For a table linked to the library: the look-up insertRows makes, started ahead (`libraryIds`;
+     * the keyed files ask it for a batch while the one before is written). Undefined for other tables.
+     */
+    libraryIdsOf(table: TargetTable, rows: Row[]): Promise<Set<string>> | undefined {
+      return LINKED_TABLES.includes(table) ? libraryIdsOf(rows) : undefined;
     },
 
     /** True when `table` holds at least one row. */

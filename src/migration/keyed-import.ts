@@ -48,6 +48,12 @@ export async function* acceptedBatches(spec: LegacyFileSpec, dir: string, quaran
   if (batch.length > 0) yield batch;
 }
 
+/** A batch's rows, and the look-up of the library items they name when it was started ahead. */
+interface Prepared {
+  rows: Row[];
+  libraryIds: Promise<Set<string>> | undefined;
+}
+
 /**
  * Decides and writes every record of the file in one pass. Throws NeedsWholeFile (keyed-stream.ts)
  * for a file the record-by-record reader leaves to the whole-file one: the caller undoes what this
@@ -74,15 +80,22 @@ export async function importKeyed(
   const empty = (await sql.countRows(target.table)) === 0;
   const libraryEmpty = !(await sql.hasRows('library_items'));
   const inFile = empty ? undefined : new Set<string>();
-  /** A batch's rows and their digest: work of this thread, done while the previous batch is written. */
-  const prepare = (batch: KeyedDecision[]): Row[] =>
-    batch.map((d) => {
+  /**
+   * A batch's rows and their digest: work of this thread, done while the previous batch is written
+   * (with `overlap`, also the look-up of the library items they name, queued behind that write).
+   */
+  const prepare = (batch: KeyedDecision[]): Prepared => {
+    const rows = batch.map((d) => {
       const row = target.toRow(d.ref, d.raw, box);
       if (digest) addKeyedRow(digest, target, row, d.raw, box);
       return row;
     });
+    const libraryIds = overlap && !libraryEmpty ? sql.libraryIdsOf(target.table, rows) : undefined;
+    libraryIds?.catch(() => {}); // awaited by the batch's write, or by the end of a failed pass
+    return { rows, libraryIds };
+  };
   /** Writes a prepared batch: a new key inserted, a changed record rewritten, an equal one left alone. */
-  const writeBatch = async (batch: KeyedDecision[], prepared: Row[]): Promise<void> => {
+  const writeBatch = async (batch: KeyedDecision[], { rows: prepared, libraryIds }: Prepared): Promise<void> => {
     signal?.throwIfAborted(); // the import failed elsewhere: no more writes for a transaction about to roll back
     const existing = new Map<string, unknown>();
     if (inFile) {
@@ -105,11 +118,13 @@ export async function importKeyed(
       rows.push(prepared[i]!);
     });
     await sql.deleteKeys(target.table, target.keyColumn, replaced);
-    await sql.insertRows(target.table, rows, { libraryEmpty });
+    await sql.insertRows(target.table, rows, { libraryEmpty, ...(libraryIds ? { libraryIds } : {}) });
   };
   let writing: Promise<void> | undefined;
+  let looking: Promise<unknown> | undefined;
   const write = async (batch: KeyedDecision[]): Promise<void> => {
     const prepared = prepare(batch);
+    looking = prepared.libraryIds;
     if (!overlap) return writeBatch(batch, prepared);
     await writing;
     writing = writeBatch(batch, prepared);
@@ -133,8 +148,8 @@ export async function importKeyed(
     if (batch.length > 0) await write(batch);
     await writing;
   } catch (err) {
-    // the caller may roll this pass back: no write of it may still be on its way to the database
-    await writing?.catch(() => {});
+    // the caller may roll this pass back: no write (or look-up) of it may still be on its way to the database
+    await Promise.allSettled([writing, looking]);
     throw err;
   }
   if (inFile) {

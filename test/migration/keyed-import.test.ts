@@ -13,6 +13,7 @@ import type { DB } from '../../src/db/schema.js';
 import { BATCH_ROWS, createImportSql, type ImportSql } from '../../src/migration/import.sql.js';
 import { importKeyed } from '../../src/migration/keyed-import.js';
 import { LEGACY_FILES } from '../../src/migration/legacy-files.js';
+import { importLibrary } from '../../src/migration/library-import.js';
 import { createSecretBox } from '../../src/security/secret-box.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/engines.js';
 
@@ -78,19 +79,32 @@ describe('keyed files: one batch written while the next is read', () => {
     return { dir, grabs };
   }
 
-  it('writes every batch, in order, never two at once; the same without overlap (SQLite)', async () => {
+  it('writes every batch, in order, never two at once, each grab linked to its library item; the same without overlap (SQLite)', async () => {
     const { dir, grabs } = await legacy();
     await t!.db.kysely.transaction().execute(async (trx) => {
+      // the library first: each batch's look-up of the items its grabs name is then made (ahead, with overlap)
+      await importLibrary({ sql: createImportSql(trx, 'sqlite'), dir, present: true, importTime: '2026-01-01T00:00:00.000Z', worker: false });
+      const library = new Set((await trx.selectFrom('library_items').select('id').execute()).map((r) => r.id));
+      const links = async () => {
+        const rows = await trx.selectFrom('grabs').select(['item_id', 'library_item_id']).execute();
+        expect(rows).toHaveLength(grabs);
+        for (const r of rows) expect(r.library_item_id).toBe(r.item_id !== null && library.has(r.item_id) ? r.item_id : null);
+        return rows.filter((r) => r.library_item_id !== null).length;
+      };
       const plain = watched(createImportSql(trx, 'sqlite'));
       expect((await importKeyed(plain.sql, grabsSpec, dir, box)).counts.inserted).toBe(grabs);
       expect(plain.w.maxRunning).toBe(1);
+      const linked = await links();
+      expect(linked).toBeGreaterThan(0);
+      expect(linked).toBeLessThan(grabs); // the extra grabs name items no longer in the library
       await trx.deleteFrom('grabs').execute();
+
       const { sql, w } = watched(createImportSql(trx, 'sqlite'));
       const done = await importKeyed(sql, grabsSpec, dir, box, undefined, true);
       expect(done.counts.inserted).toBe(grabs);
       expect(w.started).toBe(Math.ceil(grabs / BATCH_ROWS));
       expect(w.maxRunning).toBe(1);
-      expect(await grabRows(trx)).toBe(grabs);
+      expect(await links()).toBe(linked);
     });
   });
 
