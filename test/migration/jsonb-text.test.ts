@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { pgRowText, SetDigest } from '../../src/migration/digest.js';
-import { jsonbText, numericText } from '../../src/migration/jsonb-text.js';
+import { compareKeys, jsonbText, numericText } from '../../src/migration/jsonb-text.js';
 import { pgUrl, sqlEngines } from '../helpers/engines.js';
 
 /** Values whose jsonb text differs from JSON.stringify: key order, spacing, exponents, escapes. */
@@ -30,9 +30,21 @@ const VALUES: unknown[] = [
   { z: 1, aa: 2, b: 3, é: 4, e: 5, ab: 6, '10': 7, '9': 8, '': 9 },
   { originalFilename: 'x.mkv', type: 'movie', codec: 'h264', title: 'T', importedAt: '2024-01-01T00:00:00.000Z' },
   { nested: { deeper: { key: 'v', k: ['\n'] } }, n: -0.000001 },
+  // keys of equal byte length, ASCII and not: '\ue000' and 'abc' are both 3 bytes, '😀' and 'abé' 4
+  { '\ue000': 1, '😀': 2, abc: 3, ab\u00e9: 4, zz: 5, é: 6, ÿ: 7, '\u007f': 8 },
 ];
 
 describe('jsonb text predicted in Node', () => {
+  it('orders keys as jsonb does, by UTF-8 length then bytes, whether or not they are ASCII', () => {
+    const units = ['a', 'b', 'Z', '~', '\u007f', 'é', 'ÿ', '日', '\ue000', '\uffff', '😀'];
+    const keys = [''];
+    for (const x of units) for (const y of ['', ...units]) keys.push(x + y);
+    const bytes = (k: string) => Buffer.from(k, 'utf8');
+    const reference = [...keys].sort((a, b) => bytes(a).length - bytes(b).length || Buffer.compare(bytes(a), bytes(b)));
+    expect([...keys].sort(compareKeys)).toEqual(reference);
+    expect([...keys].reverse().sort(compareKeys)).toEqual(reference);
+  });
+
   it('numbers are printed without an exponent, as numeric does', () => {
     expect(numericText(1e21)).toBe('1000000000000000000000');
     expect(numericText(1.5e-7)).toBe('0.00000015');
