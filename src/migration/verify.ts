@@ -257,8 +257,8 @@ async function verifyLibrary(
 ): Promise<{ checked: number; byDigest?: boolean }> {
   const sql = createImportSql(opts.kysely, opts.engine);
   const file = snap.spec.file;
-  const total = await sql.countRows('library_items');
   if (!snap.exists || snap.broken) {
+    const total = await sql.countRows('library_items');
     if (total > 0)
       add({ file, locator: '', field: '', problem: `${total} items in the database but library.json ${snap.broken ? 'is broken' : 'does not exist'}` });
     return { checked: 0 };
@@ -310,6 +310,8 @@ async function verifyLibrary(
   for (const [locator] of quarantined) {
     if (/^\/items\/\d+$/.test(locator)) add({ file, locator, field: '', problem: 'quarantined in the database but not in the file' });
   }
+  // counted only here: a digest that matched has counted the rows already (1M on PostgreSQL: 0.3 s)
+  const total = await sql.countRows('library_items');
   if (total > matched) add({ file, locator: '', field: '', problem: `${total - matched} items in the database are not in library.json` });
   return { checked, ...(opts.libraryDigest ? { byDigest: false } : {}) };
 }
