@@ -15,7 +15,7 @@ export function createImportRowsSql(db: AnyDb, batch: BatchWriter) {
   const ident = (name: string) => sql.ref(name);
 
   /** The item ids of `rows` that library_items holds. */
-  async function libraryIdsOf(rows: Row[]): Promise<Set<string>> {
+  async function lookUpLibraryIds(rows: Row[]): Promise<Set<string>> {
     const ids = [...new Set(rows.flatMap((r) => (typeof r.item_id === 'string' ? [r.item_id] : [])))];
     const found = new Set<string>();
     for (let i = 0; i < ids.length; i += BATCH_ROWS) {
@@ -28,7 +28,7 @@ export function createImportRowsSql(db: AnyDb, batch: BatchWriter) {
 
   /** Sets each row's library_item_id to its item_id when library_items holds that id (NULL otherwise). */
   async function linkLibraryItems(rows: Row[], found?: Promise<Set<string>>): Promise<void> {
-    const ids = await (found ?? libraryIdsOf(rows));
+    const ids = await (found ?? lookUpLibraryIds(rows));
     for (const r of rows) r.library_item_id = typeof r.item_id === 'string' && ids.has(r.item_id) ? r.item_id : null;
   }
   const rows = {
@@ -102,7 +102,7 @@ export function createImportRowsSql(db: AnyDb, batch: BatchWriter) {
      * the keyed files ask it for a batch while the one before is written). Undefined for other tables.
      */
     libraryIdsOf(table: TargetTable, rows: Row[]): Promise<Set<string>> | undefined {
-      return LINKED_TABLES.includes(table) ? libraryIdsOf(rows) : undefined;
+      return LINKED_TABLES.includes(table) ? lookUpLibraryIds(rows) : undefined;
     },
 
     /** True when `table` holds at least one row. */

@@ -7,17 +7,11 @@
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
 
-declare global {
-  interface String {
-    /** ES2024 (Node 20): false when the string holds a lone surrogate. */
-    isWellFormed(): boolean;
-  }
-}
-
 /**
- * Whether `s` holds a character no database here stores exactly. The engine's own well-formedness
- * check and a NUL search, not UNSTORABLE: the regex's look-arounds cost ~17x as much on a 500-character
- * text, and the import asks this of every row (1M library rows on PostgreSQL: 1.2 s of the parser's 21 s).
+ * Whether `s` holds a character no database here stores exactly: the engine's own well-formedness
+ * check (String#isWellFormed, ES2024, in Node 20) and a NUL search, not UNSTORABLE, whose
+ * look-arounds cost ~17x as much on a 500-character text; the import asks this of every row (1M
+ * library rows on PostgreSQL: 1.2 s of the parser's 21 s).
  */
 export function hasUnstorable(s: string): boolean {
   return s.indexOf('\u0000') !== -1 || !s.isWellFormed();
