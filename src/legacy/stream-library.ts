@@ -9,6 +9,7 @@
 // Values are therefore exactly what JSON.parse gives, and a syntax error has an exact offset,
 // turned into line:column by one cheap re-scan of the file on the error path only.
 import { type FileHandle, open, stat } from 'node:fs/promises';
+import { ElementTooLarge } from './element-too-large.js';
 import { ioError, LegacyFileError } from './file-error.js';
 import { lineColumnOfByte, locateJsonError } from './json-error-position.js';
 import { invalidUtf8Offset } from './json-text.js';
@@ -18,6 +19,8 @@ export interface StreamLegacyArrayOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Bytes scanned before the elements found are handed on (default CHUNK_BYTES). */
   chunkSize?: number;
+  /** A value (element or other key) longer than this is not decoded: ElementTooLarge is thrown. */
+  maxElementBytes?: number;
 }
 
 export interface StreamLegacyArrayResult {
@@ -103,6 +106,9 @@ class TopArrayScanner {
   private capInStr = false;
   private capEsc = false;
   private capScalar = false;
+
+  /** See StreamLegacyArrayOptions. */
+  maxElementBytes = Number.POSITIVE_INFINITY;
 
   constructor(private readonly key: string | null) {}
 
@@ -271,6 +277,9 @@ class TopArrayScanner {
   }
 
   private finishCapture(tail: Buffer, out: { key: string; value: unknown; text: string }[]): void {
+    let length = tail.length;
+    for (const part of this.capParts) length += part.length;
+    if (length > this.maxElementBytes) throw new ElementTooLarge(length, this.capStart);
     const bytes = this.capParts.length === 0 ? tail : Buffer.concat([...this.capParts, tail]);
     this.capParts = [];
     const bad = invalidUtf8Offset(bytes); // decoding would turn such bytes into U+FFFD without a word
@@ -343,6 +352,7 @@ async function* streamTop(path: string, key: string | null, opts: StreamLegacyAr
     throw ioError(path, err);
   }
   const scanner = new TopArrayScanner(key);
+  if (opts.maxElementBytes !== undefined) scanner.maxElementBytes = opts.maxElementBytes;
   const piece = opts.chunkSize ?? CHUNK_BYTES;
   // one buffer for every read: a new 1 MiB buffer per read lives outside the heap until a collection
   // finds it, and at 1M items those added 40-60 MB to the import's peak resident memory

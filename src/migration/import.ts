@@ -27,7 +27,7 @@ import { boundSqliteMemory, rollbackJournalWhileAlone, withoutSmallHeap } from '
 import { refreshStatistics, type StatisticsResult } from './import-statistics.js';
 import { type Counts, syncQuarantine, syncTarget } from './import-sync.js';
 import { type KeyedCounts, writeKeyed } from './keyed-import.js';
-import { importLibrary } from './library-import.js';
+import { importLibraryFile } from './library-file.js';
 import type { KindWarning } from './library-kind.js';
 import { deferredKeyedSnapshots, keyedOptions, readWhileWritingKeyed } from './read-phase.js';
 import type { FileSnapshot, QuarantineEntry } from './snapshot.js';
@@ -292,20 +292,19 @@ async function applySnapshot(
   for (const snap of snapshot) {
     // written while the other files were read (readWhileWritingKeyed), or here when it turned up since
     const keyed = snap.keyed?.deferred ? await writeKeyed(sql, snap, keyedOptions(opts)) : written.get(snap);
-    const r = fileReport(snap);
-    quarantine.push(...snap.quarantine);
     if (snap.spec.streamed) {
+      // (checked as it is written when the read phase left it unchecked: its snapshot is settled after)
       const lib = await withoutSmallHeap(opts.smallHeap, () =>
-        importLibrary({
+        importLibraryFile(snap, {
           sql,
           dir: opts.from,
-          present: snap.exists && !snap.broken,
-          expected: snap.read,
-          largest: snap.largest,
+          skipBrokenFiles: opts.skipBrokenFiles,
           importTime: report.startedAt,
           onItems: (n, b, t) => opts.progress?.library('write', n, b, t),
         }),
       );
+      const r = fileReport(snap);
+      quarantine.push(...snap.quarantine);
       add(r, lib);
       libraryDigest = lib.digest;
       report.warnings.push(...lib.kindWarnings);
@@ -313,7 +312,12 @@ async function applySnapshot(
       r.imported = lib.read - lib.quarantine.length;
       r.quarantined += lib.quarantine.length;
       quarantine.push(...lib.quarantine);
-    } else if (keyed) {
+      report.files.push(r);
+      continue;
+    }
+    const r = fileReport(snap);
+    quarantine.push(...snap.quarantine);
+    if (keyed) {
       add(r, keyed);
     } else {
       const targets = [snap.spec.target];

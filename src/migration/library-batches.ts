@@ -7,7 +7,7 @@
  * main thread; in-process otherwise (tests run the sources). Either way the output is the same.
  */
 import { join } from 'node:path';
-import { streamLegacyArray } from '../legacy/stream-library.js';
+import { closeStream, streamLegacyArray } from '../legacy/stream-library.js';
 import { type LibraryRow, legacyLibraryItemFromRow } from '../library/library.codec.js';
 import { canonicalKind } from '../library/library.kinds.js';
 import { jsonEqual } from './compare.js';
@@ -40,6 +40,12 @@ export interface LibraryBatch {
   read: number;
   bytes: number;
   total: number;
+  /**
+   * The last batch only: the file's other top-level keys with their JSON text as found, in file
+   * order (pairs: a batch crosses threads), and the length of its longest item's text. With it the
+   * parse has checked the whole file as library-check.ts does.
+   */
+  end?: { otherKeysText: [string, string][]; largest: number };
 }
 
 /** The library codec did not give a record back unchanged: nothing is written. */
@@ -110,7 +116,8 @@ export interface RowHashing {
   on: boolean;
 }
 
-export async function* libraryBatches(dir: string, importTime: string, hashing?: RowHashing): AsyncGenerator<LibraryBatch> {
+/** `maxElementBytes`: see StreamLegacyArrayOptions (the parsing worker's bound by its heap, library-import.ts). */
+export async function* libraryBatches(dir: string, importTime: string, hashing?: RowHashing, maxElementBytes?: number): AsyncGenerator<LibraryBatch> {
   let bytes = 0;
   let total = 0;
   let read = 0;
@@ -121,40 +128,53 @@ export async function* libraryBatches(dir: string, importTime: string, hashing?:
   };
   let batch = fresh();
   const it = streamLegacyArray(join(dir, 'library.json'), 'items', {
+    maxElementBytes,
     onProgress: (b, t) => {
       bytes = b;
       total = t;
     },
   });
-  // for await: leaving the loop early (an error) closes the stream and its file
-  for await (const { index, value, text } of it) {
-    read++;
-    const ref = { key: '', index };
-    const lossy = verbatimReason(text, { start: 0, end: text.length });
-    const check = lossy ? { ok: false, reason: lossy } : checkRecord(libraryTarget, ref, value, text.includes('\\u'));
-    if (!check.ok) {
-      // its exact text: JSON.stringify(value) would escape the same way, but not give a lossy number back
-      batch.quarantine.push({ file: 'library.json', locator: pointer('items', index), reason: check.reason!, raw: text, encoding: 'json' });
-      continue;
+  let largest = 0;
+  let otherKeysText: Map<string, string>;
+  try {
+    for (;;) {
+      const step = await it.next();
+      if (step.done) {
+        otherKeysText = step.value.otherKeysText;
+        break;
+      }
+      const { index, value, text } = step.value;
+      read++;
+      if (text.length > largest) largest = text.length;
+      const ref = { key: '', index };
+      const lossy = verbatimReason(text, { start: 0, end: text.length });
+      const check = lossy ? { ok: false, reason: lossy } : checkRecord(libraryTarget, ref, value, text.includes('\\u'));
+      if (!check.ok) {
+        // its exact text: JSON.stringify(value) would escape the same way, but not give a lossy number back
+        batch.quarantine.push({ file: 'library.json', locator: pointer('items', index), reason: check.reason!, raw: text, encoding: 'json' });
+        continue;
+      }
+      const row = libraryTarget.toRow(ref, value, { seal: (s) => s });
+      const rebuilt = legacyLibraryItemFromRow(row as unknown as LibraryRow);
+      if (!jsonEqual(rebuilt, value)) throw new LibraryCodecError(pointer('items', index));
+      const kind = (value as { kind: string }).kind;
+      const to = canonicalKind(kind);
+      if (to) batch.kindWarnings.push({ file: 'library.json', locator: pointer('items', index), from: JSON.stringify(kind), to });
+      row.created_at = createdAtFromId(check.key!, importTime);
+      const at = batch.params.length;
+      for (const c of LIBRARY_INSERT_COLUMNS) batch.params.push(row[c] ?? null);
+      if (hashRows === 'rows') batch.hashes!.push(rowHash(batch.params, at, LIBRARY_DATA_COLUMNS.length));
+      else if (hashRows === 'pg-rows') batch.hashes!.push(pgRowHash(batch.params, at, LIBRARY_DATA_PG_TYPES));
+      batch.pos.push(index);
+      if (batch.pos.length >= BATCH_ROWS) {
+        Object.assign(batch, { read, bytes, total });
+        yield batch;
+        batch = fresh();
+      }
     }
-    const row = libraryTarget.toRow(ref, value, { seal: (s) => s });
-    const rebuilt = legacyLibraryItemFromRow(row as unknown as LibraryRow);
-    if (!jsonEqual(rebuilt, value)) throw new LibraryCodecError(pointer('items', index));
-    const kind = (value as { kind: string }).kind;
-    const to = canonicalKind(kind);
-    if (to) batch.kindWarnings.push({ file: 'library.json', locator: pointer('items', index), from: JSON.stringify(kind), to });
-    row.created_at = createdAtFromId(check.key!, importTime);
-    const at = batch.params.length;
-    for (const c of LIBRARY_INSERT_COLUMNS) batch.params.push(row[c] ?? null);
-    if (hashRows === 'rows') batch.hashes!.push(rowHash(batch.params, at, LIBRARY_DATA_COLUMNS.length));
-    else if (hashRows === 'pg-rows') batch.hashes!.push(pgRowHash(batch.params, at, LIBRARY_DATA_PG_TYPES));
-    batch.pos.push(index);
-    if (batch.pos.length >= BATCH_ROWS) {
-      Object.assign(batch, { read, bytes, total });
-      yield batch;
-      batch = fresh();
-    }
+  } finally {
+    await closeStream(it); // an error, or a consumer that stopped early: the file is closed now
   }
-  Object.assign(batch, { read, bytes, total });
+  Object.assign(batch, { read, bytes, total, end: { otherKeysText: [...otherKeysText], largest } });
   yield batch;
 }

@@ -57,7 +57,7 @@ export function createLibraryBulkSql(db: AnyDb, engine: Engine, batch: BatchWrit
   const { insertText } = batch;
   return {
     /** A savepoint inside the import's transaction (both engines): the library bulk load, a keyed file's write pass. */
-    async savepoint(name: 'library_bulk' | 'keyed_file'): Promise<{ rollback(): Promise<void>; release(): Promise<void> }> {
+    async savepoint(name: 'library_file' | 'library_bulk' | 'keyed_file'): Promise<{ rollback(): Promise<void>; release(): Promise<void> }> {
       await sql.raw(`SAVEPOINT ${name}`).execute(db);
       return {
         rollback: async () => {

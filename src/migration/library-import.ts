@@ -13,6 +13,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { LegacyFileError, type LegacyFileErrorInit } from '../legacy/file-error.js';
 import { type LibraryRow, legacyLibraryItemFromRow } from '../library/library.codec.js';
 import { SetDigest } from './digest.js';
 import { BATCH_ROWS, type ImportSql, LIBRARY_DATA_COLUMNS, LIBRARY_DATA_PG_TYPES } from './import.sql.js';
@@ -52,9 +53,9 @@ export interface LibraryImportOptions {
   dir: string;
   /** false when library.json is absent or broken: the library becomes empty (the database equals the files). */
   present: boolean;
-  /** Items library.json holds (from the syntax check), to size the title set once. */
+  /** Items library.json holds (from its syntax check, when it had one), to size the title set once. */
   expected?: number;
-  /** Length of its longest item's JSON text (from the syntax check), to size the worker's heap. */
+  /** Length of its longest item's JSON text (the syntax check's, or an earlier parse's), to size the worker's heap. */
   largest?: number;
   importTime: string;
   onItems?: (items: number, bytes: number, totalBytes: number) => void;
@@ -62,6 +63,18 @@ export interface LibraryImportOptions {
   worker?: boolean;
   /** Collects the items whose kind spelling was normalized. */
   kindWarnings?: KindWarning[];
+  /** Called once the whole file was parsed: what the syntax check would have said of it. */
+  onEnd?: (end: NonNullable<LibraryBatch['end']>) => void;
+}
+
+/**
+ * library.json holds an item longer than the parsing worker's heap is sized for (`bytes` long;
+ * parserHeap, maxItemChars): the import parses again with a heap sized for it (library-file.ts).
+ */
+export class ItemTooLargeForParser extends Error {
+  constructor(readonly bytes: number) {
+    super(`library.json holds an item of ${bytes} bytes, more than the parsing thread's heap was sized for`);
+  }
 }
 
 type Row = Record<string, unknown> & { id: string; kind: string; title_lower: string };
@@ -112,12 +125,23 @@ const WORKER_URL = new URL('./library-batches.worker.js', import.meta.url);
  * RSS 256 MB (with the check worker at 8 MB); 24 MB 795 and 279 MB; 48 MB 388 and 309 MB.
  * The old generation is capped at 64 MB, which makes V8 collect it early: with 256 MB it grew
  * lazily and peak RSS at 1M items varied from 237 to 299 MB between runs, against 239-245 MB with
- * 64, at the same speed. A library.json with a huge item (its longest from the syntax check) gets
+ * 64, at the same speed. A library.json with a huge item (its longest from the syntax check, or from a parse that met it: maxItemChars) gets
  * room for ~8 copies of it (text, value, row, rebuilt record...).
  */
 export function parserHeap(largest = 0): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } {
   const itemMb = (largest * 2) / 2 ** 20; // UTF-16 code units: at most 2 bytes each in the heap
-  return { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: Math.min(4096, Math.max(64, Math.ceil(48 + 8 * itemMb))) };
+  return { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: Math.min(PARSER_HEAP_CAP_MB, Math.max(64, Math.ceil(48 + 8 * itemMb))) };
+}
+
+const PARSER_HEAP_CAP_MB = 4096;
+
+/**
+ * The longest item (UTF-16 code units, which its UTF-8 bytes are at least) a parser heap of
+ * `heapMb` old generation has room for (parserHeap's inverse); unbounded at the cap, where a
+ * larger heap is not to be had. A worker meets a longer item before it decodes it, and says so.
+ */
+export function maxItemChars(heapMb: number): number {
+  return heapMb >= PARSER_HEAP_CAP_MB ? Number.POSITIVE_INFINITY : Math.floor((((heapMb - 48) / 8) * 2 ** 20) / 2);
 }
 
 /** Batches from a worker thread (compiled build) or from this thread (sources under tsx/vitest). */
@@ -130,8 +154,9 @@ async function* batchSource(opts: LibraryImportOptions): AsyncGenerator<LibraryB
     yield* libraryBatches(opts.dir, opts.importTime, { kind: hashRows, on: true });
     return;
   }
-  const worker = new Worker(WORKER_URL, { resourceLimits: parserHeap(opts.largest) });
-  const queue: ({ batch: LibraryBatch } | { done: true } | { error: string })[] = [];
+  const heap = parserHeap(opts.largest);
+  const worker = new Worker(WORKER_URL, { resourceLimits: heap });
+  const queue: ({ batch: LibraryBatch } | { done: true } | { error: string } | { fileError: LegacyFileErrorInit } | { tooLarge: number })[] = [];
   let wake: (() => void) | undefined;
   const push = (m: (typeof queue)[number]) => {
     queue.push(m);
@@ -141,12 +166,17 @@ async function* batchSource(opts: LibraryImportOptions): AsyncGenerator<LibraryB
   worker.on('message', push);
   worker.on('error', (err) => push({ error: err.message }));
   worker.on('exit', (code) => push({ error: `the parsing of library.json stopped unexpectedly (worker exit ${code})` }));
-  worker.postMessage({ start: { dir: opts.dir, importTime: opts.importTime, credits: 2, hashRows } });
+  const maxItemBytes = maxItemChars(heap.maxOldGenerationSizeMb);
+  worker.postMessage({
+    start: { dir: opts.dir, importTime: opts.importTime, credits: 2, hashRows, ...(Number.isFinite(maxItemBytes) ? { maxItemBytes } : {}) },
+  });
   try {
     for (;;) {
       const waited = queue.length === 0;
       while (queue.length === 0) await new Promise<void>((r) => (wake = r));
       const m = queue.shift()!;
+      if ('fileError' in m) throw new LegacyFileError(m.fileError);
+      if ('tooLarge' in m) throw new ItemTooLargeForParser(m.tooLarge);
       if ('error' in m) throw new Error(m.error);
       if ('done' in m) return;
       worker.postMessage({ credit: 1, hash: !waited });
@@ -165,6 +195,7 @@ async function eachBatch(opts: LibraryImportOptions, quarantine: QuarantineEntry
     if (b.pos.length > 0) await fn(b);
     read = b.read;
     opts.onItems?.(b.read, b.bytes, b.total);
+    if (b.end) opts.onEnd?.(b.end);
   }
   return read;
 }
@@ -284,9 +315,13 @@ async function bulkLoad(opts: LibraryImportOptions): Promise<Omit<LibraryImportR
     if (aside.length > 0) await sql.insertStageSuspects(aside);
   };
 
-  read = await eachBatch(opts, quarantine, loadBatch);
-  // (an error ends the import's transaction; its caller puts the connection's pragmas back)
-  await restoreTempStore(); // index rebuilds sort under the connection's own setting again
+  try {
+    read = await eachBatch(opts, quarantine, loadBatch);
+  } finally {
+    // index rebuilds sort under the connection's own setting again (after an error too: the import
+    // may go on, library.json kept whole, see library-file.ts)
+    await restoreTempStore();
+  }
   await indexes.restore();
 
   if (suspects > 0) {

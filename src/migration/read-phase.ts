@@ -33,12 +33,13 @@ export function keyedOptions(opts: KeyedWriteOptions) {
 }
 
 /**
- * The read phase: the legacy directory archived and every file read and checked (library.json's
- * syntax in a worker thread, the small files whole) while this thread writes the keyed files
- * (grabs, verify results, wanted: decided record by record as they are written, keyed-import.ts),
- * which needs no other file: at 1M items the thread was idle for the 5 s of library.json's check,
- * and wrote those files for 5.8 s after the library (their rows are linked to the library's by
- * relink() once it is written: ~1.1 s at 1M). Inside the import's transaction, so a file
+ * The read phase: the legacy directory archived and every file read and checked (the small files
+ * whole; library.json is only found here: the import's parse checks it as it writes,
+ * library-file.ts) while this thread writes the keyed files (grabs, verify results, wanted:
+ * decided record by record as they are written, keyed-import.ts), which needs no other file: at
+ * 1M items the thread was idle for the 5 s library.json's check took then, and wrote those files
+ * for 5.8 s after the library (their rows are linked to the library's by relink() once it is
+ * written: ~1.1 s at 1M). Inside the import's transaction, so a file
  * found broken by either side changes nothing; a failed read stops the keyed writes at their next
  * batch. The snapshot holds the keyed files as written (counts in `written`); the archive's path
  * goes to `onArchive` even when the rest failed (the caller removes it then).
@@ -67,6 +68,7 @@ export async function readWhileWritingKeyed(
           skipBrokenFiles: opts.skipBrokenFiles,
           secretCache: new Map<string, string>(),
           deferKeyed: true,
+          deferLibrary: true,
           made: keyed,
           onLibraryBytes: (b, t) => opts.progress?.library('read', 0, b, t),
         }),

@@ -3,7 +3,8 @@
  * every record validated, its secrets decrypted (legacy ciphertext or plaintext), and either
  * accepted (with its row key) or headed for quarantine with a reason that names the field and
  * never the value. Nothing here writes anything. library.json is not held in memory: only its
- * syntax is checked here (streamed); the importer streams it again (see library-import.ts).
+ * syntax is checked here (streamed; the importer streams it again, library-import.ts), or not even
+ * that for the import, whose parse checks it as it writes (deferLibrary, library-file.ts).
  */
 
 import { readFile, stat } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import type { KeyedDigest } from './keyed-digest.js';
 import { isKeyedSpec, keyedDecisions, NeedsWholeFile } from './keyed-stream.js';
 import { LEGACY_FILES, type LegacyFileSpec, pointer, type Target, type UnitRef } from './legacy-files.js';
 import { checkLegacyArray } from './library-check.js';
+import { brokenEntry, settleStreamed } from './library-snapshot.js';
 import { keptAsText, keyTooLong, longKeyReason, MAX_DEPTH, reservedReason, unknownKey, verbatimReason } from './quarantine-reasons.js';
 import { checkRecord, type QuarantineEntry } from './record-check.js';
 import { unstorableReason } from './storable.js';
@@ -46,6 +48,11 @@ export interface FileSnapshot {
   /** library.json: length of its longest item's JSON text (sizes the parsing worker's heap). */
   largest?: number;
   /**
+   * library.json not checked yet (SnapshotOptions.deferLibrary): the import's parse checks it as
+   * it writes, then settles this snapshot (settleStreamed), as the check would have.
+   */
+  libraryDeferred?: boolean;
+  /**
    * Set when the file was read record by record (keyed-stream.ts): `accepted` stays empty, this
    * says how many records were accepted, and the import and the read-back check stream it again.
    * `deferred`: not read yet (SnapshotOptions.deferKeyed); the import's write pass decides its
@@ -72,6 +79,11 @@ export interface SnapshotOptions {
    * (readWholeFileSnapshot) only when that pass meets a file it cannot take record by record.
    */
   deferKeyed?: boolean;
+  /**
+   * library.json's syntax is not checked here but by the import's parse, as it writes
+   * (library-file.ts): a second pass over the file at 1M items, 3-4 s of CPU, saved.
+   */
+  deferLibrary?: boolean;
   /** Snapshots already made (the keyed files the import writes meanwhile): taken as they are, not read again. */
   made?: readonly FileSnapshot[];
 }
@@ -289,10 +301,6 @@ async function settle(spec: LegacyFileSpec, candidates: Candidate[], opts: Snaps
   }
 }
 
-function brokenEntry(file: string, raw: Buffer, err: LegacyFileError): QuarantineEntry {
-  return { file, locator: '', reason: `broken file: ${err.message}`, raw: raw.toString('base64'), encoding: 'base64' };
-}
-
 /** Reads one file. Throws LegacyFileError for invalid JSON unless `skipBrokenFiles`. */
 export function readFileSnapshot(spec: LegacyFileSpec, opts: SnapshotOptions): Promise<FileSnapshot> {
   return readOne(spec, opts, false);
@@ -307,35 +315,13 @@ async function readOne(spec: LegacyFileSpec, opts: SnapshotOptions, whole: boole
   const path = join(opts.dir, spec.file);
   const out: FileSnapshot = { spec, exists: false, accepted: [], quarantine: [], read: 0 };
   if (spec.streamed) {
+    if (opts.deferLibrary && (await exists(path))) return { ...out, exists: true, libraryDeferred: true };
     try {
       const checked = await checkLegacyArray(path, (spec.shape as { arrayKey: string }).arrayKey, opts.onLibraryBytes, { worker: opts.worker });
-      const longKey = [...checked.otherKeysText.keys()].find(keyTooLong);
-      if (longKey !== undefined) {
-        out.broken = longKeyReason(longKey);
-        out.quarantine.push({ file: spec.file, locator: '', reason: out.broken, raw: (await readFile(path)).toString('base64'), encoding: 'base64' });
-      } else {
-        out.read = checked.count;
-        out.largest = checked.largest;
-        // kept as their exact text (a number in them may not survive JSON.parse)
-        for (const [k, text] of checked.otherKeysText) {
-          out.quarantine.push({ file: spec.file, locator: pointer(k), reason: unknownKey(k), raw: text, encoding: 'json' });
-        }
-      }
-      out.exists = true;
-    } catch (err) {
-      if (err instanceof LegacyFileError && err.code === 'io' && /ENOENT/.test(err.detail)) return out;
-      // Valid JSON of the wrong shape is kept whole, as for every other file; invalid JSON only when asked.
-      const shape = err instanceof LegacyFileError && err.code === 'invalid_shape';
-      if (!(err instanceof LegacyFileError) || err.code === 'io' || (!shape && !opts.skipBrokenFiles)) throw err;
-      out.exists = true;
-      out.broken = err.message;
-      out.read = 0;
-      const bytes = await readFile(path);
-      out.quarantine.push(
-        shape ? { file: spec.file, locator: '', reason: err.message, raw: bytes.toString('base64'), encoding: 'base64' } : brokenEntry(spec.file, bytes, err),
-      );
+      return await settleStreamed(out, path, { checked }, opts.skipBrokenFiles);
+    } catch (error) {
+      return await settleStreamed(out, path, { error }, opts.skipBrokenFiles);
     }
-    return out;
   }
   // grabs, verify results and wanted: record by record (any size: one path for all), whole only for an odd file
   if (!whole && isKeyedSpec(spec) && (await exists(path))) {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLegacyDir } from '../../bench/generate-legacy.js';
+import { ElementTooLarge } from '../../src/legacy/element-too-large.js';
 import { LegacyFileError } from '../../src/legacy/file-error.js';
 import { lineColumnOfByte } from '../../src/legacy/json-error-position.js';
 import { readLegacyJson } from '../../src/legacy/read-json.js';
@@ -97,6 +98,28 @@ describe('streamLegacyArray', () => {
     expect(await collect(path)).toEqual({ values: [], result: { otherKeys: {}, otherKeysText: new Map(), count: 0 } });
     const profiles = await fileWith('qp.json', '{"profiles":[{"id":"any"}]}');
     expect((await collect(profiles, 'profiles')).values).toEqual([{ id: 'any' }]);
+  });
+
+  it('a value longer than maxElementBytes stops the stream with its size and offset, in chunks or not; shorter ones pass', async () => {
+    const big = { note: 'é'.repeat(3000) }; // 3,000 code units, 6,000 bytes of UTF-8
+    const bytes = Buffer.byteLength(JSON.stringify(big));
+    const text = `{"items":[{"a":1},${JSON.stringify(big)},{"b":2}]}`;
+    const path = await fileWith('long-item.json', text);
+    const offset = Buffer.byteLength(text.slice(0, text.indexOf('{"note"')));
+    for (const chunkSize of [64, 1 << 16]) {
+      const seen: unknown[] = [];
+      const err = await (async () => {
+        for await (const { value } of streamLegacyArray(path, 'items', { chunkSize, maxElementBytes: bytes - 1 })) seen.push(value);
+      })().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ElementTooLarge);
+      expect(err).toMatchObject({ bytes, offset });
+      // (the elements of a chunk are handed on once the whole chunk is scanned)
+      expect(seen).toEqual(chunkSize === 64 ? [{ a: 1 }] : []);
+      expect((await collect(path, 'items', { chunkSize, maxElementBytes: bytes })).values).toEqual([{ a: 1 }, big, { b: 2 }]);
+    }
+    // another top-level key is bounded the same way
+    const other = await fileWith('long-key.json', `{"items":[],"notes":"${'n'.repeat(100)}"}`);
+    await expect(collect(other, 'items', { maxElementBytes: 50 })).rejects.toMatchObject({ bytes: 102 });
   });
 
   it('stops reading when the consumer stops', async () => {

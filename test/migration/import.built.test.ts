@@ -1,7 +1,6 @@
 /**
- * The shipped CLI (dist/, built by `npm test`'s pretest): there library.json is checked and parsed
- * in worker threads (library-check.worker.js, library-batches.worker.js), which the sources under
- * vitest never use.
+ * The shipped CLI (dist/, built by `npm test`'s pretest): there library.json is parsed (and so
+ * checked) in a worker thread (library-batches.worker.js), which the sources under vitest never use.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -50,7 +49,7 @@ describe.skipIf(!built)('the built CLI (worker-thread parsing)', () => {
     expect(again.stdout).toContain('no changes');
   }, 60_000);
 
-  it('an item of 40 MB gets a parsing worker with room for it (its heap is sized by the longest item)', async () => {
+  it('an item of 40 MB: the parsing thread meets it before decoding it, and the import parses again in a heap with room for it', async () => {
     m = await migrationEnv('sqlite');
     const dir = join(m.dir, 'legacy');
     await generateLegacyDir({ dir, items: 200, seed: 5 });
@@ -65,7 +64,7 @@ describe.skipIf(!built)('the built CLI (worker-thread parsing)', () => {
     expect(verify.stdout).toContain('0 mismatches');
   }, 60_000);
 
-  it('a broken library.json found by the checking worker: exit 2, line and column named, nothing changed', async () => {
+  it('a broken library.json found by the parsing worker: exit 2, line and column named, nothing changed', async () => {
     m = await migrationEnv('sqlite');
     const dir = join(m.dir, 'legacy');
     await generateLegacyDir({ dir, items: 2000, seed: 4 });

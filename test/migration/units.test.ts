@@ -8,7 +8,7 @@ import { pgRowHash, rowHash, rowText, SetDigest } from '../../src/migration/dige
 import { LIBRARY_DATA_COLUMNS } from '../../src/migration/import.sql.js';
 import { LEGACY_FILES, parsePointer, pointer } from '../../src/migration/legacy-files.js';
 import { isoFromMs, LIBRARY_INSERT_COLUMNS, libraryBatches, type RowHashing } from '../../src/migration/library-batches.js';
-import { createdAtFromId, parserHeap } from '../../src/migration/library-import.js';
+import { createdAtFromId, maxItemChars, parserHeap } from '../../src/migration/library-import.js';
 import { escapeUnstorable, hasUnstorable, unstorableReason } from '../../src/migration/storable.js';
 import { tempDir } from '../helpers/engines.js';
 import { root } from '../scale/cluster.js';
@@ -123,6 +123,17 @@ describe('migration building blocks', () => {
     expect(parserHeap(2_000).maxOldGenerationSizeMb).toBe(64);
     expect(parserHeap(12_000_000).maxOldGenerationSizeMb).toBe(Math.ceil(48 + 8 * (24_000_000 / 2 ** 20)));
     expect(parserHeap(2 ** 40).maxOldGenerationSizeMb).toBe(4096);
+  });
+
+  it('the longest item a parser heap takes: what parserHeap sized it for, or more; no bound at the cap', () => {
+    expect(maxItemChars(64)).toBe(2 ** 20); // the default heap: items up to a million code units
+    for (const largest of [0, 1_000, 2 ** 20, 2 ** 20 + 1, 12_345_678, 40_000_000, 250_000_000]) {
+      const heap = parserHeap(largest).maxOldGenerationSizeMb;
+      expect(maxItemChars(heap)).toBeGreaterThanOrEqual(largest);
+      // and not much more: a heap one MB smaller would not take it (above the 64 MB floor)
+      if (heap > 64) expect(maxItemChars(heap - 1)).toBeLessThan(largest);
+    }
+    expect(maxItemChars(parserHeap(2 ** 40).maxOldGenerationSizeMb)).toBe(Number.POSITIVE_INFINITY);
   });
 
   it("a worker started after the CLI's small-heap setting was switched off gets the heap its limits ask for", () => {
