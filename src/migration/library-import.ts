@@ -125,8 +125,9 @@ const WORKER_URL = new URL('./library-batches.worker.js', import.meta.url);
  * RSS 256 MB (with the check worker at 8 MB); 24 MB 795 and 279 MB; 48 MB 388 and 309 MB.
  * The old generation is capped at 64 MB, which makes V8 collect it early: with 256 MB it grew
  * lazily and peak RSS at 1M items varied from 237 to 299 MB between runs, against 239-245 MB with
- * 64, at the same speed. A library.json with a huge item (its longest from the syntax check, or from a parse that met it: maxItemChars) gets
- * room for ~8 copies of it (text, value, row, rebuilt record...).
+ * 64, at the same speed. A library.json with a huge item (its longest from the syntax check, or
+ * from a parse that met it: maxItemChars) gets room for ~8 copies of it (text, value, row,
+ * rebuilt record...).
  */
 export function parserHeap(largest = 0): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } {
   const itemMb = (largest * 2) / 2 ** 20; // UTF-16 code units: at most 2 bytes each in the heap
