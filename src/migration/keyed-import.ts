@@ -125,7 +125,14 @@ export async function importKeyed(
   const write = async (batch: KeyedDecision[]): Promise<void> => {
     const prepared = prepare(batch);
     looking = prepared.libraryIds;
-    if (!overlap) return writeBatch(batch, prepared);
+    if (!overlap) {
+      await writeBatch(batch, prepared);
+      // A turn of the event loop between batches: the next one's records are mostly in memory
+      // already, so without it the archive the read phase writes meanwhile (its reads, gzip and
+      // writes each wait for this thread) moved only when the file needed a read (1M items: this
+      // thread idle 1.6-1.9 s of that phase's 6.0-7.2 s, 0.9-1.2 s with it).
+      return new Promise<void>((resolve) => setImmediate(resolve));
+    }
     await writing;
     writing = writeBatch(batch, prepared);
     writing.catch(() => {}); // awaited before the next batch or at the end; its error is thrown there
