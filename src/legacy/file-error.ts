@@ -36,6 +36,11 @@ export class LegacyFileError extends Error {
   }
 }
 
+/** The fields a LegacyFileError is built from: what a worker thread posts so the import can build it again. */
+export function fileErrorInit({ file, code, detail, line, column, offset }: LegacyFileError): LegacyFileErrorInit {
+  return { file, code, detail, line, column, offset };
+}
+
 function formatMessage(init: LegacyFileErrorInit): string {
   const name = basename(init.file);
   if (init.code === 'io') return `${name}: cannot read or write file (${init.detail})`;

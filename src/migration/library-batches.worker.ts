@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { ElementTooLarge } from '../legacy/element-too-large.js';
-import { LegacyFileError } from '../legacy/file-error.js';
+import { fileErrorInit, LegacyFileError } from '../legacy/file-error.js';
 import { libraryBatches, type RowHashing, type RowHashKind } from './library-batches.js';
 
 const port = parentPort!;
@@ -20,8 +20,8 @@ interface Start {
   importTime: string;
   credits: number;
   hashRows?: RowHashKind;
-  /** Longest item this thread's heap is sized for (library-import.ts parserHeap), in bytes. */
-  maxItemBytes?: number;
+  /** Longest item this thread's heap is sized for (library-import.ts maxItemChars; Infinity: no bound), in bytes. */
+  maxItemBytes: number;
 }
 
 port.on('message', (msg: { start?: Start; credit?: number; hash?: boolean }) => {
@@ -49,8 +49,7 @@ async function run({ dir, importTime, credits: initial, hashRows, maxItemBytes }
     if (err instanceof ElementTooLarge) port.postMessage({ tooLarge: err.bytes });
     // a file error keeps its fields (line and column of invalid JSON; the import may keep the file whole)
     else if (err instanceof LegacyFileError) {
-      const { file, code, detail, line, column, offset } = err;
-      port.postMessage({ fileError: { file, code, detail, line, column, offset } });
+      port.postMessage({ fileError: fileErrorInit(err) });
     } else port.postMessage({ error: err instanceof Error ? err.message : String(err) });
   }
 }

@@ -1,6 +1,6 @@
 /** Worker thread for library-check.ts: checks one file's array and posts the outcome. */
 import { parentPort } from 'node:worker_threads';
-import { LegacyFileError } from '../legacy/file-error.js';
+import { fileErrorInit, LegacyFileError } from '../legacy/file-error.js';
 import { type CheckMessage, checkArrayHere } from './library-check.js';
 
 const port = parentPort!;
@@ -11,8 +11,7 @@ port.once('message', ({ path, key }: { path: string; key: string }) => {
     (r) => post({ checked: { count: r.count, largest: r.largest, otherKeysText: [...r.otherKeysText] } }),
     (err: unknown) => {
       if (err instanceof LegacyFileError) {
-        const { file, code, detail, line, column, offset } = err;
-        post({ fileError: { file, code, detail, line, column, offset } });
+        post({ fileError: fileErrorInit(err) });
       } else post({ error: err instanceof Error ? err.message : String(err) });
     },
   );

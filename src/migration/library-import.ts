@@ -167,10 +167,8 @@ async function* batchSource(opts: LibraryImportOptions): AsyncGenerator<LibraryB
   worker.on('message', push);
   worker.on('error', (err) => push({ error: err.message }));
   worker.on('exit', (code) => push({ error: `the parsing of library.json stopped unexpectedly (worker exit ${code})` }));
-  const maxItemBytes = maxItemChars(heap.maxOldGenerationSizeMb);
-  worker.postMessage({
-    start: { dir: opts.dir, importTime: opts.importTime, credits: 2, hashRows, ...(Number.isFinite(maxItemBytes) ? { maxItemBytes } : {}) },
-  });
+  const maxItemBytes = maxItemChars(heap.maxOldGenerationSizeMb); // Infinity at the cap: no bound
+  worker.postMessage({ start: { dir: opts.dir, importTime: opts.importTime, credits: 2, hashRows, maxItemBytes } });
   try {
     for (;;) {
       const waited = queue.length === 0;

@@ -7,7 +7,7 @@ import { LegacyFileError } from '../legacy/file-error.js';
 import { pointer } from './legacy-files.js';
 import type { ArrayCheck } from './library-check.js';
 import { keyTooLong, longKeyReason, unknownKey } from './quarantine-reasons.js';
-import type { QuarantineEntry } from './record-check.js';
+import { keptWhole, type QuarantineEntry } from './record-check.js';
 
 /** What settleStreamed fills in of a file's snapshot (snapshot.ts FileSnapshot). */
 export interface StreamedFileState {
@@ -22,7 +22,7 @@ export interface StreamedFileState {
 
 /** A file that is not valid JSON, kept whole (--skip-broken-files). */
 export function brokenEntry(file: string, raw: Buffer, err: LegacyFileError): QuarantineEntry {
-  return { file, locator: '', reason: `broken file: ${err.message}`, raw: raw.toString('base64'), encoding: 'base64' };
+  return keptWhole(file, raw, `broken file: ${err.message}`);
 }
 
 /**
@@ -45,7 +45,7 @@ export async function settleStreamed<T extends StreamedFileState>(
     const longKey = [...checked.otherKeysText.keys()].find(keyTooLong);
     if (longKey !== undefined) {
       out.broken = longKeyReason(longKey);
-      out.quarantine.push({ file, locator: '', reason: out.broken, raw: (await readFile(path)).toString('base64'), encoding: 'base64' });
+      out.quarantine.push(keptWhole(file, await readFile(path), out.broken));
       return out;
     }
     out.read = checked.count;
@@ -64,6 +64,6 @@ export async function settleStreamed<T extends StreamedFileState>(
   if (!(err instanceof LegacyFileError) || err.code === 'io' || (!shape && !skipBrokenFiles)) throw err;
   out.broken = err.message;
   const bytes = await readFile(path);
-  out.quarantine.push(shape ? { file, locator: '', reason: err.message, raw: bytes.toString('base64'), encoding: 'base64' } : brokenEntry(file, bytes, err));
+  out.quarantine.push(shape ? keptWhole(file, bytes, err.message) : brokenEntry(file, bytes, err));
   return out;
 }

@@ -17,6 +17,11 @@ export interface QuarantineEntry {
   encoding: 'json' | 'base64';
 }
 
+/** A whole file kept in the quarantine as its bytes (a broken file, or one of another shape). */
+export function keptWhole(file: string, bytes: Buffer, reason: string): QuarantineEntry {
+  return { file, locator: '', reason, raw: bytes.toString('base64'), encoding: 'base64' };
+}
+
 export interface RecordCheck {
   ok: boolean;
   key?: string;

@@ -20,7 +20,7 @@ import { LEGACY_FILES, type LegacyFileSpec, pointer, type Target, type UnitRef }
 import { checkLegacyArray } from './library-check.js';
 import { brokenEntry, settleStreamed } from './library-snapshot.js';
 import { keptAsText, keyTooLong, longKeyReason, MAX_DEPTH, reservedReason, unknownKey, verbatimReason } from './quarantine-reasons.js';
-import { checkRecord, type QuarantineEntry } from './record-check.js';
+import { checkRecord, keptWhole, type QuarantineEntry } from './record-check.js';
 import { unstorableReason } from './storable.js';
 
 export { checkRecord, type QuarantineEntry, type RecordCheck } from './record-check.js';
@@ -167,7 +167,7 @@ function split(spec: LegacyFileSpec, value: unknown, bytes: Buffer, text: string
   const facts = jsonTextFacts(text);
   const spans = facts.lossyAt >= 0 || facts.depth > MAX_DEPTH ? topLevelSpans(text, shape.kind === 'array' ? shape.arrayKey : undefined) : undefined;
   const done = { candidates, strays };
-  const whole = (why: string) => (strays.push({ file, locator: '', reason: why, raw: bytes.toString('base64'), encoding: 'base64' }), done);
+  const whole = (why: string) => (strays.push(keptWhole(file, bytes, why)), done);
   const longKey = isObject(value) ? Object.keys(value).find(keyTooLong) : undefined;
   if (longKey !== undefined && shape.kind !== 'document') return whole(longKeyReason(longKey));
   /** A candidate, unless its text must be kept verbatim (verbatimReason): then a stray with that text. */
