@@ -52,6 +52,18 @@ describe('cachedSqliteDatabase (raw rows built per statement)', () => {
     ]);
   });
 
+  it('binds as many parameters as SQLite takes (32,766, passed as arguments), booleans among them', () => {
+    const db = cachedSqliteDatabase(raw);
+    const rows = 16_383;
+    // a: a boolean (every third row true), b: the row's number as text
+    const params = Array.from({ length: rows * 2 }, (_, i) => (i % 2 === 0 ? (i / 2) % 3 === 0 : `r${(i - 1) / 2}`));
+    const text = `insert into t (a, b) values ${Array(rows).fill('(?, ?)').join(', ')}`;
+    expect(Number(db.prepare(text).run(params).changes)).toBe(rows);
+    expect(db.prepare(`select count(*) as n, sum(a) as s from t where b like 'r%'`).all([])).toEqual([{ n: rows, s: Math.ceil(rows / 3) }]);
+    expect(db.prepare('select a from t where b = ?').all(['r16382'])).toEqual([{ a: 0 }]);
+    expect(db.prepare('select a from t where b = ?').all(['r16380'])).toEqual([{ a: 1 }]);
+  });
+
   it('rowBuilder maps positions to names, `__proto__` as an own property', () => {
     expect(rowBuilder(['x', 'y'])([1, 'two'])).toEqual({ x: 1, y: 'two' });
     const row = rowBuilder(['__proto__', 'z'])(['p', 1]);
