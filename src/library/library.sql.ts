@@ -238,9 +238,9 @@ export function createLibrarySql(db: Db, engine: Engine, opts: LibrarySqlOptions
       const answer = (rows: LibraryRow[], next: LibraryCursor | null): LibraryPage =>
         estimate ? { items: rows.map(toItem), total: n, totalIsEstimate: true, next } : { items: rows.map(toItem), total: n, next };
       const walk = q.tokens.length > 0 && n >= walkMinMatches;
-      // A page of a word over the exact bound is remembered by its items' seqs (library.hot-pages.sql.ts),
-      // read by one statement for all the requests that ask while it runs (library.totals.ts).
-      if (!estimate || db.isTransaction) {
+      // A page of a text search is remembered by its items' seqs (library.hot-pages.sql.ts), read by
+      // one statement for all the requests that ask while it runs (library.totals.ts).
+      if (q.tokens.length === 0 || db.isTransaction) {
         const { rows, page } = await pageNow(q, walk);
         return answer(rows, page.next);
       }

@@ -1,6 +1,6 @@
 /**
- * The library's per-handle caches of filtered counts (`total`) and of remembered pages of common
- * words (library.hot-pages.sql.ts), and how a request reads them.
+ * The library's per-handle caches of filtered counts (`total`) and of remembered pages of text
+ * searches (library.hot-pages.sql.ts), and how a request reads them.
  *
  * Counting 250k rows of one kind costs ~8 ms on a NAS (at 1M items on PostgreSQL the whole
  * library's count ~100 ms), and a client paging through results would pay it on every page. An
@@ -64,7 +64,7 @@ export interface SharedMap<T, R = T> {
 export interface TotalsCache {
   gen: number;
   counts: SharedMap<number>;
-  /** Pages of common-word searches, valid as long as the totals: the rows are read again by primary key. */
+  /** Pages of text searches, valid as long as the totals: the rows are read again by primary key. */
   pages: SharedMap<HotPage, { page: HotPage; rows: LibraryRow[] }>;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The cached totals and remembered common-word pages under concurrency (issue 18, library.totals.ts):
+ * The cached totals and remembered search pages under concurrency (issue 18, library.totals.ts):
  * when an entry expires, the requests that ask meanwhile share ONE statement instead of each
  * running it (a page of `the` at 50 connections: 50 walks on a pool of 10, the p99), and an entry
  * that is still asked for is renewed in the background before it expires, so no request waits.
@@ -64,6 +64,34 @@ for (const engine of sqlEngines()) {
       // One bounded count and one walk for the twelve (each request ran both before).
       expect(walks()).toBe(1);
       expect(counts()).toBe(1);
+    });
+
+    it('remembers a page of a rarer word (an exact total) too: read by primary key while valid, one statement for concurrent requests after', async () => {
+      useClock();
+      bumpLibraryTotals(logged.kysely);
+      // 100 'Rare' items: under this exact bound, and too few to walk (the full-text page)
+      const store = createLibrarySql(logged.kysely, engine, { exactMax: 200, walkMinMatches: 400 });
+      const rare: LibraryQuery = { tokens: searchTokens('rare'), sort: 'title', limit: 5 };
+      const textPages = () => captured.filter((c) => /library_items_fts|to_tsquery/.test(c.sql) && !/count\(\*\)/.test(c.sql)).length;
+      const first = await store.query(rare);
+      expect(first.total).toBe(100);
+      expect(first.totalIsEstimate).toBeUndefined();
+      expect(first.items.map((i) => i.title)).toEqual(['Rare 0', 'Rare 102', 'Rare 105', 'Rare 108', 'Rare 111']);
+      captured = [];
+      expect(await store.query(rare)).toEqual(first);
+      expect(textPages()).toBe(0);
+      offset = TOTALS_TTL_MS + 1;
+      captured = [];
+      const pages = await Promise.all(Array.from({ length: 8 }, () => store.query(rare)));
+      for (const p of pages) expect(p).toEqual(first);
+      expect(textPages()).toBe(1);
+      // A write through the store forgets it: the next request sees the new item.
+      await store.create({ id: 't-rare', kind: 'movie', title: 'Rare 00 New' }, '2025-01-01T00:00:00.000Z');
+      const after = await store.query(rare);
+      expect(after.total).toBe(101);
+      expect(after.items[0]?.title).toBe('Rare 0');
+      expect(after.items[1]?.title).toBe('Rare 00 New');
+      await store.remove('t-rare');
     });
 
     it('renews a page and a total that are still asked for before they expire, without making a request wait', async () => {
