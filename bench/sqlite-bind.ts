@@ -19,7 +19,7 @@ import { sql } from 'kysely';
 import { openDatabase } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrator.js';
 import { createImportSql } from '../src/migration/import.sql.js';
-import { BATCH_ROWS } from '../src/migration/import-batch.sql.js';
+import { type AnyDb, BATCH_ROWS, createBatchWriter } from '../src/migration/import-batch.sql.js';
 import { LIBRARY_INSERT_COLUMNS, libraryBatches } from '../src/migration/library-batches.js';
 import { generateLegacyDir } from './generate-legacy.js';
 
@@ -33,16 +33,11 @@ try {
   const legacy = join(work, 'legacy');
   await generateLegacyDir({ items, seed: 1, dir: legacy });
   const batches: unknown[][] = [];
+  const width = LIBRARY_INSERT_COLUMNS.length;
   for await (const b of libraryBatches(legacy, new Date().toISOString())) {
-    const width = LIBRARY_INSERT_COLUMNS.length;
     for (let i = 0; i < b.params.length; i += BATCH_ROWS * width) batches.push(b.params.slice(i, i + BATCH_ROWS * width));
   }
-  const width = LIBRARY_INSERT_COLUMNS.length;
   const rowsOf = (p: unknown[]) => p.length / width;
-  const insertText = (rows: number) =>
-    `INSERT INTO library_items (${LIBRARY_INSERT_COLUMNS.join(', ')}) VALUES ${Array(rows)
-      .fill(`(${Array(width).fill('?').join(', ')})`)
-      .join(', ')} ON CONFLICT DO NOTHING`;
 
   /** Writes every batch into a new migrated database one way; returns the seconds the inserts took. */
   const write = async (way: 'array' | 'arguments', round: number): Promise<number> => {
@@ -53,6 +48,8 @@ try {
       let seconds = 0;
       await db.kysely.transaction().execute(async (trx) => {
         await createImportSql(trx, 'sqlite').suspendLibraryIndexes();
+        // the import's own statement text (library-bulk.sql.ts insertLibraryParams)
+        const { insertText } = createBatchWriter(trx as unknown as AnyDb, 'sqlite');
         const statements = new Map<number, BetterSqlite3.Statement>();
         const start = process.hrtime.bigint();
         let written = 0;
@@ -60,7 +57,7 @@ try {
           const rows = rowsOf(params);
           let stmt = statements.get(rows);
           if (!stmt) {
-            stmt = raw.prepare(insertText(rows));
+            stmt = raw.prepare(insertText('library_items', LIBRARY_INSERT_COLUMNS, rows, ' ON CONFLICT DO NOTHING'));
             statements.set(rows, stmt);
           }
           written += way === 'array' ? stmt.run(params).changes : stmt.run(...params).changes;

@@ -292,19 +292,22 @@ async function applySnapshot(
   for (const snap of snapshot) {
     // written while the other files were read (readWhileWritingKeyed), or here when it turned up since
     const keyed = snap.keyed?.deferred ? await writeKeyed(sql, snap, keyedOptions(opts)) : written.get(snap);
-    if (snap.spec.streamed) {
-      // (checked as it is written when the read phase left it unchecked: its snapshot is settled after)
-      const lib = await withoutSmallHeap(opts.smallHeap, () =>
-        importLibraryFile(snap, {
-          sql,
-          dir: opts.from,
-          skipBrokenFiles: opts.skipBrokenFiles,
-          importTime: report.startedAt,
-          onItems: (n, b, t) => opts.progress?.library('write', n, b, t),
-        }),
-      );
-      const r = fileReport(snap);
-      quarantine.push(...snap.quarantine);
+    // library.json: checked as it is written when the read phase left it unchecked, so its
+    // snapshot (report, quarantine) is read only after
+    const lib = snap.spec.streamed
+      ? await withoutSmallHeap(opts.smallHeap, () =>
+          importLibraryFile(snap, {
+            sql,
+            dir: opts.from,
+            skipBrokenFiles: opts.skipBrokenFiles,
+            importTime: report.startedAt,
+            onItems: (n, b, t) => opts.progress?.library('write', n, b, t),
+          }),
+        )
+      : undefined;
+    const r = fileReport(snap);
+    quarantine.push(...snap.quarantine);
+    if (lib) {
       add(r, lib);
       libraryDigest = lib.digest;
       report.warnings.push(...lib.kindWarnings);
@@ -312,12 +315,7 @@ async function applySnapshot(
       r.imported = lib.read - lib.quarantine.length;
       r.quarantined += lib.quarantine.length;
       quarantine.push(...lib.quarantine);
-      report.files.push(r);
-      continue;
-    }
-    const r = fileReport(snap);
-    quarantine.push(...snap.quarantine);
-    if (keyed) {
+    } else if (keyed) {
       add(r, keyed);
     } else {
       const targets = [snap.spec.target];

@@ -29,23 +29,28 @@ export async function importLibraryFile(snap: FileSnapshot, opts: LibraryFileOpt
   for (let largest: number | undefined; ; ) {
     const savepoint = await opts.sql.savepoint('library_file');
     let end: LibraryBatch['end'];
+    let lib: LibraryImportResult | undefined;
+    let outcome: Parameters<typeof settleStreamed>[2];
     try {
-      const lib = await importLibrary({ ...opts, present: true, largest, onEnd: (e) => (end = e) });
+      lib = await importLibrary({ ...opts, present: true, largest, onEnd: (e) => (end = e) });
       if (!end) throw new Error(`the parsing of ${path} ended before the end of the file`);
-      const checked = { count: lib.read, largest: end.largest, otherKeysText: new Map(end.otherKeysText) };
-      await settleStreamed(snap, path, { checked }, opts.skipBrokenFiles);
-      if (!snap.broken) {
-        await savepoint.release();
-        return lib;
-      }
+      outcome = { checked: { count: lib.read, largest: end.largest, otherKeysText: new Map(end.otherKeysText) } };
     } catch (error) {
       if (error instanceof ItemTooLargeForParser) {
         await savepoint.rollback();
         largest = 2 * error.bytes;
         continue;
       }
-      await settleStreamed(snap, path, { error }, opts.skipBrokenFiles); // throws what ends the import
+      lib = undefined;
+      outcome = { error };
     }
+    // throws what ends the import (its transaction undoes the rest); settles the snapshot otherwise
+    await settleStreamed(snap, path, outcome, opts.skipBrokenFiles);
+    if (lib && !snap.broken) {
+      await savepoint.release();
+      return lib;
+    }
+    // found broken (kept whole) or gone since the read phase: nothing of it stays, the library is emptied
     await savepoint.rollback();
     return asSettled();
   }

@@ -167,7 +167,10 @@ function split(spec: LegacyFileSpec, value: unknown, bytes: Buffer, text: string
   const facts = jsonTextFacts(text);
   const spans = facts.lossyAt >= 0 || facts.depth > MAX_DEPTH ? topLevelSpans(text, shape.kind === 'array' ? shape.arrayKey : undefined) : undefined;
   const done = { candidates, strays };
-  const whole = (why: string) => (strays.push(keptWhole(file, bytes, why)), done);
+  const whole = (why: string) => {
+    strays.push(keptWhole(file, bytes, why));
+    return done;
+  };
   const longKey = isObject(value) ? Object.keys(value).find(keyTooLong) : undefined;
   if (longKey !== undefined && shape.kind !== 'document') return whole(longKeyReason(longKey));
   /** A candidate, unless its text must be kept verbatim (verbatimReason): then a stray with that text. */
@@ -316,12 +319,12 @@ async function readOne(spec: LegacyFileSpec, opts: SnapshotOptions, whole: boole
   const out: FileSnapshot = { spec, exists: false, accepted: [], quarantine: [], read: 0 };
   if (spec.streamed) {
     if (opts.deferLibrary && (await exists(path))) return { ...out, exists: true, libraryDeferred: true };
-    try {
-      const checked = await checkLegacyArray(path, (spec.shape as { arrayKey: string }).arrayKey, opts.onLibraryBytes, { worker: opts.worker });
-      return await settleStreamed(out, path, { checked }, opts.skipBrokenFiles);
-    } catch (error) {
-      return await settleStreamed(out, path, { error }, opts.skipBrokenFiles);
-    }
+    // the check's outcome settles the snapshot once (an error while settling is not the check's)
+    const outcome = await checkLegacyArray(path, (spec.shape as { arrayKey: string }).arrayKey, opts.onLibraryBytes, { worker: opts.worker }).then(
+      (checked) => ({ checked }),
+      (error: unknown) => ({ error }),
+    );
+    return settleStreamed(out, path, outcome, opts.skipBrokenFiles);
   }
   // grabs, verify results and wanted: record by record (any size: one path for all), whole only for an odd file
   if (!whole && isKeyedSpec(spec) && (await exists(path))) {
